@@ -1,0 +1,119 @@
+"""Shared test fixtures: a small place tree and named users per role (an admin, a worker in each of
+two communities, an outsider), so tests read as stories and can prove the negative."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skip (outside CI) or fail (under CI=true) when a real service cannot be reached."""
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return
+    except OSError as exc:
+        message = f"{name} not reachable at {host}:{port} ({exc.strerror or exc})"
+        if IN_CI:
+            pytest.fail(f"{message}; under CI it must be running")
+        pytest.skip(message)
+
+
+@pytest.fixture
+def english() -> Any:
+    """Messages in English, for tests that check a message names its rule; Chinese is the default."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _jobs_inline() -> Any:
+    """Jobs run inline in tests (Huey's immediate mode, in-memory); tests of real consumers build
+    their own Huey instances."""
+    from huey.contrib.djhuey import HUEY
+
+    previous = HUEY.immediate
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = previous
+
+
+@pytest.fixture
+def city(db: Any) -> dict[str, Any]:
+    """常州市 → 武进区 → 遥观镇 → 两个社区, plus 溧阳市 with one town, built through the action."""
+    from longcheng.kernel.places.models import Level, Place
+
+    def mk(code: str, name: str, level: str, parent: Place | None) -> Place:
+        p = Place(code=code, name=name, level=level, parent=parent)
+        p.path = p.compute_path()
+        p.depth = parent.depth + 1 if parent else 0
+        p.save()
+        return p
+
+    root = mk("320400", "常州市", Level.CITY, None)
+    wujin = mk("320412", "武进区", Level.DISTRICT, root)
+    yaoguan = mk("320412104", "遥观镇", Level.STREET, wujin)
+    comm_a = mk("320412104001", "上书房社区", Level.COMMUNITY, yaoguan)
+    comm_b = mk("320412104002", "剑湖社区", Level.COMMUNITY, yaoguan)
+    liyang = mk("320481", "溧阳市", Level.DISTRICT, root)
+    town = mk("320481100", "溧城街道", Level.STREET, liyang)
+    return {"root": root, "wujin": wujin, "yaoguan": yaoguan, "a": comm_a, "b": comm_b, "liyang": liyang,
+            "liyang_town": town}
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., Any]:
+    from longcheng.kernel.access.models import RoleAssignment, User
+
+    def make(username: str, roles: dict[str, list[Any]] | None = None, **extra: Any) -> User:
+        user = User.objects.create_user(username=username, password="pw-" + username, **extra)
+        for role, places in (roles or {}).items():
+            assignment = RoleAssignment.objects.create(user=user, role=role)
+            assignment.places.set(places)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin(city: dict[str, Any], make_user: Callable[..., Any]) -> Any:
+    return make_user("admin", {"city_admin": [city["root"]]})
+
+
+@pytest.fixture
+def worker_a(city: dict[str, Any], make_user: Callable[..., Any]) -> Any:
+    """A community worker of 上书房社区 only."""
+    return make_user("worker_a", {"community_worker": [city["a"]]})
+
+
+@pytest.fixture
+def worker_b(city: dict[str, Any], make_user: Callable[..., Any]) -> Any:
+    return make_user("worker_b", {"community_worker": [city["b"]]})
+
+
+@pytest.fixture
+def outsider(city: dict[str, Any], make_user: Callable[..., Any]) -> Any:
+    """Signed in, but holds no role anywhere."""
+    return make_user("outsider")
+
+
+
+
+def make_resident_id(region: str = "320412", birth: str = "19500101", seq: int = 1) -> str:
+    from stdnum.cn import ric
+
+    body = f"{region}{birth}{seq:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+@pytest.fixture
+def rid() -> Callable[..., str]:
+    return make_resident_id

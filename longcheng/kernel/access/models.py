@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A staff or family account. Permissions come from role assignments, not Django's groups."""
+
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="staff",
+        verbose_name=_("organisation"),
+    )
+    # A family member's account is tied to the resident they are; family pages use it.
+    resident = models.OneToOneField(
+        "people.Resident", on_delete=models.SET_NULL, null=True, blank=True, related_name="account",
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class RoleAssignment(models.Model):
+    """A user holds a role (defined by a module in the registry) within a set of places."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=64)
+    places = models.ManyToManyField("places.Place", related_name="+", verbose_name=_("scope"))
+    granted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="one_assignment_per_user_role")]
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.role}"
+
+
+def hash_token(raw: str) -> str:
+    # Tokens are long random strings, so a fast hash is enough: no rainbow table covers 256 random bits.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=8, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
+        raw = "lc_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, prefix=raw[:8], key_hash=hash_token(raw))
+        return token, raw
+
+

@@ -1,0 +1,47 @@
+"""The scoping layer: a community worker sees their own community and nothing else."""
+
+from __future__ import annotations
+
+import pytest
+
+from longcheng.kernel.access.scope import access_object, has_perm, restrict, scope_paths
+from longcheng.kernel.errors import NotFound
+from longcheng.kernel.people.models import Resident
+
+
+@pytest.fixture
+def two_people(city, rid):
+    a = Resident.objects.create(resident_id=rid(seq=1), name="甲", gender="M", birth_date="1950-01-01", place=city["a"])
+    b = Resident.objects.create(resident_id=rid(seq=3), name="乙", gender="M", birth_date="1950-01-01", place=city["b"])
+    return a, b
+
+
+def test_worker_lists_only_their_community(two_people, worker_a):
+    a, b = two_people
+    assert list(restrict(Resident.objects.all(), worker_a, "people.view")) == [a]
+
+
+def test_out_of_scope_is_the_same_not_found_as_nonexistent(two_people, worker_a):
+    a, b = two_people
+    assert access_object(Resident, worker_a, a.pk, "people.view") == a
+    with pytest.raises(NotFound) as outside:
+        access_object(Resident, worker_a, b.pk, "people.view")
+    with pytest.raises(NotFound) as missing:
+        access_object(Resident, worker_a, 999999, "people.view")
+    assert outside.value.as_dict() == missing.value.as_dict()
+
+
+def test_city_admin_sees_everything_and_outsider_nothing(two_people, admin, outsider):
+    assert restrict(Resident.objects.all(), admin, "people.view").count() == 2
+    assert restrict(Resident.objects.all(), outsider, "people.view").count() == 0
+    assert not has_perm(outsider, "people.view")
+
+
+def test_overlapping_scopes_collapse_to_the_ancestor(city, make_user):
+    user = make_user("multi", {"community_worker": [city["a"], city["yaoguan"]]})
+    assert scope_paths(user, "people.view") == (city["yaoguan"].path,)
+
+
+def test_a_permission_no_role_grants_gives_nothing(worker_a):
+    assert not has_perm(worker_a, "ledger.post")
+    assert scope_paths(worker_a, "no.such.permission") == ()

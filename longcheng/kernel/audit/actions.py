@@ -1,0 +1,61 @@
+"""Writing the audit trail. Called by every action, inside the action's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models
+
+from .models import AuditEntry
+
+
+class AuditOutsideTransaction(RuntimeError):
+    """An audit row written outside a transaction could survive a change that rolled back."""
+
+
+def _actor(user: Any) -> Any:
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def record(
+    acting_user: Any,
+    action: str,
+    obj: models.Model,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+    is_read: bool = False,
+) -> AuditEntry:
+    if not connection.in_atomic_block:
+        raise AuditOutsideTransaction(f"audit of {action} must be written inside the action's transaction")
+    return AuditEntry.objects.create(
+        actor=_actor(acting_user),
+        action=action,
+        object_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        before=before,
+        after=after,
+        reason=reason,
+        is_read=is_read,
+    )
+
+
+def record_read(acting_user: Any, obj: models.Model, fields: Iterable[str], *, reason: str) -> AuditEntry:
+    """A read of sensitive data (an unmasked ID number, a health record, a bank account)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        return record(acting_user, "reveal", obj, after={"fields": sorted(fields)}, reason=reason, is_read=True)
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    return {f: getattr(obj, f) for f in fields}
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}

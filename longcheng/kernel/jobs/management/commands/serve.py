@@ -1,0 +1,38 @@
+"""`longcheng serve`: the web server and the background-job consumer in one process, for `make run`
+and a small town. A city runs gunicorn and `longcheng run_huey` separately (docs/operations.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve the web pages and run background jobs in the same process."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-jobs", action="store_true", help="do not start the job consumer")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from django.conf import settings
+        from huey.contrib.djhuey import HUEY
+
+        consumer = None
+        if not options["no_jobs"] and not HUEY.immediate:
+            consumer = HUEY.create_consumer(workers=settings.JOBS_WORKERS, worker_type="thread", periodic=True,
+                                            check_worker_health=False)
+            # The web server owns Ctrl-C in this process; the consumer stops when it returns.
+            consumer._set_signal_handlers = lambda: None
+            consumer.start()
+            self.stdout.write(f"Background jobs: {settings.JOBS_WORKERS} worker threads on {type(HUEY).__name__}")
+        self.stdout.write(f"Serving http://{options['host']}:{options['port']}/  (Ctrl-C to stop)")
+        try:
+            call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False, insecure_serving=True,
+                         use_threading=True)
+        finally:
+            if consumer is not None:
+                consumer.stop(graceful=True)

@@ -1,0 +1,87 @@
+"""Background jobs run by a real consumer: the embedded SQLite queue, and Redis as at city scale."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from huey import RedisHuey, SqliteHuey
+
+from conftest import require_service
+from longcheng.kernel.jobs import api as jobs
+
+
+def _run_consumer(huey: Any, work: Any) -> Any:
+    consumer = huey.create_consumer(workers=2, worker_type="thread", periodic=False, check_worker_health=False)
+    consumer._set_signal_handlers = lambda: None
+    consumer.start()
+    try:
+        return work()
+    finally:
+        consumer.stop(graceful=True)
+
+
+def _wait_for(predicate: Any, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_writes_through_the_embedded_sqlite_queue(tmp_path: Path, city: Any) -> None:
+    from longcheng.kernel.places.models import Place
+
+    huey = SqliteHuey("t", filename=str(tmp_path / "jobs.sqlite3"))
+
+    @huey.task()
+    def rename(code: str, name: str) -> None:
+        Place.objects.filter(code=code).update(name=name)
+
+    def work() -> bool:
+        rename(city["a"].code, "改名社区")
+        return _wait_for(lambda: Place.objects.get(code=city["a"].code).name == "改名社区")
+
+    assert _run_consumer(huey, work)
+
+
+@pytest.mark.service
+def test_jobs_run_on_redis() -> None:
+    require_service("Redis", "127.0.0.1", 6379)
+    huey = RedisHuey(f"longcheng-test-{uuid.uuid4().hex[:8]}", url="redis://127.0.0.1:6379/15")
+    seen: list[int] = []
+
+    @huey.task()
+    def add(n: int) -> int:
+        seen.append(n)
+        return n * 2
+
+    try:
+        def work() -> Any:
+            result = add(21)
+            return result.get(blocking=True, timeout=15)
+
+        assert _run_consumer(huey, work) == 42
+        assert seen == [21]
+    finally:
+        huey.storage.flush_all()
+
+
+def test_enqueue_on_commit_waits_for_the_commit(db: Any, django_capture_on_commit_callbacks: Any) -> None:
+    calls: list[int] = []
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        jobs.enqueue_on_commit(calls.append, 1)
+    assert calls == []
+    for callback in callbacks:
+        callback()
+    assert calls == [1]
+
+
+def test_health_reports_the_queue() -> None:
+    figures = jobs.health()
+    assert figures["engine"] in {"SqliteHuey", "PriorityRedisHuey"}

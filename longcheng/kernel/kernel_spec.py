@@ -1,0 +1,106 @@
+"""The kernel's own entry in the registry: its permissions, roles, pages and dashboard panel.
+
+It goes through the same registry as every module, so the navigation and the dashboard have exactly
+one way of learning what exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
+
+PERMISSIONS = {
+    "places.view": _("View places"),
+    "people.view": _("View residents (masked)"),
+    "people.manage": _("Register and maintain residents"),
+    "people.reveal": _("Reveal full ID and phone numbers (audited)"),
+    "orgs.view": _("View organisations"),
+    "orgs.manage": _("Register organisations"),
+    "audit.view": _("View the audit trail"),
+    "ledger.view": _("View funds and postings"),
+    "ledger.post": _("Post to the ledger"),
+    "notify.view": _("View notification deliveries"),
+    "workdays.manage": _("Maintain the holiday calendar"),
+    "access.manage": _("Manage staff accounts and roles"),
+}
+
+ROLES = [
+    Role("city_admin", _("City platform administrator"), frozenset(PERMISSIONS),
+         _("Runs the platform for the whole city.")),
+    Role("district_officer", _("District officer"),
+         frozenset({"places.view", "people.view", "orgs.view", "notify.view"})),
+    Role("community_worker", _("Community worker"),
+         frozenset({"places.view", "people.view", "people.manage", "orgs.view"})),
+    Role("privacy_officer", _("Personal-information protection officer"),
+         frozenset({"places.view", "people.view", "people.reveal", "audit.view"})),
+    Role("auditor", _("Auditor"), frozenset({"places.view", "audit.view", "ledger.view", "notify.view"})),
+    Role("finance_officer", _("Finance officer"), frozenset({"ledger.view", "ledger.post"})),
+    Role("calendar_admin", _("Calendar administrator"), frozenset({"workdays.manage"})),
+]
+
+
+def _figures(user: Any) -> list[Any]:
+    from longcheng.kernel.web.panels import kernel_figures
+
+    return kernel_figures(user)
+
+
+def _charts(user: Any) -> list[Any]:
+    from longcheng.kernel.web.panels import kernel_charts
+
+    return kernel_charts(user)
+
+
+def _job_figures(user: Any) -> list[Any]:
+    """Queue figures for the platform administrator: a growing backlog means consumers are down."""
+    from longcheng.kernel.jobs.api import health
+    from longcheng.kernel.registry import Figure
+
+    figures = health()
+    if "error" in figures:
+        return [Figure(_("Job queue unreachable"), str(figures["error"])[:80])]
+    return [Figure(_("Jobs waiting"), figures["pending"]), Figure(_("Jobs scheduled for later"), figures["scheduled"]),
+            Figure(_("Queue engine"), figures["engine"])]
+
+
+def _demo(step: str, module: str = "longcheng.kernel.demo") -> Any:
+    def build(**options: Any) -> None:
+        from importlib import import_module
+
+        getattr(import_module(module), step)(**options)
+
+    return build
+
+
+KERNEL = register_module(
+    ModuleSpec(
+        code="kernel",
+        label=_("Platform"),
+        permissions=dict(PERMISSIONS),
+        roles=ROLES,
+        nav=[
+            NavItem(_("Places"), "web:places", "places.view", order=10),
+            NavItem(_("Residents"), "web:residents", "people.view", order=20),
+            NavItem(_("Organisations"), "web:orgs", "orgs.view", order=30),
+            NavItem(_("Funds"), "web:funds", "ledger.view", order=80),
+            NavItem(_("Notifications"), "web:messages", "notify.view", order=85),
+            NavItem(_("Working days"), "web:workdays", None, order=90),
+            NavItem(_("Audit trail"), "web:audit", "audit.view", order=95),
+        ],
+        panels=[
+            DashboardPanel("kernel", _("The city at a glance"), "places.view", _figures, _charts, order=1),
+            DashboardPanel("jobs", _("Background jobs"), "access.manage", _job_figures, order=900),
+        ],
+        demo=[
+            DemoStep("places", _("Places"), _demo("build_places"), order=1),
+            DemoStep("orgs", _("Organisations"), _demo("build_orgs"), order=2),
+            DemoStep("staff", _("Staff accounts"), _demo("build_staff"), order=3),
+            DemoStep("residents", _("Residents"), _demo("build_residents"), order=4),
+            DemoStep("notify", _("Notifications"), _demo("build", "longcheng.kernel.notify.demo"), order=6),
+            DemoStep("ledger", _("Funds"), _demo("build", "longcheng.kernel.ledger.demo"), order=5),
+        ],
+    )
+)

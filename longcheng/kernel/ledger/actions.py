@@ -1,0 +1,253 @@
+"""Every movement of money. Each posts one balanced journal entry in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from longcheng.kernel.access.scope import require_perm, restrict
+from longcheng.kernel.audit.actions import record
+from longcheng.kernel.errors import ErrorCode, KernelError, NotFound
+
+from .models import Account, AccountKind, Fund, JournalEntry, Posting
+from .money import format_fen
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class InsufficientFunds(KernelError):
+    status = 409
+    default_code = ErrorCode.INSUFFICIENT_FUNDS
+
+
+def _is_whole_fen(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def do_create_fund(*, code: str, name: str, acting_user: Any, owner: Any = None, place: Any = None) -> Fund:
+    code, name = (code or "").strip(), (name or "").strip()
+    if not code or not name:
+        raise KernelError(_("A fund needs a code and a name."), code=ErrorCode.REQUIRED,
+                          field="code" if not code else "name")
+    with transaction.atomic():
+        if Fund.objects.filter(code=code).exists():
+            raise KernelError(_("A fund with this code exists."), code=ErrorCode.CONFLICT, field="code")
+        fund = Fund.objects.create(code=code, name=name, owner=owner, place=place)
+        Account.objects.create(fund=fund, code=code, name=name, kind=AccountKind.FUND)
+        Account.objects.create(fund=fund, code=f"{code}:commitment", name=_("%(fund)s (committed)") % {"fund": name},
+                               kind=AccountKind.COMMITMENT)
+        record(acting_user, "ledger.create_fund", fund, after={"code": code, "name": name})
+    return fund
+
+
+def fund_account(fund: Fund, kind: str = AccountKind.FUND) -> Account:
+    return Account.objects.get(fund=fund, kind=kind)
+
+
+def external_account(code: str, name: str) -> Account:
+    account, _created = Account.objects.get_or_create(
+        code=f"ext:{code}", defaults={"name": name, "kind": AccountKind.EXTERNAL, "allow_negative": True})
+    return account
+
+
+def do_post_entry(
+    lines: Sequence[tuple[Account, int]], *, memo: str, kind: str, acting_user: Any,
+    idempotency_key: str | None = None, at: dt.datetime | None = None,
+) -> JournalEntry:
+    """Post a balanced entry. Refuses fractional or zero amounts, unbalanced entries, and any line that
+    would take a no-negative account below zero; on refusal nothing is written."""
+    if len(lines) < 2:
+        raise KernelError(_("An entry needs at least two lines."), code=ErrorCode.UNBALANCED_ENTRY, field="lines")
+    for index, (_account, amount) in enumerate(lines):
+        if not _is_whole_fen(amount) or amount == 0:
+            raise KernelError(_("An amount must be a whole, non-zero number of fen."),
+                              code=ErrorCode.INVALID_AMOUNT, field=f"lines[{index}].amount_fen")
+    if sum(amount for _a, amount in lines) != 0:
+        raise KernelError(_("The lines of an entry must sum to zero."), code=ErrorCode.UNBALANCED_ENTRY,
+                          field="lines")
+    if not (memo or "").strip():
+        raise KernelError(_("An entry needs a memo."), code=ErrorCode.REQUIRED, field="memo")
+    if idempotency_key:
+        existing = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    when = at or timezone.now()
+    try:
+        with transaction.atomic():
+            entry = JournalEntry.objects.create(
+                at=when, memo=memo.strip()[:200], kind=kind,
+                actor=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+                idempotency_key=idempotency_key or None,
+            )
+            Posting.objects.bulk_create(
+                [Posting(entry=entry, account=account, amount_fen=amount, at=when) for account, amount in lines])
+            # Fixed order (by account pk) so two entries touching the same accounts cannot deadlock.
+            totals: dict[int, int] = {}
+            accounts = {}
+            for account, amount in lines:
+                totals[account.pk] = totals.get(account.pk, 0) + amount
+                accounts[account.pk] = account
+            for pk in sorted(totals):
+                amount = totals[pk]
+                if amount == 0:
+                    continue
+                # Check and change in one statement: no window between reading a balance and writing it.
+                updated = (Account.objects.filter(pk=pk)
+                           .filter(Q(allow_negative=True) | Q(balance_fen__gte=-amount))
+                           .update(balance_fen=F("balance_fen") + amount))
+                if not updated:
+                    current = Account.objects.filter(pk=pk).values_list("balance_fen", flat=True).first() or 0
+                    raise InsufficientFunds(
+                        _("%(account)s holds %(balance)s; %(amount)s cannot be taken from it.")
+                        % {"account": accounts[pk].name, "balance": format_fen(current), "amount": format_fen(-amount)},
+                        field="amount_fen",
+                    )
+            record(acting_user, f"ledger.{kind or 'entry'}", entry,
+                   after={"lines": [(a.code, amt) for a, amt in lines], "memo": entry.memo})
+    except IntegrityError:
+        # Two identical retries raced past the lookup above: the unique key let one win; return it.
+        if idempotency_key:
+            winner = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
+            if winner is not None:
+                return winner
+        raise
+    return entry
+
+
+def do_donate(fund: Fund, amount_fen: int, *, donor_name: str, acting_user: Any,
+              idempotency_key: str | None = None, at: dt.datetime | None = None) -> JournalEntry:
+    donors = external_account("donors", str(gettext_lazy("Donors")))
+    return do_post_entry([(donors, -amount_fen), (fund_account(fund), amount_fen)],
+                         memo=_("Donation from %(donor)s") % {"donor": donor_name}, kind="donation",
+                         acting_user=acting_user, idempotency_key=idempotency_key, at=at)
+
+
+def do_commit(fund: Fund, amount_fen: int, *, memo: str, acting_user: Any,
+              idempotency_key: str | None = None, at: dt.datetime | None = None) -> JournalEntry:
+    """Set money aside for an approved grant: available → committed. Refused if not available."""
+    return do_post_entry([(fund_account(fund), -amount_fen), (fund_account(fund, AccountKind.COMMITMENT), amount_fen)],
+                         memo=memo, kind="commitment", acting_user=acting_user, idempotency_key=idempotency_key,
+                         at=at)
+
+
+def do_release_commitment(fund: Fund, amount_fen: int, *, memo: str, acting_user: Any,
+                          idempotency_key: str | None = None) -> JournalEntry:
+    return do_post_entry([(fund_account(fund, AccountKind.COMMITMENT), -amount_fen), (fund_account(fund), amount_fen)],
+                         memo=memo, kind="release", acting_user=acting_user, idempotency_key=idempotency_key)
+
+
+def do_pay_from_commitment(fund: Fund, amount_fen: int, *, payee: Account, memo: str, acting_user: Any,
+                           idempotency_key: str | None = None, at: dt.datetime | None = None) -> JournalEntry:
+    return do_post_entry([(fund_account(fund, AccountKind.COMMITMENT), -amount_fen), (payee, amount_fen)],
+                         memo=memo, kind="payment", acting_user=acting_user, idempotency_key=idempotency_key, at=at)
+
+
+def do_return_payment(fund: Fund, amount_fen: int, *, payee: Account, memo: str, acting_user: Any,
+                      idempotency_key: str | None = None) -> JournalEntry:
+    """A bank return: the money comes back to the commitment, ready to be re-issued."""
+    return do_post_entry([(payee, -amount_fen), (fund_account(fund, AccountKind.COMMITMENT), amount_fen)],
+                         memo=memo, kind="return", acting_user=acting_user, idempotency_key=idempotency_key)
+
+
+def do_manual_entry(lines: Sequence[tuple[str, int]], *, memo: str, acting_user: Any,
+                    idempotency_key: str | None = None) -> JournalEntry:
+    """An entry keyed by account codes, for the finance office (API and pages). Every fund account it
+    touches must lie within the user's ledger.post scope."""
+    require_perm(acting_user, "ledger.post")
+    codes = [code for code, _amount in lines]
+    found = {a.code: a for a in Account.objects.select_related("fund").filter(code__in=codes)}
+    allowed = set(restrict(Fund.objects.all(), acting_user, "ledger.post").values_list("pk", flat=True))
+    resolved = []
+    for index, (code, amount) in enumerate(lines):
+        account = found.get(code)
+        if account is None or (account.fund_id is not None and account.fund_id not in allowed):
+            raise NotFound(_("No such account: %(code)s") % {"code": code}, field=f"lines[{index}].account")
+        resolved.append((account, amount))
+    return do_post_entry(resolved, memo=memo, kind="manual", acting_user=acting_user,
+                         idempotency_key=idempotency_key)
+
+
+# --- statements -------------------------------------------------------------------------------------
+
+
+@dataclass
+class StatementLine:
+    label: str
+    kind: str
+    opening_fen: int
+    in_fen: int
+    out_fen: int
+    closing_fen: int
+
+
+@dataclass
+class Statement:
+    fund: Fund
+    start: dt.date
+    end: dt.date
+    lines: list[StatementLine] = field(default_factory=list)
+    postings: list[Posting] = field(default_factory=list)
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
+
+
+def statement(fund: Fund, start: dt.date, end: dt.date) -> Statement:
+    """Opening, in, out and closing per account of the fund for [start, end] (Beijing dates). It
+    reconciles by construction with the postings: opening = sum before start; closing = opening +
+    in − out; and the account's balance = closing + what was posted after end."""
+    lo, hi = _day_start(start), _day_start(end + dt.timedelta(days=1))
+    result = Statement(fund=fund, start=start, end=end)
+    for account in Account.objects.filter(fund=fund).order_by("kind"):
+        postings = Posting.objects.filter(account=account)
+        opening = postings.filter(at__lt=lo).aggregate(s=Sum("amount_fen"))["s"] or 0
+        period = postings.filter(at__gte=lo, at__lt=hi)
+        incoming = period.filter(amount_fen__gt=0).aggregate(s=Sum("amount_fen"))["s"] or 0
+        outgoing = -(period.filter(amount_fen__lt=0).aggregate(s=Sum("amount_fen"))["s"] or 0)
+        result.lines.append(StatementLine(str(AccountKind(account.kind).label), account.kind, opening, incoming,
+                                          outgoing, opening + incoming - outgoing))
+    result.postings = list(Posting.objects.filter(account__fund=fund, at__gte=lo, at__lt=hi)
+                           .select_related("entry", "account").order_by("at", "pk"))
+    return result
+
+
+def statement_xlsx(result: Statement) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = _("Statement")[:31]
+    money = "#,##0.00"
+    sheet.append([result.fund.name])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([_("Period"), f"{result.start} – {result.end}"])
+    sheet.append([])
+    sheet.append([_("Account"), _("Opening balance"), _("In"), _("Out"), _("Closing balance")])
+    for line in result.lines:
+        sheet.append([line.label, *(v / 100 for v in (line.opening_fen, line.in_fen, line.out_fen, line.closing_fen))])
+        for cell in sheet[sheet.max_row][1:]:
+            cell.number_format = money
+    sheet.append([])
+    sheet.append([_("When"), _("Entry"), _("Account"), _("Amount")])
+    for p in result.postings:
+        sheet.append([timezone.localtime(p.at).strftime("%Y-%m-%d %H:%M"), p.entry.memo, p.account.name,
+                      p.amount_fen / 100])
+        sheet.cell(row=sheet.max_row, column=4).number_format = money
+    for column, width in zip("ABCDE", (22, 36, 24, 16, 16), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

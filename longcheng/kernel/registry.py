@@ -1,0 +1,145 @@
+"""The registry through which modules offer things to the kernel.
+
+A module calls register_module() from its AppConfig.ready(); the kernel (navigation, dashboard, demo
+builder, role list, event dispatch) only ever reads this registry. That is how a new public service is
+added without touching a kernel file, and how the kernel stays free of module imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
+    Label = str | Promise
+else:
+    Label = Any
+
+
+@dataclass(frozen=True)
+class Role:
+    """A job someone holds within a module, granting a set of permission codes within a scope."""
+
+    code: str
+    label: Label
+    permissions: frozenset[str]
+    description: Label = ""
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Label
+    url_name: str
+    permission: str | None = None  # None: any signed-in user
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: Label
+    value: int | float | str
+    unit: Label = ""
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Data for a chart the web shell draws; kind is 'bar', 'line' or 'pie'."""
+
+    title: Label
+    kind: str
+    labels: list[str]
+    series: dict[str, list[float]]
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    key: str
+    title: Label
+    permission: str | None
+    figures: Callable[[Any], list[Figure]]
+    charts: Callable[[Any], list[Chart]] = field(default=lambda user: [])
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """Builds a module's share of the demo city. Must be idempotent. `options` carries the
+    command-line options (e.g. residents); `progress(n)` advances the shared progress bar."""
+
+    key: str
+    label: Label
+    build: Callable[..., None]
+    order: int = 100
+
+
+@dataclass
+class ModuleSpec:
+    code: str
+    label: Label
+    permissions: dict[str, Label] = field(default_factory=dict)
+    roles: list[Role] = field(default_factory=list)
+    nav: list[NavItem] = field(default_factory=list)
+    panels: list[DashboardPanel] = field(default_factory=list)
+    demo: list[DemoStep] = field(default_factory=list)
+    # event name -> handlers, called explicitly by emit() inside the emitting action's transaction.
+    events: dict[str, list[Callable[..., None]]] = field(default_factory=dict)
+    # Dotted path of the module's page urlconf, mounted at /<code>/, and its API router (a
+    # django-ninja Router, or a dotted path to one) mounted at /api/v1/<code>/.
+    urls: str | None = None
+    api: Any = None
+
+
+_MODULES: dict[str, ModuleSpec] = {}
+
+
+def register_module(spec: ModuleSpec) -> ModuleSpec:
+    if spec.code in _MODULES and _MODULES[spec.code] is not spec:
+        raise RuntimeError(f"module {spec.code!r} is registered twice")
+    for role in spec.roles:
+        for other in _MODULES.values():
+            if other is not spec and any(r.code == role.code for r in other.roles):
+                raise RuntimeError(f"role {role.code!r} of {spec.code!r} is already defined by {other.code!r}")
+        unknown = role.permissions - set(all_permissions()) - set(spec.permissions)
+        if unknown:
+            raise RuntimeError(f"role {role.code!r} names unknown permissions {sorted(unknown)}")
+    _MODULES[spec.code] = spec
+    return spec
+
+
+def modules() -> list[ModuleSpec]:
+    return list(_MODULES.values())
+
+
+def all_permissions() -> dict[str, Label]:
+    result: dict[str, Label] = {}
+    for spec in _MODULES.values():
+        result.update(spec.permissions)
+    return result
+
+
+def roles() -> dict[str, Role]:
+    return {role.code: role for spec in _MODULES.values() for role in spec.roles}
+
+
+def nav_items() -> list[NavItem]:
+    return sorted((item for spec in _MODULES.values() for item in spec.nav), key=lambda i: i.order)
+
+
+def dashboard_panels() -> list[DashboardPanel]:
+    return sorted((p for spec in _MODULES.values() for p in spec.panels), key=lambda p: p.order)
+
+
+def demo_steps() -> list[DemoStep]:
+    return sorted((s for spec in _MODULES.values() for s in spec.demo), key=lambda s: s.order)
+
+
+def emit(event: str, **payload: Any) -> None:
+    """Call every handler registered for `event`. Explicit, synchronous, inside the caller's
+    transaction: a handler that fails rolls the whole action back, so nothing is half-done."""
+    for spec in _MODULES.values():
+        for handler in spec.events.get(event, []):
+            handler(**payload)

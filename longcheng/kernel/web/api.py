@@ -1,0 +1,134 @@
+"""The JSON API under /api/v1 (django-ninja). OpenAPI document at /api/v1/openapi.json.
+
+Auth: the browser session (with CSRF) or `Authorization: Bearer <token>`. Every error has one shape,
+{code, message, field}, whether it comes from an action (KernelError), from request validation or
+from authentication. Modules add their routers through the registry (ModuleSpec.api).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import import_module
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Router, Schema, Status
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from longcheng.kernel import registry
+from longcheng.kernel.access.models import ApiToken, hash_token
+from longcheng.kernel.errors import ErrorCode, KernelError
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        found = ApiToken.objects.select_related("user").filter(
+            key_hash=hash_token(token), revoked_at__isnull=True, user__is_active=True
+        ).first()
+        if found is None:
+            return None
+        now = timezone.now()
+        # Record use at most once a minute: a busy gateway must not turn every read into a write.
+        if found.last_used_at is None or now - found.last_used_at > dt.timedelta(minutes=1):
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.user = found.user
+        return found.user
+
+
+api = NinjaAPI(
+    title="longcheng",
+    version="1",
+    description="Longcheng (龙城) city services platform API. Errors: {code, message, field}.",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+class Error(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+def error_response(request: HttpRequest, status: int, code: str, message: str, field: str | None = None) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, "field": field}, status=status)
+
+
+@api.exception_handler(KernelError)
+def _kernel_error(request: HttpRequest, exc: KernelError) -> HttpResponse:
+    return error_response(request, exc.status, str(exc.code), str(exc.message), exc.field)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    first = exc.errors[0] if exc.errors else {}
+    loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "payload", "form")]
+    field = ".".join(loc) or None
+    message = first.get("msg", _("Invalid input."))
+    return error_response(request, 422, ErrorCode.INVALID, f"{field}: {message}" if field else str(message), field)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, "unauthenticated", _("Sign in, or send a valid API token."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, ErrorCode.NOT_FOUND, _("Not found."))
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+    name: str = "api"
+
+
+class TokenOut(Schema):
+    token: str
+    name: str
+
+
+auth_router = Router(tags=["auth"])
+
+
+@auth_router.post("/tokens", auth=None, response={201: TokenOut, 401: Error})
+def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
+    """Exchange a username and password for an API token (shown once; only its hash is kept)."""
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None:
+        return Status(401, {"code": "unauthenticated", "message": _("Wrong username or password."), "field": "password"})
+    _token, raw = ApiToken.issue(user, payload.name[:100] or "api")
+    return Status(201, {"token": raw, "name": payload.name})
+
+
+api.add_router("/auth", auth_router)
+
+from . import api_kernel, api_services  # noqa: E402  (the kernel's own routes)
+
+for _path, _router in [*api_kernel.ROUTERS, *api_services.ROUTERS]:
+    api.add_router(_path, _router)
+
+
+def mount_module_routers() -> None:
+    for spec in registry.modules():
+        if spec.api is None:
+            continue
+        router = spec.api
+        if isinstance(router, str):
+            module_path, _sep, attr = router.rpartition(".")
+            router = getattr(import_module(module_path), attr)
+        api.add_router(f"/{spec.code}", router)
+
+
+mount_module_routers()

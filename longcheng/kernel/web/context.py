@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from longcheng.kernel import registry
+from longcheng.kernel.access.scope import has_perm
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    """Navigation by role: an item shows only if the user holds its permission somewhere."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    current = request.path
+    nav = []
+    for item in registry.nav_items():
+        if item.permission and not has_perm(user, item.permission):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        nav.append({"label": item.label, "url": url, "current": current.startswith(url) and url != "/"})
+    unread = 0
+    try:
+        from longcheng.kernel.notify.api import unread_count
+
+        unread = unread_count(user)
+    except ImportError:
+        pass
+    return {"shell_nav": nav, "shell_unread": unread}

@@ -1,0 +1,30 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "web"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("places/", views.places, name="places"),
+    path("residents/", views.residents, name="residents"),
+    path("residents/new/", views.resident_new, name="resident_new"),
+    path("residents/<int:pk>/", views.resident, name="resident"),
+    path("residents/<int:pk>/death/", views.resident_death, name="resident_death"),
+    path("orgs/", views.orgs, name="orgs"),
+    path("audit/", views.audit, name="audit"),
+    path("audit/<str:model>/<str:pk>/", views.audit_object, name="audit_object"),
+]
+
+from . import views_services  # noqa: E402
+
+urlpatterns += [
+    path("workdays/", views_services.workdays, name="workdays"),
+    path("funds/", views_services.funds, name="funds"),
+    path("funds/<slug:code>/", views_services.fund, name="fund"),
+    path("funds/<slug:code>/statement.xlsx", views_services.fund_xlsx, name="fund_xlsx"),
+    path("messages/", views_services.message_list, name="messages"),
+    path("inbox/", views_services.inbox, name="inbox"),
+]

@@ -1,0 +1,186 @@
+"""Pages of the web shell. Views parse, authorise (through the scoping layer) and call actions; they
+never change state themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from longcheng.kernel import registry
+from longcheng.kernel.access.scope import access_object, has_perm, restrict
+from longcheng.kernel.audit.models import AuditEntry
+from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.orgs.models import Organisation, OrgKind
+from longcheng.kernel.people import actions as people_actions
+from longcheng.kernel.people.models import Consent, Relationship, Resident
+from longcheng.kernel.places.models import Place
+
+from .charts import render_chart
+from .decorators import staff_view
+from .forms import DeathForm, ResidentForm, RevealForm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+
+def attach_error(form: Any, error: KernelError) -> None:
+    """Show an action's refusal next to the field it names (or at the top of the form)."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error.message))
+
+
+@staff_view(None)
+def home(request: HttpRequest) -> HttpResponse:
+    panels = []
+    for panel in registry.dashboard_panels():
+        if panel.permission and not has_perm(request.user, panel.permission):
+            continue
+        panels.append({
+            "title": panel.title,
+            "figures": panel.figures(request.user),
+            "charts": [render_chart(c) for c in panel.charts(request.user)],
+        })
+    return render(request, "web/home.html", {"panels": panels})
+
+
+@staff_view("places.view")
+def places(request: HttpRequest) -> HttpResponse:
+    visible = restrict(Place.objects.all(), request.user, "places.view")
+    code = request.GET.get("place")
+    if code:
+        current = visible.filter(code=code).first()
+        if current is None:
+            raise NotFound()
+        children = visible.filter(parent=current)
+        trail = [p for p in current.ancestors() if visible.filter(pk=p.pk).exists()] + [current]
+    else:
+        current = None
+        # The tops of the user's scope: places whose parent the user cannot see.
+        children = visible.exclude(parent__in=visible)
+        trail = []
+    return render(request, "web/places.html", {"current": current, "children": children.order_by("code"),
+                                               "trail": trail})
+
+
+@staff_view("people.view")
+def residents(request: HttpRequest) -> HttpResponse:
+    qs = restrict(Resident.objects.select_related("place"), request.user, "people.view")
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        # An exact ID number finds its person; otherwise match names. IDs are never searched by part,
+        # so the list cannot be used to guess a masked number digit by digit.
+        qs = qs.filter(resident_id=q.upper()) if len(q) == 18 else qs.filter(name__startswith=q)
+    place_code = request.GET.get("place")
+    if place_code:
+        place = restrict(Place.objects.all(), request.user, "people.view").filter(code=place_code).first()
+        qs = qs.filter(place__path__startswith=place.path) if place else qs.none()
+    page = Paginator(qs.order_by("place__path", "name", "pk"), 50).get_page(request.GET.get("page"))
+    return render(request, "web/residents.html", {"page": page, "q": q, "place": place_code or "",
+                                                  "can_add": has_perm(request.user, "people.manage")})
+
+
+@staff_view("people.manage")
+def resident_new(request: HttpRequest) -> HttpResponse:
+    form = ResidentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = people_actions.do_register_resident(acting_user=request.user, **form.cleaned_data)
+        except KernelError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, _("Resident registered."))
+            return redirect("web:resident", pk=person.pk)
+    return render(request, "web/resident_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@staff_view("people.view")
+def resident(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access_object(Resident, request.user, pk, "people.view")
+    revealed: dict[str, str] = {}
+    reveal_form = RevealForm(request.POST or None) if has_perm(request.user, "people.reveal") else None
+    if request.method == "POST":
+        if reveal_form is None:
+            from longcheng.kernel.errors import PermissionDenied
+
+            raise PermissionDenied()
+        if reveal_form.is_valid():
+            try:
+                revealed = people_actions.do_reveal(
+                    person, fields=reveal_form.cleaned_data["fields"], reason=reveal_form.cleaned_data["reason"],
+                    acting_user=request.user,
+                )
+            except KernelError as error:
+                attach_error(reveal_form, error)
+    relatives = Relationship.objects.filter(person=person).select_related("relative")
+    consents = Consent.objects.filter(subject=person).select_related("given_by")
+    return render(request, "web/resident.html", {
+        "person": person, "relatives": relatives, "consents": consents, "reveal_form": reveal_form,
+        "revealed": revealed, "death_form": DeathForm() if has_perm(request.user, "people.manage") else None,
+        "audit_url": reverse("web:audit_object", args=["people.resident", person.pk])
+        if has_perm(request.user, "audit.view") else None,
+    }, status=400 if reveal_form is not None and reveal_form.errors else 200)
+
+
+@staff_view("people.manage")
+def resident_death(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access_object(Resident, request.user, pk, "people.manage")
+    form = DeathForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            people_actions.do_record_death(person, died_on=form.cleaned_data["died_on"],
+                                           reason=form.cleaned_data["reason"], acting_user=request.user)
+        except KernelError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, _("Death recorded."))
+            return redirect("web:resident", pk=person.pk)
+    return render(request, "web/death_form.html", {"form": form, "person": person},
+                  status=400 if form.errors else 200)
+
+
+@staff_view("orgs.view")
+def orgs(request: HttpRequest) -> HttpResponse:
+    qs = Organisation.objects.select_related("place").order_by("kind", "name")
+    kind = request.GET.get("kind") or ""
+    if kind:
+        qs = qs.filter(kind=kind)
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(uscc=q.upper()))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "web/orgs.html", {"page": page, "kinds": OrgKind.choices, "kind": kind, "q": q})
+
+
+@staff_view("audit.view")
+def audit(request: HttpRequest) -> HttpResponse:
+    qs = AuditEntry.objects.select_related("actor", "object_type")
+    action = (request.GET.get("action") or "").strip()
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if request.GET.get("reads"):
+        qs = qs.filter(is_read=True)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "web/audit.html", {"page": page, "action": action, "object": None})
+
+
+@staff_view("audit.view")
+def audit_object(request: HttpRequest, model: str, pk: str) -> HttpResponse:
+    try:
+        app_label, model_name = model.split(".", 1)
+        ct = ContentType.objects.get_by_natural_key(app_label, model_name)
+    except (ValueError, ContentType.DoesNotExist) as exc:
+        raise NotFound() from exc
+    qs = AuditEntry.objects.filter(object_type=ct, object_id=pk).select_related("actor", "object_type")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "web/audit.html", {"page": page, "action": "", "object": qs.first()})

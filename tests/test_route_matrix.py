@@ -1,0 +1,238 @@
+"""One role × route matrix over every page and every API route.
+
+Each route is declared here with the permission it needs. The first tests fail when a route exists
+that this table does not know, so a new page cannot ship without saying who may open it. Then every
+role of the registry (each held city-wide, so that only permissions decide), an outsider and an
+anonymous visitor open every route: allowed → 200, denied → 403/404 (pages) or 401/403/404 (API),
+anonymous → the login page or 401. Denied writes must change nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from longcheng.kernel import registry
+from longcheng.kernel.audit.models import AuditEntry
+from longcheng.kernel.people.models import Resident
+
+# url name → permission (None: any signed-in user; "public": no sign-in needed)
+PAGES: dict[str, str | None] = {
+    "web:home": None,
+    "web:login": "public",
+    "web:logout": "post-only",
+    "web:places": "places.view",
+    "web:residents": "people.view",
+    "web:resident_new": "people.manage",
+    "web:resident": "people.view",
+    "web:resident_death": "people.manage",
+    "web:orgs": "orgs.view",
+    "web:audit": "audit.view",
+    "web:audit_object": "audit.view",
+    "web:workdays": None,
+    "web:funds": "ledger.view",
+    "web:fund": "ledger.view",
+    "web:fund_xlsx": "ledger.view",
+    "web:messages": "notify.view",
+    "web:inbox": None,
+    "set_language": "public",
+}
+
+# (method, path template) → permission; None: any authenticated caller; "public": no auth.
+API: dict[tuple[str, str], str | None] = {
+    ("POST", "/api/v1/auth/tokens"): "public",
+    ("GET", "/api/v1/me"): None,
+    ("GET", "/api/v1/places"): "places.view",
+    ("GET", "/api/v1/places/{code}"): "places.view",
+    ("GET", "/api/v1/people/residents"): "people.view",
+    ("POST", "/api/v1/people/residents"): "people.manage",
+    ("GET", "/api/v1/people/residents/{pk}"): "people.view",
+    ("POST", "/api/v1/people/residents/{pk}/reveal"): "people.reveal",
+    ("POST", "/api/v1/people/residents/{pk}/death"): "people.manage",
+    ("POST", "/api/v1/people/residents/{pk}/relatives"): "people.manage",
+    ("POST", "/api/v1/people/residents/{pk}/consents"): "people.manage",
+    ("GET", "/api/v1/orgs"): "orgs.view",
+    ("POST", "/api/v1/orgs"): "orgs.manage",
+    ("GET", "/api/v1/audit"): "audit.view",
+    ("GET", "/api/v1/workdays/due"): None,
+    ("GET", "/api/v1/workdays/between"): None,
+    ("GET", "/api/v1/ledger/funds"): "ledger.view",
+    ("GET", "/api/v1/ledger/funds/{code}/statement"): "ledger.view",
+    ("POST", "/api/v1/ledger/entries"): "ledger.post",
+    ("GET", "/api/v1/notify/inbox"): None,
+    ("POST", "/api/v1/notify/inbox/{pk}/read"): None,
+}
+
+
+def _names(patterns: list[Any], prefix: str = "") -> list[str]:
+    names = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace == "api":
+                continue
+            ns = f"{prefix}{p.namespace}:" if p.namespace else prefix
+            names += _names(p.url_patterns, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            names.append(prefix + p.name)
+    return names
+
+
+def test_every_page_is_in_the_matrix(db: Any) -> None:
+    unknown = sorted(set(_names(get_resolver().url_patterns)) - set(PAGES))
+    assert unknown == [], f"add these pages to PAGES with their permission: {unknown}"
+
+
+def test_every_api_route_is_in_the_matrix(db: Any) -> None:
+    doc = Client().get("/api/v1/openapi.json").json()
+    routes = {(m.upper(), path) for path, ops in doc["paths"].items() for m in ops}
+    assert sorted(routes - set(API)) == [], "add these API routes to API with their permission"
+    assert sorted(set(API) - routes) == [], "the matrix names API routes that do not exist"
+
+
+def test_page_views_declare_the_permission_the_matrix_expects(db: Any) -> None:
+    from django.urls import reverse
+
+    resolver = get_resolver()
+    for name, permission in PAGES.items():
+        if permission in ("public", "post-only"):
+            continue
+        try:
+            url = reverse(name)
+        except Exception:
+            continue  # needs arguments; checked through the matrix below
+        view = resolver.resolve(url).func
+        assert getattr(view, "permission", "missing") == permission, name
+
+
+@pytest.fixture
+def world(city: dict[str, Any], rid: Any, make_user: Any) -> dict[str, Any]:
+    person = Resident.objects.create(resident_id=rid(seq=2), name="王秀英", gender="F", birth_date="1950-01-01",
+                                     place=city["a"])
+    users = {code: make_user(f"u_{code}", {code: [city["root"]]}) for code in registry.roles()}
+    users["outsider"] = make_user("u_outsider")
+    return {"person": person, "users": users, "city": city, "fund": _demo_fund(city)}
+
+
+def _demo_fund(city: dict[str, Any]) -> Any:
+    try:
+        from longcheng.kernel.ledger.models import Fund
+    except ImportError:
+        return None
+    return Fund.objects.create(code="test-fund", name="测试基金", place=city["root"])
+
+
+def _page_urls(world: dict[str, Any]) -> dict[str, str]:
+    from django.urls import reverse
+
+    person = world["person"]
+    urls = {}
+    for name in PAGES:
+        if PAGES[name] in ("public", "post-only"):
+            continue
+        args: list[Any] = []
+        if name in ("web:resident", "web:resident_death"):
+            args = [person.pk]
+        elif name == "web:audit_object":
+            args = ["people.resident", person.pk]
+        elif name in ("web:fund", "web:fund_xlsx"):
+            args = [world["fund"].code]
+        urls[name] = reverse(name, args=args)
+    return urls
+
+
+def _perms(role: str) -> set[str]:
+    roles = registry.roles()
+    return set(roles[role].permissions) if role in roles else set()
+
+
+def test_pages_by_role(world: dict[str, Any]) -> None:
+    urls = _page_urls(world)
+    for url in urls.values():
+        response = Client().get(url)
+        assert response.status_code == 302 and "/login/" in response["Location"], url
+    for role, user in world["users"].items():
+        client = Client()
+        client.force_login(user)
+        held = _perms(role)
+        for name, url in urls.items():
+            permission = PAGES[name]
+            status = client.get(url).status_code
+            if permission is None or permission in held:
+                assert status == 200, (role, name, status)
+            else:
+                assert status in (403, 404), (role, name, status)
+
+
+def _fill(path: str, world: dict[str, Any]) -> str:
+    values = {"pk": str(world["person"].pk), "code": world["city"]["a"].code}
+    if "/ledger/funds/" in path:
+        values["code"] = world["fund"].code
+    return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+
+
+QUERY = {
+    "/api/v1/workdays/due": "?start=2026-11-23T16:00:00&duration=1.5",
+    "/api/v1/workdays/between": "?start=2026-11-23T16:00:00&end=2026-11-25T12:00:00",
+    "/api/v1/ledger/funds/{code}/statement": "?start=2026-01-01&end=2026-12-31",
+}
+
+
+def test_api_reads_by_role(world: dict[str, Any]) -> None:
+    from longcheng.kernel.access.models import ApiToken
+
+    gets = [(path, perm) for (method, path), perm in API.items() if method == "GET"]
+    for path, _perm in gets:
+        assert Client().get(_fill(path, world) + QUERY.get(path, "")).status_code == 401, path
+    for role, user in world["users"].items():
+        _t, raw = ApiToken.issue(user, "matrix")
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        held = _perms(role)
+        for path, permission in gets:
+            status = client.get(_fill(path, world) + QUERY.get(path, "")).status_code
+            if permission is None or permission in held:
+                assert status == 200, (role, path, status)
+            else:
+                assert status in (403, 404), (role, path, status)
+
+
+def _body(path: str, world: dict[str, Any]) -> dict[str, Any]:
+    person = world["person"]
+    bodies: dict[str, dict[str, Any]] = {
+        "/api/v1/people/residents": {"resident_id": "320412195001010038", "name": "李四",
+                                     "place": world["city"]["a"].code},
+        "/api/v1/people/residents/{pk}/reveal": {"fields": ["resident_id"], "reason": "核实身份"},
+        "/api/v1/people/residents/{pk}/death": {"died_on": "2026-01-01"},
+        "/api/v1/people/residents/{pk}/relatives": {"relative_id": person.pk, "kind": "other"},
+        "/api/v1/people/residents/{pk}/consents": {"given_by_id": person.pk, "purpose": "test", "scope": "测试"},
+        "/api/v1/orgs": {"kind": "social", "name": "某协会"},
+        "/api/v1/ledger/entries": {"memo": "测试", "lines": [
+            {"account": "test-fund", "amount_fen": -100}, {"account": "test-fund:commitment", "amount_fen": 100}]},
+    }
+    return bodies[path]
+
+
+def test_api_writes_denied_change_nothing(world: dict[str, Any]) -> None:
+    from longcheng.kernel.access.models import ApiToken
+
+    posts = [(path, perm) for (method, path), perm in API.items() if method == "POST" and perm not in (None, "public")]
+    before = (AuditEntry.objects.count(), Resident.objects.count())
+    for role, user in world["users"].items():
+        held = _perms(role)
+        _t, raw = ApiToken.issue(user, "matrix")
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        for path, permission in posts:
+            if permission in held:
+                continue
+            response = client.post(_fill(path, world), data=json.dumps(_body(path, world)),
+                                   content_type="application/json")
+            assert response.status_code in (403, 404), (role, path, response.status_code)
+    for path, _perm in posts:
+        response = Client().post(_fill(path, world), data=json.dumps(_body(path, world)),
+                                 content_type="application/json")
+        assert response.status_code == 401, path
+    assert (AuditEntry.objects.count(), Resident.objects.count()) == before
