@@ -85,3 +85,35 @@ def test_enqueue_on_commit_waits_for_the_commit(db: Any, django_capture_on_commi
 def test_health_reports_the_queue() -> None:
     figures = jobs.health()
     assert figures["engine"] in {"SqliteHuey", "PriorityRedisHuey"}
+
+
+@pytest.mark.service
+@pytest.mark.django_db(transaction=True)
+def test_the_notification_job_is_delivered_by_a_redis_consumer(admin: Any) -> None:
+    """The project's own job (notify's delivery), queued through Redis and run by a consumer thread
+    that reads the committed message from the database, as on a production worker."""
+    require_service("Redis", "127.0.0.1", 6379)
+    from django.db import transaction
+    from huey import PriorityRedisHuey
+
+    from longcheng.kernel.notify import jobs as notify_jobs
+    from longcheng.kernel.notify.api import queue_message
+    from longcheng.kernel.notify.models import Message
+
+    huey = PriorityRedisHuey(f"longcheng-test-{uuid.uuid4().hex[:8]}", url="redis://127.0.0.1:6379/15")
+    deliver_on_redis = huey.task()(notify_jobs.deliver)
+    try:
+        with transaction.atomic():
+            message = queue_message("inapp", subject="烟感报警", body="测试", to_user=admin)
+        # Tests run jobs inline, so the commit already delivered it once; put it back in the queue.
+        Message.objects.filter(pk=message.pk).update(status="pending")
+        attempts_before = Message.objects.get(pk=message.pk).attempts_log.count()
+
+        def work() -> bool:
+            deliver_on_redis(message.pk)
+            return _wait_for(lambda: Message.objects.get(pk=message.pk).status == "sent")
+
+        assert _run_consumer(huey, work)
+        assert Message.objects.get(pk=message.pk).attempts_log.count() == attempts_before + 1
+    finally:
+        huey.storage.flush_all()
