@@ -13,7 +13,8 @@ import time
 
 from bench.common import RESULTS, ROOT, setup_django
 
-BENCHES = ["workdays", "ledger", "people"]
+# Every bench/bench_<name>.py with a run() function; modules add theirs as bench_<code>_<what>.py.
+BENCHES = sorted(p.stem.removeprefix("bench_") for p in (ROOT / "bench").glob("bench_*.py"))
 
 
 def chart() -> None:

@@ -174,17 +174,25 @@ def build_staff(*, log: Log = print, **options: Any) -> None:
     log(f"  staff accounts: {User.objects.count()} (password {DEMO_PASSWORD})")
 
 
+def _pad(text: str, width: int) -> str:
+    """Left-justify for a terminal, where a Chinese character takes two columns."""
+    import unicodedata
+
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(width - columns, 1)
+
+
 def print_accounts(write: Log = print) -> None:
     roles = registry.roles()
     write(f"Demo accounts (password: {DEMO_PASSWORD}):")
     write(f"  {'username':<24} {'role':<28} scope")
-    write(f"  {'admin':<24} {'superuser':<28} 全市")
+    write(f"  {'admin':<24} {_pad('superuser', 28)} 全市")
     for assignment in RoleAssignment.objects.select_related("user").prefetch_related("places").order_by("role"):
         if assignment.user.username != assignment.role:
             continue
         label = str(roles[assignment.role].label) if assignment.role in roles else assignment.role
         scope = "、".join(p.name for p in assignment.places.all())
-        write(f"  {assignment.user.username:<24} {label:<28} {scope}")
+        write(f"  {assignment.user.username:<24} {_pad(label, 28)} {scope}")
 
 
 # --- residents --------------------------------------------------------------------------------------

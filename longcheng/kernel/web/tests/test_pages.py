@@ -76,3 +76,11 @@ def test_worker_cannot_reveal_through_the_page(person, worker_a):
 def test_unknown_page_is_a_friendly_404(db):
     response = Client().get("/no-such-page/")
     assert response.status_code == 404
+
+
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(person, worker_a):
+    client = login(worker_a)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "工作台" in page and "Dashboard" not in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Dashboard" in client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
