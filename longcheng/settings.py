@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     "longcheng.kernel.jobs",
     "longcheng.kernel.web",
     # Public services: one app each, discovered through the kernel registry in their AppConfig.ready().
-    *env_list("LONGCHENG_MODULES", []),
+    *env_list("LONGCHENG_MODULES", ["longcheng.modules.homesafety"]),
 ]
 
 AUTH_USER_MODEL = "access.User"

@@ -41,6 +41,15 @@ PAGES: dict[str, str | None] = {
     "web:messages": "notify.view",
     "web:inbox": None,
     "set_language": "public",
+    "homesafety:console": "homesafety.view",
+    "homesafety:console_list": "homesafety.view",
+    "homesafety:console_stream": "homesafety.view",
+    "homesafety:alarm": "homesafety.view",
+    "homesafety:rejected": "homesafety.view",
+    "homesafety:family": "homesafety.family",
+    "homesafety:persons": "homesafety.view",
+    "homesafety:import": "homesafety.manage",
+    "homesafety:work_orders": "homesafety.view",
 }
 
 # (method, path template) → permission; None: any authenticated caller; "public": no auth.
@@ -66,6 +75,13 @@ API: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/ledger/entries"): "ledger.post",
     ("GET", "/api/v1/notify/inbox"): None,
     ("POST", "/api/v1/notify/inbox/{pk}/read"): None,
+    ("POST", "/api/v1/homesafety/telemetry"): "homesafety.ingest",
+    ("GET", "/api/v1/homesafety/alarms"): "homesafety.view",
+    ("GET", "/api/v1/homesafety/alarms/{pk}"): "homesafety.view",
+    ("POST", "/api/v1/homesafety/alarms/{pk}/acknowledge"): "homesafety.handle",
+    ("POST", "/api/v1/homesafety/alarms/{pk}/dispatch"): "homesafety.handle",
+    ("POST", "/api/v1/homesafety/alarms/{pk}/arrive"): "homesafety.handle",
+    ("POST", "/api/v1/homesafety/alarms/{pk}/resolve"): "homesafety.handle",
 }
 
 
@@ -115,7 +131,19 @@ def world(city: dict[str, Any], rid: Any, make_user: Any) -> dict[str, Any]:
                                      place=city["a"])
     users = {code: make_user(f"u_{code}", {code: [city["root"]]}) for code in registry.roles()}
     users["outsider"] = make_user("u_outsider")
-    return {"person": person, "users": users, "city": city, "fund": _demo_fund(city)}
+    return {"person": person, "users": users, "city": city, "fund": _demo_fund(city), "alarm": _alarm(person)}
+
+
+def _alarm(person: Resident) -> Any:
+    from django.utils import timezone
+
+    from longcheng.modules.homesafety.models import Alarm, Device, Enrollee
+
+    enrollee = Enrollee.objects.create(person=person)
+    device = Device.objects.create(serial="WB-M", kind="wristband", enrollee=enrollee)
+    now = timezone.now()
+    return Alarm.objects.create(enrollee=enrollee, device=device, kind="sos", severity=1, first_seen=now,
+                                last_seen=now, raised_at=now)
 
 
 def _demo_fund(city: dict[str, Any]) -> Any:
@@ -141,6 +169,8 @@ def _page_urls(world: dict[str, Any]) -> dict[str, str]:
             args = ["people.resident", person.pk]
         elif name in ("web:fund", "web:fund_xlsx"):
             args = [world["fund"].code]
+        elif name == "homesafety:alarm":
+            args = [world["alarm"].pk]
         urls[name] = reverse(name, args=args)
     return urls
 
@@ -172,6 +202,8 @@ def _fill(path: str, world: dict[str, Any]) -> str:
     values = {"pk": str(world["person"].pk), "code": world["city"]["a"].code}
     if "/ledger/funds/" in path:
         values["code"] = world["fund"].code
+    if "/homesafety/alarms/" in path:
+        values["pk"] = str(world["alarm"].pk)
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
 
@@ -210,6 +242,12 @@ def _body(path: str, world: dict[str, Any]) -> dict[str, Any]:
         "/api/v1/people/residents/{pk}/relatives": {"relative_id": person.pk, "kind": "other"},
         "/api/v1/people/residents/{pk}/consents": {"given_by_id": person.pk, "purpose": "test", "scope": "测试"},
         "/api/v1/orgs": {"kind": "social", "name": "某协会"},
+        "/api/v1/homesafety/telemetry": {"messages": [{"device": "WB-M", "seq": 1, "ts": 1763856000000,
+                                                        "metrics": {"hr": 70}}]},
+        "/api/v1/homesafety/alarms/{pk}/acknowledge": {},
+        "/api/v1/homesafety/alarms/{pk}/dispatch": {"to_user": person.pk},
+        "/api/v1/homesafety/alarms/{pk}/arrive": {"note": ""},
+        "/api/v1/homesafety/alarms/{pk}/resolve": {"outcome": "handled"},
         "/api/v1/ledger/entries": {"memo": "测试", "lines": [
             {"account": "test-fund", "amount_fen": -100}, {"account": "test-fund:commitment", "amount_fen": 100}]},
     }
@@ -220,7 +258,13 @@ def test_api_writes_denied_change_nothing(world: dict[str, Any]) -> None:
     from longcheng.kernel.access.models import ApiToken
 
     posts = [(path, perm) for (method, path), perm in API.items() if method == "POST" and perm not in (None, "public")]
-    before = (AuditEntry.objects.count(), Resident.objects.count())
+    from longcheng.modules.homesafety.models import Alarm, Reading
+
+    def state() -> tuple[Any, ...]:
+        return (AuditEntry.objects.count(), Resident.objects.count(), Reading.objects.count(),
+                tuple(Alarm.objects.values_list("status", "acknowledged_at", "resolved_at")))
+
+    before = state()
     for role, user in world["users"].items():
         held = _perms(role)
         _t, raw = ApiToken.issue(user, "matrix")
@@ -235,4 +279,4 @@ def test_api_writes_denied_change_nothing(world: dict[str, Any]) -> None:
         response = Client().post(_fill(path, world), data=json.dumps(_body(path, world)),
                                  content_type="application/json")
         assert response.status_code == 401, path
-    assert (AuditEntry.objects.count(), Resident.objects.count()) == before
+    assert state() == before

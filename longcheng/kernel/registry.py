@@ -91,6 +91,9 @@ class ModuleSpec:
     # django-ninja Router, or a dotted path to one) mounted at /api/v1/<code>/.
     urls: str | None = None
     api: Any = None
+    # Long-running feeds for the demo (e.g. a device simulator), started in daemon threads by
+    # `longcheng serve --demo-feeds` (which `make run` uses). Each is called as feed(stop_event, log).
+    demo_feeds: list[Callable[..., None]] = field(default_factory=list)
 
 
 _MODULES: dict[str, ModuleSpec] = {}
@@ -131,6 +134,10 @@ def nav_items() -> list[NavItem]:
 
 def dashboard_panels() -> list[DashboardPanel]:
     return sorted((p for spec in _MODULES.values() for p in spec.panels), key=lambda p: p.order)
+
+
+def demo_feeds() -> list[Callable[..., None]]:
+    return [feed for spec in _MODULES.values() for feed in spec.demo_feeds]
 
 
 def demo_steps() -> list[DemoStep]:

@@ -16,11 +16,11 @@ def render_error(request: HttpRequest, error: KernelError) -> HttpResponse:
     return render(request, "web/error.html", {"error": error}, status=error.status)
 
 
-def staff_view(permission: str | None) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def staff_view(permission: str | None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Sign-in required; the permission must be held somewhere (the scope then limits the rows).
     A KernelError raised in the view becomes its page (404 for out-of-scope, 403, 400/409)."""
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @login_required
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -16,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-jobs", action="store_true", help="do not start the job consumer")
+        parser.add_argument("--demo-feeds", action="store_true",
+                            help="also start the modules' demo feeds (device simulators), as make run does")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from django.conf import settings
@@ -29,10 +31,20 @@ class Command(BaseCommand):
             consumer._set_signal_handlers = lambda: None
             consumer.start()
             self.stdout.write(f"Background jobs: {settings.JOBS_WORKERS} worker threads on {type(HUEY).__name__}")
+        import threading
+
+        from longcheng.kernel import registry
+
+        stop = threading.Event()
+        if options["demo_feeds"]:
+            for feed in registry.demo_feeds():
+                threading.Thread(target=feed, args=(stop, self.stdout.write), daemon=True,
+                                 name=f"demo-feed-{feed.__module__}").start()
         self.stdout.write(f"Serving http://{options['host']}:{options['port']}/  (Ctrl-C to stop)")
         try:
             call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False, insecure_serving=True,
                          use_threading=True)
         finally:
+            stop.set()
             if consumer is not None:
                 consumer.stop(graceful=True)

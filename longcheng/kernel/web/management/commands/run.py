@@ -29,4 +29,4 @@ class Command(BaseCommand):
             from longcheng.kernel.demo import print_accounts
 
             print_accounts(self.stdout.write)
-        call_command("serve", host=options["host"], port=options["port"])
+        call_command("serve", host=options["host"], port=options["port"], demo_feeds=True)

@@ -1,0 +1,268 @@
+"""The alarm's lifecycle and the programme's changes. Each action checks permission and scope,
+changes state with a conditional UPDATE (two operators clicking at once: one wins, the other is
+told), writes the alarm's timeline and the audit row in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from longcheng.kernel.access.scope import access_object, require_perm
+from longcheng.kernel.audit.actions import record
+from longcheng.kernel.errors import ErrorCode, KernelError
+
+from .devices import DEVICE_TYPES
+from .models import Alarm, AlarmEvent, AlarmStatus, Device, DeviceState, Enrollee, Outcome
+
+HANDLE = "homesafety.handle"
+
+# Which status each step may start from.
+_FROM = {
+    "acknowledge": (AlarmStatus.RAISED,),
+    "dispatch": (AlarmStatus.RAISED, AlarmStatus.ACKNOWLEDGED),
+    "arrive": (AlarmStatus.DISPATCHED,),
+    "resolve": (AlarmStatus.RAISED, AlarmStatus.ACKNOWLEDGED, AlarmStatus.DISPATCHED, AlarmStatus.ARRIVED),
+}
+
+
+class StepRefused(KernelError):
+    status = 409
+    default_code = ErrorCode.CONFLICT
+
+
+def _step(alarm_id: int, step: str, acting_user: Any, changes: dict[str, Any], note: str = "") -> Alarm:
+    alarm = access_object(Alarm, acting_user, alarm_id, HANDLE)
+    with transaction.atomic():
+        before = alarm.status
+        done = Alarm.objects.filter(pk=alarm.pk, status__in=_FROM[step]).update(**changes)
+        if not done:
+            current = Alarm.objects.get(pk=alarm.pk)
+            raise StepRefused(_("This alarm is already %(status)s; it cannot be %(step)s now.")
+                              % {"status": current.get_status_display(), "step": _STEP_LABELS[step]}, field="status")
+        alarm.refresh_from_db()
+        AlarmEvent.objects.create(alarm=alarm, at=timezone.now(), step=step, actor=acting_user, note=note[:300])
+        record(acting_user, f"homesafety.alarm.{step}", alarm, before={"status": before},
+               after={"status": alarm.status, **({"note": note} if note else {})})
+    return alarm
+
+
+_STEP_LABELS = {"acknowledge": gettext_lazy("acknowledged"), "dispatch": gettext_lazy("dispatched"),
+                "arrive": gettext_lazy("marked arrived"), "resolve": gettext_lazy("resolved")}
+
+
+def do_acknowledge(alarm_id: int, *, acting_user: Any) -> Alarm:
+    now = timezone.now()
+    return _step(alarm_id, "acknowledge", acting_user, {"status": AlarmStatus.ACKNOWLEDGED, "acknowledged_at": now,
+                                                        "acknowledged_by": acting_user, "next_escalation_at": None})
+
+
+def do_dispatch(alarm_id: int, *, to_user: Any, acting_user: Any, note: str = "") -> Alarm:
+    """Send the community worker on duty. Dispatching also acknowledges an alarm still raised."""
+    if to_user is None:
+        raise KernelError(_("Choose who goes to the door."), code=ErrorCode.REQUIRED, field="to_user")
+    alarm = access_object(Alarm, acting_user, alarm_id, HANDLE)
+    phone = getattr(to_user, "phone", "") or ""
+    now = timezone.now()
+    changes: dict[str, Any] = {"status": AlarmStatus.DISPATCHED, "dispatched_at": now, "dispatched_to": to_user,
+                               "dispatch_phone": phone, "next_escalation_at": None}
+    if alarm.acknowledged_at is None:
+        changes.update(acknowledged_at=now, acknowledged_by=acting_user)
+    result = _step(alarm_id, "dispatch", acting_user, changes, note or str(to_user))
+    with transaction.atomic():
+        from longcheng.kernel.notify.api import queue_message
+
+        queue_message("inapp", subject=_("Go to %(name)s: %(kind)s") % {
+            "name": result.enrollee.person.name, "kind": result.get_kind_display()},
+            body=result.enrollee.person.address, to_user=to_user, related=result,
+            dedupe_key=f"hs:{result.pk}:dispatch:{to_user.pk}")
+    return result
+
+
+def do_arrive(alarm_id: int, *, acting_user: Any, note: str = "") -> Alarm:
+    return _step(alarm_id, "arrive", acting_user, {"status": AlarmStatus.ARRIVED, "arrived_at": timezone.now()}, note)
+
+
+def do_resolve(alarm_id: int, *, outcome: str, acting_user: Any, notes: str = "") -> Alarm:
+    if outcome not in Outcome.values or outcome == Outcome.CLEARED:
+        raise KernelError(_("Choose an outcome: emergency handled, false alarm, device fault, or handed to 110, 119 or 120."),
+                          code=ErrorCode.REQUIRED, field="outcome")
+    now = timezone.now()
+    alarm = access_object(Alarm, acting_user, alarm_id, HANDLE)
+    changes: dict[str, Any] = {"status": AlarmStatus.RESOLVED, "is_open": False, "resolved_at": now,
+                               "resolved_by": acting_user, "outcome": outcome, "notes": notes.strip(),
+                               "next_escalation_at": None}
+    if alarm.acknowledged_at is None:
+        changes.update(acknowledged_at=now, acknowledged_by=acting_user)
+    return _step(alarm_id, "resolve", acting_user, changes, notes)
+
+
+# --- enrolment and devices ---------------------------------------------------------------------------
+
+
+def do_enrol(person: Any, *, acting_user: Any, lives_alone: bool = False, conditions: str = "", risk: str = "medium",
+             home: tuple[float, float] | None = None, safe_zone: dict[str, Any] | None = None) -> Enrollee:
+    require_perm(acting_user, "homesafety.manage")
+    from longcheng.kernel.people.models import Resident
+
+    person = access_object(Resident, acting_user, person.pk, "homesafety.manage")
+    try:
+        with transaction.atomic():
+            enrollee = Enrollee.objects.create(
+                person=person, lives_alone=lives_alone, conditions=conditions[:200], risk=risk,
+                home_lat=home[0] if home else None, home_lon=home[1] if home else None, safe_zone=safe_zone or {})
+            record(acting_user, "homesafety.enrol", enrollee, after={"person": person.pk, "risk": risk})
+    except IntegrityError as exc:
+        raise KernelError(_("This person is already enrolled."), code=ErrorCode.CONFLICT, field="person") from exc
+    return enrollee
+
+
+def do_bind_device(enrollee: Enrollee, *, serial: str, kind: str, acting_user: Any) -> Device:
+    """Bind a device (serial or IMEI) to a person at installation."""
+    require_perm(acting_user, "homesafety.install")
+    enrollee = access_object(Enrollee, acting_user, enrollee.pk, "homesafety.install")
+    serial = (serial or "").strip()
+    if not serial or len(serial) > 40:
+        raise KernelError(_("A device serial or IMEI of 1 to 40 characters is required."), code=ErrorCode.REQUIRED,
+                          field="serial")
+    if kind not in DEVICE_TYPES:
+        raise KernelError(_("Unknown device type."), field="kind")
+    try:
+        with transaction.atomic():
+            device = Device.objects.create(serial=serial, kind=kind, enrollee=enrollee, installed_at=timezone.now())
+            DeviceState.objects.create(device=device)
+            record(acting_user, "homesafety.device.bind", device, after={"serial": serial, "kind": kind,
+                                                                         "enrollee": enrollee.pk})
+    except IntegrityError as exc:
+        raise KernelError(_("A device with this serial is already registered."), code=ErrorCode.CONFLICT,
+                          field="serial") from exc
+    return device
+
+
+# --- installation --------------------------------------------------------------------------------------
+
+
+def do_schedule_installation(enrollee: Enrollee, *, installer: Any, on: Any, acting_user: Any) -> Any:
+    from longcheng.kernel.access.scope import has_perm
+
+    from .models import WorkOrder
+
+    require_perm(acting_user, "homesafety.manage")
+    enrollee = access_object(Enrollee, acting_user, enrollee.pk, "homesafety.manage")
+    if installer is None or not has_perm(installer, "homesafety.install"):
+        raise KernelError(_("Choose an installer."), code=ErrorCode.REQUIRED, field="installer")
+    if on is None:
+        raise KernelError(_("Choose a date."), code=ErrorCode.REQUIRED, field="scheduled_for")
+    with transaction.atomic():
+        order = WorkOrder.objects.create(enrollee=enrollee, installer=installer, scheduled_for=on)
+        record(acting_user, "homesafety.workorder.create", order, after={"installer": installer.pk, "on": str(on)})
+    return order
+
+
+def do_complete_installation(order_id: int, *, serials: dict[str, str], acting_user: Any) -> Any:
+    """On site: bind one device per kit line. The order is done when every bound device has sent
+    its first signal (see first_signal)."""
+    from .models import KitItem, KitStatus, OrderStatus, WorkOrder
+
+    order = access_object(WorkOrder, acting_user, order_id, "homesafety.install")
+    if order.status != OrderStatus.OPEN:
+        raise StepRefused(_("This work order is no longer open."), field="status")
+    kit = list(KitItem.objects.filter(enrollee=order.enrollee, status=KitStatus.PLANNED))
+    if not kit:
+        raise KernelError(_("Nothing is planned for this person."), field="serials")
+    with transaction.atomic():
+        for item in kit:
+            serial = (serials.get(item.kind) or "").strip()
+            if not serial:
+                raise KernelError(_("Enter the serial or IMEI of the %(kind)s.") % {"kind": DEVICE_TYPES[item.kind].label},
+                                  code=ErrorCode.REQUIRED, field=f"serial_{item.kind}")
+            try:
+                with transaction.atomic():
+                    device = Device.objects.create(serial=serial, kind=item.kind, enrollee=order.enrollee,
+                                                   installed_at=timezone.now())
+            except IntegrityError as exc:
+                raise KernelError(_("A device with this serial is already registered."), code=ErrorCode.CONFLICT,
+                                  field=f"serial_{item.kind}") from exc
+            DeviceState.objects.create(device=device)
+            KitItem.objects.filter(pk=item.pk).update(device=device)
+        WorkOrder.objects.filter(pk=order.pk).update(status=OrderStatus.AWAITING_SIGNAL, bound_at=timezone.now())
+        order.refresh_from_db()
+        record(acting_user, "homesafety.workorder.bind", order, after={"serials": serials})
+    return order
+
+
+def do_fail_installation(order_id: int, *, reason: str, acting_user: Any) -> Any:
+    from .models import OrderStatus, WorkOrder
+
+    order = access_object(WorkOrder, acting_user, order_id, "homesafety.install")
+    if not (reason or "").strip():
+        raise KernelError(_("Say why the installation failed."), code=ErrorCode.REQUIRED, field="reason")
+    with transaction.atomic():
+        if not WorkOrder.objects.filter(pk=order.pk, status=OrderStatus.OPEN).update(
+                status=OrderStatus.FAILED, failure_reason=reason.strip()[:200]):
+            raise StepRefused(_("This work order is no longer open."), field="status")
+        order.refresh_from_db()
+        record(acting_user, "homesafety.workorder.fail", order, after={"reason": order.failure_reason})
+    return order
+
+
+def first_signal(device_ids: list[int]) -> None:
+    """Called by the ingester for devices heard for the first time: their kit lines are installed,
+    and a work order whose devices have all spoken is done."""
+    from .models import KitItem, KitStatus, OrderStatus, WorkOrder
+
+    KitItem.objects.filter(device_id__in=device_ids).update(status=KitStatus.INSTALLED)
+    enrollees = set(Device.objects.filter(pk__in=device_ids).values_list("enrollee_id", flat=True))
+    for order in WorkOrder.objects.filter(enrollee_id__in=enrollees, status=OrderStatus.AWAITING_SIGNAL):
+        if not KitItem.objects.filter(enrollee_id=order.enrollee_id).exclude(status=KitStatus.INSTALLED).exists():
+            WorkOrder.objects.filter(pk=order.pk).update(status=OrderStatus.DONE, done_at=timezone.now())
+
+
+# --- wristband features ------------------------------------------------------------------------------
+
+
+def do_request_feature(device: Device, *, feature: str, enable: bool, requested_by: str, family_consent: bool,
+                       acting_user: Any) -> Any:
+    from .models import FeatureRequest
+
+    # Recorded by whoever takes the family's call: the alarm centre or the community worker.
+    try:
+        device = access_object(Device, acting_user, device.pk, "homesafety.view")
+    except KernelError:
+        device = access_object(Device, acting_user, device.pk, "people.manage")
+    if feature not in ("payment", "calling"):
+        raise KernelError(_("The feature is payment or calling."), field="feature")
+    if not (requested_by or "").strip():
+        raise KernelError(_("Record who asked."), code=ErrorCode.REQUIRED, field="requested_by")
+    if enable and not family_consent:
+        raise KernelError(_("Turning payment or calling on needs the family's consent."),
+                          code=ErrorCode.CONSENT_REQUIRED, field="family_consent")
+    with transaction.atomic():
+        request = FeatureRequest.objects.create(device=device, feature=feature, enable=enable,
+                                                requested_by=requested_by.strip()[:50], family_consent=family_consent)
+        record(acting_user, "homesafety.feature.request", request, after={"feature": feature, "enable": enable})
+    return request
+
+
+def do_decide_feature(request_id: int, *, approve: bool, acting_user: Any) -> Any:
+    """A community worker decides; approval switches the device's feature in the same transaction."""
+    from .models import FeatureRequest
+
+    request = access_object(FeatureRequest, acting_user, request_id, "people.manage")
+    with transaction.atomic():
+        if not FeatureRequest.objects.filter(pk=request.pk, status="pending").update(
+                status="approved" if approve else "rejected", decided_by=acting_user, decided_at=timezone.now()):
+            raise StepRefused(_("This request has been decided already."), field="status")
+        device = request.device
+        before = {"payment_enabled": device.payment_enabled, "calling_enabled": device.calling_enabled}
+        if approve:
+            Device.objects.filter(pk=device.pk).update(**{f"{request.feature}_enabled": request.enable})
+            device.refresh_from_db()
+        record(acting_user, "homesafety.feature.decide", device, before=before,
+               after={"payment_enabled": device.payment_enabled, "calling_enabled": device.calling_enabled,
+                      "request": request.pk, "approved": approve})
+    request.refresh_from_db()
+    return request

@@ -1,0 +1,82 @@
+"""Device types, each declared once: payload schema, metrics, heartbeat interval, default rules.
+
+Adding a device type (a gas detector, a door sensor, a water meter) is one `register_device_type()`
+call; the ingest pipeline, the rules engine and the console read only this table.
+
+A message from any device has the same envelope:
+
+    {"device": "WB-0001", "seq": 1234, "ts": "2026-11-23T03:00:00+08:00" | 1763838000000,
+     "metrics": {...}, "event": "sos" | "fall" | "smoke" | "removed" | null}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class WristbandMetrics(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    # Bounds are wide on purpose: 0 or 400 beats per minute is a sensor fault, which the rules
+    # report as such; the schema only refuses what no sensor could ever send.
+    hr: int | None = Field(None, ge=-1, le=1000, description="heart rate, beats per minute")
+    temp: float | None = Field(None, ge=-50, le=100, description="skin temperature, °C")
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    battery: int | None = Field(None, ge=0, le=100, description="percent")
+    moving: bool | None = None
+    worn: bool | None = None
+
+
+class SmokeMetrics(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    smoke: bool | None = None
+    obscuration: float | None = Field(None, ge=0, le=100, description="smoke obscuration, %/m")
+    temp: float | None = Field(None, ge=-50, le=200)
+    battery: int | None = Field(None, ge=0, le=100)
+
+
+@dataclass(frozen=True)
+class DeviceType:
+    code: str
+    label: Any
+    metrics: type[BaseModel]
+    heartbeat_seconds: int
+    events: frozenset[str]
+    rules: tuple[str, ...]  # rule codes evaluated for this type, see rules.RULES
+    defaults: dict[str, Any] = field(default_factory=dict)  # rule parameters, overridable per person
+
+
+DEVICE_TYPES: dict[str, DeviceType] = {}
+
+
+def register_device_type(device_type: DeviceType) -> DeviceType:
+    if device_type.code in DEVICE_TYPES:
+        raise RuntimeError(f"device type {device_type.code!r} is declared twice")
+    DEVICE_TYPES[device_type.code] = device_type
+    return device_type
+
+
+def device_type(code: str) -> DeviceType:
+    return DEVICE_TYPES[code]
+
+
+WRISTBAND = register_device_type(DeviceType(
+    code="wristband", label=_("Smart wristband"), metrics=WristbandMetrics, heartbeat_seconds=300,
+    events=frozenset({"sos", "fall", "removed"}),
+    rules=("sos", "fall", "removed", "sensor_fault", "heart_rate", "temperature", "safe_zone", "low_battery",
+           "no_movement"),
+    defaults={"hr_low": 45, "hr_high": 120, "hr_readings": 3, "hr_margin": 5, "hr_min_valid": 20,
+              "hr_max_valid": 250, "temp_high": 37.3, "temp_clear": 37.0, "battery_low": 15, "battery_clear": 25,
+              "zone_margin_m": 30, "no_move_hours": 4},
+))
+
+SMOKE_ALARM = register_device_type(DeviceType(
+    code="smoke", label=_("Smart smoke alarm"), metrics=SmokeMetrics, heartbeat_seconds=3600,
+    events=frozenset({"smoke", "test"}),
+    rules=("smoke", "low_battery"),
+    defaults={"battery_low": 15, "battery_clear": 25},
+))

@@ -1,0 +1,152 @@
+"""Importing a survey list (CSV or XLSX) of persons to visit, with a per-row report.
+
+Columns (a header row, Chinese or English names):
+    resident_id / 身份证号, name / 姓名, lives_alone / 独居 (是/否), conditions / 健康状况,
+    risk / 风险 (低/中/高), kit / 设备 (e.g. "wristband,smoke" or "手环,烟感")
+
+Every row is checked before anything is written: the ID number (GB 11643), that the resident is
+registered under that name and within the importer's scope, not enrolled already, not twice in the
+file, and known device types. With `skip_bad=False` (the default) one bad row means nothing is
+imported; with `skip_bad=True` the good rows are imported and the bad ones reported. Either way no
+row is ever half-written: a row's enrolment and kit plan go in together.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from longcheng.kernel.access.scope import require_perm, restrict
+from longcheng.kernel.audit.actions import record
+from longcheng.kernel.errors import KernelError
+
+from .devices import DEVICE_TYPES
+from .models import Enrollee, KitItem
+
+HEADERS = {
+    "resident_id": "resident_id", "身份证号": "resident_id", "身份证号码": "resident_id",
+    "name": "name", "姓名": "name",
+    "lives_alone": "lives_alone", "独居": "lives_alone",
+    "conditions": "conditions", "健康状况": "conditions",
+    "risk": "risk", "风险": "risk", "风险等级": "risk",
+    "kit": "kit", "设备": "kit",
+}
+YES = {"是", "yes", "y", "true", "1", "独居"}
+RISKS = {"低": "low", "中": "medium", "高": "high", "low": "low", "medium": "medium", "high": "high", "": "medium"}
+KIT_NAMES = {"手环": "wristband", "智能手环": "wristband", "烟感": "smoke", "烟雾报警器": "smoke", "智能烟感": "smoke"}
+MAX_ROWS = 5000
+
+
+@dataclass
+class RowProblem:
+    line: int
+    field: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    imported: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def bad_lines(self) -> int:
+        return len({p.line for p in self.problems})
+
+
+def read_table(filename: str, content: bytes) -> list[dict[str, str]]:
+    """Rows as dicts keyed by our column names; the header may be in Chinese or English."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+        except Exception as exc:
+            raise KernelError(_("This is not a readable XLSX file."), field="file") from exc
+        raw = [["" if c is None else str(c).strip() for c in row] for row in sheet.iter_rows(values_only=True)]
+    elif name.endswith(".csv"):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = content.decode("gb18030")  # Excel in China saves CSV in GBK
+            except UnicodeDecodeError as exc:
+                raise KernelError(_("The CSV file is neither UTF-8 nor GBK text."), field="file") from exc
+        raw = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+    else:
+        raise KernelError(_("Upload a .csv or .xlsx file."), field="file")
+    raw = [r for r in raw if any(r)]
+    if not raw:
+        raise KernelError(_("The file is empty."), field="file")
+    header = [HEADERS.get(h.strip().lower(), HEADERS.get(h.strip(), "")) for h in raw[0]]
+    missing = {"resident_id", "name"} - set(header)
+    if missing:
+        raise KernelError(_("The header row must name the columns 身份证号 (resident_id) and 姓名 (name)."), field="file")
+    if len(raw) - 1 > MAX_ROWS:
+        raise KernelError(_("At most %(n)d rows per file.") % {"n": MAX_ROWS}, field="file")
+    return [{k: (row[i] if i < len(row) else "") for i, k in enumerate(header) if k} for row in raw[1:]]
+
+
+def import_survey(rows: list[dict[str, str]], *, acting_user: Any, skip_bad: bool = False) -> ImportReport:
+    from longcheng.kernel.people.models import Resident
+    from longcheng.kernel.people.validators import validate_resident_id
+
+    require_perm(acting_user, "homesafety.manage")
+    report = ImportReport(rows=len(rows))
+    visible = restrict(Resident.objects.all(), acting_user, "homesafety.manage")
+    good: list[tuple[Any, dict[str, Any]]] = []
+    seen: dict[str, int] = {}
+    for index, row in enumerate(rows, start=2):  # line 1 is the header
+        problems: list[RowProblem] = []
+        try:
+            number = validate_resident_id(row.get("resident_id", ""))
+        except KernelError as error:
+            report.problems.append(RowProblem(index, "resident_id", str(error.message)))
+            continue
+        if number in seen:
+            problems.append(RowProblem(index, "resident_id", _("Also on line %(n)d.") % {"n": seen[number]}))
+        seen.setdefault(number, index)
+        person = visible.filter(resident_id=number).first()
+        if person is None:
+            problems.append(RowProblem(index, "resident_id",
+                                       _("No resident with this ID number is registered in your area.")))
+        elif person.name != row.get("name", "").strip():
+            problems.append(RowProblem(index, "name", _("The name does not match the registered resident.")))
+        elif Enrollee.objects.filter(person=person).exists():
+            problems.append(RowProblem(index, "resident_id", _("Already enrolled.")))
+        risk = RISKS.get(row.get("risk", "").strip().lower(), None)
+        if risk is None:
+            problems.append(RowProblem(index, "risk", _("Risk must be 低, 中 or 高 (low, medium, high).")))
+        kit = []
+        for part in row.get("kit", "").replace("，", ",").replace("、", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            code = KIT_NAMES.get(part, part.lower())
+            if code not in DEVICE_TYPES:
+                problems.append(RowProblem(index, "kit", _("Unknown device type: %(kind)s") % {"kind": part}))
+            elif code not in kit:
+                kit.append(code)
+        if problems:
+            report.problems.extend(problems)
+            continue
+        good.append((person, {"lives_alone": row.get("lives_alone", "").strip().lower() in YES,
+                              "conditions": row.get("conditions", "").strip()[:200], "risk": risk, "kit": kit}))
+    if report.problems and not skip_bad:
+        return report
+    with transaction.atomic():
+        for person, data in good:
+            enrollee = Enrollee.objects.create(person=person, lives_alone=data["lives_alone"],
+                                               conditions=data["conditions"], risk=data["risk"])
+            KitItem.objects.bulk_create([KitItem(enrollee=enrollee, kind=k) for k in data["kit"]])
+            record(acting_user, "homesafety.enrol", enrollee, after={"person": person.pk, "risk": data["risk"],
+                                                                     "kit": data["kit"], "source": "survey import"})
+        report.imported = len(good)
+    return report

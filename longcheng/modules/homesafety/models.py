@@ -1,0 +1,318 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class Risk(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class Enrollee(models.Model):
+    """A person in the programme: an elder or a child of the survey list, with a risk profile, a
+    home, a safe zone and quiet hours. Rule thresholds may be overridden per person."""
+
+    person = models.OneToOneField("people.Resident", on_delete=models.PROTECT, related_name="homesafety",
+                                  verbose_name=_("resident"))
+    lives_alone = models.BooleanField(_("lives alone"), default=False)
+    conditions = models.CharField(_("health conditions"), max_length=200, blank=True)
+    risk = models.CharField(_("risk"), max_length=10, choices=Risk.choices, default=Risk.MEDIUM)
+    home_lat = models.FloatField(_("home latitude"), null=True, blank=True)
+    home_lon = models.FloatField(_("home longitude"), null=True, blank=True)
+    # {"kind": "circle", "radius_m": 500} around home, or {"kind": "polygon", "points": [[lat, lon], …]}.
+    safe_zone = models.JSONField(_("safe zone"), default=dict, blank=True)
+    quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_end = models.TimeField(_("quiet hours to"), null=True, blank=True)
+    rule_overrides = models.JSONField(_("rule thresholds for this person"), default=dict, blank=True)
+    enrolled_at = models.DateTimeField(auto_now_add=True)
+
+    scope_path_field = "person__place__path"
+
+    class Meta:
+        verbose_name = _("enrolled person")
+        verbose_name_plural = _("enrolled persons")
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+
+class Device(models.Model):
+    serial = models.CharField(_("serial or IMEI"), max_length=40, unique=True)
+    kind = models.CharField(_("device type"), max_length=30)
+    enrollee = models.ForeignKey(Enrollee, on_delete=models.PROTECT, null=True, blank=True, related_name="devices",
+                                 verbose_name=_("enrolled person"))
+    installed_at = models.DateTimeField(_("installed at"), null=True, blank=True)
+    # Off by default for fear of telephone fraud; switched on only through a recorded request.
+    payment_enabled = models.BooleanField(_("payment enabled"), default=False)
+    calling_enabled = models.BooleanField(_("calling enabled"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+
+    scope_path_field = "enrollee__person__place__path"
+
+    class Meta:
+        verbose_name = _("device")
+        verbose_name_plural = _("devices")
+
+    def __str__(self) -> str:
+        return self.serial
+
+
+class DeviceState(models.Model):
+    """The latest state of a device, read by the console at once, and the rules' memory (so rule
+    state survives a restart). Only readings newer than last_device_time change it."""
+
+    device = models.OneToOneField(Device, on_delete=models.CASCADE, primary_key=True, related_name="state")
+    last_device_time = models.DateTimeField(null=True, blank=True)
+    last_received_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_seq = models.BigIntegerField(null=True, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    rule_state = models.JSONField(default=dict, blank=True)
+    online = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.device_id} @ {self.last_device_time}"
+
+
+class Reading(models.Model):
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="readings")
+    seq = models.BigIntegerField()
+    device_time = models.DateTimeField()
+    received_at = models.DateTimeField()
+    metrics = models.JSONField(default=dict)
+    event = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["device", "seq"], name="homesafety_reading_once")]
+        indexes = [models.Index(fields=["device", "device_time"])]
+
+    def __str__(self) -> str:
+        return f"{self.device_id}#{self.seq}"
+
+
+class DeadLetter(models.Model):
+    """A message the ingester could not use, kept with its reason; never a reason to stop."""
+
+    received_at = models.DateTimeField(db_index=True)
+    source = models.CharField(max_length=10)
+    topic = models.CharField(max_length=200, blank=True)
+    device_serial = models.CharField(max_length=40, blank=True, db_index=True)
+    reason = models.CharField(max_length=40)
+    detail = models.CharField(max_length=300, blank=True)
+    payload = models.TextField()
+
+    class Meta:
+        verbose_name = _("rejected message")
+        verbose_name_plural = _("rejected messages")
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.device_serial or '?'}"
+
+
+class Severity(models.IntegerChoices):
+    CRITICAL = 1, _("Critical")
+    HIGH = 2, _("High")
+    WARNING = 3, _("Warning")
+    INFO = 4, _("Information")
+
+
+class AlarmKind(models.TextChoices):
+    SOS = "sos", _("SOS button")
+    FALL = "fall", _("Fall detected")
+    SMOKE = "smoke", _("Smoke or fire")
+    HEART_RATE = "heart_rate", _("Heart rate out of bounds")
+    TEMPERATURE = "temperature", _("High body temperature")
+    SAFE_ZONE = "safe_zone", _("Left the safe zone")
+    NO_MOVEMENT = "no_movement", _("No movement")
+    OFFLINE = "offline", _("Device offline")
+    LOW_BATTERY = "low_battery", _("Low battery")
+    REMOVED = "removed", _("Wristband taken off")
+    SENSOR_FAULT = "sensor_fault", _("Sensor fault")
+
+
+class AlarmStatus(models.TextChoices):
+    RAISED = "raised", _("Raised")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    DISPATCHED = "dispatched", _("Dispatched")
+    ARRIVED = "arrived", _("Arrived")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class Outcome(models.TextChoices):
+    HANDLED = "handled", _("Emergency handled")
+    FALSE_ALARM = "false_alarm", _("False alarm")
+    DEVICE_FAULT = "device_fault", _("Device fault")
+    POLICE = "110", _("Handed to 110 (police)")
+    FIRE = "119", _("Handed to 119 (fire)")
+    AMBULANCE = "120", _("Handed to 120 (ambulance)")
+    CLEARED = "cleared", _("Cleared by itself before anyone acknowledged")
+
+
+class Alarm(models.Model):
+    enrollee = models.ForeignKey(Enrollee, on_delete=models.PROTECT, related_name="alarms", verbose_name=_("enrolled person"))
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="alarms", verbose_name=_("device"))
+    kind = models.CharField(_("kind"), max_length=20, choices=AlarmKind.choices)
+    severity = models.PositiveSmallIntegerField(_("severity"), choices=Severity.choices)
+    status = models.CharField(_("status"), max_length=15, choices=AlarmStatus.choices, default=AlarmStatus.RAISED)
+    # True until resolved: the unique constraint below allows one open alarm per person, device and kind.
+    is_open = models.BooleanField(default=True)
+    count = models.PositiveIntegerField(_("occurrences"), default=1)
+    detail = models.JSONField(default=dict, blank=True)
+    first_seen = models.DateTimeField(_("first seen"))
+    last_seen = models.DateTimeField(_("last seen"))
+    raised_at = models.DateTimeField(_("raised at"), db_index=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+")
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    dispatched_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+", verbose_name=_("dispatched to"))
+    dispatch_phone = models.CharField(_("phone of the person sent"), max_length=20, blank=True)
+    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=15, choices=Outcome.choices, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    cleared_at = models.DateTimeField(_("condition cleared at"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    next_escalation_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    scope_path_field = "enrollee__person__place__path"
+
+    class Meta:
+        verbose_name = _("alarm")
+        verbose_name_plural = _("alarms")
+        constraints = [
+            models.UniqueConstraint(fields=["enrollee", "device", "kind"], condition=Q(is_open=True),
+                                    name="homesafety_one_open_alarm"),
+        ]
+        indexes = [models.Index(fields=["is_open", "severity", "raised_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.enrollee}"
+
+
+STEP_LABELS = {
+    "raised": pgettext_lazy("alarm step", "raised"),
+    "acknowledge": pgettext_lazy("alarm step", "acknowledged"),
+    "dispatch": pgettext_lazy("alarm step", "dispatched"),
+    "arrive": pgettext_lazy("alarm step", "arrived"),
+    "resolve": pgettext_lazy("alarm step", "resolved"),
+    "escalated": pgettext_lazy("alarm step", "escalated"),
+    "cleared": pgettext_lazy("alarm step", "condition cleared"),
+    "auto_resolved": pgettext_lazy("alarm step", "cleared by itself"),
+}
+
+
+class AlarmEvent(models.Model):
+    """The alarm's timeline: every step with its time and who took it."""
+
+    alarm = models.ForeignKey(Alarm, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    step = models.CharField(max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.alarm_id} {self.step} {self.at:%H:%M:%S}"
+
+    @property
+    def step_label(self) -> str:
+        return str(STEP_LABELS.get(self.step, self.step))
+
+
+
+class KitStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    INSTALLED = "installed", _("Installed")
+    FAILED = "failed", _("Installation failed")
+
+
+class KitItem(models.Model):
+    """One line of a person's kit plan: a device type to install (wristband, smoke alarm, …)."""
+
+    enrollee = models.ForeignKey(Enrollee, on_delete=models.CASCADE, related_name="kit", verbose_name=_("enrolled person"))
+    kind = models.CharField(_("device type"), max_length=30)
+    status = models.CharField(_("status"), max_length=10, choices=KitStatus.choices, default=KitStatus.PLANNED)
+    device = models.OneToOneField(Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="kit_item")
+
+    scope_path_field = "enrollee__person__place__path"
+
+    class Meta:
+        verbose_name = _("kit item")
+        verbose_name_plural = _("kit items")
+        constraints = [models.UniqueConstraint(fields=["enrollee", "kind"], name="homesafety_one_kit_item_per_type")]
+
+    def __str__(self) -> str:
+        return f"{self.enrollee} · {self.kind}"
+
+
+class OrderStatus(models.TextChoices):
+    OPEN = "open", _("To do")
+    AWAITING_SIGNAL = "bound", _("Devices bound, waiting for the first signal")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class WorkOrder(models.Model):
+    """An installation visit: assigned to an installer, scheduled, done on site (devices bound and a
+    first signal received) or failed with a reason."""
+
+    enrollee = models.ForeignKey(Enrollee, on_delete=models.PROTECT, related_name="work_orders",
+                                 verbose_name=_("enrolled person"))
+    installer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("installer"))
+    scheduled_for = models.DateField(_("scheduled for"))
+    status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.OPEN)
+    failure_reason = models.CharField(_("reason it failed"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    bound_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    scope_path_field = "enrollee__person__place__path"
+
+    class Meta:
+        verbose_name = _("installation work order")
+        verbose_name_plural = _("installation work orders")
+        indexes = [models.Index(fields=["status", "scheduled_for"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.enrollee}"
+
+
+class FeatureRequest(models.Model):
+    """Turning a wristband's payment or calling on (or off again): a recorded request with the
+    family's consent, decided by a community worker; reversible and audited."""
+
+    FEATURES = [("payment", _("Payment")), ("calling", _("Calling"))]
+
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="feature_requests")
+    feature = models.CharField(_("feature"), max_length=10, choices=FEATURES)
+    enable = models.BooleanField(_("turn on"), default=True)
+    requested_by = models.CharField(_("asked by"), max_length=50)
+    family_consent = models.BooleanField(_("the family consents"), default=False)
+    status = models.CharField(_("status"), max_length=10, default="pending",
+                              choices=[("pending", _("Pending")), ("approved", _("Approved")), ("rejected", _("Rejected"))])
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    scope_path_field = "device__enrollee__person__place__path"
+
+    class Meta:
+        verbose_name = _("feature request")
+        verbose_name_plural = _("feature requests")
+
+    def __str__(self) -> str:
+        return f"{self.device} {self.feature} {'on' if self.enable else 'off'}"

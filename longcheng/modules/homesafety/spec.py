@@ -1,0 +1,74 @@
+"""What homesafety offers the kernel: permissions, roles, pages, dashboard panel, demo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
+
+PERMISSIONS = {
+    "homesafety.view": _("View enrolled persons, devices and alarms"),
+    "homesafety.handle": _("Handle alarms (acknowledge, dispatch, resolve)"),
+    "homesafety.manage": _("Enrol persons and manage the programme"),
+    "homesafety.install": _("Install and bind devices"),
+    "homesafety.ingest": _("Send device telemetry (gateways)"),
+    "homesafety.family": _("Follow one's own relatives (family members)"),
+}
+
+ROLES = [
+    Role("homesafety_operator", _("Alarm centre duty operator"),
+         frozenset({"homesafety.view", "homesafety.handle", "people.view"})),
+    Role("homesafety_community_head", _("Community head (alarm escalation)"),
+         frozenset({"homesafety.view", "homesafety.handle", "people.view"})),
+    Role("homesafety_street_officer", _("Street office officer (alarm escalation)"),
+         frozenset({"homesafety.view", "homesafety.handle", "people.view"})),
+    Role("homesafety_manager", _("Home-safety programme manager"),
+         frozenset({"homesafety.view", "homesafety.manage", "people.view"})),
+    Role("homesafety_installer", _("Device installer"), frozenset({"homesafety.view", "homesafety.install"})),
+    Role("homesafety_gateway", _("Telemetry gateway (machine account)"), frozenset({"homesafety.ingest"})),
+    Role("family_member", _("Family member"), frozenset({"homesafety.family"})),
+]
+
+
+def _figures(user: Any) -> list[Any]:
+    from .views import panel_figures
+
+    return panel_figures(user)
+
+
+def _charts(user: Any) -> list[Any]:
+    from .views import panel_charts
+
+    return panel_charts(user)
+
+
+def _demo(**options: Any) -> None:
+    from .demo import build
+
+    build(**options)
+
+
+def _feed(stop: Any, log: Any) -> None:
+    from .feed import demo_feed
+
+    demo_feed(stop, log)
+
+
+SPEC = register_module(ModuleSpec(
+    code="homesafety",
+    label=_("Home safety"),
+    permissions=dict(PERMISSIONS),
+    roles=ROLES,
+    nav=[
+        NavItem(_("Alarm centre"), "homesafety:console", "homesafety.view", order=40),
+        NavItem(_("Enrolled persons"), "homesafety:persons", "homesafety.view", order=41),
+        NavItem(_("My family"), "homesafety:family", "homesafety.family", order=42),
+    ],
+    panels=[DashboardPanel("homesafety", _("Home safety"), "homesafety.view", _figures, _charts, order=20)],
+    demo=[DemoStep("homesafety", _("Home safety"), _demo, order=20)],
+    demo_feeds=[_feed],
+    urls="longcheng.modules.homesafety.urls",
+    api="longcheng.modules.homesafety.api.router",
+))

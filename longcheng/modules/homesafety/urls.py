@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views, views_programme
+
+app_name = "homesafety"
+
+urlpatterns = [
+    path("", views.console, name="console"),
+    path("console/list/", views.console_list, name="console_list"),
+    path("console/stream/", views.console_stream, name="console_stream"),
+    path("alarms/<int:pk>/", views.alarm_page, name="alarm"),
+    path("rejected/", views.rejected, name="rejected"),
+    path("family/", views.family, name="family"),
+    path("persons/", views_programme.persons, name="persons"),
+    path("import/", views_programme.survey_import, name="import"),
+    path("workorders/", views_programme.work_orders, name="work_orders"),
+]

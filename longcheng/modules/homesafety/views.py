@@ -1,0 +1,296 @@
+"""Pages of the alarm centre (告警中心), the alarm, the family channel and rejected messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Max, Q
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from longcheng.kernel.access.scope import access_object, has_perm, restrict
+from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.registry import Chart, Figure
+from longcheng.kernel.web.decorators import staff_view
+
+from . import actions
+from .models import Alarm, AlarmStatus, DeadLetter, Device, DeviceState, Enrollee, Outcome, Reading, Severity
+
+VIEW = "homesafety.view"
+
+
+def _open_alarms(user: Any) -> Any:
+    return (restrict(Alarm.objects.filter(is_open=True), user, VIEW)
+            .select_related("enrollee__person__place", "device").order_by("severity", "raised_at"))
+
+
+def console_version(user: Any) -> str:
+    """Changes whenever the console would look different: a new, repeated, moved or closed alarm."""
+    figures = restrict(Alarm.objects.all(), user, VIEW).aggregate(
+        n=Count("pk", filter=Q(is_open=True)), seen=Max("last_seen", filter=Q(is_open=True)),
+        changed=Max("events__pk"), total=Count("pk"))
+    count = restrict(Alarm.objects.filter(is_open=True), user, VIEW).aggregate(c=Max("count"))["c"]
+    return f"{figures['n']}:{figures['seen']}:{figures['changed']}:{figures['total']}:{count}"
+
+
+@staff_view(VIEW)
+def console(request: HttpRequest) -> HttpResponse:
+    alarms = list(_open_alarms(request.user)[:200])
+    selected = None
+    if request.GET.get("alarm"):
+        selected = _alarm_context(request, int(request.GET["alarm"]) if request.GET["alarm"].isdigit() else -1)
+    elif alarms:
+        selected = _alarm_context(request, alarms[0].pk)
+    return render(request, "homesafety/console.html", {
+        "alarms": alarms, "selected": selected, "now": timezone.now(), "version": console_version(request.user),
+        "can_handle": has_perm(request.user, "homesafety.handle"),
+    })
+
+
+@staff_view(VIEW)
+def console_list(request: HttpRequest) -> HttpResponse:
+    """The alarm list alone, fetched by the console when the stream says something changed."""
+    return render(request, "homesafety/_alarm_list.html", {
+        "alarms": list(_open_alarms(request.user)[:200]), "now": timezone.now(),
+        "selected_pk": int(request.GET.get("alarm", "0") or 0) if request.GET.get("alarm", "").isdigit() else 0,
+    })
+
+
+@staff_view(VIEW)
+def console_stream(request: HttpRequest) -> StreamingHttpResponse:
+    """Server-sent events: a 'changed' event whenever the console's version moves. Each connection
+    lives a few minutes and is then renewed by the browser, so no worker is held forever."""
+    from .conf import conf
+
+    user = request.user
+    seconds = conf("HOMESAFETY_STREAM_SECONDS")
+
+    def events() -> Iterator[str]:
+        last = ""
+        deadline = time.monotonic() + seconds
+        # The database connection is closed by Django's request_finished when the server closes
+        # the response, as for any request.
+        yield "retry: 2000\n\n"
+        while time.monotonic() < deadline:
+            version = console_version(user)
+            if version != last:
+                last = version
+                yield f"event: changed\ndata: {json.dumps(version)}\n\n"
+            else:
+                yield ": keep-alive\n\n"
+            time.sleep(1.0)
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+def dispatch_candidates(alarm: Alarm) -> list[Any]:
+    """Community workers and heads whose scope covers the person's place."""
+    from longcheng.kernel.access.models import RoleAssignment, User
+
+    place = alarm.enrollee.person.place
+    if place is None:
+        return []
+    prefixes = [place.path[: i + 1] for i, ch in enumerate(place.path) if ch == "."]
+    ids = RoleAssignment.objects.filter(role__in=["community_worker", "homesafety_community_head"],
+                                        places__path__in=prefixes).values("user_id")
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("username"))
+
+
+def sketch(enrollee: Enrollee, state: DeviceState | None) -> dict[str, Any] | None:
+    """Home, safe zone and the last known point as SVG coordinates (metres around home, scaled to
+    a 240-pixel square), since no map tiles can be fetched offline."""
+    if enrollee.home_lat is None or enrollee.home_lon is None:
+        return None
+    lat0, lon0 = enrollee.home_lat, enrollee.home_lon
+    k_lon = 111_320 * math.cos(math.radians(lat0))
+
+    def metres(lat: float, lon: float) -> tuple[float, float]:
+        return (lon - lon0) * k_lon, (lat - lat0) * 110_540
+
+    zone = enrollee.safe_zone or {}
+    reach = 100.0
+    polygon: list[tuple[float, float]] = []
+    radius = 0.0
+    if zone.get("kind") == "circle":
+        radius = float(zone.get("radius_m", 0))
+        reach = max(reach, radius)
+    elif zone.get("kind") == "polygon":
+        polygon = [metres(p[0], p[1]) for p in zone.get("points", [])]
+        reach = max([reach, *(math.hypot(x, y) for x, y in polygon)])
+    point = None
+    if state is not None and state.lat is not None and state.lon is not None:
+        point = metres(state.lat, state.lon)
+        reach = max(reach, math.hypot(*point))
+    scale = 100 / (reach * 1.15)
+
+    def px(xy: tuple[float, float]) -> tuple[float, float]:
+        return round(120 + xy[0] * scale, 1), round(120 - xy[1] * scale, 1)
+
+    return {
+        "radius": round(radius * scale, 1) if radius else 0,
+        "polygon": " ".join(f"{x},{y}" for x, y in map(px, polygon)),
+        "point": px(point) if point else None,
+        "distance": round(math.hypot(*point)) if point else None,
+        "scale_m": round(reach * 1.15),
+    }
+
+
+def _alarm_context(request: HttpRequest, pk: int) -> dict[str, Any] | None:
+    try:
+        alarm = access_object(Alarm, request.user, pk, VIEW,
+                              queryset=Alarm.objects.select_related("enrollee__person__place", "device"))
+    except NotFound:
+        return None
+    enrollee = alarm.enrollee
+    from longcheng.kernel.notify.api import delivery_status
+    from longcheng.kernel.people.models import Relationship
+
+    state = DeviceState.objects.filter(device=alarm.device).first()
+    return {
+        "alarm": alarm, "enrollee": enrollee, "person": enrollee.person,
+        "contacts": Relationship.objects.filter(person=enrollee.person, is_family_contact=True)
+        .select_related("relative").order_by("contact_order"),
+        "readings": Reading.objects.filter(device__enrollee=enrollee).select_related("device")
+        .order_by("-device_time")[:12],
+        "states": DeviceState.objects.filter(device__enrollee=enrollee).select_related("device"),
+        "events": alarm.events.select_related("actor"),
+        "deliveries": delivery_status(alarm)[:20],
+        "sketch": sketch(enrollee, state if state and state.lat is not None else
+                         DeviceState.objects.filter(device__enrollee=enrollee, lat__isnull=False).first()),
+        "candidates": dispatch_candidates(alarm),
+        "outcomes": [(v, label) for v, label in Outcome.choices if v != Outcome.CLEARED],
+    }
+
+
+def _render_alarm(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    return render(request, "homesafety/alarm.html", {
+        "selected": context, "alarm": context["alarm"], "person": context["person"], "back": request.path,
+        "can_handle": has_perm(request.user, "homesafety.handle")}, status=status)
+
+
+@staff_view(VIEW)
+def alarm_page(request: HttpRequest, pk: int) -> HttpResponse:
+    context = _alarm_context(request, pk)
+    if context is None:
+        raise NotFound()
+    if request.method == "POST":
+        step = request.POST.get("step", "")
+        try:
+            if step == "acknowledge":
+                actions.do_acknowledge(pk, acting_user=request.user)
+            elif step == "dispatch":
+                chosen = request.POST.get("to_user", "")
+                to_user = next((u for u in context["candidates"] if str(u.pk) == chosen), None)
+                actions.do_dispatch(pk, to_user=to_user, acting_user=request.user, note=request.POST.get("note", ""))
+            elif step == "arrive":
+                actions.do_arrive(pk, acting_user=request.user, note=request.POST.get("note", ""))
+            elif step == "resolve":
+                actions.do_resolve(pk, outcome=request.POST.get("outcome", ""), acting_user=request.user,
+                                   notes=request.POST.get("notes", ""))
+            else:
+                raise KernelError(_("Unknown step."), field="step")
+        except KernelError as error:
+            if error.status in (403, 404):
+                raise
+            messages.error(request, str(error.message))
+            return _render_alarm(request, _alarm_context(request, pk) or context, status=error.status)
+        messages.success(request, _("Saved."))
+        back = request.POST.get("back", "")
+        return redirect(back if back.startswith("/homesafety/") else reverse("homesafety:alarm", args=[pk]))
+    return _render_alarm(request, context)
+
+
+@staff_view(VIEW)
+def rejected(request: HttpRequest) -> HttpResponse:
+    """Messages the ingester could not use (unknown devices first among them), newest first."""
+    reason = request.GET.get("reason", "")
+    qs = DeadLetter.objects.order_by("-received_at", "-pk")
+    if reason:
+        qs = qs.filter(reason=reason)
+    counts = DeadLetter.objects.values("reason").annotate(n=Count("pk")).order_by("-n")
+    return render(request, "homesafety/rejected.html", {"letters": qs[:200], "counts": counts, "reason": reason})
+
+
+@staff_view("homesafety.family")
+def family(request: HttpRequest) -> HttpResponse:
+    """A phone-sized page: only the enrolled persons of whom this account's resident is a recorded
+    family contact; their state, last seen, alarms and what was done."""
+    from longcheng.kernel.people.models import Relationship
+
+    me = getattr(request.user, "resident", None)
+    relatives = []
+    if me is not None:
+        person_ids = Relationship.objects.filter(relative=me, is_family_contact=True).values("person_id")
+        for enrollee in Enrollee.objects.filter(person_id__in=person_ids).select_related("person"):
+            states = list(DeviceState.objects.filter(device__enrollee=enrollee).select_related("device"))
+            seen = [s.last_received_at for s in states if s.last_received_at]
+            relatives.append({
+                "enrollee": enrollee, "states": states, "last_seen": max(seen) if seen else None,
+                "alarms": Alarm.objects.filter(enrollee=enrollee).prefetch_related("events").order_by("-raised_at")[:10],
+                "open": Alarm.objects.filter(enrollee=enrollee, is_open=True).count(),
+            })
+    return render(request, "homesafety/family.html", {"relatives": relatives, "me": me})
+
+
+# --- dashboard ------------------------------------------------------------------------------------------
+
+
+def response_rows(user: Any, since: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Per community: alarms, share acknowledged within 60 s and 180 s, median minutes to arrival,
+    false-alarm share (alarms raised since `since`, default 30 days)."""
+    since = since or timezone.now() - dt.timedelta(days=30)
+    qs = restrict(Alarm.objects.filter(raised_at__gte=since), user, VIEW).exclude(outcome="cleared")
+    rows: dict[str, dict[str, Any]] = {}
+    for raised, acked, arrived, outcome, place in qs.values_list(
+            "raised_at", "acknowledged_at", "arrived_at", "outcome", "enrollee__person__place__name"):
+        row = rows.setdefault(place or "—", {"place": place or "—", "n": 0, "in60": 0, "in180": 0, "false": 0,
+                                             "arrivals": []})
+        row["n"] += 1
+        if acked is not None:
+            wait = (acked - raised).total_seconds()
+            row["in60"] += wait <= 60
+            row["in180"] += wait <= 180
+        if arrived is not None:
+            row["arrivals"].append((arrived - raised).total_seconds() / 60)
+        row["false"] += outcome == Outcome.FALSE_ALARM
+    out = []
+    for row in sorted(rows.values(), key=lambda r: r["place"]):
+        arrivals = sorted(row.pop("arrivals"))
+        row["pct60"] = round(100 * row["in60"] / row["n"], 1)
+        row["pct180"] = round(100 * row["in180"] / row["n"], 1)
+        row["false_pct"] = round(100 * row["false"] / row["n"], 1)
+        row["arrival_median"] = round(arrivals[len(arrivals) // 2], 1) if arrivals else None
+        out.append(row)
+    return out
+
+
+def panel_figures(user: Any) -> list[Figure]:
+    alarms = restrict(Alarm.objects.filter(is_open=True), user, VIEW)
+    devices = restrict(Device.objects.filter(active=True, enrollee__isnull=False), user, VIEW)
+    return [
+        Figure(_("Open alarms"), alarms.count(), url=reverse("homesafety:console")),
+        Figure(_("Critical, open"), alarms.filter(severity=Severity.CRITICAL).count()),
+        Figure(_("Unacknowledged"), alarms.filter(status=AlarmStatus.RAISED).count()),
+        Figure(_("Enrolled persons"), restrict(Enrollee.objects.all(), user, VIEW).count()),
+        Figure(_("Devices offline"), devices.filter(Q(state__online=False) | Q(state__isnull=True)).count()),
+    ]
+
+
+def panel_charts(user: Any) -> list[Chart]:
+    rows = response_rows(user)
+    if not rows:
+        return []
+    return [Chart(_("Alarms acknowledged in time, last 30 days (%)"), "bar", [r["place"] for r in rows],
+                  {_("within 60 s"): [r["pct60"] for r in rows], _("within 180 s"): [r["pct180"] for r in rows]})]
