@@ -80,15 +80,18 @@ def _notify_job() -> Any:
     return notify_alarm
 
 
-def escalation_targets(alarm: Alarm, level: int) -> list[Any]:
-    """Users holding the role of this escalation level whose scope covers the person's place."""
+def users_over(place: Any, roles: list[str]) -> list[Any]:
+    """Active users holding one of `roles` with a scope that covers `place` (the place or an ancestor)."""
     from longcheng.kernel.access.models import RoleAssignment, User
 
-    chain = conf("HOMESAFETY_ESCALATION_ROLES")
-    role = chain[min(level, len(chain) - 1)]
-    place = alarm.enrollee.person.place
     if place is None:
         return []
     prefixes = [place.path[: i + 1] for i, ch in enumerate(place.path) if ch == "."]
-    user_ids = RoleAssignment.objects.filter(role=role, places__path__in=prefixes).values("user_id")
-    return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
+    user_ids = RoleAssignment.objects.filter(role__in=roles, places__path__in=prefixes).values("user_id")
+    return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("username"))
+
+
+def escalation_targets(alarm: Alarm, level: int) -> list[Any]:
+    """Users holding the role of this escalation level whose scope covers the person's place."""
+    chain = conf("HOMESAFETY_ESCALATION_ROLES")
+    return users_over(alarm.enrollee.person.place, [chain[min(level, len(chain) - 1)]])

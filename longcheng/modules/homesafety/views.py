@@ -97,15 +97,9 @@ def console_stream(request: HttpRequest) -> StreamingHttpResponse:
 
 def dispatch_candidates(alarm: Alarm) -> list[Any]:
     """Community workers and heads whose scope covers the person's place."""
-    from longcheng.kernel.access.models import RoleAssignment, User
+    from .alarms import users_over
 
-    place = alarm.enrollee.person.place
-    if place is None:
-        return []
-    prefixes = [place.path[: i + 1] for i, ch in enumerate(place.path) if ch == "."]
-    ids = RoleAssignment.objects.filter(role__in=["community_worker", "homesafety_community_head"],
-                                        places__path__in=prefixes).values("user_id")
-    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("username"))
+    return users_over(alarm.enrollee.person.place, ["community_worker", "homesafety_community_head"])
 
 
 def sketch(enrollee: Enrollee, state: DeviceState | None) -> dict[str, Any] | None:
