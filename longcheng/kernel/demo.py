@@ -185,14 +185,14 @@ def _pad(text: str, width: int) -> str:
 def print_accounts(write: Log = print) -> None:
     roles = registry.roles()
     write(f"Demo accounts (password: {DEMO_PASSWORD}):")
-    write(f"  {'username':<24} {'role':<28} scope")
-    write(f"  {'admin':<24} {_pad('superuser', 28)} 全市")
+    write(f"  {'username':<28} {'role':<32} scope")
+    write(f"  {'admin':<28} {_pad('superuser', 32)} 全市")
     for assignment in RoleAssignment.objects.select_related("user").prefetch_related("places").order_by("role"):
         if assignment.user.username != assignment.role:
             continue
         label = str(roles[assignment.role].label) if assignment.role in roles else assignment.role
         scope = "、".join(p.name for p in assignment.places.all())
-        write(f"  {assignment.user.username:<24} {_pad(label, 28)} {scope}")
+        write(f"  {assignment.user.username:<28} {_pad(label, 32)} {scope}")
 
 
 # --- residents --------------------------------------------------------------------------------------

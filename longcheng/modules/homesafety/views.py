@@ -30,7 +30,7 @@ VIEW = "homesafety.view"
 
 def _open_alarms(user: Any) -> Any:
     return (restrict(Alarm.objects.filter(is_open=True), user, VIEW)
-            .select_related("enrollee__person__place", "device").order_by("severity", "raised_at"))
+            .select_related("enrollee__person__place__parent", "device").order_by("severity", "raised_at"))
 
 
 def console_version(user: Any) -> str:
@@ -96,10 +96,12 @@ def console_stream(request: HttpRequest) -> StreamingHttpResponse:
 
 
 def dispatch_candidates(alarm: Alarm) -> list[Any]:
-    """Community workers and heads whose scope covers the person's place."""
+    """Community workers and heads whose scope covers the person's place, and the street office's
+    officers (who can always send someone, even where no community worker has an account yet)."""
     from .alarms import users_over
 
-    return users_over(alarm.enrollee.person.place, ["community_worker", "homesafety_community_head"])
+    return users_over(alarm.enrollee.person.place,
+                      ["community_worker", "homesafety_community_head", "homesafety_street_officer"])
 
 
 def sketch(enrollee: Enrollee, state: DeviceState | None) -> dict[str, Any] | None:
@@ -247,8 +249,10 @@ def response_rows(user: Any, since: dt.datetime | None = None) -> list[dict[str,
     since = since or timezone.now() - dt.timedelta(days=30)
     qs = restrict(Alarm.objects.filter(raised_at__gte=since), user, VIEW).exclude(outcome="cleared")
     rows: dict[str, dict[str, Any]] = {}
-    for raised, acked, arrived, outcome, place in qs.values_list(
-            "raised_at", "acknowledged_at", "arrived_at", "outcome", "enrollee__person__place__name"):
+    for raised, acked, arrived, outcome, level, name, parent in qs.values_list(
+            "raised_at", "acknowledged_at", "arrived_at", "outcome", "enrollee__person__place__level",
+            "enrollee__person__place__name", "enrollee__person__place__parent__name"):
+        place = parent if level == "grid" else name  # figures per community, not per grid
         row = rows.setdefault(place or "—", {"place": place or "—", "n": 0, "in60": 0, "in180": 0, "false": 0,
                                              "arrivals": []})
         row["n"] += 1
