@@ -48,6 +48,8 @@ PAGES: dict[str, str | None] = {
     "homesafety:rejected": "homesafety.view",
     "homesafety:family": "homesafety.family",
     "homesafety:persons": "homesafety.view",
+    "homesafety:person": "homesafety.view",
+    "homesafety:feature_requests": "people.manage",
     "homesafety:import": "homesafety.manage",
     "homesafety:work_orders": "homesafety.view",
 }
@@ -171,6 +173,8 @@ def _page_urls(world: dict[str, Any]) -> dict[str, str]:
             args = [world["fund"].code]
         elif name == "homesafety:alarm":
             args = [world["alarm"].pk]
+        elif name == "homesafety:person":
+            args = [world["alarm"].enrollee_id]
         urls[name] = reverse(name, args=args)
     return urls
 

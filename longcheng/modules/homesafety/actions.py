@@ -266,3 +266,44 @@ def do_decide_feature(request_id: int, *, approve: bool, acting_user: Any) -> An
                       "request": request.pk, "approved": approve})
     request.refresh_from_db()
     return request
+
+
+def do_update_safety(enrollee_id: int, *, acting_user: Any, radius_m: Any = None, quiet_start: Any = None,
+                     quiet_end: Any = None, home: tuple[Any, Any] | None = None) -> Enrollee:
+    """Change a person's safe zone (a circle around home), home position and quiet hours."""
+    import datetime as dt
+
+    enrollee = access_object(Enrollee, acting_user, enrollee_id, "homesafety.manage")
+    changes: dict[str, Any] = {}
+    if radius_m not in (None, ""):
+        try:
+            radius = int(radius_m)
+        except (TypeError, ValueError):
+            radius = -1
+        if not 50 <= radius <= 20_000:
+            raise KernelError(_("The safe zone's radius is a whole number of metres from 50 to 20,000."),
+                              field="radius_m")
+        changes["safe_zone"] = {"kind": "circle", "radius_m": radius}
+    if home is not None:
+        try:
+            lat, lon = float(home[0]), float(home[1])
+        except (TypeError, ValueError):
+            lat = lon = 999.0
+        if not (3 <= lat <= 54 and 73 <= lon <= 136):  # China's extent: a typo, not a place
+            raise KernelError(_("The home position must be a latitude and longitude in China."), field="home")
+        changes["home_lat"], changes["home_lon"] = lat, lon
+    for name, value in (("quiet_start", quiet_start), ("quiet_end", quiet_end)):
+        if value not in (None, ""):
+            try:
+                changes[name] = value if isinstance(value, dt.time) else dt.time.fromisoformat(str(value))
+            except ValueError:
+                raise KernelError(_("A time of day such as 22:00."), field=name) from None
+    if not changes:
+        return enrollee
+    with transaction.atomic():
+        before = {k: str(getattr(enrollee, k)) for k in changes}
+        Enrollee.objects.filter(pk=enrollee.pk).update(**changes)
+        enrollee.refresh_from_db()
+        record(acting_user, "homesafety.enrollee.update", enrollee, before=before,
+               after={k: str(getattr(enrollee, k)) for k in changes})
+    return enrollee

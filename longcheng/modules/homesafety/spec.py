@@ -65,6 +65,7 @@ SPEC = register_module(ModuleSpec(
         NavItem(_("Alarm centre"), "homesafety:console", "homesafety.view", order=40),
         NavItem(_("Enrolled persons"), "homesafety:persons", "homesafety.view", order=41),
         NavItem(_("My family"), "homesafety:family", "homesafety.family", order=42),
+        NavItem(_("Wristband requests"), "homesafety:feature_requests", "people.manage", order=43),
     ],
     panels=[DashboardPanel("homesafety", _("Home safety"), "homesafety.view", _figures, _charts, order=20)],
     demo=[DemoStep("homesafety", _("Home safety"), _demo, order=20)],

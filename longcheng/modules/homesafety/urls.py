@@ -12,6 +12,8 @@ urlpatterns = [
     path("rejected/", views.rejected, name="rejected"),
     path("family/", views.family, name="family"),
     path("persons/", views_programme.persons, name="persons"),
+    path("persons/<int:pk>/", views_programme.person, name="person"),
+    path("requests/", views_programme.feature_requests, name="feature_requests"),
     path("import/", views_programme.survey_import, name="import"),
     path("workorders/", views_programme.work_orders, name="work_orders"),
 ]

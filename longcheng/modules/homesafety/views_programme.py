@@ -106,3 +106,74 @@ def work_orders(request: HttpRequest) -> HttpResponse:
     return render(request, "homesafety/work_orders.html", {
         "rows": rows, "can_install": can_install, "can_manage": can_manage, "installers": installers,
         "unscheduled": unscheduled, "today": dt.date.today()})
+
+
+@staff_view("homesafety.view")
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    """One enrolled person: safe zone and quiet hours, kit and devices, wristband feature requests."""
+    from longcheng.kernel.access.scope import access_object
+
+    from .models import Device, FeatureRequest
+
+    user = request.user
+    enrollee = access_object(Enrollee, user, pk, "homesafety.view",
+                             queryset=Enrollee.objects.select_related("person__place"))
+    can_manage = has_perm(user, "homesafety.manage")
+    if request.method == "POST":
+        step = request.POST.get("step", "")
+        try:
+            if step == "safety":
+                home = (request.POST.get("home_lat"), request.POST.get("home_lon"))
+                actions.do_update_safety(pk, acting_user=user, radius_m=request.POST.get("radius_m"),
+                                         quiet_start=request.POST.get("quiet_start"),
+                                         quiet_end=request.POST.get("quiet_end"),
+                                         home=home if all(home) else None)
+            elif step == "request":
+                device = restrict(Device.objects.filter(enrollee=enrollee), user, "homesafety.view").filter(
+                    pk=request.POST.get("device") or 0).first()
+                if device is None:
+                    raise KernelError(_("Choose a wristband."), field="device")
+                actions.do_request_feature(device, feature=request.POST.get("feature", ""),
+                                           enable=request.POST.get("enable") == "on",
+                                           requested_by=request.POST.get("requested_by", ""),
+                                           family_consent=request.POST.get("family_consent") == "on", acting_user=user)
+            else:
+                raise KernelError(_("Unknown step."), field="step")
+        except KernelError as error:
+            if error.status == 404:
+                raise
+            messages.error(request, str(error.message))
+            return redirect(request.path)
+        messages.success(request, _("Saved."))
+        return redirect(request.path)
+    devices = Device.objects.filter(enrollee=enrollee).order_by("kind", "serial")
+    return render(request, "homesafety/person.html", {
+        "e": enrollee, "devices": devices, "kit": enrollee.kit.all(), "can_manage": can_manage,
+        "requests": FeatureRequest.objects.filter(device__enrollee=enrollee).select_related("device", "decided_by")
+        .order_by("-created_at"),
+        "radius": (enrollee.safe_zone or {}).get("radius_m", ""),
+    })
+
+
+@staff_view("people.manage")
+def feature_requests(request: HttpRequest) -> HttpResponse:
+    """The community worker's queue of wristband payment/calling requests in their community."""
+    from .models import FeatureRequest
+
+    if request.method == "POST":
+        step = request.POST.get("step", "")
+        try:
+            if step not in ("approve", "reject"):
+                raise KernelError(_("Unknown step."), field="step")
+            actions.do_decide_feature(int(request.POST.get("request", "0") or 0), approve=step == "approve",
+                                      acting_user=request.user)
+        except KernelError as error:
+            if error.status == 404:
+                raise
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Saved."))
+        return redirect(request.path)
+    qs = (restrict(FeatureRequest.objects.all(), request.user, "people.manage")
+          .select_related("device__enrollee__person", "decided_by").order_by("status", "-created_at"))
+    return render(request, "homesafety/feature_requests.html", {"requests": qs[:300]})

@@ -159,3 +159,43 @@ def test_calling_is_off_until_a_consented_request_is_approved(world: Any) -> Non
     actions.do_decide_feature(off.pk, approve=True, acting_user=world["worker"])
     band.refresh_from_db()
     assert not band.calling_enabled
+
+
+def test_a_manager_sets_the_safe_zone_and_quiet_hours_on_the_page(world: Any, manager: Any) -> None:
+    client = Client()
+    client.force_login(manager)
+    url = f"/homesafety/persons/{world['enrollee'].pk}/"
+    assert "安全区域" in client.get(url).content.decode()
+    bad = client.post(url, {"step": "safety", "radius_m": "5", "quiet_start": "22:00"}, follow=True)
+    assert "50" in bad.content.decode()  # the message names the rule
+    world["enrollee"].refresh_from_db()
+    assert world["enrollee"].safe_zone == {"kind": "circle", "radius_m": 500}
+    client.post(url, {"step": "safety", "radius_m": "800", "quiet_start": "21:30", "quiet_end": "06:30"})
+    world["enrollee"].refresh_from_db()
+    assert world["enrollee"].safe_zone["radius_m"] == 800 and str(world["enrollee"].quiet_start) == "21:30:00"
+    assert AuditEntry.objects.filter(action="homesafety.enrollee.update").count() == 1
+
+
+def test_an_operator_cannot_change_the_safe_zone(world: Any) -> None:
+    with pytest.raises(KernelError):
+        actions.do_update_safety(world["enrollee"].pk, radius_m=900, acting_user=world["operator"])
+    world["enrollee"].refresh_from_db()
+    assert world["enrollee"].safe_zone["radius_m"] == 500
+
+
+def test_calling_is_requested_and_approved_on_the_page(world: Any) -> None:
+    url = f"/homesafety/persons/{world['enrollee'].pk}/"
+    operator = Client()
+    operator.force_login(world["operator"])
+    operator.post(url, {"step": "request", "device": world["band"].pk, "feature": "calling", "enable": "on",
+                        "requested_by": "李梅"})  # no consent ticked: refused
+    assert not world["band"].feature_requests.exists()
+    operator.post(url, {"step": "request", "device": world["band"].pk, "feature": "calling", "enable": "on",
+                        "requested_by": "李梅", "family_consent": "on"})
+    request = world["band"].feature_requests.get()
+    worker = Client()
+    worker.force_login(world["worker"])
+    assert "李梅" in worker.get("/homesafety/requests/").content.decode()
+    assert worker.post("/homesafety/requests/", {"step": "approve", "request": request.pk}).status_code == 302
+    world["band"].refresh_from_db()
+    assert world["band"].calling_enabled
