@@ -277,12 +277,21 @@ def response_rows(user: Any, since: dt.datetime | None = None) -> list[dict[str,
 def panel_figures(user: Any) -> list[Figure]:
     alarms = restrict(Alarm.objects.filter(is_open=True), user, VIEW)
     devices = restrict(Device.objects.filter(active=True, enrollee__isnull=False), user, VIEW)
+    rows = response_rows(user)
+    total = sum(r["n"] for r in rows)
+    month: list[Figure] = []
+    if total:
+        in60 = sum(r["in60"] for r in rows)
+        false = sum(r["false"] for r in rows)
+        month = [Figure(_("Acknowledged within 60 s, 30 days"), f"{100 * in60 / total:.1f}%"),
+                 Figure(_("False alarms, 30 days"), f"{100 * false / total:.1f}%")]
     return [
         Figure(_("Open alarms"), alarms.count(), url=reverse("homesafety:console")),
         Figure(_("Critical, open"), alarms.filter(severity=Severity.CRITICAL).count()),
         Figure(_("Unacknowledged"), alarms.filter(status=AlarmStatus.RAISED).count()),
         Figure(_("Enrolled persons"), restrict(Enrollee.objects.all(), user, VIEW).count()),
         Figure(_("Devices offline"), devices.filter(Q(state__online=False) | Q(state__isnull=True)).count()),
+        *month,
     ]
 
 
@@ -290,5 +299,11 @@ def panel_charts(user: Any) -> list[Chart]:
     rows = response_rows(user)
     if not rows:
         return []
-    return [Chart(_("Alarms acknowledged in time, last 30 days (%)"), "bar", [r["place"] for r in rows],
-                  {_("within 60 s"): [r["pct60"] for r in rows], _("within 180 s"): [r["pct180"] for r in rows]})]
+    places = [r["place"] for r in rows]
+    return [
+        Chart(_("Alarms acknowledged in time, last 30 days (%)"), "bar", places,
+              {_("within 60 s"): [r["pct60"] for r in rows], _("within 180 s"): [r["pct180"] for r in rows]}),
+        Chart(_("Minutes from alarm to arrival at the door (median), last 30 days"), "bar", places,
+              {_("minutes"): [r["arrival_median"] or 0 for r in rows]}),
+        Chart(_("False alarms, last 30 days (%)"), "bar", places, {_("false alarms"): [r["false_pct"] for r in rows]}),
+    ]

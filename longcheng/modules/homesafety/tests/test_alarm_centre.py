@@ -173,3 +173,17 @@ def test_the_family_page_shows_only_their_own_relative(world: Any, sos: Alarm, r
     page = _login(world["family"]).get("/homesafety/family/").content.decode()
     assert "王秀英" in page and "赵大爷" not in page and "已确认" in page
     assert _login(world["family"]).get("/homesafety/").status_code == 403
+
+
+def test_response_figures_per_community(world: Any, sos: Alarm) -> None:
+    from ..views import panel_figures, response_rows
+
+    raised = sos.raised_at
+    Alarm.objects.filter(pk=sos.pk).update(acknowledged_at=raised + dt.timedelta(seconds=30),
+                                           arrived_at=raised + dt.timedelta(minutes=12), outcome="false_alarm")
+    (row,) = response_rows(world["operator"])
+    assert row["place"] == "上书房社区" and row["n"] == 1 and row["pct60"] == 100.0
+    assert row["arrival_median"] == 12.0 and row["false_pct"] == 100.0
+    labels = {str(f.label): f.value for f in panel_figures(world["operator"])}
+    assert labels["60 秒内确认率（近 30 天）"] == "100.0%" and labels["误报率（近 30 天）"] == "100.0%"
+    assert response_rows(world["other_op"]) == []  # another community's operator sees none of it
