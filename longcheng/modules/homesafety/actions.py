@@ -16,6 +16,7 @@ from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import ErrorCode, KernelError
 
 from .devices import DEVICE_TYPES
+from .ingest import forget_devices
 from .models import Alarm, AlarmEvent, AlarmStatus, Device, DeviceState, Enrollee, Outcome
 
 HANDLE = "homesafety.handle"
@@ -260,6 +261,7 @@ def do_decide_feature(request_id: int, *, approve: bool, acting_user: Any) -> An
         before = {"payment_enabled": device.payment_enabled, "calling_enabled": device.calling_enabled}
         if approve:
             Device.objects.filter(pk=device.pk).update(**{f"{request.feature}_enabled": request.enable})
+            forget_devices()
             device.refresh_from_db()
         record(acting_user, "homesafety.feature.decide", device, before=before,
                after={"payment_enabled": device.payment_enabled, "calling_enabled": device.calling_enabled,
@@ -303,6 +305,7 @@ def do_update_safety(enrollee_id: int, *, acting_user: Any, radius_m: Any = None
     with transaction.atomic():
         before = {k: str(getattr(enrollee, k)) for k in changes}
         Enrollee.objects.filter(pk=enrollee.pk).update(**changes)
+        forget_devices()
         enrollee.refresh_from_db()
         record(acting_user, "homesafety.enrollee.update", enrollee, before=before,
                after={k: str(getattr(enrollee, k)) for k in changes})

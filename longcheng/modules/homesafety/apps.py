@@ -11,4 +11,4 @@ class HomeSafetyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import spec  # noqa: F401  (registers the module with the kernel)
+        from . import signals, spec  # noqa: F401  (registers the module with the kernel; cache signals)

@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "HOMESAFETY_MQTT_PREFIX": env_str("HOMESAFETY_MQTT_PREFIX", "longcheng/v1"),
     # A device clock may run this far ahead of ours before its readings are refused.
     "HOMESAFETY_CLOCK_SKEW_SECONDS": env_int("HOMESAFETY_CLOCK_SKEW_SECONDS", 300, minimum=0, maximum=86400),
+    # Another ingest process sees a device's new binding or its person's new settings within this time.
+    "HOMESAFETY_DEVICE_CACHE_SECONDS": env_int("HOMESAFETY_DEVICE_CACHE_SECONDS", 10, minimum=0, maximum=3600),
 }
 
 

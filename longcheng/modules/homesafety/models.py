@@ -68,7 +68,9 @@ class DeviceState(models.Model):
 
     device = models.OneToOneField(Device, on_delete=models.CASCADE, primary_key=True, related_name="state")
     last_device_time = models.DateTimeField(null=True, blank=True)
-    last_received_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Not indexed: every batch rewrites this row, and an index on a changing column makes each update
+    # a full new tuple plus index entries (no HOT update); the offline sweep reads all states anyway.
+    last_received_at = models.DateTimeField(null=True, blank=True)
     last_seq = models.BigIntegerField(null=True, blank=True)
     metrics = models.JSONField(default=dict, blank=True)
     lat = models.FloatField(null=True, blank=True)
@@ -81,7 +83,9 @@ class DeviceState(models.Model):
 
 
 class Reading(models.Model):
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="readings")
+    # No index of its own: the (device, seq) unique index starts with device and serves its lookups;
+    # one index fewer to write per reading.
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="readings", db_index=False)
     seq = models.BigIntegerField()
     device_time = models.DateTimeField()
     received_at = models.DateTimeField()

@@ -1,19 +1,23 @@
 """MQTT ingest: one or more workers share one subscription group on the broker.
 
 Topics (QoS in brackets; see docs/homesafety.md):
-    longcheng/v1/devices/<serial>/telemetry   periodic readings   [0, or 1 from gateways that batch]
-    longcheng/v1/devices/<serial>/events      SOS, fall, smoke…   [1]
+    longcheng/v1/devices/<serial>/telemetry   periodic readings                 [0]
+    longcheng/v1/devices/<serial>/events      SOS, fall, smoke…                 [1]
+    longcheng/v1/gateways/<id>/telemetry      a gateway's batch {"messages": […]} [1]
 
-Workers subscribe to `$share/<group>/longcheng/v1/devices/+/+`, so the broker gives each message to
-one worker of the group. Each worker has a persistent session (fixed client id, clean_session off)
+Workers subscribe to `$share/<group>/longcheng/v1/devices/+/+` and `…/gateways/+/telemetry`, so the
+broker gives each message to one worker of the group. Each worker has a persistent session (fixed client id, clean_session off)
 and acknowledges a QoS 1 message only after the batch that holds it is committed: a worker killed
 mid-batch gets the unacknowledged messages again when it reconnects, and the (device, seq) key
-stores them once. Readings are batched (up to `batch` messages or `linger` seconds) so that one
-transaction carries hundreds of readings.
+stores them once. Readings are batched (up to `batch` readings or `linger` seconds) so that one
+transaction carries hundreds of readings; an event (SOS, fall, smoke) ends the wait at once, so
+an emergency never lingers behind routine readings.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import logging
 import queue
 import threading
@@ -24,14 +28,38 @@ from urllib.parse import urlparse
 
 from django.db import close_old_connections
 
-from .ingest import Incoming, ingest
+from .ingest import MAX_PAYLOAD, Incoming, ingest, is_gateway_topic
 
 log = logging.getLogger("longcheng.homesafety.mqtt")
+MAX_GATEWAY_PAYLOAD = 1_048_576  # a gateway batch of up to 1,000 messages
 
 
+def topics(prefix: str) -> list[str]:
+    return [f"{prefix}/devices/+/+", f"{prefix}/gateways/+/telemetry"]
 
-def topics(prefix: str) -> str:
-    return f"{prefix}/devices/+/+"
+
+def expand(topic: str, payload: bytes) -> list[Incoming]:
+    """One MQTT message → the device messages it carries: itself, or a gateway batch's members.
+    A batch that cannot be read becomes one message that ingest rejects with the reason."""
+    if not is_gateway_topic(topic):
+        return [Incoming(payload=payload, topic=topic)]
+    kept = payload[:MAX_PAYLOAD]  # what a dead letter keeps of a refused batch
+    if len(payload) > MAX_GATEWAY_PAYLOAD:
+        return [Incoming(payload=kept, topic=topic,
+                         refused=("too_large", f"{len(payload)} bytes; a gateway batch may have {MAX_GATEWAY_PAYLOAD}"))]
+    try:
+        data = json.loads(payload)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return [Incoming(payload=kept, topic=topic, refused=("malformed_json", str(exc)[:300]))]
+    members = data.get("messages") if isinstance(data, dict) else None
+    if not isinstance(members, list) or not 1 <= len(members) <= 1000:
+        return [Incoming(payload=kept, topic=topic,
+                         refused=("invalid_batch", 'a gateway batch is {"messages": [1 to 1,000 device messages]}'))]
+    return [Incoming(payload=m if isinstance(m, dict) else json.dumps(m), topic=topic) for m in members]
+
+
+def is_event(topic: str) -> bool:
+    return topic.endswith("/events")
 
 
 def broker(url: str) -> tuple[str, int]:
@@ -43,7 +71,8 @@ def broker(url: str) -> tuple[str, int]:
 
 @dataclass
 class Stats:
-    received: int = 0
+    messages: int = 0  # MQTT messages
+    received: int = 0  # device messages (a gateway batch carries many)
     stored: int = 0
     duplicates: int = 0
     rejected: int = 0
@@ -61,7 +90,9 @@ class Ingester:
         self.host, self.port = broker(url)
         self.prefix = prefix or conf("HOMESAFETY_MQTT_PREFIX")
         self.group, self.batch, self.linger = group, batch, linger
-        self.inbox: queue.Queue[Any] = queue.Queue()
+        # Events (SOS, fall, smoke) before readings: an emergency never queues behind routine data.
+        self.inbox: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
+        self._arrival = itertools.count()
         self.stats = Stats()
         self.stopping = threading.Event()
         self.connected = threading.Event()
@@ -70,18 +101,23 @@ class Ingester:
         self.client.manual_ack_set(True)
         self.client.max_inflight_messages_set(1000)
         self.client.on_connect = self._on_connect
-        self.client.on_message = lambda _c, _u, message: self.inbox.put(message)
+        self.client.on_message = lambda _c, _u, message: self._put(message)
         # Called after each committed batch with (messages, result): benchmarks measure latency here.
         self.on_batch: Any = None
-        # The function that stores a batch; a benchmark swaps in a bare insert as its baseline.
-        self.store: Any = lambda messages: ingest(
-            [Incoming(payload=m.payload, topic=m.topic) for m in messages], source="mqtt")
+        # The function that stores a batch of device messages; a benchmark swaps in a bare insert.
+        self.store: Any = lambda incoming: ingest(incoming, source="mqtt")
+
+    def _put(self, message: Any) -> None:
+        self.inbox.put((0 if is_event(message.topic) else 1, next(self._arrival), message))
+
+    def _get(self, timeout: float) -> Any:
+        return self.inbox.get(timeout=timeout)[2]
 
     def _on_connect(self, client: Any, _userdata: Any, _flags: Any, reason: Any, _props: Any) -> None:
         if getattr(reason, "is_failure", False):
             log.error("MQTT connection refused: %s", reason)
             return
-        client.subscribe(f"$share/{self.group}/{topics(self.prefix)}", qos=1)
+        client.subscribe([(f"$share/{self.group}/{topic}", 1) for topic in topics(self.prefix)])
         self.connected.set()
 
     def start(self) -> None:
@@ -100,34 +136,43 @@ class Ingester:
 
     def drain_once(self) -> int:
         try:
-            first = self.inbox.get(timeout=0.2)
+            first = self._get(0.2)
         except queue.Empty:
             return 0
         messages = [first]
+        incoming = expand(first.topic, first.payload)
         deadline = time.monotonic() + self.linger
-        while len(messages) < self.batch:
-            left = deadline - time.monotonic()
-            if left <= 0:
+        # Events go at once, with any other events already waiting; readings gather until the batch
+        # is full, the linger is over, or an event arrives (it goes into the next, immediate batch).
+        urgent = is_event(first.topic)
+        while len(incoming) < self.batch:
+            if (self.inbox.queue and self.inbox.queue[0][0] == 0) != urgent:
+                break
+            left = 0.0 if urgent else deadline - time.monotonic()
+            if left <= 0 and not urgent:
                 break
             try:
-                messages.append(self.inbox.get(timeout=left))
+                message = self._get(left) if left > 0 else self.inbox.get_nowait()[2]
             except queue.Empty:
                 break
+            messages.append(message)
+            incoming += expand(message.topic, message.payload)
         close_old_connections()
         try:
-            result = self.store(messages)
+            result = self.store(incoming)
         except Exception:
             # The database is away: acknowledge nothing, so the broker keeps the messages for us.
             log.exception("ingest failed for a batch of %d; not acknowledged", len(messages))
             time.sleep(1.0)
             for m in messages:
-                self.inbox.put(m)
+                self._put(m)
             return 0
         for m in messages:
             if m.qos > 0:
                 self.client.ack(m.mid, m.qos)
         s = self.stats
-        s.received += len(messages)
+        s.messages += len(messages)
+        s.received += len(incoming)
         s.stored += result.stored
         s.duplicates += result.duplicates
         s.rejected += result.rejected

@@ -12,6 +12,17 @@ import pytest
 from django.utils import timezone
 
 
+@pytest.fixture(autouse=True)
+def _fresh_device_cache() -> Any:
+    """Each test starts with the ingester's device cache empty: a rolled-back test's devices must
+    not be served to the next one."""
+    from ..ingest import _DEVICES
+
+    _DEVICES.clear()
+    yield
+    _DEVICES.clear()
+
+
 @pytest.fixture
 def world(city: Any, make_user: Any, rid: Any) -> dict[str, Any]:
     from longcheng.kernel.people.models import Relationship, Resident

@@ -5,6 +5,10 @@ again when it comes back. Fails (not skips) under CI when the broker is down."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 import uuid
 from typing import Any
@@ -107,3 +111,81 @@ def test_a_worker_cut_off_before_acknowledging_gets_the_messages_again(world: An
         # Leave no persistent session behind on the broker.
         _ingester(group, "w", clean=True).stop()
     assert Reading.objects.count() == 30
+
+
+def _worker_process(name: str, group: str) -> subprocess.Popen[str]:
+    """A real `longcheng ingest_mqtt` process on the test database, under this run's topic prefix."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    url = f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url, "HOMESAFETY_MQTT_PREFIX": PREFIX, "JOBS_IMMEDIATE": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "longcheng", "ingest_mqtt", "--worker", name, "--group", group,
+                             "--batch", "100", "--linger-ms", "20"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    line = proc.stdout.readline() if proc.stdout else ""
+    assert "ingesting" in line, f"the worker did not start: {line!r}"
+    time.sleep(1.0)  # its subscription settles on the broker
+    return proc
+
+
+@pytest.mark.service
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_with_sigkill_mid_stream_loses_nothing_and_duplicates_no_alarm(world: Any) -> None:
+    """A real worker process, SIGKILLed while a QoS 1 stream of gateway batches and SOS events is
+    arriving, then started again under the same name: every reading stored once, one SOS alarm
+    holding every repeat."""
+    import paho.mqtt.client as mqtt
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a second process needs the test database on a server (runs in the PostgreSQL pass)")
+    require_service("Mosquitto", "127.0.0.1", 1883)
+    group = uuid.uuid4().hex[:8]
+    worker = _worker_process("k", group)
+    readings = [msg(hr=70 + i % 7) for i in range(3000)]
+    sos = [msg(event="sos") for _ in range(6)]
+    publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"test-pub-{uuid.uuid4().hex[:6]}")
+    publisher.connect("127.0.0.1", 1883)
+    publisher.loop_start()
+    restarted = None
+    try:
+        infos = []
+        for k, start in enumerate(range(0, len(readings), 100)):
+            infos.append(publisher.publish(f"{PREFIX}/gateways/gw-1/telemetry",
+                                           json.dumps({"messages": readings[start:start + 100]}), qos=1))
+            if k % 5 == 0:
+                infos.append(publisher.publish(f"{PREFIX}/devices/WB-1/events", json.dumps(sos[k // 5]), qos=1))
+            if k == 8:
+                # Mid-stream: wait until the worker has stored some, then kill it without warning.
+                deadline = time.monotonic() + 20
+                while Reading.objects.count() < 200 and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                stored_at_kill = Reading.objects.count()
+                worker.send_signal(signal.SIGKILL)
+                worker.wait(10)
+        for info in infos:
+            info.wait_for_publish(timeout=10)
+        assert 0 < stored_at_kill < len(readings) + len(sos), "the kill must fall mid-stream"
+        restarted = _worker_process("k", group)
+        deadline = time.monotonic() + 60
+        while Reading.objects.count() < len(readings) + len(sos) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.0)  # anything sent twice arrives and is recognised
+    finally:
+        publisher.loop_stop()
+        publisher.disconnect()
+        for proc in (worker, restarted):
+            if proc is not None and proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(20)
+        # Leave no persistent session behind on the broker (the worker's client id, clean).
+        cleaner = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"longcheng-{group}-k", clean_session=True)
+        cleaner.connect("127.0.0.1", 1883)
+        cleaner.disconnect()
+    assert Reading.objects.count() == len(readings) + len(sos)
+    assert Reading.objects.values("device", "seq").distinct().count() == len(readings) + len(sos)
+    alarm = Alarm.objects.get(kind="sos")
+    assert alarm.count == len(sos)
+    assert not DeadLetter.objects.exists()

@@ -21,6 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=500)
         parser.add_argument("--linger-ms", type=int, default=50)
         parser.add_argument("--seconds", type=float, default=None, help="stop after this long (benchmarks, tests)")
+        parser.add_argument("--trace-events", default=None, metavar="FILE",
+                            help="append 'device_ms committed_ms' per event message: alarm latency, measured")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from longcheng.modules.homesafety.mqtt import Ingester
@@ -31,6 +33,8 @@ class Command(BaseCommand):
             ingester.start()
         except OSError as exc:
             raise CommandError(f"cannot reach the MQTT broker at {settings.MQTT_URL}: {exc}") from exc
+        if options["trace_events"]:
+            ingester.on_batch = _tracer(options["trace_events"])
         signal.signal(signal.SIGTERM, lambda *_: ingester.stopping.set())
         self.stdout.write(f"ingesting from {settings.MQTT_URL} as {options['worker']} in group {options['group']}")
         until = time.monotonic() + options["seconds"] if options["seconds"] else None
@@ -43,3 +47,25 @@ class Command(BaseCommand):
             s = ingester.stats
             self.stdout.write(f"received {s.received}, stored {s.stored}, duplicates {s.duplicates}, "
                               f"rejected {s.rejected}, alarms raised {s.raised}")
+
+
+def _tracer(path: str) -> Any:
+    """After each committed batch: the device time of each event message beside the commit time."""
+    import json
+
+    from longcheng.modules.homesafety.mqtt import is_event
+
+    def on_batch(messages: list[Any], _result: Any) -> None:
+        committed = int(time.time() * 1000)
+        lines = []
+        for m in messages:
+            if is_event(m.topic):
+                try:
+                    lines.append(f"{int(json.loads(m.payload)['ts'])} {committed}\n")
+                except (ValueError, KeyError, TypeError):
+                    continue
+        if lines:
+            with open(path, "a", encoding="ascii") as out:
+                out.writelines(lines)
+
+    return on_batch
