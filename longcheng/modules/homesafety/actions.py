@@ -310,3 +310,51 @@ def do_update_safety(enrollee_id: int, *, acting_user: Any, radius_m: Any = None
         record(acting_user, "homesafety.enrollee.update", enrollee, before=before,
                after={k: str(getattr(enrollee, k)) for k in changes})
     return enrollee
+
+
+# The thresholds a community may set for one person, with the ranges that still make medical sense
+# (the heart-rate ranges do not overlap, so a lower bound is always below an upper one); the rest of
+# a device type's parameters stay as declared in devices.py.
+THRESHOLDS: dict[str, tuple[Any, float, float, bool]] = {
+    # name: (label, minimum, maximum, whole number)
+    "hr_low": (gettext_lazy("Heart rate lower bound (beats/min)"), 30, 80, True),
+    "hr_high": (gettext_lazy("Heart rate upper bound (beats/min)"), 90, 200, True),
+    "temp_high": (gettext_lazy("Body temperature alarm at (°C)"), 37.0, 40.0, False),
+    "no_move_hours": (gettext_lazy("No movement in the daytime for (hours)"), 1, 24, True),
+}
+
+
+def do_update_thresholds(enrollee_id: int, values: dict[str, Any], *, acting_user: Any) -> Enrollee:
+    """Set or clear (empty value) a person's own alarm thresholds; checked all together, saved
+    all together, audited. The rules read them at the next batch (the ingest cache is forgotten)."""
+    enrollee = access_object(Enrollee, acting_user, enrollee_id, "homesafety.manage")
+    overrides = dict(enrollee.rule_overrides or {})
+    for name, raw in values.items():
+        if name not in THRESHOLDS:
+            raise KernelError(_("Unknown threshold."), field=name)
+        label, low, high, whole = THRESHOLDS[name]
+        if raw in (None, ""):
+            overrides.pop(name, None)
+            continue
+        try:
+            number: float = int(raw) if whole else round(float(raw), 1)
+        except (TypeError, ValueError):
+            number = low - 1
+        if not low <= number <= high:
+            raise KernelError(_("%(label)s must be from %(low)s to %(high)s.") % {"label": label, "low": low, "high": high},
+                              field=name)
+        overrides[name] = number
+    # The clear level follows the raise level, so hysteresis holds for the person's own threshold.
+    if "temp_high" in overrides:
+        overrides["temp_clear"] = round(overrides["temp_high"] - 0.3, 1)
+    else:
+        overrides.pop("temp_clear", None)
+    if overrides == (enrollee.rule_overrides or {}):
+        return enrollee
+    with transaction.atomic():
+        before = dict(enrollee.rule_overrides or {})
+        Enrollee.objects.filter(pk=enrollee.pk).update(rule_overrides=overrides)
+        forget_devices()
+        enrollee.refresh_from_db()
+        record(acting_user, "homesafety.enrollee.thresholds", enrollee, before=before, after=overrides)
+    return enrollee

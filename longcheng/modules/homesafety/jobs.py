@@ -87,10 +87,20 @@ def escalate_due(now: dt.datetime | None = None) -> int:
             AlarmEvent.objects.create(alarm=alarm, at=now, step="escalated",
                                       note=_("Not acknowledged; escalated to level %(level)d.") % {"level": level})
             told = {u.pk: u for lvl in range(level + 1) for u in escalation_targets(alarm, lvl)}
+            subject = _("Unacknowledged: %(subject)s") % {"subject": _subject(alarm)}
+            body = _("Nobody has acknowledged this alarm yet.")
+            newly_up = {u.pk for u in escalation_targets(alarm, level)}
             for user in told.values():
-                queue_message("inapp", subject=_("Unacknowledged: %(subject)s") % {"subject": _subject(alarm)},
-                              body=_("Nobody has acknowledged this alarm yet."), to_user=user, related=alarm,
+                # A reminder reaches the phone too: an operator away from the screen still hears it.
+                queue_message("inapp", subject=subject, body=body, to_user=user, related=alarm,
                               dedupe_key=f"hs:{alarm.pk}:remind:{round_no}:{user.pk}")
+                if user.phone:
+                    queue_message("sms", subject=subject, body=body, address=user.phone, related=alarm,
+                                  dedupe_key=f"hs:{alarm.pk}:remind-sms:{round_no}:{user.pk}")
+                    # A critical alarm rings the level it has reached, once per level.
+                    if alarm.severity == Severity.CRITICAL and user.pk in newly_up:
+                        queue_message("voice", subject=subject, body=body, address=user.phone, related=alarm,
+                                      dedupe_key=f"hs:{alarm.pk}:call:{level}:{user.pk}")
             done += 1
     return done
 

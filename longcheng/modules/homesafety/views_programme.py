@@ -128,6 +128,9 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
                                          quiet_start=request.POST.get("quiet_start"),
                                          quiet_end=request.POST.get("quiet_end"),
                                          home=home if all(home) else None)
+            elif step == "thresholds":
+                actions.do_update_thresholds(pk, {name: request.POST.get(name, "") for name in actions.THRESHOLDS},
+                                             acting_user=user)
             elif step == "request":
                 device = restrict(Device.objects.filter(enrollee=enrollee), user, "homesafety.view").filter(
                     pk=request.POST.get("device") or 0).first()
@@ -152,6 +155,9 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         "requests": FeatureRequest.objects.filter(device__enrollee=enrollee).select_related("device", "decided_by")
         .order_by("-created_at"),
         "radius": (enrollee.safe_zone or {}).get("radius_m", ""),
+        "thresholds": [(name, label, (enrollee.rule_overrides or {}).get(name, ""),
+                        DEVICE_TYPES["wristband"].defaults.get(name), low, high)
+                       for name, (label, low, high, _whole) in actions.THRESHOLDS.items()],
     })
 
 

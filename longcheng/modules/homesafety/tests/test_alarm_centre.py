@@ -76,6 +76,13 @@ def test_unacknowledged_alarms_escalate_and_remind(world: Any, sos: Alarm) -> No
     told = set(Message.objects.filter(subject__contains=sos.enrollee.person.name, recipient_user__isnull=False)
                .values_list("recipient_user__username", flat=True))
     assert {"op", "head"} <= told and "other_op" not in told
+    # Reminders reach phones: an SMS to each one told who has a phone, and a call to the head
+    # (an SOS is critical), whom the alarm has just reached.
+    sms = set(Message.objects.filter(channel="sms", dedupe_key__startswith=f"hs:{sos.pk}:remind-sms:")
+              .values_list("address", flat=True))
+    assert {"13800000001", "13800000002"} <= sms
+    calls = list(Message.objects.filter(channel="voice", related_id=str(sos.pk)).values_list("address", flat=True))
+    assert calls == ["13800000002"]
     assert escalate_due(first + dt.timedelta(seconds=61)) == 1
     sos.refresh_from_db()
     assert sos.escalation_level == 2

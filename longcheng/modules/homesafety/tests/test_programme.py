@@ -199,3 +199,36 @@ def test_calling_is_requested_and_approved_on_the_page(world: Any) -> None:
     assert worker.post("/homesafety/requests/", {"step": "approve", "request": request.pk}).status_code == 302
     world["band"].refresh_from_db()
     assert world["band"].calling_enabled
+
+
+def test_a_manager_sets_a_persons_heart_rate_bound_and_the_rules_use_it(world: Any, manager: Any) -> None:
+    from ..models import Alarm
+    from .conftest import msg
+
+    url = f"/homesafety/persons/{world['enrollee'].pk}/"
+    client = Client()
+    client.force_login(manager)
+    # 105 is normal by the wristband's default (upper bound 120): nothing raised.
+    ingest([Incoming(payload=msg(hr=105)) for _ in range(3)], source="http")
+    assert not Alarm.objects.filter(kind="heart_rate").exists()
+    client.post(url, {"step": "thresholds", "hr_low": "", "hr_high": "100", "temp_high": "", "no_move_hours": ""})
+    world["enrollee"].refresh_from_db()
+    assert world["enrollee"].rule_overrides == {"hr_high": 100}
+    assert AuditEntry.objects.filter(action="homesafety.enrollee.thresholds").count() == 1
+    ingest([Incoming(payload=msg(hr=105)) for _ in range(3)], source="http")
+    assert Alarm.objects.filter(kind="heart_rate", is_open=True).count() == 1
+
+
+@pytest.mark.usefixtures("english")
+def test_a_threshold_out_of_range_is_refused_naming_the_field_and_nothing_changes(world: Any, manager: Any) -> None:
+    with pytest.raises(KernelError) as info:
+        actions.do_update_thresholds(world["enrollee"].pk, {"hr_high": "100", "temp_high": "45"}, acting_user=manager)
+    assert info.value.field == "temp_high" and "from 37.0 to 40.0" in str(info.value.message)
+    with pytest.raises(KernelError) as info:
+        actions.do_update_thresholds(world["enrollee"].pk, {"hr_low": "很低"}, acting_user=manager)
+    assert info.value.field == "hr_low"
+    with pytest.raises(KernelError):
+        actions.do_update_thresholds(world["enrollee"].pk, {"hr_high": "100"}, acting_user=world["operator"])
+    world["enrollee"].refresh_from_db()
+    assert world["enrollee"].rule_overrides == {}
+    assert not AuditEntry.objects.filter(action="homesafety.enrollee.thresholds").exists()
