@@ -270,9 +270,33 @@ def do_decide_feature(request_id: int, *, approve: bool, acting_user: Any) -> An
     return request
 
 
+def _polygon(text: str) -> list[list[float]]:
+    """One corner per line, "latitude, longitude" (commas or spaces), 3 to 50 corners in China."""
+    points = []
+    for line in text.replace("，", ",").splitlines():
+        if not line.strip():
+            continue
+        parts = line.replace(",", " ").split()
+        try:
+            lat, lon = float(parts[0]), float(parts[1])
+            if len(parts) != 2:
+                raise ValueError
+        except (ValueError, IndexError):
+            raise KernelError(_("Each line of the safe zone's outline is one corner: latitude, longitude."),
+                              field="polygon") from None
+        if not (3 <= lat <= 54 and 73 <= lon <= 136):
+            raise KernelError(_("Each corner of the safe zone must be a latitude and longitude in China."),
+                              field="polygon")
+        points.append([lat, lon])
+    if not 3 <= len(points) <= 50:
+        raise KernelError(_("A safe zone's outline has 3 to 50 corners."), field="polygon")
+    return points
+
+
 def do_update_safety(enrollee_id: int, *, acting_user: Any, radius_m: Any = None, quiet_start: Any = None,
-                     quiet_end: Any = None, home: tuple[Any, Any] | None = None) -> Enrollee:
-    """Change a person's safe zone (a circle around home), home position and quiet hours."""
+                     quiet_end: Any = None, home: tuple[Any, Any] | None = None, polygon: str = "") -> Enrollee:
+    """Change a person's safe zone (a circle around home, or an outline of corners, which wins),
+    home position and quiet hours."""
     import datetime as dt
 
     enrollee = access_object(Enrollee, acting_user, enrollee_id, "homesafety.manage")
@@ -286,6 +310,8 @@ def do_update_safety(enrollee_id: int, *, acting_user: Any, radius_m: Any = None
             raise KernelError(_("The safe zone's radius is a whole number of metres from 50 to 20,000."),
                               field="radius_m")
         changes["safe_zone"] = {"kind": "circle", "radius_m": radius}
+    if polygon and polygon.strip():
+        changes["safe_zone"] = {"kind": "polygon", "points": _polygon(polygon)}
     if home is not None:
         try:
             lat, lon = float(home[0]), float(home[1])

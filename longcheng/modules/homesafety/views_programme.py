@@ -127,7 +127,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
                 actions.do_update_safety(pk, acting_user=user, radius_m=request.POST.get("radius_m"),
                                          quiet_start=request.POST.get("quiet_start"),
                                          quiet_end=request.POST.get("quiet_end"),
-                                         home=home if all(home) else None)
+                                         home=home if all(home) else None, polygon=request.POST.get("polygon", ""))
             elif step == "thresholds":
                 actions.do_update_thresholds(pk, {name: request.POST.get(name, "") for name in actions.THRESHOLDS},
                                              acting_user=user)
@@ -155,6 +155,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         "requests": FeatureRequest.objects.filter(device__enrollee=enrollee).select_related("device", "decided_by")
         .order_by("-created_at"),
         "radius": (enrollee.safe_zone or {}).get("radius_m", ""),
+        "polygon": "\n".join(f"{lat}, {lon}" for lat, lon in (enrollee.safe_zone or {}).get("points", [])),
         "thresholds": [(name, label, (enrollee.rule_overrides or {}).get(name, ""),
                         DEVICE_TYPES["wristband"].defaults.get(name), low, high)
                        for name, (label, low, high, _whole) in actions.THRESHOLDS.items()],

@@ -232,3 +232,19 @@ def test_a_threshold_out_of_range_is_refused_naming_the_field_and_nothing_change
     world["enrollee"].refresh_from_db()
     assert world["enrollee"].rule_overrides == {}
     assert not AuditEntry.objects.filter(action="homesafety.enrollee.thresholds").exists()
+
+
+def test_a_safe_zone_outline_is_entered_as_corners_and_a_bad_corner_changes_nothing(world: Any, manager: Any) -> None:
+    url = f"/homesafety/persons/{world['enrollee'].pk}/"
+    client = Client()
+    client.force_login(manager)
+    bad = client.post(url, {"step": "safety", "polygon": "31.72, 120.06\n31.73\n31.73, 120.07"}, follow=True)
+    assert "一个角" in bad.content.decode() or "corner" in bad.content.decode()
+    world["enrollee"].refresh_from_db()
+    assert world["enrollee"].safe_zone == {"kind": "circle", "radius_m": 500}
+    client.post(url, {"step": "safety", "polygon": "31.720, 120.060\n31.730，120.060\n31.730 120.075\n\n31.720, 120.075"})
+    world["enrollee"].refresh_from_db()
+    assert world["enrollee"].safe_zone == {"kind": "polygon", "points": [[31.72, 120.06], [31.73, 120.06],
+                                                                        [31.73, 120.075], [31.72, 120.075]]}
+    page = client.get(url).content.decode()
+    assert "31.73, 120.075" in page
