@@ -37,9 +37,12 @@ def _build(persons: int, readings: int) -> None:
     from longcheng.kernel.people.models import Resident
     from longcheng.modules.homesafety import demo as hs_demo
     from longcheng.modules.homesafety.alarms import raise_alarm
-    from longcheng.modules.homesafety.models import Device, DeviceState, Enrollee
+    from longcheng.modules.homesafety.models import Device, DeviceState, Enrollee, Reading
     from longcheng.modules.homesafety.rules import Verdict
 
+    if Enrollee.objects.count() >= persons and Reading.objects.count() >= readings * 0.99:
+        progress("the city is already built in this database (BENCH_DATABASE_URL): measuring only")
+        return
     quiet = lambda *a, **k: None  # noqa: E731
     demo.build_places(log=quiet)
     demo.build_staff(log=quiet)
@@ -72,7 +75,9 @@ def _build(persons: int, readings: int) -> None:
                 "SELECT d.id, g, now() - g * interval '1 minute', now() - g * interval '1 minute', "
                 "jsonb_build_object('hr', 60 + g %% 30, 'temp', 36.5, 'battery', 80, 'worn', true), '' "
                 "FROM homesafety_device d CROSS JOIN generate_series(1, %s) g WHERE d.serial LIKE 'P-%%'", [per_device])
-            cursor.execute("ANALYZE homesafety_reading")
+            # As autovacuum would by now: without statistics the planner drives the scoped alarm
+            # query from the places table and walks all 200,000 residents (1.8 s instead of 8 ms).
+            cursor.execute("ANALYZE")
         else:
             cursor.execute(
                 "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < %s) "
