@@ -29,8 +29,16 @@ VIEW = "homesafety.view"
 
 
 def _open_alarms(user: Any) -> Any:
+    # Only what the list shows: 200 rows of full persons, places and devices cost more to build
+    # than the query itself (console p95 with 200,000 persons, bench_homesafety_pages.py).
     return (restrict(Alarm.objects.filter(is_open=True), user, VIEW)
-            .select_related("enrollee__person__place__parent", "device").order_by("severity", "raised_at"))
+            .select_related("enrollee__person__place__parent")
+            .only("id", "severity", "kind", "count", "status", "raised_at", "escalation_level", "enrollee_id",
+                  "device_id", "enrollee__id", "enrollee__person_id", "enrollee__person__id", "enrollee__person__name",
+                  "enrollee__person__place_id", "enrollee__person__place__id", "enrollee__person__place__level",
+                  "enrollee__person__place__name", "enrollee__person__place__parent_id",
+                  "enrollee__person__place__parent__id", "enrollee__person__place__parent__name")
+            .order_by("severity", "raised_at"))
 
 
 def _labelled(alarms: list[Alarm]) -> list[Alarm]:
