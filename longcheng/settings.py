@@ -56,7 +56,8 @@ INSTALLED_APPS = [
     "longcheng.kernel.jobs",
     "longcheng.kernel.web",
     # Public services: one app each, discovered through the kernel registry in their AppConfig.ready().
-    *env_list("LONGCHENG_MODULES", ["longcheng.modules.homesafety"]),
+    *env_list("LONGCHENG_MODULES", ["longcheng.modules.homesafety", "longcheng.modules.youthaid",
+                                    "longcheng.modules.onestop"]),
 ]
 
 AUTH_USER_MODEL = "access.User"
@@ -107,6 +108,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # The test database is a file too, not Django's shared-cache memory database: there a second
+    # connection (a job consumer thread, a live-server request) fails at once with "table is locked"
+    # instead of waiting, which made thread-backed tests flaky. A file honours busy_timeout and WAL.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-longcheng.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -124,6 +129,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Uploaded proofs (admission letters, hospital bills) are private: no URL serves MEDIA_ROOT; each
+# module's own view checks the permission and audits the opening.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 
 # Background jobs run on Huey. Embedded default: a SQLite file next to the database and a consumer
