@@ -52,10 +52,34 @@ PAGES: dict[str, str | None] = {
     "homesafety:feature_requests": "people.manage",
     "homesafety:import": "homesafety.manage",
     "homesafety:work_orders": "homesafety.view",
+    "youthaid:cases": "youthaid.view",
+    "youthaid:case": "youthaid.view",
+    "youthaid:report": "youthaid.report",
+    "youthaid:attachment": "youthaid.view",
+    "youthaid:review": "youthaid.review",
+    "youthaid:batches": "youthaid.pay",
+    "youthaid:batch": "youthaid.pay",
+    "youthaid:fund": "youthaid.view",
+    "youthaid:rules": "youthaid.view",
+    "youthaid:volunteers": "youthaid.view",
+    "youthaid:rooms": "youthaid.view",
+    "youthaid:figures": "youthaid.view",
+    "onestop:applications": "onestop.apply",
+    "onestop:start": "onestop.apply",
+    "onestop:application": "onestop.apply",
+    "onestop:queue": "onestop.view",
+    "onestop:task": "post-only",
+    "onestop:case": "onestop.view",
+    "onestop:figures": "onestop.view",
 }
 
-# (method, path template) → permission; None: any authenticated caller; "public": no auth.
-API: dict[tuple[str, str], str | None] = {
+HANDLE = tuple(f"onestop.handle.{office}" for office in (
+    "market_regulation", "tax", "social_security", "housing_fund", "power_supply", "public_security", "bank",
+    "customs", "commerce"))
+
+# (method, path template) → permission; None: any authenticated caller; "public": no auth; a tuple:
+# any one of these permissions.
+API: dict[tuple[str, str], str | tuple[str, ...] | None] = {
     ("POST", "/api/v1/auth/tokens"): "public",
     ("GET", "/api/v1/me"): None,
     ("GET", "/api/v1/places"): "places.view",
@@ -84,6 +108,31 @@ API: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/homesafety/alarms/{pk}/dispatch"): "homesafety.handle",
     ("POST", "/api/v1/homesafety/alarms/{pk}/arrive"): "homesafety.handle",
     ("POST", "/api/v1/homesafety/alarms/{pk}/resolve"): "homesafety.handle",
+    ("POST", "/api/v1/youthaid/reports"): "youthaid.report",
+    ("GET", "/api/v1/youthaid/reports"): "youthaid.report",
+    ("GET", "/api/v1/youthaid/cases"): "youthaid.view",
+    ("GET", "/api/v1/youthaid/cases/{pk}"): "youthaid.view",
+    ("POST", "/api/v1/youthaid/cases/{pk}/screen"): "youthaid.manage",
+    ("POST", "/api/v1/youthaid/cases/{pk}/visits"): "youthaid.manage",
+    ("POST", "/api/v1/youthaid/cases/{pk}/life-events"): "youthaid.manage",
+    ("POST", "/api/v1/youthaid/cases/{pk}/applications"): "youthaid.manage",
+    ("POST", "/api/v1/youthaid/applications/{pk}/recommendation"): "youthaid.manage",
+    ("POST", "/api/v1/youthaid/applications/{pk}/decision"): "youthaid.review",
+    ("POST", "/api/v1/youthaid/batches"): "youthaid.pay",
+    ("POST", "/api/v1/youthaid/batches/{pk}/pay"): "youthaid.pay",
+    ("GET", "/api/v1/youthaid/fund"): "youthaid.view",
+    ("GET", "/api/v1/onestop/services"): None,
+    ("POST", "/api/v1/onestop/cases"): "onestop.apply",
+    ("GET", "/api/v1/onestop/cases"): ("onestop.apply", "onestop.view"),
+    ("GET", "/api/v1/onestop/cases/{pk}"): ("onestop.apply", "onestop.view"),
+    ("POST", "/api/v1/onestop/cases/{pk}/prechecks"): "onestop.apply",
+    ("POST", "/api/v1/onestop/cases/{pk}/submit"): "onestop.apply",
+    ("POST", "/api/v1/onestop/cases/{pk}/withdraw"): "onestop.apply",
+    ("POST", "/api/v1/onestop/corrections/{pk}/answer"): "onestop.apply",
+    ("GET", "/api/v1/onestop/queue"): "onestop.view",
+    ("POST", "/api/v1/onestop/tasks/{pk}/accept"): HANDLE,
+    ("POST", "/api/v1/onestop/tasks/{pk}/correction"): HANDLE,
+    ("POST", "/api/v1/onestop/tasks/{pk}/reject"): HANDLE,
 }
 
 
@@ -133,7 +182,70 @@ def world(city: dict[str, Any], rid: Any, make_user: Any) -> dict[str, Any]:
                                      place=city["a"])
     users = {code: make_user(f"u_{code}", {code: [city["root"]]}) for code in registry.roles()}
     users["outsider"] = make_user("u_outsider")
-    return {"person": person, "users": users, "city": city, "fund": _demo_fund(city), "alarm": _alarm(person)}
+    return {"person": person, "users": users, "city": city, "fund": _demo_fund(city), "alarm": _alarm(person),
+            "youthaid": _youthaid(city, rid), "onestop": _onestop(city, users)}
+
+
+def _onestop(city: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
+    """A submitted relocation of an enterprise whose staff account is the matrix's enterprise_user,
+    with an open task and an open correction."""
+    from django.utils import timezone
+
+    from longcheng.kernel.orgs.models import Organisation
+    from longcheng.modules.onestop.models import Case, Correction, Task
+
+    enterprise = Organisation.objects.create(kind="enterprise", name="常州龙城精工有限公司（测试）",
+                                             uscc="91320412MA1MATRIX0", place=city["yaoguan"])
+    applicant = users["enterprise_user"]
+    applicant.organisation = enterprise
+    applicant.save(update_fields=["organisation"])
+    now = timezone.now()
+    case = Case.objects.create(service="relocation", enterprise=enterprise, place=city["yaoguan"],
+                               applicant=applicant, status="submitted", submitted_at=now, due_at=now)
+    task = Task.objects.create(case=case, code="tax", department="tax", place=city["wujin"], status="open",
+                               limit_days=1, opened_at=now, due_at=now)
+    other = Task.objects.create(case=case, code="file_out", department="market_regulation_out", place=city["wujin"],
+                                status="correction", limit_days=1, opened_at=now, due_at=now)
+    correction = Correction.objects.create(task=other, request="请补充租赁合同", asked_by=users["city_admin"],
+                                           asked_at=now)
+    return {"case": case, "task": task, "correction": correction}
+
+
+def _living() -> Any:
+    """The living-assistance type (seeded by a migration, which a transactional test's flush removes)."""
+    from longcheng.modules.youthaid.models import AidType
+
+    kind, _created = AidType.objects.get_or_create(code="living", defaults={
+        "name": "生活救助", "condition": "hardship", "min_fen": 100_000, "max_fen": 300_000,
+        "yearly_cap_fen": 300_000, "grade_amounts": {"1": 100_000, "2": 200_000, "3": 300_000},
+        "proof_required": False})
+    return kind
+
+
+def _youthaid(city: dict[str, Any], rid: Any) -> dict[str, Any]:
+    """A youth aid case with a living-assistance application (and its proof file) in a paid batch."""
+    from django.core.files.base import ContentFile
+
+    from longcheng.modules.youthaid.models import (
+        Application,
+        Attachment,
+        Payment,
+        PaymentBatch,
+        Youth,
+    )
+
+    person = Resident.objects.create(resident_id=rid(region="320481", birth="20100501", seq=3), name="陈晓雨",
+                                     gender="F", birth_date="2010-05-01", place=city["liyang_town"])
+    youth = Youth.objects.create(person=person, status="active", hardship_grade=1)
+    application = Application.objects.create(youth=youth, aid_type=_living(), year=2026,
+                                             requested_fen=100_000, reason="生活困难", status="approved",
+                                             approved_fen=100_000)
+    attachment = Attachment(application=application, name="bill.txt", size=4)
+    attachment.file.save("bill.txt", ContentFile(b"bill"), save=True)
+    batch = PaymentBatch.objects.create(code="T-1", title="测试批次", count=1, total_fen=100_000)
+    Payment.objects.create(batch=batch, application=application, youth=youth, aid_type=application.aid_type,
+                           amount_fen=100_000)
+    return {"youth": youth, "attachment": attachment, "batch": batch, "application": application}
 
 
 def _alarm(person: Resident) -> Any:
@@ -175,8 +287,26 @@ def _page_urls(world: dict[str, Any]) -> dict[str, str]:
             args = [world["alarm"].pk]
         elif name == "homesafety:person":
             args = [world["alarm"].enrollee_id]
+        elif name == "youthaid:case":
+            args = [world["youthaid"]["youth"].pk]
+        elif name == "youthaid:attachment":
+            args = [world["youthaid"]["attachment"].pk]
+        elif name == "youthaid:batch":
+            args = [world["youthaid"]["batch"].pk]
+        elif name == "onestop:start":
+            args = ["relocation"]
+        elif name in ("onestop:application", "onestop:case"):
+            args = [world["onestop"]["case"].pk]
         urls[name] = reverse(name, args=args)
     return urls
+
+
+def _allowed(permission: Any, held: set[str]) -> bool:
+    if permission is None:
+        return True
+    if isinstance(permission, tuple):
+        return bool(set(permission) & held)
+    return permission in held
 
 
 def _perms(role: str) -> set[str]:
@@ -196,7 +326,7 @@ def test_pages_by_role(world: dict[str, Any]) -> None:
         for name, url in urls.items():
             permission = PAGES[name]
             status = client.get(url).status_code
-            if permission is None or permission in held:
+            if _allowed(permission, held):
                 assert status == 200, (role, name, status)
             else:
                 assert status in (403, 404), (role, name, status)
@@ -208,6 +338,18 @@ def _fill(path: str, world: dict[str, Any]) -> str:
         values["code"] = world["fund"].code
     if "/homesafety/alarms/" in path:
         values["pk"] = str(world["alarm"].pk)
+    if "/youthaid/cases/" in path:
+        values["pk"] = str(world["youthaid"]["youth"].pk)
+    if "/youthaid/applications/" in path:
+        values["pk"] = str(world["youthaid"]["application"].pk)
+    if "/youthaid/batches/" in path:
+        values["pk"] = str(world["youthaid"]["batch"].pk)
+    if "/onestop/cases/" in path:
+        values["pk"] = str(world["onestop"]["case"].pk)
+    if "/onestop/tasks/" in path:
+        values["pk"] = str(world["onestop"]["task"].pk)
+    if "/onestop/corrections/" in path:
+        values["pk"] = str(world["onestop"]["correction"].pk)
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
 
@@ -230,7 +372,7 @@ def test_api_reads_by_role(world: dict[str, Any]) -> None:
         held = _perms(role)
         for path, permission in gets:
             status = client.get(_fill(path, world) + QUERY.get(path, "")).status_code
-            if permission is None or permission in held:
+            if _allowed(permission, held):
                 assert status == 200, (role, path, status)
             else:
                 assert status in (403, 404), (role, path, status)
@@ -252,10 +394,38 @@ def _body(path: str, world: dict[str, Any]) -> dict[str, Any]:
         "/api/v1/homesafety/alarms/{pk}/dispatch": {"to_user": person.pk},
         "/api/v1/homesafety/alarms/{pk}/arrive": {"note": ""},
         "/api/v1/homesafety/alarms/{pk}/resolve": {"outcome": "handled"},
+        "/api/v1/youthaid/reports": {"resident_id": "320481201005010035", "name": "赵一", "channel": "school",
+                                     "note": "父亲去世"},
+        "/api/v1/youthaid/cases/{pk}/screen": {},
+        "/api/v1/youthaid/cases/{pk}/visits": {"visited_on": "2026-11-01", "situation": "家中情况稳定",
+                                               "risk": "low"},
+        "/api/v1/youthaid/cases/{pk}/life-events": {"kind": "left_school", "on": "2026-11-01"},
+        "/api/v1/youthaid/cases/{pk}/applications": {"aid_type": "living", "amount_fen": 100_000, "reason": "困难"},
+        "/api/v1/youthaid/applications/{pk}/recommendation": {"recommend": True, "note": "建议批准"},
+        "/api/v1/youthaid/applications/{pk}/decision": {"approve": True, "reason": "同意"},
+        "/api/v1/youthaid/batches": {"title": "测试"},
+        "/api/v1/youthaid/batches/{pk}/pay": {},
+        "/api/v1/onestop/cases": {"service": "relocation", "uscc": "91320412MA1MATRIX0", "data": {}},
+        "/api/v1/onestop/cases/{pk}/prechecks": {},
+        "/api/v1/onestop/cases/{pk}/submit": {},
+        "/api/v1/onestop/cases/{pk}/withdraw": {},
+        "/api/v1/onestop/corrections/{pk}/answer": {"answer": "已补充"},
+        "/api/v1/onestop/tasks/{pk}/accept": {"result": {}},
+        "/api/v1/onestop/tasks/{pk}/correction": {"request": "请补充材料"},
+        "/api/v1/onestop/tasks/{pk}/reject": {"reason": "材料不符"},
         "/api/v1/ledger/entries": {"memo": "测试", "lines": [
             {"account": "test-fund", "amount_fen": -100}, {"account": "test-fund:commitment", "amount_fen": 100}]},
     }
     return bodies[path]
+
+
+MULTIPART = {"/api/v1/youthaid/cases/{pk}/applications"}  # carries proof files
+
+
+def _post(client: Client, path: str, world: dict[str, Any]) -> Any:
+    if path in MULTIPART:
+        return client.post(_fill(path, world), data=_body(path, world))
+    return client.post(_fill(path, world), data=json.dumps(_body(path, world)), content_type="application/json")
 
 
 def test_api_writes_denied_change_nothing(world: dict[str, Any]) -> None:
@@ -274,13 +444,11 @@ def test_api_writes_denied_change_nothing(world: dict[str, Any]) -> None:
         _t, raw = ApiToken.issue(user, "matrix")
         client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
         for path, permission in posts:
-            if permission in held:
+            if _allowed(permission, held):
                 continue
-            response = client.post(_fill(path, world), data=json.dumps(_body(path, world)),
-                                   content_type="application/json")
+            response = _post(client, path, world)
             assert response.status_code in (403, 404), (role, path, response.status_code)
     for path, _perm in posts:
-        response = Client().post(_fill(path, world), data=json.dumps(_body(path, world)),
-                                 content_type="application/json")
+        response = _post(Client(), path, world)
         assert response.status_code == 401, path
     assert state() == before

@@ -143,7 +143,12 @@ def build_orgs(*, log: Log = print, **options: Any) -> None:
     log(f"  organisations: {Organisation.objects.count()}")
 
 
-def _scope_for(role_code: str) -> Place | None:
+def _scope_for(role_code: str, demo_scope: str = "") -> Place | None:
+    if demo_scope:
+        named = Place.objects.filter(name=demo_scope).order_by("depth", "code").first()
+        if named is not None:
+            return named
+
     def first(level: str, name: str | None = None) -> Place | None:
         qs = Place.objects.filter(level=level)
         return (qs.filter(name=name).first() if name else None) or qs.order_by("code").first()
@@ -168,7 +173,7 @@ def build_staff(*, log: Log = print, **options: Any) -> None:
                                                 display_name=f"{role.label}（演示）")
             if not RoleAssignment.objects.filter(user=user, role=code).exists():
                 assignment = RoleAssignment.objects.create(user=user, role=code)
-                scope = _scope_for(code)
+                scope = _scope_for(code, role.demo_scope)
                 if scope is not None:
                     assignment.places.set([scope])
     log(f"  staff accounts: {User.objects.count()} (password {DEMO_PASSWORD})")

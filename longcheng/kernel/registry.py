@@ -27,6 +27,8 @@ class Role:
     label: Label
     permissions: frozenset[str]
     description: Label = ""
+    # The place (by name) a demo account of this role is scoped to; empty: guessed from the code.
+    demo_scope: str = ""
 
 
 @dataclass(frozen=True)

@@ -139,9 +139,11 @@ def is_guardian_of(guardian: Resident, subject: Resident) -> bool:
 
 def do_record_consent(
     subject: Resident, *, given_by: Resident, purpose: str, scope: str, acting_user: Any,
-    sensitive: bool = False, given_at: dt.datetime | None = None,
+    sensitive: bool = False, given_at: dt.datetime | None = None, permission: str = "people.manage",
 ) -> Consent:
-    require_perm(acting_user, "people.manage")
+    """`permission`: a module recording consent for its own purpose (e.g. youthaid.manage) passes its
+    own permission, so its case workers need not maintain the resident registry."""
+    require_perm(acting_user, permission)
     purpose = (purpose or "").strip()
     if not purpose:
         raise KernelError(_("A consent needs a purpose."), code=ErrorCode.REQUIRED, field="purpose")

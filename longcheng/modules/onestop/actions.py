@@ -1,0 +1,477 @@
+"""Every change in the one-stop service. Each action checks the permission and the scope, writes in
+one transaction with its audit row, and on refusal raises a KernelError naming the field and the
+rule, having written nothing.
+
+The case row is locked (select_for_update) at the start of every action on a case or its tasks, so
+departments acting in parallel on one case are serialised: the last of two parallel tasks to finish
+sees the other done and opens what waited for both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from longcheng.kernel.access.scope import place_in_scope, require_perm, restrict
+from longcheng.kernel.audit.actions import changes, record, snapshot
+from longcheng.kernel.errors import Conflict, ErrorCode, KernelError, NotFound, PermissionDenied
+from longcheng.kernel.notify.api import queue_message
+from longcheng.kernel.orgs.models import Organisation
+from longcheng.kernel.orgs.validators import validate_uscc
+from longcheng.kernel.places.models import Place
+
+from . import clock
+from .catalogue import DEPARTMENTS, ServiceSpec, departments_of, service
+from .models import Case, CaseStatus, Correction, EnterpriseStanding, Pause, Task, TaskStatus
+from .prechecks import PRECHECKS, Blocker, district_of
+from .spec import APPLY, VIEW, handle_permission
+
+
+class Code(StrEnum):
+    PRECHECK_FAILED = "precheck_failed"
+    NOT_OWN_ENTERPRISE = "not_own_enterprise"
+    UNKNOWN_SERVICE = "unknown_service"
+    UNKNOWN_FIELD = "unknown_field"
+    TASK_NOT_OPEN = "task_not_open"
+    CASE_NOT_ACTIVE = "case_not_active"
+    ALREADY_ANSWERED = "already_answered"
+
+
+class PrecheckFailed(KernelError):
+    """A submission refused by pre-checks; `blockers` lists every one of them."""
+
+    status = 422
+    default_code = Code.PRECHECK_FAILED
+
+    def __init__(self, blockers: list[Blocker]) -> None:
+        message = _("The application cannot be submitted: %(problems)s") % {
+            "problems": " ".join(f"{b.message} {b.remedy}" for b in blockers)}
+        super().__init__(message, field=blockers[0].field if len(blockers) == 1 else None)
+        self.blockers = blockers
+
+
+TEXT_LIMIT = 500
+FINISHED_TASK = (TaskStatus.DONE, TaskStatus.REJECTED, TaskStatus.CLOSED)
+
+
+def _text(value: Any, field: str, *, limit: int = TEXT_LIMIT) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise KernelError(_("This field is required."), code=ErrorCode.REQUIRED, field=field)
+    if len(text) > limit:
+        raise KernelError(_("At most %(n)d characters.") % {"n": limit}, field=field)
+    return text
+
+
+def _service(code: str) -> ServiceSpec:
+    try:
+        return service(code)
+    except KeyError:
+        raise KernelError(_("There is no one-stop service %(code)s.") % {"code": code},
+                          code=Code.UNKNOWN_SERVICE, field="service") from None
+
+
+# --- the form -------------------------------------------------------------------------------------
+
+
+def _clean_value(kind: str, value: Any, name: str, choices: tuple[tuple[str, Any], ...]) -> Any:
+    if kind == "text":
+        return _text(value, name)
+    if kind == "date":
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        try:
+            return dt.date.fromisoformat(str(value).strip()).isoformat()
+        except ValueError:
+            raise KernelError(_("Give a date as YYYY-MM-DD."), code=ErrorCode.INVALID_DATE, field=name) from None
+    if kind == "place":
+        code = str(value).strip()
+        if not Place.objects.filter(code=code).exists():
+            raise KernelError(_("There is no place with this code."), code=ErrorCode.INVALID_PLACE, field=name)
+        return code
+    if kind == "money":
+        if isinstance(value, bool) or not (isinstance(value, int) or str(value).strip().isdigit()):
+            raise KernelError(_("An amount is a whole number of fen, zero or more."), code=ErrorCode.INVALID_AMOUNT,
+                              field=name)
+        return int(value)
+    if str(value) not in {c for c, _label in choices}:
+        raise KernelError(_("Choose one of the listed options."), field=name)
+    return str(value)
+
+
+def clean_form(spec: ServiceSpec, data: Mapping[str, Any], *, complete: bool) -> dict[str, Any]:
+    """The form data checked against the declaration. `complete`: every required field must be there
+    (submission); otherwise (a draft) missing fields are allowed."""
+    if not isinstance(data, Mapping):
+        raise KernelError(_("The form data must be an object of fields."), field="data")
+    known = {f.name for f in spec.form}
+    for name in data:
+        if name not in known:
+            raise KernelError(_("%(name)s is not a field of this form.") % {"name": name},
+                              code=Code.UNKNOWN_FIELD, field=str(name))
+    cleaned: dict[str, Any] = {}
+    for f in spec.form:
+        value = data.get(f.name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if complete and f.required:
+                raise KernelError(_("%(label)s is required.") % {"label": f.label}, code=ErrorCode.REQUIRED,
+                                  field=f.name)
+            continue
+        cleaned[f.name] = _clean_value(f.kind, value, f.name, f.choices)
+    return cleaned
+
+
+# --- who may act ----------------------------------------------------------------------------------
+
+
+def _lock_case(pk: int) -> Case:
+    case = Case.objects.select_for_update().filter(pk=pk).first()
+    if case is None:
+        raise NotFound()
+    return Case.objects.select_related("enterprise__place", "place").get(pk=pk)
+
+
+def _as_applicant(case: Case | int, user: Any) -> Case:
+    locked = _lock_case(case.pk if isinstance(case, Case) else case)
+    require_perm(user, APPLY)
+    if getattr(user, "organisation_id", None) != locked.enterprise_id or not place_in_scope(
+            user, APPLY, locked.place.path):
+        raise NotFound()
+    return locked
+
+
+def _as_handler(task: Task | int, user: Any, *, allowed: tuple[str, ...] = (TaskStatus.OPEN,)) -> Task:
+    """The task, its case locked, if it is in the user's queue (right office, place in scope)."""
+    pk = task.pk if isinstance(task, Task) else task
+    case_id = Task.objects.filter(pk=pk).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise NotFound()
+    _lock_case(case_id)
+    locked = Task.objects.select_for_update().get(pk=pk)
+    locked = Task.objects.select_related("case__enterprise__place", "place").get(pk=pk)
+    permission = handle_permission(DEPARTMENTS[locked.department].office)
+    if not place_in_scope(user, permission, locked.place.path):
+        raise NotFound(_("This task is not in your department's queue."))
+    if locked.status not in allowed:
+        raise Conflict(_("This task is %(status)s, not open: it cannot be handled now.") % {
+            "status": locked.get_status_display()}, code=Code.TASK_NOT_OPEN, field="task")
+    return locked
+
+
+def queue(user: Any, office: str) -> QuerySet[Task]:
+    """An office's open tasks within the user's scope, oldest due first (one query; index
+    onestop_task_queue)."""
+    return (restrict(Task.objects.filter(department__in=departments_of(office), status=TaskStatus.OPEN), user,
+                     handle_permission(office))
+            .select_related("case__enterprise").order_by("due_at", "pk"))
+
+
+def cases_of(user: Any) -> QuerySet[Case]:
+    """The applicant's own enterprise's cases."""
+    org = getattr(user, "organisation_id", None)
+    return restrict(Case.objects.filter(enterprise_id=org), user, APPLY).order_by("-created_at", "-pk")
+
+
+def cases_in_scope(user: Any) -> QuerySet[Case]:
+    return restrict(Case.objects.all(), user, VIEW).order_by("-created_at", "-pk")
+
+
+# --- the applicant --------------------------------------------------------------------------------
+
+
+def do_start(service_code: str, uscc: str, data: Mapping[str, Any], *, acting_user: Any) -> Case:
+    """A draft application by an enterprise's staff member for their own enterprise."""
+    spec = _service(service_code)
+    with transaction.atomic():
+        require_perm(acting_user, APPLY)
+        number = validate_uscc(uscc, field="uscc")
+        enterprise = Organisation.objects.select_related("place").filter(uscc=number).first()
+        if (enterprise is None or enterprise.pk != getattr(acting_user, "organisation_id", None)
+                or enterprise.place is None or not place_in_scope(acting_user, APPLY, enterprise.place.path)):
+            raise PermissionDenied(_("You can apply only for your own enterprise, registered in your area."),
+                                   code=Code.NOT_OWN_ENTERPRISE, field="uscc")
+        cleaned = clean_form(spec, data, complete=False)
+        if Case.objects.filter(enterprise=enterprise, service=spec.code, status__in=["draft", "submitted"]).exists():
+            raise Conflict(_("The enterprise already has an application for this service in progress."),
+                           field="service")
+        case = Case.objects.create(service=spec.code, enterprise=enterprise, place=enterprise.place,
+                                   applicant=acting_user, data=cleaned)
+        record(acting_user, "onestop.start", case, after={"service": spec.code, "data": cleaned})
+        return case
+
+
+def do_update_draft(case: Case | int, data: Mapping[str, Any], *, acting_user: Any) -> Case:
+    with transaction.atomic():
+        locked = _as_applicant(case, acting_user)
+        if locked.status != CaseStatus.DRAFT:
+            raise Conflict(_("Only a draft can be changed."), code=Code.CASE_NOT_ACTIVE, field="data")
+        cleaned = clean_form(_service(locked.service), {**locked.data, **data}, complete=False)
+        before, after = changes(locked.data, cleaned)
+        locked.data = cleaned
+        locked.save(update_fields=["data"])
+        record(acting_user, "onestop.update_draft", locked, before=before, after=after)
+        return locked
+
+
+def run_prechecks(case: Case) -> list[Blocker]:
+    spec = _service(case.service)
+    blockers = []
+    for code in spec.prechecks:
+        blocker = PRECHECKS[code](case.enterprise, case.data)
+        if blocker is not None:
+            blockers.append(blocker)
+    return blockers
+
+
+def _receiving_place(spec: ServiceSpec, data: Mapping[str, Any]) -> Place | None:
+    for form_field, org_field in spec.applies:
+        if org_field == "place" and data.get(form_field):
+            return Place.objects.get(code=data[form_field])
+    return None
+
+
+def do_submit(case: Case | int, *, acting_user: Any) -> Case:
+    """Check the form and the pre-checks, then fan out into the department tasks: those waiting for
+    nothing open at once (in parallel), the others wait. Sets every due time."""
+    with transaction.atomic():
+        locked = _as_applicant(case, acting_user)
+        if locked.status != CaseStatus.DRAFT:
+            raise Conflict(_("This application has already been submitted."), code=Code.CASE_NOT_ACTIVE)
+        spec = _service(locked.service)
+        locked.data = clean_form(spec, locked.data, complete=True)
+        blockers = run_prechecks(locked)
+        if blockers:
+            raise PrecheckFailed(blockers)
+        at = clock.now()
+        current = district_of(locked.enterprise.place)
+        receiving = district_of(_receiving_place(spec, locked.data)) or current
+        for t in spec.tasks:
+            ready = not t.after
+            Task.objects.create(
+                case=locked, code=t.code, department=t.department, required=t.required, limit_days=t.limit_days,
+                place=receiving if DEPARTMENTS[t.department].side == "receiving" else current,
+                status=TaskStatus.OPEN if ready else TaskStatus.BLOCKED,
+                opened_at=at if ready else None, due_at=clock.due(at, t.limit_days) if ready else None,
+            )
+        locked.status = CaseStatus.SUBMITTED
+        locked.submitted_at = at
+        locked.due_at = clock.due(at, spec.limit_days)
+        locked.save(update_fields=["data", "status", "submitted_at", "due_at"])
+        record(acting_user, "onestop.submit", locked,
+               after={"status": locked.status, "due_at": locked.due_at.isoformat(), "data": locked.data})
+        return locked
+
+
+def _close_pause(pause: Pause, at: dt.datetime) -> Any:
+    pause.ended_at = at
+    pause.days = clock.paused_between(pause.started_at, at)
+    pause.save(update_fields=["ended_at", "days"])
+    return pause.days
+
+
+def _finish_open_work(case: Case, at: dt.datetime) -> None:
+    """Close every unfinished task and stopped clock of a case that has ended."""
+    for pause in Pause.objects.filter(case=case, ended_at__isnull=True):
+        _close_pause(pause, at)
+    Task.objects.filter(case=case).exclude(status__in=FINISHED_TASK).update(status=TaskStatus.CLOSED, done_at=at)
+
+
+def do_answer_correction(correction: Correction | int, answer: str, *, acting_user: Any,
+                         data: Mapping[str, Any] | None = None) -> Correction:
+    """The applicant answers (optionally correcting form fields other than places); the task's clock,
+    and the case's when no other correction is awaited, run again with their due times moved by
+    the paused working time. A correction is answered once."""
+    pk = correction.pk if isinstance(correction, Correction) else correction
+    with transaction.atomic():
+        case_id = Correction.objects.filter(pk=pk).values_list("task__case_id", flat=True).first()
+        if case_id is None:
+            raise NotFound()
+        case = _as_applicant(case_id, acting_user)
+        corr = Correction.objects.select_for_update().select_related("task").get(pk=pk)
+        if corr.answered_at is not None:
+            raise Conflict(_("This correction has already been answered."), code=Code.ALREADY_ANSWERED,
+                           field="answer")
+        task = corr.task
+        if task.status != TaskStatus.CORRECTION or case.status != CaseStatus.SUBMITTED:
+            raise Conflict(_("The application is no longer waiting for this correction."),
+                           code=Code.CASE_NOT_ACTIVE, field="answer")
+        text = _text(answer, "answer", limit=2000)
+        at = clock.now()
+        if data:
+            spec = _service(case.service)
+            for name in data:
+                if name in {f.name for f in spec.form if f.kind == "place"}:
+                    raise KernelError(_("The place decides which departments handle the application; it "
+                                        "cannot be changed by a correction."), field=str(name))
+            cleaned = clean_form(spec, {**case.data, **data}, complete=True)
+            before, after = changes(case.data, cleaned)
+            case.data = cleaned
+            case.save(update_fields=["data"])
+            record(acting_user, "onestop.correct_data", case, before=before, after=after)
+        corr.answer, corr.answered_at, corr.answered_by = text, at, acting_user
+        corr.save(update_fields=["answer", "answered_at", "answered_by"])
+        pause = Pause.objects.get(task=task, ended_at__isnull=True)
+        task.paused_days += _close_pause(pause, at)
+        task.due_at = clock.due(task.opened_at, task.limit_days, task.paused_days)  # type: ignore[arg-type]
+        task.status = TaskStatus.OPEN
+        task.save(update_fields=["paused_days", "due_at", "status"])
+        if not Task.objects.filter(case=case, status=TaskStatus.CORRECTION).exists():
+            case_pause = Pause.objects.filter(case=case, task__isnull=True, ended_at__isnull=True).first()
+            if case_pause is not None:
+                case.paused_days += _close_pause(case_pause, at)
+                case.due_at = clock.due(case.submitted_at, _service(case.service).limit_days,  # type: ignore[arg-type]
+                                        case.paused_days)
+                case.save(update_fields=["paused_days", "due_at"])
+        record(acting_user, "onestop.answer_correction", corr,
+               after={"answer": text, "task_due_at": task.due_at.isoformat() if task.due_at else None})
+        return corr
+
+
+def do_withdraw(case: Case | int, *, acting_user: Any) -> Case:
+    with transaction.atomic():
+        locked = _as_applicant(case, acting_user)
+        if locked.status not in (CaseStatus.DRAFT, CaseStatus.SUBMITTED):
+            raise Conflict(_("This application has ended; it cannot be withdrawn."), code=Code.CASE_NOT_ACTIVE)
+        at = clock.now()
+        before = locked.status
+        _finish_open_work(locked, at)
+        locked.status, locked.completed_at = CaseStatus.WITHDRAWN, at
+        locked.save(update_fields=["status", "completed_at"])
+        record(acting_user, "onestop.withdraw", locked, before={"status": before}, after={"status": locked.status})
+        return locked
+
+
+# --- the departments ------------------------------------------------------------------------------
+
+
+def _notify_applicant(case: Case, subject: str, body: str) -> None:
+    queue_message("inapp", to_user=case.applicant, subject=subject, body=body, related=case)
+
+
+def _complete(case: Case, spec: ServiceSpec, acting_user: Any, at: dt.datetime) -> None:
+    _finish_open_work(case, at)
+    case.status, case.completed_at = CaseStatus.COMPLETED, at
+    case.save(update_fields=["status", "completed_at", "outcome"])
+    record(acting_user, "onestop.complete", case, after={"status": case.status, "outcome": case.outcome})
+    if spec.applies:
+        enterprise = Organisation.objects.select_for_update().get(pk=case.enterprise_id)
+        fields = [org_field for _f, org_field in spec.applies]
+        before = {k: (str(v.code) if isinstance(v, Place) else v) for k, v in snapshot(enterprise, fields).items()}
+        for form_field, org_field in spec.applies:
+            value = case.data[form_field]
+            setattr(enterprise, org_field, Place.objects.get(code=value) if org_field == "place" else value)
+        enterprise.save(update_fields=fields)
+        after = {k: (str(v.code) if isinstance(v, Place) else v) for k, v in snapshot(enterprise, fields).items()}
+        record(acting_user, f"onestop.{spec.code}", enterprise, before=before, after=after,
+               reason=_("One-stop case %(case)s completed") % {"case": case.pk})
+    _notify_applicant(case, _("Your application is complete: %(service)s") % {"service": spec.label},
+                      _("Every department has finished its part."))
+
+
+def do_accept(task: Task | int, result: Mapping[str, Any] | None, *, acting_user: Any) -> Task:
+    """A department finishes its task, writing its result back to the case. Tasks whose
+    dependencies are now all done open; when every required task is done the case completes (and
+    the enterprise changes as the service declares, e.g. its place and address on relocation)."""
+    with transaction.atomic():
+        locked = _as_handler(task, acting_user)
+        case = locked.case
+        spec = _service(case.service)
+        declared = spec.task(locked.code)
+        result = dict(result or {})
+        for key in declared.writes:
+            if not str(result.get(key) or "").strip():
+                raise KernelError(_("The result must give %(key)s.") % {"key": key}, code=ErrorCode.REQUIRED,
+                                  field=key)
+        at = clock.now()
+        locked.status, locked.done_at, locked.handled_by, locked.result = TaskStatus.DONE, at, acting_user, result
+        locked.save(update_fields=["status", "done_at", "handled_by", "result"])
+        case.outcome = {**case.outcome, **{key: result[key] for key in declared.writes}}
+        case.save(update_fields=["outcome"])
+        record(acting_user, "onestop.accept", locked, after={"status": locked.status, "result": result})
+        tasks = list(Task.objects.select_for_update().filter(case=case))
+        done = {t.code for t in tasks if t.status == TaskStatus.DONE}
+        for t in tasks:
+            if t.status == TaskStatus.BLOCKED and set(spec.task(t.code).after) <= done:
+                t.status, t.opened_at, t.due_at = TaskStatus.OPEN, at, clock.due(at, t.limit_days)
+                t.save(update_fields=["status", "opened_at", "due_at"])
+                record(acting_user, "onestop.open_task", t, after={"status": t.status})
+        if all(t.code in done for t in tasks if t.required):
+            _complete(case, spec, acting_user, at)
+        return locked
+
+
+def do_ask_correction(task: Task | int, request: str, *, acting_user: Any) -> Correction:
+    """The department asks the applicant to correct something; the task's and the case's clocks stop."""
+    with transaction.atomic():
+        locked = _as_handler(task, acting_user)
+        text = _text(request, "request", limit=2000)
+        at = clock.now()
+        corr = Correction.objects.create(task=locked, request=text, asked_by=acting_user, asked_at=at)
+        Pause.objects.create(case=locked.case, task=locked, started_at=at)
+        if not Pause.objects.filter(case=locked.case, task__isnull=True, ended_at__isnull=True).exists():
+            Pause.objects.create(case=locked.case, task=None, started_at=at)
+        locked.status = TaskStatus.CORRECTION
+        locked.save(update_fields=["status"])
+        record(acting_user, "onestop.ask_correction", corr, after={"task": locked.code, "request": text})
+        spec = _service(locked.case.service)
+        _notify_applicant(locked.case, _("A correction is needed: %(service)s") % {"service": spec.label}, text)
+        return corr
+
+
+def do_reject(task: Task | int, reason: str, *, acting_user: Any) -> Task:
+    """The department refuses: the case is rejected with the reason, its other tasks closed."""
+    with transaction.atomic():
+        locked = _as_handler(task, acting_user, allowed=(TaskStatus.OPEN, TaskStatus.CORRECTION))
+        text = _text(reason, "reason", limit=2000)
+        at = clock.now()
+        case = locked.case
+        locked.status, locked.done_at, locked.handled_by = TaskStatus.REJECTED, at, acting_user
+        locked.result = {"reason": text}
+        locked.save(update_fields=["status", "done_at", "handled_by", "result"])
+        _finish_open_work(case, at)
+        case.status, case.completed_at, case.reject_reason = CaseStatus.REJECTED, at, text
+        case.save(update_fields=["status", "completed_at", "reject_reason"])
+        record(acting_user, "onestop.reject", locked, after={"reason": text})
+        record(acting_user, "onestop.reject_case", case, before={"status": CaseStatus.SUBMITTED},
+               after={"status": case.status}, reason=text)
+        spec = _service(case.service)
+        _notify_applicant(case, _("Your application was rejected: %(service)s") % {"service": spec.label}, text)
+        return locked
+
+
+# Which office keeps which fact of an enterprise's standing.
+STANDING_OWNERS = {"tax_arrears_fen": "tax", "social_arrears_fen": "social_security",
+                   "abnormal_list": "market_regulation", "open_penalty": "market_regulation"}
+
+
+def do_set_standing(enterprise: Organisation, *, acting_user: Any, **facts: Any) -> EnterpriseStanding:
+    """A department records facts about an enterprise (each fact only by the office that keeps it,
+    for an enterprise in its scope)."""
+    with transaction.atomic():
+        if not facts:
+            raise KernelError(_("Nothing to record."), code=ErrorCode.REQUIRED, field="facts")
+        place = enterprise.place
+        for name, value in facts.items():
+            if name not in STANDING_OWNERS:
+                raise KernelError(_("%(name)s is not a standing fact.") % {"name": name}, field=name)
+            if place is None or not place_in_scope(acting_user, handle_permission(STANDING_OWNERS[name]), place.path):
+                raise PermissionDenied(field=name)
+            if name.endswith("_fen") and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                raise KernelError(_("An amount is a whole number of fen, zero or more."),
+                                  code=ErrorCode.INVALID_AMOUNT, field=name)
+            if not name.endswith("_fen") and not isinstance(value, bool):
+                raise KernelError(_("Yes or no."), field=name)
+        standing, _created = EnterpriseStanding.objects.select_for_update().get_or_create(enterprise=enterprise)
+        before = snapshot(standing, facts)
+        for name, value in facts.items():
+            setattr(standing, name, value)
+        standing.save()
+        old, new = changes(before, dict(facts))
+        record(acting_user, "onestop.set_standing", standing, before=old, after=new)
+        return standing

@@ -1,0 +1,83 @@
+"""What onestop offers the kernel: permissions, roles, pages, API, dashboard panel and demo.
+
+Permissions:
+- onestop.apply: an enterprise's staff start and submit applications for their own enterprise
+  (User.organisation) and answer corrections; the scope must hold the enterprise's place.
+- onestop.view: see cases and tasks in scope.
+- onestop.handle.<office>: act on the tasks of one office (market_regulation, tax, …) whose place
+  (the handling district) is in scope. One permission per office, so that a user holding two
+  clerk roles in different places gets each office only where it was granted (scopes are per
+  permission in the kernel).
+- onestop.supervise: the head of the one-stop window; receives escalations of overdue tasks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
+
+from .catalogue import OFFICES
+
+APPLY, VIEW, SUPERVISE = "onestop.apply", "onestop.view", "onestop.supervise"
+
+
+def handle_permission(office: str) -> str:
+    return f"onestop.handle.{office}"
+
+
+PERMISSIONS: dict[str, Any] = {
+    APPLY: _("Apply for one-stop enterprise services for one's own enterprise"),
+    VIEW: _("See one-stop cases and tasks"),
+    SUPERVISE: _("Supervise the one-stop window (receives overdue escalations)"),
+    **{handle_permission(o.code): format_lazy("{}: {}", _("Handle one-stop tasks"), o.label)
+       for o in OFFICES.values()},
+}
+
+WUJIN = "武进区"
+
+ROLES = [
+    Role("enterprise_user", _("Enterprise staff (one-stop applicant)"), frozenset({APPLY}), demo_scope=WUJIN),
+    Role("onestop_head", _("Head of the one-stop enterprise window"), frozenset({VIEW, SUPERVISE}),
+         demo_scope=WUJIN),
+    # Demo clerks work city-wide: a relocation out of Wujin is received by another district's office.
+    *(Role(f"onestop_clerk_{o.code}", format_lazy("{}: {}", _("One-stop clerk"), o.label),
+           frozenset({VIEW, handle_permission(o.code)}), demo_scope="常州市") for o in OFFICES.values()),
+]
+
+def _figures(user: Any) -> list[Any]:
+    from .views import panel_figures
+
+    return panel_figures(user)
+
+
+def _charts(user: Any) -> list[Any]:
+    from .views import panel_charts
+
+    return panel_charts(user)
+
+
+def _demo(**options: Any) -> None:
+    from .demo import build
+
+    build(**options)
+
+
+SPEC = register_module(ModuleSpec(
+    code="onestop",
+    label=_("One-stop enterprise services"),
+    permissions=dict(PERMISSIONS),
+    roles=ROLES,
+    nav=[
+        NavItem(_("My applications"), "onestop:applications", APPLY, order=60),
+        NavItem(_("One-stop queue"), "onestop:queue", VIEW, order=61),
+        NavItem(_("One-stop figures"), "onestop:figures", VIEW, order=62),
+    ],
+    panels=[DashboardPanel("onestop", _("One-stop enterprise services"), VIEW, _figures, _charts, order=40)],
+    demo=[DemoStep("onestop", _("One-stop enterprise services"), _demo, order=40)],
+    urls="longcheng.modules.onestop.urls",
+    api="longcheng.modules.onestop.api.router",
+))

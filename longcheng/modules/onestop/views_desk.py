@@ -1,0 +1,194 @@
+"""The departments' pages: the queue of open tasks of the user's offices (oldest due first, with the
+application data as the enterprise gave it), acting on a task (accept with the declared results,
+ask for a correction, reject), and the staff's case page with its timeline.
+
+The queue must stay fast with 100,000 open cases: one query for the page of rows (selecting only
+what the list shows), one for the count, one for the place names in the page's data; the clock
+flags come from the loaded due times, never from extra queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from longcheng.kernel.access.scope import has_perm, restrict
+from longcheng.kernel.audit.models import AuditEntry
+from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.web.decorators import staff_view
+
+from . import actions, clock
+from .catalogue import DEPARTMENTS, OFFICES, service
+from .models import Case, Correction, Pause, Task
+from .spec import VIEW, handle_permission
+from .views_apply import _left, data_rows, place_names
+
+PAGE_SIZE = 50
+QUEUE_FIELDS = ("code", "department", "status", "opened_at", "due_at", "case__service", "case__data",
+                "case__submitted_at", "case__enterprise__name", "case__enterprise__uscc")
+
+
+def offices_of(user: Any) -> list[str]:
+    return [code for code in OFFICES if has_perm(user, handle_permission(code))]
+
+
+def queue_queryset(user: Any, offices: list[str]) -> QuerySet[Task]:
+    qs: QuerySet[Task] | None = None
+    for office in offices:
+        part = actions.queue(user, office)
+        qs = part if qs is None else qs | part
+    if qs is None:
+        return Task.objects.none()
+    return qs.only(*QUEUE_FIELDS).order_by("due_at", "pk")
+
+
+@dataclass
+class _Page:
+    """A page of the queue without a total: counting 50,000 open tasks city-wide cost more than the
+    page itself (bench_onestop.py); the clerk needs the oldest due first and a way to the next."""
+
+    number: int
+    rows: list[Task]
+    has_next: bool
+
+    @classmethod
+    def of(cls, qs: QuerySet[Task], raw: str | None) -> _Page:
+        number = int(raw) if raw and raw.isdigit() and 0 < int(raw) < 100_000 else 1
+        start = (number - 1) * PAGE_SIZE
+        rows = list(qs[start:start + PAGE_SIZE + 1])
+        return cls(number, rows[:PAGE_SIZE], len(rows) > PAGE_SIZE)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+@staff_view(VIEW)
+def queue(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    mine = offices_of(user)
+    office = request.GET.get("office", "")
+    chosen = [office] if office in mine else mine
+    page = _Page.of(queue_queryset(user, chosen), request.GET.get("page"))
+    rows = page.rows
+    codes: set[str] = set()
+    for t in rows:
+        spec = service(t.case.service)
+        codes |= {str(t.case.data[f.name]) for f in spec.form if f.kind == "place" and f.name in t.case.data}
+    places = place_names(codes)
+    at = clock.now()
+    for t in rows:
+        spec = service(t.case.service)
+        t.label = spec.task(t.code).label  # type: ignore[attr-defined]
+        t.service_label = spec.label  # type: ignore[attr-defined]
+        t.department_label = DEPARTMENTS[t.department].label  # type: ignore[attr-defined]
+        t.writes = spec.task(t.code).writes  # type: ignore[attr-defined]
+        t.overdue = clock.overdue(t, at)  # type: ignore[attr-defined]
+        t.due_soon = clock.due_soon(t, at)  # type: ignore[attr-defined]
+        t.data_rows = data_rows(spec, t.case.data, places)  # type: ignore[attr-defined]
+    context = {"page": page, "rows": rows, "offices": [(c, OFFICES[c].label) for c in mine], "office": office}
+    if request.GET.get("partial") == "1":
+        return render(request, "onestop/_queue_table.html", context)
+    return render(request, "onestop/queue.html", context)
+
+
+@staff_view(VIEW)
+def task_act(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept, ask for a correction or reject one task of the user's queue (POST). A task outside the
+    queue is not found; other refusals come back as a message on the queue."""
+    if request.method != "POST":
+        return redirect("onestop:queue")
+    user = request.user
+    step = request.POST.get("step", "")
+    back = request.POST.get("next", "")
+    try:
+        if step == "accept":
+            task = Task.objects.filter(pk=pk).only("case__service", "code").select_related("case").first()
+            if task is None:
+                raise NotFound()
+            writes = service(task.case.service).task(task.code).writes
+            result = {key: request.POST.get(f"result_{key}", "").strip() for key in writes}
+            note = request.POST.get("note", "").strip()
+            if note:
+                result["note"] = note
+            actions.do_accept(pk, result, acting_user=user)
+            messages.success(request, _("The task is done; the result is written back to the application."))
+        elif step == "correct":
+            actions.do_ask_correction(pk, request.POST.get("request", ""), acting_user=user)
+            messages.success(request, _("The applicant is asked for a correction; the clock stops until the answer."))
+        elif step == "reject":
+            actions.do_reject(pk, request.POST.get("reason", ""), acting_user=user)
+            messages.success(request, _("The application is rejected; the applicant is told why."))
+        else:
+            messages.error(request, _("Choose accept, ask for a correction or reject."))
+    except NotFound:
+        raise
+    except KernelError as exc:
+        messages.error(request, exc.message)
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect("onestop:queue")
+
+
+def cases_visible(user: Any) -> QuerySet[Case]:
+    """Cases in the user's scope, or with a task in it (the receiving district sees a relocation)."""
+    tasks = restrict(Task.objects.all(), user, VIEW).values("case_id")
+    in_scope = restrict(Case.objects.all(), user, VIEW).values("pk")
+    return Case.objects.filter(Q(pk__in=in_scope) | Q(pk__in=tasks))
+
+
+@staff_view(VIEW)
+def case(request: HttpRequest, pk: int) -> HttpResponse:
+    """The staff's view of a case: the tasks, the pauses, the corrections and the audit trail."""
+    user = request.user
+    found = cases_visible(user).select_related("enterprise__place", "place", "applicant").filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    spec = service(found.service)
+    at = clock.now()
+    tasks = list(found.tasks.select_related("place", "handled_by").order_by("pk"))
+    mine = set(offices_of(user))
+    for t in tasks:
+        t.label = spec.task(t.code).label  # type: ignore[attr-defined]
+        t.department_label = DEPARTMENTS[t.department].label  # type: ignore[attr-defined]
+        t.elapsed = clock.elapsed_working_days(t, at)  # type: ignore[attr-defined]
+        t.left = _left(t.due_at, at) if t.status == "open" else None  # type: ignore[attr-defined]
+        t.overdue = clock.overdue(t, at)  # type: ignore[attr-defined]
+        t.due_soon = clock.due_soon(t, at)  # type: ignore[attr-defined]
+        t.mine = t.status == "open" and DEPARTMENTS[t.department].office in mine  # type: ignore[attr-defined]
+        t.writes = spec.task(t.code).writes  # type: ignore[attr-defined]
+    labels = {t.pk: t.label for t in tasks}  # type: ignore[attr-defined]
+    pauses = list(Pause.objects.filter(case=found).order_by("started_at", "pk"))
+    for p in pauses:
+        p.task_label = labels[p.task_id] if p.task_id in labels else _("the whole application")  # type: ignore[attr-defined]
+    corrections = list(Correction.objects.filter(task__case=found).select_related("asked_by", "answered_by")
+                       .order_by("asked_at", "pk"))
+    for c in corrections:
+        c.task_label = labels.get(c.task_id, "")  # type: ignore[attr-defined]
+    types = ContentType.objects.get_for_models(Case, Task, Correction)
+    trail = (Q(object_type=types[Case], object_id=str(found.pk))
+             | Q(object_type=types[Task], object_id__in=[str(t.pk) for t in tasks])
+             | Q(object_type=types[Correction], object_id__in=[str(c.pk) for c in corrections]))
+    audit = list(AuditEntry.objects.filter(trail).select_related("actor").order_by("at", "id")[:500])
+    codes = {str(found.data[f.name]) for f in spec.form if f.kind == "place" and f.name in found.data}
+    return render(request, "onestop/case.html", {
+        "case": found, "spec": spec, "tasks": tasks, "pauses": pauses, "corrections": corrections,
+        "audit": audit, "data_rows": data_rows(spec, found.data, place_names(codes)),
+        "outcome": sorted(found.outcome.items()), "elapsed": clock.elapsed_working_days(found, at),
+        "left": _left(found.due_at, at) if found.status == "submitted" else None,
+        "overdue": clock.overdue(found, at), "paused": clock.is_paused(found),
+    })

@@ -1,0 +1,12 @@
+"""Background work of the fund: the daily check of youths turning 18."""
+
+from __future__ import annotations
+
+from longcheng.kernel.jobs.api import crontab, periodic_job
+
+
+@periodic_job(crontab(minute="5", hour="0"))
+def youthaid_birthdays() -> int:
+    from .actions import record_birthdays
+
+    return record_birthdays()

@@ -1,0 +1,63 @@
+"""`longcheng youthaid scan|entitlements YEAR`: the registry scan and the year's entitlements from
+the command line (a nightly cron, or a look before a payment round)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from longcheng.kernel.errors import KernelError
+from longcheng.kernel.ledger.money import format_fen
+
+
+class Command(BaseCommand):
+    help = "Youth aid: scan the resident registry for youths who lost a parent; show a year's entitlements."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("scan", help="put every youth whose parent died (and who has no case) on the outreach list")
+        ent = sub.add_parser("entitlements", help="what youths under monitoring may still receive in YEAR")
+        ent.add_argument("year", type=int)
+        ent.add_argument("--per-youth", action="store_true", help="one line per youth and aid type")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            getattr(self, f"do_{options['action']}")(options)
+        except KernelError as error:
+            raise CommandError(f"{error.field + ': ' if error.field else ''}{error.message}") from None
+
+    def do_scan(self, options: dict[str, Any]) -> None:
+        from longcheng.modules.youthaid.scan import scan_registry
+
+        result = scan_registry(log=lambda m: self.stderr.write(f"  … {m}"))
+        self.stdout.write(f"residents scanned: {result.scanned}")
+        self.stdout.write(f"youths put on the outreach list: {result.found}")
+        for outcome, n in sorted(result.by_outcome.items()):
+            self.stdout.write(f"  pre-screened {outcome}: {n}")
+        self.stdout.write(f"time: {result.seconds:.2f} s")
+
+    def do_entitlements(self, options: dict[str, Any]) -> None:
+        from longcheng.modules.youthaid.models import AidType
+        from longcheng.modules.youthaid.scan import entitlement_totals, entitlements
+
+        year = options["year"]
+        if not 2000 <= year <= 2100:
+            raise CommandError("YEAR: between 2000 and 2100")
+        began = time.perf_counter()
+        self.stderr.write(f"  … entitlements of youths under monitoring, {year}")
+        names = {a.code: str(a) for a in AidType.objects.all()}
+        if options["per_youth"]:
+            for e in entitlements(year):
+                self.stdout.write(f"{e.youth_id}\t{e.aid_type}\t{e.town}\tused {format_fen(e.used_fen)}"
+                                  f"\tleft {format_fen(e.left_fen)}")
+        totals = entitlement_totals(year)
+        self.stdout.write(f"{'aid type':<20} {'town':<12} {'youths':>7} {'may still receive':>20}")
+        grand = 0
+        for t in totals:
+            grand += t.left_fen
+            self.stdout.write(f"{names.get(t.aid_type, t.aid_type):<20} {t.town or '-':<12} {t.youths:>7} "
+                              f"{format_fen(t.left_fen):>20}")
+        self.stdout.write(f"total may still receive in {year}: {format_fen(grand)}")
+        self.stdout.write(f"time: {time.perf_counter() - began:.2f} s")

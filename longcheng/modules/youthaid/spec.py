@@ -1,0 +1,84 @@
+"""What youthaid offers the kernel: permissions, roles, pages, dashboard panel, demo, and its answer
+to the registry's "person.died" event (the deceased's children go on the outreach list)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
+
+PERMISSIONS = {
+    "youthaid.report": _("Report a youth who lost a parent (sees only own reports)"),
+    "youthaid.view": _("View the youth aid registry (masked)"),
+    "youthaid.manage": _("Screen, follow up and apply for aid (case worker)"),
+    "youthaid.health": _("See and record youths' health data (audited)"),
+    "youthaid.bank": _("See and record youths' bank accounts (audited)"),
+    "youthaid.review": _("Review aid applications (charity federation)"),
+    "youthaid.pay": _("Make payment batches and pay them"),
+    "youthaid.fund": _("Record donations to the youth aid fund"),
+    "youthaid.configure": _("Change the aid rules"),
+}
+
+LIYANG = "溧阳市"
+
+ROLES = [
+    Role("youthaid_reporter", _("Youth aid reporter (teacher, community or village worker, league cadre)"),
+         frozenset({"youthaid.report"}), demo_scope=LIYANG),
+    Role("youthaid_caseworker", _("Youth aid case worker (Youth League)"),
+         frozenset({"youthaid.view", "youthaid.manage", "youthaid.health", "youthaid.bank", "people.view"}),
+         demo_scope=LIYANG),
+    Role("youthaid_reviewer", _("Charity federation reviewer"),
+         frozenset({"youthaid.view", "youthaid.review", "youthaid.pay", "youthaid.fund", "youthaid.bank",
+                    "youthaid.health", "youthaid.configure", "ledger.view"}), demo_scope=LIYANG),
+    Role("youthaid_observer", _("Civil affairs or education officer (youth aid figures)"),
+         frozenset({"youthaid.view"}), demo_scope=LIYANG),
+]
+
+
+def _figures(user: Any) -> list[Any]:
+    from .views import panel_figures
+
+    return panel_figures(user)
+
+
+def _charts(user: Any) -> list[Any]:
+    from .views import panel_charts
+
+    return panel_charts(user)
+
+
+def _demo(**options: Any) -> None:
+    from .demo import build
+
+    build(**options)
+
+
+def _person_died(**payload: Any) -> None:
+    from .actions import on_person_died
+
+    on_person_died(**payload)
+
+
+SPEC = register_module(ModuleSpec(
+    code="youthaid",
+    label=_("Qinglizhu youth aid"),
+    permissions=dict(PERMISSIONS),
+    roles=ROLES,
+    nav=[
+        NavItem(_("Youth aid cases"), "youthaid:cases", "youthaid.view", order=50),
+        NavItem(_("Report a youth"), "youthaid:report", "youthaid.report", order=51),
+        NavItem(_("Aid review"), "youthaid:review", "youthaid.review", order=52),
+        NavItem(_("Payment batches"), "youthaid:batches", "youthaid.pay", order=53),
+        NavItem(_("Hope parents"), "youthaid:volunteers", "youthaid.view", order=54),
+        NavItem(_("Dream rooms"), "youthaid:rooms", "youthaid.view", order=55),
+        NavItem(_("Youth aid fund"), "youthaid:fund", "youthaid.view", order=56),
+        NavItem(_("Youth aid reports"), "youthaid:figures", "youthaid.view", order=57),
+    ],
+    panels=[DashboardPanel("youthaid", _("Qinglizhu youth aid"), "youthaid.view", _figures, _charts, order=30)],
+    demo=[DemoStep("youthaid", _("Qinglizhu youth aid"), _demo, order=30)],
+    events={"person.died": [_person_died]},
+    urls="longcheng.modules.youthaid.urls",
+    api="longcheng.modules.youthaid.api.router",
+))

@@ -1,0 +1,418 @@
+"""The registry's pages: the case worker's list of cases, one case (family, consent, profile, sensitive
+data, screening, follow-up, aid, hope parent, dream room, history), the reporter's form with their own
+reports, and the proofs of applications. Every change goes through an action in actions.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from longcheng.kernel.access.scope import access_object, has_perm, place_in_scope, restrict
+from longcheng.kernel.audit.models import AuditEntry
+from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied
+from longcheng.kernel.ledger.money import parse_yuan
+from longcheng.kernel.people.actions import GUARDIAN_CONSENT_AGE, has_consent
+from longcheng.kernel.people.models import Consent, Relationship, Resident
+from longcheng.kernel.people.validators import mask_name
+from longcheng.kernel.places.models import Level, Place
+from longcheng.kernel.web.decorators import staff_view
+
+from . import actions, rules
+from .models import (
+    AidType,
+    Application,
+    AppStatus,
+    Attachment,
+    CaseStatus,
+    Channel,
+    Condition,
+    Contact,
+    ContactKind,
+    LifeEventKind,
+    Outcome,
+    ParentStatus,
+    Report,
+    Risk,
+    RoomStatus,
+    Screening,
+    Stage,
+    VettingStatus,
+    Volunteer,
+    Youth,
+)
+
+VIEW, REPORT, MANAGE, REVIEW = actions.VIEW, actions.REPORT, actions.MANAGE, actions.REVIEW
+HEALTH, BANK = actions.HEALTH, actions.BANK
+PAGE_SIZE = 100
+
+# Keys of the profile form, as do_update_profile takes them (parents by ID number). Health and bank
+# fields are deliberately absent: they go through the separate, permission-checked "sensitive" step.
+PROFILE_KEYS = ("risk", "deceased_parent", "parent_died_on", "surviving_parent", "surviving_parent_status",
+                "guardian", "stage", "school", "grade", "university_admitted_year", "household_size",
+                "monthly_income_fen", "hardship_grade", "needs")
+PERSON_KEYS = ("deceased_parent", "surviving_parent", "guardian")
+
+# Which step moves a dream room where, and the permission each needs (mirrors do_advance_room, so
+# the page offers only the buttons that can work).
+ROOM_MOVES: dict[str, tuple[tuple[str, str], ...]] = {
+    RoomStatus.PROPOSED: ((RoomStatus.APPROVED, REVIEW), (RoomStatus.CANCELLED, MANAGE)),
+    RoomStatus.APPROVED: ((RoomStatus.IN_PROGRESS, MANAGE), (RoomStatus.CANCELLED, MANAGE)),
+    RoomStatus.IN_PROGRESS: ((RoomStatus.DONE, REVIEW), (RoomStatus.CANCELLED, MANAGE)),
+}
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _yuan_text(fen: int | None) -> str:
+    """Fen as a plain yuan figure for an input field (parse_yuan reads it back unchanged)."""
+    if fen is None:
+        return ""
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def _optional_yuan(value: str, field: str) -> int | None:
+    return parse_yuan(value, field=field) if value.strip() else None
+
+
+def _int(value: str, field: str) -> int:
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise KernelError(_("A whole number is required."), field=field) from None
+
+
+# --- the list of cases ------------------------------------------------------------------------------------
+
+
+@staff_view(VIEW)
+def cases(request: HttpRequest) -> HttpResponse:
+    """The case worker's list: cases in scope with their follow-up state, filtered by status, overdue
+    visits, town and name."""
+    user = request.user
+    base = restrict(Youth.objects.all(), user, VIEW)
+    counts = dict(base.order_by().values_list("status").annotate(n=Count("pk")))
+    overdue_only = request.GET.get("overdue") == "1"
+    qs = actions.overdue(user) if overdue_only else base
+    status = request.GET.get("status", "")
+    if status in CaseStatus.values:
+        qs = qs.filter(status=status)
+    towns = list(restrict(Place.objects.filter(level=Level.STREET), user, VIEW).order_by("path"))
+    town = next((t for t in towns if str(t.pk) == request.GET.get("town", "")), None)
+    if town is not None:
+        qs = qs.filter(person__place__path__startswith=town.path)
+    text = request.GET.get("q", "").strip()[:50]
+    if text:
+        qs = qs.filter(person__name__icontains=text)
+    latest = Report.objects.filter(youth=OuterRef("pk"), channel=Channel.REGISTRY).order_by("-created_at", "-pk")
+    screened = Screening.objects.filter(youth=OuterRef("pk")).order_by("-at", "-pk")
+    qs = (qs.select_related("person__place__parent")
+          .annotate(registry_reason=Subquery(latest.values("note")[:1]),
+                    last_outcome=Subquery(screened.values("outcome")[:1]))
+          .order_by("next_visit_due", "person__name", "pk"))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    outcomes = {value: str(label) for value, label in Outcome.choices}
+    full = has_perm(user, MANAGE) or has_perm(user, REVIEW)  # an observer sees names masked
+    for youth in page:
+        youth.last_outcome_label = outcomes.get(youth.last_outcome or "", "")
+        youth.display_name = youth.person.name if full else mask_name(youth.person.name)
+    return render(request, "youthaid/cases.html", {
+        "page": page, "today": _today(), "status": status, "overdue_only": overdue_only, "towns": towns,
+        "town": town, "q": text,
+        "tabs": [(value, label, counts.get(value, 0)) for value, label in CaseStatus.choices],
+        "total": sum(counts.values()), "overdue_count": actions.overdue(user).count(),
+        "outreach": status == CaseStatus.OUTREACH,
+    })
+
+
+# --- one case -----------------------------------------------------------------------------------------------
+
+
+def _consent_givers(youth: Youth) -> list[tuple[Resident, str]]:
+    """Who may be chosen as giving consent: the youth and their recorded parents and guardians (the
+    kernel then enforces PIPL art. 31: a guardian for an under-14)."""
+    out: list[tuple[Resident, str]] = [(youth.person, _("the youth"))]
+    links = (Relationship.objects.filter(person=youth.person)
+             .filter(Q(is_guardian=True) | Q(kind__in=actions.PARENT_KINDS))
+             .filter(relative__died_on__isnull=True).select_related("relative").order_by("pk"))
+    for link in links:
+        label = link.get_kind_display()
+        if link.is_guardian:
+            label = _("%(kind)s, guardian") % {"kind": label}
+        out.append((link.relative, str(label)))
+    return out
+
+
+def _history(youth: Youth) -> Any:
+    """The case's audit trail, and the consents recorded on the person (the kernel writes those on
+    the resident): what, who, when, why."""
+    q = Q(object_type=ContentType.objects.get_for_model(Youth), object_id=str(youth.pk))
+    q |= Q(object_type=ContentType.objects.get_for_model(Resident), object_id=str(youth.person_id),
+           action__startswith="people.consent")
+    return AuditEntry.objects.filter(q).select_related("actor").order_by("-at", "-id")[:300]
+
+
+def _person_line(person: Resident | None, *, full_name: bool = True) -> str:
+    if person is None:
+        return ""
+    name = person.name if full_name else mask_name(person.name)
+    return f"{name} {person.masked_id}"
+
+
+def _case_context(request: HttpRequest, youth: Youth, revealed: dict[str, Any] | None = None) -> dict[str, Any]:
+    user = request.user
+    today = _today()
+    can_manage = has_perm(user, MANAGE)
+    can_health, can_bank, can_review = has_perm(user, HEALTH), has_perm(user, BANK), has_perm(user, REVIEW)
+    person = youth.person
+    age = person.age(today)
+    screenings = list(youth.screenings.select_related("by"))
+    applications = list(youth.applications.select_related("aid_type", "recommended_by", "decided_by")
+                        .prefetch_related("attachments", "payments__batch").order_by("-created_at", "-pk"))
+    year = today.year
+    entitlements: list[dict[str, Any]] = []
+    aid_types = list(AidType.objects.filter(active=True))
+    for kind in aid_types:
+        used = actions.used_fen(youth.pk, kind.pk, year)
+        entitlements.append({"type": kind, "used": used, "left": rules.entitlement(
+            kind, stage=youth.stage, university_admitted_year=youth.university_admitted_year,
+            serious_illness=youth.serious_illness, hardship_grade=youth.hardship_grade, used_fen=used)})
+    full = can_manage or can_review  # those who serve the youth; an observer sees the case masked
+    if not can_health:
+        # A medical application, its entitlement or an illness event would tell a serious illness.
+        applications = [a for a in applications if a.aid_type.condition != Condition.SERIOUS_ILLNESS]
+        entitlements = [e for e in entitlements if e["type"].condition != Condition.SERIOUS_ILLNESS]
+    pairing = youth.pairings.filter(ended_on__isnull=True).select_related("volunteer").first()
+    rooms = list(youth.rooms.order_by("-created_at", "-pk"))
+    for room in rooms:
+        room.moves = [(to, RoomStatus(to).label) for to, perm in ROOM_MOVES.get(room.status, ())  # type: ignore[attr-defined]
+                      if has_perm(user, perm)]
+    values = {key: getattr(youth, key) for key in ("risk", "surviving_parent_status", "stage", "school", "grade",
+                                                    "needs")}
+    values.update(parent_died_on=youth.parent_died_on.isoformat() if youth.parent_died_on else "",
+                  university_admitted_year=youth.university_admitted_year or "",
+                  household_size=youth.household_size or "", hardship_grade=youth.hardship_grade,
+                  monthly_income_fen=_yuan_text(youth.monthly_income_fen))
+    return {
+        "youth": youth, "person": person, "age": age, "today": today,
+        "display_name": person.name if full else mask_name(person.name),
+        "under_14": age < GUARDIAN_CONSENT_AGE,
+        "deceased": _person_line(youth.deceased_parent, full_name=can_manage),
+        "surviving": _person_line(youth.surviving_parent, full_name=can_manage),
+        "guardian_line": _person_line(youth.guardian, full_name=can_manage),
+        "consent": has_consent(person, actions.PURPOSE),
+        "sensitive_consent": has_consent(person, actions.PURPOSE, sensitive=True),
+        "consents": Consent.objects.filter(subject=person, purpose=actions.PURPOSE).select_related("given_by")
+        .order_by("-given_at"),
+        "givers": _consent_givers(youth) if can_manage else [],
+        "values": values,
+        "risks": Risk.choices, "parent_statuses": ParentStatus.choices, "stages": Stage.choices,
+        "grades": range(0, 4),
+        "can_manage": can_manage, "can_health": can_health, "can_bank": can_bank, "can_review": can_review,
+        "revealed": revealed or {},
+        "masked_account": actions.mask_account(youth.bank_account),
+        "has_health": bool(youth.health_note) or youth.serious_illness,
+        "latest": screenings[0] if screenings else None, "screenings": screenings,
+        "visits": youth.visits.select_related("by")[:50],
+        "life_events": (youth.life_events.select_related("by") if can_health else youth.life_events.exclude(
+            kind__in=[LifeEventKind.ILLNESS, LifeEventKind.RECOVERED]).select_related("by"))[:50],
+        "event_kinds": LifeEventKind.choices,
+        "applications": applications, "aid_types": aid_types, "entitlements": entitlements, "year": year,
+        "applied": AppStatus.APPLIED,
+        "pairing": pairing,
+        "past_pairings": youth.pairings.filter(ended_on__isnull=False).select_related("volunteer")
+        .order_by("-ended_on"),
+        "contacts": Contact.objects.filter(pairing__youth=youth).select_related("pairing__volunteer", "by")[:50],
+        "contact_kinds": ContactKind.choices,
+        "volunteers": restrict(Volunteer.objects.filter(status=VettingStatus.VETTED), user, MANAGE).order_by("name")
+        if can_manage and pairing is None else [],
+        "rooms": rooms,
+        # The trail names every field and amount; it is for those who serve the youth.
+        "history": _history(youth) if full else [],
+        "interval": actions.visit_days(youth.risk),
+        "overdue": youth.status == CaseStatus.ACTIVE and youth.next_visit_due is not None
+        and youth.next_visit_due < today,
+    }
+
+
+def _own_application(youth: Youth, value: str) -> int:
+    """An application of this case (the form names one by id); any other id reads as not found."""
+    pk = _int(value or "0", "application")
+    if not Application.objects.filter(pk=pk, youth=youth).exists():
+        raise NotFound()
+    return pk
+
+
+def _step(request: HttpRequest, youth: Youth) -> dict[str, Any] | None:
+    """Carry out one POSTed step. Returns revealed values for the reveal step (shown in this
+    response only), else None."""
+    user, post, pk = request.user, request.POST, youth.pk
+    step = post.get("step", "")
+    if step == "consent":
+        givers = {str(p.pk): p for p, _label in _consent_givers(youth)}
+        given_by = givers.get(post.get("given_by", ""))
+        if given_by is None:
+            raise KernelError(_("Choose who gives the consent."), field="given_by")
+        actions.do_record_consent(pk, given_by=given_by, sensitive=post.get("sensitive") == "on", acting_user=user)
+    elif step == "profile":
+        values: dict[str, Any] = {}
+        for key in PROFILE_KEYS:
+            if key not in post:
+                continue  # a field the form did not send is left as it is
+            value = post[key].strip()
+            if key in PERSON_KEYS and not value:
+                continue  # empty: keep the person on record (their ID number is never put in the form)
+            values[key] = value
+        actions.do_update_profile(pk, acting_user=user, reason=post.get("reason", ""), **values)
+    elif step == "reveal":
+        return actions.do_reveal(pk, fields=post.getlist("fields"), reason=post.get("reason", ""), acting_user=user)
+    elif step == "sensitive":
+        values = {}
+        if post.get("serious_illness") in ("1", "0"):
+            values["serious_illness"] = post["serious_illness"]
+        for key in ("health_note", "bank_name", "bank_account"):
+            if post.get(key, "").strip():  # empty: unchanged (the form never shows the stored value)
+                values[key] = post[key]
+        if not values:
+            raise KernelError(_("Enter what to record."), code="required", field="sensitive")
+        actions.do_update_profile(pk, acting_user=user, reason=post.get("reason", ""), **values)
+    elif step == "screen":
+        actions.do_screen(pk, acting_user=user, note=post.get("note", ""))
+    elif step == "appeal":
+        actions.do_appeal(pk, note=post.get("note", ""), acting_user=user)
+    elif step == "visit":
+        actions.do_record_visit(pk, visited_on=post.get("visited_on", ""), situation=post.get("situation", ""),
+                                risk=post.get("risk", ""), needs=post.get("needs", ""), acting_user=user)
+    elif step == "life_event":
+        actions.do_life_event(pk, kind=post.get("kind", ""), on=post.get("on", ""), note=post.get("note", ""),
+                              hardship_grade=post.get("hardship_grade", ""), acting_user=user)
+    elif step == "apply":
+        year = _int(post.get("year", "") or str(_today().year), "year")
+        amount = parse_yuan(post.get("amount", ""), field="amount")
+        actions.do_apply(pk, aid_type=post.get("aid_type", ""), amount_fen=amount, reason=post.get("reason", ""),
+                         year=year, attachments=request.FILES.getlist("proof"), acting_user=user)
+    elif step == "recommend":
+        application = _own_application(youth, post.get("application", ""))
+        actions.do_recommend(application, recommend=post.get("recommend") == "yes", note=post.get("note", ""),
+                             amount_fen=_optional_yuan(post.get("amount", ""), "amount"), acting_user=user)
+    elif step == "pair":
+        actions.do_pair(_int(post.get("volunteer", "") or "0", "volunteer"), pk, acting_user=user,
+                        on=post.get("on") or None)
+    elif step in ("contact", "unpair"):
+        pairing = youth.pairings.filter(ended_on__isnull=True).first()
+        if pairing is None:
+            raise KernelError(_("This youth has no hope parent now."), field="pairing")
+        if step == "contact":
+            actions.do_log_contact(pairing.pk, on=post.get("on", ""), kind=post.get("kind", ""),
+                                   note=post.get("note", ""), acting_user=user)
+        else:
+            actions.do_end_pairing(pairing.pk, reason=post.get("reason", ""), acting_user=user)
+    elif step == "room":
+        actions.do_propose_room(pk, budget_fen=parse_yuan(post.get("budget", ""), field="budget_fen"),
+                                contractor=post.get("contractor", ""), before_note=post.get("before_note", ""),
+                                acting_user=user)
+    elif step == "room_advance":
+        room = youth.rooms.filter(pk=_int(post.get("room", "") or "0", "room")).first()
+        if room is None:
+            raise NotFound()
+        actions.do_advance_room(room.pk, to=post.get("to", ""), after_note=post.get("after_note", ""),
+                                spent_fen=_optional_yuan(post.get("spent", ""), "spent_fen"), acting_user=user)
+    else:
+        raise KernelError(_("Unknown step."), field="step")
+    return None
+
+
+@staff_view(VIEW)
+def case(request: HttpRequest, pk: int) -> HttpResponse:
+    """One case. Each form posts a step to this page; the action checks permission and scope."""
+    queryset = Youth.objects.select_related("person__place__parent", "deceased_parent", "surviving_parent",
+                                            "guardian", "case_worker")
+    youth = access_object(Youth, request.user, pk, VIEW, queryset=queryset)
+    if request.method == "POST":
+        try:
+            revealed = _step(request, youth)
+        except KernelError as error:
+            if error.status == 404:
+                raise
+            messages.error(request, str(error.message))
+            return redirect(request.path)
+        if revealed is not None:
+            # Shown in this response only: a reload shows the masked values again.
+            return render(request, "youthaid/case.html", _case_context(request, youth, revealed))
+        messages.success(request, _("Saved."))
+        return redirect(request.path)
+    return render(request, "youthaid/case.html", _case_context(request, youth))
+
+
+# --- reporting ------------------------------------------------------------------------------------------------
+
+
+REPORT_CHANNELS = [(value, label) for value, label in Channel.choices if value != Channel.REGISTRY]
+
+
+@staff_view(REPORT)
+def report(request: HttpRequest) -> HttpResponse:
+    """The reporter's form and their own reports, nothing of anyone else's and nothing more of the
+    case than its status."""
+    user: Any = request.user
+    places = list(restrict(Place.objects.filter(level__in=[Level.COMMUNITY, Level.GRID, Level.STREET]), user, REPORT)
+                  .select_related("parent").order_by("path")[:2000])
+    values = {"resident_id": "", "name": "", "channel": "", "place": "", "note": ""}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        values = {key: request.POST.get(key, "").strip() for key in values}
+        place = next((p for p in places if str(p.pk) == values["place"]), None)
+        try:
+            done = actions.do_report(resident_id=values["resident_id"], name=values["name"],
+                                     channel=values["channel"], note=values["note"], acting_user=user, place=place)
+        except KernelError as error:
+            field = error.field if error.field in values else "form"
+            errors[field] = str(error.message)
+            status = error.status if error.status in (400, 403, 409) else 400
+        else:
+            messages.success(request, _("Thank you: the report on %(name)s is recorded.") % {
+                "name": done.youth.person.name})
+            return redirect(request.path)
+    mine = (Report.objects.filter(reporter=user).select_related("youth__person").order_by("-created_at", "-pk")[:300])
+    return render(request, "youthaid/report.html", {
+        "places": places, "channels": REPORT_CHANNELS, "values": values, "errors": errors, "reports": mine,
+    }, status=status)
+
+
+# --- proofs -------------------------------------------------------------------------------------------------
+
+
+@staff_view(VIEW)
+def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A proof file, for someone who may see the case. Hospital bills are health data: they need the
+    health role, and each opening is audited."""
+    from longcheng.kernel.audit.actions import record_read
+
+    user = request.user
+    found = Attachment.objects.select_related("application__aid_type").filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    youth = access_object(Youth, user, found.application.youth_id, VIEW,
+                          queryset=Youth.objects.select_related("person__place"))
+    if found.application.aid_type.condition == Condition.SERIOUS_ILLNESS:
+        place = youth.person.place
+        if place is None or not place_in_scope(user, HEALTH, place.path):
+            raise PermissionDenied(_("Medical proofs are health data; your role may not open them."))
+        record_read(user, youth, ["attachment"], reason=_("opened proof %(name)s") % {"name": found.name})
+    try:
+        handle = found.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise NotFound() from None
+    return FileResponse(handle, as_attachment=True, filename=found.name)
