@@ -131,6 +131,7 @@ API: dict[tuple[str, str], str | tuple[str, ...] | None] = {
     ("POST", "/api/v1/onestop/corrections/{pk}/answer"): "onestop.apply",
     ("GET", "/api/v1/onestop/queue"): "onestop.view",
     ("POST", "/api/v1/onestop/tasks/{pk}/accept"): HANDLE,
+    ("POST", "/api/v1/onestop/tasks/accept"): HANDLE,
     ("POST", "/api/v1/onestop/tasks/{pk}/correction"): HANDLE,
     ("POST", "/api/v1/onestop/tasks/{pk}/reject"): HANDLE,
 }
@@ -411,6 +412,7 @@ def _body(path: str, world: dict[str, Any]) -> dict[str, Any]:
         "/api/v1/onestop/cases/{pk}/withdraw": {},
         "/api/v1/onestop/corrections/{pk}/answer": {"answer": "已补充"},
         "/api/v1/onestop/tasks/{pk}/accept": {"result": {}},
+        "/api/v1/onestop/tasks/accept": {"items": [{"task": world["onestop"]["task"].pk, "result": {}}]},
         "/api/v1/onestop/tasks/{pk}/correction": {"request": "请补充材料"},
         "/api/v1/onestop/tasks/{pk}/reject": {"reason": "材料不符"},
         "/api/v1/ledger/entries": {"memo": "测试", "lines": [

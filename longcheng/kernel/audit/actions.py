@@ -19,6 +19,30 @@ def _actor(user: Any) -> Any:
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
+def entry(
+    acting_user: Any,
+    action: str,
+    obj: models.Model,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+    is_read: bool = False,
+) -> AuditEntry:
+    """An audit row, not yet written: for actions that change many objects at once (record_many)."""
+    return AuditEntry(
+        actor=_actor(acting_user),
+        action=action,
+        object_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        before=before,
+        after=after,
+        reason=reason,
+        is_read=is_read,
+    )
+
+
 def record(
     acting_user: Any,
     action: str,
@@ -31,17 +55,16 @@ def record(
 ) -> AuditEntry:
     if not connection.in_atomic_block:
         raise AuditOutsideTransaction(f"audit of {action} must be written inside the action's transaction")
-    return AuditEntry.objects.create(
-        actor=_actor(acting_user),
-        action=action,
-        object_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
-        before=before,
-        after=after,
-        reason=reason,
-        is_read=is_read,
-    )
+    row = entry(acting_user, action, obj, before=before, after=after, reason=reason, is_read=is_read)
+    row.save(force_insert=True)
+    return row
+
+
+def record_many(rows: list[AuditEntry]) -> list[AuditEntry]:
+    """Write the audit rows of one action in one statement, in order (their ids keep the order)."""
+    if not connection.in_atomic_block:
+        raise AuditOutsideTransaction("audit rows must be written inside the action's transaction")
+    return AuditEntry.objects.bulk_create(rows, batch_size=500)
 
 
 def record_read(acting_user: Any, obj: models.Model, fields: Iterable[str], *, reason: str) -> AuditEntry:

@@ -10,7 +10,8 @@ sees the other done and opens what waited for both.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -19,7 +20,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from longcheng.kernel.access.scope import place_in_scope, require_perm, restrict
-from longcheng.kernel.audit.actions import changes, record, snapshot
+from longcheng.kernel.audit.actions import changes, record, record_many, snapshot
+from longcheng.kernel.audit.actions import entry as audit_entry
+from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import Conflict, ErrorCode, KernelError, NotFound, PermissionDenied
 from longcheng.kernel.notify.api import queue_message
 from longcheng.kernel.orgs.models import Organisation
@@ -131,10 +134,12 @@ def clean_form(spec: ServiceSpec, data: Mapping[str, Any], *, complete: bool) ->
 
 
 def _lock_case(pk: int) -> Case:
-    case = Case.objects.select_for_update().filter(pk=pk).first()
+    # One statement: lock the case row only (`of`), read its enterprise and places with it.
+    case = (Case.objects.select_for_update(of=("self",)).select_related("enterprise__place", "place")
+            .filter(pk=pk).first())
     if case is None:
         raise NotFound()
-    return Case.objects.select_related("enterprise__place", "place").get(pk=pk)
+    return case
 
 
 def _as_applicant(case: Case | int, user: Any) -> Case:
@@ -170,6 +175,30 @@ def queue(user: Any, office: str) -> QuerySet[Task]:
     return (restrict(Task.objects.filter(department__in=departments_of(office), status=TaskStatus.OPEN), user,
                      handle_permission(office))
             .select_related("case__enterprise").order_by("due_at", "pk"))
+
+
+def queue_slice(user: Any, offices: list[str], start: int, stop: int, *, fields: tuple[str, ...] = (),
+                related: tuple[str, ...] = ("case__enterprise",)) -> list[Task]:
+    """Rows start..stop of the merged queue of several offices, oldest due first.
+
+    One ordered index scan per department (index onestop_task_queue: department, status, due_at),
+    each stopping after `stop` rows, merged here; then the page's rows with their case and
+    enterprise by primary key. A single `department IN (...) ORDER BY due_at` query has to sort
+    every open task of those departments first: 270 ms for a city-wide clerk with 100,000 open
+    cases (bench_onestop.py), against a few ms this way."""
+    keys: list[tuple[Any, int]] = []
+    for office in offices:
+        permission = handle_permission(office)
+        for department in departments_of(office):
+            scan = restrict(Task.objects.filter(department=department, status=TaskStatus.OPEN), user, permission)
+            keys.extend(scan.order_by("due_at", "pk").values_list("due_at", "pk")[:stop])
+    keys.sort()
+    ids = [pk for _due, pk in keys[start:stop]]
+    if not ids:
+        return []
+    page = Task.objects.filter(pk__in=ids).select_related(*related)
+    rows = {t.pk: t for t in (page.only(*fields) if fields else page)}
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def cases_of(user: Any) -> QuerySet[Case]:
@@ -221,6 +250,7 @@ def do_update_draft(case: Case | int, data: Mapping[str, Any], *, acting_user: A
 
 def run_prechecks(case: Case) -> list[Blocker]:
     spec = _service(case.service)
+    case.enterprise.__dict__.pop("_onestop_standing", None)  # read afresh each run (prechecks._standing)
     blockers = []
     for code in spec.prechecks:
         blocker = PRECHECKS[code](case.enterprise, case.data)
@@ -251,14 +281,12 @@ def do_submit(case: Case | int, *, acting_user: Any) -> Case:
         at = clock.now()
         current = district_of(locked.enterprise.place)
         receiving = district_of(_receiving_place(spec, locked.data)) or current
-        for t in spec.tasks:
-            ready = not t.after
-            Task.objects.create(
-                case=locked, code=t.code, department=t.department, required=t.required, limit_days=t.limit_days,
-                place=receiving if DEPARTMENTS[t.department].side == "receiving" else current,
-                status=TaskStatus.OPEN if ready else TaskStatus.BLOCKED,
-                opened_at=at if ready else None, due_at=clock.due(at, t.limit_days) if ready else None,
-            )
+        Task.objects.bulk_create([
+            Task(case=locked, code=t.code, department=t.department, required=t.required, limit_days=t.limit_days,
+                 place=receiving if DEPARTMENTS[t.department].side == "receiving" else current,
+                 status=TaskStatus.OPEN if not t.after else TaskStatus.BLOCKED,
+                 opened_at=at if not t.after else None, due_at=clock.due(at, t.limit_days) if not t.after else None)
+            for t in spec.tasks])
         locked.status = CaseStatus.SUBMITTED
         locked.submitted_at = at
         locked.due_at = clock.due(at, spec.limit_days)
@@ -354,56 +382,145 @@ def _notify_applicant(case: Case, subject: str, body: str) -> None:
     queue_message("inapp", to_user=case.applicant, subject=subject, body=body, related=case)
 
 
-def _complete(case: Case, spec: ServiceSpec, acting_user: Any, at: dt.datetime) -> None:
-    _finish_open_work(case, at)
-    case.status, case.completed_at = CaseStatus.COMPLETED, at
-    case.save(update_fields=["status", "completed_at", "outcome"])
-    record(acting_user, "onestop.complete", case, after={"status": case.status, "outcome": case.outcome})
-    if spec.applies:
-        enterprise = Organisation.objects.select_for_update().get(pk=case.enterprise_id)
+BATCH_LIMIT = 500
+
+
+def do_accept(task: Task | int, result: Mapping[str, Any] | None, *, acting_user: Any) -> Task:
+    """A department finishes its task, writing its result back to the case (see do_accept_many)."""
+    return do_accept_many([(task.pk if isinstance(task, Task) else task, result)], acting_user=acting_user)[0]
+
+
+def do_accept_many(items: Sequence[tuple[int, Mapping[str, Any] | None]], *, acting_user: Any) -> list[Task]:
+    """Departments finish tasks, each writing its declared result back to its case. Tasks whose
+    dependencies are now all done open; when every required task of a case is done the case
+    completes (and the enterprise changes as the service declares, e.g. its place and address on
+    relocation), in the same transaction.
+
+    All or nothing: a task that is not in the user's queue, not open, or without its declared
+    result refuses the whole batch, naming the item (`items[3].task`), and nothing is written. The
+    cases are locked in id order (then their tasks), so departments working overlapping batches in
+    parallel queue up instead of deadlocking, and the last of two parallel tasks to finish sees the
+    other done. A batch is a handful of statements whatever its size: a clerk clearing the routine
+    part of a queue, or the API's batch endpoint."""
+    if not items:
+        raise KernelError(_("Nothing to accept."), code=ErrorCode.REQUIRED, field="items")
+    if len(items) > BATCH_LIMIT:
+        raise KernelError(_("At most %(n)s tasks at a time.") % {"n": BATCH_LIMIT}, field="items")
+    single = len(items) == 1
+
+    def where(i: int, name: str) -> str:
+        return name if single else f"items[{i}].{name}"
+
+    pks = [pk for pk, _result in items]
+    if len(set(pks)) != len(pks):
+        raise KernelError(_("A task is listed twice."), field="items")
+    with transaction.atomic():
+        heads = {t.pk: t for t in Task.objects.filter(pk__in=pks).select_related("place")
+                 .only("pk", "case_id", "department", "place__path")}
+        for i, pk in enumerate(pks):
+            head = heads.get(pk)
+            if head is None:
+                raise NotFound(field=None if single else where(i, "task"))
+            if not place_in_scope(acting_user, handle_permission(DEPARTMENTS[head.department].office), head.place.path):
+                raise NotFound(_("This task is not in your department's queue."), field=None if single else where(i, "task"))
+        case_ids = sorted({head.case_id for head in heads.values()})
+        cases = {c.pk: c for c in Case.objects.select_for_update(of=("self",))
+                 .select_related("enterprise", "applicant").filter(pk__in=case_ids).order_by("pk")}
+        tasks_of_case: dict[int, list[Task]] = {pk: [] for pk in case_ids}
+        by_pk: dict[int, Task] = {}
+        for t in Task.objects.select_for_update().filter(case_id__in=case_ids).order_by("pk"):
+            t.case = cases[t.case_id]
+            tasks_of_case[t.case_id].append(t)
+            by_pk[t.pk] = t
+        at = clock.now()
+        audit: list[AuditEntry] = []
+        changed: dict[int, Task] = {}
+        for i, (pk, given) in enumerate(items):
+            t = by_pk[pk]
+            if t.status != TaskStatus.OPEN:
+                raise Conflict(_("This task is %(status)s, not open: it cannot be handled now.") % {
+                    "status": t.get_status_display()}, code=Code.TASK_NOT_OPEN, field=where(i, "task"))
+            declared = _service(t.case.service).task(t.code)
+            result = dict(given or {})
+            for key in declared.writes:
+                if not str(result.get(key) or "").strip():
+                    raise KernelError(_("The result must give %(key)s.") % {"key": key}, code=ErrorCode.REQUIRED,
+                                      field=where(i, key))
+            t.status, t.done_at, t.handled_by, t.result = TaskStatus.DONE, at, acting_user, result
+            changed[t.pk] = t
+            t.case.outcome = {**t.case.outcome, **{key: result[key] for key in declared.writes}}
+            audit.append(audit_entry(acting_user, "onestop.accept", t, after={"status": t.status, "result": result}))
+        completed: list[Case] = []
+        for case_id in case_ids:
+            case, tasks = cases[case_id], tasks_of_case[case_id]
+            spec = _service(case.service)
+            done = {t.code for t in tasks if t.status == TaskStatus.DONE}
+            for t in tasks:
+                if t.status == TaskStatus.BLOCKED and set(spec.task(t.code).after) <= done:
+                    t.status, t.opened_at, t.due_at = TaskStatus.OPEN, at, clock.due(at, t.limit_days)
+                    changed[t.pk] = t
+                    audit.append(audit_entry(acting_user, "onestop.open_task", t, after={"status": t.status}))
+            if all(t.code in done for t in tasks if t.required):
+                for t in tasks:
+                    if t.status not in FINISHED_TASK:
+                        t.status, t.done_at = TaskStatus.CLOSED, at
+                        changed[t.pk] = t
+                case.status, case.completed_at = CaseStatus.COMPLETED, at
+                audit.append(audit_entry(acting_user, "onestop.complete", case,
+                                         after={"status": case.status, "outcome": case.outcome}))
+                completed.append(case)
+        _update_grouped(Task, changed.values(), ("status", "done_at", "handled_by_id", "result", "opened_at", "due_at"))
+        _update_grouped(Case, cases.values(), ("outcome", "status", "completed_at"))
+        if completed:
+            for pause in Pause.objects.filter(case__in=completed, ended_at__isnull=True):
+                _close_pause(pause, at)
+            audit.extend(_apply_to_enterprises(completed, acting_user))
+        record_many(audit)
+        for case in completed:
+            spec = _service(case.service)
+            _notify_applicant(case, _("Your application is complete: %(service)s") % {"service": spec.label},
+                              _("Every department has finished its part."))
+        return [by_pk[pk] for pk in pks]
+
+
+def _update_grouped(model: Any, objs: Any, fields: tuple[str, ...]) -> None:
+    """Save `fields` of many rows with one UPDATE per distinct set of values. A batch's rows mostly
+    share their new values (done now by this user, opened now with the same limit), and Django's
+    bulk_update builds a CASE per row and field: 0.16 s for 100 tasks against a few ms this way."""
+    groups: dict[str, tuple[dict[str, Any], list[int]]] = {}
+    for obj in objs:
+        values = {f: getattr(obj, f) for f in fields}
+        key = json.dumps(values, sort_keys=True, default=str)
+        groups.setdefault(key, (values, []))[1].append(obj.pk)
+    for values, pks in groups.values():
+        model.objects.filter(pk__in=pks).update(**values)
+
+
+def _apply_to_enterprises(completed: list[Case], acting_user: Any) -> list[AuditEntry]:
+    """What completed cases change in their enterprises (their declared `applies`), each enterprise
+    locked, with one audit row per enterprise linking the case."""
+    applying = [c for c in completed if _service(c.service).applies]
+    if not applying:
+        return []
+    firms = {o.pk: o for o in Organisation.objects.select_for_update(of=("self",)).select_related("place")
+             .filter(pk__in=sorted({c.enterprise_id for c in applying})).order_by("pk")}
+    codes = {str(c.data[form_field]) for c in applying for form_field, org_field in _service(c.service).applies
+             if org_field == "place"}
+    places = {p.code: p for p in Place.objects.filter(code__in=codes)} if codes else {}
+    rows = []
+    for case in applying:
+        spec = _service(case.service)
+        enterprise = firms[case.enterprise_id]
         fields = [org_field for _f, org_field in spec.applies]
         before = {k: (str(v.code) if isinstance(v, Place) else v) for k, v in snapshot(enterprise, fields).items()}
         for form_field, org_field in spec.applies:
             value = case.data[form_field]
-            setattr(enterprise, org_field, Place.objects.get(code=value) if org_field == "place" else value)
+            setattr(enterprise, org_field, places[str(value)] if org_field == "place" else value)
         enterprise.save(update_fields=fields)
         after = {k: (str(v.code) if isinstance(v, Place) else v) for k, v in snapshot(enterprise, fields).items()}
-        record(acting_user, f"onestop.{spec.code}", enterprise, before=before, after=after,
-               reason=_("One-stop case %(case)s completed") % {"case": case.pk})
-    _notify_applicant(case, _("Your application is complete: %(service)s") % {"service": spec.label},
-                      _("Every department has finished its part."))
-
-
-def do_accept(task: Task | int, result: Mapping[str, Any] | None, *, acting_user: Any) -> Task:
-    """A department finishes its task, writing its result back to the case. Tasks whose
-    dependencies are now all done open; when every required task is done the case completes (and
-    the enterprise changes as the service declares, e.g. its place and address on relocation)."""
-    with transaction.atomic():
-        locked = _as_handler(task, acting_user)
-        case = locked.case
-        spec = _service(case.service)
-        declared = spec.task(locked.code)
-        result = dict(result or {})
-        for key in declared.writes:
-            if not str(result.get(key) or "").strip():
-                raise KernelError(_("The result must give %(key)s.") % {"key": key}, code=ErrorCode.REQUIRED,
-                                  field=key)
-        at = clock.now()
-        locked.status, locked.done_at, locked.handled_by, locked.result = TaskStatus.DONE, at, acting_user, result
-        locked.save(update_fields=["status", "done_at", "handled_by", "result"])
-        case.outcome = {**case.outcome, **{key: result[key] for key in declared.writes}}
-        case.save(update_fields=["outcome"])
-        record(acting_user, "onestop.accept", locked, after={"status": locked.status, "result": result})
-        tasks = list(Task.objects.select_for_update().filter(case=case))
-        done = {t.code for t in tasks if t.status == TaskStatus.DONE}
-        for t in tasks:
-            if t.status == TaskStatus.BLOCKED and set(spec.task(t.code).after) <= done:
-                t.status, t.opened_at, t.due_at = TaskStatus.OPEN, at, clock.due(at, t.limit_days)
-                t.save(update_fields=["status", "opened_at", "due_at"])
-                record(acting_user, "onestop.open_task", t, after={"status": t.status})
-        if all(t.code in done for t in tasks if t.required):
-            _complete(case, spec, acting_user, at)
-        return locked
+        rows.append(audit_entry(acting_user, f"onestop.{spec.code}", enterprise, before=before, after=after,
+                                reason=_("One-stop case %(case)s completed") % {"case": case.pk}))
+    return rows
 
 
 def do_ask_correction(task: Task | int, request: str, *, acting_user: Any) -> Correction:

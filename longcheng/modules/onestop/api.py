@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -73,6 +74,8 @@ class CaseIn(Schema):
     service: str
     uscc: str
     data: dict[str, Any] = Field(default_factory=dict)
+    # Fill and submit in one step: a failing form or pre-check answers 422 and leaves no draft.
+    submit: bool = False
 
 
 class BlockerOut(Schema):
@@ -181,6 +184,20 @@ class QueuePage(Schema):
 
 class ResultIn(Schema):
     result: dict[str, Any] = Field(default_factory=dict)
+
+
+class AcceptItem(Schema):
+    task: int
+    result: dict[str, Any] = Field(default_factory=dict)
+
+
+class AcceptBatchIn(Schema):
+    items: list[AcceptItem]
+
+
+class AcceptBatchOut(Schema):
+    accepted: list[int]
+    completed_cases: list[int]
 
 
 class RequestIn(Schema):
@@ -319,11 +336,19 @@ def list_services(request: HttpRequest) -> Any:
 # --- the applicant ------------------------------------------------------------------------------------
 
 
-@router.post("/cases", response={201: CaseDetail})
+@router.post("/cases", response={201: CaseDetail, 422: PrecheckError})
 def start_case(request: HttpRequest, payload: CaseIn) -> Any:
-    """A draft application for the caller's own enterprise (identified by its credit code)."""
+    """A draft application for the caller's own enterprise (identified by its credit code); with
+    `submit`, filled and submitted at once (every pre-check must pass, otherwise 422 with every
+    blocker and nothing written, not even the draft)."""
     require_perm(request.user, APPLY)
-    case = actions.do_start(payload.service.strip(), payload.uscc, payload.data, acting_user=request.user)
+    try:
+        with transaction.atomic():
+            case = actions.do_start(payload.service.strip(), payload.uscc, payload.data, acting_user=request.user)
+            if payload.submit:
+                actions.do_submit(case.pk, acting_user=request.user)
+    except actions.PrecheckFailed as exc:
+        return Status(exc.status, {**exc.as_dict(), "blockers": [b.as_dict() for b in exc.blockers]})
     return Status(201, _case_detail(Case.objects.select_related("enterprise", "place").get(pk=case.pk)))
 
 
@@ -401,13 +426,15 @@ def queue(request: HttpRequest, page: Query[Page], office: str = "") -> Any:
         offices = [o for o in offices if o == office]
         if not offices:
             raise PermissionDenied(field="office")
-    qs = Task.objects.none()
-    for code in offices:
-        qs = qs | actions.queue(user, code).order_by()
-    if not offices:
+    if offices:
+        start = (page.page - 1) * page.size
+        rows = actions.queue_slice(user, offices, start, start + page.size + 1,
+                                   related=("case__enterprise", "place"))
+        result: dict[str, Any] = {"page": page.page, "size": page.size, "has_next": len(rows) > page.size,
+                                  "items": rows[:page.size]}
+    else:
         qs = restrict(Task.objects.filter(status=TaskStatus.OPEN), user, VIEW)
-    qs = qs.select_related("case__enterprise", "place").order_by("due_at", "pk")
-    result = paginate(qs, page)
+        result = paginate(qs.select_related("case__enterprise", "place").order_by("due_at", "pk"), page)
     at = clock.now()
     result["items"] = [{**_task_out(t, at), "service": t.case.service, "enterprise": t.case.enterprise.name,
                         "uscc": t.case.enterprise.uscc or ""} for t in result["items"]]
@@ -420,6 +447,17 @@ def accept_task(request: HttpRequest, pk: int, payload: ResultIn) -> Any:
     _require_handler(request.user)
     actions.do_accept(pk, payload.result, acting_user=request.user)
     return _task_out(_task(pk), clock.now())
+
+
+@router.post("/tasks/accept", response=AcceptBatchOut)
+def accept_tasks(request: HttpRequest, payload: AcceptBatchIn) -> Any:
+    """Finish many tasks of the caller's queue at once (up to 500), each with its result: all or
+    nothing — a task not in the queue, not open, or missing a declared result refuses the batch,
+    the error naming the item (`items[3].task`). Answers the tasks done and the cases completed."""
+    _require_handler(request.user)
+    tasks = actions.do_accept_many([(item.task, item.result) for item in payload.items], acting_user=request.user)
+    return {"accepted": [t.pk for t in tasks],
+            "completed_cases": sorted({t.case_id for t in tasks if t.case.status == CaseStatus.COMPLETED})}
 
 
 @router.post("/tasks/{pk}/correction", response={201: CorrectionOut})

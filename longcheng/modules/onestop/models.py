@@ -98,7 +98,9 @@ class Task(models.Model):
                                    name="onestop_task_open_has_time"),
         ]
         # The department queue: open tasks of a department, oldest due first, within places.
-        indexes = [models.Index(fields=["department", "status", "due_at"], name="onestop_task_queue")]
+        # The head's list: open tasks of an area by due time, whatever the department.
+        indexes = [models.Index(fields=["department", "status", "due_at"], name="onestop_task_queue"),
+                   models.Index(fields=["status", "due_at"], name="onestop_task_due")]
 
     def __str__(self) -> str:
         return f"{self.case} / {self.code}"

@@ -41,9 +41,12 @@ def precheck(code: str) -> Callable[[Precheck], Precheck]:
 
 
 def _standing(enterprise: Any) -> Any:
+    """The enterprise's standing, read once per check run (four checks read it)."""
     from .models import EnterpriseStanding
 
-    return EnterpriseStanding.objects.filter(enterprise=enterprise).first()
+    if not hasattr(enterprise, "_onestop_standing"):
+        enterprise._onestop_standing = EnterpriseStanding.objects.filter(enterprise=enterprise).first()
+    return enterprise._onestop_standing
 
 
 def _yuan(fen: int) -> str:

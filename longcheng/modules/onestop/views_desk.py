@@ -2,12 +2,14 @@
 application data as the enterprise gave it), acting on a task (accept with the declared results,
 ask for a correction, reject), and the staff's case page with its timeline.
 
-The queue must stay fast with 100,000 open cases: one query for the page of rows (selecting only
-what the list shows), one for the count, one for the place names in the page's data; the clock
-flags come from the loaded due times, never from extra queries."""
+The queue must stay fast with 100,000 open cases: one ordered index scan per department merged
+into the page (actions.queue_slice), one query for the page's rows (selecting only what the list
+shows), one for the place names in the page's data, no total count; the clock flags come from the
+loaded due times, never from extra queries."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,27 +27,19 @@ from longcheng.kernel.web.decorators import staff_view
 
 from . import actions, clock
 from .catalogue import DEPARTMENTS, OFFICES, service
-from .models import Case, Correction, Pause, Task
-from .spec import VIEW, handle_permission
+from .models import Case, Correction, Pause, Task, TaskStatus
+from .spec import SUPERVISE, VIEW, handle_permission
 from .views_apply import _left, data_rows, place_names
 
 PAGE_SIZE = 50
+# Deeper pages scan more rows per department; past page 200 the clerk filters by office instead.
+MAX_PAGE = 200
 QUEUE_FIELDS = ("code", "department", "status", "opened_at", "due_at", "case__service", "case__data",
                 "case__submitted_at", "case__enterprise__name", "case__enterprise__uscc")
 
 
 def offices_of(user: Any) -> list[str]:
     return [code for code in OFFICES if has_perm(user, handle_permission(code))]
-
-
-def queue_queryset(user: Any, offices: list[str]) -> QuerySet[Task]:
-    qs: QuerySet[Task] | None = None
-    for office in offices:
-        part = actions.queue(user, office)
-        qs = part if qs is None else qs | part
-    if qs is None:
-        return Task.objects.none()
-    return qs.only(*QUEUE_FIELDS).order_by("due_at", "pk")
 
 
 @dataclass
@@ -58,10 +52,10 @@ class _Page:
     has_next: bool
 
     @classmethod
-    def of(cls, qs: QuerySet[Task], raw: str | None) -> _Page:
-        number = int(raw) if raw and raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    def of(cls, user: Any, offices: list[str], raw: str | None) -> _Page:
+        number = int(raw) if raw and raw.isdigit() and 0 < int(raw) <= MAX_PAGE else 1
         start = (number - 1) * PAGE_SIZE
-        rows = list(qs[start:start + PAGE_SIZE + 1])
+        rows = actions.queue_slice(user, offices, start, start + PAGE_SIZE + 1, fields=QUEUE_FIELDS)
         return cls(number, rows[:PAGE_SIZE], len(rows) > PAGE_SIZE)
 
     @property
@@ -83,7 +77,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     mine = offices_of(user)
     office = request.GET.get("office", "")
     chosen = [office] if office in mine else mine
-    page = _Page.of(queue_queryset(user, chosen), request.GET.get("page"))
+    page = _Page.of(user, chosen, request.GET.get("page"))
     rows = page.rows
     codes: set[str] = set()
     for t in rows:
@@ -100,10 +94,36 @@ def queue(request: HttpRequest) -> HttpResponse:
         t.overdue = clock.overdue(t, at)  # type: ignore[attr-defined]
         t.due_soon = clock.due_soon(t, at)  # type: ignore[attr-defined]
         t.data_rows = data_rows(spec, t.case.data, places)  # type: ignore[attr-defined]
-    context = {"page": page, "rows": rows, "offices": [(c, OFFICES[c].label) for c in mine], "office": office}
+    context = {"page": page, "rows": rows, "offices": [(c, OFFICES[c].label) for c in mine], "office": office,
+               "watch": watch_list(user, at) if has_perm(user, SUPERVISE) else None}
     if request.GET.get("partial") == "1":
         return render(request, "onestop/_queue_table.html", context)
     return render(request, "onestop/queue.html", context)
+
+
+WATCH_LIMIT = 200
+
+
+def watch_list(user: Any, at: Any) -> list[Task]:
+    """The head's list: open tasks in the head's area that are overdue or due within half a working
+    day, most overdue first, with whether the escalation went out. Due soon is counted in working
+    days, so the query takes every open task due within ten calendar days (a holiday week) in due
+    order and the clock decides; at most WATCH_LIMIT rows."""
+    horizon = at + dt.timedelta(days=10)
+    candidates = (restrict(Task.objects.filter(status=TaskStatus.OPEN, due_at__lte=horizon), user, VIEW)
+                  .select_related("case__enterprise", "place").order_by("due_at", "pk")[:WATCH_LIMIT * 2])
+    rows = []
+    for t in candidates:
+        t.overdue = clock.overdue(t, at)  # type: ignore[attr-defined]
+        t.due_soon = clock.due_soon(t, at)  # type: ignore[attr-defined]
+        if not (t.overdue or t.due_soon):  # type: ignore[attr-defined]
+            continue
+        spec = service(t.case.service)
+        t.label = spec.task(t.code).label  # type: ignore[attr-defined]
+        t.service_label = spec.label  # type: ignore[attr-defined]
+        t.department_label = DEPARTMENTS[t.department].label  # type: ignore[attr-defined]
+        rows.append(t)
+    return rows[:WATCH_LIMIT]
 
 
 @staff_view(VIEW)

@@ -360,3 +360,31 @@ def test_the_database_keeps_one_task_per_code_and_one_open_correction(world: dic
         Case.objects.create(service="relocation", enterprise=world["firm"], place=world["firm"].place,
                             applicant=world["applicant"], status="submitted",
                             submitted_at=dt.datetime(2026, 10, 12, tzinfo=SHANGHAI))
+
+
+
+def test_the_merged_queue_pages_every_department_in_due_order(world: dict[str, Any], make_user: Any) -> None:
+    """A clerk handling two districts sees the sending side (file_out) of Wujin and the receiving
+    side (move_in) of Liyang interleaved by due time, page by page, each task once."""
+    from longcheng.kernel.orgs.models import Organisation
+
+    city = world["city"]
+    both = make_user("mr_both", {"onestop_clerk_market_regulation": [city["wujin"], city["liyang"]]})
+    third = Organisation.objects.create(kind="enterprise", name="常州湖塘电子有限公司", uscc=make_uscc("91320412MA3D4E5FG"),
+                                        place=city["yaoguan"], address="武进区遥观镇湖塘路9号")
+    applicants = [(world["firm"], world["applicant"]), (world["other"], world["other_applicant"]),
+                  (third, make_user("third_applicant", {"enterprise_user": [city["wujin"]]}, organisation=third))]
+    for hour, (firm, user) in zip((9, 10, 11), applicants, strict=True):
+        world["clock"].set(at(MONDAY, hour))
+        actions.do_submit(actions.do_start("relocation", firm.uscc, RELOCATION_DATA, acting_user=user),
+                          acting_user=user)
+    expected = list(Task.objects.filter(status=TaskStatus.OPEN,
+                                        department__in=["market_regulation_out", "market_regulation_in"])
+                    .order_by("due_at", "pk").values_list("pk", flat=True))
+    assert len(expected) == 6
+    pages = [actions.queue_slice(both, ["market_regulation"], start, start + 4) for start in (0, 4)]
+    assert [t.pk for t in pages[0]] + [t.pk for t in pages[1]] == expected
+    assert {t.department for t in pages[0]} == {"market_regulation_out", "market_regulation_in"}
+    # A narrower scope: only Liyang's receiving side; nothing for an office the user does not handle.
+    assert {t.code for t in actions.queue_slice(world["mr_liyang"], ["market_regulation"], 0, 50)} == {"move_in"}
+    assert actions.queue_slice(world["mr_liyang"], ["tax"], 0, 50) == []

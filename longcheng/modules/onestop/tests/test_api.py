@@ -216,3 +216,67 @@ def test_rejection_through_the_api(world: dict[str, Any], submitted: Any) -> Non
     assert detail["status"] == "rejected" and detail["reject_reason"] == "存在未结税务事项"
     r = _post(_client(world["clerk"]["social_security"]), f"/tasks/{tasks_of(case)['social_security'].pk}/accept")
     assert r.status_code == 409 and r.json()["code"] == "task_not_open"
+
+
+def test_submit_at_once_writes_nothing_when_a_precheck_fails(world: dict[str, Any], counts: Any) -> None:
+    from .. import actions
+
+    firm = world["firm"]
+    applicant = _client(world["applicant"])
+    actions.do_set_standing(firm, open_penalty=True, acting_user=world["clerk"]["market_regulation"])
+    before = counts()
+    r = _post(applicant, "/cases", {"service": "relocation", "uscc": firm.uscc, "data": RELOCATION_DATA,
+                                    "submit": True})
+    assert r.status_code == 422 and [b["check"] for b in r.json()["blockers"]] == ["open_penalty"]
+    assert counts() == before  # no draft, no audit row
+    actions.do_set_standing(firm, open_penalty=False, acting_user=world["clerk"]["market_regulation"])
+    r = _post(applicant, "/cases", {"service": "relocation", "uscc": firm.uscc, "data": RELOCATION_DATA,
+                                    "submit": True})
+    assert r.status_code == 201, r.content
+    assert r.json()["status"] == "submitted" and len(r.json()["tasks"]) == 6
+
+
+def test_a_batch_of_acceptances_is_all_or_nothing(world: dict[str, Any], make_user: Any, counts: Any) -> None:
+    """Two relocations: the tax clerk finishes both tax tasks in one request; a batch with one task
+    outside the queue or a missing result writes nothing and names the item; the Liyang clerk's
+    batch of both move-ins and, later, both changes of registration completes both cases."""
+    from longcheng.kernel.orgs.models import Organisation
+
+    from .. import actions
+
+    applicants = [(world["firm"], world["applicant"]), (world["other"], world["other_applicant"])]
+    cases = [actions.do_submit(actions.do_start("relocation", firm.uscc, RELOCATION_DATA, acting_user=user),
+                               acting_user=user) for firm, user in applicants]
+    tasks = [tasks_of(case) for case in cases]
+    tax = _client(world["clerk"]["tax"])
+    before = counts()
+    r = _post(tax, "/tasks/accept", {"items": [{"task": tasks[0]["tax"].pk}, {"task": tasks[1]["file_out"].pk}]})
+    assert r.status_code == 404 and r.json()["field"] == "items[1].task"
+    r = _post(tax, "/tasks/accept", {"items": [{"task": tasks[0]["tax"].pk}, {"task": tasks[0]["tax"].pk}]})
+    assert r.status_code == 400 and r.json()["field"] == "items"
+    liyang = _client(world["mr_liyang"])
+    r = _post(liyang, "/tasks/accept", {"items": [{"task": tasks[0]["move_in"].pk}, {"task": tasks[1]["change_registration"].pk}]})
+    assert r.status_code == 409 and r.json()["field"] == "items[1].task"
+    assert counts() == before
+    assert {t.status for t in Task.objects.filter(case__in=cases, code__in=["tax", "move_in"])} == {TaskStatus.OPEN}
+
+    r = _post(tax, "/tasks/accept", {"items": [{"task": tasks[0]["tax"].pk}, {"task": tasks[1]["tax"].pk}]})
+    assert r.status_code == 200, r.content
+    assert r.json() == {"accepted": [tasks[0]["tax"].pk, tasks[1]["tax"].pk], "completed_cases": []}
+    wujin_mr = _client(world["clerk"]["market_regulation"])
+    for client, code in ((wujin_mr, "file_out"), (liyang, "move_in"), (_client(world["clerk"]["social_security"]),
+                         "social_security"), (_client(world["clerk"]["housing_fund"]), "housing_fund")):
+        r = _post(client, "/tasks/accept", {"items": [{"task": t[code].pk} for t in tasks]})
+        assert r.status_code == 200, (code, r.content)
+    batch = {"items": [{"task": t["change_registration"].pk, "result": {}} for t in tasks]}
+    r = _post(liyang, "/tasks/accept", batch)
+    assert r.status_code == 400 and r.json()["field"] == "items[0].registration_authority"
+    for item in batch["items"]:
+        item["result"] = {"registration_authority": "溧阳市市场监督管理局"}
+    r = _post(liyang, "/tasks/accept", batch)
+    assert r.status_code == 200 and r.json()["completed_cases"] == sorted(c.pk for c in cases)
+    for case, (firm, _user) in zip(cases, applicants, strict=True):
+        case.refresh_from_db()
+        assert case.status == CaseStatus.COMPLETED and case.outcome["registration_authority"] == "溧阳市市场监督管理局"
+        moved = Organisation.objects.select_related("place").get(pk=firm.pk).place
+        assert moved is not None and moved.code == RELOCATION_DATA["new_place"]

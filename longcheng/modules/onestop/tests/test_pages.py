@@ -154,7 +154,7 @@ def test_the_queue_lists_only_tasks_in_scope_oldest_due_first(world: dict[str, A
     assert "<html" not in tax and f'id="queue-task-{tasks["tax"].pk}"' in tax
     assert tax.count('id="queue-task-') == 1
     head = text_of(client_for(world["head_wujin"]).get("/onestop/queue/"))
-    assert 'id="no-office"' in head and "queue-task-" not in head
+    assert 'id="watch-list"' in head and "queue-task-" not in head and 'id="no-office"' not in head
 
     # Oldest due first, and flags from the loaded due times: at 11:40 the 12:00 tasks are due soon,
     # at 12:30 overdue.
@@ -353,3 +353,28 @@ def test_panel_counts_open_due_soon_and_overdue(world: dict[str, Any], submitted
     assert [f.value for f in views.panel_figures(head)][:3] == [1, 0, 1]
     # Outside the scope: nothing.
     assert [f.value for f in views.panel_figures(world["applicant"])][:3] == [0, 0, 0]
+
+
+def test_the_heads_list_shows_overdue_and_due_soon_tasks_of_the_area(world: dict[str, Any],
+                                                                      submitted: Callable[..., Any]) -> None:
+    """Submitted Monday 09:00: nothing is late at once; at 12:30 the half-day tasks are overdue —
+    Wujin's head sees the file transfer (handled in Wujin), Liyang's the move-in — and after the
+    escalation job the time it went out. A clerk without the head's role has no such list."""
+    from .. import clock
+
+    case = submitted()
+    tasks = tasks_of(case)
+    head = client_for(world["head_wujin"])
+    assert 'id="watch-empty"' in text_of(head.get("/onestop/queue/"))
+    world["clock"].set(at(MONDAY, 12, 30))
+    page = text_of(head.get("/onestop/queue/"))
+    row = page[page.index(f'id="watch-task-{tasks["file_out"].pk}"'):]
+    assert "overdue" in row[:row.index("</tr>")]
+    assert f'id="watch-task-{tasks["move_in"].pk}"' not in page
+    liyang = text_of(client_for(world["head_liyang"]).get("/onestop/queue/"))
+    assert f'id="watch-task-{tasks["move_in"].pk}"' in liyang and f'id="watch-task-{tasks["file_out"].pk}"' not in liyang
+    assert clock.escalate_overdue() >= 2
+    page = text_of(head.get("/onestop/queue/"))
+    row = page[page.index(f'id="watch-task-{tasks["file_out"].pk}"'):]
+    assert "2026-10-12 12:30" in row[:row.index("</tr>")]
+    assert 'id="watch-list"' not in text_of(client_for(world["clerk"]["tax"]).get("/onestop/queue/"))
