@@ -23,6 +23,8 @@ from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavI
 from .catalogue import OFFICES
 
 APPLY, VIEW, SUPERVISE = "onestop.apply", "onestop.view", "onestop.supervise"
+# A permission's or role's label with its office; translated so Chinese gets its full-width colon.
+LABEL_OF_OFFICE = _("{what}: {office}")
 
 
 def handle_permission(office: str) -> str:
@@ -33,7 +35,7 @@ PERMISSIONS: dict[str, Any] = {
     APPLY: _("Apply for one-stop enterprise services for one's own enterprise"),
     VIEW: _("See one-stop cases and tasks"),
     SUPERVISE: _("Supervise the one-stop window (receives overdue escalations)"),
-    **{handle_permission(o.code): format_lazy("{}: {}", _("Handle one-stop tasks"), o.label)
+    **{handle_permission(o.code): format_lazy(LABEL_OF_OFFICE, what=_("Handle one-stop tasks"), office=o.label)
        for o in OFFICES.values()},
 }
 
@@ -44,7 +46,7 @@ ROLES = [
     Role("onestop_head", _("Head of the one-stop enterprise window"), frozenset({VIEW, SUPERVISE}),
          demo_scope=WUJIN),
     # Demo clerks work city-wide: a relocation out of Wujin is received by another district's office.
-    *(Role(f"onestop_clerk_{o.code}", format_lazy("{}: {}", _("One-stop clerk"), o.label),
+    *(Role(f"onestop_clerk_{o.code}", format_lazy(LABEL_OF_OFFICE, what=_("One-stop clerk"), office=o.label),
            frozenset({VIEW, handle_permission(o.code)}), demo_scope="常州市") for o in OFFICES.values()),
 ]
 
