@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -32,7 +32,7 @@ from longcheng.kernel.places.models import Place
 from . import clock
 from .catalogue import DEPARTMENTS, ServiceSpec, departments_of, service
 from .models import Case, CaseStatus, Correction, EnterpriseStanding, Pause, Task, TaskStatus
-from .prechecks import PRECHECKS, Blocker, district_of
+from .prechecks import PRECHECKS, Blocker, district_of, forget_reads, place_by_code
 from .spec import APPLY, VIEW, handle_permission
 
 
@@ -83,7 +83,8 @@ def _service(code: str) -> ServiceSpec:
 # --- the form -------------------------------------------------------------------------------------
 
 
-def _clean_value(kind: str, value: Any, name: str, choices: tuple[tuple[str, Any], ...]) -> Any:
+def _clean_value(kind: str, value: Any, name: str, choices: tuple[tuple[str, Any], ...],
+                 place_of: Callable[[str], Any] | None = None) -> Any:
     if kind == "text":
         return _text(value, name)
     if kind == "date":
@@ -95,7 +96,7 @@ def _clean_value(kind: str, value: Any, name: str, choices: tuple[tuple[str, Any
             raise KernelError(_("Give a date as YYYY-MM-DD."), code=ErrorCode.INVALID_DATE, field=name) from None
     if kind == "place":
         code = str(value).strip()
-        if not Place.objects.filter(code=code).exists():
+        if (place_of(code) is None) if place_of is not None else not Place.objects.filter(code=code).exists():
             raise KernelError(_("There is no place with this code."), code=ErrorCode.INVALID_PLACE, field=name)
         return code
     if kind == "money":
@@ -108,9 +109,11 @@ def _clean_value(kind: str, value: Any, name: str, choices: tuple[tuple[str, Any
     return str(value)
 
 
-def clean_form(spec: ServiceSpec, data: Mapping[str, Any], *, complete: bool) -> dict[str, Any]:
+def clean_form(spec: ServiceSpec, data: Mapping[str, Any], *, complete: bool,
+               place_of: Callable[[str], Any] | None = None) -> dict[str, Any]:
     """The form data checked against the declaration. `complete`: every required field must be there
-    (submission); otherwise (a draft) missing fields are allowed."""
+    (submission); otherwise (a draft) missing fields are allowed. `place_of(code)`: how to read a
+    place (the pre-checks' reads, so a submission reads the new place once)."""
     if not isinstance(data, Mapping):
         raise KernelError(_("The form data must be an object of fields."), field="data")
     known = {f.name for f in spec.form}
@@ -126,7 +129,7 @@ def clean_form(spec: ServiceSpec, data: Mapping[str, Any], *, complete: bool) ->
                 raise KernelError(_("%(label)s is required.") % {"label": f.label}, code=ErrorCode.REQUIRED,
                                   field=f.name)
             continue
-        cleaned[f.name] = _clean_value(f.kind, value, f.name, f.choices)
+        cleaned[f.name] = _clean_value(f.kind, value, f.name, f.choices, place_of)
     return cleaned
 
 
@@ -214,25 +217,65 @@ def cases_in_scope(user: Any) -> QuerySet[Case]:
 # --- the applicant --------------------------------------------------------------------------------
 
 
-def do_start(service_code: str, uscc: str, data: Mapping[str, Any], *, acting_user: Any) -> Case:
-    """A draft application by an enterprise's staff member for their own enterprise."""
+def do_start(service_code: str, uscc: str, data: Mapping[str, Any], *, acting_user: Any,
+             submit: bool = False) -> Case:
+    """A draft application by an enterprise's staff member for their own enterprise; with `submit`,
+    filled and submitted in the same transaction (as do_submit: a failing form or pre-check raises
+    and nothing is written, not even the draft)."""
     spec = _service(service_code)
     with transaction.atomic():
         require_perm(acting_user, APPLY)
         number = validate_uscc(uscc, field="uscc")
-        enterprise = Organisation.objects.select_related("place").filter(uscc=number).first()
+        enterprise = Organisation.objects.select_related("place__parent").filter(uscc=number).first()
         if (enterprise is None or enterprise.pk != getattr(acting_user, "organisation_id", None)
                 or enterprise.place is None or not place_in_scope(acting_user, APPLY, enterprise.place.path)):
             raise PermissionDenied(_("You can apply only for your own enterprise, registered in your area."),
                                    code=Code.NOT_OWN_ENTERPRISE, field="uscc")
-        cleaned = clean_form(spec, data, complete=False)
+        cleaned = clean_form(spec, data, complete=submit, place_of=lambda code: place_by_code(enterprise, code))
         if Case.objects.filter(enterprise=enterprise, service=spec.code, status__in=["draft", "submitted"]).exists():
             raise Conflict(_("The enterprise already has an application for this service in progress."),
                            field="service")
-        case = Case.objects.create(service=spec.code, enterprise=enterprise, place=enterprise.place,
-                                   applicant=acting_user, data=cleaned)
-        record(acting_user, "onestop.start", case, after={"service": spec.code, "data": cleaned})
+        case = Case(service=spec.code, enterprise=enterprise, place=enterprise.place, applicant=acting_user,
+                    data=cleaned)
+        if not submit:
+            case.save(force_insert=True)
+            record(acting_user, "onestop.start", case, after={"service": spec.code, "data": cleaned})
+            return case
+        _check_and_fan_out(case, spec, acting_user, start=True)
         return case
+
+
+def _check_and_fan_out(case: Case, spec: ServiceSpec, acting_user: Any, *, start: bool) -> None:
+    """Run the pre-checks on the (complete) form, then submit: the case's clock starts and the
+    department tasks are written, those waiting for nothing open at once. `start`: the case is new
+    and is inserted here already submitted (with its start and submission audit rows)."""
+    blockers = run_prechecks(case, fresh=not start)
+    if blockers:
+        raise PrecheckFailed(blockers)
+    at = clock.now()
+    enterprise = case.enterprise
+    current = district_of(enterprise.place, enterprise)
+    receiving = current
+    for form_field, org_field in spec.applies:
+        if org_field == "place" and case.data.get(form_field):
+            receiving = district_of(place_by_code(enterprise, str(case.data[form_field])), enterprise) or current
+    case.status, case.submitted_at, case.due_at = CaseStatus.SUBMITTED, at, clock.due(at, spec.limit_days)
+    if start:
+        case.save(force_insert=True)
+    else:
+        case.save(update_fields=["data", "status", "submitted_at", "due_at"])
+    # Kept on the case for the caller's answer (the API's), which needs no second read.
+    case.new_tasks = Task.objects.bulk_create([  # type: ignore[attr-defined]
+        Task(case=case, code=t.code, department=t.department, required=t.required, limit_days=t.limit_days,
+             place=receiving if DEPARTMENTS[t.department].side == "receiving" else current,
+             status=TaskStatus.OPEN if not t.after else TaskStatus.BLOCKED,
+             opened_at=at if not t.after else None, due_at=clock.due(at, t.limit_days) if not t.after else None)
+        for t in spec.tasks])
+    rows = [audit_entry(acting_user, "onestop.start", case, after={"service": spec.code, "data": case.data})] \
+        if start else []
+    rows.append(audit_entry(acting_user, "onestop.submit", case,
+                            after={"status": case.status, "due_at": case.due_at.isoformat(), "data": case.data}))
+    record_many(rows)
 
 
 def do_update_draft(case: Case | int, data: Mapping[str, Any], *, acting_user: Any) -> Case:
@@ -248,22 +291,18 @@ def do_update_draft(case: Case | int, data: Mapping[str, Any], *, acting_user: A
         return locked
 
 
-def run_prechecks(case: Case) -> list[Blocker]:
+def run_prechecks(case: Case, *, fresh: bool = True) -> list[Blocker]:
+    """Every pre-check's blocker. `fresh`: forget what earlier runs read about the enterprise (a
+    submission keeps what its own form check has just read)."""
     spec = _service(case.service)
-    case.enterprise.__dict__.pop("_onestop_standing", None)  # read afresh each run (prechecks._standing)
+    if fresh:
+        forget_reads(case.enterprise)
     blockers = []
     for code in spec.prechecks:
         blocker = PRECHECKS[code](case.enterprise, case.data)
         if blocker is not None:
             blockers.append(blocker)
     return blockers
-
-
-def _receiving_place(spec: ServiceSpec, data: Mapping[str, Any]) -> Place | None:
-    for form_field, org_field in spec.applies:
-        if org_field == "place" and data.get(form_field):
-            return Place.objects.get(code=data[form_field])
-    return None
 
 
 def do_submit(case: Case | int, *, acting_user: Any) -> Case:
@@ -275,24 +314,7 @@ def do_submit(case: Case | int, *, acting_user: Any) -> Case:
             raise Conflict(_("This application has already been submitted."), code=Code.CASE_NOT_ACTIVE)
         spec = _service(locked.service)
         locked.data = clean_form(spec, locked.data, complete=True)
-        blockers = run_prechecks(locked)
-        if blockers:
-            raise PrecheckFailed(blockers)
-        at = clock.now()
-        current = district_of(locked.enterprise.place)
-        receiving = district_of(_receiving_place(spec, locked.data)) or current
-        Task.objects.bulk_create([
-            Task(case=locked, code=t.code, department=t.department, required=t.required, limit_days=t.limit_days,
-                 place=receiving if DEPARTMENTS[t.department].side == "receiving" else current,
-                 status=TaskStatus.OPEN if not t.after else TaskStatus.BLOCKED,
-                 opened_at=at if not t.after else None, due_at=clock.due(at, t.limit_days) if not t.after else None)
-            for t in spec.tasks])
-        locked.status = CaseStatus.SUBMITTED
-        locked.submitted_at = at
-        locked.due_at = clock.due(at, spec.limit_days)
-        locked.save(update_fields=["data", "status", "submitted_at", "due_at"])
-        record(acting_user, "onestop.submit", locked,
-               after={"status": locked.status, "due_at": locked.due_at.isoformat(), "data": locked.data})
+        _check_and_fan_out(locked, spec, acting_user, start=False)
         return locked
 
 
@@ -434,7 +456,10 @@ def do_accept_many(items: Sequence[tuple[int, Mapping[str, Any] | None]], *, act
             by_pk[t.pk] = t
         at = clock.now()
         audit: list[AuditEntry] = []
-        changed: dict[int, Task] = {}
+        changed: dict[int, tuple[Task, set[str]]] = {}
+
+        def touch(t: Task, *fields: str) -> None:
+            changed.setdefault(t.pk, (t, set()))[1].update(fields)
         for i, (pk, given) in enumerate(items):
             t = by_pk[pk]
             if t.status != TaskStatus.OPEN:
@@ -447,7 +472,7 @@ def do_accept_many(items: Sequence[tuple[int, Mapping[str, Any] | None]], *, act
                     raise KernelError(_("The result must give %(key)s.") % {"key": key}, code=ErrorCode.REQUIRED,
                                       field=where(i, key))
             t.status, t.done_at, t.handled_by, t.result = TaskStatus.DONE, at, acting_user, result
-            changed[t.pk] = t
+            touch(t, "status", "done_at", "handled_by_id", "result")
             t.case.outcome = {**t.case.outcome, **{key: result[key] for key in declared.writes}}
             audit.append(audit_entry(acting_user, "onestop.accept", t, after={"status": t.status, "result": result}))
         completed: list[Case] = []
@@ -458,19 +483,20 @@ def do_accept_many(items: Sequence[tuple[int, Mapping[str, Any] | None]], *, act
             for t in tasks:
                 if t.status == TaskStatus.BLOCKED and set(spec.task(t.code).after) <= done:
                     t.status, t.opened_at, t.due_at = TaskStatus.OPEN, at, clock.due(at, t.limit_days)
-                    changed[t.pk] = t
+                    touch(t, "status", "opened_at", "due_at")
                     audit.append(audit_entry(acting_user, "onestop.open_task", t, after={"status": t.status}))
             if all(t.code in done for t in tasks if t.required):
                 for t in tasks:
                     if t.status not in FINISHED_TASK:
                         t.status, t.done_at = TaskStatus.CLOSED, at
-                        changed[t.pk] = t
+                        touch(t, "status", "done_at")
                 case.status, case.completed_at = CaseStatus.COMPLETED, at
                 audit.append(audit_entry(acting_user, "onestop.complete", case,
                                          after={"status": case.status, "outcome": case.outcome}))
                 completed.append(case)
-        _update_grouped(Task, changed.values(), ("status", "done_at", "handled_by_id", "result", "opened_at", "due_at"))
-        _update_grouped(Case, cases.values(), ("outcome", "status", "completed_at"))
+        _update_grouped(Task, changed.values())
+        _update_grouped(Case, [(c, {"outcome", "status", "completed_at"} if c.status == CaseStatus.COMPLETED
+                                    else {"outcome"}) for c in cases.values()])
         if completed:
             for pause in Pause.objects.filter(case__in=completed, ended_at__isnull=True):
                 _close_pause(pause, at)
@@ -483,13 +509,14 @@ def do_accept_many(items: Sequence[tuple[int, Mapping[str, Any] | None]], *, act
         return [by_pk[pk] for pk in pks]
 
 
-def _update_grouped(model: Any, objs: Any, fields: tuple[str, ...]) -> None:
-    """Save `fields` of many rows with one UPDATE per distinct set of values. A batch's rows mostly
-    share their new values (done now by this user, opened now with the same limit), and Django's
-    bulk_update builds a CASE per row and field: 0.16 s for 100 tasks against a few ms this way."""
+def _update_grouped(model: Any, changes: Any) -> None:
+    """Save the changed fields of many rows, given as (row, its changed fields), with one UPDATE per
+    distinct set of new values. A batch's rows mostly share them (done now by this user, opened now
+    with the same limit), and Django's bulk_update builds a CASE per row and field: 0.16 s for 100
+    tasks against a few ms this way."""
     groups: dict[str, tuple[dict[str, Any], list[int]]] = {}
-    for obj in objs:
-        values = {f: getattr(obj, f) for f in fields}
+    for obj, fields in changes:
+        values = {f: getattr(obj, f) for f in sorted(fields)}
         key = json.dumps(values, sort_keys=True, default=str)
         groups.setdefault(key, (values, []))[1].append(obj.pk)
     for values, pks in groups.values():

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -267,15 +266,25 @@ def _case_out(case: Case) -> dict[str, Any]:
 
 def _case_detail(case: Case) -> dict[str, Any]:
     at = clock.now()
-    paused = Pause.objects.filter(case=case, task__isnull=True, ended_at__isnull=True).exists()
+    new_tasks = getattr(case, "new_tasks", None)
+    if new_tasks is not None:
+        # Submitted in this request: its tasks are the rows just written, with no pause or
+        # correction yet.
+        paused = False
+        tasks: Any = new_tasks
+        for t in tasks:
+            t._prefetched_objects_cache = {"corrections": Correction.objects.none()}
+    else:
+        paused = Pause.objects.filter(case=case, task__isnull=True, ended_at__isnull=True).exists()
+        tasks = (Task.objects.filter(case=case).select_related("case", "place")
+                 .prefetch_related(Prefetch("corrections", queryset=Correction.objects.order_by("asked_at", "pk")))
+                 .order_by("pk"))
     running = case.status == CaseStatus.SUBMITTED and not paused
-    tasks = (Task.objects.filter(case=case).select_related("case", "place")
-             .prefetch_related(Prefetch("corrections", queryset=Correction.objects.order_by("asked_at", "pk")))
-             .order_by("pk"))
     return {
         **_case_out(case), "data": case.data, "outcome": case.outcome, "paused": paused,
         "paused_days": float(case.paused_days), "working_days_left": _left(case.due_at, running, at),
-        "due_soon": clock.due_soon(case, at), "overdue": clock.overdue(case, at), "reject_reason": case.reject_reason,
+        "due_soon": clock.due_soon(case, at, running=running), "overdue": clock.overdue(case, at, running=running),
+        "reject_reason": case.reject_reason,
         "tasks": [{**_task_out(t, at), "corrections": [_correction_out(c) for c in t.corrections.all()]}
                   for t in tasks],
     }
@@ -343,13 +352,11 @@ def start_case(request: HttpRequest, payload: CaseIn) -> Any:
     blocker and nothing written, not even the draft)."""
     require_perm(request.user, APPLY)
     try:
-        with transaction.atomic():
-            case = actions.do_start(payload.service.strip(), payload.uscc, payload.data, acting_user=request.user)
-            if payload.submit:
-                actions.do_submit(case.pk, acting_user=request.user)
+        case = actions.do_start(payload.service.strip(), payload.uscc, payload.data, acting_user=request.user,
+                                submit=payload.submit)
     except actions.PrecheckFailed as exc:
         return Status(exc.status, {**exc.as_dict(), "blockers": [b.as_dict() for b in exc.blockers]})
-    return Status(201, _case_detail(Case.objects.select_related("enterprise", "place").get(pk=case.pk)))
+    return Status(201, _case_detail(case))  # its enterprise and place are loaded already
 
 
 @router.get("/cases", response=CasePage)

@@ -91,13 +91,18 @@ def _running(obj: Task | Case) -> bool:
     return obj.status == CaseStatus.SUBMITTED and not is_paused(obj)
 
 
-def overdue(obj: Task | Case, at: dt.datetime | None = None) -> bool:
-    return _running(obj) and obj.due_at is not None and (at or now()) > obj.due_at
+def overdue(obj: Task | Case, at: dt.datetime | None = None, *, running: bool | None = None) -> bool:
+    """`running`: whether the clock runs, when the caller already knows (saves the pause query)."""
+    if running is None:
+        running = _running(obj)
+    return running and obj.due_at is not None and (at or now()) > obj.due_at
 
 
-def due_soon(obj: Task | Case, at: dt.datetime | None = None) -> bool:
+def due_soon(obj: Task | Case, at: dt.datetime | None = None, *, running: bool | None = None) -> bool:
     at = at or now()
-    if not _running(obj) or obj.due_at is None or at > obj.due_at:
+    if running is None:
+        running = _running(obj)
+    if not running or obj.due_at is None or at > obj.due_at:
         return False
     return _between(at, obj.due_at) < HALF
 

@@ -40,13 +40,38 @@ def precheck(code: str) -> Callable[[Precheck], Precheck]:
     return register
 
 
+def _reads(enterprise: Any) -> dict[str, Any]:
+    """What one run of the checks has read about the enterprise (its standing, places by code): four
+    checks read the standing and a submission reads the new place and two districts several times.
+    `run_prechecks` starts each run afresh (forget_reads)."""
+    cache = enterprise.__dict__.get("_onestop_reads")
+    if cache is None:
+        cache = enterprise.__dict__["_onestop_reads"] = {"places": {}}
+    return cache
+
+
+def forget_reads(enterprise: Any) -> None:
+    enterprise.__dict__.pop("_onestop_reads", None)
+
+
 def _standing(enterprise: Any) -> Any:
-    """The enterprise's standing, read once per check run (four checks read it)."""
     from .models import EnterpriseStanding
 
-    if not hasattr(enterprise, "_onestop_standing"):
-        enterprise._onestop_standing = EnterpriseStanding.objects.filter(enterprise=enterprise).first()
-    return enterprise._onestop_standing
+    reads = _reads(enterprise)
+    if "standing" not in reads:
+        reads["standing"] = EnterpriseStanding.objects.filter(enterprise=enterprise).first()
+    return reads["standing"]
+
+
+def place_by_code(enterprise: Any, code: str) -> Any:
+    """A place by its code, read once per run of the checks for this enterprise (None: no such place)."""
+    from longcheng.kernel.places.models import Place
+
+    places = _reads(enterprise)["places"]
+    if code not in places:
+        # With its parent: below a district, the parent is usually the district itself (district_of).
+        places[code] = Place.objects.select_related("parent").filter(code=code).first()
+    return places[code]
 
 
 def _yuan(fen: int) -> str:
@@ -92,32 +117,33 @@ def open_penalty(enterprise: Any, data: dict[str, Any]) -> Blocker | None:
                    _("Carry out the penalty (pay the fine) with the deciding authority, then check again."))
 
 
-def district_of(place: Any) -> Any:
+def district_of(place: Any, enterprise: Any = None) -> Any:
     """The district, county-level city or development zone (depth 1, directly under the city) that a
-    place lies in; the place itself at city level or above."""
+    place lies in; the place itself at city level or above. With `enterprise`, read through the
+    check run's reads (place_by_code)."""
     from longcheng.kernel.places.models import PATH_SEPARATOR, Place
 
     if place is None or place.depth <= 1:
         return place
+    if place.depth == 2 and "parent" in place._state.fields_cache:  # read with its parent already
+        return place.parent
     code = [c for c in place.path.split(PATH_SEPARATOR) if c][1]
-    return Place.objects.get(code=code)
+    return place_by_code(enterprise, code) if enterprise is not None else Place.objects.get(code=code)
 
 
 @precheck("relocation_target")
 def relocation_target(enterprise: Any, data: dict[str, Any]) -> Blocker | None:
     """The new place is a district-or-below place of the enterprise's city, another district than
     the current one, and the new address lies in it (names the receiving district)."""
-    from longcheng.kernel.places.models import Place
-
-    target = Place.objects.filter(code=str(data.get("new_place") or "")).first()
+    target = place_by_code(enterprise, str(data.get("new_place") or ""))
     current = enterprise.place
     same_city = (target is not None and current is not None
                  and target.path.split(".")[0] == current.path.split(".")[0])
     if target is None or target.depth < 1 or not same_city:
         return Blocker("relocation_target", _("The new place is not a district, street or town of this city."),
                        _("Choose the district, street or town the enterprise moves to."), field="new_place")
-    receiving = district_of(target)
-    if current is not None and district_of(current).pk == receiving.pk:
+    receiving = district_of(target, enterprise)
+    if current is not None and district_of(current, enterprise).pk == receiving.pk:
         return Blocker("relocation_target",
                        _("The new place is in the district the enterprise is already registered in."),
                        _("A move within one district is a change of address, not a relocation."),

@@ -229,6 +229,10 @@ def test_submit_at_once_writes_nothing_when_a_precheck_fails(world: dict[str, An
                                     "submit": True})
     assert r.status_code == 422 and [b["check"] for b in r.json()["blockers"]] == ["open_penalty"]
     assert counts() == before  # no draft, no audit row
+    incomplete = {k: v for k, v in RELOCATION_DATA.items() if k != "new_address"}
+    r = _post(applicant, "/cases", {"service": "relocation", "uscc": firm.uscc, "data": incomplete, "submit": True})
+    assert r.status_code == 400 and (r.json()["code"], r.json()["field"]) == ("required", "new_address")
+    assert counts() == before
     actions.do_set_standing(firm, open_penalty=False, acting_user=world["clerk"]["market_regulation"])
     r = _post(applicant, "/cases", {"service": "relocation", "uscc": firm.uscc, "data": RELOCATION_DATA,
                                     "submit": True})
