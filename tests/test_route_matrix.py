@@ -71,6 +71,7 @@ PAGES: dict[str, str | None] = {
     "onestop:task": "post-only",
     "onestop:case": "onestop.view",
     "onestop:figures": "onestop.view",
+    "onestop:standing": "onestop.view",
 }
 
 HANDLE = tuple(f"onestop.handle.{office}" for office in (

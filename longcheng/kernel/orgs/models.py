@@ -29,6 +29,8 @@ class Organisation(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     code = models.SlugField(_("short code"), max_length=64, null=True, blank=True, unique=True)
+    # The day an enterprise's registration was cancelled (注销); it stays in the directory, closed.
+    closed_on = models.DateField(_("deregistered on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_path_field = "place__path"

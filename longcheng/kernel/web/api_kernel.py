@@ -237,6 +237,7 @@ class OrgOut(Schema):
     uscc: str | None
     code: str | None
     place: str | None = Field(None, alias="place.code")
+    closed_on: dt.date | None = None
 
 
 class OrgIn(Schema):

@@ -28,6 +28,7 @@ from longcheng.kernel.notify.api import queue_message
 from longcheng.kernel.orgs.models import Organisation
 from longcheng.kernel.orgs.validators import validate_uscc
 from longcheng.kernel.places.models import Place
+from longcheng.kernel.workdays.api import SHANGHAI
 
 from . import clock
 from .catalogue import DEPARTMENTS, ServiceSpec, departments_of, service
@@ -44,6 +45,7 @@ class Code(StrEnum):
     TASK_NOT_OPEN = "task_not_open"
     CASE_NOT_ACTIVE = "case_not_active"
     ALREADY_ANSWERED = "already_answered"
+    ENTERPRISE_CLOSED = "enterprise_closed"
 
 
 class PrecheckFailed(KernelError):
@@ -231,6 +233,9 @@ def do_start(service_code: str, uscc: str, data: Mapping[str, Any], *, acting_us
                 or enterprise.place is None or not place_in_scope(acting_user, APPLY, enterprise.place.path)):
             raise PermissionDenied(_("You can apply only for your own enterprise, registered in your area."),
                                    code=Code.NOT_OWN_ENTERPRISE, field="uscc")
+        if enterprise.closed_on is not None:
+            raise Conflict(_("The enterprise was deregistered on %(date)s; it can no longer apply.") % {
+                "date": enterprise.closed_on.isoformat()}, code=Code.ENTERPRISE_CLOSED, field="uscc")
         cleaned = clean_form(spec, data, complete=submit, place_of=lambda code: place_by_code(enterprise, code))
         if Case.objects.filter(enterprise=enterprise, service=spec.code, status__in=["draft", "submitted"]).exists():
             raise Conflict(_("The enterprise already has an application for this service in progress."),
@@ -312,6 +317,9 @@ def do_submit(case: Case | int, *, acting_user: Any) -> Case:
         locked = _as_applicant(case, acting_user)
         if locked.status != CaseStatus.DRAFT:
             raise Conflict(_("This application has already been submitted."), code=Code.CASE_NOT_ACTIVE)
+        if locked.enterprise.closed_on is not None:
+            raise Conflict(_("The enterprise was deregistered on %(date)s; it can no longer apply.") % {
+                "date": locked.enterprise.closed_on.isoformat()}, code=Code.ENTERPRISE_CLOSED, field="uscc")
         spec = _service(locked.service)
         locked.data = clean_form(spec, locked.data, complete=True)
         _check_and_fan_out(locked, spec, acting_user, start=False)
@@ -509,6 +517,13 @@ def do_accept_many(items: Sequence[tuple[int, Mapping[str, Any] | None]], *, act
         return [by_pk[pk] for pk in pks]
 
 
+def _plain(value: Any) -> Any:
+    """An enterprise field as the audit keeps it: a place by its code, a date as ISO text."""
+    if isinstance(value, Place):
+        return str(value.code)
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 def _update_grouped(model: Any, changes: Any) -> None:
     """Save the changed fields of many rows, given as (row, its changed fields), with one UPDATE per
     distinct set of new values. A batch's rows mostly share them (done now by this user, opened now
@@ -524,9 +539,9 @@ def _update_grouped(model: Any, changes: Any) -> None:
 
 
 def _apply_to_enterprises(completed: list[Case], acting_user: Any) -> list[AuditEntry]:
-    """What completed cases change in their enterprises (their declared `applies`), each enterprise
-    locked, with one audit row per enterprise linking the case."""
-    applying = [c for c in completed if _service(c.service).applies]
+    """What completed cases change in their enterprises (their declared `applies`; closing it on
+    deregistration), each enterprise locked, with one audit row per enterprise linking the case."""
+    applying = [c for c in completed if _service(c.service).applies or _service(c.service).closes_enterprise]
     if not applying:
         return []
     firms = {o.pk: o for o in Organisation.objects.select_for_update(of=("self",)).select_related("place")
@@ -538,13 +553,15 @@ def _apply_to_enterprises(completed: list[Case], acting_user: Any) -> list[Audit
     for case in applying:
         spec = _service(case.service)
         enterprise = firms[case.enterprise_id]
-        fields = [org_field for _f, org_field in spec.applies]
-        before = {k: (str(v.code) if isinstance(v, Place) else v) for k, v in snapshot(enterprise, fields).items()}
+        fields = [org_field for _f, org_field in spec.applies] + (["closed_on"] if spec.closes_enterprise else [])
+        before = {k: _plain(v) for k, v in snapshot(enterprise, fields).items()}
         for form_field, org_field in spec.applies:
             value = case.data[form_field]
             setattr(enterprise, org_field, places[str(value)] if org_field == "place" else value)
+        if spec.closes_enterprise and case.completed_at is not None:
+            enterprise.closed_on = case.completed_at.astimezone(SHANGHAI).date()
         enterprise.save(update_fields=fields)
-        after = {k: (str(v.code) if isinstance(v, Place) else v) for k, v in snapshot(enterprise, fields).items()}
+        after = {k: _plain(v) for k, v in snapshot(enterprise, fields).items()}
         rows.append(audit_entry(acting_user, f"onestop.{spec.code}", enterprise, before=before, after=after,
                                 reason=_("One-stop case %(case)s completed") % {"case": case.pk}))
     return rows

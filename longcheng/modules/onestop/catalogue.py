@@ -107,6 +107,8 @@ class ServiceSpec:
     limit_days: Decimal
     # (form field, enterprise field): applied to the enterprise when the case completes.
     applies: tuple[tuple[str, str], ...] = ()
+    # The enterprise is closed (Organisation.closed_on) when the case completes: deregistration.
+    closes_enterprise: bool = False
 
     def task(self, code: str) -> TaskSpec:
         for t in self.tasks:
@@ -257,6 +259,7 @@ DEREGISTRATION = register_service(ServiceSpec(
         TaskSpec("bank_closure", _("Closing the bank accounts"), "bank", D("0.5"), after=("deregistration",)),
     ),
     limit_days=D("3"),
+    closes_enterprise=True,
 ))
 
 STARTUP = register_service(ServiceSpec(

@@ -69,7 +69,10 @@ PLANS: list[Plan] = [
 ]
 # Completed relocations move the enterprise out of Wujin; blocked drafts carry arrears: such an
 # enterprise gets no other case.
-EXCLUSIVE = {("relocation", "on_time"), ("relocation", "late"), ("relocation", "answered")}
+# Enterprises with no other case: those that move (their district changes) and those deregistered
+# (a closed enterprise applies for nothing more).
+EXCLUSIVE = {("relocation", "on_time"), ("relocation", "late"), ("relocation", "answered"),
+             ("deregistration", "on_time")}
 
 
 class _Clock:

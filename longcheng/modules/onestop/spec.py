@@ -77,6 +77,7 @@ SPEC = register_module(ModuleSpec(
         NavItem(_("My applications"), "onestop:applications", APPLY, order=60),
         NavItem(_("One-stop queue"), "onestop:queue", VIEW, order=61),
         NavItem(_("One-stop figures"), "onestop:figures", VIEW, order=62),
+        NavItem(_("Enterprise standing"), "onestop:standing", VIEW, order=63),
     ],
     panels=[DashboardPanel("onestop", _("One-stop enterprise services"), VIEW, _figures, _charts, order=40)],
     demo=[DemoStep("onestop", _("One-stop enterprise services"), _demo, order=40)],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_standing
 
 app_name = "onestop"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.task_act, name="task"),
     path("cases/<int:pk>/", views.case, name="case"),
     path("figures/", views.figures, name="figures"),
+    path("standing/", views_standing.standing, name="standing"),
 ]

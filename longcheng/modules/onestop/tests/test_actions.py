@@ -173,6 +173,41 @@ def test_deregistration_waits_for_the_clearances(world: dict[str, Any], submitte
     assert _statuses(case)["seal_cancellation"] == TaskStatus.BLOCKED
 
 
+def test_a_completed_deregistration_closes_the_enterprise(world: dict[str, Any], submitted: Callable[..., Any],
+                                                          counts: Any, admin: Any) -> None:
+    from longcheng.kernel.orgs.models import Organisation
+
+    case = submitted("deregistration", {"reason": "dissolution", "liquidation_date": "2026-09-30"})
+    clerk, tasks = world["clerk"], tasks_of(case)
+    actions.do_accept(tasks["tax_clearance"], {"clearance_no": "清税-001"}, acting_user=clerk["tax"])
+    for code, office in (("social_security", "social_security"), ("housing_fund", "housing_fund"),
+                         ("deregistration", "market_regulation"), ("seal_cancellation", "public_security")):
+        actions.do_accept(tasks[code], {}, acting_user=clerk[office])
+    assert Organisation.objects.get(pk=world["firm"].pk).closed_on is None  # the bank account is still open
+    world["clock"].set(at(MONDAY, 15))
+    actions.do_accept(tasks["bank_closure"], {}, acting_user=clerk["bank"])
+    case.refresh_from_db()
+    assert case.status == CaseStatus.COMPLETED
+    assert _statuses(case)["customs"] == TaskStatus.CLOSED  # optional, not needed to finish
+    firm = Organisation.objects.get(pk=world["firm"].pk)
+    assert firm.closed_on == MONDAY.date()
+    audit = AuditEntry.objects.get(action="onestop.deregistration", object_id=str(firm.pk))
+    assert (audit.before, audit.after) == ({"closed_on": None}, {"closed_on": "2026-10-12"})
+    from django.test import Client
+
+    directory = Client()
+    directory.force_login(admin)
+    directory.cookies["django_language"] = "en"
+    page = directory.get("/orgs/", {"q": str(firm.uscc)}).content.decode()
+    assert f'id="org-closed-{firm.pk}"' in page and "deregistered 2026-10-12" in page
+    # A closed enterprise applies for nothing more, and the refusal writes nothing.
+    before = counts()
+    with pytest.raises(Conflict) as err:
+        actions.do_start("relocation", str(firm.uscc), RELOCATION_DATA, acting_user=world["applicant"])
+    assert (err.value.code, err.value.field) == ("enterprise_closed", "uscc")
+    assert counts() == before
+
+
 def test_rejection_ends_the_case(world: dict[str, Any], submitted: Callable[..., Any]) -> None:
     case = submitted()
     tasks = tasks_of(case)

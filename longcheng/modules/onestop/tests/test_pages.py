@@ -378,3 +378,35 @@ def test_the_heads_list_shows_overdue_and_due_soon_tasks_of_the_area(world: dict
     row = page[page.index(f'id="watch-task-{tasks["file_out"].pk}"'):]
     assert "2026-10-12 12:30" in row[:row.index("</tr>")]
     assert 'id="watch-list"' not in text_of(client_for(world["clerk"]["tax"]).get("/onestop/queue/"))
+
+
+def test_the_tax_clerk_records_arrears_and_the_precheck_blocks_at_once(world: dict[str, Any],
+                                                                        counts: Any) -> None:
+    """The standing page: the tax clerk finds the enterprise, sees all four facts, edits only the tax
+    arrears (a posted abnormal-list flag is ignored); bad amounts name the fact and change nothing;
+    the pre-check reads the new figure; a head sees the facts without a form."""
+    from ..models import EnterpriseStanding
+
+    firm = world["firm"]
+    tax = client_for(world["clerk"]["tax"])
+    page = text_of(tax.get("/onestop/standing/", {"uscc": firm.uscc}))
+    assert 'id="standing-enterprise"' in page and 'id="input-tax_arrears_fen"' in page
+    assert 'id="input-abnormal_list"' not in page and 'id="fact-abnormal_list"' in page
+    before = counts()
+    r = tax.post("/onestop/standing/", {"uscc": firm.uscc, "tax_arrears_fen": "12.345"}, follow=True)
+    assert "Tax owed (yuan): An amount has at most two decimal places" in text_of(r)
+    r = tax.post("/onestop/standing/", {"uscc": firm.uscc, "tax_arrears_fen": "-5"}, follow=True)
+    assert "Tax owed (yuan)" in text_of(r)
+    assert counts() == before
+    r = tax.post("/onestop/standing/", {"uscc": firm.uscc, "tax_arrears_fen": "1,234.50", "abnormal_list": "on"})
+    assert r.status_code == 302
+    standing = EnterpriseStanding.objects.get(enterprise=firm)
+    assert (standing.tax_arrears_fen, standing.abnormal_list) == (123_450, False)
+    assert AuditEntry.objects.filter(action="onestop.set_standing", object_id=str(standing.pk)).count() == 1
+    case = actions.do_start("relocation", firm.uscc, RELOCATION_DATA, acting_user=world["applicant"])
+    assert [b.check for b in actions.run_prechecks(case)] == ["tax_arrears"]
+    head = text_of(client_for(world["head_wujin"]).get("/onestop/standing/", {"uscc": firm.uscc}))
+    assert "¥1,234.50" in head and 'id="standing-form"' in head and "input-tax_arrears_fen" not in head
+    assert 'id="standing-save"' not in head
+    liyang = text_of(client_for(world["mr_liyang"]).get("/onestop/standing/", {"uscc": firm.uscc}))
+    assert 'id="standing-error"' in liyang and 'id="standing-enterprise"' not in liyang
