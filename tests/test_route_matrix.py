@@ -72,6 +72,7 @@ PAGES: dict[str, str | None] = {
     "onestop:case": "onestop.view",
     "onestop:figures": "onestop.view",
     "onestop:standing": "onestop.view",
+    "onestop:document": ("onestop.apply", "onestop.view"),
 }
 
 HANDLE = tuple(f"onestop.handle.{office}" for office in (
@@ -129,6 +130,7 @@ API: dict[tuple[str, str], str | tuple[str, ...] | None] = {
     ("POST", "/api/v1/onestop/cases/{pk}/prechecks"): "onestop.apply",
     ("POST", "/api/v1/onestop/cases/{pk}/submit"): "onestop.apply",
     ("POST", "/api/v1/onestop/cases/{pk}/withdraw"): "onestop.apply",
+    ("POST", "/api/v1/onestop/cases/{pk}/documents"): "onestop.apply",
     ("POST", "/api/v1/onestop/corrections/{pk}/answer"): "onestop.apply",
     ("GET", "/api/v1/onestop/queue"): "onestop.view",
     ("POST", "/api/v1/onestop/tasks/{pk}/accept"): HANDLE,
@@ -210,7 +212,13 @@ def _onestop(city: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
                                 status="correction", limit_days=1, opened_at=now, due_at=now)
     correction = Correction.objects.create(task=other, request="请补充租赁合同", asked_by=users["city_admin"],
                                            asked_at=now)
-    return {"case": case, "task": task, "correction": correction}
+    from django.core.files.base import ContentFile
+
+    from longcheng.modules.onestop.models import Document
+
+    document = Document.objects.create(case=case, code="premises", file=ContentFile(b"%PDF-1.4 lease", name="lease.pdf"),
+                                       name="lease.pdf", size=14, uploaded_by=applicant)
+    return {"case": case, "task": task, "correction": correction, "document": document}
 
 
 def _living() -> Any:
@@ -299,6 +307,8 @@ def _page_urls(world: dict[str, Any]) -> dict[str, str]:
             args = ["relocation"]
         elif name in ("onestop:application", "onestop:case"):
             args = [world["onestop"]["case"].pk]
+        elif name == "onestop:document":
+            args = [world["onestop"]["document"].pk]
         urls[name] = reverse(name, args=args)
     return urls
 
@@ -411,6 +421,7 @@ def _body(path: str, world: dict[str, Any]) -> dict[str, Any]:
         "/api/v1/onestop/cases/{pk}/prechecks": {},
         "/api/v1/onestop/cases/{pk}/submit": {},
         "/api/v1/onestop/cases/{pk}/withdraw": {},
+        "/api/v1/onestop/cases/{pk}/documents": {},
         "/api/v1/onestop/corrections/{pk}/answer": {"answer": "已补充"},
         "/api/v1/onestop/tasks/{pk}/accept": {"result": {}},
         "/api/v1/onestop/tasks/accept": {"items": [{"task": world["onestop"]["task"].pk, "result": {}}]},

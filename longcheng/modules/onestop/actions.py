@@ -32,7 +32,7 @@ from longcheng.kernel.workdays.api import SHANGHAI
 
 from . import clock
 from .catalogue import DEPARTMENTS, ServiceSpec, departments_of, service
-from .models import Case, CaseStatus, Correction, EnterpriseStanding, Pause, Task, TaskStatus
+from .models import Case, CaseStatus, Correction, Document, EnterpriseStanding, Pause, Task, TaskStatus
 from .prechecks import PRECHECKS, Blocker, district_of, forget_reads, place_by_code
 from .spec import APPLY, VIEW, handle_permission
 
@@ -254,6 +254,13 @@ def _check_and_fan_out(case: Case, spec: ServiceSpec, acting_user: Any, *, start
     """Run the pre-checks on the (complete) form, then submit: the case's clock starts and the
     department tasks are written, those waiting for nothing open at once. `start`: the case is new
     and is inserted here already submitted (with its start and submission audit rows)."""
+    required = [d for d in spec.documents if d.required]
+    if required:  # a new case has no documents yet
+        have = set() if start else set(Document.objects.filter(case=case).values_list("code", flat=True))
+        for doc in required:
+            if doc.code not in have:
+                raise KernelError(_("Attach %(document)s first.") % {"document": doc.label},
+                                  code=ErrorCode.REQUIRED, field=doc.code)
     blockers = run_prechecks(case, fresh=not start)
     if blockers:
         raise PrecheckFailed(blockers)
@@ -281,6 +288,43 @@ def _check_and_fan_out(case: Case, spec: ServiceSpec, acting_user: Any, *, start
     rows.append(audit_entry(acting_user, "onestop.submit", case,
                             after={"status": case.status, "due_at": case.due_at.isoformat(), "data": case.data}))
     record_many(rows)
+
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+# What a scan may be, by its first bytes (the name's extension alone proves nothing).
+DOCUMENT_TYPES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png"}
+
+
+def do_attach(case: Case | int, code: str, upload: Any, *, acting_user: Any) -> Document:
+    """The applicant adds a supporting document of a declared kind to an application in progress
+    (a draft, or submitted: e.g. with the answer to a correction). PDF, JPEG or PNG, checked by its
+    content; at most MAX_DOCUMENT_BYTES."""
+    with transaction.atomic():
+        locked = _as_applicant(case, acting_user)
+        if locked.status not in (CaseStatus.DRAFT, CaseStatus.SUBMITTED):
+            raise Conflict(_("The application is finished; nothing can be added to it."),
+                           code=Code.CASE_NOT_ACTIVE, field="file")
+        spec = _service(locked.service)
+        try:
+            spec.document(str(code or ""))
+        except KeyError:
+            raise KernelError(_("Choose one of the documents this service asks for."), code=ErrorCode.REQUIRED,
+                              field="code") from None
+        if upload is None or not getattr(upload, "size", 0):
+            raise KernelError(_("Choose a file."), code=ErrorCode.REQUIRED, field="file")
+        if upload.size > MAX_DOCUMENT_BYTES:
+            raise KernelError(_("A file is at most %(mb)d MB.") % {"mb": MAX_DOCUMENT_BYTES // (1024 * 1024)},
+                              field="file")
+        head = upload.read(8)
+        upload.seek(0)
+        if not any(head.startswith(magic) for magic in DOCUMENT_TYPES):
+            raise KernelError(_("A document is a PDF, JPEG or PNG file."), field="file")
+        name = str(getattr(upload, "name", "") or code)[-200:]
+        document = Document.objects.create(case=locked, code=code, file=upload, name=name, size=upload.size,
+                                           uploaded_by=acting_user)
+        record(acting_user, "onestop.attach", document, after={"case": locked.pk, "code": code, "name": name,
+                                                               "size": upload.size})
+        return document
 
 
 def do_update_draft(case: Case | int, data: Mapping[str, Any], *, acting_user: Any) -> Case:

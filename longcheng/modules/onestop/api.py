@@ -26,7 +26,7 @@ from longcheng.kernel.workdays.api import working_days_between
 
 from . import actions, clock
 from .catalogue import DEPARTMENTS, OFFICES, ServiceSpec, service, services
-from .models import Case, CaseStatus, Correction, Pause, Task, TaskStatus
+from .models import Case, CaseStatus, Correction, Document, Pause, Task, TaskStatus
 from .spec import APPLY, VIEW, handle_permission
 
 router = Router(tags=["onestop"])
@@ -156,6 +156,15 @@ class CasePage(Schema):
     items: list[CaseOut]
 
 
+class DocumentOut(Schema):
+    id: int
+    code: str
+    label: str
+    name: str
+    size: int
+    uploaded_at: dt.datetime
+
+
 class CaseDetail(CaseOut):
     data: dict[str, Any]
     outcome: dict[str, Any]
@@ -166,6 +175,7 @@ class CaseDetail(CaseOut):
     overdue: bool
     reject_reason: str
     tasks: list[TaskDetail]
+    documents: list[DocumentOut]
 
 
 class QueueItem(TaskOut):
@@ -271,11 +281,15 @@ def _case_detail(case: Case) -> dict[str, Any]:
         # Submitted in this request: its tasks are the rows just written, with no pause or
         # correction yet.
         paused = False
+        documents: list[Document] = []
         tasks: Any = new_tasks
         for t in tasks:
             t._prefetched_objects_cache = {"corrections": Correction.objects.none()}
     else:
         paused = Pause.objects.filter(case=case, task__isnull=True, ended_at__isnull=True).exists()
+        documents = list(Document.objects.filter(case=case).order_by("uploaded_at", "pk"))
+        for d in documents:
+            d.case = case
         tasks = (Task.objects.filter(case=case).select_related("case", "place")
                  .prefetch_related(Prefetch("corrections", queryset=Correction.objects.order_by("asked_at", "pk")))
                  .order_by("pk"))
@@ -287,7 +301,17 @@ def _case_detail(case: Case) -> dict[str, Any]:
         "reject_reason": case.reject_reason,
         "tasks": [{**_task_out(t, at), "corrections": [_correction_out(c) for c in t.corrections.all()]}
                   for t in tasks],
+        "documents": [_document_out(d) for d in documents],
     }
+
+
+def _document_out(d: Document) -> dict[str, Any]:
+    spec = service(d.case.service)
+    try:
+        label = str(spec.document(d.code).label)
+    except KeyError:  # a kind no longer declared: the file stays readable under its code
+        label = d.code
+    return {"id": d.pk, "code": d.code, "label": label, "name": d.name, "size": d.size, "uploaded_at": d.uploaded_at}
 
 
 def _cases(user: Any) -> QuerySet[Case]:
@@ -399,6 +423,17 @@ def submit_case(request: HttpRequest, pk: int) -> Any:
     except actions.PrecheckFailed as exc:
         return Status(exc.status, {**exc.as_dict(), "blockers": [b.as_dict() for b in exc.blockers]})
     return _case_detail(Case.objects.select_related("enterprise", "place").get(pk=case.pk))
+
+
+@router.post("/cases/{pk}/documents", response={201: DocumentOut})
+def attach_document(request: HttpRequest, pk: int) -> Any:
+    """Add a supporting document to the caller's application in progress: a multipart form with
+    `code` (one of the service's declared documents) and `file` (PDF, JPEG or PNG, checked by its
+    content, at most 10 MB). Read back through GET /cases/{id} (`documents`)."""
+    case = _own_case(request.user, pk)
+    document = actions.do_attach(case.pk, request.POST.get("code", ""), request.FILES.get("file"),
+                                 acting_user=request.user)
+    return Status(201, _document_out(document))
 
 
 @router.post("/cases/{pk}/withdraw", response=CaseDetail)

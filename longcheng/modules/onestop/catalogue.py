@@ -77,6 +77,16 @@ def departments_of(office: str) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class DocumentSpec:
+    """A supporting document the applicant uploads (a scan: PDF, JPEG or PNG). `required`: the
+    application cannot be submitted without it."""
+
+    code: str
+    label: Label
+    required: bool = False
+
+
+@dataclass(frozen=True)
 class FieldSpec:
     name: str
     label: Label
@@ -109,11 +119,19 @@ class ServiceSpec:
     applies: tuple[tuple[str, str], ...] = ()
     # The enterprise is closed (Organisation.closed_on) when the case completes: deregistration.
     closes_enterprise: bool = False
+    # Supporting documents the applicant uploads; the departments read them with the form.
+    documents: tuple[DocumentSpec, ...] = ()
 
     def task(self, code: str) -> TaskSpec:
         for t in self.tasks:
             if t.code == code:
                 return t
+        raise KeyError(code)
+
+    def document(self, code: str) -> DocumentSpec:
+        for d in self.documents:
+            if d.code == code:
+                return d
         raise KeyError(code)
 
     def field(self, name: str) -> FieldSpec:
@@ -141,6 +159,9 @@ def validate(spec: ServiceSpec) -> None:
     names = [f.name for f in spec.form]
     if len(set(names)) != len(names):
         raise DeclarationError(f"{where}: a form field is declared twice")
+    documents = [d.code for d in spec.documents]
+    if len(set(documents)) != len(documents) or not all(code.isidentifier() for code in documents):
+        raise DeclarationError(f"{where}: document codes must be identifiers, each declared once")
     for f in spec.form:
         if f.kind not in FIELD_KINDS:
             raise DeclarationError(f"{where}: field {f.name!r} has unknown kind {f.kind!r}")
@@ -231,6 +252,10 @@ RELOCATION = register_service(ServiceSpec(
     ),
     limit_days=D("1.5"),
     applies=(("new_place", "place"), ("new_address", "address")),
+    documents=(
+        DocumentSpec("premises", _("Proof of the right to use the new premises")),
+        DocumentSpec("resolution", _("Shareholders' resolution on the move")),
+    ),
 ))
 
 DEREGISTRATION = register_service(ServiceSpec(
@@ -260,6 +285,10 @@ DEREGISTRATION = register_service(ServiceSpec(
     ),
     limit_days=D("3"),
     closes_enterprise=True,
+    documents=(
+        DocumentSpec("liquidation_report", _("Liquidation report")),
+        DocumentSpec("resolution", _("Shareholders' resolution to dissolve")),
+    ),
 ))
 
 STARTUP = register_service(ServiceSpec(
@@ -288,4 +317,8 @@ STARTUP = register_service(ServiceSpec(
                  required=False),
     ),
     limit_days=D("1.5"),
+    documents=(
+        DocumentSpec("articles", _("Articles of association")),
+        DocumentSpec("premises", _("Proof of the right to use the premises")),
+    ),
 ))

@@ -258,6 +258,16 @@ def _act(run: _Run, plan: Plan, case: Case, applicant: Any, day: Callable[[int, 
                 run.accept(case, code, day(d, 14 + n // 2, 30 * (n % 2)))
 
 
+def _demo_pdf(title: str) -> Any:
+    """A one-page PDF standing in for a scanned document (the demo has no real scans)."""
+    from django.core.files.base import ContentFile
+
+    text = title.encode("unicode_escape").decode("ascii").replace("(", "").replace(")", "")
+    body = (f"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            f"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n% {text}\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+    return ContentFile(body.encode("ascii"), name="新址租赁合同.pdf")
+
+
 def build(*, log: Log = print, progress: Callable[[int], None] | None = None, now: dt.datetime | None = None,
           **options: Any) -> None:
     from longcheng.kernel.access.models import User
@@ -323,6 +333,9 @@ def build(*, log: Log = print, progress: Callable[[int], None] | None = None, no
                         pass  # stays a draft, the blockers shown on its page
                     continue
                 actions.do_submit(case, acting_user=applicant)
+                if plan.service == "relocation" and n % 2 == 0:
+                    actions.do_attach(case, "premises", _demo_pdf(f"{enterprise.name} 新址租赁合同"),
+                                      acting_user=applicant)
                 _act(run, plan, case, applicant, day)
             run.at(now)
             escalated = clock.escalate_overdue(at=now)

@@ -126,6 +126,27 @@ class Correction(models.Model):
         return f"{self.task}: {self.request[:40]}"
 
 
+class Document(models.Model):
+    """A supporting document of a case, as the applicant uploaded it (a declared kind: `code`).
+    Served only through the module's view, to the applicant's enterprise and to staff who see the
+    case; never from a public URL."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    code = models.CharField(_("kind of document"), max_length=40)
+    file = models.FileField(upload_to="onestop/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("supporting document")
+        verbose_name_plural = _("supporting documents")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Pause(models.Model):
     """A stopped clock: a task's (task set) or its case's (task null) while a correction is awaited."""
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_standing
+from . import views, views_documents, views_standing
 
 app_name = "onestop"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case, name="case"),
     path("figures/", views.figures, name="figures"),
     path("standing/", views_standing.standing, name="standing"),
+    path("documents/<int:pk>/", views_documents.document, name="document"),
 ]

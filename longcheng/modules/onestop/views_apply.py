@@ -25,6 +25,7 @@ from .catalogue import DEPARTMENTS, ServiceSpec, service, services
 from .models import Case, CaseStatus, Correction, Task, TaskStatus
 from .prechecks import Blocker
 from .spec import APPLY
+from .views_documents import document_rows
 
 
 def _spec(code: str) -> ServiceSpec:
@@ -197,6 +198,8 @@ def _case_context(case: Case, spec: ServiceSpec) -> dict[str, Any]:
         "left": _left(case.due_at, at) if case.status == CaseStatus.SUBMITTED else None,
         "elapsed": clock.elapsed_working_days(case, at),
         "paused": clock.is_paused(case) if case.status == CaseStatus.SUBMITTED else False,
+        "documents": document_rows(case, spec),
+        "may_attach": case.status in (CaseStatus.DRAFT, CaseStatus.SUBMITTED),
     }
 
 
@@ -244,6 +247,14 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, exc.message)
             else:
                 messages.success(request, _("Your answer is sent; the department's clock runs again."))
+            return redirect("onestop:application", case.pk)
+        elif step == "attach":
+            try:
+                actions.do_attach(case, request.POST.get("code", ""), request.FILES.get("file"), acting_user=user)
+            except KernelError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("The document is added; the departments can read it."))
             return redirect("onestop:application", case.pk)
         elif step == "withdraw":
             try:

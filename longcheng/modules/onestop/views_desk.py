@@ -30,6 +30,7 @@ from .catalogue import DEPARTMENTS, OFFICES, service
 from .models import Case, Correction, Pause, Task, TaskStatus
 from .spec import SUPERVISE, VIEW, handle_permission
 from .views_apply import _left, data_rows, place_names
+from .views_documents import document_rows
 
 PAGE_SIZE = 50
 # Deeper pages scan more rows per department; past page 200 the clerk filters by office instead.
@@ -211,4 +212,5 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
         "outcome": sorted(found.outcome.items()), "elapsed": clock.elapsed_working_days(found, at),
         "left": _left(found.due_at, at) if found.status == "submitted" else None,
         "overdue": clock.overdue(found, at), "paused": clock.is_paused(found),
+        "documents": document_rows(found, spec),
     })

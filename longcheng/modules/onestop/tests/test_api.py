@@ -284,3 +284,26 @@ def test_a_batch_of_acceptances_is_all_or_nothing(world: dict[str, Any], make_us
         assert case.status == CaseStatus.COMPLETED and case.outcome["registration_authority"] == "溧阳市市场监督管理局"
         moved = Organisation.objects.select_related("place").get(pk=firm.pk).place
         assert moved is not None and moved.code == RELOCATION_DATA["new_place"]
+
+
+def test_a_document_is_uploaded_through_the_api(world: dict[str, Any], submitted: Any, counts: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = submitted("deregistration", {"reason": "dissolution", "liquidation_date": "2026-09-30"})
+    applicant = _client(world["applicant"])
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+    before = counts()
+    r = applicant.post(f"{BASE}/cases/{case.pk}/documents",
+                       {"code": "liquidation_report", "file": SimpleUploadedFile("report.gif", b"GIF89a....")})
+    assert r.status_code == 400 and r.json()["field"] == "file"
+    assert counts() == before
+    r = applicant.post(f"{BASE}/cases/{case.pk}/documents",
+                       {"code": "liquidation_report", "file": SimpleUploadedFile("清算报告.png", png)})
+    assert r.status_code == 201, r.content
+    assert {k: r.json()[k] for k in ("code", "name", "size")} == {"code": "liquidation_report", "name": "清算报告.png",
+                                                                   "size": len(png)}
+    detail = applicant.get(f"{BASE}/cases/{case.pk}").json()
+    assert [d["code"] for d in detail["documents"]] == ["liquidation_report"]
+    other = _client(world["other_applicant"])
+    r = other.post(f"{BASE}/cases/{case.pk}/documents", {"code": "resolution", "file": SimpleUploadedFile("r.png", png)})
+    assert r.status_code == 404

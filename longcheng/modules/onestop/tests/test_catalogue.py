@@ -12,6 +12,7 @@ from longcheng.kernel.errors import KernelError
 
 from ..catalogue import (
     DeclarationError,
+    DocumentSpec,
     FieldSpec,
     ServiceSpec,
     TaskSpec,
@@ -70,6 +71,9 @@ def test_a_cycle_is_refused() -> None:
     ((TaskSpec("a", "A", "market_regulation_in", D("1")),), {}, "receiving-district"),
     ((TaskSpec("a", "A", "tax", D("1")),), {"form": (FieldSpec("k", "K", "choice"),)}, "choices"),
     ((), {}, "at least one task"),
+    ((TaskSpec("a", "A", "tax", D("1")),), {"documents": (DocumentSpec("lease", "L"), DocumentSpec("lease", "L2"))},
+     "document codes"),
+    ((TaskSpec("a", "A", "tax", D("1")),), {"documents": (DocumentSpec("new lease", "L"),)}, "document codes"),
 ])
 def test_bad_declarations_are_refused(tasks: tuple[TaskSpec, ...], kwargs: dict[str, Any], words: str) -> None:
     with pytest.raises(DeclarationError, match=words):

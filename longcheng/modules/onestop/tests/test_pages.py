@@ -410,3 +410,52 @@ def test_the_tax_clerk_records_arrears_and_the_precheck_blocks_at_once(world: di
     assert 'id="standing-save"' not in head
     liyang = text_of(client_for(world["mr_liyang"]).get("/onestop/standing/", {"uscc": firm.uscc}))
     assert 'id="standing-error"' in liyang and 'id="standing-enterprise"' not in liyang
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def test_supporting_documents_are_uploaded_checked_and_read_only_by_those_who_see_the_case(
+        world: dict[str, Any], submitted: Callable[..., Any], counts: Any, make_user: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ..models import Document
+
+    case = submitted()
+    applicant = client_for(world["applicant"])
+    page = text_of(applicant.get(f"/onestop/applications/{case.pk}/"))
+    assert 'id="document-premises"' in page and 'id="attach-premises"' in page
+    before = counts()
+    # A text file named .pdf, an undeclared kind, no file: refused with the reason, nothing stored.
+    for code, upload, expected in (
+            ("premises", SimpleUploadedFile("lease.pdf", b"not really a pdf"), "A document is a PDF, JPEG or PNG file."),
+            ("passport", SimpleUploadedFile("p.pdf", PDF), "Choose one of the documents this service asks for."),
+            ("premises", None, "Choose a file.")):
+        body: dict[str, Any] = {"step": "attach", "code": code}
+        if upload is not None:
+            body["file"] = upload
+        assert expected in text_of(applicant.post(f"/onestop/applications/{case.pk}/", body, follow=True))
+    assert counts() == before and not Document.objects.exists()
+    r = applicant.post(f"/onestop/applications/{case.pk}/",
+                       {"step": "attach", "code": "premises", "file": SimpleUploadedFile("租赁合同.pdf", PDF)})
+    assert r.status_code == 302
+    doc = Document.objects.get(case=case)
+    assert (doc.code, doc.name, doc.size, doc.uploaded_by_id) == ("premises", "租赁合同.pdf", len(PDF), world["applicant"].pk)
+    assert AuditEntry.objects.filter(action="onestop.attach", object_id=str(doc.pk)).exists()
+    # Read back by the applicant and by the clerks whose queue holds the case; 404 for others.
+    for user in (world["applicant"], world["clerk"]["tax"], world["mr_liyang"], world["head_wujin"]):
+        r = client_for(user).get(f"/onestop/documents/{doc.pk}/")
+        assert r.status_code == 200 and r.getvalue() == PDF, user
+    assert f'href="/onestop/documents/{doc.pk}/"' in text_of(client_for(world["clerk"]["tax"]).get(f"/onestop/cases/{case.pk}/"))
+    from longcheng.kernel.orgs.models import Organisation
+
+    stranger_firm = Organisation.objects.create(kind="enterprise", name="常州别家公司", uscc=make_uscc("91320412MA9C8Y7XW"),
+                                                place=world["city"]["yaoguan"], address="武进区遥观镇")
+    stranger = make_user("stranger", {"enterprise_user": [world["city"]["wujin"]]}, organisation=stranger_firm)
+    outsider = make_user("outsider", {"onestop_head": [world["city"]["a"]]})  # a community: neither side
+    for user in (stranger, outsider):
+        assert client_for(user).get(f"/onestop/documents/{doc.pk}/").status_code == 404
+    # Another enterprise cannot add to this case either.
+    r = client_for(stranger).post(f"/onestop/applications/{case.pk}/",
+                                  {"step": "attach", "code": "premises", "file": SimpleUploadedFile("x.pdf", PDF)})
+    assert r.status_code == 404 and Document.objects.count() == 1
