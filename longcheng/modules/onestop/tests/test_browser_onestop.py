@@ -44,7 +44,7 @@ def test_relocation_in_the_browser_with_parallel_departments_and_a_correction(
         pytest.skip("runs in the PostgreSQL pass")
     from longcheng.kernel.audit.models import AuditEntry
 
-    from ..models import Case, CaseStatus, Correction, Task, TaskStatus
+    from ..models import Case, CaseStatus, Correction, Document, Task, TaskStatus
 
     clock, firm, city = world["clock"], world["firm"], world["city"]
     url = live_server.url
@@ -125,6 +125,13 @@ def test_relocation_in_the_browser_with_parallel_departments_and_a_correction(
     clock.set(at(MONDAY, 14))
     applicant.goto(f"{url}/onestop/applications/{case.pk}/")
     assert applicant.locator("#task-move_in[data-status=correction]").count() == 1
+    lease = b"%PDF-1.4\n% lease of the new premises\ntrailer<<>>\n%%EOF\n"
+    applicant.set_input_files("#file-premises", files=[{"name": "新址租赁合同.pdf", "mimeType": "application/pdf",
+                                                        "buffer": lease}])
+    with applicant.expect_navigation():
+        applicant.click("#attach-premises")
+    document = Document.objects.get(case=case, code="premises")
+    assert document.name == "新址租赁合同.pdf" and document.size == len(lease)
     applicant.fill(f"#answer-{correction.pk}", "已上传租赁合同")
     with applicant.expect_navigation():
         applicant.click(f"#answer-submit-{correction.pk}")
@@ -132,7 +139,14 @@ def test_relocation_in_the_browser_with_parallel_departments_and_a_correction(
     assert correction.answered_at is not None and correction.answer == "已上传租赁合同"
     applicant.wait_for_selector("#task-move_in[data-status=open]")
 
-    # 溧阳市 accepts the move-in on Tuesday morning; the change of registration opens and is done.
+    # 溧阳市 reads the lease on the case page, then accepts the move-in on Tuesday morning; the
+    # change of registration opens and is done.
+    liyang.goto(f"{url}/onestop/cases/{case.pk}/")
+    link = liyang.locator("#document-premises a.document-link")
+    assert link.inner_text() == "新址租赁合同.pdf"
+    with liyang.expect_download() as download:
+        link.click()
+    assert open(download.value.path(), "rb").read() == lease
     clock.set(at(TUESDAY, 9, 30))
     liyang.goto(f"{url}/onestop/queue/")
     _open_form(liyang, tasks["move_in"].pk, "accept")
