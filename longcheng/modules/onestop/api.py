@@ -454,6 +454,9 @@ def answer_correction(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
 # --- the departments ----------------------------------------------------------------------------------
 
 
+QUEUE_DEPTH = 10_000
+
+
 @router.get("/queue", response=QueuePage)
 def queue(request: HttpRequest, page: Query[Page], office: str = "") -> Any:
     """Open tasks, oldest due first: of the offices the caller handles, in the scope where each is
@@ -470,6 +473,10 @@ def queue(request: HttpRequest, page: Query[Page], office: str = "") -> Any:
             raise PermissionDenied(field="office")
     if offices:
         start = (page.page - 1) * page.size
+        if start + page.size > QUEUE_DEPTH:
+            # Each page past the first scans that many rows per department: deep paging is refused.
+            raise KernelError(_("The queue can be paged %(n)s tasks deep; narrow it by office.") % {"n": QUEUE_DEPTH},
+                              field="page")
         rows = actions.queue_slice(user, offices, start, start + page.size + 1,
                                    related=("case__enterprise", "place"))
         result: dict[str, Any] = {"page": page.page, "size": page.size, "has_next": len(rows) > page.size,

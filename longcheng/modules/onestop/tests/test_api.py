@@ -68,6 +68,8 @@ def test_relocation_through_the_api(world: dict[str, Any]) -> None:
     r = liyang.get(BASE + "/queue")
     assert r.status_code == 200 and [t["code"] for t in r.json()["items"]] == ["move_in"]
     assert [t["code"] for t in clerks["tax"].get(BASE + "/queue").json()["items"]] == ["tax"]
+    r = clerks["tax"].get(BASE + "/queue?page=51&size=200")
+    assert r.status_code == 400 and r.json()["field"] == "page"
     assert head.get(f"{BASE}/cases/{case_id}").status_code == 200  # a head sees cases in scope
 
     c.set(at(MONDAY, 10))
