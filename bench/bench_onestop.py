@@ -225,24 +225,14 @@ def _applicants(n: int) -> list[tuple[Any, str, str]]:
     return result
 
 
-def _relocate(applicant: Any, clerks: dict[str, Any], firm_uscc: str) -> None:
-    base = "/api/v1/onestop"
-
-    def post(client: Any, path: str, body: dict[str, Any] | None = None) -> Any:
-        response = client.post(base + path, json.dumps(body or {}), content_type="application/json")
-        if response.status_code not in (200, 201):
-            raise RuntimeError(f"{path}: HTTP {response.status_code} {response.content[:300]!r}")
-        return response.json()
-
-    case = post(applicant, "/cases", {"service": "relocation", "uscc": firm_uscc, "data": {
-        "new_place": "320400-JK-01", "new_address": "常州经开区遥观镇新址路8号", "moving_date": "2026-12-01",
-        "reason": "扩大产能"}})
-    tasks = {t["code"]: t["id"] for t in post(applicant, f"/cases/{case['id']}/submit")["tasks"]}
-    for code, office in (("file_out", "market_regulation"), ("move_in", "market_regulation"), ("tax", "tax"),
-                         ("social_security", "social_security"), ("housing_fund", "housing_fund")):
-        post(clerks[office], f"/tasks/{tasks[code]}/accept", {"result": {}})
-    post(clerks["market_regulation"], f"/tasks/{tasks['change_registration']}/accept",
-         {"result": {"registration_authority": "常州经开区市场监督管理局"}})
+def _relocate(applicant: str, clerks: dict[str, str], firm_uscc: str) -> None:
+    """One relocation, a request per action: start, submit, six acceptances (bearer tokens)."""
+    case = _api_post(applicant, "/cases", {"service": "relocation", "uscc": firm_uscc, "data": RELOCATION_FORM})
+    tasks = {t["code"]: t["id"] for t in _api_post(applicant, f"/cases/{case['id']}/submit", {})["tasks"]}
+    for office, code in FIRST_WAVE:
+        _api_post(clerks[office], f"/tasks/{tasks[code]}/accept", {"result": {}})
+    _api_post(clerks["market_regulation"], f"/tasks/{tasks['change_registration']}/accept",
+              {"result": {"registration_authority": "常州经开区市场监督管理局"}})
 
 
 BPMN = """<?xml version="1.0" encoding="UTF-8"?>
@@ -406,34 +396,29 @@ def _relocate_in_processes(applicants: list[tuple[str, str]], clerk_tokens: dict
 
 
 def bench_api() -> None:
-    from django.test import Client
 
     from longcheng.kernel.access.models import ApiToken, User
 
     progress(f"{API_CASES + 2 * BATCH_CASES + 1} enterprises in Wujin with their applicants and tokens")
     pool = _applicants(API_CASES + 2 * BATCH_CASES + 1)
-    clerks, clerk_tokens = {}, {}
-    for office in ("market_regulation", "tax", "social_security", "housing_fund"):
-        user = User.objects.get(username=f"onestop_clerk_{office}")
-        clerk_tokens[office] = ApiToken.issue(user, "bench")[1]
-        clerks[office] = Client(HTTP_AUTHORIZATION=f"Bearer {clerk_tokens[office]}")
-    applicants = [(Client(HTTP_AUTHORIZATION=f"Bearer {token}"), number) for _firm, number, token in pool]
+    clerk_tokens = {office: ApiToken.issue(User.objects.get(username=f"onestop_clerk_{office}"), "bench")[1]
+                    for office in ("market_regulation", "tax", "social_security", "housing_fund")}
+    applicants = [(token, number) for _firm, number, token in pool]
     progress(f"{API_CASES} relocations through the API, one request per action (8 requests each)")
-    _relocate(applicants[0][0], clerks, applicants[0][1])  # warm-up
+    _relocate(applicants[0][0], clerk_tokens, applicants[0][1])  # warm-up
     per_case = []
     began = time.perf_counter()
-    for client, number in applicants[1:API_CASES + 1]:
+    for token, number in applicants[1:API_CASES + 1]:
         t0 = time.perf_counter()
-        _relocate(client, clerks, number)
+        _relocate(token, clerk_tokens, number)
         per_case.append(time.perf_counter() - t0)
     single = len(per_case) / (time.perf_counter() - began)
     progress(f"{BATCH_CASES} relocations through the API: submitted at once, departments in batches of {BATCH}")
     began = time.perf_counter()
-    _relocate_batched([(token, number) for _firm, number, token in pool[API_CASES + 1:API_CASES + 1 + BATCH_CASES]],
-                      clerk_tokens, BATCH)
+    _relocate_batched(applicants[API_CASES + 1:API_CASES + 1 + BATCH_CASES], clerk_tokens, BATCH)
     batched = BATCH_CASES / (time.perf_counter() - began)
     progress(f"{BATCH_CASES} relocations the same way served by {WORKERS} worker processes")
-    rest = [(token, number) for _firm, number, token in pool[API_CASES + 1 + BATCH_CASES:]]
+    rest = applicants[API_CASES + 1 + BATCH_CASES:]
     began = time.perf_counter()
     _relocate_in_processes(rest, clerk_tokens, BATCH, WORKERS)
     parallel = len(rest) / (time.perf_counter() - began)

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from longcheng.kernel import registry
+from longcheng.kernel.access.models import RoleAssignment
 from longcheng.kernel.access.scope import place_in_scope, require_perm, restrict
 from longcheng.kernel.audit.actions import changes, record, record_many, snapshot
 from longcheng.kernel.audit.actions import entry as audit_entry
@@ -31,7 +33,7 @@ from longcheng.kernel.places.models import Place
 from longcheng.kernel.workdays.api import SHANGHAI
 
 from . import clock
-from .catalogue import DEPARTMENTS, ServiceSpec, departments_of, service
+from .catalogue import DEPARTMENTS, OFFICES, ServiceSpec, departments_of, service
 from .models import Case, CaseStatus, Correction, Document, EnterpriseStanding, Pause, Task, TaskStatus
 from .prechecks import PRECHECKS, Blocker, district_of, forget_reads, place_by_code
 from .spec import APPLY, VIEW, handle_permission
@@ -85,6 +87,10 @@ def _service(code: str) -> ServiceSpec:
 # --- the form -------------------------------------------------------------------------------------
 
 
+def _place_by_code(code: str) -> Place | None:
+    return Place.objects.filter(code=code).first()
+
+
 def _clean_value(kind: str, value: Any, name: str, choices: tuple[tuple[str, Any], ...],
                  place_of: Callable[[str], Any] | None = None) -> Any:
     if kind == "text":
@@ -98,7 +104,7 @@ def _clean_value(kind: str, value: Any, name: str, choices: tuple[tuple[str, Any
             raise KernelError(_("Give a date as YYYY-MM-DD."), code=ErrorCode.INVALID_DATE, field=name) from None
     if kind == "place":
         code = str(value).strip()
-        if (place_of(code) is None) if place_of is not None else not Place.objects.filter(code=code).exists():
+        if (place_of or _place_by_code)(code) is None:
             raise KernelError(_("There is no place with this code."), code=ErrorCode.INVALID_PLACE, field=name)
         return code
     if kind == "money":
@@ -174,12 +180,28 @@ def _as_handler(task: Task | int, user: Any, *, allowed: tuple[str, ...] = (Task
     return locked
 
 
+def offices_of(user: Any) -> list[str]:
+    """The offices whose tasks the user may handle somewhere (has_perm per office, in one query)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return list(OFFICES)
+    defs = registry.roles()
+    roles = {r for r in RoleAssignment.objects.filter(user=user, places__isnull=False).values_list("role", flat=True)
+             if r in defs}
+    return [code for code in OFFICES if any(handle_permission(code) in defs[r].permissions for r in roles)]
+
+
 def queue(user: Any, office: str) -> QuerySet[Task]:
     """An office's open tasks within the user's scope, oldest due first (one query; index
     onestop_task_queue)."""
     return (restrict(Task.objects.filter(department__in=departments_of(office), status=TaskStatus.OPEN), user,
                      handle_permission(office))
             .select_related("case__enterprise").order_by("due_at", "pk"))
+
+
+# How deep the queue can be paged: each page scans up to this many rows per department.
+QUEUE_DEPTH = 10_000
 
 
 def queue_slice(user: Any, offices: list[str], start: int, stop: int, *, fields: tuple[str, ...] = (),
@@ -190,7 +212,10 @@ def queue_slice(user: Any, offices: list[str], start: int, stop: int, *, fields:
     each stopping after `stop` rows, merged here; then the page's rows with their case and
     enterprise by primary key. A single `department IN (...) ORDER BY due_at` query has to sort
     every open task of those departments first: 270 ms for a city-wide clerk with 100,000 open
-    cases (bench_onestop.py), against a few ms this way."""
+    cases (bench_onestop.py), against a few ms this way. Deeper than QUEUE_DEPTH is refused."""
+    if stop > QUEUE_DEPTH + 1:  # +1: the row that tells whether a next page exists
+        raise KernelError(_("The queue can be paged %(n)s tasks deep; narrow it by office.") % {"n": QUEUE_DEPTH},
+                          field="page")
     keys: list[tuple[Any, int]] = []
     for office in offices:
         permission = handle_permission(office)
@@ -219,6 +244,12 @@ def cases_in_scope(user: Any) -> QuerySet[Case]:
 # --- the applicant --------------------------------------------------------------------------------
 
 
+def _refuse_closed(enterprise: Organisation) -> None:
+    if enterprise.closed_on is not None:
+        raise Conflict(_("The enterprise was deregistered on %(date)s; it can no longer apply.") % {
+            "date": enterprise.closed_on.isoformat()}, code=Code.ENTERPRISE_CLOSED, field="uscc")
+
+
 def do_start(service_code: str, uscc: str, data: Mapping[str, Any], *, acting_user: Any,
              submit: bool = False) -> Case:
     """A draft application by an enterprise's staff member for their own enterprise; with `submit`,
@@ -233,9 +264,7 @@ def do_start(service_code: str, uscc: str, data: Mapping[str, Any], *, acting_us
                 or enterprise.place is None or not place_in_scope(acting_user, APPLY, enterprise.place.path)):
             raise PermissionDenied(_("You can apply only for your own enterprise, registered in your area."),
                                    code=Code.NOT_OWN_ENTERPRISE, field="uscc")
-        if enterprise.closed_on is not None:
-            raise Conflict(_("The enterprise was deregistered on %(date)s; it can no longer apply.") % {
-                "date": enterprise.closed_on.isoformat()}, code=Code.ENTERPRISE_CLOSED, field="uscc")
+        _refuse_closed(enterprise)
         cleaned = clean_form(spec, data, complete=submit, place_of=lambda code: place_by_code(enterprise, code))
         if Case.objects.filter(enterprise=enterprise, service=spec.code, status__in=["draft", "submitted"]).exists():
             raise Conflict(_("The enterprise already has an application for this service in progress."),
@@ -361,9 +390,7 @@ def do_submit(case: Case | int, *, acting_user: Any) -> Case:
         locked = _as_applicant(case, acting_user)
         if locked.status != CaseStatus.DRAFT:
             raise Conflict(_("This application has already been submitted."), code=Code.CASE_NOT_ACTIVE)
-        if locked.enterprise.closed_on is not None:
-            raise Conflict(_("The enterprise was deregistered on %(date)s; it can no longer apply.") % {
-                "date": locked.enterprise.closed_on.isoformat()}, code=Code.ENTERPRISE_CLOSED, field="uscc")
+        _refuse_closed(locked.enterprise)
         spec = _service(locked.service)
         locked.data = clean_form(spec, locked.data, complete=True)
         _check_and_fan_out(locked, spec, acting_user, start=False)

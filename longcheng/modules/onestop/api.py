@@ -12,13 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from longcheng.kernel import registry
-from longcheng.kernel.access.models import RoleAssignment
 from longcheng.kernel.access.scope import has_perm, require_perm, restrict
 from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied
 from longcheng.kernel.web.api_kernel import Page, paginate
@@ -27,7 +25,7 @@ from longcheng.kernel.workdays.api import working_days_between
 from . import actions, clock
 from .catalogue import DEPARTMENTS, OFFICES, ServiceSpec, service, services
 from .models import Case, CaseStatus, Correction, Document, Pause, Task, TaskStatus
-from .spec import APPLY, VIEW, handle_permission
+from .spec import APPLY, VIEW
 
 router = Router(tags=["onestop"])
 
@@ -277,29 +275,26 @@ def _case_out(case: Case) -> dict[str, Any]:
 def _case_detail(case: Case) -> dict[str, Any]:
     at = clock.now()
     new_tasks = getattr(case, "new_tasks", None)
+    corrections: dict[int, list[Correction]] = {}
     if new_tasks is not None:
-        # Submitted in this request: its tasks are the rows just written, with no pause or
-        # correction yet.
-        paused = False
-        documents: list[Document] = []
-        tasks: Any = new_tasks
-        for t in tasks:
-            t._prefetched_objects_cache = {"corrections": Correction.objects.none()}
+        # Submitted in this request: its tasks are the rows just written, with no pause,
+        # correction or document yet.
+        paused, tasks, documents = False, new_tasks, []
     else:
         paused = Pause.objects.filter(case=case, task__isnull=True, ended_at__isnull=True).exists()
+        tasks = list(Task.objects.filter(case=case).select_related("case", "place").order_by("pk"))
+        for c in Correction.objects.filter(task__case=case).order_by("asked_at", "pk"):
+            corrections.setdefault(c.task_id, []).append(c)
         documents = list(Document.objects.filter(case=case).order_by("uploaded_at", "pk"))
         for d in documents:
             d.case = case
-        tasks = (Task.objects.filter(case=case).select_related("case", "place")
-                 .prefetch_related(Prefetch("corrections", queryset=Correction.objects.order_by("asked_at", "pk")))
-                 .order_by("pk"))
     running = case.status == CaseStatus.SUBMITTED and not paused
     return {
         **_case_out(case), "data": case.data, "outcome": case.outcome, "paused": paused,
         "paused_days": float(case.paused_days), "working_days_left": _left(case.due_at, running, at),
         "due_soon": clock.due_soon(case, at, running=running), "overdue": clock.overdue(case, at, running=running),
         "reject_reason": case.reject_reason,
-        "tasks": [{**_task_out(t, at), "corrections": [_correction_out(c) for c in t.corrections.all()]}
+        "tasks": [{**_task_out(t, at), "corrections": [_correction_out(c) for c in corrections.get(t.pk, [])]}
                   for t in tasks],
         "documents": [_document_out(d) for d in documents],
     }
@@ -335,20 +330,8 @@ def _own_case(user: Any, pk: int) -> Case:
     return case
 
 
-def _handled_offices(user: Any) -> list[str]:
-    """The offices whose tasks the user may handle somewhere (as has_perm per office, in one query)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
-    if user.is_superuser:
-        return list(OFFICES)
-    defs = registry.roles()
-    roles = {r for r in RoleAssignment.objects.filter(user=user, places__isnull=False).values_list("role", flat=True)
-             if r in defs}
-    return [code for code in OFFICES if any(handle_permission(code) in defs[r].permissions for r in roles)]
-
-
 def _require_handler(user: Any) -> None:
-    if not _handled_offices(user):
+    if not actions.offices_of(user):
         raise PermissionDenied()
 
 
@@ -454,16 +437,13 @@ def answer_correction(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
 # --- the departments ----------------------------------------------------------------------------------
 
 
-QUEUE_DEPTH = 10_000
-
-
 @router.get("/queue", response=QueuePage)
 def queue(request: HttpRequest, page: Query[Page], office: str = "") -> Any:
     """Open tasks, oldest due first: of the offices the caller handles, in the scope where each is
     handled (`office` narrows to one); a viewer handling no office sees every open task in scope."""
     user = request.user
     require_perm(user, VIEW)
-    offices = _handled_offices(user)
+    offices = actions.offices_of(user)
     if office:
         if office not in OFFICES:
             raise KernelError(_("Unknown office; one of: %(values)s.") % {"values": ", ".join(OFFICES)},
@@ -473,10 +453,6 @@ def queue(request: HttpRequest, page: Query[Page], office: str = "") -> Any:
             raise PermissionDenied(field="office")
     if offices:
         start = (page.page - 1) * page.size
-        if start + page.size > QUEUE_DEPTH:
-            # Each page past the first scans that many rows per department: deep paging is refused.
-            raise KernelError(_("The queue can be paged %(n)s tasks deep; narrow it by office.") % {"n": QUEUE_DEPTH},
-                              field="page")
         rows = actions.queue_slice(user, offices, start, start + page.size + 1,
                                    related=("case__enterprise", "place"))
         result: dict[str, Any] = {"page": page.page, "size": page.size, "has_next": len(rows) > page.size,

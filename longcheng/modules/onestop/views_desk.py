@@ -28,19 +28,14 @@ from longcheng.kernel.web.decorators import staff_view
 from . import actions, clock
 from .catalogue import DEPARTMENTS, OFFICES, service
 from .models import Case, Correction, Pause, Task, TaskStatus
-from .spec import SUPERVISE, VIEW, handle_permission
+from .spec import SUPERVISE, VIEW
 from .views_apply import _left, data_rows, place_names
 from .views_documents import document_rows
 
 PAGE_SIZE = 50
-# Deeper pages scan more rows per department; past page 200 the clerk filters by office instead.
-MAX_PAGE = 200
+MAX_PAGE = actions.QUEUE_DEPTH // PAGE_SIZE  # deeper, the clerk narrows the queue by office
 QUEUE_FIELDS = ("code", "department", "status", "opened_at", "due_at", "case__service", "case__data",
                 "case__submitted_at", "case__enterprise__name", "case__enterprise__uscc")
-
-
-def offices_of(user: Any) -> list[str]:
-    return [code for code in OFFICES if has_perm(user, handle_permission(code))]
 
 
 @dataclass
@@ -75,7 +70,7 @@ class _Page:
 @staff_view(VIEW)
 def queue(request: HttpRequest) -> HttpResponse:
     user = request.user
-    mine = offices_of(user)
+    mine = actions.offices_of(user)
     office = request.GET.get("office", "")
     chosen = [office] if office in mine else mine
     page = _Page.of(user, chosen, request.GET.get("page"))
@@ -182,7 +177,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
     spec = service(found.service)
     at = clock.now()
     tasks = list(found.tasks.select_related("place", "handled_by").order_by("pk"))
-    mine = set(offices_of(user))
+    mine = set(actions.offices_of(user))
     for t in tasks:
         t.label = spec.task(t.code).label  # type: ignore[attr-defined]
         t.department_label = DEPARTMENTS[t.department].label  # type: ignore[attr-defined]

@@ -26,7 +26,6 @@ from . import actions
 from .catalogue import OFFICES
 from .models import EnterpriseStanding
 from .spec import VIEW, handle_permission
-from .views_desk import offices_of
 
 FACT_LABELS = {
     "tax_arrears_fen": gettext_lazy("Tax owed (yuan)"),
@@ -36,18 +35,18 @@ FACT_LABELS = {
 }
 
 
-def _editable(user: Any, enterprise: Organisation) -> list[str]:
-    """The facts this user's offices keep, for an enterprise in the scope where he handles them."""
+def _editable(user: Any, offices: list[str], enterprise: Organisation) -> list[str]:
+    """The facts the user's offices keep, for an enterprise in the scope where he handles them."""
     place = enterprise.place
     return [name for name, office in actions.STANDING_OWNERS.items()
-            if office in offices_of(user) and place is not None
-            and place_in_scope(user, handle_permission(office), place.path)]
+            if office in offices and place is not None and place_in_scope(user, handle_permission(office), place.path)]
 
 
 @staff_view(VIEW)
 def standing(request: HttpRequest) -> HttpResponse:
     user = request.user
-    keeps = sorted({office for office in actions.STANDING_OWNERS.values() if office in offices_of(user)})
+    offices = actions.offices_of(user)
+    keeps = sorted({office for office in actions.STANDING_OWNERS.values() if office in offices})
     query = (request.GET.get("uscc") or request.POST.get("uscc") or "").strip()
     enterprise, editable, error = None, [], ""
     if query:
@@ -55,7 +54,7 @@ def standing(request: HttpRequest) -> HttpResponse:
             number = validate_uscc(query, field="uscc")
             found = Organisation.objects.select_related("place").filter(uscc=number, kind="enterprise").first()
             if found is not None and found.place is not None and place_in_scope(user, VIEW, found.place.path):
-                enterprise, editable = found, _editable(user, found)
+                enterprise, editable = found, _editable(user, offices, found)
             else:
                 error = _("No enterprise with this credit code in your area.")
         except KernelError as exc:

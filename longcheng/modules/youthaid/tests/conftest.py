@@ -27,6 +27,12 @@ def seed_aid_types() -> None:
         AidType.objects.get_or_create(code=row["code"], defaults=row)
 
 
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Any) -> None:
+    """Uploaded proofs go to a directory of each test, not the shared var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def aid_types(db: Any) -> dict[str, Any]:
     from ..models import AidType

@@ -18,14 +18,7 @@ from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.people.models import Consent, Relationship, Resident
 
 from ..models import AidType, Application, Attachment, CaseStatus, Report, Screening, Visit, Youth
-
-BANK_NUMBER = "6222020200112233445"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Any) -> None:
-    """Uploaded proofs go to a directory of this test, not the shared var/media."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+from .conftest import BANK_ACCOUNT
 
 
 @pytest.fixture
@@ -265,22 +258,22 @@ def test_a_case_worker_outside_the_scope_sees_nothing_and_changes_nothing(world:
 def test_revealing_the_bank_account_is_audited_and_shown_once(world: dict[str, Any], active: Youth) -> None:
     worker = client_for(world["worker"])
     response = post_step(worker, active, "sensitive", reason="bank card", bank_name="农业银行",
-                         bank_account=BANK_NUMBER)
+                         bank_account=BANK_ACCOUNT)
     assert "their own consent (PIPL art. 29)" in body(response)
     active.refresh_from_db()
     assert active.bank_account == ""
     post_step(worker, active, "consent", given_by=world["teen"].pk, sensitive="on")
-    post_step(worker, active, "sensitive", reason="bank card", bank_name="农业银行", bank_account=BANK_NUMBER)
+    post_step(worker, active, "sensitive", reason="bank card", bank_name="农业银行", bank_account=BANK_ACCOUNT)
     active.refresh_from_db()
-    assert active.bank_account == BANK_NUMBER
+    assert active.bank_account == BANK_ACCOUNT
     page = body(worker.get(case_url(active)))
-    assert BANK_NUMBER not in page and "**** 3445" in page
+    assert BANK_ACCOUNT not in page and "**** 3445" in page
     response = worker.post(case_url(active), {"step": "reveal", "fields": ["bank"], "reason": "paying the grant"})
-    assert response.status_code == 200 and BANK_NUMBER in body(response)
+    assert response.status_code == 200 and BANK_ACCOUNT in body(response)
     read = AuditEntry.objects.get(action="reveal", object_id=str(active.pk))
     assert read.is_read and read.actor == world["worker"] and read.reason == "paying the grant"
     assert read.after == {"fields": ["bank"]}
-    assert BANK_NUMBER not in body(worker.get(case_url(active)))
+    assert BANK_ACCOUNT not in body(worker.get(case_url(active)))
 
 
 def test_an_observer_cannot_reveal_and_no_read_is_recorded(world: dict[str, Any], active: Youth) -> None:

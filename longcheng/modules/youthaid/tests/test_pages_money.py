@@ -35,14 +35,7 @@ from ..models import (
     Volunteer,
     Youth,
 )
-
-BANK_NUMBER = "6222020200112233445"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Any) -> None:
-    """Uploaded proofs go to a directory of this test, not the shared var/media."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+from .conftest import BANK_ACCOUNT
 
 
 @pytest.fixture
@@ -51,7 +44,7 @@ def world(city: dict[str, Any], make_user: Any, rid: Any) -> dict[str, Any]:
     person = Resident.objects.create(resident_id=rid(region="320481", birth="20070315", seq=51), name="陈思远",
                                      gender="M", birth_date="2007-03-15", place=town)
     youth = Youth.objects.create(person=person, status="active", hardship_grade=2, stage="university",
-                                 university_admitted_year=2026, serious_illness=True, bank_account=BANK_NUMBER)
+                                 university_admitted_year=2026, serious_illness=True, bank_account=BANK_ACCOUNT)
     liyang = [city["liyang"]]
     worker = make_user("worker", {"youthaid_caseworker": liyang})
     reviewer = make_user("reviewer", {"youthaid_reviewer": liyang})
@@ -171,7 +164,7 @@ def test_making_a_batch_goes_to_its_page(world: dict[str, Any]) -> None:
     assert response.redirect_chain[-1][0] == f"/youthaid/batches/{batch.pk}/"
     assert batch.count == 1 and batch.total_fen == 500_000 and batch.status == BatchStatus.OPEN
     page = body(response)
-    assert "**** 3445" in page and BANK_NUMBER not in page
+    assert "**** 3445" in page and BANK_ACCOUNT not in page
     assert 'id="pay-button"' in page and "b.disabled = true" in page  # double clicks stopped in the browser
     # Nothing left to batch: a second batch is refused with the rule.
     response = client.post("/youthaid/batches/", {"step": "create", "title": "Again"}, follow=True)
@@ -237,7 +230,7 @@ def test_a_batch_exports_to_xlsx_with_masked_accounts(world: dict[str, Any]) -> 
 
     sheet = load_workbook(BytesIO(response.content)).active
     cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
-    assert "**** 3445" in cells and BANK_NUMBER not in cells
+    assert "**** 3445" in cells and BANK_ACCOUNT not in cells
 
 
 def test_a_batch_out_of_scope_is_not_found(world: dict[str, Any], make_user: Any) -> None:

@@ -21,12 +21,6 @@ from ..scan import entitlement_totals, entitlements, scan_registry
 TODAY = dt.date(2026, 11, 22)
 
 
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Any) -> None:
-    """The demo's proofs go to a directory of this test, not the shared var/media."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def registry(city: dict[str, Any], rid: Any) -> dict[str, Resident]:
     town = city["liyang_town"]
