@@ -73,7 +73,9 @@ def standing(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('onestop:standing')}?uscc={enterprise.uscc}")
         except KernelError as exc:
             label = FACT_LABELS.get(exc.field or "", "")
-            messages.error(request, f"{label}: {exc.message}" if label else exc.message)
+            # Through translation so Chinese gets its full-width colon.
+            messages.error(request, _("%(field)s: %(message)s") % {"field": label, "message": exc.message}
+                           if label else exc.message)
     current = EnterpriseStanding.objects.filter(enterprise=enterprise).first() if enterprise else None
     rows = []
     for name, office in actions.STANDING_OWNERS.items():
