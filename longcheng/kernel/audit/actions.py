@@ -8,6 +8,8 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 
+from longcheng.kernel import sql
+
 from .models import AuditEntry
 
 
@@ -61,10 +63,13 @@ def record(
 
 
 def record_many(rows: list[AuditEntry]) -> list[AuditEntry]:
-    """Write the audit rows of one action in one statement, in order (their ids keep the order)."""
+    """Write the audit rows of one action in one statement, in order (their ids keep the order).
+    A hand-written INSERT (kernel.sql): bulk_create spent 0.1 ms of Python per row, and busy
+    batch actions write several rows per item."""
     if not connection.in_atomic_block:
         raise AuditOutsideTransaction("audit rows must be written inside the action's transaction")
-    return AuditEntry.objects.bulk_create(rows, batch_size=500)
+    sql.insert_objects(rows)
+    return rows
 
 
 def record_read(acting_user: Any, obj: models.Model, fields: Iterable[str], *, reason: str) -> AuditEntry:

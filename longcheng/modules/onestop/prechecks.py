@@ -14,6 +14,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from longcheng.kernel import sql
+
 
 @dataclass(frozen=True)
 class Blocker:
@@ -63,15 +65,53 @@ def _standing(enterprise: Any) -> Any:
     return reads["standing"]
 
 
+def remember(enterprise: Any, *, standing: Any) -> None:
+    """What the caller has already read for this run of the checks (a submission reads the
+    enterprise, its places and its standing in one statement)."""
+    reads = _reads(enterprise)
+    reads["standing"] = standing
+    place = enterprise.place
+    for known in (place, place.parent if place is not None and place.parent_id else None):
+        if known is not None:
+            reads["places"][known.code] = known
+
+
 def place_by_code(enterprise: Any, code: str) -> Any:
     """A place by its code, read once per run of the checks for this enterprise (None: no such place)."""
-    from longcheng.kernel.places.models import Place
-
     places = _reads(enterprise)["places"]
     if code not in places:
-        # With its parent: below a district, the parent is usually the district itself (district_of).
-        places[code] = Place.objects.select_related("parent").filter(code=code).first()
+        places[code] = read_place(code)
     return places[code]
+
+
+def place_columns(alias: str) -> Any:
+    from longcheng.kernel.places.models import Place
+
+    return sql.all_columns(Place, alias)
+
+
+def with_parent(row: Any, start: int, alias: str, parent_alias: str) -> tuple[Any, int]:
+    """A place and its parent from a row of `place_columns(alias), place_columns(parent_alias)`,
+    the parent cached on the place as select_related would."""
+    from longcheng.kernel.places.models import Place
+
+    place, at = place_columns(alias).split(row, start)
+    parent, at = place_columns(parent_alias).split(row, at)
+    if place is not None:
+        Place._meta.get_field("parent").set_cached_value(place, parent)
+    return place, at
+
+
+def read_place(code: str) -> Any:
+    """A place by its code with its parent (below a district, the parent is usually the district
+    itself: district_of), in one hand-written statement (kernel.sql); None: no such place."""
+    from longcheng.kernel.places.models import Place
+
+    q = sql.quote
+    rows = sql.fetch(f"SELECT {place_columns('p').sql}, {place_columns('pp').sql} FROM {sql.table(Place)} p "
+                     f"LEFT JOIN {sql.table(Place)} pp ON pp.{q('id')} = p.{q('parent_id')} "
+                     f"WHERE p.{q('code')} = %s", [code])
+    return with_parent(rows[0], 0, "p", "pp")[0] if rows else None
 
 
 def _yuan(fen: int) -> str:

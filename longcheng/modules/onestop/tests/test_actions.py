@@ -101,6 +101,7 @@ def test_relocation_end_to_end(world: dict[str, Any], submitted: Callable[..., A
 def test_completion_is_one_transaction(world: dict[str, Any], submitted: Callable[..., Any], counts: Any,
                                        monkeypatch: Any) -> None:
     """If moving the enterprise fails, the last task is not done either and nothing is audited."""
+    from longcheng.kernel import sql
     from longcheng.kernel.orgs.models import Organisation
 
     case = submitted()
@@ -112,10 +113,14 @@ def test_completion_is_one_transaction(world: dict[str, Any], submitted: Callabl
         actions.do_accept(tasks[office], {}, acting_user=clerk[office])
     before = counts()
 
-    def broken_save(self: Any, *args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("database went away")
+    real_update_each = sql.update_each
 
-    monkeypatch.setattr(Organisation, "save", broken_save)
+    def broken_update(model: Any, *args: Any, **kwargs: Any) -> None:
+        if model is Organisation:
+            raise RuntimeError("database went away")
+        real_update_each(model, *args, **kwargs)
+
+    monkeypatch.setattr(sql, "update_each", broken_update)
     with pytest.raises(RuntimeError):
         actions.do_accept(tasks["change_registration"], {"registration_authority": "溧阳市市场监督管理局"},
                           acting_user=mr_liyang)
