@@ -8,8 +8,8 @@ go in through each field's get_db_prep_save and come back through the same conve
 applies (aware datetimes, JSON, decimals, booleans), and model instances are made with
 Model.from_db, so a field that was not read is deferred exactly as with `.only()`.
 
-Write the statement in portable SQL (SQLite and PostgreSQL) with %s placeholders; quote names
-with `quote`. Everything else stays on the ORM.
+Write the statement in portable SQL (SQLite 3.35 or newer for RETURNING, and PostgreSQL) with %s
+placeholders; quote names with `quote`. Everything else stays on the ORM.
 """
 
 from __future__ import annotations
@@ -98,6 +98,8 @@ def columns(model: type[M], attnames: Iterable[str], alias: str | None = None) -
         for each in fields:
             col = each.get_col(alias or opts.db_table)
             # As SQLCompiler.get_converters: the backend's, then the field's own (from_db_value).
+            # Each is called with the connection of the moment (Columns.values), so one cache
+            # serves every thread.
             found_converters = db().ops.get_db_converters(col) + col.get_db_converters(db())
             converters.append(tuple((converter, col) for converter in found_converters))
         found = _columns[key] = Columns(model, names, ", ".join(f"{prefix}.{quote(f.column)}" for f in fields),
