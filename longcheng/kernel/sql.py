@@ -54,6 +54,7 @@ class Columns:
     sql: str  # "alias"."column", … in attnames' order
     fields: tuple[Any, ...]
     converters: tuple[tuple[Any, ...], ...]  # per column: (converter, expression) pairs
+    pk_at: int  # where the primary key is among the columns (-1: not read)
 
     def values(self, row: Sequence[Any]) -> list[Any]:
         out = list(row)
@@ -72,8 +73,7 @@ class Columns:
         from a LEFT JOIN that found nothing), and where the next columns start."""
         end = start + len(self.attnames)
         part = row[start:end]
-        pk_at = self.attnames.index(self.model._meta.pk.attname) if self.model._meta.pk.attname in self.attnames else -1
-        if pk_at >= 0 and part[pk_at] is None:
+        if self.pk_at >= 0 and part[self.pk_at] is None:
             return None, end
         return self.instance(part), end
 
@@ -103,7 +103,8 @@ def columns(model: type[M], attnames: Iterable[str], alias: str | None = None) -
             found_converters = db().ops.get_db_converters(col) + col.get_db_converters(db())
             converters.append(tuple((converter, col) for converter in found_converters))
         found = _columns[key] = Columns(model, names, ", ".join(f"{prefix}.{quote(f.column)}" for f in fields),
-                                        fields, tuple(converters))
+                                        fields, tuple(converters),
+                                        names.index(opts.pk.attname) if opts.pk.attname in names else -1)
     return found
 
 

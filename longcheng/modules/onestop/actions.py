@@ -42,6 +42,7 @@ from .prechecks import (
     forget_reads,
     place_by_code,
     place_columns,
+    read_place,
     remember,
     with_parent,
 )
@@ -96,10 +97,6 @@ def _service(code: str) -> ServiceSpec:
 # --- the form -------------------------------------------------------------------------------------
 
 
-def _place_by_code(code: str) -> Place | None:
-    return Place.objects.filter(code=code).first()
-
-
 def _clean_value(kind: str, value: Any, name: str, choices: tuple[tuple[str, Any], ...],
                  place_of: Callable[[str], Any] | None = None) -> Any:
     if kind == "text":
@@ -113,7 +110,7 @@ def _clean_value(kind: str, value: Any, name: str, choices: tuple[tuple[str, Any
             raise KernelError(_("Give a date as YYYY-MM-DD."), code=ErrorCode.INVALID_DATE, field=name) from None
     if kind == "place":
         code = str(value).strip()
-        if (place_of or _place_by_code)(code) is None:
+        if (place_of or read_place)(code) is None:
             raise KernelError(_("There is no place with this code."), code=ErrorCode.INVALID_PLACE, field=name)
         return code
     if kind == "money":
@@ -178,8 +175,8 @@ def _as_handler(task: Task | int, user: Any, *, allowed: tuple[str, ...] = (Task
     if case_id is None:
         raise NotFound()
     _lock_case(case_id)
-    locked = Task.objects.select_for_update().get(pk=pk)
-    locked = Task.objects.select_related("case__enterprise__place", "place").get(pk=pk)
+    locked = (Task.objects.select_for_update(of=("self",)).select_related("case__enterprise__place", "place")
+              .get(pk=pk))
     permission = handle_permission(DEPARTMENTS[locked.department].office)
     if not place_in_scope(user, permission, locked.place.path):
         raise NotFound(_("This task is not in your department's queue."))
@@ -574,6 +571,7 @@ def do_accept_many(items: Sequence[tuple[int, Mapping[str, Any] | None]], *, act
             changed.setdefault(task.pk, (task, set()))[1].update(values)
             return task
 
+        outcome_changed: set[int] = set()
         for i, (pk, given) in enumerate(items):
             locked = by_pk[pk]
             if locked.status != TaskStatus.OPEN:
@@ -589,6 +587,7 @@ def do_accept_many(items: Sequence[tuple[int, Mapping[str, Any] | None]], *, act
             t = change(locked, status=TaskStatus.DONE, done_at=at, handled_by_id=acting_user.pk, result=result)
             if declared.writes:
                 case.outcome = {**case.outcome, **{key: result[key] for key in declared.writes}}
+                outcome_changed.add(case.pk)
             audit.append(audit_entry(acting_user, "onestop.accept", t, after={"status": t.status, "result": result}))
         completed: list[Case] = []
         for case_id in case_ids:
@@ -609,8 +608,10 @@ def do_accept_many(items: Sequence[tuple[int, Mapping[str, Any] | None]], *, act
                                          after={"status": case.status, "outcome": case.outcome}))
                 completed.append(case)
         _update_grouped(Task, changed.values())
+        # Only the cases whose outcome or status changed (most tasks write no result).
         _update_grouped(Case, [(c, {"outcome", "status", "completed_at"} if c.status == CaseStatus.COMPLETED
-                                    else {"outcome"}) for c in cases.values()])
+                                    else {"outcome"}) for c in cases.values()
+                               if c.status == CaseStatus.COMPLETED or c.pk in outcome_changed])
         if completed:
             for pause in Pause.objects.filter(case__in=completed, ended_at__isnull=True):
                 _close_pause(pause, at)
