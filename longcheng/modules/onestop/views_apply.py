@@ -95,9 +95,13 @@ def _values_of(spec: ServiceSpec, data: dict[str, Any]) -> dict[str, str]:
             for f in spec.form if f.name in data}
 
 
-def _posted(spec: ServiceSpec, request: HttpRequest) -> tuple[dict[str, str], dict[str, Any]]:
-    """The raw posted values (to show again) and the data for the actions (money yuan → fen)."""
-    raw = {f.name: request.POST.get(f.name, "").strip() for f in spec.form}
+def _raw(spec: ServiceSpec, request: HttpRequest) -> dict[str, str]:
+    """The posted values as typed, to show again whatever the data's fate."""
+    return {f.name: request.POST.get(f.name, "").strip() for f in spec.form}
+
+
+def _data(spec: ServiceSpec, raw: dict[str, str]) -> dict[str, Any]:
+    """The data for the actions (money yuan → fen); a bad amount raises naming its field."""
     data: dict[str, Any] = {}
     for f in spec.form:
         value = raw[f.name]
@@ -105,7 +109,7 @@ def _posted(spec: ServiceSpec, request: HttpRequest) -> tuple[dict[str, str], di
             data[f.name] = parse_yuan(value, field=f.name, allow_zero=True) if value else None
         else:
             data[f.name] = value
-    return raw, data
+    return data
 
 
 def _left(due_at: dt.datetime | None, at: dt.datetime) -> Decimal | None:
@@ -151,8 +155,9 @@ def start(request: HttpRequest, service_code: str) -> HttpResponse:
     values: dict[str, str] = {}
     error: KernelError | None = None
     if request.method == "POST":
+        values = _raw(spec, request)
         try:
-            values, data = _posted(spec, request)
+            data = _data(spec, values)
             if enterprise is None or not enterprise.uscc:
                 raise KernelError(_("Your account belongs to no enterprise with a credit code."), field="uscc")
             case = actions.do_start(spec.code, enterprise.uscc, data, acting_user=user)
@@ -216,8 +221,9 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         step = request.POST.get("step", "")
         if step in ("save", "check", "submit") and case.status == CaseStatus.DRAFT:
+            values = _raw(spec, request)
             try:
-                values, data = _posted(spec, request)
+                data = _data(spec, values)
                 if step == "save":
                     actions.do_update_draft(case, data, acting_user=user)
                     messages.success(request, _("The draft is saved."))

@@ -97,6 +97,8 @@ def test_the_form_is_drawn_from_the_declaration_and_money_is_stored_in_fen(
     assert response.status_code == 400
     assert 'id="error-remaining_assets"' in text_of(response) and "two decimal places" in text_of(response)
     assert not Case.objects.filter(service="deregistration").exists() and AuditEntry.objects.count() == before
+    # What was typed comes back, so nothing has to be typed again.
+    assert 'value="2026-10-01"' in text_of(response) and 'value="12.345"' in text_of(response)
 
 
 def test_a_failing_precheck_shows_every_blocker_and_writes_nothing(
