@@ -96,9 +96,15 @@ class ModuleSpec:
     # Long-running feeds for the demo (e.g. a device simulator), started in daemon threads by
     # `longcheng serve --demo-feeds` (which `make run` uses). Each is called as feed(stop_event, log).
     demo_feeds: list[Callable[..., None]] = field(default_factory=list)
+    # Dotted path of the module's background jobs (its job and periodic_job declarations). The
+    # kernel's job registry imports it wherever the app is loaded (web, `run_huey`, `ingest_mqtt`),
+    # so a consumer always knows every job a producer may queue.
+    jobs: str | None = None
 
 
 _MODULES: dict[str, ModuleSpec] = {}
+# Called with each module's spec as it registers (and with those registered before the hook).
+_ON_REGISTER: list[Callable[[ModuleSpec], None]] = []
 
 
 def register_module(spec: ModuleSpec) -> ModuleSpec:
@@ -112,7 +118,19 @@ def register_module(spec: ModuleSpec) -> ModuleSpec:
         if unknown:
             raise RuntimeError(f"role {role.code!r} names unknown permissions {sorted(unknown)}")
     _MODULES[spec.code] = spec
+    for hook in _ON_REGISTER:
+        hook(spec)
     return spec
+
+
+def on_register(hook: Callable[[ModuleSpec], None]) -> None:
+    """Run `hook` for every module registered so far and for each one registered later: a kernel
+    app reacts to modules whatever the order of their apps' ready()."""
+    if hook in _ON_REGISTER:
+        return
+    _ON_REGISTER.append(hook)
+    for spec in list(_MODULES.values()):
+        hook(spec)
 
 
 def modules() -> list[ModuleSpec]:

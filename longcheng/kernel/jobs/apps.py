@@ -6,3 +6,12 @@ class JobsConfig(AppConfig):
     name = "longcheng.kernel.jobs"
     label = "jobs"
     verbose_name = _("Background jobs")
+
+    def ready(self) -> None:
+        from longcheng.kernel import registry
+
+        from .api import register_module_jobs
+
+        # Wherever Django is set up (web, `run_huey`, `ingest_mqtt`), each module's jobs are imported
+        # from its spec: a consumer that has never imported a module's jobs discards them as unknown.
+        registry.on_register(register_module_jobs)

@@ -70,14 +70,13 @@ def clear_alarm(enrollee: Enrollee, device: Device, kind: str, at: dt.datetime) 
 
 
 def _announce(alarm: Alarm) -> None:
-    """Tell the duty operators at once, and the family for critical alarms, after the commit."""
-    enqueue_on_commit(_notify_job(), alarm.pk)
+    """Tell the duty operators at once, and the family for critical alarms, after the commit; and
+    schedule the first escalation round for the moment the acknowledgement is due."""
+    from .jobs import notify_alarm, schedule_escalation
 
-
-def _notify_job() -> Any:
-    from .jobs import notify_alarm
-
-    return notify_alarm
+    enqueue_on_commit(notify_alarm, alarm.pk)
+    assert alarm.next_escalation_at is not None
+    schedule_escalation(alarm.pk, alarm.next_escalation_at)
 
 
 def users_over(place: Any, roles: list[str]) -> list[Any]:

@@ -9,12 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from longcheng.kernel.jobs.api import crontab, job, periodic_job
+from longcheng.kernel.jobs.api import crontab, job, periodic_job, schedule_on_commit
 
 from .conf import conf
 from .models import Alarm, AlarmEvent, AlarmStatus, DeviceState, Severity
 
 log = logging.getLogger("longcheng.homesafety")
+# The periodic sweep leaves a round this long to its own scheduled job before running it itself.
+SWEEP_GRACE_SECONDS = 20
 
 
 def _subject(alarm: Alarm) -> str:
@@ -63,51 +65,97 @@ def notify_alarm(alarm_id: int) -> int:
     return notify(alarm_id)
 
 
-def escalate_due(now: dt.datetime | None = None) -> int:
-    """Alarms nobody acknowledged in time go one level up (duty operator → community head → street
-    office), and everyone already told is reminded, again and again until someone acknowledges."""
+def escalate(alarm_id: int, due: dt.datetime | str, now: dt.datetime | None = None) -> bool:
+    """One escalation round of one alarm, run by the job scheduled for its due time: nobody has
+    acknowledged it, so it goes up to the next level of HOMESAFETY_ESCALATION_ROLES that has someone
+    in scope (a level with nobody is skipped, and the timeline says so), and everyone told so far is
+    reminded. The next round is scheduled at once, HOMESAFETY_REMIND_SECONDS later. Returns False
+    when there was nothing to do (acknowledged meanwhile, or this round already run)."""
     from longcheng.kernel.notify.api import queue_message
+    from longcheng.kernel.registry import roles
 
     from .alarms import escalation_targets
 
+    due = dt.datetime.fromisoformat(due) if isinstance(due, str) else due
     now = now or timezone.now()
-    done = 0
-    for alarm in Alarm.objects.filter(status=AlarmStatus.RAISED, is_open=True, next_escalation_at__lte=now).select_related(
-            "enrollee__person__place"):
-        chain = conf("HOMESAFETY_ESCALATION_ROLES")
-        level = min(alarm.escalation_level + 1, len(chain) - 1)
-        with transaction.atomic():
-            # Claim this escalation step: of two workers, one moves the alarm on.
-            claimed = Alarm.objects.filter(pk=alarm.pk, status=AlarmStatus.RAISED,
-                                           next_escalation_at=alarm.next_escalation_at).update(
-                escalation_level=level, next_escalation_at=now + dt.timedelta(seconds=conf("HOMESAFETY_REMIND_SECONDS")))
-            if not claimed:
-                continue
-            round_no = AlarmEvent.objects.filter(alarm=alarm, step="escalated").count() + 1
+    alarm = (Alarm.objects.filter(pk=alarm_id, status=AlarmStatus.RAISED, is_open=True, next_escalation_at=due)
+             .select_related("enrollee__person__place").first())
+    if alarm is None:
+        return False
+    chain = conf("HOMESAFETY_ESCALATION_ROLES")
+    targets = {lvl: escalation_targets(alarm, lvl) for lvl in range(len(chain))}
+    level, skipped = alarm.escalation_level, []
+    for candidate in range(alarm.escalation_level + 1, len(chain)):
+        if targets[candidate]:
+            level = candidate
+            break
+        skipped.append(candidate)
+    else:
+        skipped = []  # nobody above: the levels already told are reminded, nothing is skipped to
+    remind = dt.timedelta(seconds=conf("HOMESAFETY_REMIND_SECONDS"))
+    # Counted from the due time, not from when this ran, so rounds do not drift later and later.
+    next_at = due + remind if due + remind > now else now + remind
+    with transaction.atomic():
+        # Claim this round: of two runs (a retry, the safety sweep), one moves the alarm on.
+        claimed = Alarm.objects.filter(pk=alarm.pk, status=AlarmStatus.RAISED, is_open=True,
+                                       next_escalation_at=due).update(escalation_level=level, next_escalation_at=next_at)
+        if not claimed:
+            return False
+        round_no = AlarmEvent.objects.filter(alarm=alarm, step__in=("escalated", "reminded")).count() + 1
+        role_names = roles()
+        for lvl in skipped:
+            role = role_names.get(chain[lvl])
+            AlarmEvent.objects.create(alarm=alarm, at=now, step="level_skipped", note=_(
+                "Level %(level)d (%(role)s) has nobody in scope; skipped.") % {
+                    "level": lvl, "role": role.label if role else chain[lvl]})
+        if level > alarm.escalation_level:
             AlarmEvent.objects.create(alarm=alarm, at=now, step="escalated",
                                       note=_("Not acknowledged; escalated to level %(level)d.") % {"level": level})
-            told = {u.pk: u for lvl in range(level + 1) for u in escalation_targets(alarm, lvl)}
-            subject = _("Unacknowledged: %(subject)s") % {"subject": _subject(alarm)}
-            body = _("Nobody has acknowledged this alarm yet.")
-            newly_up = {u.pk for u in escalation_targets(alarm, level)}
-            for user in told.values():
-                # A reminder reaches the phone too: an operator away from the screen still hears it.
-                queue_message("inapp", subject=subject, body=body, to_user=user, related=alarm,
-                              dedupe_key=f"hs:{alarm.pk}:remind:{round_no}:{user.pk}")
-                if user.phone:
-                    queue_message("sms", subject=subject, body=body, address=user.phone, related=alarm,
-                                  dedupe_key=f"hs:{alarm.pk}:remind-sms:{round_no}:{user.pk}")
-                    # A critical alarm rings the level it has reached, once per level.
-                    if alarm.severity == Severity.CRITICAL and user.pk in newly_up:
-                        queue_message("voice", subject=subject, body=body, address=user.phone, related=alarm,
-                                      dedupe_key=f"hs:{alarm.pk}:call:{level}:{user.pk}")
-            done += 1
-    return done
+        else:
+            AlarmEvent.objects.create(alarm=alarm, at=now, step="reminded",
+                                      note=_("Not acknowledged; reminded again at level %(level)d.") % {"level": level})
+        told = {u.pk: u for lvl in range(level + 1) for u in targets[lvl]}
+        subject = _("Unacknowledged: %(subject)s") % {"subject": _subject(alarm)}
+        body = _("Nobody has acknowledged this alarm yet.")
+        newly_up = {u.pk for u in targets[level]} if level > alarm.escalation_level else set()
+        for user in told.values():
+            # A reminder reaches the phone too: an operator away from the screen still hears it.
+            queue_message("inapp", subject=subject, body=body, to_user=user, related=alarm,
+                          dedupe_key=f"hs:{alarm.pk}:remind:{round_no}:{user.pk}")
+            if user.phone:
+                queue_message("sms", subject=subject, body=body, address=user.phone, related=alarm,
+                              dedupe_key=f"hs:{alarm.pk}:remind-sms:{round_no}:{user.pk}")
+                # A critical alarm rings the level it has reached, once per level.
+                if alarm.severity == Severity.CRITICAL and user.pk in newly_up:
+                    queue_message("voice", subject=subject, body=body, address=user.phone, related=alarm,
+                                  dedupe_key=f"hs:{alarm.pk}:call:{level}:{user.pk}")
+        schedule_escalation(alarm.pk, next_at)
+    return True
+
+
+def schedule_escalation(alarm_id: int, due: dt.datetime) -> None:
+    """Queue the alarm's next escalation round for its due time, once the transaction commits."""
+    schedule_on_commit(escalate_alarm, alarm_id, due.isoformat(), eta=due)
+
+
+@job(retries=3, retry_delay=2)
+def escalate_alarm(alarm_id: int, due: str) -> bool:
+    return escalate(alarm_id, due)
+
+
+def escalate_due(now: dt.datetime | None = None, *, grace: float = 0) -> int:
+    """Every alarm whose round is overdue by more than `grace` seconds: the safety net for a round
+    whose scheduled job was lost (a flushed queue, alarms raised before an upgrade)."""
+    now = now or timezone.now()
+    due = Alarm.objects.filter(status=AlarmStatus.RAISED, is_open=True,
+                               next_escalation_at__lte=now - dt.timedelta(seconds=grace))
+    return sum(escalate(pk, at, now) for pk, at in due.values_list("pk", "next_escalation_at"))
 
 
 @periodic_job(crontab(minute="*"))
 def escalate_due_alarms() -> int:
-    return escalate_due()
+    # Rounds run on time from their scheduled jobs; this sweep only catches those that were lost.
+    return escalate_due(grace=SWEEP_GRACE_SECONDS)
 
 
 def mark_offline(now: dt.datetime | None = None) -> int:

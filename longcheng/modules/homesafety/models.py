@@ -210,6 +210,8 @@ STEP_LABELS = {
     "arrive": pgettext_lazy("alarm step", "arrived"),
     "resolve": pgettext_lazy("alarm step", "resolved"),
     "escalated": pgettext_lazy("alarm step", "escalated"),
+    "reminded": pgettext_lazy("alarm step", "reminded"),
+    "level_skipped": pgettext_lazy("alarm step", "level skipped"),
     "cleared": pgettext_lazy("alarm step", "condition cleared"),
     "auto_resolved": pgettext_lazy("alarm step", "cleared by itself"),
 }

@@ -71,5 +71,6 @@ SPEC = register_module(ModuleSpec(
     demo=[DemoStep("homesafety", _("Home safety"), _demo, order=20)],
     demo_feeds=[_feed],
     urls="longcheng.modules.homesafety.urls",
+    jobs="longcheng.modules.homesafety.jobs",
     api="longcheng.modules.homesafety.api.router",
 ))

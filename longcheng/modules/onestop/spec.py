@@ -82,5 +82,6 @@ SPEC = register_module(ModuleSpec(
     panels=[DashboardPanel("onestop", _("One-stop enterprise services"), VIEW, _figures, _charts, order=40)],
     demo=[DemoStep("onestop", _("One-stop enterprise services"), _demo, order=40)],
     urls="longcheng.modules.onestop.urls",
+    jobs="longcheng.modules.onestop.jobs",
     api="longcheng.modules.onestop.api.router",
 ))

@@ -11,4 +11,4 @@ class YouthAidConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import jobs, spec  # noqa: F401  (registers the module with the kernel; its periodic job)
+        from . import spec  # noqa: F401  (registers the module with the kernel, which loads its jobs)

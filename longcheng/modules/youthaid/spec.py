@@ -80,5 +80,6 @@ SPEC = register_module(ModuleSpec(
     demo=[DemoStep("youthaid", _("Qinglizhu youth aid"), _demo, order=30)],
     events={"person.died": [_person_died]},
     urls="longcheng.modules.youthaid.urls",
+    jobs="longcheng.modules.youthaid.jobs",
     api="longcheng.modules.youthaid.api.router",
 ))

@@ -117,3 +117,39 @@ def test_the_notification_job_is_delivered_by_a_redis_consumer(admin: Any) -> No
         assert Message.objects.get(pk=message.pk).attempts_log.count() == attempts_before + 1
     finally:
         huey.storage.flush_all()
+
+
+def _jobs_known_in_a_fresh_process() -> set[str]:
+    """What a freshly started process (as `run_huey` is) knows after Django's setup, and nothing else."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = ("import django, json; django.setup(); from longcheng.kernel.jobs.api import registered_jobs; "
+            "print(json.dumps(sorted(registered_jobs())))")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "longcheng.settings"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60, check=True)
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_every_modules_jobs_are_registered_wherever_django_is_set_up() -> None:
+    """A module's jobs file is declared in its spec and imported by the kernel's job registry: a
+    consumer that never imported it would discard the module's jobs as unknown (13.1)."""
+    import importlib
+    import importlib.util
+
+    from django.apps import apps
+
+    from longcheng.kernel import registry
+
+    declared_paths = {spec.jobs for spec in registry.modules() if spec.jobs}
+    for app in apps.get_app_configs():
+        if app.name.startswith("longcheng.modules.") and importlib.util.find_spec(f"{app.name}.jobs"):
+            assert f"{app.name}.jobs" in declared_paths, f"{app.name}: its jobs.py is not declared in its spec"
+    known = _jobs_known_in_a_fresh_process()
+    for path in declared_paths:
+        module = importlib.import_module(path)
+        declared = {f"{path}.{name}" for name, value in vars(module).items() if hasattr(value, "task_class")}
+        assert declared, f"{path} declares no job"
+        assert declared <= known, f"not registered in a fresh process: {sorted(declared - known)}"

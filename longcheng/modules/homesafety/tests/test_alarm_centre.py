@@ -90,6 +90,74 @@ def test_unacknowledged_alarms_escalate_and_remind(world: Any, sos: Alarm) -> No
     assert escalate_due(first + dt.timedelta(hours=1)) == 0
 
 
+def _scheduled(name: str) -> list[Any]:
+    from huey.contrib.djhuey import HUEY
+
+    return [t for t in HUEY.scheduled() if t.name == name]
+
+
+@pytest.fixture
+def empty_schedule() -> Any:
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.storage.flush_schedule()
+    yield
+    HUEY.storage.flush_schedule()
+
+
+def test_raising_an_alarm_schedules_its_first_round_for_the_moment_acknowledgement_is_due(
+        world: Any, empty_schedule: Any, django_capture_on_commit_callbacks: Any) -> None:
+    """Not a once-a-minute sweep (80-99 s): the round is a delayed job due exactly ACK seconds on (13.6)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest([Incoming(raw(event="sos"))], source="mqtt")
+    alarm = Alarm.objects.get()
+    assert alarm.next_escalation_at == alarm.raised_at + dt.timedelta(seconds=60)
+    [task] = _scheduled("escalate_alarm")
+    assert task.args == (alarm.pk, alarm.next_escalation_at.isoformat())
+    assert abs((task.eta.replace(tzinfo=dt.UTC) - alarm.next_escalation_at).total_seconds()) < 0.001
+
+
+def test_a_round_reminds_at_the_configured_interval_and_runs_once(
+        world: Any, sos: Alarm, empty_schedule: Any, django_capture_on_commit_callbacks: Any) -> None:
+    from ..jobs import escalate
+
+    due = sos.next_escalation_at
+    assert due is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        assert escalate(sos.pk, due.isoformat(), due + dt.timedelta(seconds=0.4))
+    sos.refresh_from_db()
+    # The next round is counted from the due time (no drift), and scheduled at once.
+    assert sos.next_escalation_at == due + dt.timedelta(seconds=60)
+    [task] = _scheduled("escalate_alarm")
+    assert task.args == (sos.pk, sos.next_escalation_at.isoformat())
+    before = Alarm.objects.values().get(pk=sos.pk)
+    assert not escalate(sos.pk, due.isoformat(), due + dt.timedelta(seconds=1))  # a second run of the same round
+    assert Alarm.objects.values().get(pk=sos.pk) == before
+    actions.do_acknowledge(sos.pk, acting_user=world["operator"])
+    assert not escalate(sos.pk, (due + dt.timedelta(seconds=60)).isoformat())  # acknowledged meanwhile
+
+
+def test_a_level_with_nobody_in_scope_is_skipped_to_the_next_staffed_one_and_recorded(
+        world: Any, sos: Alarm, english: Any) -> None:
+    from longcheng.kernel.notify.models import Message
+
+    from ..jobs import escalate
+
+    world["head"].is_active = False  # the community head's post is empty
+    world["head"].save()
+    due = sos.next_escalation_at
+    assert due is not None
+    assert escalate(sos.pk, due, due)
+    sos.refresh_from_db()
+    assert sos.escalation_level == 2
+    steps = list(sos.events.values_list("step", "note"))
+    assert ("level_skipped", "Level 1 (Community head (alarm escalation)) has nobody in scope; skipped.") in steps
+    assert ("escalated", "Not acknowledged; escalated to level 2.") in steps
+    told = set(Message.objects.filter(dedupe_key__startswith=f"hs:{sos.pk}:remind:")
+               .values_list("recipient_user__username", flat=True))
+    assert told == {"op", "street"}
+
+
 def _token(user: Any) -> Client:
     from longcheng.kernel.access.models import ApiToken
 
