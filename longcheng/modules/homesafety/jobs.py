@@ -149,7 +149,7 @@ def escalate_due(now: dt.datetime | None = None, *, grace: float = 0) -> int:
     now = now or timezone.now()
     due = Alarm.objects.filter(status=AlarmStatus.RAISED, is_open=True,
                                next_escalation_at__lte=now - dt.timedelta(seconds=grace))
-    return sum(escalate(pk, at, now) for pk, at in due.values_list("pk", "next_escalation_at"))
+    return sum(escalate(pk, at, now) for pk, at in due.values_list("pk", "next_escalation_at") if at is not None)
 
 
 @periodic_job(crontab(minute="*"))
