@@ -146,7 +146,9 @@ def _huey_settings(url: str) -> dict[str, object]:
         "name": env_str("JOBS_QUEUE", "longcheng"),
         "immediate": JOBS_IMMEDIATE,
         "utc": True,
-        "consumer": {"workers": JOBS_WORKERS, "worker_type": "thread", "periodic": True},
+        # An idle worker looks at the queue at least every second (huey backs off to 10 s by default),
+        # so a job due now (an alarm's escalation round) starts within about a second.
+        "consumer": {"workers": JOBS_WORKERS, "worker_type": "thread", "periodic": True, "max_delay": 1.0},
     }
     if url.startswith("sqlite:///"):
         return {**common, "huey_class": "huey.SqliteHuey", "filename": url.removeprefix("sqlite:///")}

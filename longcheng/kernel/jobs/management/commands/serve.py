@@ -26,7 +26,8 @@ class Command(BaseCommand):
         consumer = None
         if not options["no_jobs"] and not HUEY.immediate:
             consumer = HUEY.create_consumer(workers=settings.JOBS_WORKERS, worker_type="thread", periodic=True,
-                                            check_worker_health=False)
+                                            check_worker_health=False,
+                                            max_delay=settings.HUEY["consumer"]["max_delay"])
             # The web server owns Ctrl-C in this process; the consumer stops when it returns.
             consumer._set_signal_handlers = lambda: None
             consumer.start()
