@@ -27,7 +27,7 @@ class Command(BaseCommand):
         if not options["no_jobs"] and not HUEY.immediate:
             consumer = HUEY.create_consumer(workers=settings.JOBS_WORKERS, worker_type="thread", periodic=True,
                                             check_worker_health=False,
-                                            max_delay=settings.HUEY["consumer"]["max_delay"])
+                                            max_delay=1.0)  # as run_huey (settings.HUEY)
             # The web server owns Ctrl-C in this process; the consumer stops when it returns.
             consumer._set_signal_handlers = lambda: None
             consumer.start()
