@@ -94,7 +94,9 @@ class ModuleSpec:
     urls: str | None = None
     api: Any = None
     # Long-running feeds for the demo (e.g. a device simulator), started in daemon threads by
-    # `longcheng serve --demo-feeds` (which `make run` uses). Each is called as feed(stop_event, log).
+    # `longcheng serve --demo-feeds` (which `make run` uses). Each is called as
+    # feed(stop_event, log, instance=...), `instance` naming this server (host and port) so that two
+    # demos sharing a broker or another service keep apart.
     demo_feeds: list[Callable[..., None]] = field(default_factory=list)
     # Dotted path of the module's background jobs (its job and periodic_job declarations). The
     # kernel's job registry imports it wherever the app is loaded (web, `run_huey`, `ingest_mqtt`),

@@ -26,20 +26,28 @@ def _broker_reachable(url: str) -> bool:
         return False
 
 
-def demo_feed(stop: threading.Event, log: Callable[[str], Any]) -> None:
+def demo_topic_prefix(instance: str) -> str:
+    """The demo's own topic prefix: two demos on one broker (two developers, two worktrees) would
+    otherwise share one stream and each store half of the other's readings."""
+    return f"longcheng-demo/{instance or socket.gethostname()}/v1"
+
+
+def demo_feed(stop: threading.Event, log: Callable[[str], Any], instance: str = "") -> None:
     from . import simulator
-    from .mqtt import Ingester
+    from .mqtt import Ingester, client_id
 
     sim = simulator.Simulator.from_database(persons=40, rate=DEMO_RATE, incident_every=DEMO_INCIDENT_EVERY)
     if not sim.devices:
         log("Home safety: no devices in the database; the demo feed is off.")
         return
     if _broker_reachable(settings.MQTT_URL):
-        ingester = Ingester(settings.MQTT_URL, client_id="longcheng-demo-ingest", group="demo", clean_start=True)
+        prefix = demo_topic_prefix(instance)
+        ingester = Ingester(settings.MQTT_URL, client_id=client_id("demo-ingest", prefix), group="demo",
+                            clean_start=True, prefix=prefix)
         ingester.start()
         threading.Thread(target=ingester.run, daemon=True, name="homesafety-ingest").start()
-        send = simulator.mqtt_sender(settings.MQTT_URL, client_id="longcheng-demo-simulator")
-        log(f"Home safety: {len(sim.devices)} simulated devices → MQTT {settings.MQTT_URL} → ingester")
+        send = simulator.mqtt_sender(settings.MQTT_URL, client_id=client_id("demo-simulator", prefix), prefix=prefix)
+        log(f"Home safety: {len(sim.devices)} simulated devices → MQTT {ingester.broker} under {prefix}/ → ingester")
     else:
         send = simulator.direct_sender()
         log(f"Home safety: no MQTT broker at {settings.MQTT_URL}; {len(sim.devices)} simulated devices feed "

@@ -6,7 +6,8 @@ Topics (QoS in brackets; see docs/homesafety.md):
     longcheng/v1/gateways/<id>/telemetry      a gateway's batch {"messages": […]} [1]
 
 Workers subscribe to `$share/<group>/longcheng/v1/devices/+/+` and `…/gateways/+/telemetry`, so the
-broker gives each message to one worker of the group. Each worker has a persistent session (fixed client id, clean_session off)
+broker gives each message to one worker of the group. Each named worker has a persistent session (client id
+`<instance>-<group>-<worker>`, clean_session off)
 and acknowledges a QoS 1 message only after the batch that holds it is committed: a worker killed
 mid-batch gets the unacknowledged messages again when it reconnects, and the (device, seq) key
 stores them once. Readings are batched (up to `batch` readings or `linger` seconds) so that one
@@ -19,12 +20,16 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import os
 import queue
+import re
+import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from django.db import close_old_connections
 
@@ -62,11 +67,63 @@ def is_event(topic: str) -> bool:
     return topic.endswith("/events")
 
 
-def broker(url: str) -> tuple[str, int]:
+@dataclass(frozen=True)
+class Broker:
+    """Where and how to connect, from MQTT_URL: `mqtt://user:password@host:1883` (plain) or
+    `mqtts://user:password@host:8883` (TLS, the system's trusted CAs, or `?cafile=/path/ca.pem`)."""
+
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    tls: bool = False
+    cafile: str | None = None
+
+    def __str__(self) -> str:  # for logs and messages: never the password
+        who = f"{self.username}@" if self.username else ""
+        return f"{'mqtts' if self.tls else 'mqtt'}://{who}{self.host}:{self.port}"
+
+
+def parse_broker(url: str) -> Broker:
     parsed = urlparse(url)
-    if parsed.scheme not in ("mqtt", "tcp"):
-        raise ValueError(f"MQTT_URL must look like mqtt://host:1883, not {url!r}")
-    return parsed.hostname or "127.0.0.1", parsed.port or 1883
+    if parsed.scheme not in ("mqtt", "tcp", "mqtts", "ssl"):
+        raise ValueError(f"MQTT_URL must look like mqtt://host:1883 or mqtts://user:password@host:8883, "
+                         f"not {parsed.scheme}://…")
+    tls = parsed.scheme in ("mqtts", "ssl")
+    query = parse_qs(parsed.query)
+    return Broker(host=parsed.hostname or "127.0.0.1", port=parsed.port or (8883 if tls else 1883),
+                  username=unquote(parsed.username) if parsed.username else None,
+                  password=unquote(parsed.password) if parsed.password is not None else None,
+                  tls=tls, cafile=query["cafile"][0] if query.get("cafile") else None)
+
+
+def broker(url: str) -> tuple[str, int]:
+    b = parse_broker(url)
+    return b.host, b.port
+
+
+def configure(client: Any, url: str) -> Broker:
+    """Credentials and TLS from MQTT_URL onto a paho client (before connect)."""
+    b = parse_broker(url)
+    if b.username is not None:
+        client.username_pw_set(b.username, b.password)
+    if b.tls:
+        client.tls_set(ca_certs=b.cafile, cert_reqs=ssl.CERT_REQUIRED, tls_version=ssl.PROTOCOL_TLS_CLIENT)
+    return b
+
+
+def instance_prefix(topic_prefix: str | None = None) -> str:
+    """What tells this instance's MQTT clients from another's on the same broker: its topic prefix
+    (two instances on one broker must have different ones, or they share the stream)."""
+    from .conf import conf
+
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", topic_prefix or conf("HOMESAFETY_MQTT_PREFIX")).strip("-")
+
+
+def client_id(role: str, topic_prefix: str | None = None) -> str:
+    """A client id no other process has: instance, role, host and process id. The broker drops the
+    older of two connections with one id, so two processes sharing one fight for ever."""
+    return f"{instance_prefix(topic_prefix)}-{role}-{socket.gethostname()}-{os.getpid()}"
 
 
 @dataclass
@@ -87,7 +144,7 @@ class Ingester:
 
         from .conf import conf
 
-        self.host, self.port = broker(url)
+        self.url = url
         self.prefix = prefix or conf("HOMESAFETY_MQTT_PREFIX")
         self.group, self.batch, self.linger = group, batch, linger
         # Events (SOS, fall, smoke) before readings: an emergency never queues behind routine data.
@@ -96,11 +153,15 @@ class Ingester:
         self.stats = Stats()
         self.stopping = threading.Event()
         self.connected = threading.Event()
+        self.refused: str | None = None  # the broker's reason, when it refused the connection
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=clean_start,
                                   protocol=mqtt.MQTTv311)
+        self.broker = configure(self.client, url)
+        self.host, self.port = self.broker.host, self.broker.port
         self.client.manual_ack_set(True)
         self.client.max_inflight_messages_set(1000)
         self.client.on_connect = self._on_connect
+        self.client.on_subscribe = self._on_subscribe
         self.client.on_message = lambda _c, _u, message: self._put(message)
         # Called after each committed batch with (messages, result): benchmarks measure latency here.
         self.on_batch: Any = None
@@ -115,10 +176,18 @@ class Ingester:
 
     def _on_connect(self, client: Any, _userdata: Any, _flags: Any, reason: Any, _props: Any) -> None:
         if getattr(reason, "is_failure", False):
-            log.error("MQTT connection refused: %s", reason)
+            self.refused = str(reason)
+            log.error("MQTT connection to %s refused: %s", self.broker, reason)
             return
         client.subscribe([(f"$share/{self.group}/{topic}", 1) for topic in topics(self.prefix)])
         self.connected.set()
+
+    def _on_subscribe(self, _client: Any, _userdata: Any, _mid: Any, reasons: Any, _props: Any) -> None:
+        # A broker's ACL that does not let this account read the topics refuses the subscription.
+        refused = [str(r) for r in reasons if getattr(r, "is_failure", False)]
+        if refused:
+            self.refused = f"subscription refused ({', '.join(refused)}): the broker's ACL must let this account read"
+            log.error("MQTT %s: %s", self.broker, self.refused)
 
     def start(self) -> None:
         self.client.connect(self.host, self.port, keepalive=30)

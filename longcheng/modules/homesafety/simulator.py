@@ -148,19 +148,19 @@ class Simulator:
             time.sleep(max(0.0, step - (time.monotonic() - began)))
 
 
-def mqtt_sender(url: str, client_id: str = "longcheng-simulator",
+def mqtt_sender(url: str, client_id: str | None = None,
                 prefix: str | None = None) -> Callable[[list[tuple[dict[str, Any], bool]]], None]:
     """Periodic readings at QoS 0, events at QoS 1 (see docs/homesafety.md for why)."""
     import paho.mqtt.client as mqtt
 
+    from . import mqtt as ours
     from .conf import conf
-    from .mqtt import broker
 
     prefix = prefix or conf("HOMESAFETY_MQTT_PREFIX")
-    host, port = broker(url)
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id)
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id or ours.client_id("simulator", prefix))
+    where = ours.configure(client, url)
     client.max_queued_messages_set(0)
-    client.connect(host, port)
+    client.connect(where.host, where.port)
     client.loop_start()
 
     def send(batch: list[tuple[dict[str, Any], bool]]) -> None:

@@ -50,10 +50,10 @@ def _demo(**options: Any) -> None:
     build(**options)
 
 
-def _feed(stop: Any, log: Any) -> None:
+def _feed(stop: Any, log: Any, instance: str = "") -> None:
     from .feed import demo_feed
 
-    demo_feed(stop, log)
+    demo_feed(stop, log, instance=instance)
 
 
 SPEC = register_module(ModuleSpec(

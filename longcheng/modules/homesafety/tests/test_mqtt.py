@@ -18,7 +18,7 @@ import pytest
 from conftest import require_service
 
 from ..models import Alarm, DeadLetter, Reading
-from ..mqtt import Ingester
+from ..mqtt import Ingester, instance_prefix
 from .conftest import msg
 
 URL = "mqtt://127.0.0.1:1883"
@@ -181,7 +181,8 @@ def test_a_worker_killed_with_sigkill_mid_stream_loses_nothing_and_duplicates_no
                 proc.send_signal(signal.SIGTERM)
                 proc.wait(20)
         # Leave no persistent session behind on the broker (the worker's client id, clean).
-        cleaner = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"longcheng-{group}-k", clean_session=True)
+        cleaner = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{instance_prefix(PREFIX)}-{group}-k",
+                              clean_session=True)
         cleaner.connect("127.0.0.1", 1883)
         cleaner.disconnect()
     assert Reading.objects.count() == len(readings) + len(sos)

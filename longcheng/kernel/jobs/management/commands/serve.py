@@ -32,6 +32,7 @@ class Command(BaseCommand):
             consumer._set_signal_handlers = lambda: None
             consumer.start()
             self.stdout.write(f"Background jobs: {settings.JOBS_WORKERS} worker threads on {type(HUEY).__name__}")
+        import socket
         import threading
 
         from longcheng.kernel import registry
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         if options["demo_feeds"]:
             for feed in registry.demo_feeds():
                 threading.Thread(target=feed, args=(stop, self.stdout.write), daemon=True,
+                                 kwargs={"instance": f"{socket.gethostname()}-{options['port']}"},
                                  name=f"demo-feed-{feed.__module__}").start()
         self.stdout.write(f"Serving http://{options['host']}:{options['port']}/  (Ctrl-C to stop)")
         try:

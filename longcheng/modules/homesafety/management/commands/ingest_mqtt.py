@@ -4,7 +4,6 @@ a shared-subscription group; each keeps its broker session across restarts."""
 from __future__ import annotations
 
 import signal
-import socket
 import time
 from typing import Any
 
@@ -16,7 +15,10 @@ class Command(BaseCommand):
     help = "Consume device telemetry from the MQTT broker (shared subscription) into the database."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--worker", default=socket.gethostname(), help="stable worker name (the session id)")
+        parser.add_argument("--worker", default=None,
+                            help="stable worker name, unique in the group: the broker keeps its session (and the "
+                                 "messages it had not acknowledged) across restarts. Without it: a clean session "
+                                 "named after host and process")
         parser.add_argument("--group", default="ingest")
         parser.add_argument("--batch", type=int, default=500)
         parser.add_argument("--linger-ms", type=int, default=50)
@@ -25,21 +27,44 @@ class Command(BaseCommand):
                             help="append 'device_ms committed_ms' per event message: alarm latency, measured")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from longcheng.modules.homesafety.mqtt import Ingester
+        from longcheng.modules.homesafety.mqtt import Ingester, client_id, instance_prefix, parse_broker
 
-        ingester = Ingester(settings.MQTT_URL, client_id=f"longcheng-{options['group']}-{options['worker']}",
-                            group=options["group"], batch=options["batch"], linger=options["linger_ms"] / 1000)
+        try:
+            where = parse_broker(settings.MQTT_URL)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        worker = options["worker"]
+        if worker:
+            # The instance's prefix keeps two instances' sessions apart on one broker.
+            name, persistent = f"{instance_prefix()}-{options['group']}-{worker}", True
+        else:
+            name, persistent = client_id(options["group"]), False
+            worker = name
+            self.stderr.write("no --worker name: a clean session; messages in flight when this process dies are "
+                              "lost. Give each worker a stable --worker name in production.")
+        ingester = Ingester(settings.MQTT_URL, client_id=name, group=options["group"], batch=options["batch"],
+                            linger=options["linger_ms"] / 1000, clean_start=not persistent)
         try:
             ingester.start()
         except OSError as exc:
-            raise CommandError(f"cannot reach the MQTT broker at {settings.MQTT_URL}: {exc}") from exc
+            raise CommandError(f"cannot reach the MQTT broker at {where}: {exc}") from exc
+        deadline = time.monotonic() + 30
+        while not ingester.connected.is_set() and ingester.refused is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if ingester.refused is not None or not ingester.connected.is_set():
+            ingester.stop()
+            raise CommandError(f"the MQTT broker at {where} refused {name}: {ingester.refused or 'no answer in 30 s'}")
         if options["trace_events"]:
             ingester.on_batch = _tracer(options["trace_events"])
         signal.signal(signal.SIGTERM, lambda *_: ingester.stopping.set())
-        self.stdout.write(f"ingesting from {settings.MQTT_URL} as {options['worker']} in group {options['group']}")
+        self.stdout.write(f"ingesting from {where} as {worker} (client id {name}) in group {options['group']}")
+        self.stdout.flush()
         until = time.monotonic() + options["seconds"] if options["seconds"] else None
         try:
-            ingester.run(until=until)
+            while not ingester.stopping.is_set() and (until is None or time.monotonic() < until):
+                if ingester.refused is not None:  # e.g. the ACL refused the subscription
+                    raise CommandError(f"the MQTT broker at {where} refused {name}: {ingester.refused}")
+                ingester.run(until=min(time.monotonic() + 1.0, until or float("inf")))
         except KeyboardInterrupt:
             pass
         finally:
