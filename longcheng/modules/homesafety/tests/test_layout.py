@@ -77,7 +77,7 @@ def _sql(url: str, query: str, *params: Any) -> list[tuple[Any, ...]]:
     import psycopg
 
     with psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
-        cursor = conn.execute(query, params)  # type: ignore[arg-type]
+        cursor = conn.execute(query, params)
         return cursor.fetchall() if cursor.description else []
 
 
