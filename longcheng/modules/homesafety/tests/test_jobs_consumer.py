@@ -108,6 +108,7 @@ def test_the_real_consumer_notifies_escalates_on_time_and_marks_silent_devices_o
         flush_queue(redis_url, queue)
     rounds = [(e.at - sos.raised_at).total_seconds()
               for e in AlarmEvent.objects.filter(alarm=sos, step__in=("escalated", "reminded")).order_by("at")]
+    print(f"\nconsumer: escalation rounds {', '.join(f'{r:.2f}' for r in rounds)} s after raising")
     # Due at 5 s and every 5 s after, each within a second and a half (the scheduler looks every second).
     assert 5.0 <= rounds[0] <= 6.5, rounds
     assert 10.0 <= rounds[1] <= 11.5, rounds
