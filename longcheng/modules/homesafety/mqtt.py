@@ -154,6 +154,7 @@ class Ingester:
         self.stopping = threading.Event()
         self.connected = threading.Event()
         self.refused: str | None = None  # the broker's reason, when it refused the connection
+        self.client_id = client_id
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=clean_start,
                                   protocol=mqtt.MQTTv311)
         self.broker = configure(self.client, url)
@@ -162,6 +163,7 @@ class Ingester:
         self.client.max_inflight_messages_set(1000)
         self.client.on_connect = self._on_connect
         self.client.on_subscribe = self._on_subscribe
+        self.client.on_disconnect = self._on_disconnect
         self.client.on_message = lambda _c, _u, message: self._put(message)
         # Called after each committed batch with (messages, result): benchmarks measure latency here.
         self.on_batch: Any = None
@@ -181,6 +183,13 @@ class Ingester:
             return
         client.subscribe([(f"$share/{self.group}/{topic}", 1) for topic in topics(self.prefix)])
         self.connected.set()
+
+    def _on_disconnect(self, _client: Any, _userdata: Any, _flags: Any, reason: Any, _props: Any) -> None:
+        if not self.stopping.is_set():
+            # paho reconnects by itself. Repeated drops every few seconds mean another process uses
+            # this client id: the broker drops the older connection each time the other reconnects.
+            log.warning("MQTT connection to %s as %s lost (%s); reconnecting. If this repeats, another process "
+                        "uses the same client id (--worker name)", self.broker, self.client_id, reason)
 
     def _on_subscribe(self, _client: Any, _userdata: Any, _mid: Any, reasons: Any, _props: Any) -> None:
         # A broker's ACL that does not let this account read the topics refuses the subscription.
