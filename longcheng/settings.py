@@ -159,7 +159,12 @@ def _huey_settings(url: str) -> dict[str, object]:
 
 HUEY = _huey_settings(JOBS_URL)
 
+# mqtt://user:password@host:1883, or mqtts://…:8883 for TLS (MQTT_URL_FILE keeps the password out of
+# the environment). Checked here so that a mistyped address stops every process at start, not an
+# ingest worker later; the message never repeats the URL, which holds a password.
 MQTT_URL = env_str("MQTT_URL", "mqtt://127.0.0.1:1883")
+if MQTT_URL.split("://", 1)[0] not in ("mqtt", "mqtts", "tcp", "ssl") or "://" not in MQTT_URL:
+    raise ImproperlyConfigured("MQTT_URL must look like mqtt://user:password@host:1883 or mqtts://user:password@host:8883")
 
 # Notification adapters per channel; "local" records deliveries in the database (demo, tests, offline).
 NOTIFY_ADAPTERS = {

@@ -60,3 +60,12 @@ def test_production_refuses_debug_and_the_default_secret(tmp_path: Path) -> None
 def test_a_malformed_database_url_stops_start_up(tmp_path: Path) -> None:
     result = _check({"DATABASE_URL": "nonsense://", "LONGCHENG_VAR_DIR": str(tmp_path)})
     assert result.returncode != 0 and "DATABASE_URL" in result.stderr
+
+
+def test_a_malformed_mqtt_url_stops_start_up_without_showing_its_password(tmp_path: Path) -> None:
+    refused = _check({"LONGCHENG_VAR_DIR": str(tmp_path), "MQTT_URL": "http://gw-1:s3cret@mqtt.internal:1883"})
+    assert refused.returncode != 0 and "MQTT_URL" in refused.stderr
+    assert "s3cret" not in refused.stderr + refused.stdout
+    secret = tmp_path / "mqtt_url"
+    secret.write_text("mqtts://longcheng-ingest:s3cret@mqtt.internal:8883\n")
+    assert _check({"LONGCHENG_VAR_DIR": str(tmp_path), "MQTT_URL_FILE": str(secret)}).returncode == 0
