@@ -144,7 +144,6 @@ class Ingester:
 
         from .conf import conf
 
-        self.url = url
         self.prefix = prefix or conf("HOMESAFETY_MQTT_PREFIX")
         self.group, self.batch, self.linger = group, batch, linger
         # Events (SOS, fall, smoke) before readings: an emergency never queues behind routine data.
