@@ -113,7 +113,10 @@ def _stream(t0_ms: int) -> list[str]:
 def test_the_production_layout_loses_nothing_and_tells_the_family_and_escalates_on_time(tmp_path: Path) -> None:
     if not IN_CI and not os.environ.get("LONGCHENG_LAYOUT_TEST"):
         pytest.skip("the production-layout test (about 2 minutes of real processes) runs under CI")
-    require_service("PostgreSQL", "127.0.0.1", 5432)
+    from urllib.parse import urlparse
+
+    pg = urlparse(PG)
+    require_service("PostgreSQL", pg.hostname or "127.0.0.1", pg.port or 5432)
     require_service("Redis", "127.0.0.1", 6379)
     if shutil.which("mosquitto_pub") is None:
         pytest.fail("mosquitto_pub is not installed (the mosquitto-clients package)")
