@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "longcheng needs Python 3.11 or newer")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,demo,bench]'
 	@touch $(STAMP)
 
 run: venv
@@ -31,10 +31,11 @@ bench: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy longcheng
+	$(BIN)/lint-imports
 
 demo: venv
 	$(BIN)/longcheng migrate --noinput
 	$(BIN)/longcheng demo --residents $(DEMO_RESIDENTS)
 
 clean:
-	rm -rf var/ .pytest_cache .mypy_cache .ruff_cache
+	rm -rf var/ .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -143,23 +143,15 @@ def build_orgs(*, log: Log = print, **options: Any) -> None:
     log(f"  organisations: {Organisation.objects.count()}")
 
 
-def _scope_for(role_code: str, demo_scope: str = "") -> Place | None:
-    if demo_scope:
-        named = Place.objects.filter(name=demo_scope).order_by("depth", "code").first()
-        if named is not None:
-            return named
-
-    def first(level: str, name: str | None = None) -> Place | None:
-        qs = Place.objects.filter(level=level)
-        return (qs.filter(name=name).first() if name else None) or qs.order_by("code").first()
-
-    if any(word in role_code for word in ("community", "worker", "grid", "installer", "duty", "family")):
-        return first(Level.COMMUNITY, "上书房社区")
-    if "street" in role_code or "town" in role_code:
-        return first(Level.STREET, "遥观镇")
-    if "district" in role_code:
-        return first(Level.DISTRICT, "武进区")
-    return first(Level.CITY)
+def _scope_for(role: registry.Role) -> Place | None:
+    """The place a role's demo account works in, as the role declares it (`Role.demo_scope`)."""
+    if not role.demo_scope:
+        return Place.objects.filter(parent__isnull=True).order_by("code").first()
+    named = Place.objects.filter(name=role.demo_scope).order_by("depth", "code").first()
+    if named is None:
+        raise RuntimeError(f"role {role.code!r} declares demo_scope {role.demo_scope!r}, which is no place of the "
+                           "demo city")
+    return named
 
 
 def build_staff(*, log: Log = print, **options: Any) -> None:
@@ -173,7 +165,7 @@ def build_staff(*, log: Log = print, **options: Any) -> None:
                                                 display_name=f"{role.label}（演示）")
             if not RoleAssignment.objects.filter(user=user, role=code).exists():
                 assignment = RoleAssignment.objects.create(user=user, role=code)
-                scope = _scope_for(code, role.demo_scope)
+                scope = _scope_for(role)
                 if scope is not None:
                     assignment.places.set([scope])
     log(f"  staff accounts: {User.objects.count()} (password {DEMO_PASSWORD})")

@@ -27,7 +27,8 @@ class Role:
     label: Label
     permissions: frozenset[str]
     description: Label = ""
-    # The place (by name) a demo account of this role is scoped to; empty: guessed from the code.
+    # The place (by name, in the demo city) the demo account of this role is given; empty: the whole
+    # city. Declared by the role's module: the kernel's demo never guesses it from the role's code.
     demo_scope: str = ""
 
 

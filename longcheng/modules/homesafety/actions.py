@@ -15,11 +15,11 @@ from longcheng.kernel.access.scope import access_object, require_perm
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import ErrorCode, KernelError
 
+from .access import alarm_to_handle
 from .devices import DEVICE_TYPES
+from .errors import ErrorCode as Code
 from .ingest import forget_devices
 from .models import Alarm, AlarmEvent, AlarmStatus, Device, DeviceState, Enrollee, Outcome
-
-HANDLE = "homesafety.handle"
 
 # Which status each step may start from.
 _FROM = {
@@ -32,11 +32,11 @@ _FROM = {
 
 class StepRefused(KernelError):
     status = 409
-    default_code = ErrorCode.CONFLICT
+    default_code = Code.STEP_REFUSED
 
 
 def _step(alarm_id: int, step: str, acting_user: Any, changes: dict[str, Any], note: str = "") -> Alarm:
-    alarm = access_object(Alarm, acting_user, alarm_id, HANDLE)
+    alarm = alarm_to_handle(acting_user, alarm_id)
     with transaction.atomic():
         before = alarm.status
         done = Alarm.objects.filter(pk=alarm.pk, status__in=_FROM[step]).update(**changes)
@@ -65,7 +65,7 @@ def do_dispatch(alarm_id: int, *, to_user: Any, acting_user: Any, note: str = ""
     """Send the community worker on duty. Dispatching also acknowledges an alarm still raised."""
     if to_user is None:
         raise KernelError(_("Choose who goes to the door."), code=ErrorCode.REQUIRED, field="to_user")
-    alarm = access_object(Alarm, acting_user, alarm_id, HANDLE)
+    alarm = alarm_to_handle(acting_user, alarm_id)
     phone = getattr(to_user, "phone", "") or ""
     now = timezone.now()
     changes: dict[str, Any] = {"status": AlarmStatus.DISPATCHED, "dispatched_at": now, "dispatched_to": to_user,
@@ -92,7 +92,7 @@ def do_resolve(alarm_id: int, *, outcome: str, acting_user: Any, notes: str = ""
         raise KernelError(_("Choose an outcome: emergency handled, false alarm, device fault, or handed to 110, 119 or 120."),
                           code=ErrorCode.REQUIRED, field="outcome")
     now = timezone.now()
-    alarm = access_object(Alarm, acting_user, alarm_id, HANDLE)
+    alarm = alarm_to_handle(acting_user, alarm_id)
     changes: dict[str, Any] = {"status": AlarmStatus.RESOLVED, "is_open": False, "resolved_at": now,
                                "resolved_by": acting_user, "outcome": outcome, "notes": notes.strip(),
                                "next_escalation_at": None}
@@ -117,7 +117,7 @@ def do_enrol(person: Any, *, acting_user: Any, lives_alone: bool = False, condit
                 home_lat=home[0] if home else None, home_lon=home[1] if home else None, safe_zone=safe_zone or {})
             record(acting_user, "homesafety.enrol", enrollee, after={"person": person.pk, "risk": risk})
     except IntegrityError as exc:
-        raise KernelError(_("This person is already enrolled."), code=ErrorCode.CONFLICT, field="person") from exc
+        raise KernelError(_("This person is already enrolled."), code=Code.ALREADY_ENROLLED, field="person") from exc
     return enrollee
 
 
@@ -138,7 +138,7 @@ def do_bind_device(enrollee: Enrollee, *, serial: str, kind: str, acting_user: A
             record(acting_user, "homesafety.device.bind", device, after={"serial": serial, "kind": kind,
                                                                          "enrollee": enrollee.pk})
     except IntegrityError as exc:
-        raise KernelError(_("A device with this serial is already registered."), code=ErrorCode.CONFLICT,
+        raise KernelError(_("A device with this serial is already registered."), code=Code.DUPLICATE_SERIAL,
                           field="serial") from exc
     return device
 
@@ -185,7 +185,7 @@ def do_complete_installation(order_id: int, *, serials: dict[str, str], acting_u
                     device = Device.objects.create(serial=serial, kind=item.kind, enrollee=order.enrollee,
                                                    installed_at=timezone.now())
             except IntegrityError as exc:
-                raise KernelError(_("A device with this serial is already registered."), code=ErrorCode.CONFLICT,
+                raise KernelError(_("A device with this serial is already registered."), code=Code.DUPLICATE_SERIAL,
                                   field=f"serial_{item.kind}") from exc
             DeviceState.objects.create(device=device)
             KitItem.objects.filter(pk=item.pk).update(device=device)

@@ -17,18 +17,23 @@ PERMISSIONS = {
     "homesafety.family": _("Follow one's own relatives (family members)"),
 }
 
+# Demo accounts: the escalation chain of one community (上书房社区 in 遥观镇); the duty operator,
+# the manager and the gateway serve the whole city (an empty demo_scope).
+COMMUNITY, STREET = "上书房社区", "遥观镇"
+
 ROLES = [
     Role("homesafety_operator", _("Alarm centre duty operator"),
          frozenset({"homesafety.view", "homesafety.handle", "people.view"})),
     Role("homesafety_community_head", _("Community head (alarm escalation)"),
-         frozenset({"homesafety.view", "homesafety.handle", "people.view"})),
+         frozenset({"homesafety.view", "homesafety.handle", "people.view"}), demo_scope=COMMUNITY),
     Role("homesafety_street_officer", _("Street office officer (alarm escalation)"),
-         frozenset({"homesafety.view", "homesafety.handle", "people.view"})),
+         frozenset({"homesafety.view", "homesafety.handle", "people.view"}), demo_scope=STREET),
     Role("homesafety_manager", _("Home-safety programme manager"),
          frozenset({"homesafety.view", "homesafety.manage", "people.view"})),
-    Role("homesafety_installer", _("Device installer"), frozenset({"homesafety.view", "homesafety.install"})),
+    Role("homesafety_installer", _("Device installer"), frozenset({"homesafety.view", "homesafety.install"}),
+         demo_scope=COMMUNITY),
     Role("homesafety_gateway", _("Telemetry gateway (machine account)"), frozenset({"homesafety.ingest"})),
-    Role("family_member", _("Family member"), frozenset({"homesafety.family"})),
+    Role("family_member", _("Family member"), frozenset({"homesafety.family"}), demo_scope=COMMUNITY),
 ]
 
 

@@ -12,16 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
-from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from longcheng.kernel import registry, sql
-from longcheng.kernel.access.models import RoleAssignment, User
-from longcheng.kernel.access.scope import place_in_scope, require_perm, restrict
+from longcheng.kernel import sql
+from longcheng.kernel.access.models import User
+from longcheng.kernel.access.scope import place_in_scope, require_perm
 from longcheng.kernel.audit.actions import changes, record, record_many, snapshot
 from longcheng.kernel.audit.actions import entry as audit_entry
 from longcheng.kernel.audit.models import AuditEntry
@@ -33,7 +31,17 @@ from longcheng.kernel.places.models import Place
 from longcheng.kernel.workdays.api import SHANGHAI
 
 from . import clock
-from .catalogue import DEPARTMENTS, OFFICES, ServiceSpec, departments_of, service
+from .access import (  # the queries below are read as actions.<name> by the api, pages and benches
+    QUEUE_DEPTH,  # noqa: F401
+    _as_applicant,
+    _as_handler,
+    cases_of,  # noqa: F401
+    offices_of,  # noqa: F401
+    queue,  # noqa: F401
+    queue_slice,  # noqa: F401
+)
+from .catalogue import DEPARTMENTS, ServiceSpec, service
+from .errors import ErrorCode as Code
 from .models import Case, CaseStatus, Correction, Document, EnterpriseStanding, Pause, Task, TaskStatus
 from .prechecks import (
     PRECHECKS,
@@ -46,18 +54,8 @@ from .prechecks import (
     remember,
     with_parent,
 )
-from .spec import APPLY, VIEW, handle_permission
-
-
-class Code(StrEnum):
-    PRECHECK_FAILED = "precheck_failed"
-    NOT_OWN_ENTERPRISE = "not_own_enterprise"
-    UNKNOWN_SERVICE = "unknown_service"
-    UNKNOWN_FIELD = "unknown_field"
-    TASK_NOT_OPEN = "task_not_open"
-    CASE_NOT_ACTIVE = "case_not_active"
-    ALREADY_ANSWERED = "already_answered"
-    ENTERPRISE_CLOSED = "enterprise_closed"
+from .rules import FINISHED_TASK, _text
+from .spec import APPLY, handle_permission
 
 
 class PrecheckFailed(KernelError):
@@ -71,19 +69,6 @@ class PrecheckFailed(KernelError):
             "problems": " ".join(f"{b.message} {b.remedy}" for b in blockers)}
         super().__init__(message, field=blockers[0].field if len(blockers) == 1 else None)
         self.blockers = blockers
-
-
-TEXT_LIMIT = 500
-FINISHED_TASK = (TaskStatus.DONE, TaskStatus.REJECTED, TaskStatus.CLOSED)
-
-
-def _text(value: Any, field: str, *, limit: int = TEXT_LIMIT) -> str:
-    text = str(value or "").strip()
-    if not text:
-        raise KernelError(_("This field is required."), code=ErrorCode.REQUIRED, field=field)
-    if len(text) > limit:
-        raise KernelError(_("At most %(n)d characters.") % {"n": limit}, field=field)
-    return text
 
 
 def _service(code: str) -> ServiceSpec:
@@ -145,106 +130,6 @@ def clean_form(spec: ServiceSpec, data: Mapping[str, Any], *, complete: bool,
             continue
         cleaned[f.name] = _clean_value(f.kind, value, f.name, f.choices, place_of)
     return cleaned
-
-
-# --- who may act ----------------------------------------------------------------------------------
-
-
-def _lock_case(pk: int) -> Case:
-    # One statement: lock the case row only (`of`), read its enterprise and places with it.
-    case = (Case.objects.select_for_update(of=("self",)).select_related("enterprise__place", "place")
-            .filter(pk=pk).first())
-    if case is None:
-        raise NotFound()
-    return case
-
-
-def _as_applicant(case: Case | int, user: Any) -> Case:
-    locked = _lock_case(case.pk if isinstance(case, Case) else case)
-    require_perm(user, APPLY)
-    if getattr(user, "organisation_id", None) != locked.enterprise_id or not place_in_scope(
-            user, APPLY, locked.place.path):
-        raise NotFound()
-    return locked
-
-
-def _as_handler(task: Task | int, user: Any, *, allowed: tuple[str, ...] = (TaskStatus.OPEN,)) -> Task:
-    """The task, its case locked, if it is in the user's queue (right office, place in scope)."""
-    pk = task.pk if isinstance(task, Task) else task
-    case_id = Task.objects.filter(pk=pk).values_list("case_id", flat=True).first()
-    if case_id is None:
-        raise NotFound()
-    _lock_case(case_id)
-    locked = (Task.objects.select_for_update(of=("self",)).select_related("case__enterprise__place", "place")
-              .get(pk=pk))
-    permission = handle_permission(DEPARTMENTS[locked.department].office)
-    if not place_in_scope(user, permission, locked.place.path):
-        raise NotFound(_("This task is not in your department's queue."))
-    if locked.status not in allowed:
-        raise Conflict(_("This task is %(status)s, not open: it cannot be handled now.") % {
-            "status": locked.get_status_display()}, code=Code.TASK_NOT_OPEN, field="task")
-    return locked
-
-
-def offices_of(user: Any) -> list[str]:
-    """The offices whose tasks the user may handle somewhere (has_perm per office, in one query)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
-    if user.is_superuser:
-        return list(OFFICES)
-    defs = registry.roles()
-    roles = {r for r in RoleAssignment.objects.filter(user=user, places__isnull=False).values_list("role", flat=True)
-             if r in defs}
-    return [code for code in OFFICES if any(handle_permission(code) in defs[r].permissions for r in roles)]
-
-
-def queue(user: Any, office: str) -> QuerySet[Task]:
-    """An office's open tasks within the user's scope, oldest due first (one query; index
-    onestop_task_queue)."""
-    return (restrict(Task.objects.filter(department__in=departments_of(office), status=TaskStatus.OPEN), user,
-                     handle_permission(office))
-            .select_related("case__enterprise").order_by("due_at", "pk"))
-
-
-# How deep the queue can be paged: each page scans up to this many rows per department.
-QUEUE_DEPTH = 10_000
-
-
-def queue_slice(user: Any, offices: list[str], start: int, stop: int, *, fields: tuple[str, ...] = (),
-                related: tuple[str, ...] = ("case__enterprise",)) -> list[Task]:
-    """Rows start..stop of the merged queue of several offices, oldest due first.
-
-    One ordered index scan per department (index onestop_task_queue: department, status, due_at),
-    each stopping after `stop` rows, merged here; then the page's rows with their case and
-    enterprise by primary key. A single `department IN (...) ORDER BY due_at` query has to sort
-    every open task of those departments first: 270 ms for a city-wide clerk with 100,000 open
-    cases (bench_onestop.py), against a few ms this way. Deeper than QUEUE_DEPTH is refused."""
-    if stop > QUEUE_DEPTH + 1:  # +1: the row that tells whether a next page exists
-        raise KernelError(_("The queue can be paged %(n)s tasks deep; narrow it by office.") % {"n": QUEUE_DEPTH},
-                          field="page")
-    keys: list[tuple[Any, int]] = []
-    for office in offices:
-        permission = handle_permission(office)
-        for department in departments_of(office):
-            scan = restrict(Task.objects.filter(department=department, status=TaskStatus.OPEN), user, permission)
-            keys.extend(scan.order_by("due_at", "pk").values_list("due_at", "pk")[:stop])
-    keys.sort()
-    ids = [pk for _due, pk in keys[start:stop]]
-    if not ids:
-        return []
-    page = Task.objects.filter(pk__in=ids).select_related(*related)
-    rows = {t.pk: t for t in (page.only(*fields) if fields else page)}
-    return [rows[pk] for pk in ids if pk in rows]
-
-
-def cases_of(user: Any) -> QuerySet[Case]:
-    """The applicant's own enterprise's cases."""
-    org = getattr(user, "organisation_id", None)
-    return restrict(Case.objects.filter(enterprise_id=org), user, APPLY).order_by("-created_at", "-pk")
-
-
-def cases_in_scope(user: Any) -> QuerySet[Case]:
-    return restrict(Case.objects.all(), user, VIEW).order_by("-created_at", "-pk")
 
 
 # --- the applicant --------------------------------------------------------------------------------

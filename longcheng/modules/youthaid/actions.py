@@ -26,7 +26,9 @@ from longcheng.kernel.people.validators import age_on, mask_name, validate_phone
 from longcheng.kernel.places.models import Place
 
 from . import rules
+from .access import _in_scope, _lock, _lock_application, _lock_payment
 from .conf import conf, visit_days
+from .errors import ErrorCode as Code
 from .models import (
     COUNTING,
     AidType,
@@ -83,26 +85,6 @@ def _text(value: Any, field: str, *, required: bool = True, limit: int = 2000, m
     if len(text) > limit:
         raise KernelError(_("At most %(n)d characters.") % {"n": limit}, field=field)
     return text
-
-
-def _in_scope(user: Any, permission: str, youth: Youth) -> bool:
-    place = youth.person.place
-    return place is not None and place_in_scope(user, permission, place.path)
-
-
-def _lock(youth: Youth | int, user: Any, permission: str) -> Youth:
-    """The case row, locked for this transaction (so caps and statuses are checked against what is
-    committed), after checking the user may act on it. Out of scope reads as not found."""
-    pk = youth.pk if isinstance(youth, Youth) else youth
-    locked = Youth.objects.select_for_update().filter(pk=pk).first()
-    if locked is None:
-        raise NotFound()
-    locked = Youth.objects.select_related("person__place", "deceased_parent", "surviving_parent", "guardian").get(
-        pk=locked.pk)
-    require_perm(user, permission)
-    if not _in_scope(user, permission, locked):
-        raise NotFound()
-    return locked
 
 
 def youth_fund() -> Fund:
@@ -182,7 +164,7 @@ def do_report(*, resident_id: str, name: str, channel: str, note: str, acting_us
             person=person, defaults={"status": CaseStatus.REPORTED})
         if not created and Report.objects.filter(youth=youth, reporter=acting_user).exists():
             raise KernelError(_("You have already reported this youth; follow the case in your reports."),
-                              code=ErrorCode.CONFLICT, field="resident_id")
+                              code=Code.ALREADY_REPORTED, field="resident_id")
         if not created and youth.status == CaseStatus.OUTREACH:
             youth.status = CaseStatus.REPORTED
             youth.save(update_fields=["status", "updated_at"])
@@ -438,7 +420,7 @@ def do_screen(youth: Youth | int, *, acting_user: Any, note: str = "") -> Screen
     with transaction.atomic():
         locked = _lock(youth, acting_user, MANAGE)
         if locked.status == CaseStatus.CLOSED:
-            raise KernelError(_("This case is closed."), code=ErrorCode.CONFLICT, field="status")
+            raise KernelError(_("This case is closed."), code=Code.CASE_CLOSED, field="status")
         trigger = Trigger.APPEAL if locked.status == CaseStatus.APPEALED else Trigger.INTAKE
         return screen(locked, acting_user=acting_user, trigger=trigger, note=note)
 
@@ -452,7 +434,7 @@ def do_appeal(youth: Youth | int, *, note: str, acting_user: Any) -> Youth:
             acting_user, "is_authenticated", False) else False
         locked = _lock(youth, acting_user, REPORT if by_reporter and not has_perm(acting_user, MANAGE) else MANAGE)
         if locked.status != CaseStatus.NOT_ELIGIBLE:
-            raise KernelError(_("Only a 'not eligible' decision can be appealed."), code=ErrorCode.CONFLICT,
+            raise KernelError(_("Only a 'not eligible' decision can be appealed."), code=Code.NOT_APPEALABLE,
                               field="status")
         locked.status, locked.appeal_note = CaseStatus.APPEALED, note
         locked.save(update_fields=["status", "appeal_note", "updated_at"])
@@ -474,7 +456,7 @@ def do_record_visit(youth: Youth | int, *, visited_on: Any, situation: str, risk
     with transaction.atomic():
         locked = _lock(youth, acting_user, MANAGE)
         if locked.status != CaseStatus.ACTIVE:
-            raise KernelError(_("Follow-up visits are recorded for cases under monitoring."), code=ErrorCode.CONFLICT,
+            raise KernelError(_("Follow-up visits are recorded for cases under monitoring."), code=Code.CASE_NOT_MONITORED,
                               field="status")
         next_due = on + dt.timedelta(days=visit_days(risk))
         visit = Visit.objects.create(youth=locked, visited_on=on, situation=situation, needs=needs, risk=risk,
@@ -505,7 +487,7 @@ def do_life_event(youth: Youth | int, *, kind: str, on: Any, acting_user: Any, n
                 and not has_perm(acting_user, HEALTH):
             raise PermissionDenied(_("Your role may not record health data."), field="kind")
         if LifeEvent.objects.filter(youth=locked, kind=kind, on=day).exists():
-            raise KernelError(_("This event is already recorded for that day."), code=ErrorCode.CONFLICT, field="on")
+            raise KernelError(_("This event is already recorded for that day."), code=Code.EVENT_RECORDED, field="on")
         if kind == LifeEventKind.ADMITTED:
             locked.stage, locked.university_admitted_year = Stage.UNIVERSITY, day.year
         elif kind == LifeEventKind.ILLNESS:
@@ -604,7 +586,7 @@ def _aid_checks(locked: Youth, aid_type: AidType, year: int, amount: int, *, exc
         raise KernelError(problem, field="aid_type")
     problem = rules.cap_problem(aid_type, year, amount, used_fen(locked.pk, aid_type.pk, year, exclude=exclude))
     if problem:
-        raise KernelError(problem, code="yearly_cap", field=field)
+        raise KernelError(problem, code=Code.YEARLY_CAP, field=field)
 
 
 def do_apply(youth: Youth | int, *, aid_type: AidType | str, amount_fen: int, reason: str, acting_user: Any,
@@ -629,7 +611,7 @@ def do_apply(youth: Youth | int, *, aid_type: AidType | str, amount_fen: int, re
         locked = _lock(youth, acting_user, MANAGE)
         if locked.status != CaseStatus.ACTIVE:
             raise KernelError(_("Only an eligible youth under monitoring can receive aid; screen the case first."),
-                              code="not_eligible", field="youth")
+                              code=Code.NOT_ELIGIBLE, field="youth")
         if is_under_14(locked) and consent_missing(locked):
             raise KernelError(_("Record the guardian's consent first (PIPL art. 31)."),
                               code=ErrorCode.CONSENT_REQUIRED, field="consent")
@@ -651,17 +633,7 @@ def _require_active(youth: Youth) -> None:
     birthday out of school) gets no recommendation or approval; it may still be rejected."""
     if youth.status != CaseStatus.ACTIVE:
         raise KernelError(_("Only an eligible youth under monitoring can receive aid; screen the case first."),
-                          code="not_eligible", field="youth")
-
-
-def _lock_application(pk: int | Application, user: Any, permission: str) -> Application:
-    pk = pk.pk if isinstance(pk, Application) else pk
-    app = Application.objects.select_related("aid_type").filter(pk=pk).first()
-    if app is None:
-        raise NotFound()
-    _lock(app.youth_id, user, permission)  # youth first: every cap check serialises on the youth's row
-    app = Application.objects.select_for_update(of=("self",)).select_related("aid_type", "youth__person__place").get(pk=app.pk)
-    return app
+                          code=Code.NOT_ELIGIBLE, field="youth")
 
 
 def do_recommend(application: int | Application, *, recommend: bool, note: str, acting_user: Any,
@@ -671,7 +643,7 @@ def do_recommend(application: int | Application, *, recommend: bool, note: str, 
     with transaction.atomic():
         app = _lock_application(application, acting_user, MANAGE)
         if app.status != AppStatus.APPLIED:
-            raise KernelError(_("This application is no longer awaiting a recommendation."), code=ErrorCode.CONFLICT,
+            raise KernelError(_("This application is no longer awaiting a recommendation."), code=Code.APPLICATION_DECIDED,
                               field="status")
         if recommend:
             _require_active(app.youth)
@@ -701,7 +673,7 @@ def do_decide(application: int | Application, *, approve: bool, reason: str, act
     with transaction.atomic():
         app = _lock_application(application, acting_user, REVIEW)
         if app.status != AppStatus.RECOMMENDED:
-            raise KernelError(_("This application is not awaiting review."), code=ErrorCode.CONFLICT, field="status")
+            raise KernelError(_("This application is not awaiting review."), code=Code.APPLICATION_DECIDED, field="status")
         recommended = app.recommended_fen or app.requested_fen
         if approve:
             _require_active(app.youth)
@@ -752,14 +724,14 @@ def do_create_batch(*, title: str, acting_user: Any, applications: Iterable[int]
         rows = list(qs.select_for_update(of=("self",)).order_by("pk").values_list(
             "pk", "youth_id", "aid_type_id", "approved_fen", "youth__bank_account"))
         if not rows:
-            raise KernelError(_("No approved application is waiting for payment."), code=ErrorCode.CONFLICT,
+            raise KernelError(_("No approved application is waiting for payment."), code=Code.NOTHING_TO_PAY,
                               field="applications")
         # A payment without a bank account could only come back: those wait, and the caller is told.
         unpayable = [r for r in rows if not r[4]]
         rows = [r for r in rows if r[4]]
         if not rows:
             raise KernelError(_("No approved application waiting for payment has a bank account recorded; record "
-                                "the accounts on the cases first."), code=ErrorCode.CONFLICT, field="bank_account")
+                                "the accounts on the cases first."), code=Code.NO_BANK_ACCOUNT, field="bank_account")
         batch = PaymentBatch.objects.create(code=_next_batch_code(), title=title, created_by=acting_user)
         seen: set[tuple[int, int]] = set()
         payments = []
@@ -833,14 +805,6 @@ def _set_entries(rows: list[tuple[int, int, int]], entries: dict[str, Any]) -> N
         Payment.objects.filter(pk__in=ids[start:start + 900]).update(entry_id=Subquery(entry))
 
 
-def _lock_payment(payment: Payment | int, user: Any) -> Payment:
-    pk = payment.pk if isinstance(payment, Payment) else payment
-    locked = restrict(Payment.objects.select_for_update(of=("self",)), user, PAY).filter(pk=pk).first()
-    if locked is None:
-        raise NotFound()
-    return locked
-
-
 def do_return_payment(payment: Payment | int, *, reason: str, acting_user: Any) -> Payment:
     """The bank returned a payment (closed account, wrong number): the money goes back to the
     commitment, ready to be re-issued."""
@@ -849,7 +813,7 @@ def do_return_payment(payment: Payment | int, *, reason: str, acting_user: Any) 
     with transaction.atomic():
         locked = _lock_payment(payment, acting_user)
         if locked.status != PayStatus.PAID:
-            raise KernelError(_("Only a paid payment can come back from the bank."), code=ErrorCode.CONFLICT,
+            raise KernelError(_("Only a paid payment can come back from the bank."), code=Code.PAYMENT_NOT_PAID,
                               field="status")
         ledger.do_return_payment(youth_fund(), locked.amount_fen, payee=beneficiaries(), acting_user=acting_user,
                                  memo=_("Bank return of payment #%(n)d: %(reason)s") % {"n": locked.pk, "reason": reason},
@@ -868,7 +832,7 @@ def do_reissue(payment: Payment | int, *, acting_user: Any) -> Payment:
     with transaction.atomic():
         locked = _lock_payment(payment, acting_user)
         if locked.status != PayStatus.RETURNED:
-            raise KernelError(_("Only a returned payment can be re-issued."), code=ErrorCode.CONFLICT, field="status")
+            raise KernelError(_("Only a returned payment can be re-issued."), code=Code.PAYMENT_NOT_RETURNED, field="status")
         _number_lock()
         batch = PaymentBatch.objects.filter(status=BatchStatus.OPEN).order_by("-pk").first()
         if batch is None or Payment.objects.filter(batch=batch, youth_id=locked.youth_id,
@@ -947,7 +911,7 @@ def do_register_volunteer(*, name: str, phone: str, place: Place | None, acting_
         raise PermissionDenied(_("This place is outside your scope."), field="place")
     with transaction.atomic():
         if Volunteer.objects.filter(phone=phone).exists():
-            raise KernelError(_("A volunteer with this phone is registered."), code=ErrorCode.CONFLICT, field="phone")
+            raise KernelError(_("A volunteer with this phone is registered."), code=Code.VOLUNTEER_REGISTERED, field="phone")
         volunteer = Volunteer.objects.create(name=name, phone=phone, place=place, occupation=occupation.strip()[:60])
         record(acting_user, "youthaid.volunteer", volunteer, after={"name": name})
     return volunteer
@@ -983,17 +947,17 @@ def do_pair(volunteer: Volunteer | int, youth: Youth | int, *, acting_user: Any,
         if vol.status != VettingStatus.VETTED:
             raise KernelError(_("Only a vetted volunteer can be paired with a youth."), field="volunteer")
         if locked.status != CaseStatus.ACTIVE:
-            raise KernelError(_("Pair hope parents with youths under monitoring."), code=ErrorCode.CONFLICT,
+            raise KernelError(_("Pair hope parents with youths under monitoring."), code=Code.CASE_NOT_MONITORED,
                               field="youth")
         if Pairing.objects.filter(youth=locked, ended_on__isnull=True).exists():
             raise KernelError(_("This youth already has a hope parent; end that pairing first."),
-                              code=ErrorCode.CONFLICT, field="youth")
+                              code=Code.ALREADY_PAIRED, field="youth")
         try:
             with transaction.atomic():
                 pairing = Pairing.objects.create(volunteer=vol, youth=locked, started_on=day, created_by=acting_user)
         except IntegrityError as exc:
             raise KernelError(_("This youth already has a hope parent; end that pairing first."),
-                              code=ErrorCode.CONFLICT, field="youth") from exc
+                              code=Code.ALREADY_PAIRED, field="youth") from exc
         record(acting_user, "youthaid.pair", locked, after={"volunteer": vol.pk, "on": day.isoformat()})
     return pairing
 
@@ -1007,7 +971,7 @@ def do_end_pairing(pairing: Pairing | int, *, reason: str, acting_user: Any) -> 
             raise NotFound()
         locked = _lock(found.youth_id, acting_user, MANAGE)
         if found.ended_on is not None:
-            raise KernelError(_("This pairing has ended."), code=ErrorCode.CONFLICT)
+            raise KernelError(_("This pairing has ended."), code=Code.PAIRING_ENDED)
         found.ended_on = _today()
         found.save(update_fields=["ended_on"])
         record(acting_user, "youthaid.unpair", locked, after={"volunteer": found.volunteer_id}, reason=reason)
@@ -1048,7 +1012,7 @@ def do_propose_room(youth: Youth | int, *, budget_fen: int, contractor: str, bef
     with transaction.atomic():
         locked = _lock(youth, acting_user, MANAGE)
         if locked.status != CaseStatus.ACTIVE:
-            raise KernelError(_("Dream rooms are for youths under monitoring."), code=ErrorCode.CONFLICT, field="youth")
+            raise KernelError(_("Dream rooms are for youths under monitoring."), code=Code.CASE_NOT_MONITORED, field="youth")
         room = RoomProject.objects.create(youth=locked, budget_fen=budget_fen, contractor=contractor,
                                           before_note=before_note, created_by=acting_user)
         record(acting_user, "youthaid.room", locked, after={"room": room.pk, "budget_fen": budget_fen})
@@ -1078,7 +1042,7 @@ def do_advance_room(room: RoomProject | int, *, to: str, acting_user: Any, after
         if to not in allowed.get(RoomStatus(locked.status), ()):
             raise KernelError(_("A room project cannot go from %(a)s to %(b)s.") % {
                 "a": locked.get_status_display(), "b": RoomStatus(to).label if to in RoomStatus.values else to},
-                code=ErrorCode.CONFLICT, field="status")
+                code=Code.ROOM_STEP_REFUSED, field="status")
         fund = youth_fund()
         name = mask_name(locked.youth.person.name)
         if to == RoomStatus.APPROVED:

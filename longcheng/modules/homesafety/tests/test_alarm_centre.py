@@ -198,7 +198,7 @@ def test_the_api_takes_an_alarm_through_its_life(world: Any, sos: Alarm) -> None
                            content_type="application/json")
     assert response.json()["status"] == "dispatched"
     again = client.post(f"/api/v1/homesafety/alarms/{sos.pk}/acknowledge")
-    assert again.status_code == 409 and again.json()["code"] == "conflict"
+    assert again.status_code == 409 and again.json()["code"] == "alarm_step_refused"
     assert _token(world["other_op"]).get("/api/v1/homesafety/alarms").json() == []
 
 

@@ -104,7 +104,7 @@ def test_the_same_reporter_reporting_again_is_a_duplicate_and_writes_nothing(liy
     with pytest.raises(KernelError) as err:
         actions.do_report(resident_id=person.resident_id, name="王小溧", channel="school", note="再报一次",
                           acting_user=liyang["reporter"])
-    assert (err.value.field, err.value.code) == ("resident_id", "conflict")
+    assert (err.value.field, err.value.code) == ("resident_id", "already_reported")
     assert "already reported" in str(err.value.message)
     assert counts() == before
 
@@ -404,7 +404,7 @@ def test_only_not_eligible_can_be_appealed_and_the_appeal_is_rescreened(prepare:
     before = counts()
     with pytest.raises(KernelError) as err:
         actions.do_appeal(active_case, note="我们要申诉", acting_user=cw)
-    assert (err.value.code, err.value.field) == ("conflict", "status")
+    assert (err.value.code, err.value.field) == ("not_appealable", "status")
     assert counts() == before
 
     youth = prepare(liyang["sibling"], surviving_parent_status="remarried")
@@ -477,7 +477,7 @@ def test_a_remarriage_makes_the_youth_not_eligible_with_the_reason(active_case: 
     assert reasons_of(event.screening)["not_remarried"]["met"] is False
     with pytest.raises(KernelError) as twice:
         actions.do_life_event(active_case, kind="remarried", on=today(), acting_user=liyang["caseworker"])
-    assert (twice.value.code, twice.value.field) == ("conflict", "on")
+    assert (twice.value.code, twice.value.field) == ("event_already_recorded", "on")
     assert LifeEvent.objects.filter(youth=active_case).count() == 1
 
 
@@ -690,7 +690,7 @@ def test_approval_commits_the_money_on_the_ledger(active_case: Youth, funded: An
     assert audits("youthaid.decide", active_case).get().after["status"] == "approved"
     with pytest.raises(KernelError) as again:  # a second click finds it decided
         actions.do_decide(app, approve=True, reason="", acting_user=liyang["reviewer"])
-    assert again.value.code == "conflict"
+    assert again.value.code == "application_not_pending"
     assert balances(funded)["commitment"] == money["commitment"] + 500_000
 
 
@@ -802,7 +802,7 @@ def test_hope_parents_pair_only_when_vetted_one_at_a_time(active_case: Youth, li
     before = counts()
     with pytest.raises(KernelError) as taken:
         actions.do_pair(second, active_case, acting_user=cw)
-    assert (taken.value.code, taken.value.field) == ("conflict", "youth")
+    assert (taken.value.code, taken.value.field) == ("already_paired", "youth")
     assert "already has a hope parent" in str(taken.value.message)
     with pytest.raises(KernelError) as duplicate_phone:
         actions.do_register_volunteer(name="刘芳", phone="13912345678", place=liyang["town"], acting_user=cw)
@@ -895,7 +895,7 @@ def test_a_dream_room_commits_its_budget_pays_what_was_spent_and_releases_the_re
     assert Account.objects.get(code="ext:youthaid-contractors").balance_fen == 1_800_000
     with pytest.raises(KernelError) as closed:
         actions.do_advance_room(room, to="cancelled", acting_user=cw)
-    assert (closed.value.code, closed.value.field) == ("conflict", "status")
+    assert (closed.value.code, closed.value.field) == ("room_step_refused", "status")
 
 
 def test_a_cancelled_room_releases_its_budget(active_case: Youth, funded: Any, liyang: dict[str, Any],

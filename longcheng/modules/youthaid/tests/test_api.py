@@ -114,7 +114,7 @@ def test_the_same_reporter_cannot_report_the_same_youth_twice(world: Any) -> Non
         "resident_id": world["person"].resident_id, "name": "张小溧", "channel": "school", "note": "再次报告此事"})
     assert response.status_code in (400, 409)
     body = response.json()
-    assert body["code"] == "conflict" and body["field"] == "resident_id" and body["message"]
+    assert body["code"] == "already_reported" and body["field"] == "resident_id" and body["message"]
     assert Report.objects.filter(youth=world["youth"]).count() == before == 1
 
 

@@ -89,7 +89,7 @@ def test_a_batch_pays_each_youth_once_per_aid_type_the_second_application_waits(
     before = counts()
     with pytest.raises(KernelError) as nothing:
         actions.do_create_batch(title="空批次", acting_user=reviewer)
-    assert (nothing.value.code, nothing.value.field) == ("conflict", "applications")
+    assert (nothing.value.code, nothing.value.field) == ("nothing_to_pay", "applications")
     assert "No approved application" in str(nothing.value.message)
     with pytest.raises(PermissionDenied):  # a case worker neither makes nor pays batches
         actions.do_create_batch(title="十二月救助", acting_user=liyang["caseworker"])
@@ -206,7 +206,7 @@ def test_a_bank_return_goes_back_to_the_commitment_and_is_re_issued_once(
     before, money = counts(), balances(funded)
     with pytest.raises(KernelError) as twice:
         actions.do_return_payment(payment, reason="再退一次", acting_user=reviewer)
-    assert (twice.value.code, twice.value.field) == ("conflict", "status")
+    assert (twice.value.code, twice.value.field) == ("payment_not_paid", "status")
     # While it waits to be re-issued, a new batch does not pick the application up again.
     with pytest.raises(KernelError) as nothing:
         actions.do_create_batch(title="十二月救助", acting_user=reviewer)
@@ -222,7 +222,7 @@ def test_a_bank_return_goes_back_to_the_commitment_and_is_re_issued_once(
     assert (payment.status, payment.reissued_as) == (PayStatus.REISSUED, reissued)
     with pytest.raises(KernelError) as again:
         actions.do_reissue(payment, acting_user=reviewer)
-    assert again.value.code == "conflict"
+    assert again.value.code == "payment_not_returned"
     assert Payment.objects.filter(application=app).count() == 2
 
     # A new batch takes other approved applications, still not this one (its re-issue is pending).

@@ -6,8 +6,7 @@ import sys
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-from tqdm import tqdm
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from longcheng.kernel import registry
 
@@ -20,12 +19,18 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="no progress bar, no account table")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Faker and tqdm are the `demo` extra: a city's servers need neither.
+        try:
+            import faker  # noqa: F401
+            from tqdm import tqdm
+        except ImportError as exc:
+            raise CommandError(f"the demo needs the demo extra ({exc.name} is missing): "
+                               "pip install -e '.[demo]' (make run installs it)") from None
+
         from longcheng.kernel.demo import print_accounts
 
         residents = options["residents"]
         if residents < 0:
-            from django.core.management.base import CommandError
-
             raise CommandError("--residents must be zero or more")
         quiet = options["quiet"]
         log = (lambda _m: None) if quiet else self.stdout.write

@@ -1,0 +1,84 @@
+"""The kernel's pages and API routes in the role × route matrix (see kernel/route_matrix.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from longcheng.kernel.route_matrix import PUBLIC, Api, Page, Routes, World
+
+
+def _world(world: World) -> dict[str, Any]:
+    from longcheng.kernel.ledger.models import Fund
+
+    return {"fund": Fund.objects.create(code="test-fund", name="测试基金", place=world["city"]["root"])}
+
+
+def _person(world: World) -> list[Any]:
+    return [world["person"].pk]
+
+
+def _fund(world: World) -> list[Any]:
+    return [world["kernel"]["fund"].code]
+
+
+def _pk(world: World) -> dict[str, Any]:
+    return {"pk": world["person"].pk}
+
+
+PAGES = [
+    Page("web:home", None),
+    Page("web:login", PUBLIC),
+    Page("web:logout", PUBLIC, get=False),
+    Page("set_language", PUBLIC, get=False),
+    Page("web:places", "places.view"),
+    Page("web:residents", "people.view"),
+    Page("web:resident_new", "people.manage",
+         post=lambda w: {"resident_id": "320412195001010038", "name": "李四", "gender": "M",
+                         "place": w["city"]["a"].pk}),
+    Page("web:resident", "people.view", _person, within="a", post_permission="people.reveal",
+         post=lambda w: {"fields": ["resident_id"], "reason": "核实身份"}),
+    Page("web:resident_death", "people.manage", _person, within="a", post=lambda w: {"died_on": "2026-01-01"}),
+    Page("web:orgs", "orgs.view"),
+    Page("web:audit", "audit.view"),
+    Page("web:audit_object", "audit.view", lambda w: ["people.resident", w["person"].pk]),
+    Page("web:workdays", None, post_permission="workdays.manage",
+         post=lambda w: {"year": "2031", "source": "测试", "csv": "2031-01-01,holiday,元旦"}),
+    Page("web:funds", "ledger.view"),
+    Page("web:fund", "ledger.view", _fund),
+    Page("web:fund_xlsx", "ledger.view", _fund),
+    Page("web:messages", "notify.view"),
+    Page("web:inbox", None),
+]
+
+API = [
+    Api("POST", "/api/v1/auth/tokens", PUBLIC),
+    Api("GET", "/api/v1/me", None),
+    Api("GET", "/api/v1/places", "places.view"),
+    Api("GET", "/api/v1/places/{code}", "places.view", lambda w: {"code": w["city"]["a"].code}, within="a"),
+    Api("GET", "/api/v1/people/residents", "people.view"),
+    Api("POST", "/api/v1/people/residents", "people.manage", within="a",
+        body=lambda w: {"resident_id": "320412195001010038", "name": "李四", "place": w["city"]["a"].code}),
+    Api("GET", "/api/v1/people/residents/{pk}", "people.view", _pk, within="a"),
+    Api("POST", "/api/v1/people/residents/{pk}/reveal", "people.reveal", _pk, within="a",
+        body=lambda w: {"fields": ["resident_id"], "reason": "核实身份"}),
+    Api("POST", "/api/v1/people/residents/{pk}/death", "people.manage", _pk, within="a",
+        body=lambda w: {"died_on": "2026-01-01"}),
+    Api("POST", "/api/v1/people/residents/{pk}/relatives", "people.manage", _pk, within="a",
+        body=lambda w: {"relative_id": w["person"].pk, "kind": "other"}),
+    Api("POST", "/api/v1/people/residents/{pk}/consents", "people.manage", _pk, within="a",
+        body=lambda w: {"given_by_id": w["person"].pk, "purpose": "test", "scope": "测试"}),
+    Api("GET", "/api/v1/orgs", "orgs.view"),
+    Api("POST", "/api/v1/orgs", "orgs.manage", body=lambda w: {"kind": "social", "name": "某协会"}),
+    Api("GET", "/api/v1/audit", "audit.view"),
+    Api("GET", "/api/v1/workdays/due", None, query="?start=2026-11-23T16:00:00&duration=1.5"),
+    Api("GET", "/api/v1/workdays/between", None, query="?start=2026-11-23T16:00:00&end=2026-11-25T12:00:00"),
+    Api("GET", "/api/v1/ledger/funds", "ledger.view"),
+    Api("GET", "/api/v1/ledger/funds/{code}/statement", "ledger.view", lambda w: {"code": w["kernel"]["fund"].code},
+        query="?start=2026-01-01&end=2026-12-31"),
+    Api("POST", "/api/v1/ledger/entries", "ledger.post", body=lambda w: {"memo": "测试", "lines": [
+        {"account": "test-fund", "amount_fen": -100}, {"account": "test-fund:commitment", "amount_fen": 100}]}),
+    Api("GET", "/api/v1/notify/inbox", None),
+    Api("POST", "/api/v1/notify/inbox/{pk}/read", None, _pk),
+]
+
+ROUTES = Routes(pages=PAGES, api=API, world=_world)

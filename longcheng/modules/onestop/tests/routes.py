@@ -1,0 +1,93 @@
+"""onestop's pages and API routes in the role × route matrix (see kernel/route_matrix.py).
+The world: a submitted relocation of an enterprise of 遥观镇 whose staff accounts are the matrix's
+enterprise_user accounts, with an open tax task (handled in 武进区), an open correction and a document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from longcheng.kernel.route_matrix import Api, Page, Routes, World
+
+OFFICES = ("market_regulation", "tax", "social_security", "housing_fund", "power_supply", "public_security", "bank",
+           "customs", "commerce")
+HANDLE = tuple(f"onestop.handle.{office}" for office in OFFICES)
+APPLY, VIEW = "onestop.apply", "onestop.view"
+
+
+def _world(world: World) -> dict[str, Any]:
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from longcheng.kernel.orgs.models import Organisation
+    from longcheng.modules.onestop.models import Case, Correction, Document, Task
+
+    city = world["city"]
+    enterprise = Organisation.objects.create(kind="enterprise", name="常州龙城精工有限公司（测试）",
+                                             uscc="91320412MA1MATRIX0", place=city["yaoguan"])
+    applicants = [world["users"]["enterprise_user"], *(user for (role, _place), user in world["accounts"].items()
+                                                        if role == "enterprise_user")]
+    for user in applicants:
+        user.organisation = enterprise
+        user.save(update_fields=["organisation"])
+    applicant = world["users"]["enterprise_user"]
+    now = timezone.now()
+    case = Case.objects.create(service="relocation", enterprise=enterprise, place=city["yaoguan"],
+                               applicant=applicant, status="submitted", submitted_at=now, due_at=now)
+    task = Task.objects.create(case=case, code="tax", department="tax", place=city["wujin"], status="open",
+                               limit_days=1, opened_at=now, due_at=now)
+    other = Task.objects.create(case=case, code="file_out", department="market_regulation_out", place=city["wujin"],
+                                status="correction", limit_days=1, opened_at=now, due_at=now)
+    correction = Correction.objects.create(task=other, request="请补充租赁合同", asked_by=world["users"]["city_admin"],
+                                           asked_at=now)
+    document = Document.objects.create(case=case, code="premises", name="lease.pdf", size=14, uploaded_by=applicant,
+                                       file=ContentFile(b"%PDF-1.4 lease", name="lease.pdf"))
+    return {"case": case, "task": task, "correction": correction, "document": document}
+
+
+def _case(world: World) -> dict[str, Any]:
+    return {"pk": world["onestop"]["case"].pk}
+
+
+def _task(world: World) -> dict[str, Any]:
+    return {"pk": world["onestop"]["task"].pk}
+
+
+WHERE = "wujin"  # the case's 遥观镇 and the task's handling district
+
+PAGES = [
+    Page("onestop:applications", APPLY),
+    Page("onestop:start", APPLY, lambda w: ["relocation"]),
+    Page("onestop:application", APPLY, lambda w: [w["onestop"]["case"].pk], within=WHERE,
+         post=lambda w: {"step": "answer", "correction": w["onestop"]["correction"].pk, "answer": "已补充"}),
+    Page("onestop:queue", VIEW),
+    Page("onestop:task", HANDLE, lambda w: [w["onestop"]["task"].pk], within=WHERE, get=False, view_permission=VIEW,
+         post=lambda w: {"step": "reject", "reason": "材料不符"}),
+    Page("onestop:case", VIEW, lambda w: [w["onestop"]["case"].pk], within=WHERE),
+    Page("onestop:figures", VIEW),
+    Page("onestop:standing", VIEW),
+    Page("onestop:document", (APPLY, VIEW), lambda w: [w["onestop"]["document"].pk], within=WHERE,
+         view_permission=None),
+]
+
+API = [
+    Api("GET", "/api/v1/onestop/services", None),
+    Api("POST", "/api/v1/onestop/cases", APPLY,
+        body=lambda w: {"service": "relocation", "uscc": "91320412MA1MATRIX0", "data": {}}),
+    Api("GET", "/api/v1/onestop/cases", (APPLY, VIEW)),
+    Api("GET", "/api/v1/onestop/cases/{pk}", (APPLY, VIEW), _case, within=WHERE),
+    Api("POST", "/api/v1/onestop/cases/{pk}/prechecks", APPLY, _case, within=WHERE),
+    Api("POST", "/api/v1/onestop/cases/{pk}/submit", APPLY, _case, within=WHERE),
+    Api("POST", "/api/v1/onestop/cases/{pk}/withdraw", APPLY, _case, within=WHERE),
+    Api("POST", "/api/v1/onestop/cases/{pk}/documents", APPLY, _case, within=WHERE),
+    Api("POST", "/api/v1/onestop/corrections/{pk}/answer", APPLY, lambda w: {"pk": w["onestop"]["correction"].pk},
+        within=WHERE, body=lambda w: {"answer": "已补充"}),
+    Api("GET", "/api/v1/onestop/queue", VIEW),
+    Api("POST", "/api/v1/onestop/tasks/{pk}/accept", HANDLE, _task, within=WHERE, body=lambda w: {"result": {}}),
+    Api("POST", "/api/v1/onestop/tasks/accept", HANDLE, within=WHERE,
+        body=lambda w: {"items": [{"task": w["onestop"]["task"].pk, "result": {}}]}),
+    Api("POST", "/api/v1/onestop/tasks/{pk}/correction", HANDLE, _task, within=WHERE,
+        body=lambda w: {"request": "请补充材料"}),
+    Api("POST", "/api/v1/onestop/tasks/{pk}/reject", HANDLE, _task, within=WHERE, body=lambda w: {"reason": "材料不符"}),
+]
+
+ROUTES = Routes(pages=PAGES, api=API, world=_world)

@@ -1,0 +1,96 @@
+"""youthaid's pages and API routes in the role × route matrix (see kernel/route_matrix.py).
+The world: 陈晓雨 of 溧城街道 (city["liyang_town"]) with an approved living-assistance application,
+its proof file, in a paid batch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from longcheng.kernel.route_matrix import Api, Page, Routes, World
+
+
+def _living() -> Any:
+    """The living-assistance type (seeded by a migration, which a transactional test's flush removes)."""
+    from longcheng.modules.youthaid.models import AidType
+
+    kind, _created = AidType.objects.get_or_create(code="living", defaults={
+        "name": "生活救助", "condition": "hardship", "min_fen": 100_000, "max_fen": 300_000,
+        "yearly_cap_fen": 300_000, "grade_amounts": {"1": 100_000, "2": 200_000, "3": 300_000},
+        "proof_required": False})
+    return kind
+
+
+def _world(world: World) -> dict[str, Any]:
+    from django.core.files.base import ContentFile
+    from stdnum.cn import ric
+
+    from longcheng.kernel.people.models import Resident
+    from longcheng.modules.youthaid.models import Application, Attachment, Payment, PaymentBatch, Youth
+
+    city = world["city"]
+    person = Resident.objects.create(resident_id="32048120100501003" + ric.calc_check_digit("320481201005010030"), name="陈晓雨", gender="F",
+                                     birth_date="2010-05-01", place=city["liyang_town"])
+    youth = Youth.objects.create(person=person, status="active", hardship_grade=1)
+    application = Application.objects.create(youth=youth, aid_type=_living(), year=2026, requested_fen=100_000,
+                                             reason="生活困难", status="approved", approved_fen=100_000)
+    attachment = Attachment(application=application, name="bill.txt", size=4)
+    attachment.file.save("bill.txt", ContentFile(b"bill"), save=True)
+    batch = PaymentBatch.objects.create(code="T-1", title="测试批次", count=1, total_fen=100_000)
+    Payment.objects.create(batch=batch, application=application, youth=youth, aid_type=application.aid_type,
+                           amount_fen=100_000)
+    return {"youth": youth, "attachment": attachment, "batch": batch, "application": application}
+
+
+def _youth(world: World) -> dict[str, Any]:
+    return {"pk": world["youthaid"]["youth"].pk}
+
+
+def _application(world: World) -> dict[str, Any]:
+    return {"pk": world["youthaid"]["application"].pk}
+
+
+WHERE = "liyang_town"
+
+PAGES = [
+    Page("youthaid:cases", "youthaid.view"),
+    Page("youthaid:case", "youthaid.view", lambda w: [w["youthaid"]["youth"].pk], within=WHERE,
+         post_permission="youthaid.manage", post=lambda w: {"step": "visit", "visited_on": "2026-11-01",
+                                                           "situation": "家中情况稳定", "risk": "low"}),
+    Page("youthaid:report", "youthaid.report",
+         post=lambda w: {"resident_id": "320481201005010035", "name": "赵一", "channel": "school",
+                         "place": w["city"]["liyang_town"].pk, "note": "父亲去世"}),
+    Page("youthaid:attachment", "youthaid.view", lambda w: [w["youthaid"]["attachment"].pk], within=WHERE),
+    Page("youthaid:review", "youthaid.review"),
+    Page("youthaid:batches", "youthaid.pay"),
+    Page("youthaid:batch", "youthaid.pay", lambda w: [w["youthaid"]["batch"].pk]),
+    Page("youthaid:fund", "youthaid.view"),
+    Page("youthaid:rules", "youthaid.view"),
+    Page("youthaid:volunteers", "youthaid.view"),
+    Page("youthaid:rooms", "youthaid.view"),
+    Page("youthaid:figures", "youthaid.view"),
+]
+
+API = [
+    Api("POST", "/api/v1/youthaid/reports", "youthaid.report",
+        body=lambda w: {"resident_id": "320481201005010035", "name": "赵一", "channel": "school",
+                        "note": "父亲去世"}),
+    Api("GET", "/api/v1/youthaid/reports", "youthaid.report"),
+    Api("GET", "/api/v1/youthaid/cases", "youthaid.view"),
+    Api("GET", "/api/v1/youthaid/cases/{pk}", "youthaid.view", _youth, within=WHERE),
+    Api("POST", "/api/v1/youthaid/cases/{pk}/screen", "youthaid.manage", _youth, within=WHERE),
+    Api("POST", "/api/v1/youthaid/cases/{pk}/visits", "youthaid.manage", _youth, within=WHERE,
+        body=lambda w: {"visited_on": "2026-11-01", "situation": "家中情况稳定", "risk": "low"}),
+    Api("POST", "/api/v1/youthaid/cases/{pk}/life-events", "youthaid.manage", _youth, within=WHERE,
+        body=lambda w: {"kind": "left_school", "on": "2026-11-01"}),
+    Api("POST", "/api/v1/youthaid/cases/{pk}/applications", "youthaid.manage", _youth, within=WHERE,
+        body=lambda w: {"aid_type": "living", "amount_fen": 100_000, "reason": "困难"}, multipart=True),
+    Api("POST", "/api/v1/youthaid/applications/{pk}/recommendation", "youthaid.manage", _application,
+        within=WHERE, body=lambda w: {"recommend": True, "note": "建议批准"}),
+    Api("POST", "/api/v1/youthaid/applications/{pk}/decision", "youthaid.review", _application, within=WHERE,
+        body=lambda w: {"approve": True, "reason": "同意"}),
+    Api("POST", "/api/v1/youthaid/batches", "youthaid.pay", body=lambda w: {"title": "测试"}),
+    Api("POST", "/api/v1/youthaid/batches/{pk}/pay", "youthaid.pay", lambda w: {"pk": w["youthaid"]["batch"].pk}),
+    Api("GET", "/api/v1/youthaid/fund", "youthaid.view"),
+]
+
+ROUTES = Routes(pages=PAGES, api=API, world=_world)
