@@ -6,6 +6,7 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 DEMO_RESIDENTS ?= 3000
 STAMP  := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 
 .PHONY: run test bench lint venv clean demo
 
@@ -25,7 +26,13 @@ run: venv
 test: venv
 	bash scripts/test
 
-bench: venv
+# The bench extra: what only the benchmarks use (a BPMN engine to compare with, the PNG renderer).
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
+# BENCH_SIZE=tiny|small|city (default small); BENCH_DATABASE_URL=postgres://… for PostgreSQL.
+bench: $(BENCH_STAMP)
 	bash scripts/bench
 
 lint: venv

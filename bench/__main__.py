@@ -19,10 +19,9 @@ import subprocess
 import sys
 import time
 
-from bench.common import RESULTS, ROOT, Workspace, _clock, setup_django, size
+from bench.common import RESULTS, ROOT, Workspace, _clock, discover, setup_django, size
 
-# Every bench/bench_<name>.py with a run() function; modules add theirs as bench_<code>_<what>.py.
-BENCHES = sorted(p.stem.removeprefix("bench_") for p in (ROOT / "bench").glob("bench_*.py"))
+BENCHES = discover()
 
 
 def _one(name: str) -> int:

@@ -44,11 +44,13 @@ def _panel(title: str, rows: list[dict[str, Any]], values: list[float], labels: 
     import pygal
     from pygal.style import Style
 
+    # pygal draws the first row at the bottom: reversed, the rows read top-down in the results' order.
+    values, labels, colours, prints = values[::-1], labels[::-1], colours[::-1], prints[::-1]
+
     low = min(-1, math.floor(min(values)))
     high = max(1, math.ceil(max(values)))
-    # Room for the text printed past each bar's end.
-    high_room = high + 0.6 * (high - low)
-    low_room = low - 0.4 * (high - low) if min(values) < 0 else low
+    # Room on the right for the text printed after each bar.
+    high_room = high + 0.8 * (high - low)
     style = Style(background="white", plot_background="white", font_family="DejaVu Sans, sans-serif",
                   label_font_size=12, major_label_font_size=13, value_font_size=11, title_font_size=15,
                   legend_font_size=12, colors=tuple(c for _n, c in legend), guide_stroke_color="#ddd",
@@ -56,7 +58,7 @@ def _panel(title: str, rows: list[dict[str, Any]], values: list[float], labels: 
     chart = pygal.HorizontalStackedBar(
         js=[], style=style, width=1500, height=140 + 34 * len(rows), explicit_size=True, title=title,
         x_title=axis, print_values=True, print_values_position="top", truncate_label=-1, legend_at_bottom=True,
-        range=(low_room, high_room), y_labels=list(range(low, high + 1)), y_labels_major=[0], show_minor_y_labels=True,
+        range=(low, high_room), y_labels=list(range(low, high + 1)), y_labels_major=[0], show_minor_y_labels=True,
         value_formatter=lambda v: _times(10 ** v), spacing=6, margin_left=10, zero=0, show_x_guides=False,
         print_zeroes=False)
     chart.x_labels = labels
@@ -64,18 +66,20 @@ def _panel(title: str, rows: list[dict[str, Any]], values: list[float], labels: 
         chart.add(name, [{"value": v, "formatter": (lambda _v, p=p: p)} if c == colour else None
                          for v, c, p in zip(values, colours, prints, strict=True)])
     svg = chart.render(is_unicode=True)
-    # pygal centres a printed value on the bar's end, half over the bar: start it just past the end
-    # instead (before it, for bars left of the line). A no-break space is the gap SVG keeps.
+    # pygal centres a printed value on the bar's end, half over the bar: start it just past the end,
+    # and for a bar left of the line just right of the line, so no text runs into the row labels.
+    # A no-break space is the gap SVG keeps.
+    svg = re.sub(r'<text[^>]*class="value"[^>]*>1×</text>', "", svg)  # the other series' empty slot
+    line = re.search(r'<path d="M([0-9.]+) [0-9.]+ v[0-9.]+" class="major line"', svg)
     left = {p for v, p in zip(values, prints, strict=True) if v < 0}
 
     def place(match: re.Match[str]) -> str:
-        text = match.group(2)
-        return (f'<text text-anchor="end"{match.group(1)}>{text}\u00a0' if text in left
-                else f'<text text-anchor="start"{match.group(1)}>\u00a0{text}')
+        x, rest, text = match.group(1), match.group(2), match.group(3)
+        if text in left and line:
+            x = line.group(1)
+        return f'<text text-anchor="start" x="{x}"{rest}>\u00a0{text}'
 
-    # The stacked chart also prints the empty (None) slot of the other series, as "1×".
-    svg = re.sub(r'<text[^>]*class="value"[^>]*>1×</text>', "", svg)
-    return re.sub(r'<text text-anchor="middle"([^>]*class="value")>([^<]*)', place, svg)
+    return re.sub(r'<text text-anchor="middle" x="([0-9.]+)"([^>]*class="value")>([^<]*)', place, svg)
 
 
 def _baselines(rows: list[dict[str, Any]]) -> str | None:
@@ -83,10 +87,10 @@ def _baselines(rows: list[dict[str, Any]]) -> str | None:
     if not rows:
         return None
     values = [math.log10(r["better"]) for r in rows]
-    labels = [f"{r['bench']}: {r['metric']} — vs {r['reference_name']}"[:120] for r in rows]
+    labels = [f"{r['bench']}: {r['metric']}"[:110] for r in rows]
     colours = [BETTER if r["better"] >= 1 else WORSE for r in rows]
-    prints = [f"{_times(r['better'])} {'better' if r['better'] >= 1 else 'worse'} "
-              f"({_fmt(r['ours'])} vs {_fmt(r['reference'])} {r['unit']})" for r in rows]
+    prints = [f"{_times(r['better'])} {'better' if r['better'] >= 1 else 'worse'}: {_fmt(r['ours'])} vs "
+              f"{_fmt(r['reference'])} {r['unit']}, {r['reference_name']}" for r in rows]
     return _panel("Same-run baselines: times better than the baseline (log scale; the line is 1×, as good as it)",
                   rows, values, labels, colours, prints, "times better than the baseline measured in the same run",
                   [("better than its baseline", BETTER), ("worse than its baseline", WORSE)])
