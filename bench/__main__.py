@@ -48,7 +48,7 @@ def _run_one(name: str, position: str, env: dict[str, str], timeout: float | Non
     space = Workspace(name)
     try:
         proc = subprocess.Popen([sys.executable, "-m", "bench", "--one", name], cwd=ROOT, start_new_session=True,
-                                env={**env, **space.env(), "BENCH_WORKSPACE": str(space.tmp),
+                                env={**env, **space.env(), "BENCH_WORKSPACE": str(space.tmp), "BENCH_MODULE": name,
                                      "BENCH_POSITION": position, "BENCH_STARTED": str(time.time()),
                                      "PYTHONUNBUFFERED": "1"})
         try:

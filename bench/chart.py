@@ -26,11 +26,12 @@ def _latest(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     by_vendor: dict[str, dict[str, dict[str, Any]]] = {}
     for row in rows:
         runs = by_vendor.setdefault(row["vendor"], {})
-        latest = runs.get(row["bench"])
+        module = row.get("module") or row["bench"]  # two modules may report under one name
+        latest = runs.get(module)
         if latest is None or row["run"] > latest["run"]:
-            runs[row["bench"]] = {"run": row["run"], "rows": {}}
-        if runs[row["bench"]]["run"] == row["run"]:
-            runs[row["bench"]]["rows"][(row["metric"], row["kind"], row["reference_name"])] = row
+            runs[module] = {"run": row["run"], "rows": {}}
+        if runs[module]["run"] == row["run"]:
+            runs[module]["rows"][(row["metric"], row["kind"], row["reference_name"])] = row
     return {vendor: [r for bench in sorted(runs) for r in runs[bench]["rows"].values()]
             for vendor, runs in by_vendor.items()}
 

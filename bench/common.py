@@ -171,7 +171,7 @@ def _context() -> dict[str, Any]:
 
         database = f"SQLite {sqlite3.sqlite_version}"
     return {"run": os.environ.get("BENCH_RUN") or time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "at": time.strftime("%Y-%m-%dT%H:%M:%S"), "vendor": connection.vendor, "database": database,
+            "at": time.strftime("%Y-%m-%dT%H:%M:%S"), "module": os.environ.get("BENCH_MODULE", ""), "vendor": connection.vendor, "database": database,
             "size": size(), "machine": {"cores": os.cpu_count(), "host": platform.node(),
                                         "python": platform.python_version()}}
 
