@@ -142,8 +142,10 @@ def draw(results: Path, out_dir: Path | None = None) -> list[Path]:
         runs = sorted({r["run"] for r in latest})
         sizes = sorted({r["size"] for r in latest})
         first = latest[0]
+        loads = sorted(r["machine"]["load_1min"] for r in latest if "load_1min" in r["machine"])
         heading = (f"longcheng benchmarks on {first['database']}, {first['machine']['cores']} cores "
-                   f"({first['machine']['host']}); size {', '.join(sizes)}; "
+                   f"({first['machine']['host']}"
+                   + (f", load {loads[0]:.1f}–{loads[-1]:.1f}" if loads else "") + f"); size {', '.join(sizes)}; "
                    f"runs {runs[0][:16]}{' – ' + runs[-1][:16] if len(runs) > 1 else ''}")
         svg = _stack(panels, heading)
         path = out_dir / f"chart-{vendor}.svg"

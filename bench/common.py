@@ -173,7 +173,9 @@ def _context() -> dict[str, Any]:
     return {"run": os.environ.get("BENCH_RUN") or time.strftime("%Y-%m-%dT%H:%M:%S"),
             "at": time.strftime("%Y-%m-%dT%H:%M:%S"), "module": os.environ.get("BENCH_MODULE", ""), "vendor": connection.vendor, "database": database,
             "size": size(), "machine": {"cores": os.cpu_count(), "host": platform.node(),
-                                        "python": platform.python_version()}}
+                                        "python": platform.python_version(),
+                                        # The machine is shared: how busy it was says how far to trust a figure.
+                                        "load_1min": round(os.getloadavg()[0], 2)}}
 
 
 def _record(row: dict[str, Any]) -> None:
