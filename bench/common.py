@@ -85,8 +85,12 @@ class Workspace:
             conn.execute(sql)  # type: ignore[arg-type]  # names are ours, quoted
 
     def env(self) -> dict[str, str]:
-        return {"DATABASE_URL": self.database_url, "LONGCHENG_VAR_DIR": str(self.tmp), "TMPDIR": str(self.tmp),
-                "JOBS_IMMEDIATE": "1", "DJANGO_SETTINGS_MODULE": "longcheng.settings"}
+        env = {"DATABASE_URL": self.database_url, "LONGCHENG_VAR_DIR": str(self.tmp), "TMPDIR": str(self.tmp),
+               "JOBS_IMMEDIATE": "1", "DJANGO_SETTINGS_MODULE": "longcheng.settings"}
+        if self._pg is not None:
+            # As deployed (docs/operations.md): without it every request opens a new connection.
+            env["DB_CONN_MAX_AGE"] = os.environ.get("DB_CONN_MAX_AGE", "60")
+        return env
 
     def close(self) -> None:
         try:
