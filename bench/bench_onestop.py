@@ -432,8 +432,8 @@ def bench_api() -> None:
     try:
         import SpiffWorkflow  # noqa: F401
     except ImportError:
-        note("SpiffWorkflow is NOT INSTALLED: the comparison with a BPMN engine is skipped. It is in the project's "
-             "bench extra: `make bench` installs it, or .venv/bin/pip install -e '.[bench]'.")
+        note("SpiffWorkflow is NOT INSTALLED: the comparison with a BPMN engine is skipped. `make bench` installs "
+             "it with the project's extras, or: .venv/bin/pip install -e '.[dev,bench]'")
         return
     progress(f"SpiffWorkflow: {SPIFF_CASES} instances of the equivalent BPMN process")
     spiff = _spiff_rate(SPIFF_CASES)
