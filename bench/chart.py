@@ -41,7 +41,7 @@ def _times(x: float) -> str:
 
 
 def _panel(title: str, rows: list[dict[str, Any]], values: list[float], labels: list[str], colours: list[str],
-           prints: list[str], axis: str, legend: list[tuple[str, str]]) -> str:
+           prints: list[str], axis: str, legend: list[tuple[str, str]], line: str = "1×") -> str:
     import pygal
     from pygal.style import Style
 
@@ -60,7 +60,7 @@ def _panel(title: str, rows: list[dict[str, Any]], values: list[float], labels: 
         js=[], style=style, width=1500, height=140 + 34 * len(rows), explicit_size=True, title=title,
         x_title=axis, print_values=True, print_values_position="top", truncate_label=-1, legend_at_bottom=True,
         range=(low, high_room), y_labels=list(range(low, high + 1)), y_labels_major=[0], show_minor_y_labels=True,
-        value_formatter=lambda v: _times(10 ** v), spacing=6, margin_left=10, zero=0, show_x_guides=False,
+        value_formatter=lambda v: line if v == 0 else _times(10 ** v), spacing=6, margin_left=10, zero=0, show_x_guides=False,
         print_zeroes=False)
     chart.x_labels = labels
     for name, colour in legend:
@@ -70,14 +70,14 @@ def _panel(title: str, rows: list[dict[str, Any]], values: list[float], labels: 
     # pygal centres a printed value on the bar's end, half over the bar: start it just past the end,
     # and for a bar left of the line just right of the line, so no text runs into the row labels.
     # A no-break space is the gap SVG keeps.
-    svg = re.sub(r'<text[^>]*class="value"[^>]*>1×</text>', "", svg)  # the other series' empty slot
-    line = re.search(r'<path d="M([0-9.]+) [0-9.]+ v[0-9.]+" class="major line"', svg)
+    svg = re.sub(rf'<text[^>]*class="value"[^>]*>{line}</text>', "", svg)  # the other series' empty slot
+    zero = re.search(r'<path d="M([0-9.]+) [0-9.]+ v[0-9.]+" class="major line"', svg)
     left = {p for v, p in zip(values, prints, strict=True) if v < 0}
 
     def place(match: re.Match[str]) -> str:
         x, rest, text = match.group(1), match.group(2), match.group(3)
-        if text in left and line:
-            x = line.group(1)
+        if text in left and zero:
+            x = zero.group(1)
         return f'<text text-anchor="start" x="{x}"{rest}>\u00a0{text}'
 
     return re.sub(r'<text text-anchor="middle" x="([0-9.]+)"([^>]*class="value")>([^<]*)', place, svg)
@@ -109,7 +109,7 @@ def _targets(rows: list[dict[str, Any]]) -> str | None:
               for r in rows]
     return _panel("Targets: the measured value against its target (right of the line: met; bar = margin, log scale)",
                   rows, values, labels, colours, prints, "margin to the target (the line is the target)",
-                  [("target met", MET), ("target missed", MISSED)])
+                  [("target met", MET), ("target missed", MISSED)], line="target")
 
 
 def _stack(svgs: list[str], heading: str) -> str:
