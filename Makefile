@@ -25,6 +25,7 @@ run: venv
 test: venv
 	bash scripts/test
 
+# BENCH_SIZE=tiny|small|city (default small); BENCH_DATABASE_URL=postgres://… for PostgreSQL.
 bench: venv
 	bash scripts/bench
 

@@ -3,29 +3,28 @@ page and the family page, each requested REQUESTS times by a signed-in duty oper
 the family account); p95 printed beside the issue's target (200 ms) and beside the floor of the
 same stack measured in the same run (the sign-in page, which touches no data).
 
-Scale: BENCH_HS_PERSONS enrolled persons (default 200,000 on PostgreSQL, 20,000 on SQLite), each
-with a wristband, and BENCH_HS_READINGS readings (default 10,000,000 on PostgreSQL, 1,000,000 on
-SQLite), 300 open alarms. Readings are made by one INSERT … SELECT in the database.
+Scale: BENCH_HS_PERSONS enrolled persons (BENCH_SIZE=city: 200,000 on PostgreSQL, 20,000 on SQLite;
+small: 5,000), each with a wristband, and BENCH_HS_READINGS readings (city: 10,000,000 on
+PostgreSQL, 1,000,000 on SQLite; small: 200,000), up to 300 open alarms. Readings are made by one INSERT … SELECT in the database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from typing import Any
 
-from bench.common import progress, report
+from bench.common import note, progress, report, sized, target
 
-REQUESTS = int(os.environ.get("BENCH_HS_REQUESTS", "60"))
+REQUESTS = sized("BENCH_HS_REQUESTS", tiny=3, small=30, city=60)
 
 
 def _sizes() -> tuple[int, int]:
     from django.db import connection
 
     pg = connection.vendor == "postgresql"
-    persons = int(os.environ.get("BENCH_HS_PERSONS", "200000" if pg else "20000"))
-    readings = int(os.environ.get("BENCH_HS_READINGS", "10000000" if pg else "1000000"))
+    persons = sized("BENCH_HS_PERSONS", tiny=200, small=5000, city=200_000 if pg else 20_000)
+    readings = sized("BENCH_HS_READINGS", tiny=2000, small=200_000, city=10_000_000 if pg else 1_000_000)
     return persons, readings
 
 
@@ -118,7 +117,8 @@ def run() -> None:
 
     persons, readings = _sizes()
     _build(persons, readings)
-    print(f"           {Enrollee.objects.count():,} enrolled persons, {Reading.objects.count():,} readings, "
+    scale = f"{Enrollee.objects.count():,} persons, {Reading.objects.count():,} readings"
+    note(f"{Enrollee.objects.count():,} enrolled persons, {Reading.objects.count():,} readings, "
           f"{Alarm.objects.filter(is_open=True).count()} open alarms")
     operator = Client()
     operator.force_login(User.objects.get(username="homesafety_operator"))
@@ -133,8 +133,8 @@ def run() -> None:
     for label, url in pages:
         progress(f"{label}: {REQUESTS} requests")
         p95 = _p95(operator, url)
-        report("homesafety", f"{label} p95 (ms)", p95, 200, "ms", "target")
+        target("homesafety", f"{label} p95 (ms)", p95, 200, "ms", note=scale)
         report("homesafety", f"{label} p95 vs the stack's floor (ms)", p95, floor, "ms", "sign-in page p95")
     family = Client()
     family.force_login(User.objects.get(username="family_member"))
-    report("homesafety", "family page p95 (ms)", _p95(family, "/homesafety/family/"), 200, "ms", "target")
+    target("homesafety", "family page p95 (ms)", _p95(family, "/homesafety/family/"), 200, "ms", note=scale)

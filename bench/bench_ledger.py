@@ -4,9 +4,9 @@ no checks, no audit): the price of the guarantees."""
 
 from __future__ import annotations
 
-from bench.common import median_seconds, progress, report
+from bench.common import median_seconds, progress, report, sized
 
-N = 300
+N = sized("BENCH_LEDGER_ENTRIES", tiny=20, small=300, city=300)
 
 
 def run() -> None:
