@@ -1,0 +1,119 @@
+"""Sign-in around Django's own: the lock-out answer (django-axes decides when), the idle timeout,
+and the audit rows of signing in and out.
+
+The audit rows are written from Django's auth signals, so the login page and the API's token
+exchange are audited by the same code. A failure for a username that does not exist has no account
+to hang a row on; django-axes keeps it (AccessAttempt) and counts it towards the address's limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+LAST_SEEN = "longcheng_last_seen"
+
+
+def _address(request: HttpRequest | None) -> str:
+    return str(request.META.get("REMOTE_ADDR", "")) if request is not None else ""
+
+
+def _audit(user: Any, action: str, request: HttpRequest | None, **after: Any) -> None:
+    from longcheng.kernel.audit.actions import record
+
+    with transaction.atomic():
+        record(user, action, user, after={"address": _address(request), **after})
+
+
+def _account(username: str) -> Any:
+    from longcheng.kernel.access.models import User
+
+    return User.objects.filter(username=username).first() if username else None
+
+
+def lockout_message() -> str:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return _("Too many wrong passwords. Sign-in is locked for %(minutes)d minutes; try again later "
+             "or ask the platform administrator.") % {"minutes": minutes}
+
+
+def lockout_response(request: HttpRequest, original_response: Any = None,
+                     credentials: dict[str, Any] | None = None) -> HttpResponse:
+    """django-axes' answer to a locked-out attempt: our error shape on the API, the login page with
+    the message on the web. 429 either way."""
+    username = str((credentials or {}).get("username") or "")
+    account = _account(username)
+    if account is not None:
+        _audit(account, "access.locked_out", request)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "locked_out", "message": lockout_message(), "field": "password"}, status=429)
+    from django.contrib.auth.forms import AuthenticationForm
+
+    form = AuthenticationForm(request)
+    form.cleaned_data = {}
+    form.add_error(None, lockout_message())
+    return TemplateResponse(request, "web/login.html", {"form": form, "next": request.POST.get("next", "")},
+                            status=429).render()
+
+
+def _on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    # Only sign-ins with a password (they went through django-axes, which stamps the request) are
+    # audited: force_login() in tests and tools is not a person signing in.
+    if request is None or not getattr(request, "axes_attempt_time", None):
+        return
+    request.session[LAST_SEEN] = int(timezone.now().timestamp())
+    _audit(user, "access.sign_in", request)
+
+
+def _on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None,
+                     **kwargs: Any) -> None:
+    account = _account(str(credentials.get("username") or ""))
+    if account is not None and not getattr(request, "axes_locked_out", False):
+        _audit(account, "access.sign_in_failed", request)
+
+
+def _on_logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if user is not None and request is not None and not getattr(request, "longcheng_idle_logout", False):
+        _audit(user, "access.sign_out", request)
+
+
+def connect() -> None:
+    user_logged_in.connect(_on_logged_in, dispatch_uid="longcheng.sign_in")
+    user_login_failed.connect(_on_login_failed, dispatch_uid="longcheng.sign_in_failed")
+    user_logged_out.connect(_on_logged_out, dispatch_uid="longcheng.sign_out")
+
+
+class IdleTimeoutMiddleware:
+    """Signs a session out after SESSION_IDLE_MINUTES without a request. The time of the last request
+    is written to the session at most once a minute, so that not every page view is a write."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(timezone.now().timestamp())
+            last = request.session.get(LAST_SEEN)
+            if isinstance(last, int) and now - last > settings.SESSION_IDLE_MINUTES * 60:
+                request.longcheng_idle_logout = True  # type: ignore[attr-defined]
+                _audit(user, "access.idle_timeout", request, idle_minutes=(now - last) // 60)
+                logout(request)
+                if not request.path.startswith("/api/"):
+                    messages.info(request, _("You were signed out after %(minutes)d minutes without activity.")
+                                  % {"minutes": settings.SESSION_IDLE_MINUTES})
+                    return redirect_to_login(request.get_full_path())
+            elif not isinstance(last, int) or now - last >= 60:
+                request.session[LAST_SEEN] = now
+        return self.get_response(request)
