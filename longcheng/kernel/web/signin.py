@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.auth.signals import user_logged_out, user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -67,11 +67,9 @@ def lockout_response(request: HttpRequest, original_response: Any = None,
                             status=429).render()
 
 
-def _on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    # Only sign-ins with a password (they went through django-axes, which stamps the request) are
-    # audited: force_login() in tests and tools is not a person signing in.
-    if request is None or not getattr(request, "axes_attempt_time", None):
-        return
+def signed_in(request: HttpRequest, user: Any) -> None:
+    """A person signed in with their password (the login page's form_valid): start the idle clock
+    and audit it. Not a signal receiver: force_login() in tests and tools is nobody signing in."""
     request.session[LAST_SEEN] = int(timezone.now().timestamp())
     _audit(user, "access.sign_in", request)
 
@@ -89,7 +87,6 @@ def _on_logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs
 
 
 def connect() -> None:
-    user_logged_in.connect(_on_logged_in, dispatch_uid="longcheng.sign_in")
     user_login_failed.connect(_on_login_failed, dispatch_uid="longcheng.sign_in_failed")
     user_logged_out.connect(_on_logged_out, dispatch_uid="longcheng.sign_out")
 
