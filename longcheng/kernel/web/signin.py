@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.signals import user_logged_out, user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -68,10 +68,16 @@ def lockout_response(request: HttpRequest, original_response: Any = None,
 
 
 def signed_in(request: HttpRequest, user: Any) -> None:
-    """A person signed in with their password (the login page's form_valid): start the idle clock
-    and audit it. Not a signal receiver: force_login() in tests and tools is nobody signing in."""
-    request.session[LAST_SEEN] = int(timezone.now().timestamp())
+    """A person signed in with their password (the login page's form_valid): audit it. Not a signal
+    receiver: force_login() in tests and tools is nobody signing in."""
     _audit(user, "access.sign_in", request)
+
+
+def _start_idle_clock(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    # Every new session starts its idle clock at once, so its first request need not write it.
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[LAST_SEEN] = int(timezone.now().timestamp())
 
 
 def _on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None,
@@ -87,6 +93,7 @@ def _on_logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs
 
 
 def connect() -> None:
+    user_logged_in.connect(_start_idle_clock, dispatch_uid="longcheng.idle_clock")
     user_login_failed.connect(_on_login_failed, dispatch_uid="longcheng.sign_in_failed")
     user_logged_out.connect(_on_logged_out, dispatch_uid="longcheng.sign_out")
 

@@ -25,9 +25,9 @@ from longcheng.kernel.people.models import Consent, Relationship, Resident
 from longcheng.kernel.places.models import Place
 
 from .charts import render_chart
-from .signin import signed_in
 from .decorators import staff_view
 from .forms import DeathForm, ResidentForm, RevealForm
+from .signin import signed_in
 
 
 class LoginView(auth_views.LoginView):
