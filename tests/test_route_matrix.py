@@ -40,6 +40,8 @@ PAGES: dict[str, str | None] = {
     "web:fund_xlsx": "ledger.view",
     "web:messages": "notify.view",
     "web:inbox": None,
+    "web:tokens": None,
+    "web:password": None,
     "set_language": "public",
     "homesafety:console": "homesafety.view",
     "homesafety:console_list": "homesafety.view",
@@ -83,6 +85,8 @@ HANDLE = tuple(f"onestop.handle.{office}" for office in (
 # any one of these permissions.
 API: dict[tuple[str, str], str | tuple[str, ...] | None] = {
     ("POST", "/api/v1/auth/tokens"): "public",
+    ("GET", "/api/v1/auth/tokens"): None,
+    ("DELETE", "/api/v1/auth/tokens/{token_id}"): None,
     ("GET", "/api/v1/me"): None,
     ("GET", "/api/v1/places"): "places.view",
     ("GET", "/api/v1/places/{code}"): "places.view",
