@@ -165,6 +165,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minim
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "longcheng.kernel.web.signin.lockout_response"
+# Behind nginx every request comes from the proxy: name it here so the client's own address (from
+# X-Forwarded-For, which the proxy must set) is counted, not the proxy's.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+AXES_CLIENT_IP_CALLABLE = "longcheng.kernel.web.signin.client_address"
 AXES_VERBOSE = False
 # Successful sign-ins are in our audit trail; axes' own access log would be a second copy.
 AXES_DISABLE_ACCESS_LOG = True

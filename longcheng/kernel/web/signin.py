@@ -25,8 +25,25 @@ from django.utils.translation import gettext as _
 LAST_SEEN = "longcheng_last_seen"
 
 
-def _address(request: HttpRequest | None) -> str:
-    return str(request.META.get("REMOTE_ADDR", "")) if request is not None else ""
+def client_address(request: HttpRequest | None) -> str:
+    """The client's address, for the lock-out's count and the audit row. Behind the reverse proxy
+    every request comes from the proxy, so when REMOTE_ADDR is one of TRUSTED_PROXIES the address
+    is the last one in X-Forwarded-For that is not a trusted proxy (the earlier entries are whatever
+    the client chose to send)."""
+    if request is None:
+        return ""
+    remote = str(request.META.get("REMOTE_ADDR", ""))
+    trusted = settings.TRUSTED_PROXIES
+    if remote not in trusted:
+        return remote
+    hops = [h.strip() for h in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop
+    return remote
+
+
+_address = client_address
 
 
 def _audit(user: Any, action: str, request: HttpRequest | None, **after: Any) -> None:

@@ -73,6 +73,22 @@ def test_one_address_trying_many_accounts_is_locked_too(make_user: Any) -> None:
     assert r.status_code == 302
 
 
+@override_settings(TRUSTED_PROXIES=["127.0.0.1"])
+def test_behind_the_proxy_the_clients_own_address_is_counted(make_user: Any) -> None:
+    users = [make_user(f"u{i}") for i in range(settings.AXES_FAILURE_LIMIT)]
+    sprayer = english_client(HTTP_X_FORWARDED_FOR="10.9.9.9")
+    for user in users:
+        sprayer.post("/login/", {"username": user.username, "password": "wrong"})
+    # The sprayer is locked out (even a forged first hop does not help), a colleague behind the same
+    # proxy is not, and the audit row names the client, not the proxy.
+    forged = english_client(HTTP_X_FORWARDED_FOR="1.2.3.4, 10.9.9.9")
+    assert forged.post("/login/", {"username": "u0", "password": "pw-u0"}).status_code == 429
+    colleague = english_client(HTTP_X_FORWARDED_FOR="10.8.8.8")
+    assert colleague.post("/login/", {"username": "u1", "password": "pw-u1"}).status_code == 302
+    row = AuditEntry.objects.get(action="access.sign_in")
+    assert row.after == {"address": "10.8.8.8"}
+
+
 def test_a_good_sign_in_resets_the_count_and_is_audited(admin: Any) -> None:
     client = english_client()
     for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
