@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 
 from longcheng.kernel.access.actions import do_change_password, do_issue_token, do_revoke_token, tokens_of
 from longcheng.kernel.errors import KernelError
@@ -31,6 +32,7 @@ class TokenForm(forms.Form):
         self.fields["days"].initial = settings.API_TOKEN_DAYS
 
 
+@never_cache  # the page carries a new token's value once: no copy in any cache
 @staff_view(None)
 def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST if request.POST.get("step") == "issue" else None)

@@ -202,6 +202,7 @@ def test_tokens_on_the_account_page(worker_a: Any, admin: Any) -> None:
     token = ApiToken.objects.get(user=worker_a)
     page = r.content.decode()
     assert 'id="new-token"' in page and token.prefix in page and "laptop script" in page
+    assert "no-store" in r["Cache-Control"]
     assert (token.expires_at - timezone.now()).days == 6
     # Someone else's token cannot be revoked from here: nothing changes.
     r = client.post("/account/tokens/", {"step": "revoke", "token": str(theirs.pk)})
