@@ -46,11 +46,13 @@ def client_address(request: HttpRequest | None) -> str:
 _address = client_address
 
 
-def _audit(user: Any, action: str, request: HttpRequest | None, **after: Any) -> None:
+def _audit(user: Any, action: str, request: HttpRequest | None, *, by_owner: bool = True, **after: Any) -> None:
+    """A row on the account. A wrong password or a locked-out attempt was made by someone unknown,
+    not by the account's owner: its actor is left empty."""
     from longcheng.kernel.audit.actions import record
 
     with transaction.atomic():
-        record(user, action, user, after={"address": _address(request), **after})
+        record(user if by_owner else None, action, user, after={"address": _address(request), **after})
 
 
 def _account(username: str) -> Any:
@@ -72,7 +74,7 @@ def lockout_response(request: HttpRequest, original_response: Any = None,
     username = str((credentials or {}).get("username") or "")
     account = _account(username)
     if account is not None:
-        _audit(account, "access.locked_out", request)
+        _audit(account, "access.locked_out", request, by_owner=False)
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "locked_out", "message": lockout_message(), "field": "password"}, status=429)
     from django.contrib.auth.forms import AuthenticationForm
@@ -101,7 +103,7 @@ def _on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequ
                      **kwargs: Any) -> None:
     account = _account(str(credentials.get("username") or ""))
     if account is not None and not getattr(request, "axes_locked_out", False):
-        _audit(account, "access.sign_in_failed", request)
+        _audit(account, "access.sign_in_failed", request, by_owner=False)
 
 
 def _on_logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:

@@ -52,6 +52,9 @@ def test_the_login_page_locks_an_account_after_five_wrong_passwords(admin: Any) 
     r = other.post("/login/", {"username": "admin", "password": "pw-admin"})
     assert r.status_code == 429 and "_auth_user_id" not in other.session
     assert actions_of(admin) == ["access.sign_in_failed"] * 4 + ["access.locked_out"] * 3
+    # Made by someone unknown, not by the account's owner; the address is kept.
+    rows = AuditEntry.objects.filter(object_type__model="user", object_id=str(admin.pk))
+    assert {(r.actor, (r.after or {}).get("address")) for r in rows} == {(None, "127.0.0.1"), (None, "10.1.2.3")}
 
 
 def test_the_lock_out_message_is_chinese_by_default(admin: Any) -> None:
