@@ -3,6 +3,7 @@ through the typed helpers in longcheng.env, which refuse malformed values at sta
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -25,16 +26,37 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+def _weak_secret(secret: str) -> bool:
+    # Django's own check (security.W009): 50 characters, 5 distinct, not the insecure prefix. A key
+    # like "k" * 40 passed our old length rule yet is guessable by anyone who reads that rule.
+    return secret == _DEFAULT_SECRET or len(secret) < 50 or len(set(secret)) < 5 \
+        or secret.startswith("django-insecure-")
+
+
 if ENVIRONMENT == "production":
     if DEBUG:
         raise ImproperlyConfigured("DEBUG must be off in production (LONGCHENG_ENV=production)")
-    if SECRET_KEY == _DEFAULT_SECRET or len(SECRET_KEY) < 32:
+    if _weak_secret(SECRET_KEY):
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set to a random value of at least 32 characters in production "
-            "(set SECRET_KEY or SECRET_KEY_FILE)"
+            "SECRET_KEY must be a random value of at least 50 characters with at least 5 different "
+            "characters in production (set SECRET_KEY or SECRET_KEY_FILE; e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(64))')"
+        )
+    if "*" in ALLOWED_HOSTS or not ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS must name the site's host names in production, not '*' "
+            f"(ALLOWED_HOSTS={','.join(ALLOWED_HOSTS)!r})"
         )
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+    # HSTS: once a browser has seen the site over HTTPS it never tries plain HTTP again. Sent only on
+    # HTTPS responses; behind the TLS proxy set TLS_PROXY=1 so Django knows the request was HTTPS.
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if env_bool("TLS_PROXY", False):
+    # Only behind a proxy that sets (and overwrites) X-Forwarded-Proto itself.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -44,6 +66,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
+    # Its static Swagger UI (no CDN) is found only when ninja is an installed app.
+    "ninja",
+    "axes",
+    "csp",
     # The kernel: what every public service stands on. Order matters only for migrations' readability.
     "longcheng.kernel.places",
     "longcheng.kernel.access",
@@ -71,6 +97,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "longcheng.kernel.web.signin.IdleTimeoutMiddleware",
+    # Last, as django-axes asks: it turns a lock-out flagged during the request into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "longcheng.urls"
@@ -114,9 +144,62 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-longcheng.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out account or address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 10, minimum=8)}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Sign-in lock-out (django-axes), for the login page and POST /api/v1/auth/tokens alike: after
+# LOGIN_FAILURE_LIMIT wrong passwords for one account (from anywhere), or from one address (for any
+# accounts), further attempts are refused for LOGIN_LOCKOUT_MINUTES, even with the right password.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "longcheng.kernel.web.signin.lockout_response"
+# Behind nginx every request comes from the proxy: name it here so the client's own address (from
+# X-Forwarded-For, which the proxy must set) is counted, not the proxy's.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+AXES_CLIENT_IP_CALLABLE = "longcheng.kernel.web.signin.client_address"
+AXES_VERBOSE = False
+# Successful sign-ins are in our audit trail; axes' own access log would be a second copy.
+AXES_DISABLE_ACCESS_LOG = True
+
+# Sessions: signed out after SESSION_IDLE_MINUTES without a request, and after SESSION_MAX_HOURS in all.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_COOKIE_AGE = env_int("SESSION_MAX_HOURS", 12, minimum=1) * 3600
+SESSION_COOKIE_HTTPONLY = True
+# API tokens expire: API_TOKEN_DAYS by default, API_TOKEN_MAX_DAYS at most when the client asks.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
+
+# Content-Security-Policy (django-csp). Scripts only from our own static files: no inline script,
+# no event handler attribute, no CDN. Styles also allow inline: pygal's server-drawn SVG charts
+# carry their own <style> element (see docs/security.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# The API docs page (Swagger UI from ninja's static files) is for signed-in users in production.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", ENVIRONMENT != "production")
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"

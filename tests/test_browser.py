@@ -14,6 +14,9 @@ def test_sign_in_and_see_the_dashboard_in_chinese(live_server: Any, browser_page
     from longcheng.kernel.people.models import Resident
 
     page = browser_page
+    # Under the Content-Security-Policy a blocked inline script or style is logged to the console.
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     Resident.objects.create(resident_id=rid(seq=2), name="王秀英", gender="F", birth_date="1950-01-01",
                             place=city["a"])
     make_user("duty", {"city_admin": [city["root"]]}, display_name="值班员小李")
@@ -36,3 +39,19 @@ def test_sign_in_and_see_the_dashboard_in_chinese(live_server: Any, browser_page
     page.click("nav.main >> text=居民")
     page.wait_for_selector("table")
     assert "3204**********" in page.locator("table").inner_text()
+    # The language switch works from the static script (no inline handler), and nothing was blocked.
+    page.select_option("select[name=language]", "en")
+    page.wait_for_selector("html[lang=en]")
+    assert blocked == []
+
+
+def test_the_api_docs_render_from_our_static_files_under_the_policy(live_server: Any, browser_page: Any, db: Any) -> None:
+    page = browser_page
+    blocked: list[str] = []
+    outside: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
+    page.goto(f"{live_server.url}/api/v1/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=20_000)  # operations drawn from openapi.json
+    assert "/api/v1/auth/tokens" in page.locator(".swagger-ui").inner_text()
+    assert blocked == [] and outside == []

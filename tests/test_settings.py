@@ -53,7 +53,7 @@ def test_production_refuses_debug_and_the_default_secret(tmp_path: Path) -> None
     assert debug.returncode != 0 and "DEBUG must be off" in debug.stderr
     default = _check(base)
     assert default.returncode != 0 and "SECRET_KEY" in default.stderr
-    ok = _check({**base, "SECRET_KEY": "k" * 40})
+    ok = _check({**base, "SECRET_KEY": STRONG, "ALLOWED_HOSTS": "longcheng.example.cn"})
     assert ok.returncode == 0, ok.stderr
 
 
@@ -69,3 +69,45 @@ def test_a_malformed_mqtt_url_stops_start_up_without_showing_its_password(tmp_pa
     secret = tmp_path / "mqtt_url"
     secret.write_text("mqtts://longcheng-ingest:s3cret@mqtt.internal:8883\n")
     assert _check({"LONGCHENG_VAR_DIR": str(tmp_path), "MQTT_URL_FILE": str(secret)}).returncode == 0
+STRONG = "kq3V9xZ-p7Lr2mT_w8bN4cY6sD1fH5jG0aE9uQ3iO7zX2vB8nM4kL6pR1tW5yU"
+
+
+@pytest.mark.parametrize("secret", ["k" * 40, "kq" * 30, "kq3V9xZ-p7Lr2mT_w8bN4cY6sD1fH5jG0aE9", "django-insecure-" + STRONG])
+def test_production_refuses_a_weak_or_short_secret(tmp_path: Path, secret: str) -> None:
+    result = _check({"LONGCHENG_ENV": "production", "LONGCHENG_VAR_DIR": str(tmp_path), "SECRET_KEY": secret,
+                     "ALLOWED_HOSTS": "longcheng.example.cn"})
+    assert result.returncode != 0 and "SECRET_KEY must be a random value of at least 50" in result.stderr
+
+
+@pytest.mark.parametrize("hosts", ["*", "longcheng.example.cn,*", ""])
+def test_production_refuses_a_wildcard_allowed_hosts(tmp_path: Path, hosts: str) -> None:
+    result = _check({"LONGCHENG_ENV": "production", "LONGCHENG_VAR_DIR": str(tmp_path), "SECRET_KEY": STRONG,
+                     "ALLOWED_HOSTS": hosts})
+    assert result.returncode != 0 and "ALLOWED_HOSTS must name" in result.stderr
+
+
+def _production_response(tmp_path: Path, script: str) -> subprocess.CompletedProcess[str]:
+    """Run `script` under production settings (a fresh process: settings are read once)."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "LONGCHENG_ENV", "DATABASE_URL"}}
+    env = {**clean, "LONGCHENG_ENV": "production", "LONGCHENG_VAR_DIR": str(tmp_path), "SECRET_KEY": STRONG,
+           "ALLOWED_HOSTS": "longcheng.example.cn", "DJANGO_SETTINGS_MODULE": "longcheng.settings"}
+    prelude = "import django; django.setup(); from django.test import Client; c = Client(SERVER_NAME='longcheng.example.cn')\n"
+    return subprocess.run([sys.executable, "-c", prelude + script], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_production_sends_hsts_and_a_csp_and_hides_the_api_docs(tmp_path: Path) -> None:
+    result = _production_response(tmp_path, (
+        "r = c.get('/login/', secure=True)\n"
+        "print('HSTS', r.headers.get('Strict-Transport-Security'))\n"
+        "print('CSP', r.headers.get('Content-Security-Policy'))\n"
+        "d = c.get('/api/v1/docs', secure=True)\n"
+        "print('DOCS', d.status_code, d.headers.get('Location'))\n"))
+    assert result.returncode == 0, result.stderr
+    out = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert out["HSTS"].startswith("max-age=31536000")
+    assert "script-src 'self'" in out["CSP"] and "frame-ancestors 'none'" in out["CSP"]
+    assert "unsafe-inline" not in out["CSP"].split("script-src", 1)[1].split(";", 1)[0]
+    status, location = out["DOCS"].split(" ", 1)
+    assert status == "302" and location.startswith("/login/")
+

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -60,6 +63,9 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Every token expires (API_TOKEN_DAYS by default): a token copied into a script years ago and
+    # forgotten is the one that leaks.
+    expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -70,9 +76,16 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @classmethod
-    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
+    def issue(cls, user: User, name: str, *, days: int | None = None) -> tuple[ApiToken, str]:
+        """A new token (not audited: callers that act for a person use access.actions.do_issue_token)."""
         raw = "lc_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, prefix=raw[:8], key_hash=hash_token(raw))
+        expires_at = timezone.now() + dt.timedelta(days=days or settings.API_TOKEN_DAYS)
+        token = cls.objects.create(user=user, name=name, prefix=raw[:8], key_hash=hash_token(raw),
+                                   expires_at=expires_at)
         return token, raw
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
 
 

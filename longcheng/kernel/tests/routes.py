@@ -48,10 +48,14 @@ PAGES = [
     Page("web:fund_xlsx", "ledger.view", _fund),
     Page("web:messages", "notify.view"),
     Page("web:inbox", None),
+    Page("web:tokens", None),
+    Page("web:password", None),
 ]
 
 API = [
     Api("POST", "/api/v1/auth/tokens", PUBLIC),
+    Api("GET", "/api/v1/auth/tokens", None),
+    Api("DELETE", "/api/v1/auth/tokens/{token_id}", None, lambda w: {"token_id": 0}),
     Api("GET", "/api/v1/me", None),
     Api("GET", "/api/v1/places", "places.view"),
     Api("GET", "/api/v1/places/{code}", "places.view", lambda w: {"code": w["city"]["a"].code}, within="a"),

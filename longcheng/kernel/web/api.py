@@ -8,10 +8,13 @@ from authentication. Modules add their routers through the registry (ModuleSpec.
 from __future__ import annotations
 
 import datetime as dt
+from functools import wraps
 from importlib import import_module
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +24,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from longcheng.kernel import registry, sql
+from longcheng.kernel.access.actions import do_issue_token, do_revoke_token, tokens_of
 from longcheng.kernel.access.models import ApiToken, User, hash_token
 from longcheng.kernel.errors import ErrorCode, KernelError
 
@@ -34,7 +38,9 @@ class TokenAuth(HttpBearer):
             f"SELECT {token_columns.sql}, {user_columns.sql} "
             f"FROM {sql.table(ApiToken)} t JOIN {sql.table(User)} u ON u.{sql.quote('id')} = t.{sql.quote('user_id')} "
             f"WHERE t.{sql.quote('key_hash')} = %s AND t.{sql.quote('revoked_at')} IS NULL "
-            f"AND u.{sql.quote('is_active')} = %s", [hash_token(token), True])
+            f"AND t.{sql.quote('expires_at')} > %s "
+            f"AND u.{sql.quote('is_active')} = %s",
+            [hash_token(token), sql.field(ApiToken, "expires_at").get_db_prep_save(timezone.now(), sql.db()), True])
         if not rows:
             return None
         token_pk, last_used = token_columns.values(rows[0][:2])
@@ -47,12 +53,26 @@ class TokenAuth(HttpBearer):
         return user
 
 
+def _docs_access(view: Any) -> Any:
+    """The docs page (Swagger UI from ninja's own static files, no CDN) is public in development and
+    for signed-in users only in production (API_DOCS_PUBLIC)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not settings.API_DOCS_PUBLIC and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 api = NinjaAPI(
     title="longcheng",
     version="1",
     description="Longcheng (龙城) city services platform API. Errors: {code, message, field}.",
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
+    docs_decorator=_docs_access,
 )
 
 
@@ -99,24 +119,59 @@ class TokenIn(Schema):
     username: str
     password: str
     name: str = "api"
+    days: int | None = None
 
 
 class TokenOut(Schema):
     token: str
+    id: int
     name: str
+    expires_at: dt.datetime
+
+
+class TokenInfo(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    active: bool
 
 
 auth_router = Router(tags=["auth"])
 
 
-@auth_router.post("/tokens", auth=None, response={201: TokenOut, 401: Error})
+@auth_router.post("/tokens", auth=None, response={201: TokenOut, 400: Error, 401: Error, 429: Error})
 def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
-    """Exchange a username and password for an API token (shown once; only its hash is kept)."""
+    """Exchange a username and password for an API token (shown once; only its hash is kept). The
+    token expires after `days` (default API_TOKEN_DAYS). Wrong passwords count towards the sign-in
+    lock-out (django-axes): once locked, the answer is 429 `locked_out`, even for the right password."""
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
+        # A locked-out attempt is answered 429 by AxesMiddleware (signin.lockout_response).
         return Status(401, {"code": "unauthenticated", "message": _("Wrong username or password."), "field": "password"})
-    _token, raw = ApiToken.issue(user, payload.name[:100] or "api")
-    return Status(201, {"token": raw, "name": payload.name})
+    token, raw = do_issue_token(user, name=payload.name or "api", days=payload.days, acting_user=user)
+    return Status(201, {"token": raw, "id": token.pk, "name": token.name, "expires_at": token.expires_at})
+
+
+def _token_info(token: ApiToken) -> dict[str, Any]:
+    return {"id": token.pk, "name": token.name, "prefix": token.prefix, "created_at": token.created_at,
+            "expires_at": token.expires_at, "last_used_at": token.last_used_at, "revoked_at": token.revoked_at,
+            "active": token.is_active}
+
+
+@auth_router.get("/tokens", response=list[TokenInfo])
+def list_tokens(request: HttpRequest) -> Any:
+    """One's own API tokens (never their values), newest first, revoked and expired ones included."""
+    return [_token_info(t) for t in tokens_of(request.user)]
+
+
+@auth_router.delete("/tokens/{token_id}", response={200: TokenInfo, 404: Error})
+def revoke_token(request: HttpRequest, token_id: int) -> Any:
+    """Revoke one of one's own tokens (a token revoking itself is allowed). Another account's token is 404."""
+    return _token_info(do_revoke_token(token_id, acting_user=request.user))
 
 
 api.add_router("/auth", auth_router)

@@ -6,3 +6,8 @@ class WebConfig(AppConfig):
     name = "longcheng.kernel.web"
     label = "web"
     verbose_name = _("Web shell")
+
+    def ready(self) -> None:
+        from . import signin
+
+        signin.connect()

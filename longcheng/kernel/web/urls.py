@@ -18,7 +18,7 @@ urlpatterns = [
     path("audit/<str:model>/<str:pk>/", views.audit_object, name="audit_object"),
 ]
 
-from . import views_services  # noqa: E402
+from . import views_account, views_services  # noqa: E402
 
 urlpatterns += [
     path("workdays/", views_services.workdays, name="workdays"),
@@ -27,4 +27,6 @@ urlpatterns += [
     path("funds/<slug:code>/statement.xlsx", views_services.fund_xlsx, name="fund_xlsx"),
     path("messages/", views_services.message_list, name="messages"),
     path("inbox/", views_services.inbox, name="inbox"),
+    path("account/tokens/", views_account.tokens, name="tokens"),
+    path("account/password/", views_account.password, name="password"),
 ]

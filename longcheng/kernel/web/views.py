@@ -27,11 +27,19 @@ from longcheng.kernel.places.models import Place
 from .charts import render_chart
 from .decorators import staff_view
 from .forms import DeathForm, ResidentForm, RevealForm
+from .signin import signed_in
 
 
 class LoginView(auth_views.LoginView):
+    """Django's login; django-axes counts the wrong passwords and answers a lock-out (signin.py)."""
+
     template_name = "web/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        signed_in(self.request, form.get_user())
+        return response
 
 
 def attach_error(form: Any, error: KernelError) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from longcheng.kernel import sql
+from longcheng.kernel import sql, uploads
 from longcheng.kernel.access.models import User
 from longcheng.kernel.access.scope import place_in_scope, require_perm
 from longcheng.kernel.audit.actions import changes, record, record_many, snapshot
@@ -237,8 +237,8 @@ def _check_and_fan_out(case: Case, spec: ServiceSpec, acting_user: Any, *, start
 
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-# What a scan may be, by its first bytes (the name's extension alone proves nothing).
-DOCUMENT_TYPES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png"}
+# What a scan may be, decided by its content (kernel.uploads: signature, and no markup anywhere).
+DOCUMENT_KINDS = uploads.SCANS
 
 
 def do_attach(case: Case | int, code: str, upload: Any, *, acting_user: Any) -> Document:
@@ -256,15 +256,7 @@ def do_attach(case: Case | int, code: str, upload: Any, *, acting_user: Any) -> 
         except KeyError:
             raise KernelError(_("Choose one of the documents this service asks for."), code=ErrorCode.REQUIRED,
                               field="code") from None
-        if upload is None or not getattr(upload, "size", 0):
-            raise KernelError(_("Choose a file."), code=ErrorCode.REQUIRED, field="file")
-        if upload.size > MAX_DOCUMENT_BYTES:
-            raise KernelError(_("A file is at most %(mb)d MB.") % {"mb": MAX_DOCUMENT_BYTES // (1024 * 1024)},
-                              field="file")
-        head = upload.read(8)
-        upload.seek(0)
-        if not any(head.startswith(magic) for magic in DOCUMENT_TYPES):
-            raise KernelError(_("A document is a PDF, JPEG or PNG file."), field="file")
+        uploads.check_upload(upload, allowed=DOCUMENT_KINDS, max_bytes=MAX_DOCUMENT_BYTES, field="file")
         name = str(getattr(upload, "name", "") or code)[-200:]
         document = Document.objects.create(case=locked, code=code, file=upload, name=name, size=upload.size,
                                            uploaded_by=acting_user)

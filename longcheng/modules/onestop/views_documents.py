@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
+from longcheng.kernel import uploads
 from longcheng.kernel.access.scope import has_perm
 from longcheng.kernel.errors import NotFound
 from longcheng.kernel.web.decorators import staff_view
@@ -44,7 +45,7 @@ def document(request: HttpRequest, pk: int) -> HttpResponseBase:
     if found is None or not may_read(request.user, found.case_id):
         raise NotFound()
     try:
-        handle = found.file.open("rb")
+        return uploads.download(found.file, found.name, acting_user=request.user, action="onestop.download",
+                                obj=found, after={"case": found.case_id, "code": found.code})
     except (FileNotFoundError, ValueError):
         raise NotFound() from None
-    return FileResponse(handle, as_attachment=True, filename=found.name)

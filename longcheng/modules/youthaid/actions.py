@@ -14,6 +14,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from longcheng.kernel import uploads
 from longcheng.kernel.access.scope import has_perm, place_in_scope, require_perm, restrict
 from longcheng.kernel.audit.actions import changes, record, record_read, snapshot
 from longcheng.kernel.errors import ErrorCode, KernelError, NotFound, PermissionDenied
@@ -602,8 +603,7 @@ def do_apply(youth: Youth | int, *, aid_type: AidType | str, amount_fen: int, re
     files = list(attachments)
     limit = conf("YOUTHAID_MAX_UPLOAD_BYTES")
     for upload in files:
-        if (upload.size or 0) > limit:
-            raise KernelError(_("A file is at most %(mb)d MB.") % {"mb": limit // (1024 * 1024)}, field="proof")
+        uploads.check_upload(upload, allowed=uploads.SCANS, max_bytes=limit, field="proof")
     if kind.proof_required and not files:
         raise KernelError(_("Attach the proof: %(what)s.") % {"what": kind.proof_label or _("proof")},
                           code=ErrorCode.REQUIRED, field="proof")

@@ -417,8 +417,12 @@ class _Builder:
         return active
 
     def _proof(self, label: str) -> SimpleUploadedFile:
-        text = f"{label}（演示材料，非真实文件）\n倾溧助 溧阳市慈善总会\n".encode()
-        return SimpleUploadedFile(f"{label}.txt", text, content_type="text/plain")
+        # A one-page PDF standing in for a scan: proofs are PDF, JPEG or PNG (kernel.uploads).
+        note = f"{label} demo material, not a real document".encode("unicode_escape").decode("ascii")
+        body = ("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
+                "endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+                f"% {note}\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+        return SimpleUploadedFile(f"{label}.pdf", body.encode("ascii"), content_type="application/pdf")
 
     def first_batch(self) -> None:
         """50 education grants of 6,000, living assistance 60 × 1,000 + 60 × 2,000 + 30 × 3,000 and

@@ -11,12 +11,13 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from longcheng.kernel import uploads
 from longcheng.kernel.access.scope import access_object, has_perm, place_in_scope, restrict
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied
@@ -412,7 +413,7 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
             raise PermissionDenied(_("Medical proofs are health data; your role may not open them."))
         record_read(user, youth, ["attachment"], reason=_("opened proof %(name)s") % {"name": found.name})
     try:
-        handle = found.file.open("rb")
+        return uploads.download(found.file, found.name, acting_user=user, action="youthaid.download", obj=found,
+                                after={"application": found.application_id, "youth": youth.pk})
     except (FileNotFoundError, ValueError):
         raise NotFound() from None
-    return FileResponse(handle, as_attachment=True, filename=found.name)

@@ -430,7 +430,8 @@ def test_supporting_documents_are_uploaded_checked_and_read_only_by_those_who_se
     before = counts()
     # A text file named .pdf, an undeclared kind, no file: refused with the reason, nothing stored.
     for code, upload, expected in (
-            ("premises", SimpleUploadedFile("lease.pdf", b"not really a pdf"), "A document is a PDF, JPEG or PNG file."),
+            ("premises", SimpleUploadedFile("lease.pdf", b"not really a pdf"),
+             "The file must be one of: PDF, JPEG, PNG (checked by its content, not its name)."),
             ("passport", SimpleUploadedFile("p.pdf", PDF), "Choose one of the documents this service asks for."),
             ("premises", None, "Choose a file.")):
         body: dict[str, Any] = {"step": "attach", "code": code}
@@ -461,3 +462,38 @@ def test_supporting_documents_are_uploaded_checked_and_read_only_by_those_who_se
     r = client_for(stranger).post(f"/onestop/applications/{case.pk}/",
                                   {"step": "attach", "code": "premises", "file": SimpleUploadedFile("x.pdf", PDF)})
     assert r.status_code == 404 and Document.objects.count() == 1
+
+
+POLYGLOT = b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>\n"
+
+
+def test_an_html_polyglot_is_refused_and_a_download_is_a_safe_audited_attachment(
+        world: dict[str, Any], submitted: Callable[..., Any], counts: Any) -> None:
+    from django.core.files.base import ContentFile
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ..models import Document
+
+    case = submitted()
+    applicant = client_for(world["applicant"])
+    before = counts()
+    r = applicant.post(f"/onestop/applications/{case.pk}/",
+                       {"step": "attach", "code": "premises", "file": SimpleUploadedFile("lease.html", POLYGLOT,
+                                                                                         content_type="text/html")},
+                       follow=True)
+    assert "checked by its content" in text_of(r)
+    assert counts() == before and not Document.objects.exists()
+    # A file stored before the check (or put there by hand) is still never sent as HTML.
+    old = Document(case=case, code="premises", name="lease.html", size=len(POLYGLOT), uploaded_by=world["applicant"])
+    old.file.save("lease.html", ContentFile(POLYGLOT), save=True)
+    r = client_for(world["clerk"]["tax"]).get(f"/onestop/documents/{old.pk}/")
+    assert r.status_code == 200 and r["Content-Type"] == "application/octet-stream"
+    assert r["Content-Disposition"].startswith("attachment") and r["X-Content-Type-Options"] == "nosniff"
+    applicant.post(f"/onestop/applications/{case.pk}/",
+                   {"step": "attach", "code": "premises", "file": SimpleUploadedFile("租赁合同.pdf", PDF)})
+    doc = Document.objects.exclude(pk=old.pk).get()
+    r = applicant.get(f"/onestop/documents/{doc.pk}/")
+    assert r["Content-Type"] == "application/pdf" and r["Content-Disposition"].startswith("attachment")
+    reads = AuditEntry.objects.filter(action="onestop.download", is_read=True).order_by("id")
+    assert [(a.actor, a.object_id, (a.after or {}).get("case")) for a in reads] == [
+        (world["clerk"]["tax"], str(old.pk), case.pk), (world["applicant"], str(doc.pk), case.pk)]

@@ -308,7 +308,7 @@ def test_living_assistance_and_education_are_applied_for_with_proof(world: dict[
     post_step(worker, active, "life_event", kind="admitted", on=today, note="溧阳 → 南京大学")
     active.refresh_from_db()
     assert active.stage == "university" and active.status == CaseStatus.ACTIVE
-    letter = SimpleUploadedFile("admission.jpg", b"letter", content_type="image/jpeg")
+    letter = SimpleUploadedFile("admission.jpg", b"\xff\xd8\xff\xe0letter", content_type="image/jpeg")
     post_step(worker, active, "apply", aid_type="education", year="2026", amount="6000", reason="Admitted to NJU.",
               proof=letter)
     education = Application.objects.get(youth=active, aid_type__code="education")
@@ -335,7 +335,7 @@ def test_a_bad_amount_is_refused_naming_the_rule_and_nothing_is_written(world: d
     assert "An amount is a number of yuan such as 1234.56." in body(response)
     response = post_step(worker, active, "apply", aid_type="education", year="2026", amount="6000",
                          reason="Not at university yet.",
-                         proof=SimpleUploadedFile("a.pdf", b"x", content_type="application/pdf"))
+                         proof=SimpleUploadedFile("a.pdf", b"%PDF-1.4 x", content_type="application/pdf"))
     assert "record the admission first" in body(response)
     assert not Application.objects.exists() and not Attachment.objects.exists()
     assert AuditEntry.objects.count() == audits
@@ -348,13 +348,13 @@ def test_a_medical_proof_needs_the_health_role_and_each_opening_is_audited(world
     application = Application.objects.create(youth=active, aid_type=AidType.objects.get(code="medical"), year=2026,
                                              requested_fen=500_000, reason="Hospital stay.")
     bill = Attachment(application=application, name="bill.pdf", size=4)
-    bill.file.save("bill.pdf", ContentFile(b"bill"), save=True)
+    bill.file.save("bill.pdf", ContentFile(b"%PDF-1.4 bill"), save=True)
     url = f"/youthaid/attachments/{bill.pk}/"
     assert client_for(world["observer"]).get(url).status_code == 403
     assert not AuditEntry.objects.filter(is_read=True).exists()
     response = client_for(world["worker"]).get(url)
-    assert response.status_code == 200 and response.getvalue() == b"bill"
-    read = AuditEntry.objects.get(is_read=True)
+    assert response.status_code == 200 and response.getvalue() == b"%PDF-1.4 bill"
+    read = AuditEntry.objects.get(is_read=True, action="reveal")
     assert read.actor == world["worker"] and read.reason == "opened proof bill.pdf"
     assert read.after == {"fields": ["attachment"]} and read.object_id == str(active.pk)
 
@@ -418,3 +418,33 @@ def test_a_dream_room_is_proposed_and_cancelled_on_the_page(world: dict[str, Any
     post_step(worker, active, "room_advance", room=room.pk, to="cancelled")
     room.refresh_from_db()
     assert room.status == "cancelled"
+
+
+POLYGLOT = b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>\n"
+
+
+@pytest.mark.parametrize("name, content", [("proof.html", POLYGLOT), ("proof.txt", b"any text"),
+                                           ("proof.exe", b"MZ\x90\x00")])
+def test_a_proof_that_is_not_a_scan_is_refused_and_nothing_is_written(world: dict[str, Any], active: Youth,
+                                                                      name: str, content: bytes) -> None:
+    audits = AuditEntry.objects.count()
+    response = post_step(client_for(world["worker"]), active, "apply", aid_type="living", year="2026",
+                         amount="1000", reason="Mother's income fell.",
+                         proof=SimpleUploadedFile(name, content, content_type="application/pdf"))
+    assert "checked by its content" in body(response)
+    assert not Application.objects.exists() and not Attachment.objects.exists()
+    assert AuditEntry.objects.count() == audits
+
+
+def test_every_proof_download_is_audited_and_sent_as_a_safe_attachment(world: dict[str, Any], active: Youth) -> None:
+    worker = client_for(world["worker"])
+    png = b"\x89PNG\r\n\x1a\n" + bytes(64)
+    post_step(worker, active, "apply", aid_type="living", year="2026", amount="1000", reason="Mother's income fell.",
+              proof=SimpleUploadedFile("household.html", png, content_type="text/html"))
+    attachment = Attachment.objects.get()
+    response = worker.get(f"/youthaid/attachments/{attachment.pk}/")
+    assert response["Content-Type"] == "image/png" and response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("attachment")
+    read = AuditEntry.objects.get(action="youthaid.download")
+    assert read.is_read and read.actor == world["worker"] and read.object_id == str(attachment.pk)
+    assert read.after == {"name": "household.html", "application": attachment.application_id, "youth": active.pk}

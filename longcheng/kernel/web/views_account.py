@@ -1,0 +1,73 @@
+"""One's own account: API tokens (issue, list, revoke) and the password. Every change goes through
+the access actions, which audit it."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+
+from longcheng.kernel.access.actions import do_change_password, do_issue_token, do_revoke_token, tokens_of
+from longcheng.kernel.errors import KernelError
+
+from .decorators import staff_view
+from .views import attach_error
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100,
+                           help_text=gettext_lazy("What will use the token, e.g. the gateway's host name."))
+    days = forms.IntegerField(label=gettext_lazy("Valid for (days)"), min_value=1)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # The upper bound is the action's rule (API_TOKEN_MAX_DAYS); its refusal lands on this field.
+        self.fields["days"].initial = settings.API_TOKEN_DAYS
+
+
+@never_cache  # the page carries a new token's value once: no copy in any cache
+@staff_view(None)
+def tokens(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST if request.POST.get("step") == "issue" else None)
+    raw = ""
+    if request.method == "POST" and request.POST.get("step") == "revoke":
+        try:
+            token_id = int(request.POST.get("token") or 0)
+        except ValueError:
+            token_id = 0
+        token = do_revoke_token(token_id, acting_user=request.user)
+        messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
+        return redirect("web:tokens")
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, raw = do_issue_token(request.user, name=form.cleaned_data["name"],  # type: ignore[arg-type]
+                                         days=form.cleaned_data["days"], acting_user=request.user)
+        except KernelError as error:
+            attach_error(form, error)
+        else:
+            form = TokenForm()
+    return render(request, "web/tokens.html", {"form": form, "raw": raw, "tokens": tokens_of(request.user)},
+                  status=400 if form.errors else 200)
+
+
+@staff_view(None)
+def password(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = do_change_password(request.user, form.cleaned_data["new_password1"],  # type: ignore[arg-type]
+                                      acting_user=request.user)
+        except KernelError as error:
+            attach_error(form, error)
+        else:
+            update_session_auth_hash(request, user)  # stay signed in here; other sessions end
+            messages.success(request, _("Password changed."))
+            return redirect("web:home")
+    return render(request, "web/password.html", {"form": form}, status=400 if form.errors else 200)
