@@ -44,6 +44,7 @@ PAGES: dict[str, str | None] = {
     "homesafety:console": "homesafety.view",
     "homesafety:console_list": "homesafety.view",
     "homesafety:console_stream": "homesafety.view",
+    "homesafety:console_detail": "homesafety.view",
     "homesafety:alarm": "homesafety.view",
     "homesafety:rejected": "homesafety.view",
     "homesafety:family": "homesafety.family",
@@ -310,6 +311,8 @@ def _page_urls(world: dict[str, Any]) -> dict[str, str]:
         elif name == "onestop:document":
             args = [world["onestop"]["document"].pk]
         urls[name] = reverse(name, args=args)
+        if name == "homesafety:console_detail":
+            urls[name] += f"?alarm={world['alarm'].pk}"
     return urls
 
 
