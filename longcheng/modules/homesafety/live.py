@@ -65,6 +65,15 @@ class Hub:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="homesafety-live")
         self.tasks = [loop.create_task(self._listen()), loop.create_task(self._fan_out())]
 
+    async def close(self) -> None:
+        """Stop listening and close both connections (tests; a server simply exits)."""
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.loop.run_in_executor(self.executor, _close_connection)
+        self.executor.shutdown(wait=True)
+        _HUBS.pop(self.loop, None)
+
     async def _listen(self) -> None:
         import psycopg
 
@@ -133,6 +142,12 @@ def hub() -> Hub:
     return _HUBS[loop]
 
 
+async def close_hub() -> None:
+    center = _HUBS.get(asyncio.get_running_loop())
+    if center is not None:
+        await center.close()
+
+
 def _connection_params() -> dict[str, Any]:
     """Django's own connection parameters (so tests and settings agree), without the parts that
     only its synchronous cursor understands."""
@@ -173,6 +188,12 @@ def _render_rows(ids: list[int], languages: list[str]) -> list[dict[str, Any]]:
         return rows
     finally:
         close_old_connections()
+
+
+def _close_connection() -> None:
+    from django.db import connection
+
+    connection.close()
 
 
 def _sse(event: str, data: dict[str, Any]) -> str:
