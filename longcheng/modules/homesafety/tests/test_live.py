@@ -66,8 +66,8 @@ def test_an_open_asgi_stream_hears_of_a_new_alarm_in_its_scope_only(world: Any) 
         for client in (mine, theirs):
             response = await client.get(STREAM)
             assert response["Content-Type"] == "text/event-stream"
-            assert response.is_async, "an ASGI request must get the asynchronous stream"
-            chunks = aiter(response.streaming_content)
+            assert response.is_async, "an ASGI request must get the asynchronous stream"  # type: ignore[attr-defined]
+            chunks = aiter(response.streaming_content)  # type: ignore[attr-defined]
             name, first = await _next_event(chunks, 10)
             assert name == "changed" and "version" in first
             streams.append((chunks, first["version"]))
