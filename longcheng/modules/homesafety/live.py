@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import SyncToAsync, sync_to_async
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +196,23 @@ def _close_connection() -> None:
     connection.close()
 
 
+def _release_request_thread() -> None:
+    """Let go of the thread Django's ASGI handler keeps for this request until its response ends.
+
+    The handler runs the synchronous middleware and view of each request in a thread of the request's
+    own (asgiref's ThreadSensitiveContext), parked until the response is over; for a stream that is
+    minutes. Once the stream's connection is closed, nothing here needs that thread: everything else
+    happens on the event loop. asgiref makes a new one if the request asks for it again (the signal at
+    the end of the response). Without this, 200 open consoles kept 200 idle threads (the bench)."""
+    context = SyncToAsync.thread_sensitive_context.get(None)
+    executors = getattr(SyncToAsync, "context_to_thread_executor", None)
+    if context is None or executors is None or getattr(context, "_executor", None) is not None:
+        return  # not Django's per-request context, or an asgiref that works otherwise: keep the thread
+    executor = executors.pop(context, None)
+    if executor is not None:
+        executor.shutdown(wait=False)
+
+
 def _sse(event: str, data: dict[str, Any]) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
@@ -226,6 +243,7 @@ async def notified_stream(user: Any, paths: tuple[str, ...], language: str, seco
         except TimeoutError:
             log.warning("homesafety live: not listening yet; the console will poll its list on reconnect")
         version = await sync_to_async(_version_and_close)(user)
+        _release_request_thread()
         yield _sse("changed", {"version": version})
         deadline = loop.time() + seconds
         while (left := deadline - loop.time()) > 0:

@@ -204,6 +204,10 @@ def test_fifty_open_consoles_on_uvicorn_block_nothing_and_all_hear_a_new_alarm_w
             for stream in streams:
                 name, data = await stream.event(20)
                 assert name == "changed" and "version" in data
+            # No thread per open stream (Django's per-request thread is let go, live.py).
+            threads = int(next(line for line in Path(f"/proc/{server.pid}/status").read_text().splitlines()
+                               if line.startswith("Threads:")).split()[1])
+            assert threads < 25, threads
             # (a) an ordinary page answers while the 50 streams are open
             for path in ("/homesafety/console/list/", "/homesafety/", "/"):
                 status, seconds = await http_get(port, cookie, path)
