@@ -1,13 +1,12 @@
 """The alarm centre's live stream (server-sent events) on an ASGI server, holding no worker.
 
-On PostgreSQL each process keeps ONE connection that LISTENs on `homesafety_alarms` (a trigger
-sends `<alarm id> <place path>` when a write to an alarm commits, migration 0003). A notified alarm
-is read and its list row rendered once per process and language, then pushed to every open console
-whose operator's scope covers the place: an open console costs a queue and a few kilobytes, no
-thread, no database connection and no query, so hundreds stay open while the pages answer.
-
-On SQLite (`make run`, a small town) there is no NOTIFY: each console asks every second whether its
-version moved, as before, but from the event loop with the query in a thread.
+Each server process has one hub. On PostgreSQL it keeps ONE connection that LISTENs on
+`homesafety_alarms` (a trigger sends `<alarm id> <place path>` when a write to an alarm commits,
+migration 0003); on SQLite, which has no NOTIFY, it reads the open alarms' state once a second and
+compares. Either way a changed alarm is read and its list row rendered once per process and
+language, then pushed to every open console whose operator's scope covers the place. An open
+console costs a queue and a few kilobytes: no thread, no database connection, no query. Hundreds
+stay open while the pages answer (bench/bench_homesafety_console.py).
 
 Under WSGI (Django's test client, the threaded development server) views.py keeps the synchronous
 polling generator: an async iterator there would be collected whole before the first byte is sent.
@@ -33,6 +32,8 @@ KEEPALIVE_SECONDS = 15.0
 # A console that cannot keep up (its client reads too slowly) is told to reload its list instead.
 QUEUE_LIMIT = 500
 RELOAD: dict[str, Any] = {"reload": True}
+# SQLite: how often the process reads the open alarms' state.
+POLL_SECONDS = 1.0
 
 
 @dataclass(eq=False)
@@ -63,7 +64,10 @@ class Hub:
         self.pending: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
         # Reading and rendering notified alarms: one thread, so one database connection per process.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="homesafety-live")
-        self.tasks = [loop.create_task(self._listen()), loop.create_task(self._fan_out())]
+        from django.db import connection
+
+        source = self._listen() if connection.vendor == "postgresql" else self._poll()
+        self.tasks = [loop.create_task(source), loop.create_task(self._fan_out())]
 
     async def close(self) -> None:
         """Stop listening and close both connections (tests; a server simply exits)."""
@@ -102,6 +106,27 @@ class Hub:
                 log.warning("homesafety live: the LISTEN connection failed; retrying in %.1f s", delay, exc_info=True)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
+
+    async def _poll(self) -> None:
+        """SQLite: the open alarms' state read once a second for the whole process (not once per
+        console), compared with the previous reading; what changed goes the same way as a NOTIFY."""
+        seen: dict[int, tuple[Any, ...]] | None = None
+        while True:
+            try:
+                now = await self.loop.run_in_executor(self.executor, _open_alarm_states)
+            except Exception:
+                log.warning("homesafety live: could not read the open alarms", exc_info=True)
+                await asyncio.sleep(POLL_SECONDS)
+                continue
+            if seen is not None:
+                for pk, state in now.items():
+                    if seen.get(pk) != state:
+                        self.pending.put_nowait((pk, state[-1]))
+                for pk in seen.keys() - now.keys():  # closed
+                    self.pending.put_nowait((pk, seen[pk][-1]))
+            seen = now
+            self.listening.set()
+            await asyncio.sleep(POLL_SECONDS)
 
     async def _fan_out(self) -> None:
         while True:
@@ -157,6 +182,21 @@ def _connection_params() -> dict[str, Any]:
     for key in ("cursor_factory", "context", "pool"):
         params.pop(key, None)
     return params
+
+
+def _open_alarm_states() -> dict[int, tuple[Any, ...]]:
+    """Every open alarm's visible state and place path (SQLite: a small town's few hundred rows)."""
+    from django.db import close_old_connections
+
+    from .models import Alarm
+
+    close_old_connections()
+    try:
+        rows = Alarm.objects.filter(is_open=True).values_list(
+            "pk", "count", "status", "escalation_level", "cleared_at", "last_seen", "enrollee__person__place__path")
+        return {row[0]: (*row[1:-1], row[-1] or "") for row in rows}
+    finally:
+        close_old_connections()
 
 
 def _render_rows(ids: list[int], languages: list[str]) -> list[dict[str, Any]]:
@@ -230,8 +270,8 @@ def _version_and_close(user: Any) -> str:
         connection.close()
 
 
-async def notified_stream(user: Any, paths: tuple[str, ...], language: str, seconds: float) -> AsyncIterator[str]:
-    """PostgreSQL: subscribe first, then read the version, so that nothing falls between the two."""
+async def alarm_stream(user: Any, paths: tuple[str, ...], language: str, seconds: float) -> AsyncIterator[str]:
+    """Subscribe first, then read the version, so that nothing falls between the two."""
     loop = asyncio.get_running_loop()
     sub = Subscriber(paths, language)
     center = hub()
@@ -255,21 +295,3 @@ async def notified_stream(user: Any, paths: tuple[str, ...], language: str, seco
             yield _sse("changed", {}) if item is RELOAD else _sse("alarm", item)
     finally:
         center.subscribers.discard(sub)
-
-
-async def polling_stream(user: Any, seconds: float) -> AsyncIterator[str]:
-    """SQLite: the version asked every second; the query runs in the request's thread."""
-    from .views import console_version
-
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    last = ""
-    yield "retry: 2000\n\n"
-    while loop.time() < deadline:
-        version = await sync_to_async(console_version)(user)
-        if version != last:
-            last = version
-            yield _sse("changed", {"version": version})
-        else:
-            yield ": keep-alive\n\n"
-        await asyncio.sleep(1.0)

@@ -110,12 +110,11 @@ def console_detail(request: HttpRequest) -> HttpResponse:
 @staff_view(VIEW)
 def console_stream(request: HttpRequest) -> StreamingHttpResponse:
     """Server-sent events. On an ASGI server (uvicorn: production and `longcheng serve`) the stream is
-    asynchronous and holds no worker (live.py): on PostgreSQL an `alarm` event carries the changed
-    alarm's list row, pushed on its commit; on SQLite a `changed` event says the list moved. Under
-    WSGI the old synchronous polling stream remains. Each connection lives a few minutes and is then
+    asynchronous and holds no worker (live.py): an `alarm` event carries the changed alarm's list
+    row, pushed on its commit (PostgreSQL NOTIFY; SQLite: one poll a second per process). Under WSGI
+    the synchronous polling stream remains. Each connection lives a few minutes and is then
     renewed by the browser, which also re-reads the operator's scope."""
     from django.core.handlers.asgi import ASGIRequest
-    from django.db import connection
     from django.utils import translation
 
     from . import live
@@ -125,12 +124,9 @@ def console_stream(request: HttpRequest) -> StreamingHttpResponse:
     seconds = conf("HOMESAFETY_STREAM_SECONDS")
     body: Any
     if isinstance(request, ASGIRequest):
-        if connection.vendor == "postgresql":
-            from longcheng.kernel.access.scope import scope_paths
+        from longcheng.kernel.access.scope import scope_paths
 
-            body = live.notified_stream(user, scope_paths(user, VIEW), translation.get_language(), seconds)
-        else:
-            body = live.polling_stream(user, seconds)
+        body = live.alarm_stream(user, scope_paths(user, VIEW), translation.get_language(), seconds)
     else:
         body = _polling_events(user, seconds)
     response = StreamingHttpResponse(body, content_type="text/event-stream")
