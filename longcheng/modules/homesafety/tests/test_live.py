@@ -84,8 +84,13 @@ def test_an_open_asgi_stream_hears_of_a_new_alarm_in_its_scope_only(world: Any) 
         for chunks, _version in streams:
             await chunks.aclose()
         await live.close_hub()
+        await sync_to_async(_close)()  # the connection of asgiref's thread for the client's sign-in
 
     asyncio.run(scenario())
+
+
+def _close() -> None:
+    connection.close()
 
 
 def test_the_detail_pane_alone_is_served_within_scope(world: Any) -> None:
@@ -132,6 +137,21 @@ def start_uvicorn(port: int, env: dict[str, str], workers: int = 1) -> subproces
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("uvicorn did not start within 90 s")
+
+
+def stop_uvicorn(process: subprocess.Popen[bytes]) -> None:
+    """Stop it, and wait until PostgreSQL has let go of its sessions (its LISTEN connection): the
+    test database is dropped at the end of the run."""
+    process.terminate()
+    process.wait(timeout=20)
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid()")
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
 
 
 class SSE:
@@ -225,5 +245,4 @@ def test_fifty_open_consoles_on_uvicorn_block_nothing_and_all_hear_a_new_alarm_w
     try:
         asyncio.run(scenario())
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        stop_uvicorn(server)
