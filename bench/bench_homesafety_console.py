@@ -219,56 +219,87 @@ def _db_connections() -> int:
         return int(cursor.fetchone()[0])
 
 
-async def _phase(port: int, world: dict[str, Any], streams: int, offset: int) -> dict[str, Any]:
+def _consoles(port: int, cookie: str, n: int, ready: Any, stop: Any, out: Any) -> None:
+    """The open consoles: their own process, so that reading 200 streams does not slow down the
+    process that times the pages. Sends back each stream's (time, event, alarm id)."""
+
+    async def main() -> None:
+        opened = list(await asyncio.gather(*(SSE.open(port, cookie) for _ in range(n))))
+        readers = [asyncio.create_task(s.read()) for s in opened]
+        await asyncio.wait_for(asyncio.gather(*(s.ready.wait() for s in opened)), timeout=180)
+        ready.set()
+        while not stop.is_set():
+            await asyncio.sleep(0.2)
+        out.put([[(t, name, data.get("id")) for t, name, data in s.events] for s in opened])
+        for s in opened:
+            s.close()
+        for task in readers:
+            task.cancel()
+
+    asyncio.run(main())
+
+
+async def _phase(port: int, world: dict[str, Any], streams: int, offset: int,
+                 server: subprocess.Popen[bytes]) -> dict[str, Any]:
     """Open `streams` consoles, ingest for SECONDS while measuring the pages, then collect."""
     from django.db import connections
 
-    opened = list(await asyncio.gather(*(SSE.open(port, world["cookie"]) for _ in range(streams))))
-    readers = [asyncio.create_task(s.read()) for s in opened]
-    if opened:
-        await asyncio.wait_for(asyncio.gather(*(s.ready.wait() for s in opened)), timeout=120)
-    connections.close_all()
+    loop = asyncio.get_running_loop()
+    connections.close_all()  # none may be shared with the forked processes
     ctx = multiprocessing.get_context("fork")
+    consoles = None
+    if streams:
+        ready, done, events = ctx.Event(), ctx.Event(), ctx.Queue()
+        consoles = ctx.Process(target=_consoles, args=(port, world["cookie"], streams, ready, done, events), daemon=True)
+        consoles.start()
+        if not await loop.run_in_executor(None, ready.wait, 240):
+            raise RuntimeError("the consoles did not open")
     stop, out = ctx.Event(), ctx.Queue()
     feeder = ctx.Process(target=_feed, args=(stop, out, world["readings"], world["sos"], RATE, offset), daemon=True)
     feeder.start()
     began = time.monotonic()
     await asyncio.sleep(1.0)
     pages = await _page_p95s(port, world["cookie"], world["pages"])
-    figures = (0, 0, 0)
+    figures = _server_figures(server)
+    db = await loop.run_in_executor(None, _db_connections)
     while time.monotonic() - began < SECONDS:
         await asyncio.sleep(0.5)
     stop.set()
     sent: dict[int, float] = {}
     n_sos = 0
     while True:
-        item = await asyncio.get_running_loop().run_in_executor(None, out.get)
+        item = await loop.run_in_executor(None, out.get)
         if item[0] == "done":
             n_sos = item[1]
             break
         if item[0] is not None:
             sent[item[0]] = item[1]
     feeder.join()
-    await asyncio.sleep(2.0)  # the last alarm's events still on their way
+    received: list[list[tuple[float, str, Any]]] = []
+    if consoles is not None:
+        await asyncio.sleep(2.0)  # the last alarm's events still on their way
+        done.set()
+        received = await loop.run_in_executor(None, events.get)
+        consoles.join()
     latencies: list[float] = []
     missing = 0
-    for s in opened:
+    for stream in received:
         got: dict[int, float] = {}
-        changed = [t for t, name, _ in s.events if name == "changed"]
-        for t, name, data in s.events:
-            if name == "alarm" and data.get("id") in sent and data["id"] not in got:
-                got[data["id"]] = t
+        changed = [t for t, name, _ in stream if name == "changed"]
+        for t, name, pk in stream:
+            if name == "alarm" and pk in sent and pk not in got:
+                got[pk] = t
         for pk, t0 in sent.items():
             if pk in got:
                 latencies.append(got[pk] - t0)
             else:
-                after = [t for t in changed if t >= t0]  # SQLite: the next version change
+                after = [t for t in changed if t >= t0]  # a console told to reload its list
                 if after:
                     latencies.append(after[0] - t0)
                 else:
                     missing += 1
-    return {"opened": opened, "readers": readers, "pages": pages, "latencies": latencies, "missing": missing,
-            "alarms": len(sent), "n_sos": n_sos, "figures": figures}
+    return {"pages": pages, "latencies": latencies, "missing": missing, "alarms": len(sent), "n_sos": n_sos,
+            "figures": figures, "db": db}
 
 
 def run() -> None:
@@ -297,23 +328,12 @@ def run() -> None:
                 time.sleep(0.3)
         time.sleep(2.0)  # every worker up
         progress(f"{vendor}: baseline, no stream open, ingest at {RATE} readings/s and an SOS a second")
-        base = asyncio.run(_phase(port, world, 0, 0))
-        idle_threads, idle_rss, _processes = _server_figures(server)
+        base = asyncio.run(_phase(port, world, 0, 0, server))
+        idle_threads, idle_rss, _processes = base["figures"]
         progress(f"{STREAMS} open consoles, the same ingest")
-
-        async def loaded() -> dict[str, Any]:
-            result = await _phase(port, world, STREAMS, base["n_sos"])
-            result["figures"] = _server_figures(server)
-            result["db"] = await asyncio.get_running_loop().run_in_executor(None, _db_connections)
-            for s in result["opened"]:
-                s.close()
-            for task in result["readers"]:
-                task.cancel()
-            return result
-
-        busy = asyncio.run(loaded())
+        busy = asyncio.run(_phase(port, world, STREAMS, base["n_sos"], server))
         progress(f"{vendor}: baseline again, no stream open")
-        after = asyncio.run(_phase(port, world, 0, base["n_sos"] + busy["n_sos"]))
+        after = asyncio.run(_phase(port, world, 0, base["n_sos"] + busy["n_sos"], server))
     finally:
         server.terminate()
         try:
@@ -325,7 +345,7 @@ def run() -> None:
     print(f"           {vendor}, uvicorn --workers {WORKERS}: {STREAMS} consoles, {busy['alarms']} SOS alarms "
           f"→ {len(lat)}/{expected} deliveries ({busy['missing']} missing); "
           f"threads {idle_threads} → {busy['figures'][0]}, RSS {idle_rss} → {busy['figures'][1]} MiB, "
-          f"database connections with the streams open {busy['db']}")
+          f"database connections {base['db']} → {busy['db']}")
     if lat:
         print(f"           SOS raised → on every console: p50 {statistics.median(lat) * 1000:.0f} ms, "
               f"p99 {_pct(lat, 0.99) * 1000:.0f} ms, max {max(lat) * 1000:.0f} ms")
