@@ -93,6 +93,42 @@ def _close() -> None:
     connection.close()
 
 
+def _kill_listener() -> int:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND query LIKE %s AND pid <> pg_backend_pid()", [f"LISTEN {live.CHANNEL}%"])
+            return len(cursor.fetchall())
+    finally:
+        connection.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_listen_connection_is_made_again_and_the_consoles_reload(world: Any) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("LISTEN/NOTIFY needs PostgreSQL (runs in the PostgreSQL pass)")
+
+    async def scenario() -> None:
+        client = AsyncClient()
+        await client.aforce_login(world["operator"])
+        response = await client.get(STREAM)
+        chunks = aiter(response.streaming_content)  # type: ignore[attr-defined]
+        assert (await _next_event(chunks, 10))[0] == "changed"
+        assert await sync_to_async(_kill_listener, thread_sensitive=False)() == 1
+        # Whatever changed while nobody listened: the console is told to fetch its list again.
+        name, data = await _next_event(chunks, 10)
+        assert name == "changed" and data == {}
+        alarm = await sync_to_async(_sos, thread_sensitive=False)()
+        name, data = await _next_event(chunks, 5)
+        assert name == "alarm" and data["id"] == alarm.pk
+        await chunks.aclose()
+        await live.close_hub()
+        await sync_to_async(_close)()
+
+    asyncio.run(scenario())
+
+
 def test_the_detail_pane_alone_is_served_within_scope(world: Any) -> None:
     ingest([Incoming(raw(event="sos"))], source="mqtt")
     alarm = Alarm.objects.get()
