@@ -181,13 +181,18 @@ def stop_uvicorn(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     process.wait(timeout=20)
     deadline = time.monotonic() + 10
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND pid <> pg_backend_pid()")
-            if cursor.fetchone()[0] == 0:
-                return
-            time.sleep(0.1)
+    try:
+        with connection.cursor() as cursor:
+            while time.monotonic() < deadline:
+                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                               "AND pid <> pg_backend_pid()")
+                if cursor.fetchone()[0] == 0:
+                    return
+                time.sleep(0.1)
+    finally:
+        # Under Playwright's greenlets this connection belongs to a context the test database's
+        # teardown does not see; closed here, the database can be dropped at the end.
+        connection.close()
 
 
 class SSE:
