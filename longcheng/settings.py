@@ -130,6 +130,15 @@ try:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL={DATABASE_URL!r}: {exc}") from exc
+# PostgreSQL behind an ASGI server: a pool of DB_POOL_SIZE connections per process (psycopg_pool).
+# Under ASGI each request runs in a thread of its own, so persistent connections (DB_CONN_MAX_AGE)
+# are not reused, and a burst of requests (200 consoles reconnecting after a restart) would each open
+# one and exhaust max_connections; with the pool they wait their turn. Off (0) by default.
+DB_POOL_SIZE = env_int("DB_POOL_SIZE", 0, minimum=0, maximum=1000)
+if DB_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if DATABASES["default"]["CONN_MAX_AGE"]:
+        raise ImproperlyConfigured("DB_POOL_SIZE and DB_CONN_MAX_AGE exclude each other: set DB_CONN_MAX_AGE=0")
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": DB_POOL_SIZE, "timeout": 30}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the job worker writes; IMMEDIATE transactions take the write
     # lock at BEGIN so two writers queue up instead of failing with "database is locked" mid-way.

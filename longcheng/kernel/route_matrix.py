@@ -51,6 +51,8 @@ class Page:
     get: bool = True  # False: the url takes POSTs only
     # What the view's @staff_view names when the view refines it inside (e.g. a task's office).
     view_permission: Permission | str = "same"
+    # A query string the page needs (e.g. "?alarm=12"), built from the world.
+    query: Callable[[World], str] | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.console, name="console"),
     path("console/list/", views.console_list, name="console_list"),
     path("console/stream/", views.console_stream, name="console_stream"),
+    path("console/detail/", views.console_detail, name="console_detail"),
     path("alarms/<int:pk>/", views.alarm_page, name="alarm"),
     path("rejected/", views.rejected, name="rejected"),
     path("family/", views.family, name="family"),

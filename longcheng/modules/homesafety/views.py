@@ -28,17 +28,24 @@ from .models import Alarm, AlarmStatus, DeadLetter, Device, DeviceState, Enrolle
 VIEW = "homesafety.view"
 
 
+# Only what the list shows: 200 rows of full persons, places and devices cost more to build than the
+# query itself (console p95 with 200,000 persons, bench_homesafety_pages.py).
+ROW_FIELDS = ("id", "severity", "kind", "count", "status", "raised_at", "escalation_level", "enrollee_id", "is_open",
+              "device_id", "enrollee__id", "enrollee__person_id", "enrollee__person__id", "enrollee__person__name",
+              "enrollee__person__place_id", "enrollee__person__place__id", "enrollee__person__place__level",
+              "enrollee__person__place__name", "enrollee__person__place__parent_id",
+              "enrollee__person__place__parent__id", "enrollee__person__place__parent__name")
+
+
 def _open_alarms(user: Any) -> Any:
-    # Only what the list shows: 200 rows of full persons, places and devices cost more to build
-    # than the query itself (console p95 with 200,000 persons, bench_homesafety_pages.py).
     return (restrict(Alarm.objects.filter(is_open=True), user, VIEW)
-            .select_related("enrollee__person__place__parent")
-            .only("id", "severity", "kind", "count", "status", "raised_at", "escalation_level", "enrollee_id",
-                  "device_id", "enrollee__id", "enrollee__person_id", "enrollee__person__id", "enrollee__person__name",
-                  "enrollee__person__place_id", "enrollee__person__place__id", "enrollee__person__place__level",
-                  "enrollee__person__place__name", "enrollee__person__place__parent_id",
-                  "enrollee__person__place__parent__id", "enrollee__person__place__parent__name")
+            .select_related("enrollee__person__place__parent").only(*ROW_FIELDS)
             .order_by("severity", "raised_at"))
+
+
+def alarm_rows(ids: list[int]) -> list[Alarm]:
+    """These alarms as the list shows them, unscoped: the live stream filters by place path."""
+    return list(Alarm.objects.filter(pk__in=ids).select_related("enrollee__person__place__parent").only(*ROW_FIELDS))
 
 
 def _labelled(alarms: list[Alarm]) -> list[Alarm]:
@@ -50,6 +57,9 @@ def _labelled(alarms: list[Alarm]) -> list[Alarm]:
         a.severity_label = labels["severity"].get(a.severity, a.severity)  # type: ignore[attr-defined]
         a.kind_label = labels["kind"].get(a.kind, a.kind)  # type: ignore[attr-defined]
         a.status_label = labels["status"].get(a.status, a.status)  # type: ignore[attr-defined]
+        # The list's order (severity, then time raised) as one string, so the console can put a row
+        # pushed by the live stream in its place.
+        a.order_key = f"{a.severity:02d}|{a.raised_at.astimezone(dt.UTC).isoformat()}"  # type: ignore[attr-defined]
     return alarms
 
 
@@ -86,33 +96,60 @@ def console_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view(VIEW)
+def console_detail(request: HttpRequest) -> HttpResponse:
+    """The detail pane alone, fetched by the console when the stream says its alarm changed."""
+    pk = request.GET.get("alarm", "")
+    # A number beyond the database's integer is no alarm (not a 500).
+    selected = _alarm_context(request, int(pk) if pk.isdigit() and len(pk) < 19 else -1)
+    if selected is None:
+        raise NotFound()
+    return render(request, "homesafety/_alarm_detail.html", {
+        "selected": selected, "back": f"{reverse('homesafety:console')}?alarm={selected['alarm'].pk}",
+        "can_handle": has_perm(request.user, "homesafety.handle")})
+
+
+@staff_view(VIEW)
 def console_stream(request: HttpRequest) -> StreamingHttpResponse:
-    """Server-sent events: a 'changed' event whenever the console's version moves. Each connection
-    lives a few minutes and is then renewed by the browser, so no worker is held forever."""
+    """Server-sent events. On an ASGI server (uvicorn: production and `longcheng serve`) the stream is
+    asynchronous and holds no worker (live.py): an `alarm` event carries the changed alarm's list
+    row, pushed on its commit (PostgreSQL NOTIFY; SQLite: one poll a second per process). Under WSGI
+    the synchronous polling stream remains. Each connection lives a few minutes and is then
+    renewed by the browser, which also re-reads the operator's scope."""
+    from django.core.handlers.asgi import ASGIRequest
+    from django.utils import translation
+
+    from . import live
     from .conf import conf
 
     user = request.user
     seconds = conf("HOMESAFETY_STREAM_SECONDS")
+    body: Any
+    if isinstance(request, ASGIRequest):
+        from longcheng.kernel.access.scope import scope_paths
 
-    def events() -> Iterator[str]:
-        last = ""
-        deadline = time.monotonic() + seconds
-        # The database connection is closed by Django's request_finished when the server closes
-        # the response, as for any request.
-        yield "retry: 2000\n\n"
-        while time.monotonic() < deadline:
-            version = console_version(user)
-            if version != last:
-                last = version
-                yield f"event: changed\ndata: {json.dumps(version)}\n\n"
-            else:
-                yield ": keep-alive\n\n"
-            time.sleep(1.0)
-
-    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+        body = live.alarm_stream(user, scope_paths(user, VIEW), translation.get_language(), seconds)
+    else:
+        body = _polling_events(user, seconds)
+    response = StreamingHttpResponse(body, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
+
+
+def _polling_events(user: Any, seconds: float) -> Iterator[str]:
+    """WSGI: holds its thread for `seconds`, asking every second whether the version moved. The
+    database connection is closed by Django's request_finished when the server closes the response."""
+    last = ""
+    deadline = time.monotonic() + seconds
+    yield "retry: 2000\n\n"
+    while time.monotonic() < deadline:
+        version = console_version(user)
+        if version != last:
+            last = version
+            yield f"event: changed\ndata: {json.dumps({'version': version})}\n\n"
+        else:
+            yield ": keep-alive\n\n"
+        time.sleep(1.0)
 
 
 def dispatch_candidates(alarm: Alarm) -> list[Any]:

@@ -31,6 +31,8 @@ PAGES = [
     Page("homesafety:console", "homesafety.view"),
     Page("homesafety:console_list", "homesafety.view"),
     Page("homesafety:console_stream", "homesafety.view"),
+    Page("homesafety:console_detail", "homesafety.view", within="a",
+         query=lambda w: f"?alarm={w['homesafety']['alarm'].pk}"),
     Page("homesafety:alarm", "homesafety.view", lambda w: [w["homesafety"]["alarm"].pk], within="a",
          post_permission=HANDLE, post=lambda w: {"step": "acknowledge"}),
     Page("homesafety:rejected", "homesafety.view"),

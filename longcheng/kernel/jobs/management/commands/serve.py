@@ -1,5 +1,11 @@
 """`longcheng serve`: the web server and the background-job consumer in one process, for `make run`
-and a small town. A city runs gunicorn and `longcheng run_huey` separately (docs/operations.md)."""
+and a small town. A city runs uvicorn and `longcheng run_huey` separately (docs/operations.md).
+
+The web server is uvicorn with the project's ASGI application, as in production, so that open alarm
+consoles (server-sent events) wait on the event loop instead of each holding a thread; static files
+come from the apps' folders through Django's static files handler, as `runserver` served them. Where
+uvicorn is not installed (a bare `pip install longcheng`) it falls back to Django's threaded
+development server."""
 
 from __future__ import annotations
 
@@ -45,8 +51,19 @@ class Command(BaseCommand):
                                  name=f"demo-feed-{feed.__module__}").start()
         self.stdout.write(f"Serving http://{options['host']}:{options['port']}/  (Ctrl-C to stop)")
         try:
-            call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False, insecure_serving=True,
-                         use_threading=True)
+            import importlib.util
+
+            if importlib.util.find_spec("uvicorn") is None:
+                call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False,
+                             insecure_serving=True, use_threading=True)
+            else:
+                import uvicorn
+                from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+                from django.core.asgi import get_asgi_application
+
+                # Open event streams end within a few seconds of Ctrl-C instead of at their renewal.
+                uvicorn.run(ASGIStaticFilesHandler(get_asgi_application()), host=options["host"], port=options["port"],
+                            log_level="warning", lifespan="off", timeout_graceful_shutdown=3)
         finally:
             stop.set()
             if consumer is not None:
