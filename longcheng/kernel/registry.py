@@ -7,7 +7,7 @@ added without touching a kernel file, and how the kernel stays free of module im
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,9 @@ class Role:
     description: Label = ""
     # The place (by name) a demo account of this role is scoped to; empty: guessed from the code.
     demo_scope: str = ""
+    # What the role sees of each kind of personal data (kernel.privacy: Kind -> Level); a kind not
+    # named here is seen at kernel.privacy.DEFAULTS (masked, or not at all).
+    sees: Mapping[str, int] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)

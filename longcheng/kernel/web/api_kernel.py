@@ -259,7 +259,7 @@ class OrgPage(Schema):
 @orgs_router.get("", response=OrgPage)
 def list_orgs(request: HttpRequest, page: Query[Page], kind: str = "", q: str = "") -> Any:
     require_perm(request.user, "orgs.view")
-    qs = Organisation.objects.select_related("place").order_by("pk")
+    qs = restrict(Organisation.objects.select_related("place"), request.user, "orgs.view").order_by("pk")
     if kind:
         qs = qs.filter(kind=kind)
     if q:
@@ -287,8 +287,8 @@ class AuditOut(Schema):
     object_type: str = Field(alias="object_type.model")
     object_id: str
     object_repr: str
-    before: Any = None
-    after: Any = None
+    before: Any = Field(None, alias="shown_before")
+    after: Any = Field(None, alias="shown_after")
     reason: str
     is_read: bool
 
@@ -303,7 +303,7 @@ class AuditPage(Schema):
 @audit_router.get("", response=AuditPage)
 def list_audit(request: HttpRequest, page: Query[Page], object_type: str = "", object_id: str = "") -> Any:
     require_perm(request.user, "audit.view")
-    qs = AuditEntry.objects.select_related("actor", "object_type")
+    qs = restrict(AuditEntry.objects.select_related("actor", "object_type"), request.user, "audit.view")
     if object_type:
         try:
             app_label, model = object_type.split(".", 1)

@@ -151,7 +151,7 @@ def resident_death(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view("orgs.view")
 def orgs(request: HttpRequest) -> HttpResponse:
-    qs = Organisation.objects.select_related("place").order_by("kind", "name")
+    qs = restrict(Organisation.objects.select_related("place"), request.user, "orgs.view").order_by("kind", "name")
     kind = request.GET.get("kind") or ""
     if kind:
         qs = qs.filter(kind=kind)
@@ -164,7 +164,7 @@ def orgs(request: HttpRequest) -> HttpResponse:
 
 @staff_view("audit.view")
 def audit(request: HttpRequest) -> HttpResponse:
-    qs = AuditEntry.objects.select_related("actor", "object_type")
+    qs = restrict(AuditEntry.objects.select_related("actor", "object_type"), request.user, "audit.view")
     action = (request.GET.get("action") or "").strip()
     if action:
         qs = qs.filter(action__startswith=action)
@@ -181,6 +181,7 @@ def audit_object(request: HttpRequest, model: str, pk: str) -> HttpResponse:
         ct = ContentType.objects.get_by_natural_key(app_label, model_name)
     except (ValueError, ContentType.DoesNotExist) as exc:
         raise NotFound() from exc
-    qs = AuditEntry.objects.filter(object_type=ct, object_id=pk).select_related("actor", "object_type")
+    qs = restrict(AuditEntry.objects.filter(object_type=ct, object_id=pk), request.user, "audit.view").select_related(
+        "actor", "object_type")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "web/audit.html", {"page": page, "action": "", "object": qs.first()})
