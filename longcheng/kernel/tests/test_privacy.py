@@ -89,3 +89,53 @@ def test_policy_levels_and_masks(city: dict[str, Any], make_user: Any, worker_a:
     assert mask(Kind.ADDRESS, "遥观镇上书房社区12幢301室") == "遥观镇上书****"
     assert mask(Kind.FINANCIAL, "6222020000001234") == "************1234"
     assert mask(Kind.LOCATION, 31.7123456) == "***"
+
+
+def test_the_resident_api_gives_no_birth_date_beside_the_masked_id(registered: dict[str, Resident],
+                                                                  worker_a: Any) -> None:
+    """Finding 1: the masked ID hides the region digits and the birth date; the place and the full
+    birth date beside it rebuilt it. Now only the birth year is given."""
+    person = registered["wujin"]
+    for body in (token_client(worker_a).get("/api/v1/people/residents").json()["items"][0],
+                 token_client(worker_a).get(f"/api/v1/people/residents/{person.pk}").json()):
+        assert body["resident_id"] == person.masked_id
+        assert "birth_date" not in body and body["birth_year"] == 1950
+        assert "1950-01-01" not in json.dumps(body) and "19500101" not in json.dumps(body)
+
+
+def test_a_district_officer_sees_the_address_masked(registered: dict[str, Resident], city: dict[str, Any],
+                                                    make_user: Any) -> None:
+    officer = make_user("officer", {"district_officer": [city["wujin"]]})
+    body = token_client(officer).get(f"/api/v1/people/residents/{registered['wujin'].pk}").json()
+    assert body["address"] == "遥观镇上书****"
+
+
+def test_a_search_by_exact_id_without_the_right_finds_nothing_and_is_not_audited(
+        registered: dict[str, Resident], worker_a: Any) -> None:
+    person = registered["wujin"]
+    before = AuditEntry.objects.count()
+    for url in (f"/api/v1/people/residents?q={person.resident_id}",
+                f"/api/v1/people/residents?q={person.resident_id}&reason=checking+a+form"):
+        assert token_client(worker_a).get(url).json()["items"] == []
+    client = Client()
+    client.force_login(worker_a)
+    page = client.get(f"/residents/?q={person.resident_id}&reason=checking").content.decode()
+    assert "王秀英" not in page
+    assert AuditEntry.objects.count() == before
+
+
+def test_a_search_by_exact_id_is_a_reveal_with_a_reason_and_audited(registered: dict[str, Resident],
+                                                                    city: dict[str, Any], make_user: Any) -> None:
+    officer = make_user("pio", {"privacy_officer": [city["wujin"]]})
+    person, elsewhere = registered["wujin"], registered["liyang"]
+    client = token_client(officer)
+    assert client.get(f"/api/v1/people/residents?q={person.resident_id}").json()["items"] == []  # no reason
+    assert not AuditEntry.objects.filter(action="people.search_by_id").exists()
+    items = client.get(f"/api/v1/people/residents?q={person.resident_id}&reason=identity+check").json()["items"]
+    assert [i["id"] for i in items] == [person.pk]
+    row = AuditEntry.objects.get(action="people.search_by_id")
+    assert row.is_read and row.reason == "identity check" and row.actor == officer
+    assert row.object_id == str(person.pk) and row.place_path == city["a"].path
+    # Outside the officer's scope: nothing, as for a number nobody holds.
+    assert client.get(f"/api/v1/people/residents?q={elsewhere.resident_id}&reason=identity+check"
+                      ).json()["items"] == []

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from longcheng.kernel import registry
+from longcheng.kernel import privacy, registry
 from longcheng.kernel.access.scope import access_object, has_perm, restrict
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError, NotFound
@@ -23,6 +23,7 @@ from longcheng.kernel.orgs.models import Organisation, OrgKind
 from longcheng.kernel.people import actions as people_actions
 from longcheng.kernel.people.models import Consent, Relationship, Resident
 from longcheng.kernel.places.models import Place
+from longcheng.kernel.privacy import Kind
 
 from .charts import render_chart
 from .decorators import staff_view
@@ -77,17 +78,32 @@ def places(request: HttpRequest) -> HttpResponse:
 def residents(request: HttpRequest) -> HttpResponse:
     qs = restrict(Resident.objects.select_related("place"), request.user, "people.view")
     q = (request.GET.get("q") or "").strip()
-    if q:
-        # An exact ID number finds its person; otherwise match names. IDs are never searched by part,
-        # so the list cannot be used to guess a masked number digit by digit.
-        qs = qs.filter(resident_id=q.upper()) if len(q) == 18 else qs.filter(name__startswith=q)
+    reason = (request.GET.get("reason") or "").strip()
+    if len(q) == 18:
+        # An exact ID number confirms a number: it is a reveal (people.reveal and a reason, audited);
+        # without them it finds nothing. IDs are never searched by part, so the list cannot be used
+        # to guess a masked number digit by digit.
+        found = people_actions.do_search_by_id(q, reason=reason, acting_user=request.user)
+        qs = qs.filter(pk__in=[p.pk for p in found])
+    elif q:
+        qs = qs.filter(name__startswith=q)
     place_code = request.GET.get("place")
     if place_code:
         place = restrict(Place.objects.all(), request.user, "people.view").filter(code=place_code).first()
         qs = qs.filter(place__path__startswith=place.path) if place else qs.none()
     page = Paginator(qs.order_by("place__path", "name", "pk"), 50).get_page(request.GET.get("page"))
-    return render(request, "web/residents.html", {"page": page, "q": q, "place": place_code or "",
-                                                  "can_add": has_perm(request.user, "people.manage")})
+    for person in page:
+        person.shown_name = _shown_name(request.user, person)  # type: ignore[attr-defined]
+    return render(request, "web/residents.html", {"page": page, "q": q, "place": place_code or "", "reason": reason,
+                                                  "can_add": has_perm(request.user, "people.manage"),
+                                                  "can_search_id": has_perm(request.user, "people.reveal")})
+
+
+def _shown_name(user: Any, person: Resident) -> str:
+    """A minor's name as the user's role sees it (kernel.privacy); adults' names are not masked."""
+    if person.age() >= 18:
+        return person.name
+    return privacy.show(user, Kind.MINOR, person.name, person.place.path if person.place else None)
 
 
 @staff_view("people.manage")
@@ -124,6 +140,9 @@ def resident(request: HttpRequest, pk: int) -> HttpResponse:
                 attach_error(reveal_form, error)
     relatives = Relationship.objects.filter(person=person).select_related("relative")
     consents = Consent.objects.filter(subject=person).select_related("given_by")
+    person.shown_name = _shown_name(request.user, person)  # type: ignore[attr-defined]
+    person.shown_address = privacy.show(request.user, Kind.ADDRESS, person.address,  # type: ignore[attr-defined]
+                                        person.place.path if person.place else None)
     return render(request, "web/resident.html", {
         "person": person, "relatives": relatives, "consents": consents, "reveal_form": reveal_form,
         "revealed": revealed, "death_form": DeathForm() if has_perm(request.user, "people.manage") else None,
