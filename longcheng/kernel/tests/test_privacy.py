@@ -139,3 +139,26 @@ def test_a_search_by_exact_id_is_a_reveal_with_a_reason_and_audited(registered: 
     # Outside the officer's scope: nothing, as for a number nobody holds.
     assert client.get(f"/api/v1/people/residents?q={elsewhere.resident_id}&reason=identity+check"
                       ).json()["items"] == []
+
+
+def test_the_notification_log_is_scoped_to_the_places_of_what_it_is_about(
+        registered: dict[str, Resident], city: dict[str, Any], make_user: Any) -> None:
+    """Finding 6: /messages/ was city-wide for every role that could open it."""
+    from django.db import transaction
+
+    from longcheng.kernel.notify.api import queue_message
+
+    officer = make_user("officer_wj", {"district_officer": [city["wujin"]]})
+    city_officer = make_user("officer_city", {"district_officer": [city["root"]]})
+    with transaction.atomic():
+        queue_message("sms", subject="告警：王秀英", body="x", to_resident=registered["wujin"])
+        queue_message("sms", subject="告警：李建国", body="x", to_resident=registered["liyang"],
+                      related=registered["liyang"])
+        queue_message("inapp", subject="平台维护通知", body="x", to_user=city_officer)  # about no place
+    client = Client()
+    client.force_login(officer)
+    page = client.get("/messages/").content.decode()
+    assert "王秀英" in page and "李建国" not in page and "平台维护通知" not in page
+    client.force_login(city_officer)
+    page = client.get("/messages/").content.decode()
+    assert "王秀英" in page and "李建国" in page and "平台维护通知" in page

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from longcheng.kernel.privacy import Kind, Level
 from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
 
 PERMISSIONS = {
@@ -17,16 +18,21 @@ PERMISSIONS = {
     "homesafety.family": _("Follow one's own relatives (family members)"),
 }
 
+# Who handles an alarm needs where the person is and what they suffer from, at once (kernel.privacy,
+# docs/security.md); an installer needs the address to ring the bell, and nothing else.
+HANDLES: dict[str, int] = {Kind.ADDRESS: Level.PLAIN, Kind.LOCATION: Level.PLAIN, Kind.HEALTH: Level.PLAIN}
+
 ROLES = [
     Role("homesafety_operator", _("Alarm centre duty operator"),
-         frozenset({"homesafety.view", "homesafety.handle", "people.view"})),
+         frozenset({"homesafety.view", "homesafety.handle", "people.view"}), sees=HANDLES),
     Role("homesafety_community_head", _("Community head (alarm escalation)"),
-         frozenset({"homesafety.view", "homesafety.handle", "people.view"})),
+         frozenset({"homesafety.view", "homesafety.handle", "people.view"}), sees=HANDLES),
     Role("homesafety_street_officer", _("Street office officer (alarm escalation)"),
-         frozenset({"homesafety.view", "homesafety.handle", "people.view"})),
+         frozenset({"homesafety.view", "homesafety.handle", "people.view"}), sees=HANDLES),
     Role("homesafety_manager", _("Home-safety programme manager"),
-         frozenset({"homesafety.view", "homesafety.manage", "people.view"})),
-    Role("homesafety_installer", _("Device installer"), frozenset({"homesafety.view", "homesafety.install"})),
+         frozenset({"homesafety.view", "homesafety.manage", "people.view"}), sees=HANDLES),
+    Role("homesafety_installer", _("Device installer"), frozenset({"homesafety.view", "homesafety.install"}),
+         sees={Kind.ADDRESS: Level.PLAIN}),
     Role("homesafety_gateway", _("Telemetry gateway (machine account)"), frozenset({"homesafety.ingest"})),
     Role("family_member", _("Family member"), frozenset({"homesafety.family"})),
 ]
