@@ -403,8 +403,8 @@ def volunteers(request: HttpRequest) -> HttpResponse:
                 .order_by("status", "name", "pk")[:500])
     for v in rows:
         v.masked_phone = mask_phone(v.phone)  # type: ignore[attr-defined]
-        for pairing in v.current:  # type: ignore[attr-defined]
-            pairing.shown_name = _youth_name(user, pairing.youth)
+        for pairing in v.current:
+            pairing.shown_name = _youth_name(user, pairing.youth)  # type: ignore[attr-defined]
     can_manage = has_perm(user, MANAGE)
     return render(request, "youthaid/volunteers.html", {
         "volunteers": rows, "status": status,
