@@ -5,9 +5,9 @@ all, masked, masked until an audited reveal, or plain. Pages, the API, exports, 
 notifications and search ask this module how to show a value, so a new page cannot invent its own
 rule.
 
-Fields are classified on their model (`personal_fields = {"phone": Kind.CONTACT, ...}`); the names
-in NAMES classify a value wherever it appears (e.g. in an audit row's before/after) when its model
-says nothing. Roles say what they see in `Role.sees`; a kind a role does not name is seen at
+Fields are classified on their model (`personal_fields = {"phone": Kind.CONTACT, ...}`, the whole
+list: an empty one says the model holds nothing personal); for a model that declares nothing, the
+names in NAMES classify a value wherever it appears (e.g. in an audit row's before/after). Roles say what they see in `Role.sees`; a kind a role does not name is seen at
 DEFAULTS, which fail closed (masked, or not at all).
 """
 
@@ -72,10 +72,13 @@ HIDDEN_TEXT = "***"
 
 
 def kind_of(model: type[models.Model] | None, name: str) -> Kind | None:
-    """The kind of a field of `model` (or of a value named `name` anywhere)."""
-    declared = getattr(model, "personal_fields", None) or {}
-    if name in declared:
-        return Kind(declared[name])
+    """The kind of a field of `model` (or of a value named `name` anywhere). A model that declares
+    `personal_fields` is taken at its word (an organisation's registered address is public, not
+    personal); for any other, the names in NAMES decide."""
+    declared = getattr(model, "personal_fields", None)
+    if declared is not None:
+        kind = declared.get(name)
+        return Kind(kind) if kind is not None else None
     return NAMES.get(name)
 
 

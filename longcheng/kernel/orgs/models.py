@@ -37,6 +37,8 @@ class Organisation(models.Model):
     # A named exception to scoping (kernel.access.scope): the directory of organisations is public
     # by decision, so under orgs.view every holder sees every organisation, wherever they work.
     scope_public = frozenset({"orgs.view"})
+    # kernel.privacy: an organisation's registered address and phone are public, not personal data.
+    personal_fields: dict[str, str] = {}
 
     class Meta:
         verbose_name = _("organisation")

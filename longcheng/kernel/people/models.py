@@ -49,6 +49,8 @@ class Resident(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     scope_path_field = "place__path"
+    # kernel.privacy: how each personal field is shown, masked in audit rows (docs/security.md).
+    personal_fields = {"resident_id": "identifier", "phone": "contact", "address": "address"}
 
     class Meta:
         verbose_name = _("resident")

@@ -162,7 +162,7 @@ def _history(youth: Youth) -> Any:
     q = Q(object_type=ContentType.objects.get_for_model(Youth), object_id=str(youth.pk))
     q |= Q(object_type=ContentType.objects.get_for_model(Resident), object_id=str(youth.person_id),
            action__startswith="people.consent")
-    return AuditEntry.objects.filter(q).select_related("actor").order_by("-at", "-id")[:300]
+    return AuditEntry.objects.filter(q).select_related("actor", "object_type").order_by("-at", "-id")[:300]
 
 
 def _person_line(person: Resident | None, *, full_name: bool = True) -> str:

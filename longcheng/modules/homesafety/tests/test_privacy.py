@@ -58,3 +58,21 @@ def test_rejected_messages_are_scoped_to_the_places_of_their_devices(world: Any,
     city_op = make_user("city_op", {"homesafety_operator": [city["root"]]})
     page = _login(city_op).get("/homesafety/rejected/").content.decode()
     assert "WB-1" in page and "ZZ-9" in page
+
+
+def test_the_audit_trail_holds_no_home_position(world: Any, city: Any, make_user: Any) -> None:
+    """Finding 4: home coordinates were stored in plain in the audit row's before/after."""
+    import json
+
+    from longcheng.kernel.audit.models import AuditEntry
+
+    from .. import actions
+
+    manager = make_user("mgr", {"homesafety_manager": [city["yaoguan"]]})
+    actions.do_update_safety(world["enrollee"].pk, acting_user=manager, home=(31.735791, 120.071357), radius_m=600)
+    row = AuditEntry.objects.get(action="homesafety.enrollee.update")
+    stored = json.dumps([row.before, row.after])
+    for plain in ("31.735791", "120.071357", "31.7246", "120.0683", "600"):
+        assert plain not in stored
+    assert row.after == {"home_lat": "***", "home_lon": "***", "safe_zone": "***"}
+    assert row.place_path == city["a"].path
