@@ -165,10 +165,14 @@ def _history(youth: Youth) -> Any:
     return AuditEntry.objects.filter(q).select_related("actor", "object_type").order_by("-at", "-id")[:300]
 
 
-def _person_line(person: Resident | None, *, full_name: bool = True) -> str:
+def _person_line(person: Resident | None, user: Any, *, full_name: bool = True) -> str:
+    """A parent or guardian: the name plainly only if they are registered within the user's scope.
+    A parent registered elsewhere is linked by ID number, and showing the registry's name for any
+    number typed would make the profile form an oracle on the whole city's registry."""
     if person is None:
         return ""
-    name = person.name if full_name else mask_name(person.name)
+    inside = person.place is not None and place_in_scope(user, VIEW, person.place.path)
+    name = person.name if full_name and inside else mask_name(person.name)
     return f"{name} {person.masked_id}"
 
 
@@ -223,9 +227,9 @@ def _case_context(request: HttpRequest, youth: Youth, revealed: dict[str, Any] |
         "display_name": privacy.show(user, privacy.Kind.MINOR, person.name, path),
         "sees_notes": sees_notes,
         "under_14": age < GUARDIAN_CONSENT_AGE,
-        "deceased": _person_line(youth.deceased_parent, full_name=can_manage and names_plain),
-        "surviving": _person_line(youth.surviving_parent, full_name=can_manage and names_plain),
-        "guardian_line": _person_line(youth.guardian, full_name=can_manage and names_plain),
+        "deceased": _person_line(youth.deceased_parent, user, full_name=can_manage and names_plain),
+        "surviving": _person_line(youth.surviving_parent, user, full_name=can_manage and names_plain),
+        "guardian_line": _person_line(youth.guardian, user, full_name=can_manage and names_plain),
         "consent": has_consent(person, actions.PURPOSE),
         "sensitive_consent": has_consent(person, actions.PURPOSE, sensitive=True),
         "consents": consents,

@@ -124,3 +124,13 @@ def test_the_case_api_gives_the_birth_year_not_the_date_and_masks_for_an_observe
     assert body["name"] == "王*溧" and body["needs"] == ""
     body = _api(liyang["caseworker"]).get(f"/api/v1/youthaid/cases/{followed.pk}").json()
     assert body["name"] == "王小溧" and body["needs"] == "需要台灯"  # the visit brought the needs up to date
+
+
+def test_a_parent_registered_outside_the_case_workers_area_is_shown_masked(
+        liyang: dict[str, Any], prepare: Any, wujin_youth: Resident) -> None:
+    """The profile links parents by ID number city-wide; the case page must not turn that into a
+    look-up of any number's name."""
+    youth = prepare(surviving_parent=wujin_youth.resident_id)
+    page = _client(liyang["caseworker"]).get(f"/youthaid/cases/{youth.pk}/").content.decode()
+    assert "陈小武" not in page and "陈*武" in page
+    assert "王建国" in page  # the deceased father, registered in the case worker's area
