@@ -31,6 +31,11 @@ class AuditEntry(models.Model):
     # rule, the calendar): those rows are seen by city-wide auditors only (failing closed).
     place_path = models.CharField(max_length=255, blank=True, default="", db_default="", db_index=True)
 
+    # Set by show_to(user) for display; never stored.
+    repr_shown: str
+    before_shown: Any
+    after_shown: Any
+
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
@@ -59,3 +64,24 @@ class AuditEntry(models.Model):
         from longcheng.kernel.access.scope import path_or_placeless_q
 
         return path_or_placeless_q("place_path", paths)
+
+    def show_to(self, user: Any) -> AuditEntry:
+        """Set repr_shown, before_shown and after_shown: the row as `user` may see it. A model named
+        after a person (`audit_repr_kind`) shows the object's name, and a "name" in before/after,
+        through the policy (kernel.privacy): an auditor, who does not see minors' names plainly,
+        reads them masked; the object's type and number identify it."""
+        from longcheng.kernel import privacy
+
+        kind = getattr(self.object_type.model_class(), "audit_repr_kind", None)
+        before, after = self.shown_before, self.shown_after
+        self.repr_shown = self.object_repr
+        if kind is not None:
+            seen = privacy.level(user, privacy.Kind(kind), self.place_path or None)
+            if seen < privacy.Level.PLAIN:
+                self.repr_shown = str(privacy.show(user, privacy.Kind(kind), self.object_repr, self.place_path or None))
+                before, after = (
+                    {k: (privacy.mask(privacy.Kind(kind), v) if k == "name" and seen > privacy.Level.HIDDEN
+                         else "" if k == "name" else v) for k, v in values.items()}
+                    if isinstance(values, dict) else values for values in (before, after))
+        self.before_shown, self.after_shown = before, after
+        return self

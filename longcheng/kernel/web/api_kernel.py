@@ -306,9 +306,9 @@ class AuditOut(Schema):
     action: str
     object_type: str = Field(alias="object_type.model")
     object_id: str
-    object_repr: str
-    before: Any = Field(None, alias="shown_before")
-    after: Any = Field(None, alias="shown_after")
+    object_repr: str = Field(alias="repr_shown")
+    before: Any = Field(None, alias="before_shown")
+    after: Any = Field(None, alias="after_shown")
     reason: str
     is_read: bool
 
@@ -332,7 +332,9 @@ def list_audit(request: HttpRequest, page: Query[Page], object_type: str = "", o
             raise NotFound(field="object_type") from exc
     if object_id:
         qs = qs.filter(object_id=object_id)
-    return paginate(qs, page)
+    result = paginate(qs, page)
+    result["items"] = [row.show_to(request.user) for row in result["items"]]
+    return result
 
 
 ROUTERS = [

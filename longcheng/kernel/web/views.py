@@ -190,6 +190,8 @@ def audit(request: HttpRequest) -> HttpResponse:
     if request.GET.get("reads"):
         qs = qs.filter(is_read=True)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for row in page:
+        row.show_to(request.user)
     return render(request, "web/audit.html", {"page": page, "action": action, "object": None})
 
 
@@ -203,4 +205,7 @@ def audit_object(request: HttpRequest, model: str, pk: str) -> HttpResponse:
     qs = restrict(AuditEntry.objects.filter(object_type=ct, object_id=pk), request.user, "audit.view").select_related(
         "actor", "object_type")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "web/audit.html", {"page": page, "action": "", "object": qs.first()})
+    for row in page:
+        row.show_to(request.user)
+    first = page[0] if page else None
+    return render(request, "web/audit.html", {"page": page, "action": "", "object": first})

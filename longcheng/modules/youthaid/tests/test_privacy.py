@@ -134,3 +134,16 @@ def test_a_parent_registered_outside_the_case_workers_area_is_shown_masked(
     page = _client(liyang["caseworker"]).get(f"/youthaid/cases/{youth.pk}/").content.decode()
     assert "陈小武" not in page and "陈*武" in page
     assert "王建国" in page  # the deceased father, registered in the case worker's area
+
+
+def test_an_auditor_sees_the_youths_name_masked_in_the_audit_trail(liyang: dict[str, Any], prepare: Any,
+                                                                    make_user: Any) -> None:
+    youth = prepare()
+    auditor = make_user("auditor_ly", {"auditor": [liyang["city"]["liyang"]]})
+    items = _api(auditor).get("/api/v1/audit?object_type=youthaid.youth").json()["items"]
+    assert items and {i["object_repr"] for i in items} == {"王*溧"}
+    page = _client(auditor).get("/audit/").content.decode()
+    assert "王小溧" not in page and "王*溧" in page
+    page = _client(auditor).get(f"/audit/youthaid.youth/{youth.pk}/").content.decode()
+    assert "王小溧" not in page and "王*溧" in page
+    assert AuditEntry.objects.filter(object_id=str(youth.pk), object_repr="王小溧").exists()  # stored whole
