@@ -18,9 +18,11 @@ PERMISSIONS = {
     "homesafety.family": _("Follow one's own relatives (family members)"),
 }
 
-# Who handles an alarm needs where the person is and what they suffer from, at once (kernel.privacy,
-# docs/security.md); an installer needs the address to ring the bell, and nothing else.
-HANDLES: dict[str, int] = {Kind.ADDRESS: Level.PLAIN, Kind.LOCATION: Level.PLAIN, Kind.HEALTH: Level.PLAIN}
+# Who handles an alarm needs who the person is (an enrolled child too), where they are and what they
+# suffer from, at once (kernel.privacy, docs/security.md); an installer needs the name and the
+# address to ring the bell, and nothing else.
+HANDLES: dict[str, int] = {Kind.MINOR: Level.PLAIN, Kind.ADDRESS: Level.PLAIN, Kind.LOCATION: Level.PLAIN,
+                           Kind.HEALTH: Level.PLAIN}
 
 ROLES = [
     Role("homesafety_operator", _("Alarm centre duty operator"),
@@ -32,7 +34,7 @@ ROLES = [
     Role("homesafety_manager", _("Home-safety programme manager"),
          frozenset({"homesafety.view", "homesafety.manage", "people.view"}), sees=HANDLES),
     Role("homesafety_installer", _("Device installer"), frozenset({"homesafety.view", "homesafety.install"}),
-         sees={Kind.ADDRESS: Level.PLAIN}),
+         sees={Kind.MINOR: Level.PLAIN, Kind.ADDRESS: Level.PLAIN}),
     Role("homesafety_gateway", _("Telemetry gateway (machine account)"), frozenset({"homesafety.ingest"})),
     Role("family_member", _("Family member"), frozenset({"homesafety.family"})),
 ]
