@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from longcheng.kernel.privacy import Kind, Level
 from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
 
 PERMISSIONS = {
@@ -27,15 +28,23 @@ PERMISSIONS = {
     "access.manage": _("Manage staff accounts and roles"),
 }
 
+# What each role sees of personal data (kernel.privacy; the table is in docs/security.md). Kinds not
+# named are seen at privacy.DEFAULTS: identifiers, contacts, addresses and minors' names masked;
+# locations, health, bank accounts and notes not at all.
+REGISTRY_WORK: dict[str, int] = {Kind.MINOR: Level.PLAIN}  # the registry's staff serve residents by name, minors too
+REVEALS: dict[str, int] = {Kind.IDENTIFIER: Level.REVEAL, Kind.CONTACT: Level.REVEAL, Kind.ADDRESS: Level.PLAIN}
+
 ROLES = [
     Role("city_admin", _("City platform administrator"), frozenset(PERMISSIONS),
-         _("Runs the platform for the whole city.")),
+         _("Runs the platform for the whole city."), sees={**REGISTRY_WORK, **REVEALS}),
     Role("district_officer", _("District officer"),
-         frozenset({"places.view", "people.view", "orgs.view", "notify.view"}), demo_scope="武进区"),
+         frozenset({"places.view", "people.view", "orgs.view", "notify.view"}), sees=REGISTRY_WORK,
+         demo_scope="武进区"),
     Role("community_worker", _("Community worker"),
-         frozenset({"places.view", "people.view", "people.manage", "orgs.view"}), demo_scope="上书房社区"),
+         frozenset({"places.view", "people.view", "people.manage", "orgs.view"}),
+         sees={**REGISTRY_WORK, Kind.ADDRESS: Level.PLAIN, Kind.NOTES: Level.PLAIN}, demo_scope="上书房社区"),
     Role("privacy_officer", _("Personal-information protection officer"),
-         frozenset({"places.view", "people.view", "people.reveal", "audit.view"})),
+         frozenset({"places.view", "people.view", "people.reveal", "audit.view"}), sees={**REGISTRY_WORK, **REVEALS}),
     Role("auditor", _("Auditor"), frozenset({"places.view", "audit.view", "ledger.view", "notify.view"})),
     Role("finance_officer", _("Finance officer"), frozenset({"ledger.view", "ledger.post"})),
     Role("calendar_admin", _("Calendar administrator"), frozenset({"workdays.manage"})),

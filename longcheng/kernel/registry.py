@@ -7,7 +7,7 @@ added without touching a kernel file, and how the kernel stays free of module im
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,9 @@ class Role:
     # The place (by name, in the demo city) the demo account of this role is given; empty: the whole
     # city. Declared by the role's module: the kernel's demo never guesses it from the role's code.
     demo_scope: str = ""
+    # What the role sees of each kind of personal data (kernel.privacy: Kind -> Level); a kind not
+    # named here is seen at kernel.privacy.DEFAULTS (masked, or not at all).
+    sees: Mapping[str, int] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)

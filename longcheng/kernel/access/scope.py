@@ -4,6 +4,12 @@ access_object(), so no view can forget to limit a community worker to their own 
 A model opts in by naming the lookup to a Place's materialised path in `scope_path_field`
 (e.g. Resident.scope_path_field = "place__path"). A user's scope for a permission is the union of the
 places of every role assignment whose role grants it; descendants are included by path prefix.
+
+Failing closed: restrict() on a model that declares no scope is an error (Unscoped), never an
+unscoped list. The named exceptions are explicit: `scope_filter(paths)` for a model that reaches
+its place through a non-key column (a rejected message names its device by serial), and
+`scope_public` for the permissions under which a model's rows are public by decision (the
+organisation directory under orgs.view).
 """
 
 from __future__ import annotations
@@ -19,6 +25,11 @@ from longcheng.kernel.errors import NotFound, PermissionDenied
 M = TypeVar("M", bound=models.Model)
 
 ALL = ("",)  # every path starts with "": a superuser's scope
+
+
+class Unscoped(TypeError):
+    """restrict() was asked to limit a model that declares no scope: a programming error, raised
+    instead of returning every row."""
 
 
 def _cache(user: Any) -> dict[str, tuple[str, ...]]:
@@ -89,16 +100,42 @@ def path_q(lookup: str, paths: tuple[str, ...]) -> Q:
     return q
 
 
+def is_city_wide(paths: tuple[str, ...]) -> bool:
+    """Whether the scope includes a root of the place tree (the whole city)."""
+    from longcheng.kernel.places.models import PATH_SEPARATOR
+
+    return paths == ALL or any(p.count(PATH_SEPARATOR) == 1 and p.endswith(PATH_SEPARATOR) for p in paths)
+
+
+def path_or_placeless_q(field: str, paths: tuple[str, ...]) -> Q:
+    """For records that carry their place path as text (audit rows, messages): the rows under
+    `paths`, and the rows with no place for a city-wide scope only."""
+    q = path_q(field, paths)
+    if is_city_wide(paths):
+        q |= Q(**{field: ""})
+    return q
+
+
 def restrict(qs: models.QuerySet[M], user: Any, permission: str) -> models.QuerySet[M]:
-    """Limit a queryset to the rows `user` may see with `permission`."""
+    """Limit a queryset to the rows `user` may see with `permission`. A model without a declared
+    scope raises Unscoped (fail closed), whatever the user holds."""
+    model = qs.model
+    lookup = getattr(model, "scope_path_field", None)
+    custom = getattr(model, "scope_filter", None)
+    public = permission in getattr(model, "scope_public", ())
+    if lookup is None and custom is None and not public:
+        raise Unscoped(f"{model._meta.label} declares no scope_path_field (nor scope_filter, nor scope_public "
+                       f"for {permission!r}): restrict() refuses to return it unscoped")
     paths = scope_paths(user, permission)
     if not paths:
         return qs.none()
-    lookup = getattr(qs.model, "scope_path_field", None)
-    if lookup is None:
-        # Unscoped data (e.g. the calendar): holding the permission anywhere is enough.
+    if public or paths == ALL:
+        # A public directory: holding the permission anywhere is enough. A superuser sees all.
         return qs
-    if paths != ALL and lookup.endswith("__path"):
+    if lookup is None:
+        assert custom is not None
+        return qs.filter(custom(paths))
+    if lookup.endswith("__path"):
         # `place_id IN (places under these paths)` rather than a join with a LIKE on every row: the
         # subquery reads a few thousand places, and the outer query uses the index on the foreign key.
         from longcheng.kernel.places.models import Place
@@ -120,3 +157,49 @@ def access_object(model: type[M], user: Any, pk: Any, permission: str, *, querys
 
 def place_in_scope(user: Any, permission: str, place_path: str) -> bool:
     return any(place_path.startswith(p) for p in scope_paths(user, permission))
+
+
+def path_of(obj: models.Model) -> str:
+    """The place path of one object through its model's scope_path_field ("" when it has none or
+    its place is not set): from the related objects already loaded, else in one query."""
+    return paths_of([obj]).get((type(obj), obj.pk), "")
+
+
+def paths_of(objects: list[models.Model]) -> dict[tuple[type[models.Model], Any], str]:
+    """The place paths of many objects: related objects already loaded are followed, the rest are
+    read in one query per model (a batch of 100,000 audit rows costs a few queries, not 100,000)."""
+    found: dict[tuple[type[models.Model], Any], str] = {}
+    missing: dict[type[models.Model], list[Any]] = {}
+    for obj in objects:
+        model = type(obj)
+        lookup = getattr(model, "scope_path_field", None)
+        if lookup is None or obj.pk is None:
+            found[(model, obj.pk)] = ""
+            continue
+        value = _follow_loaded(obj, lookup.split("__"))
+        if value is None:
+            missing.setdefault(model, []).append(obj.pk)
+        else:
+            found[(model, obj.pk)] = value
+    for model, pks in missing.items():
+        lookup = model.scope_path_field  # type: ignore[attr-defined]
+        for start in range(0, len(pks), 1000):
+            chunk = pks[start:start + 1000]
+            for pk, path in model._default_manager.filter(pk__in=chunk).values_list("pk", lookup):
+                found[(model, pk)] = path or ""
+            for pk in chunk:
+                found.setdefault((model, pk), "")
+    return found
+
+
+def _follow_loaded(obj: Any, parts: list[str]) -> str | None:
+    """The value at the end of `parts` if every step is already in memory (None: ask the database)."""
+    current = obj
+    for part in parts[:-1]:
+        field = current._meta.get_field(part)
+        if getattr(current, field.attname, None) is None:
+            return ""  # no place: nothing to follow
+        if not field.is_cached(current):
+            return None
+        current = getattr(current, part)
+    return getattr(current, parts[-1], "") or ""

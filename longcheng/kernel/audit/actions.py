@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 
 from longcheng.kernel import sql
+from longcheng.kernel.privacy import mask_values
 
 from .models import AuditEntry
 
@@ -31,18 +32,22 @@ def entry(
     reason: str = "",
     is_read: bool = False,
 ) -> AuditEntry:
-    """An audit row, not yet written: for actions that change many objects at once (record_many)."""
-    return AuditEntry(
+    """An audit row, not yet written: for actions that change many objects at once (record_many).
+    Personal values in before/after are masked by the kernel's policy (kernel.privacy): the trail
+    records that a phone or an address changed, never the number or the house."""
+    row = AuditEntry(
         actor=_actor(acting_user),
         action=action,
         object_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=str(obj.pk),
         object_repr=str(obj)[:200],
-        before=before,
-        after=after,
+        before=mask_values(type(obj), before),
+        after=mask_values(type(obj), after),
         reason=reason,
         is_read=is_read,
     )
+    row._audited = obj  # type: ignore[attr-defined]  # its place path is read when the row is written
+    return row
 
 
 def record(
@@ -57,7 +62,10 @@ def record(
 ) -> AuditEntry:
     if not connection.in_atomic_block:
         raise AuditOutsideTransaction(f"audit of {action} must be written inside the action's transaction")
+    from longcheng.kernel.access.scope import path_of
+
     row = entry(acting_user, action, obj, before=before, after=after, reason=reason, is_read=is_read)
+    row.place_path = path_of(obj)
     row.save(force_insert=True)
     return row
 
@@ -68,6 +76,13 @@ def record_many(rows: list[AuditEntry]) -> list[AuditEntry]:
     batch actions write several rows per item."""
     if not connection.in_atomic_block:
         raise AuditOutsideTransaction("audit rows must be written inside the action's transaction")
+    from longcheng.kernel.access.scope import paths_of
+
+    objects = [getattr(row, "_audited", None) for row in rows]
+    paths = paths_of([obj for obj in objects if obj is not None])
+    for row, obj in zip(rows, objects, strict=True):
+        if obj is not None and not row.place_path:
+            row.place_path = paths.get((type(obj), obj.pk), "")
     sql.insert_objects(rows)
     return rows
 

@@ -23,7 +23,7 @@ class OutsideTransaction(RuntimeError):
 
 def queue_message(
     channel: str, *, subject: str, body: str, to_user: Any = None, to_resident: Any = None, address: str = "",
-    related: models.Model | None = None, dedupe_key: str | None = None,
+    related: models.Model | None = None, dedupe_key: str | None = None, place_path: str | None = None,
 ) -> Message:
     if not connection.in_atomic_block:
         raise OutsideTransaction("queue_message() must be called inside the action's transaction.atomic()")
@@ -43,11 +43,19 @@ def queue_message(
         existing = Message.objects.filter(dedupe_key=dedupe_key).first()
         if existing is not None:
             return existing
+    if place_path is None:
+        # Scoped like what it is about: the related object's place, else the resident's.
+        from longcheng.kernel.access.scope import path_of
+
+        place_path = path_of(related) if related is not None else ""
+        if not place_path and to_resident is not None:
+            place_path = path_of(to_resident)
     message = Message.objects.create(
         channel=channel, recipient_user=to_user, recipient_resident=to_resident, address=address,
         subject=subject.strip()[:200], body=body, next_attempt_at=timezone.now(),
         related_type=ContentType.objects.get_for_model(related) if related is not None else None,
         related_id=str(related.pk) if related is not None else "", dedupe_key=dedupe_key or None,
+        place_path=place_path,
         # In-app messages are delivered by being stored; the inbox reads them at once.
         **({"status": Status.SENT, "sent_at": timezone.now()} if channel == Channel.INAPP else {}),
     )

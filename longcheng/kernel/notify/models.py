@@ -44,6 +44,9 @@ class Message(models.Model):
     related_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     related_id = models.CharField(max_length=64, blank=True)
     dedupe_key = models.CharField(max_length=150, unique=True, null=True, blank=True)
+    # The place path of what the message is about (its related object, else its resident), so the
+    # notification log is scoped like everything else; empty: seen by city-wide roles only.
+    place_path = models.CharField(max_length=255, blank=True, default="", db_default="", db_index=True)
 
     class Meta:
         verbose_name = _("message")
@@ -57,6 +60,12 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @staticmethod
+    def scope_filter(paths: tuple[str, ...]) -> Q:
+        from longcheng.kernel.access.scope import path_or_placeless_q
+
+        return path_or_placeless_q("place_path", paths)
 
 
 class DeliveryAttempt(models.Model):

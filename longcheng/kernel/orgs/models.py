@@ -34,6 +34,11 @@ class Organisation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_path_field = "place__path"
+    # A named exception to scoping (kernel.access.scope): the directory of organisations is public
+    # by decision, so under orgs.view every holder sees every organisation, wherever they work.
+    scope_public = frozenset({"orgs.view"})
+    # kernel.privacy: an organisation's registered address and phone are public, not personal data.
+    personal_fields: dict[str, str] = {}
 
     class Meta:
         verbose_name = _("organisation")

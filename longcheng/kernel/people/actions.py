@@ -193,6 +193,26 @@ def has_consent(subject: Resident, purpose: str, *, sensitive: bool = False) -> 
 REVEALABLE = {"resident_id", "phone"}
 
 
+def do_search_by_id(number: str, *, reason: str, acting_user: Any) -> list[Resident]:
+    """A search by an exact ID number is a reveal: it confirms a number, so it needs people.reveal
+    where the person lives and a reason, and each person found is an audited read. Without the
+    right or the reason the answer is the one for a number nobody holds: nothing (no error that
+    would tell the two apart)."""
+    from longcheng.kernel.access.scope import restrict
+
+    number = (number or "").strip().upper()
+    reason = (reason or "").strip()
+    if len(number) != 18 or len(reason) < 4:
+        return []
+    found = list(restrict(Resident.objects.select_related("place"), acting_user, "people.reveal")
+                 .filter(resident_id=number))
+    with transaction.atomic():
+        for person in found:
+            record(acting_user, "people.search_by_id", person, after={"fields": ["resident_id"]}, reason=reason,
+                   is_read=True)
+    return found
+
+
 def do_reveal(person: Resident, *, fields: list[str], reason: str, acting_user: Any) -> dict[str, str]:
     """Unmask identifiers for someone entitled to see them, and audit that they did."""
     require_perm(acting_user, "people.reveal")

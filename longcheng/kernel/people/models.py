@@ -49,6 +49,11 @@ class Resident(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     scope_path_field = "place__path"
+    # kernel.privacy: how each personal field is shown, masked in audit rows (docs/security.md).
+    personal_fields = {"resident_id": "identifier", "phone": "contact", "address": "address"}
+    # An audit row's object name is the person's name, minors' included: shown through the policy
+    # (a role that does not see minors' names plainly, e.g. an auditor, sees it masked).
+    audit_repr_kind = "minor_identity"
 
     class Meta:
         verbose_name = _("resident")

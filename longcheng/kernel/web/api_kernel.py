@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from longcheng.kernel import registry
+from longcheng.kernel import privacy, registry
 from longcheng.kernel.access.scope import access_object, permissions_of, require_perm, restrict
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import NotFound
@@ -18,6 +18,7 @@ from longcheng.kernel.orgs.models import Organisation
 from longcheng.kernel.people import actions as people_actions
 from longcheng.kernel.people.models import Resident
 from longcheng.kernel.places.models import Place
+from longcheng.kernel.privacy import Kind
 
 PAGE_MAX = 200
 
@@ -97,17 +98,28 @@ people_router = Router(tags=["people"])
 
 
 class ResidentOut(Schema):
-    """ID and phone numbers are always masked here; /reveal returns them, audited."""
+    """ID and phone numbers are always masked here; /reveal returns them, audited. The birth date
+    is given as a year only: beside the place and the masked number, the full date would rebuild
+    the number (kernel.privacy, docs/security.md). The address as the caller's role sees it."""
 
     id: int
     name: str
-    resident_id: str = Field(alias="masked_id")
-    phone: str = Field(alias="masked_phone")
+    resident_id: str
+    phone: str
     gender: str
-    birth_date: dt.date
-    place: str | None = Field(None, alias="place.code")
+    birth_year: int
+    place: str | None = None
     address: str
     died_on: dt.date | None
+
+
+def resident_out(person: Resident, user: Any) -> dict[str, Any]:
+    path = person.place.path if person.place else None
+    return {"id": person.pk, "name": privacy.show(user, Kind.MINOR, person.name, path) if person.age() < 18
+            else person.name, "resident_id": person.masked_id, "phone": person.masked_phone,
+            "gender": person.gender, "birth_year": person.birth_date.year,
+            "place": person.place.code if person.place else None,
+            "address": privacy.show(user, Kind.ADDRESS, person.address, path), "died_on": person.died_on}
 
 
 class ResidentPage(Schema):
@@ -167,14 +179,21 @@ def _place_for(user: Any, code: str, permission: str) -> Place:
 
 
 @people_router.get("/residents", response=ResidentPage)
-def list_residents(request: HttpRequest, page: Query[Page], q: str = "", place: str = "") -> Any:
+def list_residents(request: HttpRequest, page: Query[Page], q: str = "", place: str = "", reason: str = "") -> Any:
+    """`q`: the start of a name, or a full ID number. A search by ID number is a reveal (needs
+    people.reveal and a `reason`, audited); without them it finds nothing."""
     require_perm(request.user, "people.view")
     qs = restrict(Resident.objects.select_related("place"), request.user, "people.view")
-    if q:
-        qs = qs.filter(resident_id=q.upper()) if len(q) == 18 else qs.filter(name__startswith=q)
+    if q and len(q.strip()) == 18:
+        found = people_actions.do_search_by_id(q, reason=reason, acting_user=request.user)
+        qs = qs.filter(pk__in=[p.pk for p in found])
+    elif q:
+        qs = qs.filter(name__startswith=q)
     if place:
         qs = qs.filter(place__path__startswith=_place_for(request.user, place, "people.view").path)
-    return paginate(qs.order_by("pk"), page)
+    result = paginate(qs.order_by("pk"), page)
+    result["items"] = [resident_out(p, request.user) for p in result["items"]]
+    return result
 
 
 @people_router.post("/residents", response={201: ResidentOut})
@@ -184,12 +203,13 @@ def create_resident(request: HttpRequest, payload: ResidentIn) -> Any:
         resident_id=payload.resident_id, name=payload.name, phone=payload.phone, address=payload.address,
         place=_place_for(request.user, payload.place, "people.manage"), acting_user=request.user,
     )
-    return Status(201, person)
+    return Status(201, resident_out(person, request.user))
 
 
 @people_router.get("/residents/{pk}", response=ResidentOut)
 def get_resident(request: HttpRequest, pk: int) -> Any:
-    return access_object(Resident, request.user, pk, "people.view", queryset=Resident.objects.select_related("place"))
+    return resident_out(access_object(Resident, request.user, pk, "people.view",
+                                      queryset=Resident.objects.select_related("place")), request.user)
 
 
 @people_router.post("/residents/{pk}/reveal", response=dict[str, str])
@@ -201,8 +221,8 @@ def reveal_resident(request: HttpRequest, pk: int, payload: RevealIn) -> Any:
 @people_router.post("/residents/{pk}/death", response=ResidentOut)
 def record_death(request: HttpRequest, pk: int, payload: DeathIn) -> Any:
     person = access_object(Resident, request.user, pk, "people.manage")
-    return people_actions.do_record_death(person, died_on=payload.died_on, reason=payload.reason,
-                                          acting_user=request.user)
+    return resident_out(people_actions.do_record_death(person, died_on=payload.died_on, reason=payload.reason,
+                                                       acting_user=request.user), request.user)
 
 
 @people_router.post("/residents/{pk}/relatives", response={201: dict[str, int]})
@@ -259,7 +279,7 @@ class OrgPage(Schema):
 @orgs_router.get("", response=OrgPage)
 def list_orgs(request: HttpRequest, page: Query[Page], kind: str = "", q: str = "") -> Any:
     require_perm(request.user, "orgs.view")
-    qs = Organisation.objects.select_related("place").order_by("pk")
+    qs = restrict(Organisation.objects.select_related("place"), request.user, "orgs.view").order_by("pk")
     if kind:
         qs = qs.filter(kind=kind)
     if q:
@@ -286,9 +306,9 @@ class AuditOut(Schema):
     action: str
     object_type: str = Field(alias="object_type.model")
     object_id: str
-    object_repr: str
-    before: Any = None
-    after: Any = None
+    object_repr: str = Field(alias="repr_shown")
+    before: Any = Field(None, alias="before_shown")
+    after: Any = Field(None, alias="after_shown")
     reason: str
     is_read: bool
 
@@ -303,7 +323,7 @@ class AuditPage(Schema):
 @audit_router.get("", response=AuditPage)
 def list_audit(request: HttpRequest, page: Query[Page], object_type: str = "", object_id: str = "") -> Any:
     require_perm(request.user, "audit.view")
-    qs = AuditEntry.objects.select_related("actor", "object_type")
+    qs = restrict(AuditEntry.objects.select_related("actor", "object_type"), request.user, "audit.view")
     if object_type:
         try:
             app_label, model = object_type.split(".", 1)
@@ -312,7 +332,9 @@ def list_audit(request: HttpRequest, page: Query[Page], object_type: str = "", o
             raise NotFound(field="object_type") from exc
     if object_id:
         qs = qs.filter(object_id=object_id)
-    return paginate(qs, page)
+    result = paginate(qs, page)
+    result["items"] = [row.show_to(request.user) for row in result["items"]]
+    return result
 
 
 ROUTERS = [

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from longcheng.kernel import registry
+from longcheng.kernel import privacy, registry
 from longcheng.kernel.access.scope import access_object, has_perm, restrict
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError, NotFound
@@ -23,6 +23,7 @@ from longcheng.kernel.orgs.models import Organisation, OrgKind
 from longcheng.kernel.people import actions as people_actions
 from longcheng.kernel.people.models import Consent, Relationship, Resident
 from longcheng.kernel.places.models import Place
+from longcheng.kernel.privacy import Kind
 
 from .charts import render_chart
 from .decorators import staff_view
@@ -85,17 +86,32 @@ def places(request: HttpRequest) -> HttpResponse:
 def residents(request: HttpRequest) -> HttpResponse:
     qs = restrict(Resident.objects.select_related("place"), request.user, "people.view")
     q = (request.GET.get("q") or "").strip()
-    if q:
-        # An exact ID number finds its person; otherwise match names. IDs are never searched by part,
-        # so the list cannot be used to guess a masked number digit by digit.
-        qs = qs.filter(resident_id=q.upper()) if len(q) == 18 else qs.filter(name__startswith=q)
+    reason = (request.GET.get("reason") or "").strip()
+    if len(q) == 18:
+        # An exact ID number confirms a number: it is a reveal (people.reveal and a reason, audited);
+        # without them it finds nothing. IDs are never searched by part, so the list cannot be used
+        # to guess a masked number digit by digit.
+        found = people_actions.do_search_by_id(q, reason=reason, acting_user=request.user)
+        qs = qs.filter(pk__in=[p.pk for p in found])
+    elif q:
+        qs = qs.filter(name__startswith=q)
     place_code = request.GET.get("place")
     if place_code:
         place = restrict(Place.objects.all(), request.user, "people.view").filter(code=place_code).first()
         qs = qs.filter(place__path__startswith=place.path) if place else qs.none()
     page = Paginator(qs.order_by("place__path", "name", "pk"), 50).get_page(request.GET.get("page"))
-    return render(request, "web/residents.html", {"page": page, "q": q, "place": place_code or "",
-                                                  "can_add": has_perm(request.user, "people.manage")})
+    for person in page:
+        person.shown_name = _shown_name(request.user, person)  # type: ignore[attr-defined]
+    return render(request, "web/residents.html", {"page": page, "q": q, "place": place_code or "", "reason": reason,
+                                                  "can_add": has_perm(request.user, "people.manage"),
+                                                  "can_search_id": has_perm(request.user, "people.reveal")})
+
+
+def _shown_name(user: Any, person: Resident) -> str:
+    """A minor's name as the user's role sees it (kernel.privacy); adults' names are not masked."""
+    if person.age() >= 18:
+        return person.name
+    return privacy.show(user, Kind.MINOR, person.name, person.place.path if person.place else None)
 
 
 @staff_view("people.manage")
@@ -132,6 +148,9 @@ def resident(request: HttpRequest, pk: int) -> HttpResponse:
                 attach_error(reveal_form, error)
     relatives = Relationship.objects.filter(person=person).select_related("relative")
     consents = Consent.objects.filter(subject=person).select_related("given_by")
+    person.shown_name = _shown_name(request.user, person)  # type: ignore[attr-defined]
+    person.shown_address = privacy.show(request.user, Kind.ADDRESS, person.address,  # type: ignore[attr-defined]
+                                        person.place.path if person.place else None)
     return render(request, "web/resident.html", {
         "person": person, "relatives": relatives, "consents": consents, "reveal_form": reveal_form,
         "revealed": revealed, "death_form": DeathForm() if has_perm(request.user, "people.manage") else None,
@@ -159,7 +178,7 @@ def resident_death(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view("orgs.view")
 def orgs(request: HttpRequest) -> HttpResponse:
-    qs = Organisation.objects.select_related("place").order_by("kind", "name")
+    qs = restrict(Organisation.objects.select_related("place"), request.user, "orgs.view").order_by("kind", "name")
     kind = request.GET.get("kind") or ""
     if kind:
         qs = qs.filter(kind=kind)
@@ -172,13 +191,15 @@ def orgs(request: HttpRequest) -> HttpResponse:
 
 @staff_view("audit.view")
 def audit(request: HttpRequest) -> HttpResponse:
-    qs = AuditEntry.objects.select_related("actor", "object_type")
+    qs = restrict(AuditEntry.objects.select_related("actor", "object_type"), request.user, "audit.view")
     action = (request.GET.get("action") or "").strip()
     if action:
         qs = qs.filter(action__startswith=action)
     if request.GET.get("reads"):
         qs = qs.filter(is_read=True)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for row in page:
+        row.show_to(request.user)
     return render(request, "web/audit.html", {"page": page, "action": action, "object": None})
 
 
@@ -189,6 +210,10 @@ def audit_object(request: HttpRequest, model: str, pk: str) -> HttpResponse:
         ct = ContentType.objects.get_by_natural_key(app_label, model_name)
     except (ValueError, ContentType.DoesNotExist) as exc:
         raise NotFound() from exc
-    qs = AuditEntry.objects.filter(object_type=ct, object_id=pk).select_related("actor", "object_type")
+    qs = restrict(AuditEntry.objects.filter(object_type=ct, object_id=pk), request.user, "audit.view").select_related(
+        "actor", "object_type")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "web/audit.html", {"page": page, "action": "", "object": qs.first()})
+    for row in page:
+        row.show_to(request.user)
+    first = page[0] if page else None
+    return render(request, "web/audit.html", {"page": page, "action": "", "object": first})

@@ -136,11 +136,15 @@ def fund_xlsx(request: HttpRequest, code: str) -> HttpResponse:
 def message_list(request: HttpRequest) -> HttpResponse:
     from longcheng.kernel.notify.models import Message
 
-    qs = Message.objects.select_related("recipient_user", "recipient_resident").order_by("-created_at", "-pk")
+    # Scoped to the places of what the messages are about (Message.scope_filter): a district officer
+    # reads their district's log, not the city's.
+    qs = restrict(Message.objects.select_related("recipient_user", "recipient_resident"), request.user,
+                  "notify.view").order_by("-created_at", "-pk")
     status = request.GET.get("status") or ""
     if status:
         qs = qs.filter(status=status)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+
     return render(request, "web/messages.html", {"page": page, "status": status,
                                                  "statuses": Message._meta.get_field("status").choices})
 

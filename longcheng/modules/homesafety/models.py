@@ -118,6 +118,19 @@ class DeadLetter(models.Model):
     def __str__(self) -> str:
         return f"{self.reason}: {self.device_serial or '?'}"
 
+    @staticmethod
+    def scope_filter(paths: tuple[str, ...]) -> Q:
+        """Scoped through the device it names (a serial, not a key: a letter may name a device that
+        does not exist). A letter of an unknown or unbound device belongs to no place: city-wide
+        roles only see it (kernel.access.scope fails closed)."""
+        from longcheng.kernel.access.scope import is_city_wide, path_q
+        from longcheng.kernel.places.models import Place
+
+        if is_city_wide(paths):
+            return Q()
+        places = Place.objects.filter(path_q("path", paths)).values("pk")
+        return Q(device_serial__in=Device.objects.filter(enrollee__person__place__in=places).values("serial"))
+
 
 class Severity(models.IntegerChoices):
     CRITICAL = 1, _("Critical")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from longcheng.kernel.privacy import Kind, Level
 from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
 
 PERMISSIONS = {
@@ -20,18 +21,23 @@ PERMISSIONS = {
 # Demo accounts: the escalation chain of one community (上书房社区 in 遥观镇); the duty operator,
 # the manager and the gateway serve the whole city (an empty demo_scope).
 COMMUNITY, STREET = "上书房社区", "遥观镇"
+# Who handles an alarm needs who the person is (an enrolled child too), where they are and what they
+# suffer from, at once (kernel.privacy, docs/security.md); an installer needs the name and the
+# address to ring the bell, and nothing else.
+HANDLES: dict[str, int] = {Kind.MINOR: Level.PLAIN, Kind.ADDRESS: Level.PLAIN, Kind.LOCATION: Level.PLAIN,
+                           Kind.HEALTH: Level.PLAIN}
 
 ROLES = [
     Role("homesafety_operator", _("Alarm centre duty operator"),
-         frozenset({"homesafety.view", "homesafety.handle", "people.view"})),
+         frozenset({"homesafety.view", "homesafety.handle", "people.view"}), sees=HANDLES),
     Role("homesafety_community_head", _("Community head (alarm escalation)"),
-         frozenset({"homesafety.view", "homesafety.handle", "people.view"}), demo_scope=COMMUNITY),
+         frozenset({"homesafety.view", "homesafety.handle", "people.view"}), sees=HANDLES, demo_scope=COMMUNITY),
     Role("homesafety_street_officer", _("Street office officer (alarm escalation)"),
-         frozenset({"homesafety.view", "homesafety.handle", "people.view"}), demo_scope=STREET),
+         frozenset({"homesafety.view", "homesafety.handle", "people.view"}), sees=HANDLES, demo_scope=STREET),
     Role("homesafety_manager", _("Home-safety programme manager"),
-         frozenset({"homesafety.view", "homesafety.manage", "people.view"})),
+         frozenset({"homesafety.view", "homesafety.manage", "people.view"}), sees=HANDLES),
     Role("homesafety_installer", _("Device installer"), frozenset({"homesafety.view", "homesafety.install"}),
-         demo_scope=COMMUNITY),
+         sees={Kind.MINOR: Level.PLAIN, Kind.ADDRESS: Level.PLAIN}, demo_scope=COMMUNITY),
     Role("homesafety_gateway", _("Telemetry gateway (machine account)"), frozenset({"homesafety.ingest"})),
     Role("family_member", _("Family member"), frozenset({"homesafety.family"}), demo_scope=COMMUNITY),
 ]

@@ -17,8 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from longcheng.kernel import privacy
 from longcheng.kernel.access.scope import access_object, has_perm, restrict
 from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.privacy import Kind, Level
 from longcheng.kernel.registry import Chart, Figure
 from longcheng.kernel.web.decorators import staff_view
 
@@ -211,20 +213,44 @@ def _alarm_context(request: HttpRequest, pk: int) -> dict[str, Any] | None:
     from longcheng.kernel.people.models import Relationship
 
     state = DeviceState.objects.filter(device=alarm.device).first()
+    # Through the kernel's policy: positions and health conditions only for the roles whose work
+    # needs them plainly (who handles alarms); an installer sees neither (docs/security.md).
+    path = enrollee.person.place.path if enrollee.person.place else None
+    sees_location = privacy.level(request.user, Kind.LOCATION, path) >= Level.PLAIN
+    readings = list(Reading.objects.filter(device__enrollee=enrollee).select_related("device")
+                    .order_by("-device_time")[:12])
+    states = list(DeviceState.objects.filter(device__enrollee=enrollee).select_related("device"))
+    for row in (*readings, *states):
+        row.shown_metrics = _without_location(row.metrics, sees_location)  # type: ignore[attr-defined]
     return {
         "alarm": alarm, "enrollee": enrollee, "person": enrollee.person,
         "contacts": Relationship.objects.filter(person=enrollee.person, is_family_contact=True)
         .select_related("relative").order_by("contact_order"),
-        "readings": Reading.objects.filter(device__enrollee=enrollee).select_related("device")
-        .order_by("-device_time")[:12],
-        "states": DeviceState.objects.filter(device__enrollee=enrollee).select_related("device"),
+        "readings": readings,
+        "states": states,
         "events": alarm.events.select_related("actor"),
         "deliveries": delivery_status(alarm)[:20],
-        "sketch": sketch(enrollee, state if state and state.lat is not None else
-                         DeviceState.objects.filter(device__enrollee=enrollee, lat__isnull=False).first()),
+        "detail": _without_location(alarm.detail, sees_location),
+        "conditions": privacy.show(request.user, Kind.HEALTH, enrollee.conditions, path)
+        if privacy.level(request.user, Kind.HEALTH, path) >= Level.PLAIN else "",
+        "sees_health": privacy.level(request.user, Kind.HEALTH, path) >= Level.PLAIN,
+        "address": privacy.show(request.user, Kind.ADDRESS, enrollee.person.address, path),
+        "sketch": None if not sees_location else sketch(
+            enrollee, state if state and state.lat is not None else
+            DeviceState.objects.filter(device__enrollee=enrollee, lat__isnull=False).first()),
         "candidates": dispatch_candidates(alarm),
         "outcomes": [(v, label) for v, label in Outcome.choices if v != Outcome.CLEARED],
     }
+
+
+def _without_location(values: Any, sees_location: bool) -> dict[str, Any]:
+    """Device values (an alarm's detail, a reading's metrics) without the positions a role may not
+    see (kernel.privacy: lat, lon and the like are locations)."""
+    if not isinstance(values, dict):
+        return {}
+    if sees_location:
+        return values
+    return {k: v for k, v in values.items() if privacy.kind_of(None, k) != Kind.LOCATION}
 
 
 def _render_alarm(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -269,11 +295,15 @@ def alarm_page(request: HttpRequest, pk: int) -> HttpResponse:
 def rejected(request: HttpRequest) -> HttpResponse:
     """Messages the ingester could not use (unknown devices first among them), newest first."""
     reason = request.GET.get("reason", "")
-    qs = DeadLetter.objects.order_by("-received_at", "-pk")
+    scoped = restrict(DeadLetter.objects.all(), request.user, VIEW)
+    qs = scoped.order_by("-received_at", "-pk")
     if reason:
         qs = qs.filter(reason=reason)
-    counts = DeadLetter.objects.values("reason").annotate(n=Count("pk")).order_by("-n")
-    return render(request, "homesafety/rejected.html", {"letters": qs[:200], "counts": counts, "reason": reason})
+    counts = scoped.values("reason").annotate(n=Count("pk")).order_by("-n")
+    # A raw payload carries positions: shown only to the roles that see locations plainly.
+    show_payload = privacy.level(request.user, Kind.LOCATION) >= Level.PLAIN
+    return render(request, "homesafety/rejected.html", {"letters": qs[:200], "counts": counts, "reason": reason,
+                                                        "show_payload": show_payload})
 
 
 @staff_view("homesafety.family")

@@ -133,7 +133,14 @@ def do_report(*, resident_id: str, name: str, channel: str, note: str, acting_us
               place: Place | None = None) -> Report:
     """A teacher, community or village worker or league cadre reports a youth. A youth already on the
     registry joins the existing case (a second reporter adds a report); the same reporter reporting
-    the same youth again is refused as a duplicate."""
+    the same youth again is refused as a duplicate.
+
+    A reporter acts within their own area only, and the form is no oracle on the registry: a
+    number registered outside the reporter's area gets one refusal, whatever the registry holds
+    there (name, death), and the age limit is judged from the number itself before the registry is
+    read (docs/security.md)."""
+    from longcheng.kernel.people.validators import birth_date_of, gender_of
+
     require_perm(acting_user, REPORT)
     number = validate_resident_id(resident_id)
     name = _text(name, "name", limit=50)
@@ -142,23 +149,23 @@ def do_report(*, resident_id: str, name: str, channel: str, note: str, acting_us
                           field="channel")
     note = _text(note, "note", minimum=4)
     limit = conf("YOUTHAID_STUDENT_MAX_AGE")
+    if age_on(birth_date_of(number), _today()) > limit:
+        # The birth date is part of the number the reporter typed: this tells them nothing new.
+        raise KernelError(_("The fund helps youths up to %(n)d years old.") % {"n": limit}, field="resident_id")
     with transaction.atomic():
         person = Resident.objects.select_related("place").filter(resident_id=number).first()
+        if person is not None and (person.place is None or not place_in_scope(acting_user, REPORT, person.place.path)):
+            raise PermissionDenied(
+                _("This youth cannot be reported from your area. Ask the Youth League case worker, or the "
+                  "youth's own community or village."), field="resident_id")
         if person is not None and person.name != name:
             raise KernelError(_("The name does not match the registry for this ID number."), field="name")
         if person is None:
             where = _reporter_place(acting_user, place)
-            from longcheng.kernel.people.validators import birth_date_of, gender_of
-
             person = Resident(resident_id=number, name=name, gender=gender_of(number),
                               birth_date=birth_date_of(number), place=where)
-            if age_on(person.birth_date, _today()) > limit:
-                raise KernelError(_("The fund helps youths up to %(n)d years old.") % {"n": limit},
-                                  field="resident_id")
             person.save()
             record(acting_user, "people.register", person, after={"by": "youthaid.report"})
-        elif age_on(person.birth_date, _today()) > limit:
-            raise KernelError(_("The fund helps youths up to %(n)d years old.") % {"n": limit}, field="resident_id")
         elif person.died_on is not None:
             raise KernelError(_("The registry records this person's death."), field="resident_id")
         youth, created = Youth.objects.select_for_update().get_or_create(

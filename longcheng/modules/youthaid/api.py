@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from longcheng.kernel import privacy
 from longcheng.kernel.access.scope import access_object, has_perm, require_perm, restrict
 from longcheng.kernel.errors import ErrorCode, KernelError, NotFound
 from longcheng.kernel.ledger.models import Account, AccountKind, Fund
 from longcheng.kernel.people.actions import has_consent
-from longcheng.kernel.people.validators import mask_name
 from longcheng.kernel.places.models import Place
+from longcheng.kernel.privacy import Kind
 from longcheng.kernel.web.api_kernel import Page, paginate
 
 from . import actions
@@ -110,7 +111,8 @@ class ApplicationOut(Schema):
 
 
 class CaseDetail(CaseOut):
-    birth_date: dt.date
+    # The year only: beside the masked ID and the place, a full birth date would rebuild the number.
+    birth_year: int
     parent_died_on: dt.date | None
     surviving_parent_status: str
     stage: str
@@ -208,14 +210,12 @@ def _youths(user: Any, permission: str = VIEW) -> Any:
     return restrict(Youth.objects.select_related("person__place"), user, permission)
 
 
-def _serves(user: Any) -> bool:
-    """Case workers and reviewers serve the youth and see names; an observer sees them masked."""
-    return has_perm(user, "youthaid.manage") or has_perm(user, "youthaid.review")
-
-
 def _case_out(youth: Youth, user: Any) -> dict[str, Any]:
+    """Names through the kernel's policy: case workers and reviewers serve the youth and see them,
+    an observer sees them masked."""
     person = youth.person
-    return {"id": youth.pk, "name": person.name if _serves(user) else mask_name(person.name),
+    path = person.place.path if person.place else None
+    return {"id": youth.pk, "name": privacy.show(user, Kind.MINOR, person.name, path),
             "masked_id": person.masked_id,
             "place": person.place.name if person.place else "", "place_code": person.place.code if person.place else "",
             "age": person.age(), "status": youth.status, "risk": youth.risk, "next_visit_due": youth.next_visit_due}
@@ -241,11 +241,13 @@ def _case_detail(youth: Youth, user: Any) -> dict[str, Any]:
         apps = apps.exclude(aid_type__condition="serious_illness")
     return {
         **_case_out(youth, user),
-        "birth_date": youth.person.birth_date, "parent_died_on": youth.parent_died_on,
+        "birth_year": youth.person.birth_date.year, "parent_died_on": youth.parent_died_on,
         "surviving_parent_status": youth.surviving_parent_status, "stage": youth.stage, "school": youth.school,
         "grade": youth.grade, "university_admitted_year": youth.university_admitted_year,
         "household_size": youth.household_size, "monthly_income_fen": youth.monthly_income_fen,
-        "hardship_grade": youth.hardship_grade, "needs": youth.needs, "last_visit_on": youth.last_visit_on,
+        "hardship_grade": youth.hardship_grade,
+        "needs": privacy.show(user, Kind.NOTES, youth.needs, youth.person.place.path if youth.person.place else None),
+        "last_visit_on": youth.last_visit_on,
         "bank_account": actions.mask_account(youth.bank_account),
         "consent": has_consent(youth.person, PURPOSE), "sensitive_consent": has_consent(youth.person, PURPOSE,
                                                                                        sensitive=True),

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from longcheng.kernel.privacy import Kind, Level
 from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
 
 PERMISSIONS = {
@@ -23,15 +24,21 @@ PERMISSIONS = {
 
 LIYANG = "溧阳市"
 
+# What each role sees of personal data (kernel.privacy, docs/security.md). Those who serve the youth
+# see names and notes; health and bank accounts after an audited reveal. An observer (civil affairs,
+# education: the figures) names nothing: the defaults mask names and hide notes, health and money.
+SERVES: dict[str, int] = {Kind.MINOR: Level.PLAIN, Kind.NOTES: Level.PLAIN, Kind.ADDRESS: Level.PLAIN,
+                          Kind.HEALTH: Level.REVEAL, Kind.FINANCIAL: Level.REVEAL}
+
 ROLES = [
     Role("youthaid_reporter", _("Youth aid reporter (teacher, community or village worker, league cadre)"),
-         frozenset({"youthaid.report"}), demo_scope=LIYANG),
+         frozenset({"youthaid.report"}), demo_scope=LIYANG, sees={Kind.MINOR: Level.PLAIN}),
     Role("youthaid_caseworker", _("Youth aid case worker (Youth League)"),
          frozenset({"youthaid.view", "youthaid.manage", "youthaid.health", "youthaid.bank", "people.view"}),
-         demo_scope=LIYANG),
+         demo_scope=LIYANG, sees=SERVES),
     Role("youthaid_reviewer", _("Charity federation reviewer"),
          frozenset({"youthaid.view", "youthaid.review", "youthaid.pay", "youthaid.fund", "youthaid.bank",
-                    "youthaid.health", "youthaid.configure", "ledger.view"}), demo_scope=LIYANG),
+                    "youthaid.health", "youthaid.configure", "ledger.view"}), demo_scope=LIYANG, sees=SERVES),
     Role("youthaid_observer", _("Civil affairs or education officer (youth aid figures)"),
          frozenset({"youthaid.view"}), demo_scope=LIYANG),
 ]

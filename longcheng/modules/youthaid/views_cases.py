@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from longcheng.kernel import uploads
+from longcheng.kernel import privacy, uploads
 from longcheng.kernel.access.scope import access_object, has_perm, place_in_scope, restrict
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied
@@ -124,10 +124,11 @@ def cases(request: HttpRequest) -> HttpResponse:
           .order_by("next_visit_due", "person__name", "pk"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     outcomes = {value: str(label) for value, label in Outcome.choices}
-    full = has_perm(user, MANAGE) or has_perm(user, REVIEW)  # an observer sees names masked
     for youth in page:
         youth.last_outcome_label = outcomes.get(youth.last_outcome or "", "")
-        youth.display_name = youth.person.name if full else mask_name(youth.person.name)
+        # Through the kernel's policy: an observer sees names masked (docs/security.md).
+        youth.display_name = privacy.show(user, privacy.Kind.MINOR, youth.person.name,
+                                          youth.person.place.path if youth.person.place else None)
     return render(request, "youthaid/cases.html", {
         "page": page, "today": _today(), "status": status, "overdue_only": overdue_only, "towns": towns,
         "town": town, "q": text,
@@ -161,13 +162,17 @@ def _history(youth: Youth) -> Any:
     q = Q(object_type=ContentType.objects.get_for_model(Youth), object_id=str(youth.pk))
     q |= Q(object_type=ContentType.objects.get_for_model(Resident), object_id=str(youth.person_id),
            action__startswith="people.consent")
-    return AuditEntry.objects.filter(q).select_related("actor").order_by("-at", "-id")[:300]
+    return AuditEntry.objects.filter(q).select_related("actor", "object_type").order_by("-at", "-id")[:300]
 
 
-def _person_line(person: Resident | None, *, full_name: bool = True) -> str:
+def _person_line(person: Resident | None, user: Any, *, full_name: bool = True) -> str:
+    """A parent or guardian: the name plainly only if they are registered within the user's scope.
+    A parent registered elsewhere is linked by ID number, and showing the registry's name for any
+    number typed would make the profile form an oracle on the whole city's registry."""
     if person is None:
         return ""
-    name = person.name if full_name else mask_name(person.name)
+    inside = person.place is not None and place_in_scope(user, VIEW, person.place.path)
+    name = person.name if full_name and inside else mask_name(person.name)
     return f"{name} {person.masked_id}"
 
 
@@ -190,6 +195,18 @@ def _case_context(request: HttpRequest, youth: Youth, revealed: dict[str, Any] |
             kind, stage=youth.stage, university_admitted_year=youth.university_admitted_year,
             serious_illness=youth.serious_illness, hardship_grade=youth.hardship_grade, used_fen=used)})
     full = can_manage or can_review  # those who serve the youth; an observer sees the case masked
+    # Names, notes about the youth and their home, through the kernel's policy (docs/security.md):
+    # an observer sees names masked and no notes.
+    path = person.place.path if person.place else None
+    names_plain = privacy.level(user, privacy.Kind.MINOR, path) >= privacy.Level.PLAIN
+    sees_notes = privacy.level(user, privacy.Kind.NOTES, path) >= privacy.Level.PLAIN
+    consents = list(Consent.objects.filter(subject=person, purpose=actions.PURPOSE).select_related("given_by")
+                    .order_by("-given_at"))
+    for consent in consents:
+        consent.shown_given_by = privacy.show(user, privacy.Kind.MINOR, consent.given_by.name,  # type: ignore[attr-defined]
+                                              path)
+    visits = list(youth.visits.select_related("by")[:50])
+    contacts = list(Contact.objects.filter(pairing__youth=youth).select_related("pairing__volunteer", "by")[:50])
     if not can_health:
         # A medical application, its entitlement or an illness event would tell a serious illness.
         applications = [a for a in applications if a.aid_type.condition != Condition.SERIOUS_ILLNESS]
@@ -207,15 +224,15 @@ def _case_context(request: HttpRequest, youth: Youth, revealed: dict[str, Any] |
                   monthly_income_fen=_yuan_text(youth.monthly_income_fen))
     return {
         "youth": youth, "person": person, "age": age, "today": today,
-        "display_name": person.name if full else mask_name(person.name),
+        "display_name": privacy.show(user, privacy.Kind.MINOR, person.name, path),
+        "sees_notes": sees_notes,
         "under_14": age < GUARDIAN_CONSENT_AGE,
-        "deceased": _person_line(youth.deceased_parent, full_name=can_manage),
-        "surviving": _person_line(youth.surviving_parent, full_name=can_manage),
-        "guardian_line": _person_line(youth.guardian, full_name=can_manage),
+        "deceased": _person_line(youth.deceased_parent, user, full_name=can_manage and names_plain),
+        "surviving": _person_line(youth.surviving_parent, user, full_name=can_manage and names_plain),
+        "guardian_line": _person_line(youth.guardian, user, full_name=can_manage and names_plain),
         "consent": has_consent(person, actions.PURPOSE),
         "sensitive_consent": has_consent(person, actions.PURPOSE, sensitive=True),
-        "consents": Consent.objects.filter(subject=person, purpose=actions.PURPOSE).select_related("given_by")
-        .order_by("-given_at"),
+        "consents": consents,
         "givers": _consent_givers(youth) if can_manage else [],
         "values": values,
         "risks": Risk.choices, "parent_statuses": ParentStatus.choices, "stages": Stage.choices,
@@ -225,7 +242,7 @@ def _case_context(request: HttpRequest, youth: Youth, revealed: dict[str, Any] |
         "masked_account": actions.mask_account(youth.bank_account),
         "has_health": bool(youth.health_note) or youth.serious_illness,
         "latest": screenings[0] if screenings else None, "screenings": screenings,
-        "visits": youth.visits.select_related("by")[:50],
+        "visits": visits,
         "life_events": (youth.life_events.select_related("by") if can_health else youth.life_events.exclude(
             kind__in=[LifeEventKind.ILLNESS, LifeEventKind.RECOVERED]).select_related("by"))[:50],
         "event_kinds": LifeEventKind.choices,
@@ -234,7 +251,7 @@ def _case_context(request: HttpRequest, youth: Youth, revealed: dict[str, Any] |
         "pairing": pairing,
         "past_pairings": youth.pairings.filter(ended_on__isnull=False).select_related("volunteer")
         .order_by("-ended_on"),
-        "contacts": Contact.objects.filter(pairing__youth=youth).select_related("pairing__volunteer", "by")[:50],
+        "contacts": contacts,
         "contact_kinds": ContactKind.choices,
         "volunteers": restrict(Volunteer.objects.filter(status=VettingStatus.VETTED), user, MANAGE).order_by("name")
         if can_manage and pairing is None else [],

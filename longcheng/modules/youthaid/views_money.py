@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from longcheng.kernel import privacy
 from longcheng.kernel.access.scope import has_perm, restrict
 from longcheng.kernel.errors import KernelError, NotFound
 from longcheng.kernel.ledger import actions as ledger
@@ -389,7 +390,8 @@ def volunteers(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _post(request, lambda: _volunteers_step(request))
     user = request.user
-    current = Pairing.objects.filter(ended_on__isnull=True).select_related("youth__person").order_by("started_on")
+    current = (Pairing.objects.filter(ended_on__isnull=True).select_related("youth__person__place")
+               .order_by("started_on"))
     qs = restrict(Volunteer.objects.all(), user, VIEW)
     counts = dict(qs.order_by().values_list("status").annotate(n=Count("pk")))
     status = request.GET.get("status", "")
@@ -401,6 +403,8 @@ def volunteers(request: HttpRequest) -> HttpResponse:
                 .order_by("status", "name", "pk")[:500])
     for v in rows:
         v.masked_phone = mask_phone(v.phone)  # type: ignore[attr-defined]
+        for pairing in v.current:
+            pairing.shown_name = _youth_name(user, pairing.youth)  # type: ignore[attr-defined]
     can_manage = has_perm(user, MANAGE)
     return render(request, "youthaid/volunteers.html", {
         "volunteers": rows, "status": status,
@@ -409,6 +413,11 @@ def volunteers(request: HttpRequest) -> HttpResponse:
         "vet_choices": [(s, VettingStatus(s).label) for s in (VettingStatus.VETTED, VettingStatus.REJECTED,
                                                               VettingStatus.SUSPENDED)],
     })
+
+
+def _youth_name(user: Any, youth: Any) -> str:
+    person = youth.person
+    return privacy.show(user, privacy.Kind.MINOR, person.name, person.place.path if person.place else None)
 
 
 # --- dream rooms ----------------------------------------------------------------------------------------------------
@@ -441,6 +450,12 @@ def rooms(request: HttpRequest) -> HttpResponse:
         room.moves = [(to, RoomStatus(to).label) for to in ROOM_MOVES.get(room.status, ())  # type: ignore[attr-defined]
                       if can_review]
         room.budget_text = _yuan_text(room.budget_fen)  # type: ignore[attr-defined]
+        # Names and notes about the home through the kernel's policy: an observer sees the name
+        # masked and no notes (docs/security.md).
+        path = room.youth.person.place.path if room.youth.person.place else None
+        room.shown_name = _youth_name(user, room.youth)  # type: ignore[attr-defined]
+        room.shown_before = privacy.show(user, privacy.Kind.NOTES, room.before_note, path)  # type: ignore[attr-defined]
+        room.shown_after = privacy.show(user, privacy.Kind.NOTES, room.after_note, path)  # type: ignore[attr-defined]
     return render(request, "youthaid/rooms.html", {
         "rooms": rows, "status": status, "can_review": can_review,
         "totals": [(value, label, totals.get(value, {"n": 0, "budget": 0, "spent": 0}))

@@ -45,3 +45,26 @@ def test_overlapping_scopes_collapse_to_the_ancestor(city, make_user):
 def test_a_permission_no_role_grants_gives_nothing(worker_a):
     assert not has_perm(worker_a, "ledger.post")
     assert scope_paths(worker_a, "no.such.permission") == ()
+
+
+def test_restrict_fails_closed_on_a_model_without_a_scope(admin, worker_a):
+    """A model that declares no scope is an error, not an unscoped list: not even for a superuser
+    or for a user who holds the permission nowhere."""
+    from longcheng.kernel.access.scope import Unscoped
+    from longcheng.kernel.workdays.models import DayOverride
+
+    for user in (admin, worker_a):
+        with pytest.raises(Unscoped):
+            restrict(DayOverride.objects.all(), user, "people.view")
+    with pytest.raises(Unscoped):
+        access_object(DayOverride, admin, 1, "people.view")
+
+
+def test_the_organisation_directory_is_public_by_a_named_exception(city, worker_a, outsider):
+    from longcheng.kernel.orgs.models import Organisation
+
+    elsewhere = Organisation.objects.create(kind="department", name="溧阳市民政局", place=city["liyang"])
+    assert list(restrict(Organisation.objects.all(), worker_a, "orgs.view")) == [elsewhere]
+    assert not restrict(Organisation.objects.all(), outsider, "orgs.view").exists()
+    # Only orgs.view is public: another permission scopes organisations by their place.
+    assert not restrict(Organisation.objects.all(), worker_a, "people.view").exists()
