@@ -41,6 +41,19 @@ PAGES: dict[str, str | None] = {
     "web:messages": "notify.view",
     "web:inbox": None,
     "set_language": "public",
+    "access:staff": "access.manage",
+    "access:staff_new": "access.manage",
+    "access:staff_import": "access.manage",
+    "access:staff_detail": "access.manage",
+    "access:staff_deactivate": "post-only",
+    "access:staff_reactivate": "post-only",
+    "access:staff_reset_password": "post-only",
+    "access:staff_remove_totp": "post-only",
+    "access:assignment_end": "post-only",
+    "access:password_change": None,
+    "access:password_set": "public",
+    "access:twofactor_setup": None,
+    "access:twofactor_verify": None,
     "homesafety:console": "homesafety.view",
     "homesafety:console_list": "homesafety.view",
     "homesafety:console_stream": "homesafety.view",
@@ -84,6 +97,18 @@ HANDLE = tuple(f"onestop.handle.{office}" for office in (
 API: dict[tuple[str, str], str | tuple[str, ...] | None] = {
     ("POST", "/api/v1/auth/tokens"): "public",
     ("GET", "/api/v1/me"): None,
+    ("GET", "/api/v1/access/staff"): "access.manage",
+    ("POST", "/api/v1/access/staff"): "access.manage",
+    ("GET", "/api/v1/access/staff/{pk}"): "access.manage",
+    ("PATCH", "/api/v1/access/staff/{pk}"): "access.manage",
+    ("POST", "/api/v1/access/staff/{pk}/deactivate"): "access.manage",
+    ("POST", "/api/v1/access/staff/{pk}/reactivate"): "access.manage",
+    ("POST", "/api/v1/access/staff/{pk}/reset-password"): "access.manage",
+    ("POST", "/api/v1/access/staff/{pk}/assignments"): "access.manage",
+    ("POST", "/api/v1/access/assignments/{pk}/end"): "access.manage",
+    ("POST", "/api/v1/access/staff/import"): "access.manage",
+    ("GET", "/api/v1/access/places"): "access.manage",
+    ("POST", "/api/v1/access/password"): None,
     ("GET", "/api/v1/places"): "places.view",
     ("GET", "/api/v1/places/{code}"): "places.view",
     ("GET", "/api/v1/people/residents"): "people.view",
@@ -309,6 +334,8 @@ def _page_urls(world: dict[str, Any]) -> dict[str, str]:
             args = [world["onestop"]["case"].pk]
         elif name == "onestop:document":
             args = [world["onestop"]["document"].pk]
+        elif name == "access:staff_detail":
+            args = [world["users"]["community_worker"].pk]
         urls[name] = reverse(name, args=args)
     return urls
 
@@ -360,6 +387,10 @@ def _fill(path: str, world: dict[str, Any]) -> str:
         values["pk"] = str(world["onestop"]["case"].pk)
     if "/onestop/tasks/" in path:
         values["pk"] = str(world["onestop"]["task"].pk)
+    if "/access/staff/" in path:
+        values["pk"] = str(world["users"]["community_worker"].pk)
+    if "/access/assignments/" in path:
+        values["pk"] = str(world["users"]["community_worker"].role_assignments.get().pk)
     if "/onestop/corrections/" in path:
         values["pk"] = str(world["onestop"]["correction"].pk)
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
@@ -427,13 +458,21 @@ def _body(path: str, world: dict[str, Any]) -> dict[str, Any]:
         "/api/v1/onestop/tasks/accept": {"items": [{"task": world["onestop"]["task"].pk, "result": {}}]},
         "/api/v1/onestop/tasks/{pk}/correction": {"request": "请补充材料"},
         "/api/v1/onestop/tasks/{pk}/reject": {"reason": "材料不符"},
+        "/api/v1/access/staff": {"username": "matrix_new", "display_name": "新人"},
+        "/api/v1/access/staff/{pk}/deactivate": {"reason": "离职"},
+        "/api/v1/access/staff/{pk}/reactivate": {},
+        "/api/v1/access/staff/{pk}/reset-password": {},
+        "/api/v1/access/staff/{pk}/assignments": {"role": "community_worker", "places": [world["city"]["a"].code],
+                                                  "reason": "测试"},
+        "/api/v1/access/assignments/{pk}/end": {"reason": "测试"},
+        "/api/v1/access/staff/import": {},
         "/api/v1/ledger/entries": {"memo": "测试", "lines": [
             {"account": "test-fund", "amount_fen": -100}, {"account": "test-fund:commitment", "amount_fen": 100}]},
     }
     return bodies[path]
 
 
-MULTIPART = {"/api/v1/youthaid/cases/{pk}/applications"}  # carries proof files
+MULTIPART = {"/api/v1/youthaid/cases/{pk}/applications", "/api/v1/access/staff/import"}  # carries proof files
 
 
 def _post(client: Client, path: str, world: dict[str, Any]) -> Any:

@@ -99,6 +99,7 @@ class TokenIn(Schema):
     username: str
     password: str
     name: str = "api"
+    otp: str = ""  # the authenticator's code, for accounts whose roles need two-factor sign-in
 
 
 class TokenOut(Schema):
@@ -115,6 +116,16 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         return Status(401, {"code": "unauthenticated", "message": _("Wrong username or password."), "field": "password"})
+    from longcheng.kernel.access import twofactor
+
+    if getattr(user, "must_change_password", False):
+        return Status(401, {"code": "password_change_required", "message": _("Set a new password first."),
+                            "field": "password"})
+    if twofactor.requires_two_factor(user):
+        try:
+            twofactor.verify(user, payload.otp)
+        except KernelError as error:
+            return Status(401, error.as_dict() | {"field": "otp"})
     _token, raw = ApiToken.issue(user, payload.name[:100] or "api")
     return Status(201, {"token": raw, "name": payload.name})
 
@@ -125,6 +136,10 @@ from . import api_kernel, api_services  # noqa: E402  (the kernel's own routes)
 
 for _path, _router in [*api_kernel.ROUTERS, *api_services.ROUTERS]:
     api.add_router(_path, _router)
+
+from longcheng.kernel.access.api import router as _access_router  # noqa: E402
+
+api.add_router("/access", _access_router)
 
 
 def mount_module_routers() -> None:
