@@ -125,7 +125,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     failed = bool(edit_form.errors or assign_form.errors)
     return render(request, "access/staff_detail.html", {
         "person": person, "edit_form": edit_form, "assign_form": assign_form, "assignments": assignments,
-        "reason_form": ReasonForm(), "place_choices": place_choices(request.user),
+        "reason_form": ReasonForm(auto_id="id_signin_%s"), "place_choices": place_choices(request.user),
         "has_totp": twofactor.confirmed_device(person) is not None,
         "needs_totp": twofactor.requires_two_factor(person),
     }, status=400 if failed else 200)
