@@ -26,7 +26,7 @@ from longcheng.kernel.web.decorators import staff_view
 from longcheng.kernel.web.views import attach_error
 
 from . import actions, twofactor
-from .forms import AssignForm, ImportForm, ReasonForm, StaffFilterForm, StaffForm, TokenForm
+from .forms import AssignForm, ImportForm, ReasonForm, StaffFilterForm, StaffForm, TokenForm, place_label
 from .models import RoleAssignment, User
 
 MANAGE = actions.MANAGE
@@ -95,7 +95,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = actions.get_staff(request.user, pk)
     edit_form = StaffForm(request.POST if request.POST.get("form") == "edit" else None, editing=True,
                           initial={"display_name": person.display_name, "phone": person.phone,
-                                   "place": person.place.code if person.place else ""})
+                                   "place": f"{place_label(person.place)} ({person.place.code})" if person.place else ""})
     assign_form = AssignForm(request.POST if request.POST.get("form") == "assign" else None, actor=request.user)
     if request.method == "POST":
         if request.POST.get("form") == "edit" and edit_form.is_valid():
