@@ -196,7 +196,7 @@ def _pad(text: str, width: int) -> str:
 
 def print_accounts(write: Log = print) -> None:
     roles = registry.roles()
-    write(f"Demo accounts (password: {DEMO_PASSWORD}):")
+    write(f"Demo accounts (password: {DEMO_PASSWORD}; exempt from two-factor sign-in, see docs/operations.md):")
     write(f"  {'username':<28} {'role':<32} scope")
     write(f"  {'admin':<28} {_pad('superuser', 32)} 全市")
     for assignment in RoleAssignment.objects.select_related("user").prefetch_related("places").order_by("role"):
