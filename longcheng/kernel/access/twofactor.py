@@ -18,8 +18,6 @@ from django.utils.translation import gettext as _
 from longcheng.kernel.audit import actions as audit
 from longcheng.kernel.errors import KernelError
 
-from .scope import permissions_of
-
 SENSITIVE_PERMISSIONS = frozenset({"people.reveal", "ledger.post", "access.manage"})
 SENSITIVE_VERBS = frozenset({"reveal", "pay", "post"})
 ISSUER = "Longcheng"
@@ -32,7 +30,20 @@ def is_sensitive(permission: str) -> bool:
 def requires_two_factor(user: Any) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or getattr(user, "two_factor_exempt", False):
         return False
-    return bool(user.is_superuser or any(is_sensitive(p) for p in permissions_of(user)))
+    if user.is_superuser:
+        return True
+    # The gate asks on every page: one query for the roles in force, not one per permission.
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from longcheng.kernel import registry
+
+    from .models import RoleAssignment
+
+    held = set(RoleAssignment.objects.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=timezone.now()), user=user,
+                                             places__isnull=False).values_list("role", flat=True))
+    roles = registry.roles()
+    return any(is_sensitive(perm) for code in held if code in roles for perm in roles[code].permissions)
 
 
 def confirmed_device(user: Any) -> Any:

@@ -273,3 +273,45 @@ def test_api_speaks_the_same_rules_with_code_message_field(city: dict[str, Any],
     ended = client.post(f"/api/v1/access/assignments/{granted.json()['id']}/end", json.dumps({"reason": "调岗"}),
                         content_type="application/json")
     assert ended.status_code == 200 and ended.json()["active"] is False
+
+
+def test_directory_filters_by_search_role_place_and_status(city: dict[str, Any], admin: User, worker_a: User,
+                                                          worker_b: User, district_admin: User) -> None:
+    liyang = actions.do_create_staff(username="ly_worker", place=city["liyang_town"], acting_user=admin)
+    actions.do_assign_role(liyang, role="community_worker", places=[city["liyang_town"]], acting_user=admin)
+    User.objects.filter(pk=worker_a.pk).update(place=city["a"])
+    User.objects.filter(pk=worker_b.pk).update(place=city["b"])
+    actions.do_deactivate_staff(worker_b, acting_user=admin)
+    client = Client()
+    client.force_login(admin)
+
+    def names(query: str, who: Client = client) -> set[str]:
+        response = who.get("/access/staff/" + query)
+        assert response.status_code == 200
+        return {u.username for u in response.context["page"]}
+
+    assert names("?q=worker") == {"worker_a", "worker_b", "ly_worker"}
+    assert names("?role=community_worker&status=active") == {"worker_a", "ly_worker"}
+    assert names(f"?place={city['wujin'].code}") == {"worker_a", "worker_b", "wujin_admin"}
+    assert names("?status=inactive") == {"worker_b"}
+    district = Client()
+    district.force_login(district_admin)
+    assert names("?q=worker", district) == {"worker_a", "worker_b"}
+    assert district.get(f"/access/staff/{liyang.pk}/").status_code == 404
+
+
+def test_pages_deactivate_and_refuse_an_import_naming_each_row(city: dict[str, Any], admin: User,
+                                                             worker_a: User) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = Client()
+    client.force_login(admin)
+    response = client.post(f"/access/staff/{worker_a.pk}/deactivate/", {"reason": "离职"})
+    assert response.status_code == 302 and not fresh(worker_a).is_active
+    entry = AuditEntry.objects.get(action="access.staff.deactivate")
+    assert entry.actor == admin and entry.reason == "离职"
+    sheet = _workbook([["p1", "甲", "", city["a"].code, "community_worker", "no-such-place", "", ""]])
+    response = client.post("/access/staff/import/", {"file": SimpleUploadedFile("staff.xlsx", sheet)})
+    assert response.status_code == 400
+    assert response.context["report"]["rows"][0]["field"] == "role_places"
+    assert not User.objects.filter(username="p1").exists()
