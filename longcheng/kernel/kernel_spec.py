@@ -39,9 +39,10 @@ ROLES = [
     Role("auditor", _("Auditor"), frozenset({"places.view", "audit.view", "ledger.view", "notify.view"})),
     Role("finance_officer", _("Finance officer"), frozenset({"ledger.view", "ledger.post"})),
     Role("calendar_admin", _("Calendar administrator"), frozenset({"workdays.manage"})),
-    # Manages the accounts of one district and can grant there only what it holds itself.
+    # Manages the accounts of one district and can grant there only what it holds itself. No audit.view:
+    # the audit trail is not scoped by place yet, and would show the whole city.
     Role("district_admin", _("District platform administrator"),
-         frozenset({"places.view", "people.view", "people.manage", "orgs.view", "audit.view", "access.manage"}),
+         frozenset({"places.view", "people.view", "people.manage", "orgs.view", "access.manage"}),
          _("Manages the staff accounts and roles of one district."), demo_scope="武进区"),
 ]
 
