@@ -89,3 +89,26 @@ def test_city_admin_onboards_a_worker_and_a_district_admin_is_held_to_the_distri
     os.makedirs("var/screenshots", exist_ok=True)
     page.screenshot(path="var/screenshots/staff-refused.png", full_page=True)
     assert list(RoleAssignment.objects.get(user=worker).places.values_list("code", flat=True)) == [city["a"].code]
+
+
+def test_a_privacy_officer_enrols_an_authenticator_at_first_sign_in(
+        live_server: Any, browser_page: Any, city: Any, make_user: Any) -> None:
+    import base64
+
+    from django_otp.oath import totp
+
+    page, url = browser_page, live_server.url
+    make_user("pio", {"privacy_officer": [city["a"]]}, two_factor_exempt=False)
+    _sign_in(page, url, "pio", "pw-pio")
+    assert page.url.endswith("/access/two-factor/setup/")
+    assert page.locator(".qr svg").count() == 1
+    key = page.locator("#totp-key").inner_text().strip()
+    os.makedirs("var/screenshots", exist_ok=True)
+    page.screenshot(path="var/screenshots/two-factor-setup.png", full_page=True)
+    secret = base64.b32decode(key + "=" * (-len(key) % 8))
+    page.fill("#id_token", f"{totp(secret):06d}")
+    page.click("button[type=submit]")
+    page.wait_for_selector("h1")
+    assert page.locator("h1").inner_text() == "工作台"
+    page.goto(f"{url}/residents/")
+    assert page.url.endswith("/residents/")
