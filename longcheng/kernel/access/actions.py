@@ -378,7 +378,7 @@ def _end_of_day(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
 
 
-def _import_row(row: dict[str, str], acting_user: Any) -> str:
+def _import_row(row: dict[str, str], acting_user: Any, base_url: str) -> str:
     username = row.get("username", "")
     existing = User.objects.filter(username__iexact=username).first() if username else None
     if existing is not None:
@@ -394,6 +394,10 @@ def _import_row(row: dict[str, str], acting_user: Any) -> str:
         user = do_create_staff(username=username, display_name=row.get("display_name", ""),
                                phone=row.get("phone", ""), place=place, acting_user=acting_user)
         outcome = "created"
+        if user.phone:
+            # The new account has no password: its one-time link goes out with the import (after commit).
+            do_reset_password(user, base_url=base_url, reason=_("Imported account"), acting_user=acting_user)
+            outcome += "+link"
     if row.get("role"):
         codes = _split_codes(row.get("role_places", "")) or ([row["place"]] if row.get("place") else [])
         places = list(Place.objects.filter(code__in=codes))
@@ -414,7 +418,7 @@ def _import_row(row: dict[str, str], acting_user: Any) -> str:
     return outcome
 
 
-def do_import_staff(rows: list[dict[str, str]], *, acting_user: Any) -> dict[str, Any]:
+def do_import_staff(rows: list[dict[str, str]], *, base_url: str = "", acting_user: Any) -> dict[str, Any]:
     """All or nothing: every row goes through the same actions as the pages (each in a savepoint, so
     a refused row leaves no trace); if any row is refused, the whole import is rolled back and the
     report lists each row's outcome or refusal. Row numbers are the sheet's (the header is row 1)."""
@@ -424,7 +428,7 @@ def do_import_staff(rows: list[dict[str, str]], *, acting_user: Any) -> dict[str
         for number, row in enumerate(rows, start=2):
             try:
                 with transaction.atomic():
-                    outcome = _import_row(row, acting_user)
+                    outcome = _import_row(row, acting_user, base_url)
             except KernelError as error:
                 report.append({"row": number, "username": row.get("username", ""), "ok": False, **error.as_dict()})
             else:

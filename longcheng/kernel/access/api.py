@@ -161,7 +161,8 @@ def import_staff(request: HttpRequest, file: UploadedFile | None = File(None)) -
     require_perm(request.user, MANAGE)
     if file is None:
         raise KernelError(_("Send the XLSX workbook as `file`."), code="required", field="file")
-    report = actions.do_import_staff(actions.read_import_rows(file.read()), acting_user=request.user)
+    report = actions.do_import_staff(actions.read_import_rows(file.read()), base_url=request.build_absolute_uri("/"),
+                                     acting_user=request.user)
     return Status(200 if report["applied"] else 422, report)
 
 

@@ -196,7 +196,7 @@ def staff_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             rows = actions.read_import_rows(form.cleaned_data["file"].read())
-            report = actions.do_import_staff(rows, acting_user=request.user)
+            report = actions.do_import_staff(rows, base_url=request.build_absolute_uri("/"), acting_user=request.user)
         except KernelError as error:
             attach_error(form, error)
         else:

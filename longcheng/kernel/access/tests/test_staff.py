@@ -226,7 +226,7 @@ def _workbook(rows: list[list[Any]]) -> bytes:
 
 def test_import_is_all_or_nothing_with_a_report_per_row(city: dict[str, Any], district_admin: User) -> None:
     a, liyang = city["a"].code, city["liyang_town"].code
-    bad = _workbook([["imp1", "甲", "", a, "community_worker", a, "", "导入"],
+    bad = _workbook([["imp1", "甲", "13800138001", a, "community_worker", a, "", "导入"],
                      ["imp2", "乙", "", a, "community_worker", liyang, "", "导入"],
                      ["imp3", "丙", "", a, "no_such_role", a, "", ""]])
     audit_before = AuditEntry.objects.count()
@@ -236,13 +236,19 @@ def test_import_is_all_or_nothing_with_a_report_per_row(city: dict[str, Any], di
         (2, True, None), (3, False, "places"), (4, False, "role")]
     assert not User.objects.filter(username__startswith="imp").exists()
     assert AuditEntry.objects.count() == audit_before
-    good = _workbook([["imp1", "甲", "", a, "community_worker", a, "2030-01-31", "导入"],
+    from longcheng.kernel.notify.models import Message
+
+    assert not Message.objects.exists()
+    good = _workbook([["imp1", "甲", "13800138001", a, "community_worker", a, "2030-01-31", "导入"],
                       ["imp2", "乙", "", a, "", "", "", ""]])
     report = actions.do_import_staff(actions.read_import_rows(good), acting_user=district_admin)
     assert report["applied"]
     assignment = RoleAssignment.objects.get(user__username="imp1")
     assert assignment.ends_at is not None and timezone.localtime(assignment.ends_at).date() == dt.date(2030, 2, 1)
     assert User.objects.filter(username="imp2", place=city["a"]).exists()
+    # The account with a phone got its one-time link; the one without waits for an administrator.
+    assert list(Message.objects.values_list("recipient_user__username", "address")) == [("imp1", "13800138001")]
+    assert [r["outcome"] for r in report["rows"]] == ["created+link+role", "created"]
 
 
 def test_api_speaks_the_same_rules_with_code_message_field(city: dict[str, Any], admin: User,
