@@ -75,6 +75,9 @@ def make_user(db: Any) -> Callable[..., Any]:
     from longcheng.kernel.access.models import RoleAssignment, User
 
     def make(username: str, roles: dict[str, list[Any]] | None = None, **extra: Any) -> User:
+        # Tests of other features sign in with force_login and no authenticator: the two-factor gate
+        # has its own tests (kernel/access/tests), which pass two_factor_exempt=False.
+        extra.setdefault("two_factor_exempt", True)
         user = User.objects.create_user(username=username, password="pw-" + username, **extra)
         for role, places in (roles or {}).items():
             assignment = RoleAssignment.objects.create(user=user, role=role)

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "csp",
+    # Two-factor sign-in (TOTP) for roles that reveal, pay or manage accounts (kernel/access/twofactor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # The kernel: what every public service stands on. Order matters only for migrations' readability.
     "longcheng.kernel.places",
     "longcheng.kernel.access",
@@ -95,6 +98,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # After authentication: a forced password change and a missing second factor come before any page.
+    "longcheng.kernel.access.middleware.SignInGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -8,5 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     # Each module's pages live under /<module code>/, declared in its registry entry.
     *[path(f"{spec.code}/", include(spec.urls)) for spec in registry.modules() if spec.urls],
+    # Staff, roles, passwords and two-factor sign-in (the kernel's access pages).
+    path("access/", include("longcheng.kernel.access.urls")),
     path("", include("longcheng.kernel.web.urls")),
 ]

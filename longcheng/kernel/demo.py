@@ -156,18 +156,25 @@ def _scope_for(role: registry.Role) -> Place | None:
 
 def build_staff(*, log: Log = print, **options: Any) -> None:
     with transaction.atomic():
+        # Demo accounts sign in with a password only (two_factor_exempt, shown as a notice on every
+        # page), so that `make run` stays usable without an authenticator app; real accounts of the
+        # same roles must enrol one.
         if not User.objects.filter(username="admin").exists():
-            User.objects.create_superuser("admin", password=DEMO_PASSWORD, display_name="平台超级管理员")
+            User.objects.create_superuser("admin", password=DEMO_PASSWORD, display_name="平台超级管理员",
+                                          two_factor_exempt=True)
         for code, role in registry.roles().items():
             user = User.objects.filter(username=code).first()
+            scope = _scope_for(role)
             if user is None:
                 user = User.objects.create_user(username=code, password=DEMO_PASSWORD,
-                                                display_name=f"{role.label}（演示）")
+                                                display_name=f"{role.label}（演示）", two_factor_exempt=True,
+                                                place=scope)
             if not RoleAssignment.objects.filter(user=user, role=code).exists():
-                assignment = RoleAssignment.objects.create(user=user, role=code)
-                scope = _scope_for(role)
+                assignment = RoleAssignment.objects.create(user=user, role=code, reason="演示账号")
                 if scope is not None:
                     assignment.places.set([scope])
+        # A demo built before two-factor sign-in existed: its accounts get the same exemption.
+        User.objects.filter(username__in=["admin", *registry.roles()]).update(two_factor_exempt=True)
     log(f"  staff accounts: {User.objects.count()} (password {DEMO_PASSWORD})")
 
 
@@ -181,7 +188,7 @@ def _pad(text: str, width: int) -> str:
 
 def print_accounts(write: Log = print) -> None:
     roles = registry.roles()
-    write(f"Demo accounts (password: {DEMO_PASSWORD}):")
+    write(f"Demo accounts (password: {DEMO_PASSWORD}; exempt from two-factor sign-in, see docs/operations.md):")
     write(f"  {'username':<28} {'role':<32} scope")
     write(f"  {'admin':<28} {_pad('superuser', 32)} 全市")
     for assignment in RoleAssignment.objects.select_related("user").prefetch_related("places").order_by("role"):

@@ -48,6 +48,11 @@ ROLES = [
     Role("auditor", _("Auditor"), frozenset({"places.view", "audit.view", "ledger.view", "notify.view"})),
     Role("finance_officer", _("Finance officer"), frozenset({"ledger.view", "ledger.post"})),
     Role("calendar_admin", _("Calendar administrator"), frozenset({"workdays.manage"})),
+    # Manages the accounts of one district and can grant there only what it holds itself. No audit.view:
+    # the audit trail is not scoped by place yet, and would show the whole city.
+    Role("district_admin", _("District platform administrator"),
+         frozenset({"places.view", "people.view", "people.manage", "orgs.view", "access.manage"}),
+         _("Manages the staff accounts and roles of one district."), demo_scope="武进区"),
 ]
 
 
@@ -98,6 +103,7 @@ KERNEL = register_module(
             NavItem(_("Notifications"), "web:messages", "notify.view", order=85),
             NavItem(_("Working days"), "web:workdays", None, order=90),
             NavItem(_("Audit trail"), "web:audit", "audit.view", order=95),
+            NavItem(_("Staff and roles"), "access:staff", "access.manage", order=97),
         ],
         panels=[
             DashboardPanel("kernel", _("The city at a glance"), "places.view", _figures, _charts, order=1),

@@ -24,6 +24,16 @@ class User(AbstractUser):
     resident = models.OneToOneField(
         "people.Resident", on_delete=models.SET_NULL, null=True, blank=True, related_name="account",
     )
+    # The place the account belongs to: an administrator manages the accounts whose place lies within
+    # their own `access.manage` scope (a district administrator, the staff of the district).
+    place = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("home place"),
+    )
+    # Set by an administrator's password reset: nothing but setting a new password until it is done.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    # Only the demo builder sets this, so that `make run` stays usable; pages show a notice for it.
+    two_factor_exempt = models.BooleanField(_("exempt from two-factor sign-in (demo)"), default=False)
 
     class Meta:
         verbose_name = _("user")
@@ -41,6 +51,9 @@ class RoleAssignment(models.Model):
     places = models.ManyToManyField("places.Place", related_name="+", verbose_name=_("scope"))
     granted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     granted_at = models.DateTimeField(auto_now_add=True)
+    # Temporary duty: from this moment the assignment grants nothing (the scope query skips it).
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "role"], name="one_assignment_per_user_role")]

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from longcheng.kernel import registry
 from longcheng.kernel.errors import NotFound, PermissionDenied
@@ -74,7 +75,10 @@ def _granted_paths(user_pk: int, roles: list[str]) -> set[str]:
         f"SELECT p.{q('path')} FROM {sql.table(RoleAssignment)} ra "
         f"JOIN {sql.table(through)} rp ON rp.{q(m2m.m2m_column_name())} = ra.{q('id')} "
         f"JOIN {sql.table(Place)} p ON p.{q('id')} = rp.{q(m2m.m2m_reverse_name())} "
-        f"WHERE ra.{q('user_id')} = %s AND ra.{q('role')} IN ({sql.placeholders(len(roles))})", [user_pk, *roles])
+        f"WHERE ra.{q('user_id')} = %s AND ra.{q('role')} IN ({sql.placeholders(len(roles))}) "
+        # An assignment past its end (temporary duty, or ended by an administrator) grants nothing.
+        f"AND (ra.{q('ends_at')} IS NULL OR ra.{q('ends_at')} > %s)",
+        [user_pk, *roles, sql.field(RoleAssignment, "ends_at").get_db_prep_save(timezone.now(), sql.db())])
     return {path for (path,) in rows if path}
 
 

@@ -21,6 +21,21 @@ def _fund(world: World) -> list[Any]:
     return [world["kernel"]["fund"].code]
 
 
+def _worker(world: World) -> list[Any]:
+    return [world["users"]["community_worker"].pk]
+
+
+def _worker_pk(world: World) -> dict[str, Any]:
+    return {"pk": world["users"]["community_worker"].pk}
+
+
+def _assignment_pk(world: World) -> dict[str, Any]:
+    return {"pk": world["users"]["community_worker"].role_assignments.get().pk}
+
+
+MANAGE = "access.manage"
+
+
 def _pk(world: World) -> dict[str, Any]:
     return {"pk": world["person"].pk}
 
@@ -49,12 +64,37 @@ PAGES = [
     Page("web:messages", "notify.view"),
     Page("web:inbox", None),
     Page("web:tokens", None),
-    Page("web:password", None),
+    Page("access:staff", MANAGE),
+    Page("access:staff_new", MANAGE),
+    Page("access:staff_import", MANAGE),
+    Page("access:staff_detail", MANAGE, _worker),
+    Page("access:staff_deactivate", MANAGE, _worker, get=False),
+    Page("access:staff_reactivate", MANAGE, _worker, get=False),
+    Page("access:staff_reset_password", MANAGE, _worker, get=False),
+    Page("access:staff_remove_totp", MANAGE, _worker, get=False),
+    Page("access:assignment_end", MANAGE, lambda w: [_assignment_pk(w)["pk"]], get=False),
+    Page("access:password_change", None),
+    Page("access:password_set", PUBLIC, lambda w: ["MQ", "x-y"]),
+    Page("access:twofactor_setup", None),
+    Page("access:twofactor_verify", None),
 ]
 
 API = [
     Api("POST", "/api/v1/auth/tokens", PUBLIC),
     Api("GET", "/api/v1/auth/tokens", None),
+    Api("GET", "/api/v1/access/staff", MANAGE),
+    Api("POST", "/api/v1/access/staff", MANAGE, body=lambda w: {"username": "matrix_new", "display_name": "新人"}),
+    Api("GET", "/api/v1/access/staff/{pk}", MANAGE, _worker_pk),
+    Api("PATCH", "/api/v1/access/staff/{pk}", MANAGE, _worker_pk),
+    Api("POST", "/api/v1/access/staff/{pk}/deactivate", MANAGE, _worker_pk, body=lambda w: {"reason": "离职"}),
+    Api("POST", "/api/v1/access/staff/{pk}/reactivate", MANAGE, _worker_pk, body=lambda w: {}),
+    Api("POST", "/api/v1/access/staff/{pk}/reset-password", MANAGE, _worker_pk, body=lambda w: {}),
+    Api("POST", "/api/v1/access/staff/{pk}/assignments", MANAGE, _worker_pk,
+        body=lambda w: {"role": "community_worker", "places": [w["city"]["a"].code], "reason": "测试"}),
+    Api("POST", "/api/v1/access/assignments/{pk}/end", MANAGE, _assignment_pk, body=lambda w: {"reason": "测试"}),
+    Api("POST", "/api/v1/access/staff/import", MANAGE, multipart=True, body=lambda w: {}),
+    Api("GET", "/api/v1/access/places", MANAGE),
+    Api("POST", "/api/v1/access/password", None),
     Api("DELETE", "/api/v1/auth/tokens/{token_id}", None, lambda w: {"token_id": 0}),
     Api("GET", "/api/v1/me", None),
     Api("GET", "/api/v1/places", "places.view"),

@@ -120,6 +120,7 @@ class TokenIn(Schema):
     password: str
     name: str = "api"
     days: int | None = None
+    otp: str = ""  # the authenticator's code, for accounts whose roles need two-factor sign-in
 
 
 class TokenOut(Schema):
@@ -152,6 +153,16 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
     if user is None:
         # A locked-out attempt is answered 429 by AxesMiddleware (signin.lockout_response).
         return Status(401, {"code": "unauthenticated", "message": _("Wrong username or password."), "field": "password"})
+    from longcheng.kernel.access import twofactor
+
+    if getattr(user, "must_change_password", False):
+        return Status(401, {"code": "password_change_required", "message": _("Set a new password first."),
+                            "field": "password"})
+    if twofactor.requires_two_factor(user):
+        try:
+            twofactor.verify(user, payload.otp)
+        except KernelError as error:
+            return Status(401, error.as_dict() | {"field": "otp"})
     token, raw = do_issue_token(user, name=payload.name or "api", days=payload.days, acting_user=user)
     return Status(201, {"token": raw, "id": token.pk, "name": token.name, "expires_at": token.expires_at})
 
@@ -180,6 +191,10 @@ from . import api_kernel, api_services  # noqa: E402  (the kernel's own routes)
 
 for _path, _router in [*api_kernel.ROUTERS, *api_services.ROUTERS]:
     api.add_router(_path, _router)
+
+from longcheng.kernel.access.api import router as _access_router  # noqa: E402
+
+api.add_router("/access", _access_router)
 
 
 def mount_module_routers() -> None:

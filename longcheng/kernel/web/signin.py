@@ -52,7 +52,7 @@ def _audit(user: Any, action: str, request: HttpRequest | None, *, by_owner: boo
     from longcheng.kernel.audit.actions import record
 
     with transaction.atomic():
-        record(user if by_owner else None, action, user, after={"address": _address(request), **after})
+        record(user if by_owner else None, action, user, after={"ip": _address(request), **after})
 
 
 def _account(username: str) -> Any:

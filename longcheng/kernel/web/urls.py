@@ -28,5 +28,4 @@ urlpatterns += [
     path("messages/", views_services.message_list, name="messages"),
     path("inbox/", views_services.inbox, name="inbox"),
     path("account/tokens/", views_account.tokens, name="tokens"),
-    path("account/password/", views_account.password, name="password"),
 ]

@@ -6,15 +6,13 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
-from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from longcheng.kernel.access.actions import do_change_password, do_issue_token, do_revoke_token, tokens_of
+from longcheng.kernel.access.actions import do_issue_token, do_revoke_token, tokens_of
 from longcheng.kernel.errors import KernelError
 
 from .decorators import staff_view
@@ -55,19 +53,3 @@ def tokens(request: HttpRequest) -> HttpResponse:
             form = TokenForm()
     return render(request, "web/tokens.html", {"form": form, "raw": raw, "tokens": tokens_of(request.user)},
                   status=400 if form.errors else 200)
-
-
-@staff_view(None)
-def password(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = do_change_password(request.user, form.cleaned_data["new_password1"],  # type: ignore[arg-type]
-                                      acting_user=request.user)
-        except KernelError as error:
-            attach_error(form, error)
-        else:
-            update_session_auth_hash(request, user)  # stay signed in here; other sessions end
-            messages.success(request, _("Password changed."))
-            return redirect("web:home")
-    return render(request, "web/password.html", {"form": form}, status=400 if form.errors else 200)

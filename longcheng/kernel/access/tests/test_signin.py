@@ -54,7 +54,7 @@ def test_the_login_page_locks_an_account_after_five_wrong_passwords(admin: Any) 
     assert actions_of(admin) == ["access.sign_in_failed"] * 4 + ["access.locked_out"] * 3
     # Made by someone unknown, not by the account's owner; the address is kept.
     rows = AuditEntry.objects.filter(object_type__model="user", object_id=str(admin.pk))
-    assert {(r.actor, (r.after or {}).get("address")) for r in rows} == {(None, "127.0.0.1"), (None, "10.1.2.3")}
+    assert {(r.actor, (r.after or {}).get("ip")) for r in rows} == {(None, "127.0.0.1"), (None, "10.1.2.3")}
 
 
 def test_the_lock_out_message_is_chinese_by_default(admin: Any) -> None:
@@ -89,7 +89,7 @@ def test_behind_the_proxy_the_clients_own_address_is_counted(make_user: Any) -> 
     colleague = english_client(HTTP_X_FORWARDED_FOR="10.8.8.8")
     assert colleague.post("/login/", {"username": "u1", "password": "pw-u1"}).status_code == 302
     row = AuditEntry.objects.get(action="access.sign_in")
-    assert row.after == {"address": "10.8.8.8"}
+    assert row.after == {"ip": "10.8.8.8"}
 
 
 def test_a_good_sign_in_resets_the_count_and_is_audited(admin: Any) -> None:
@@ -130,7 +130,7 @@ def test_a_weak_new_password_is_refused_and_nothing_changes(worker_a: Any, weak:
     client = english_client()
     client.force_login(worker_a)
     before = worker_a.password
-    r = client.post("/account/password/", {"old_password": "pw-worker_a", "new_password1": weak,
+    r = client.post("/access/password/", {"old_password": "pw-worker_a", "new_password1": weak,
                                            "new_password2": weak})
     assert r.status_code == 400 and reason in r.content.decode()
     worker_a.refresh_from_db()
@@ -140,7 +140,7 @@ def test_a_weak_new_password_is_refused_and_nothing_changes(worker_a: Any, weak:
 def test_a_strong_new_password_is_set_and_audited(worker_a: Any) -> None:
     client = english_client()
     client.force_login(worker_a)
-    r = client.post("/account/password/", {"old_password": "pw-worker_a", "new_password1": "溧阳 river lantern 9",
+    r = client.post("/access/password/", {"old_password": "pw-worker_a", "new_password1": "溧阳 river lantern 9",
                                            "new_password2": "溧阳 river lantern 9"})
     assert r.status_code == 302
     worker_a.refresh_from_db()

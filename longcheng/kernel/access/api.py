@@ -1,0 +1,251 @@
+"""The API of running the platform, under /api/v1/access/: the same actions as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.places.models import Place
+
+from . import actions
+from .models import RoleAssignment, User
+from .scope import require_perm
+
+router = Router(tags=["access"])
+MANAGE = actions.MANAGE
+
+
+class AssignmentOut(Schema):
+    id: int
+    role: str
+    places: list[str]
+    ends_at: dt.datetime | None
+    reason: str
+    active: bool
+
+
+class StaffOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    phone: str
+    place: str | None
+    is_active: bool
+    must_change_password: bool
+    assignments: list[AssignmentOut]
+
+
+class StaffPage(Schema):
+    page: int
+    size: int
+    has_next: bool
+    items: list[StaffOut]
+
+
+class StaffIn(Schema):
+    username: str
+    display_name: str = ""
+    phone: str = ""
+    place: str | None = None
+    password: str = ""
+
+
+class StaffPatch(Schema):
+    display_name: str
+    phone: str = ""
+    place: str | None = None
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class AssignIn(Schema):
+    role: str
+    places: list[str]
+    ends_at: dt.datetime | None = None
+    reason: str = ""
+
+
+class PlaceChoice(Schema):
+    code: str
+    label: str
+
+
+class ImportRow(Schema):
+    row: int
+    username: str
+    ok: bool
+    outcome: str | None = None
+    code: str | None = None
+    message: str | None = None
+    field: str | None = None
+
+
+class ImportOut(Schema):
+    applied: bool
+    failed: int
+    rows: list[ImportRow]
+
+
+class PasswordIn(Schema):
+    old_password: str
+    new_password: str
+
+
+def _assignment(a: RoleAssignment) -> dict[str, Any]:
+    return {"id": a.pk, "role": a.role, "places": sorted(p.code for p in a.places.all()), "ends_at": a.ends_at,
+            "reason": a.reason, "active": a.ends_at is None or a.ends_at > timezone.now()}
+
+
+def _staff(user: User) -> dict[str, Any]:
+    return {"id": user.pk, "username": user.username, "display_name": user.display_name, "phone": user.phone,
+            "place": user.place.code if user.place else None, "is_active": user.is_active,
+            "must_change_password": user.must_change_password,
+            "assignments": [_assignment(a) for a in user.role_assignments.prefetch_related("places").order_by("role")]}
+
+
+def _place(code: str | None, field: str) -> Place | None:
+    if not code:
+        return None
+    place = Place.objects.filter(code=code).first()
+    if place is None:
+        raise NotFound(_("No place has the code %(code)s.") % {"code": code}, field=field)
+    return place
+
+
+@router.get("/staff", response=StaffPage)
+def list_staff(request: HttpRequest, page: int = 1, size: int = 50, q: str = "", role: str = "", place: str = "",
+               status: str = "") -> Any:
+    require_perm(request.user, MANAGE)
+    page, size = max(page, 1), min(max(size, 1), 200)
+    qs = actions.staff_queryset(request.user).select_related("place").order_by("username")
+    if q:
+        from django.db.models import Q
+
+        qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
+    if role:
+        from django.db.models import Q
+
+        qs = qs.filter(Q(role_assignments__ends_at__isnull=True) | Q(role_assignments__ends_at__gt=timezone.now()),
+                       role_assignments__role=role).distinct()
+    if place:
+        found = actions.places_to_manage(request.user).filter(code=place).first()
+        qs = qs.filter(place__path__startswith=found.path) if found else qs.none()
+    if status in ("active", "inactive"):
+        qs = qs.filter(is_active=status == "active")
+    start = (page - 1) * size
+    items = list(qs[start : start + size + 1])
+    return {"page": page, "size": size, "has_next": len(items) > size, "items": [_staff(u) for u in items[:size]]}
+
+
+@router.post("/staff", response={201: StaffOut})
+def create_staff(request: HttpRequest, payload: StaffIn) -> Any:
+    require_perm(request.user, MANAGE)
+    user = actions.do_create_staff(username=payload.username, display_name=payload.display_name,
+                                   phone=payload.phone, place=_place(payload.place, "place"),
+                                   password=payload.password, acting_user=request.user)
+    return Status(201, _staff(user))
+
+
+@router.post("/staff/import", response={200: ImportOut, 422: ImportOut})
+def import_staff(request: HttpRequest, file: UploadedFile | None = File(None)) -> Any:  # noqa: B008
+    """All or nothing; 422 with each row's refusal when any row is refused."""
+    require_perm(request.user, MANAGE)
+    if file is None:
+        raise KernelError(_("Send the XLSX workbook as `file`."), code="required", field="file")
+    report = actions.do_import_staff(actions.read_import_rows(file.read()), base_url=request.build_absolute_uri("/"),
+                                     acting_user=request.user)
+    return Status(200 if report["applied"] else 422, report)
+
+
+@router.get("/staff/{pk}", response=StaffOut)
+def get_staff(request: HttpRequest, pk: int) -> Any:
+    require_perm(request.user, MANAGE)
+    return _staff(actions.get_staff(request.user, pk))
+
+
+@router.patch("/staff/{pk}", response=StaffOut)
+def update_staff(request: HttpRequest, pk: int, payload: StaffPatch) -> Any:
+    require_perm(request.user, MANAGE)
+    user = actions.do_update_staff(actions.get_staff(request.user, pk), display_name=payload.display_name,
+                                   phone=payload.phone, place=_place(payload.place, "place"),
+                                   acting_user=request.user)
+    return _staff(user)
+
+
+@router.post("/staff/{pk}/deactivate", response=StaffOut)
+def deactivate_staff(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+    require_perm(request.user, MANAGE)
+    return _staff(actions.do_deactivate_staff(actions.get_staff(request.user, pk), reason=payload.reason,
+                                              acting_user=request.user))
+
+
+@router.post("/staff/{pk}/reactivate", response=StaffOut)
+def reactivate_staff(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+    require_perm(request.user, MANAGE)
+    return _staff(actions.do_reactivate_staff(actions.get_staff(request.user, pk), reason=payload.reason,
+                                              acting_user=request.user))
+
+
+@router.post("/staff/{pk}/reset-password", response={202: dict})
+def reset_password(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+    """Sends a one-time link to the account's phone; the link itself is never returned."""
+    require_perm(request.user, MANAGE)
+    message = actions.do_reset_password(actions.get_staff(request.user, pk), base_url=request.build_absolute_uri("/"),
+                                        reason=payload.reason, acting_user=request.user)
+    return Status(202, {"message_id": message.pk})
+
+
+@router.post("/staff/{pk}/assignments", response={201: AssignmentOut})
+def assign_role(request: HttpRequest, pk: int, payload: AssignIn) -> Any:
+    require_perm(request.user, MANAGE)
+    places = list(Place.objects.filter(code__in=payload.places))
+    unknown = sorted(set(payload.places) - {p.code for p in places})
+    if unknown:
+        raise KernelError(_("No place has the code %(code)s.") % {"code": ", ".join(unknown)}, code="invalid_place",
+                          field="places")
+    assignment = actions.do_assign_role(actions.get_staff(request.user, pk), role=payload.role, places=places,
+                                        ends_at=payload.ends_at, reason=payload.reason, acting_user=request.user)
+    return Status(201, _assignment(assignment))
+
+
+@router.post("/assignments/{pk}/end", response=AssignmentOut)
+def end_assignment(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+    require_perm(request.user, MANAGE)
+    assignment = actions.do_end_assignment(actions.get_assignment(request.user, pk), reason=payload.reason,
+                                           acting_user=request.user)
+    return _assignment(assignment)
+
+
+@router.get("/places", response=list[PlaceChoice])
+def place_choices(request: HttpRequest, q: str = "") -> Any:
+    """The place chooser: places the caller manages whose whole path contains `q` (at most 50)."""
+    require_perm(request.user, MANAGE)
+    from .views import place_choices as choices
+
+    q = (q or "").strip()
+    return [{"code": code, "label": label} for code, label in choices(request.user)
+            if not q or q in label or code.startswith(q)][:50]
+
+
+@router.post("/password", response={204: None})
+def change_password(request: HttpRequest, payload: PasswordIn) -> Any:
+    """One's own password: the old one, then the new one through Django's password validators."""
+    user: Any = request.user
+    if not user.check_password(payload.old_password):
+        raise KernelError(_("Your old password was entered incorrectly."), code="wrong_password",
+                          field="old_password")
+    try:
+        actions.do_change_password(user, new_password=payload.new_password, acting_user=user)
+    except KernelError as error:
+        error.field = "new_password" if error.field == "new_password1" else error.field
+        raise
+    return Status(204, None)
