@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 
 from longcheng.kernel.access.scope import require_perm, restrict
 from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.ledger.actions import MANUAL_KEY_LENGTH, MAX_AMOUNT_FEN
 
 workdays_router = Router(tags=["workdays"])
 
@@ -68,14 +69,17 @@ class StatementOut(Schema):
 
 
 class LineIn(Schema):
-    account: str = Field(description="account code")
-    amount_fen: int = Field(description="signed amount in fen; the lines of an entry sum to zero")
+    account: str = Field(description="account code", max_length=100)
+    amount_fen: int = Field(description="signed amount in fen, at most 10^12 either way; the lines of an entry "
+                                        "sum to zero", ge=-MAX_AMOUNT_FEN, le=MAX_AMOUNT_FEN)
 
 
 class EntryIn(Schema):
-    memo: str
-    lines: list[LineIn]
-    idempotency_key: str | None = None
+    memo: str = Field(max_length=200)
+    lines: list[LineIn] = Field(max_length=100)
+    idempotency_key: str | None = Field(None, max_length=MANUAL_KEY_LENGTH,
+                                        description="the poster's own: a retry with the same key and lines "
+                                                    "returns the entry, with other lines it is a 409")
 
 
 class EntryOut(Schema):
