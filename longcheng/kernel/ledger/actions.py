@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -376,10 +375,11 @@ def statement(fund: Fund, start: dt.date, end: dt.date) -> Statement:
 
 
 def statement_xlsx(result: Statement) -> bytes:
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    book = Workbook()
+    from longcheng.kernel import exports
+
+    book = exports.workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = _("Statement")[:31]
@@ -401,6 +401,4 @@ def statement_xlsx(result: Statement) -> bytes:
         sheet.cell(row=sheet.max_row, column=4).number_format = money
     for column, width in zip("ABCDE", (22, 36, 24, 16, 16), strict=True):
         sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return exports.xlsx_bytes(book)
