@@ -11,7 +11,9 @@ import datetime as dt
 from importlib import import_module
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,6 +95,24 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, 404, ErrorCode.NOT_FOUND, _("Not found."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(request, 413, "too_large", _("The request body is larger than %(limit)d bytes.")
+                          % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0})
+
+
+@api.exception_handler(OverflowError)
+def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    # A number beyond what a 64-bit column holds (an id of 20 digits) matches no record; the schemas
+    # bound what they can, and this is the net under what they cannot (a raw statement's parameter).
+    return error_response(request, 404, ErrorCode.NOT_FOUND, _("Not found."))
+
+
+def unknown_route(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any /api/ path no route answers: the JSON 404 of the API, not the HTML page of the site."""
+    return error_response(request, 404, ErrorCode.NOT_FOUND, _("No such API route."))
 
 
 class TokenIn(Schema):
