@@ -18,8 +18,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema, Status
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, ConfigError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer, SessionAuth
 
 from longcheng.kernel import registry, sql
@@ -49,7 +50,66 @@ class TokenAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+# Every refusal the API can make, documented on every operation with the one error body.
+ERROR_RESPONSES = {
+    400: "Refused: the request breaks a rule (the code names it, the field says where)",
+    401: "Not signed in, or no valid API token",
+    403: "The caller's role does not allow this",
+    404: "No such record, or one outside the caller's places",
+    409: "Conflicts with the current state (already decided, a key used for another posting, ...)",
+    413: "The request body is over the size limit",
+    422: "The request does not match the schema (the field names the part)",
+}
+ERROR_REF = "#/components/schemas/Error"
+
+
+class SchemaNameClash(ConfigError):
+    pass
+
+
+class _OpenAPISchema(OpenAPISchema):
+    """ninja's document, with two repairs: two different schemas under one name (a module's
+    `FundOut` and the kernel's) are an error instead of one silently replacing the other, and every
+    operation documents the error answers with the body they really have."""
+
+    def add_schema_definitions(self, definitions: dict[str, Any]) -> None:
+        for name, schema in definitions.items():
+            if name in self.schemas and self.schemas[name] != schema:
+                raise SchemaNameClash(f"two API schemas are named {name!r}; give the module's its own name")
+        super().add_schema_definitions(definitions)
+
+    def document_errors(self) -> None:
+        self.schemas.setdefault("Error", Error.model_json_schema())
+        for operations in self["paths"].values():
+            for operation in operations.values():
+                answers = operation.setdefault("responses", {})
+                for status, description in ERROR_RESPONSES.items():
+                    documented = answers.get(status)
+                    if documented is None:
+                        answers[status] = {"description": description,
+                                           "content": {"application/json": {"schema": {"$ref": ERROR_REF}}}}
+                        continue
+                    # A module's own error body (onestop's pre-check blockers) or the plain one: both
+                    # can answer this status (a malformed body is refused before the module sees it).
+                    content = documented.setdefault("content", {}).setdefault("application/json", {})
+                    schema = content.get("schema")
+                    if schema is None:
+                        content["schema"] = {"$ref": ERROR_REF}
+                    elif schema != {"$ref": ERROR_REF}:
+                        content["schema"] = {"anyOf": [{"$ref": ERROR_REF}, schema]}
+
+
+class LongchengAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        document = _OpenAPISchema(self, path_prefix)
+        document.document_errors()
+        return document
+
+
+api = LongchengAPI(
     title="longcheng",
     version="1",
     description="Longcheng (龙城) city services platform API. Errors: {code, message, field}.",

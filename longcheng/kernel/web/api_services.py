@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from longcheng.kernel.access.scope import require_perm, restrict
-from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.errors import ErrorCode, KernelError, NotFound
 from longcheng.kernel.ledger.actions import MANUAL_KEY_LENGTH, MAX_AMOUNT_FEN
 
 workdays_router = Router(tags=["workdays"])
@@ -28,10 +29,23 @@ class BetweenOut(Schema):
     working_days: Decimal
 
 
+# Working time is reckoned for the years of the official calendar, never for year 564 (whose local
+# time, Shanghai's mean solar time of +08:05:43, is not even an offset a date-time can carry).
+YEARS = (1950, 2200)
+
+
+def _in_calendar_years(moment: dt.datetime, field: str) -> None:
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise KernelError(_("Working time is reckoned for the years %(first)d to %(last)d.")
+                          % {"first": YEARS[0], "last": YEARS[1]}, code=ErrorCode.INVALID_DATE, field=field)
+
+
 @workdays_router.get("/due", response=DueOut)
 def due(request: HttpRequest, start: dt.datetime, duration: Decimal) -> Any:
     """The moment a time limit of `duration` working days (multiples of 0.5) started at `start` ends."""
     from longcheng.kernel.workdays import api as wd
+
+    _in_calendar_years(start, "start")
 
     return {"start": start, "duration": duration, "due": wd.add_working_days(start, duration)}
 
@@ -40,6 +54,8 @@ def due(request: HttpRequest, start: dt.datetime, duration: Decimal) -> Any:
 def between(request: HttpRequest, start: dt.datetime, end: dt.datetime) -> Any:
     from longcheng.kernel.workdays import api as wd
 
+    _in_calendar_years(start, "start")
+    _in_calendar_years(end, "end")
     return {"start": start, "end": end, "working_days": wd.working_days_between(start, end)}
 
 

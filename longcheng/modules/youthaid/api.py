@@ -68,7 +68,7 @@ class ReportPage(Schema):
     items: list[ReportOut]
 
 
-class CaseOut(Schema):
+class YouthaidCaseOut(Schema):
     id: int
     name: str
     masked_id: str
@@ -80,11 +80,11 @@ class CaseOut(Schema):
     next_visit_due: dt.date | None
 
 
-class CasePage(Schema):
+class YouthaidCasePage(Schema):
     page: int
     size: int
     has_next: bool
-    items: list[CaseOut]
+    items: list[YouthaidCaseOut]
 
 
 class ScreeningOut(Schema):
@@ -109,7 +109,7 @@ class ApplicationOut(Schema):
     created_at: dt.datetime
 
 
-class CaseDetail(CaseOut):
+class YouthaidCaseDetail(YouthaidCaseOut):
     birth_date: dt.date
     parent_died_on: dt.date | None
     surviving_parent_status: str
@@ -194,7 +194,7 @@ class BatchOut(Schema):
     paid_at: dt.datetime | None
 
 
-class FundOut(Schema):
+class YouthaidFundOut(Schema):
     code: str
     available_fen: int
     committed_fen: int
@@ -300,7 +300,7 @@ def list_reports(request: HttpRequest, page: Query[Page]) -> Any:
 # --- cases --------------------------------------------------------------------------------------------
 
 
-@router.get("/cases", response=CasePage)
+@router.get("/cases", response=YouthaidCasePage)
 def list_cases(request: HttpRequest, page: Query[Page], status: str = "", overdue: bool | None = None) -> Any:
     """Cases in the caller's scope. `overdue=true`: under monitoring with the follow-up visit past due;
     `overdue=false`: all others."""
@@ -320,7 +320,7 @@ def list_cases(request: HttpRequest, page: Query[Page], status: str = "", overdu
     return result
 
 
-@router.get("/cases/{pk}", response=CaseDetail)
+@router.get("/cases/{pk}", response=YouthaidCaseDetail)
 def get_case(request: HttpRequest, pk: int) -> Any:
     """One case: the registry data (ID masked, no health, bank account masked), the latest screening
     with its reasons, and the applications."""
@@ -412,7 +412,7 @@ def pay_batch(request: HttpRequest, pk: int) -> Any:
     return _batch_out(batch)
 
 
-@router.get("/fund", response=FundOut)
+@router.get("/fund", response=YouthaidFundOut)
 def fund(request: HttpRequest) -> Any:
     """The youth aid fund on the ledger: available, committed (approved, not yet paid) and paid out
     (aid payments and dream rooms, less bank returns)."""

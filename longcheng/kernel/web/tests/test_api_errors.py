@@ -55,3 +55,19 @@ def test_a_body_over_the_limit_gets_the_json_error(admin, settings, content_type
     response = token_client(admin).post("/api/v1/ledger/entries", body, content_type=content_type)
     assert_error_shape(response, (413,))
     assert response.json()["code"] == "too_large"
+
+
+@pytest.mark.parametrize("query", ["page=5637076538768632380915712&size=125", "page=9223372036854775807",
+                                   "size=99999999999999999999"])
+def test_a_page_number_beyond_any_page_is_refused(admin, query):
+    response = token_client(admin).get(f"/api/v1/people/residents?{query}")
+    assert response.status_code < 500, response.content[:300]
+    if response.status_code != 200:
+        assert_error_shape(response, (400, 404, 422))
+
+
+@pytest.mark.parametrize("query", ["start=0564-01-28T13:53:55&duration=0", "start=9999-01-01T00:00:00&duration=0.5"])
+def test_working_time_outside_the_calendar_years_is_refused(admin, query):
+    response = token_client(admin).get(f"/api/v1/workdays/due?{query}")
+    assert_error_shape(response, (400,))
+    assert response.json()["field"] == "start"
