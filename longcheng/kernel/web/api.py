@@ -8,12 +8,14 @@ from authentication. Modules add their routers through the registry (ModuleSpec.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from importlib import import_module
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import RequestDataTooBig
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +28,8 @@ from ninja.security import HttpBearer, SessionAuth
 from longcheng.kernel import registry, sql
 from longcheng.kernel.access.models import ApiToken, User, hash_token
 from longcheng.kernel.errors import ErrorCode, KernelError
+
+logger = logging.getLogger(__name__)
 
 
 class TokenAuth(HttpBearer):
@@ -168,6 +172,16 @@ def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
     # A number beyond what a 64-bit column holds (an id of 20 digits) matches no record; the schemas
     # bound what they can, and this is the net under what they cannot (a raw statement's parameter).
     return error_response(request, 404, ErrorCode.NOT_FOUND, _("Not found."))
+
+
+@api.exception_handler(DataError)
+def _data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # The database refused a value the schema let through (a NUL character in a text on PostgreSQL,
+    # a number beyond a column). Nothing was written (the action's transaction rolled back): it is
+    # the caller's input, so a 422 in the error shape; logged so that the schema can be tightened.
+    logger.warning("API input refused by the database: %s %s: %s", request.method, request.path, exc)
+    return error_response(request, 422, ErrorCode.INVALID,
+                          _("A value cannot be stored: it is too long, out of range or holds a NUL character."))
 
 
 def unknown_route(request: HttpRequest, rest: str = "") -> HttpResponse:

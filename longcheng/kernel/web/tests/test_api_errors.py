@@ -71,3 +71,10 @@ def test_working_time_outside_the_calendar_years_is_refused(admin, query):
     response = token_client(admin).get(f"/api/v1/workdays/due?{query}")
     assert_error_shape(response, (400,))
     assert response.json()["field"] == "start"
+
+
+def test_a_nul_character_is_refused_in_the_error_shape(admin):
+    response = Client(raise_request_exception=False).post(
+        "/api/v1/auth/tokens", json.dumps({"username": "ad\u0000min", "password": "x"}), content_type="application/json")
+    assert response.status_code in (401, 422), response.content[:200]
+    assert set(response.json()) == {"code", "message", "field"}
