@@ -19,14 +19,13 @@ from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import Conflict, ErrorCode, KernelError, NotFound
 
 from .models import Account, AccountKind, Fund, JournalEntry, Posting
-from .money import format_fen
+from .money import MAX_AMOUNT_FEN, format_fen
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-# One line of an entry moves at most 10^12 fen (10 billion yuan): far above any real payment, far
-# below the 64-bit column (9.2 × 10^18), so no amount reaches the database to overflow it (SQLite
-# would turn the sum into a float, PostgreSQL would refuse it with an error).
-MAX_AMOUNT_FEN = 10**12
+# One line of an entry moves at most MAX_AMOUNT_FEN = 10^12 fen (10 billion yuan, money.py): far
+# above any real payment, far below the 64-bit column (9.2 × 10^18), so no amount reaches the
+# database to overflow it (SQLite would turn the sum into a float, PostgreSQL would refuse it).
 # No balance leaves ±10^15 fen: an outside party's account may run negative, and a million postings
 # of the largest amount still stay far inside the 64-bit column.
 MAX_BALANCE_FEN = 10**15

@@ -259,3 +259,13 @@ def test_the_migration_gives_keys_and_shared_accounts_their_owners(liyang_fund, 
     assert moved["ext:wj:donors"] == (other.pk, -500)
     for account in Account.objects.all():
         assert account.balance_fen == sum(Posting.objects.filter(account=account).values_list("amount_fen", flat=True))
+
+
+@pytest.mark.parametrize("text", ["10000000000.01", "9223372036854775807", "1e23", "1E+999999"])
+def test_a_typed_amount_beyond_the_bound_is_refused(text):
+    from longcheng.kernel.ledger.money import parse_yuan
+
+    with pytest.raises(KernelError) as info:
+        parse_yuan(text, field="amount")
+    assert info.value.code == "invalid_amount" and info.value.field == "amount"
+    assert parse_yuan("10000000000") == actions.MAX_AMOUNT_FEN
