@@ -169,9 +169,10 @@ def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 @api.exception_handler(OverflowError)
 def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
-    # A number beyond what a 64-bit column holds (an id of 20 digits) matches no record; the schemas
-    # bound what they can, and this is the net under what they cannot (a raw statement's parameter).
-    return error_response(request, 404, ErrorCode.NOT_FOUND, _("Not found."))
+    # A number beyond what a 64-bit column holds (an id of 20 digits, an amount) reached SQLite; the
+    # schemas bound what they can, and this is the net under what they cannot (a raw statement's
+    # parameter). PostgreSQL answers the same input through the DataError handler below.
+    return error_response(request, 422, ErrorCode.INVALID, _("A number is beyond what can be stored."))
 
 
 @api.exception_handler(DataError)

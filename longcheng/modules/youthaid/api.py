@@ -21,6 +21,7 @@ from ninja.files import UploadedFile
 from longcheng.kernel.access.scope import access_object, has_perm, require_perm, restrict
 from longcheng.kernel.errors import ErrorCode, KernelError, NotFound
 from longcheng.kernel.ledger.models import Account, AccountKind, Fund
+from longcheng.kernel.ledger.money import MAX_AMOUNT_FEN
 from longcheng.kernel.people.actions import has_consent
 from longcheng.kernel.people.validators import mask_name
 from longcheng.kernel.places.models import Place
@@ -169,13 +170,13 @@ class LifeEventOut(Schema):
 
 class RecommendIn(Schema):
     recommend: bool
-    amount_fen: int | None = None
+    amount_fen: int | None = Field(None, ge=1, le=MAX_AMOUNT_FEN)
     note: str
 
 
 class DecisionIn(Schema):
     approve: bool
-    amount_fen: int | None = None
+    amount_fen: int | None = Field(None, ge=1, le=MAX_AMOUNT_FEN)
     reason: str = ""
 
 
