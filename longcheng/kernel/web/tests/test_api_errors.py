@@ -40,6 +40,12 @@ def test_an_id_beyond_64_bits_is_not_found(admin, method, path):
     assert_error_shape(response, (404, 422))
 
 
+def test_an_unknown_api_path_answers_json_to_a_browser_post_too(admin):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin)
+    assert_error_shape(client.post("/api/v2/anything", {"a": "b"}), (404,))
+
+
 def test_a_body_id_beyond_64_bits_is_refused(admin):
     admin.is_superuser = True
     admin.save()
