@@ -50,6 +50,18 @@ class KernelError(Exception):
         return {"code": str(self.code), "message": str(self.message), "field": self.field}
 
 
+MAX_ID = 2**63 - 1  # the largest primary key a 64-bit column holds
+
+
+def parse_id(value: object, *, field: str) -> int:
+    """A record id typed into a form or a query string: digits within a 64-bit key, or a refusal
+    naming the field (never a ValueError or a database overflow, which would be a 500)."""
+    text = str(value if value is not None else "").strip()
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) <= MAX_ID:
+        raise KernelError(_("Choose a valid record."), code=ErrorCode.INVALID, field=field)
+    return int(text)
+
+
 class NotFound(KernelError):
     """Raised for objects that do not exist *and* for objects outside the user's scope, so that a
     stranger cannot tell the two apart."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,12 +16,23 @@ from django.utils.translation import gettext_lazy
 
 from longcheng.kernel.access.scope import require_perm, restrict
 from longcheng.kernel.audit.actions import record
-from longcheng.kernel.errors import ErrorCode, KernelError, NotFound
+from longcheng.kernel.errors import Conflict, ErrorCode, KernelError, NotFound
 
 from .models import Account, AccountKind, Fund, JournalEntry, Posting
-from .money import format_fen
+from .money import MAX_AMOUNT_FEN, format_fen
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# One line of an entry moves at most MAX_AMOUNT_FEN = 10^12 fen (10 billion yuan, money.py): far
+# above any real payment, far below the 64-bit column (9.2 × 10^18), so no amount reaches the
+# database to overflow it (SQLite would turn the sum into a float, PostgreSQL would refuse it).
+# No balance leaves ±10^15 fen: an outside party's account may run negative, and a million postings
+# of the largest amount still stay far inside the 64-bit column.
+MAX_BALANCE_FEN = 10**15
+# Idempotency keys of manual postings live under this prefix and the poster's id; no other posting
+# may use it, and a manual posting can use no other, so nobody claims a module's key (youthaid:pay:N).
+MANUAL_KEY_PREFIX = "manual:"
+MANUAL_KEY_LENGTH = 64
 
 
 class InsufficientFunds(KernelError):
@@ -32,6 +42,72 @@ class InsufficientFunds(KernelError):
 
 def _is_whole_fen(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _amount_error(amount: object, field: str) -> KernelError | None:
+    if not _is_whole_fen(amount) or amount == 0:
+        return KernelError(_("An amount must be a whole, non-zero number of fen."),
+                           code=ErrorCode.INVALID_AMOUNT, field=field)
+    if abs(amount) > MAX_AMOUNT_FEN:  # type: ignore[arg-type]
+        return KernelError(_("An amount may not exceed %(limit)s.") % {"limit": format_fen(MAX_AMOUNT_FEN)},
+                           code=ErrorCode.INVALID_AMOUNT, field=field)
+    return None
+
+
+def _same_lines(entry: JournalEntry, lines: Sequence[tuple[Account, int]], kind: str) -> bool:
+    """Whether a posted entry is the one these lines would post: a key replayed with other lines is
+    another posting, and must not be answered with this one."""
+    posted = sorted(Posting.objects.filter(entry=entry).values_list("account_id", "amount_fen"))
+    return entry.kind == kind and posted == sorted((account.pk, amount) for account, amount in lines)
+
+
+def _replayed(entry: JournalEntry, lines: Sequence[tuple[Account, int]], kind: str, field: str) -> JournalEntry:
+    if not _same_lines(entry, lines, kind):
+        raise Conflict(_("This idempotency key was used for another posting."), field=field)
+    return entry
+
+
+def _check_replays(specs: Sequence[EntrySpec], done: dict[str, JournalEntry], kind: str) -> None:
+    """The bulk form of _replayed: the lines of every entry posted before, read in few queries."""
+    by_entry: dict[int, list[tuple[int, int]]] = {}
+    ids = [e.pk for e in done.values()]
+    for start in range(0, len(ids), 5000):
+        for entry_id, account_id, amount in Posting.objects.filter(entry_id__in=ids[start:start + 5000]).values_list(
+                "entry_id", "account_id", "amount_fen"):
+            by_entry.setdefault(entry_id, []).append((account_id, amount))
+    for number, spec in enumerate(specs):
+        entry = done.get(spec.idempotency_key)
+        if entry is None:
+            continue
+        if entry.kind != kind or sorted(by_entry.get(entry.pk, [])) != sorted((a.pk, amt) for a, amt in spec.lines):
+            raise Conflict(_("This idempotency key was used for another posting."),
+                           field=f"entries[{number}].idempotency_key")
+
+
+def _move_balances(totals: dict[int, int], names: dict[int, str]) -> None:
+    """Move each account's balance by its total, in account order (two entries touching the same
+    accounts cannot deadlock); check and change in one statement, so there is no window between
+    reading a balance and writing it."""
+    for pk in sorted(totals):
+        amount = totals[pk]
+        if amount == 0:
+            continue
+        bound = Q(balance_fen__lte=MAX_BALANCE_FEN - amount) if amount > 0 else Q(
+            balance_fen__gte=-MAX_BALANCE_FEN - amount)
+        updated = (Account.objects.filter(pk=pk).filter(bound)
+                   .filter(Q(allow_negative=True) | Q(balance_fen__gte=-amount))
+                   .update(balance_fen=F("balance_fen") + amount))
+        if not updated:
+            current = Account.objects.filter(pk=pk).values_list("balance_fen", flat=True).first() or 0
+            if abs(current + amount) > MAX_BALANCE_FEN:
+                raise KernelError(_("%(account)s cannot hold more than %(limit)s.")
+                                  % {"account": names[pk], "limit": format_fen(MAX_BALANCE_FEN)},
+                                  code=ErrorCode.INVALID_AMOUNT, field="amount_fen")
+            raise InsufficientFunds(
+                _("%(account)s holds %(balance)s; %(amount)s cannot be taken from it.")
+                % {"account": names[pk], "balance": format_fen(current), "amount": format_fen(-amount)},
+                field="amount_fen",
+            )
 
 
 def do_create_fund(*, code: str, name: str, acting_user: Any, owner: Any = None, place: Any = None) -> Fund:
@@ -54,9 +130,14 @@ def fund_account(fund: Fund, kind: str = AccountKind.FUND) -> Account:
     return Account.objects.get(fund=fund, kind=kind)
 
 
-def external_account(code: str, name: str) -> Account:
+def external_account(code: str, name: str, *, fund: Fund) -> Account:
+    """The account of an outside party (donors, payees, a contractor) of one fund: `ext:<code>`. It
+    belongs to the fund, so a manual posting touching it is checked against the fund's places like
+    a posting to the fund itself; an account of another fund under the same code is refused."""
     account, _created = Account.objects.get_or_create(
-        code=f"ext:{code}", defaults={"name": name, "kind": AccountKind.EXTERNAL, "allow_negative": True})
+        code=f"ext:{code}", defaults={"name": name, "kind": AccountKind.EXTERNAL, "allow_negative": True, "fund": fund})
+    if account.fund_id != fund.pk or account.kind != AccountKind.EXTERNAL:
+        raise Conflict(_("The account %(code)s belongs to another fund.") % {"code": account.code}, field="code")
     return account
 
 
@@ -64,14 +145,26 @@ def do_post_entry(
     lines: Sequence[tuple[Account, int]], *, memo: str, kind: str, acting_user: Any,
     idempotency_key: str | None = None, at: dt.datetime | None = None,
 ) -> JournalEntry:
-    """Post a balanced entry. Refuses fractional or zero amounts, unbalanced entries, and any line that
-    would take a no-negative account below zero; on refusal nothing is written."""
+    """Post a balanced entry. Refuses fractional, zero or out-of-bound amounts, unbalanced entries,
+    and any line that would take a no-negative account below zero; on refusal nothing is written.
+    A module keys its postings under its own namespace (`youthaid:pay:215`); a key posted before
+    returns that entry if the lines are the same, and is a conflict (409) if they are not. The
+    `manual:` namespace is do_manual_entry's alone."""
+    if idempotency_key and idempotency_key.startswith(MANUAL_KEY_PREFIX):
+        raise KernelError(_("This idempotency key is reserved."), code=ErrorCode.INVALID, field="idempotency_key")
+    return _post_entry(lines, memo=memo, kind=kind, acting_user=acting_user, idempotency_key=idempotency_key, at=at)
+
+
+def _post_entry(
+    lines: Sequence[tuple[Account, int]], *, memo: str, kind: str, acting_user: Any,
+    idempotency_key: str | None = None, at: dt.datetime | None = None,
+) -> JournalEntry:
     if len(lines) < 2:
         raise KernelError(_("An entry needs at least two lines."), code=ErrorCode.UNBALANCED_ENTRY, field="lines")
     for index, (_account, amount) in enumerate(lines):
-        if not _is_whole_fen(amount) or amount == 0:
-            raise KernelError(_("An amount must be a whole, non-zero number of fen."),
-                              code=ErrorCode.INVALID_AMOUNT, field=f"lines[{index}].amount_fen")
+        error = _amount_error(amount, f"lines[{index}].amount_fen")
+        if error is not None:
+            raise error
     if sum(amount for _a, amount in lines) != 0:
         raise KernelError(_("The lines of an entry must sum to zero."), code=ErrorCode.UNBALANCED_ENTRY,
                           field="lines")
@@ -80,7 +173,7 @@ def do_post_entry(
     if idempotency_key:
         existing = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
-            return existing
+            return _replayed(existing, lines, kind, "idempotency_key")
     when = at or timezone.now()
     try:
         with transaction.atomic():
@@ -91,27 +184,12 @@ def do_post_entry(
             )
             Posting.objects.bulk_create(
                 [Posting(entry=entry, account=account, amount_fen=amount, at=when) for account, amount in lines])
-            # Fixed order (by account pk) so two entries touching the same accounts cannot deadlock.
             totals: dict[int, int] = {}
-            accounts = {}
+            names: dict[int, str] = {}
             for account, amount in lines:
                 totals[account.pk] = totals.get(account.pk, 0) + amount
-                accounts[account.pk] = account
-            for pk in sorted(totals):
-                amount = totals[pk]
-                if amount == 0:
-                    continue
-                # Check and change in one statement: no window between reading a balance and writing it.
-                updated = (Account.objects.filter(pk=pk)
-                           .filter(Q(allow_negative=True) | Q(balance_fen__gte=-amount))
-                           .update(balance_fen=F("balance_fen") + amount))
-                if not updated:
-                    current = Account.objects.filter(pk=pk).values_list("balance_fen", flat=True).first() or 0
-                    raise InsufficientFunds(
-                        _("%(account)s holds %(balance)s; %(amount)s cannot be taken from it.")
-                        % {"account": accounts[pk].name, "balance": format_fen(current), "amount": format_fen(-amount)},
-                        field="amount_fen",
-                    )
+                names[account.pk] = account.name
+            _move_balances(totals, names)
             record(acting_user, f"ledger.{kind or 'entry'}", entry,
                    after={"lines": [(a.code, amt) for a, amt in lines], "memo": entry.memo})
     except IntegrityError:
@@ -119,7 +197,7 @@ def do_post_entry(
         if idempotency_key:
             winner = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
             if winner is not None:
-                return winner
+                return _replayed(winner, lines, kind, "idempotency_key")
         raise
     return entry
 
@@ -143,12 +221,16 @@ def do_post_entries(specs: Sequence[EntrySpec], *, kind: str, acting_user: Any, 
         if len(spec.lines) < 2 or sum(a for _acc, a in spec.lines) != 0:
             raise KernelError(_("The lines of an entry must sum to zero."), code=ErrorCode.UNBALANCED_ENTRY,
                               field=f"entries[{number}].lines")
-        if any(not _is_whole_fen(a) or a == 0 for _acc, a in spec.lines):
-            raise KernelError(_("An amount must be a whole, non-zero number of fen."), code=ErrorCode.INVALID_AMOUNT,
-                              field=f"entries[{number}].lines")
+        for _acc, amount in spec.lines:
+            error = _amount_error(amount, f"entries[{number}].lines")
+            if error is not None:
+                raise error
         if not spec.idempotency_key or not (spec.memo or "").strip():
             raise KernelError(_("Each entry of a bulk posting needs a memo and an idempotency key."),
                               code=ErrorCode.REQUIRED, field=f"entries[{number}]")
+        if spec.idempotency_key.startswith(MANUAL_KEY_PREFIX):
+            raise KernelError(_("This idempotency key is reserved."), code=ErrorCode.INVALID,
+                              field=f"entries[{number}].idempotency_key")
     when = at or timezone.now()
     actor = acting_user if getattr(acting_user, "is_authenticated", False) else None
     keys = [s.idempotency_key for s in specs]
@@ -157,6 +239,8 @@ def do_post_entries(specs: Sequence[EntrySpec], *, kind: str, acting_user: Any, 
         for start in range(0, len(keys), 5000):
             done.update((e.idempotency_key or "", e) for e in JournalEntry.objects.filter(
                 idempotency_key__in=keys[start:start + 5000]))
+        if done:
+            _check_replays(specs, done, kind)
         todo = [s for s in specs if s.idempotency_key not in done]
         if not todo:
             return done
@@ -176,18 +260,7 @@ def do_post_entries(specs: Sequence[EntrySpec], *, kind: str, acting_user: Any, 
                 totals[account.pk] = totals.get(account.pk, 0) + amount
                 names[account.pk] = account.name
         Posting.objects.bulk_create(postings, batch_size=5000)
-        for pk in sorted(totals):
-            amount = totals[pk]
-            if amount == 0:
-                continue
-            updated = (Account.objects.filter(pk=pk).filter(Q(allow_negative=True) | Q(balance_fen__gte=-amount))
-                       .update(balance_fen=F("balance_fen") + amount))
-            if not updated:
-                current = Account.objects.filter(pk=pk).values_list("balance_fen", flat=True).first() or 0
-                raise InsufficientFunds(
-                    _("%(account)s holds %(balance)s; %(amount)s cannot be taken from it.")
-                    % {"account": names[pk], "balance": format_fen(current), "amount": format_fen(-amount)},
-                    field="amount_fen")
+        _move_balances(totals, names)
         record(acting_user, f"ledger.{kind}_bulk", audit_obj,
                after={"entries": len(entries), "total_fen": sum(a for a in totals.values() if a > 0)})
         done.update((e.idempotency_key, e) for e in entries if e.idempotency_key)
@@ -196,7 +269,7 @@ def do_post_entries(specs: Sequence[EntrySpec], *, kind: str, acting_user: Any, 
 
 def do_donate(fund: Fund, amount_fen: int, *, donor_name: str, acting_user: Any,
               idempotency_key: str | None = None, at: dt.datetime | None = None) -> JournalEntry:
-    donors = external_account("donors", str(gettext_lazy("Donors")))
+    donors = external_account(f"{fund.code}:donors", str(gettext_lazy("Donors")), fund=fund)
     return do_post_entry([(donors, -amount_fen), (fund_account(fund), amount_fen)],
                          memo=_("Donation from %(donor)s") % {"donor": donor_name}, kind="donation",
                          acting_user=acting_user, idempotency_key=idempotency_key, at=at)
@@ -231,20 +304,27 @@ def do_return_payment(fund: Fund, amount_fen: int, *, payee: Account, memo: str,
 
 def do_manual_entry(lines: Sequence[tuple[str, int]], *, memo: str, acting_user: Any,
                     idempotency_key: str | None = None) -> JournalEntry:
-    """An entry keyed by account codes, for the finance office (API and pages). Every fund account it
-    touches must lie within the user's ledger.post scope."""
+    """An entry keyed by account codes, for the finance office (API and pages). Every account it
+    touches, outside parties' included, belongs to a fund within the user's ledger.post scope; an
+    account of no fund (an old shared one) is posted to only by the actions. The client's key is kept
+    under `manual:<user id>:`, so it is the poster's own and never a module's."""
     require_perm(acting_user, "ledger.post")
+    key = None
+    if idempotency_key:
+        if len(idempotency_key) > MANUAL_KEY_LENGTH:
+            raise KernelError(_("An idempotency key has at most %(n)d characters.") % {"n": MANUAL_KEY_LENGTH},
+                              code=ErrorCode.INVALID, field="idempotency_key")
+        key = f"{MANUAL_KEY_PREFIX}{acting_user.pk}:{idempotency_key}"
     codes = [code for code, _amount in lines]
     found = {a.code: a for a in Account.objects.select_related("fund").filter(code__in=codes)}
     allowed = set(restrict(Fund.objects.all(), acting_user, "ledger.post").values_list("pk", flat=True))
     resolved = []
     for index, (code, amount) in enumerate(lines):
         account = found.get(code)
-        if account is None or (account.fund_id is not None and account.fund_id not in allowed):
+        if account is None or account.fund_id is None or account.fund_id not in allowed:
             raise NotFound(_("No such account: %(code)s") % {"code": code}, field=f"lines[{index}].account")
         resolved.append((account, amount))
-    return do_post_entry(resolved, memo=memo, kind="manual", acting_user=acting_user,
-                         idempotency_key=idempotency_key)
+    return _post_entry(resolved, memo=memo, kind="manual", acting_user=acting_user, idempotency_key=key)
 
 
 # --- statements -------------------------------------------------------------------------------------
@@ -279,7 +359,8 @@ def statement(fund: Fund, start: dt.date, end: dt.date) -> Statement:
     in − out; and the account's balance = closing + what was posted after end."""
     lo, hi = _day_start(start), _day_start(end + dt.timedelta(days=1))
     result = Statement(fund=fund, start=start, end=end)
-    for account in Account.objects.filter(fund=fund).order_by("kind"):
+    own = [AccountKind.FUND, AccountKind.COMMITMENT]  # outside parties' accounts are not the fund's money
+    for account in Account.objects.filter(fund=fund, kind__in=own).order_by("kind"):
         postings = Posting.objects.filter(account=account)
         opening = postings.filter(at__lt=lo).aggregate(s=Sum("amount_fen"))["s"] or 0
         period = postings.filter(at__gte=lo, at__lt=hi)
@@ -287,16 +368,17 @@ def statement(fund: Fund, start: dt.date, end: dt.date) -> Statement:
         outgoing = -(period.filter(amount_fen__lt=0).aggregate(s=Sum("amount_fen"))["s"] or 0)
         result.lines.append(StatementLine(str(AccountKind(account.kind).label), account.kind, opening, incoming,
                                           outgoing, opening + incoming - outgoing))
-    result.postings = list(Posting.objects.filter(account__fund=fund, at__gte=lo, at__lt=hi)
+    result.postings = list(Posting.objects.filter(account__fund=fund, account__kind__in=own, at__gte=lo, at__lt=hi)
                            .select_related("entry", "account").order_by("at", "pk"))
     return result
 
 
 def statement_xlsx(result: Statement) -> bytes:
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    book = Workbook()
+    from longcheng.kernel import exports
+
+    book = exports.workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = _("Statement")[:31]
@@ -318,6 +400,4 @@ def statement_xlsx(result: Statement) -> bytes:
         sheet.cell(row=sheet.max_row, column=4).number_format = money
     for column, width in zip("ABCDE", (22, 36, 24, 16, 16), strict=True):
         sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return exports.xlsx_bytes(book)

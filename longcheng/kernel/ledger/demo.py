@@ -29,6 +29,6 @@ def build(**options: Any) -> None:
                       idempotency_key="demo:general:donation", at=start)
     actions.do_commit(fund, 1_500_000, memo="困难家庭临时救助（第一批）", acting_user=None,
                       idempotency_key="demo:general:commit-1", at=start + dt.timedelta(days=30))
-    payee = actions.external_account("beneficiaries", "受助人银行账户")
+    payee = actions.external_account("beneficiaries", "受助人银行账户", fund=fund)
     actions.do_pay_from_commitment(fund, 1_200_000, payee=payee, memo="临时救助发放（第一批）", acting_user=None,
                                    idempotency_key="demo:general:pay-1", at=start + dt.timedelta(days=35))

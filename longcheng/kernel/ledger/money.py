@@ -8,6 +8,10 @@ from django.utils.translation import gettext as _
 
 from longcheng.kernel.errors import ErrorCode, KernelError
 
+# The largest amount of one line of an entry, and of any amount typed in: 10^12 fen (10 billion
+# yuan), far above any real payment and far inside a 64-bit column (see ledger.actions).
+MAX_AMOUNT_FEN = 10**12
+
 
 def parse_yuan(text: object, *, field: str = "amount", allow_zero: bool = False) -> int:
     """'1,234.56' → 123456 fen. Refuses fractions of a fen, negatives, and anything not a number."""
@@ -24,6 +28,9 @@ def parse_yuan(text: object, *, field: str = "amount", allow_zero: bool = False)
                           field=field)
     if value < 0 or (value == 0 and not allow_zero):
         raise KernelError(_("An amount must be more than zero."), code=ErrorCode.INVALID_AMOUNT, field=field)
+    if value > Decimal(MAX_AMOUNT_FEN) / 100:  # compared before multiplying: 1E+999999 × 100 overflows
+        raise KernelError(_("An amount may not exceed %(limit)s.") % {"limit": format_fen(MAX_AMOUNT_FEN)},
+                          code=ErrorCode.INVALID_AMOUNT, field=field)
     fen = value * 100
     if fen != fen.to_integral_value():
         raise KernelError(_("An amount has at most two decimal places (whole fen)."),

@@ -8,6 +8,7 @@ from authentication. Modules add their routers through the registry (ModuleSpec.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from functools import wraps
 from importlib import import_module
 from typing import Any
@@ -15,18 +16,24 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Router, Schema, Status
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, ConfigError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer, SessionAuth
 
 from longcheng.kernel import registry, sql
 from longcheng.kernel.access.actions import do_issue_token, do_revoke_token, tokens_of
 from longcheng.kernel.access.models import ApiToken, User, hash_token
 from longcheng.kernel.errors import ErrorCode, KernelError
+
+logger = logging.getLogger(__name__)
 
 
 class TokenAuth(HttpBearer):
@@ -66,7 +73,66 @@ def _docs_access(view: Any) -> Any:
     return wrapped
 
 
-api = NinjaAPI(
+# Every refusal the API can make, documented on every operation with the one error body.
+ERROR_RESPONSES = {
+    400: "Refused: the request breaks a rule (the code names it, the field says where)",
+    401: "Not signed in, or no valid API token",
+    403: "The caller's role does not allow this",
+    404: "No such record, or one outside the caller's places",
+    409: "Conflicts with the current state (already decided, a key used for another posting, ...)",
+    413: "The request body is over the size limit",
+    422: "The request does not match the schema (the field names the part)",
+}
+ERROR_REF = "#/components/schemas/Error"
+
+
+class SchemaNameClash(ConfigError):
+    pass
+
+
+class _OpenAPISchema(OpenAPISchema):
+    """ninja's document, with two repairs: two different schemas under one name (a module's
+    `FundOut` and the kernel's) are an error instead of one silently replacing the other, and every
+    operation documents the error answers with the body they really have."""
+
+    def add_schema_definitions(self, definitions: dict[str, Any]) -> None:
+        for name, schema in definitions.items():
+            if name in self.schemas and self.schemas[name] != schema:
+                raise SchemaNameClash(f"two API schemas are named {name!r}; give the module's its own name")
+        super().add_schema_definitions(definitions)
+
+    def document_errors(self) -> None:
+        self.schemas.setdefault("Error", Error.model_json_schema())
+        for operations in self["paths"].values():
+            for operation in operations.values():
+                answers = operation.setdefault("responses", {})
+                for status, description in ERROR_RESPONSES.items():
+                    documented = answers.get(status)
+                    if documented is None:
+                        answers[status] = {"description": description,
+                                           "content": {"application/json": {"schema": {"$ref": ERROR_REF}}}}
+                        continue
+                    # A module's own error body (onestop's pre-check blockers) or the plain one: both
+                    # can answer this status (a malformed body is refused before the module sees it).
+                    content = documented.setdefault("content", {}).setdefault("application/json", {})
+                    schema = content.get("schema")
+                    if schema is None:
+                        content["schema"] = {"$ref": ERROR_REF}
+                    elif schema != {"$ref": ERROR_REF}:
+                        content["schema"] = {"anyOf": [{"$ref": ERROR_REF}, schema]}
+
+
+class LongchengAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        document = _OpenAPISchema(self, path_prefix)
+        document.document_errors()
+        return document
+
+
+api = LongchengAPI(
     title="longcheng",
     version="1",
     description="Longcheng (龙城) city services platform API. Errors: {code, message, field}.",
@@ -113,6 +179,36 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, 404, ErrorCode.NOT_FOUND, _("Not found."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(request, 413, "too_large", _("The request body is larger than %(limit)d bytes.")
+                          % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0})
+
+
+@api.exception_handler(OverflowError)
+def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    # A number beyond what a 64-bit column holds (an id of 20 digits, an amount) reached SQLite; the
+    # schemas bound what they can, and this is the net under what they cannot (a raw statement's
+    # parameter). PostgreSQL answers the same input through the DataError handler below.
+    return error_response(request, 422, ErrorCode.INVALID, _("A number is beyond what can be stored."))
+
+
+@api.exception_handler(DataError)
+def _data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # The database refused a value the schema let through (a NUL character in a text on PostgreSQL,
+    # a number beyond a column). Nothing was written (the action's transaction rolled back): it is
+    # the caller's input, so a 422 in the error shape; logged so that the schema can be tightened.
+    logger.warning("API input refused by the database: %s %s: %s", request.method, request.path, exc)
+    return error_response(request, 422, ErrorCode.INVALID,
+                          _("A value cannot be stored: it is too long, out of range or holds a NUL character."))
+
+
+@csrf_exempt  # it changes nothing; a POST without a token still gets the JSON 404, not the CSRF page
+def unknown_route(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any /api/ path no route answers: the JSON 404 of the API, not the HTML page of the site."""
+    return error_response(request, 404, ErrorCode.NOT_FOUND, _("No such API route."))
 
 
 class TokenIn(Schema):

@@ -21,10 +21,13 @@ from longcheng.kernel.places.models import Place
 from longcheng.kernel.privacy import Kind
 
 PAGE_MAX = 200
+# A million pages of up to 200: beyond any list we hold, and an offset the database can take
+# (a page number of 25 digits made SQLite refuse the OFFSET with a 500).
+PAGE_NUMBER_MAX = 1_000_000
 
 
 class Page(Schema):
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=PAGE_NUMBER_MAX)
     size: int = Field(50, ge=1, le=PAGE_MAX)
 
 

@@ -7,10 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from longcheng.kernel.access.scope import require_perm, restrict
-from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.errors import ErrorCode, KernelError, NotFound
+from longcheng.kernel.ledger.actions import MANUAL_KEY_LENGTH, MAX_AMOUNT_FEN
 
 workdays_router = Router(tags=["workdays"])
 
@@ -27,10 +29,23 @@ class BetweenOut(Schema):
     working_days: Decimal
 
 
+# Working time is reckoned for the years of the official calendar, never for year 564 (whose local
+# time, Shanghai's mean solar time of +08:05:43, is not even an offset a date-time can carry).
+YEARS = (1950, 2200)
+
+
+def _in_calendar_years(moment: dt.datetime, field: str) -> None:
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise KernelError(_("Working time is reckoned for the years %(first)d to %(last)d.")
+                          % {"first": YEARS[0], "last": YEARS[1]}, code=ErrorCode.INVALID_DATE, field=field)
+
+
 @workdays_router.get("/due", response=DueOut)
 def due(request: HttpRequest, start: dt.datetime, duration: Decimal) -> Any:
     """The moment a time limit of `duration` working days (multiples of 0.5) started at `start` ends."""
     from longcheng.kernel.workdays import api as wd
+
+    _in_calendar_years(start, "start")
 
     return {"start": start, "duration": duration, "due": wd.add_working_days(start, duration)}
 
@@ -39,6 +54,8 @@ def due(request: HttpRequest, start: dt.datetime, duration: Decimal) -> Any:
 def between(request: HttpRequest, start: dt.datetime, end: dt.datetime) -> Any:
     from longcheng.kernel.workdays import api as wd
 
+    _in_calendar_years(start, "start")
+    _in_calendar_years(end, "end")
     return {"start": start, "end": end, "working_days": wd.working_days_between(start, end)}
 
 
@@ -68,14 +85,17 @@ class StatementOut(Schema):
 
 
 class LineIn(Schema):
-    account: str = Field(description="account code")
-    amount_fen: int = Field(description="signed amount in fen; the lines of an entry sum to zero")
+    account: str = Field(description="account code", max_length=100)
+    amount_fen: int = Field(description="signed amount in fen, at most 10^12 either way; the lines of an entry "
+                                        "sum to zero", ge=-MAX_AMOUNT_FEN, le=MAX_AMOUNT_FEN)
 
 
 class EntryIn(Schema):
-    memo: str
-    lines: list[LineIn]
-    idempotency_key: str | None = None
+    memo: str = Field(max_length=200)
+    lines: list[LineIn] = Field(max_length=100)
+    idempotency_key: str | None = Field(None, max_length=MANUAL_KEY_LENGTH,
+                                        description="the poster's own: a retry with the same key and lines "
+                                                    "returns the entry, with other lines it is a 409")
 
 
 class EntryOut(Schema):

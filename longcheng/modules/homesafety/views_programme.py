@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from longcheng.kernel.access.scope import has_perm, restrict
-from longcheng.kernel.errors import KernelError
+from longcheng.kernel.errors import KernelError, parse_id
 from longcheng.kernel.web.decorators import staff_view
 
 from . import actions
@@ -83,9 +83,9 @@ def work_orders(request: HttpRequest) -> HttpResponse:
                 actions.do_schedule_installation(enrollee, installer=installer, on=on, acting_user=user)
             elif step == "bind" and can_install:
                 serials = {k: request.POST.get(f"serial_{k}", "") for k in DEVICE_TYPES}
-                actions.do_complete_installation(int(request.POST.get("order", "0")), serials=serials, acting_user=user)
+                actions.do_complete_installation(parse_id(request.POST.get("order"), field="order"), serials=serials, acting_user=user)
             elif step == "fail" and can_install:
-                actions.do_fail_installation(int(request.POST.get("order", "0")), reason=request.POST.get("reason", ""),
+                actions.do_fail_installation(parse_id(request.POST.get("order"), field="order"), reason=request.POST.get("reason", ""),
                                              acting_user=user)
             else:
                 raise KernelError(_("Your role does not allow this. If you need it, ask your administrator."),
@@ -172,7 +172,7 @@ def feature_requests(request: HttpRequest) -> HttpResponse:
         try:
             if step not in ("approve", "reject"):
                 raise KernelError(_("Unknown step."), field="step")
-            actions.do_decide_feature(int(request.POST.get("request", "0") or 0), approve=step == "approve",
+            actions.do_decide_feature(parse_id(request.POST.get("request"), field="request"), approve=step == "approve",
                                       acting_user=request.user)
         except KernelError as error:
             if error.status == 404:

@@ -59,7 +59,8 @@ class Case(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "service"], condition=Q(status__in=["draft", "submitted"]),
                                     name="onestop_one_active_case_per_service"),
-            models.CheckConstraint(condition=Q(status="draft") | Q(submitted_at__isnull=False),
+            # A draft withdrawn before submission was never submitted: it keeps no submission time.
+            models.CheckConstraint(condition=Q(status__in=["draft", "withdrawn"]) | Q(submitted_at__isnull=False),
                                    name="onestop_submitted_case_has_time"),
         ]
         indexes = [models.Index(fields=["status", "due_at"])]

@@ -107,7 +107,7 @@ def youth_fund() -> Fund:
 
 
 def beneficiaries() -> Account:
-    return ledger.external_account("youthaid-beneficiaries", "倾溧助 受助人银行账户")
+    return ledger.external_account("youthaid-beneficiaries", "倾溧助 受助人银行账户", fund=youth_fund())
 
 
 def consent_missing(youth: Youth, *, sensitive: bool = False) -> bool:
@@ -1061,7 +1061,7 @@ def do_advance_room(room: RoomProject | int, *, to: str, acting_user: Any, after
                 raise KernelError(_("What was spent lies between ¥0.01 and the budget (%(budget)s).")
                                   % {"budget": ledger.format_fen(locked.budget_fen)}, code=ErrorCode.INVALID_AMOUNT,
                                   field="spent_fen")
-            contractor = ledger.external_account("youthaid-contractors", "倾溧助 梦想小屋施工方")
+            contractor = ledger.external_account("youthaid-contractors", "倾溧助 梦想小屋施工方", fund=fund)
             ledger.do_pay_from_commitment(fund, spent_fen, payee=contractor, acting_user=acting_user,
                                           idempotency_key=f"youthaid:room-pay:{locked.pk}",
                                           memo=_("Dream room for %(name)s, paid to %(who)s") % {

@@ -22,6 +22,7 @@ from longcheng.kernel import privacy
 from longcheng.kernel.access.scope import access_object, has_perm, require_perm, restrict
 from longcheng.kernel.errors import ErrorCode, KernelError, NotFound
 from longcheng.kernel.ledger.models import Account, AccountKind, Fund
+from longcheng.kernel.ledger.money import MAX_AMOUNT_FEN
 from longcheng.kernel.people.actions import has_consent
 from longcheng.kernel.places.models import Place
 from longcheng.kernel.privacy import Kind
@@ -69,7 +70,7 @@ class ReportPage(Schema):
     items: list[ReportOut]
 
 
-class CaseOut(Schema):
+class YouthaidCaseOut(Schema):
     id: int
     name: str
     masked_id: str
@@ -81,11 +82,11 @@ class CaseOut(Schema):
     next_visit_due: dt.date | None
 
 
-class CasePage(Schema):
+class YouthaidCasePage(Schema):
     page: int
     size: int
     has_next: bool
-    items: list[CaseOut]
+    items: list[YouthaidCaseOut]
 
 
 class ScreeningOut(Schema):
@@ -110,7 +111,7 @@ class ApplicationOut(Schema):
     created_at: dt.datetime
 
 
-class CaseDetail(CaseOut):
+class YouthaidCaseDetail(YouthaidCaseOut):
     # The year only: beside the masked ID and the place, a full birth date would rebuild the number.
     birth_year: int
     parent_died_on: dt.date | None
@@ -171,13 +172,13 @@ class LifeEventOut(Schema):
 
 class RecommendIn(Schema):
     recommend: bool
-    amount_fen: int | None = None
+    amount_fen: int | None = Field(None, ge=1, le=MAX_AMOUNT_FEN)
     note: str
 
 
 class DecisionIn(Schema):
     approve: bool
-    amount_fen: int | None = None
+    amount_fen: int | None = Field(None, ge=1, le=MAX_AMOUNT_FEN)
     reason: str = ""
 
 
@@ -196,7 +197,7 @@ class BatchOut(Schema):
     paid_at: dt.datetime | None
 
 
-class FundOut(Schema):
+class YouthaidFundOut(Schema):
     code: str
     available_fen: int
     committed_fen: int
@@ -302,7 +303,7 @@ def list_reports(request: HttpRequest, page: Query[Page]) -> Any:
 # --- cases --------------------------------------------------------------------------------------------
 
 
-@router.get("/cases", response=CasePage)
+@router.get("/cases", response=YouthaidCasePage)
 def list_cases(request: HttpRequest, page: Query[Page], status: str = "", overdue: bool | None = None) -> Any:
     """Cases in the caller's scope. `overdue=true`: under monitoring with the follow-up visit past due;
     `overdue=false`: all others."""
@@ -322,7 +323,7 @@ def list_cases(request: HttpRequest, page: Query[Page], status: str = "", overdu
     return result
 
 
-@router.get("/cases/{pk}", response=CaseDetail)
+@router.get("/cases/{pk}", response=YouthaidCaseDetail)
 def get_case(request: HttpRequest, pk: int) -> Any:
     """One case: the registry data (ID masked, no health, bank account masked), the latest screening
     with its reasons, and the applications."""
@@ -414,7 +415,7 @@ def pay_batch(request: HttpRequest, pk: int) -> Any:
     return _batch_out(batch)
 
 
-@router.get("/fund", response=FundOut)
+@router.get("/fund", response=YouthaidFundOut)
 def fund(request: HttpRequest) -> Any:
     """The youth aid fund on the ledger: available, committed (approved, not yet paid) and paid out
     (aid payments and dream rooms, less bank returns)."""

@@ -6,7 +6,6 @@ an action in actions.py, which checks the permission and the scope again."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -223,10 +222,11 @@ def _batch_step(request: HttpRequest, batch: PaymentBatch) -> str | tuple[str, s
 def _batch_xlsx(batch: PaymentBatch, payments: list[Payment]) -> HttpResponse:
     """The batch as a spreadsheet, bank accounts masked: the list to check against the bank's file,
     not the payment order itself (that needs the bank role and goes through the bank's channel)."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    book = Workbook()
+    from longcheng.kernel import exports
+
+    book = exports.workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = batch.code[:31]
@@ -244,9 +244,7 @@ def _batch_xlsx(batch: PaymentBatch, payments: list[Payment]) -> HttpResponse:
     sheet.cell(row=sheet.max_row, column=4).number_format = "#,##0.00"
     for column, width in zip("ABCDEFG", (8, 16, 16, 14, 16, 20, 30), strict=True):
         sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
+    response = HttpResponse(exports.xlsx_bytes(book),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="youthaid-batch-{batch.code}.xlsx"'
     return response

@@ -183,7 +183,8 @@ def balances() -> Callable[[Any], dict[str, int]]:
     def read(fund: Any) -> dict[str, int]:
         from longcheng.kernel.ledger.models import Account
 
-        return dict(Account.objects.filter(fund=fund).values_list("kind", "balance_fen"))
+        return dict(Account.objects.filter(fund=fund, kind__in=["fund", "commitment"]).values_list(
+            "kind", "balance_fen"))
 
     return read
 

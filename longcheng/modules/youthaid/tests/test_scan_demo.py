@@ -182,7 +182,7 @@ def test_demo_builds_the_case_load_once() -> None:
         assert Youth.objects.filter(status=status).exists(), status
     fund = actions.youth_fund()
     donation = JournalEntry.objects.get(idempotency_key="demo:youthaid:donation")
-    assert donation.postings.get(account__fund=fund).amount_fen == 500_000_000
+    assert donation.postings.get(account__fund=fund, account__kind="fund").amount_fen == 500_000_000
     first = PaymentBatch.objects.order_by("pk").first()
     assert first is not None and first.status == "paid"
     assert actions.paid_total(Payment.objects.filter(batch=first)) == 79_100_000  # 791,000 yuan
