@@ -63,7 +63,7 @@ class StaffPatch(Schema):
     place: str | None = None
 
 
-class ReasonIn(Schema):
+class StaffReasonIn(Schema):
     reason: str = ""
 
 
@@ -182,21 +182,21 @@ def update_staff(request: HttpRequest, pk: int, payload: StaffPatch) -> Any:
 
 
 @router.post("/staff/{pk}/deactivate", response=StaffOut)
-def deactivate_staff(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def deactivate_staff(request: HttpRequest, pk: int, payload: StaffReasonIn) -> Any:
     require_perm(request.user, MANAGE)
     return _staff(actions.do_deactivate_staff(actions.get_staff(request.user, pk), reason=payload.reason,
                                               acting_user=request.user))
 
 
 @router.post("/staff/{pk}/reactivate", response=StaffOut)
-def reactivate_staff(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def reactivate_staff(request: HttpRequest, pk: int, payload: StaffReasonIn) -> Any:
     require_perm(request.user, MANAGE)
     return _staff(actions.do_reactivate_staff(actions.get_staff(request.user, pk), reason=payload.reason,
                                               acting_user=request.user))
 
 
 @router.post("/staff/{pk}/reset-password", response={202: dict})
-def reset_password(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def reset_password(request: HttpRequest, pk: int, payload: StaffReasonIn) -> Any:
     """Sends a one-time link to the account's phone; the link itself is never returned."""
     require_perm(request.user, MANAGE)
     message = actions.do_reset_password(actions.get_staff(request.user, pk), base_url=request.build_absolute_uri("/"),
@@ -218,7 +218,7 @@ def assign_role(request: HttpRequest, pk: int, payload: AssignIn) -> Any:
 
 
 @router.post("/assignments/{pk}/end", response=AssignmentOut)
-def end_assignment(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def end_assignment(request: HttpRequest, pk: int, payload: StaffReasonIn) -> Any:
     require_perm(request.user, MANAGE)
     assignment = actions.do_end_assignment(actions.get_assignment(request.user, pk), reason=payload.reason,
                                            acting_user=request.user)
