@@ -421,3 +421,45 @@ def test_the_merged_queue_pages_every_department_in_due_order(world: dict[str, A
     # A narrower scope: only Liyang's receiving side; nothing for an office the user does not handle.
     assert {t.code for t in actions.queue_slice(world["mr_liyang"], ["market_regulation"], 0, 50)} == {"move_in"}
     assert actions.queue_slice(world["mr_liyang"], ["tax"], 0, 50) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_departments_deciding_one_case_at_the_same_moment_open_what_waited_for_them(
+        world: dict[str, Any], submitted: Callable[..., Any]) -> None:
+    """Five departments accept their tasks of one case in five connections at once: the case's lock
+    serialises them, and exactly one of them (the last of file_out and move_in) opens the change of
+    registration."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("runs in the PostgreSQL pass (SQLite has one writer)")
+    case = submitted()
+    tasks = tasks_of(case)
+    clerk = world["clerk"]
+    work = [(tasks["file_out"], clerk["market_regulation"]), (tasks["move_in"], world["mr_liyang"]),
+            (tasks["tax"], clerk["tax"]), (tasks["social_security"], clerk["social_security"]),
+            (tasks["housing_fund"], clerk["housing_fund"])]
+    start, failures = threading.Barrier(len(work)), []
+
+    def decide(task: Any, user: Any) -> None:
+        try:
+            start.wait()
+            actions.do_accept(task.pk, {}, acting_user=user)
+        except Exception as exc:  # reported below, with the others
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=decide, args=pair) for pair in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == []
+    assert _statuses(case) == {"file_out": "done", "move_in": "done", "tax": "done", "social_security": "done",
+                               "housing_fund": "done", "change_registration": "open"}
+    assert AuditEntry.objects.filter(action="onestop.open_task").count() == 1
+    assert AuditEntry.objects.filter(action="onestop.accept").count() == 5
