@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -72,8 +72,7 @@ def _service(code: str) -> ServiceSpec:
 # --- the form -------------------------------------------------------------------------------------
 
 
-def _clean_value(kind: str, value: Any, name: str, choices: tuple[tuple[str, Any], ...],
-                 place_of: Callable[[str], Any] | None = None) -> Any:
+def _clean_value(kind: str, value: Any, name: str, choices: tuple[tuple[str, Any], ...]) -> Any:
     if kind == "text":
         return _text(value, name)
     if kind == "date":
@@ -85,7 +84,7 @@ def _clean_value(kind: str, value: Any, name: str, choices: tuple[tuple[str, Any
             raise KernelError(_("Give a date as YYYY-MM-DD."), code=ErrorCode.INVALID_DATE, field=name) from None
     if kind == "place":
         code = str(value).strip()
-        if (place_of or read_place)(code) is None:
+        if read_place(code) is None:
             raise KernelError(_("There is no place with this code."), code=ErrorCode.INVALID_PLACE, field=name)
         return code
     if kind == "money":
@@ -98,11 +97,9 @@ def _clean_value(kind: str, value: Any, name: str, choices: tuple[tuple[str, Any
     return str(value)
 
 
-def clean_form(spec: ServiceSpec, data: Mapping[str, Any], *, complete: bool,
-               place_of: Callable[[str], Any] | None = None) -> dict[str, Any]:
+def clean_form(spec: ServiceSpec, data: Mapping[str, Any], *, complete: bool) -> dict[str, Any]:
     """The form data checked against the declaration. `complete`: every required field must be there
-    (submission); otherwise (a draft) missing fields are allowed. `place_of(code)`: how to read a
-    place (the pre-checks' reads, so a submission reads the new place once)."""
+    (submission); otherwise (a draft) missing fields are allowed."""
     if not isinstance(data, Mapping):
         raise KernelError(_("The form data must be an object of fields."), field="data")
     known = {f.name for f in spec.form}
@@ -118,7 +115,7 @@ def clean_form(spec: ServiceSpec, data: Mapping[str, Any], *, complete: bool,
                 raise KernelError(_("%(label)s is required.") % {"label": f.label}, code=ErrorCode.REQUIRED,
                                   field=f.name)
             continue
-        cleaned[f.name] = _clean_value(f.kind, value, f.name, f.choices, place_of)
+        cleaned[f.name] = _clean_value(f.kind, value, f.name, f.choices)
     return cleaned
 
 
