@@ -10,12 +10,16 @@
 (b) Relocations from submission to completion through the API (in-process test Client with bearer
     tokens), two ways: one request per action (start, submit, five departments accept in parallel,
     the change of registration opens and completes the case: 8 requests), and as departments work
-    at volume (each applicant submits in one request; each office finishes its tasks in batches of
-    BENCH_ONESTOP_BATCH through POST /tasks/accept) — cases per second against the 200/s target and
-    against SpiffWorkflow
-    running the equivalent BPMN process (parallel gateway: file_out ∥ move_in ∥ tax ∥
-    social_security ∥ housing_fund, change_registration after file_out and move_in) in memory,
-    every user task completed in code, in the same run.
+    at volume (each applicant fills and submits in one request; each office finishes its tasks in
+    batches of BENCH_ONESTOP_BATCH through POST /tasks/accept). The submission request's p95 is
+    held against its target (150 ms); the cases per second are printed beside SpiffWorkflow running
+    the equivalent BPMN process (parallel gateway: file_out ∥ move_in ∥ tax ∥ social_security ∥
+    housing_fund, change_registration after file_out and move_in) in memory, every user task
+    completed in code, in the same run: the ceiling of a Python process engine that persists
+    nothing, for scale, not a target.
+
+The module is written on the ORM throughout (docs/onestop.md); there is no hand-written variant to
+print beside it, so its figures are printed against their targets.
 """
 
 from __future__ import annotations
@@ -35,7 +39,6 @@ QUEUE_REQUESTS = sized("BENCH_ONESTOP_REQUESTS", tiny=3, small=30, city=60)
 API_CASES = sized("BENCH_ONESTOP_API_CASES", tiny=5, small=100, city=300)
 BATCH_CASES = sized("BENCH_ONESTOP_BATCH_CASES", tiny=20, small=500, city=2000)
 BATCH = int(os.environ.get("BENCH_ONESTOP_BATCH", "100"))
-WORKERS = int(os.environ.get("BENCH_ONESTOP_WORKERS", str(os.cpu_count() or 2)))
 SPIFF_CASES = sized("BENCH_ONESTOP_SPIFF_CASES", tiny=10, small=500, city=2000)
 BENCH_PREFIX = "bench-onestop-"
 
@@ -176,7 +179,8 @@ def bench_queue() -> None:
     bare_times = _times(bare, QUEUE_REQUESTS)
     note(f"queue page p50 {_p(times, 0.5):.1f} ms, p95 {_p(times, 0.95):.1f} ms; one-query page p50 "
           f"{_p(bare_times, 0.5):.1f} ms, p95 {_p(bare_times, 0.95):.1f} ms")
-    target("onestop", "queue page p95 (ms)", _p(times, 0.95), 200, "ms")
+    target("onestop", f"queue page p95 at {CASES:,} open cases (ms)", _p(times, 0.95), 200, "ms",
+           note="the target is set at 100,000 open cases")
     head = Client()
     head.force_login(User.objects.get(username="onestop_head"))
 
@@ -316,17 +320,18 @@ def _spiff_rate(n: int) -> float:
     return n / (time.perf_counter() - began)
 
 
-def _relocate_batched(applicants: list[tuple[str, str]], clerk_tokens: dict[str, str], batch: int) -> None:
+def _relocate_batched(applicants: list[tuple[str, str]], clerk_tokens: dict[str, str], batch: int,
+                      submit_times: list[float], batch_times: list[float]) -> None:
     """Every applicant fills and submits in one request (POST /cases with submit); the departments
     then finish their tasks in batches (POST /tasks/accept): the five first-wave tasks by office,
     then market regulation's changes of registration once they have opened. The task ids come
     from the submissions' answers, as a department system fed by the platform would have them."""
     from longcheng.modules.onestop.models import Case
 
-    by_code = _submit_part(applicants)
+    by_code = _submit_part(applicants, submit_times)
     for wave in (FIRST_WAVE, [("market_regulation", "change_registration")]):
         for office, code in wave:
-            _accept_part((clerk_tokens[office], code, by_code[code], batch))
+            _accept_part((clerk_tokens[office], code, by_code[code], batch), batch_times)
     completed = Case.objects.filter(enterprise__uscc__in=[n for _t, n in applicants], status="completed").count()
     if completed != len(applicants):
         raise RuntimeError(f"batched relocations: {completed} of {len(applicants)} completed")
@@ -348,59 +353,36 @@ def _api_post(token: str, path: str, body: dict[str, Any]) -> Any:
     return response.json()
 
 
-def _submit_part(part: list[tuple[str, str]]) -> dict[str, list[int]]:
-    """A worker process: its share of the applicants submit (one request each)."""
+def _submit_part(part: list[tuple[str, str]], times: list[float]) -> dict[str, list[int]]:
+    """The applicants fill and submit (one request each); each request's time (ms) goes to `times`."""
     by_code: dict[str, list[int]] = {}
     for token, number in part:
+        began = time.perf_counter()
         case = _api_post(token, "/cases", {"service": "relocation", "uscc": number, "submit": True,
                                            "data": RELOCATION_FORM})
+        times.append((time.perf_counter() - began) * 1000)
         for t in case["tasks"]:
             by_code.setdefault(t["code"], []).append(t["id"])
     return by_code
 
 
-def _accept_part(job: tuple[str, str, list[int], int]) -> int:
-    """A worker process: one office's share of one kind of task, in batches."""
+def _accept_part(job: tuple[str, str, list[int], int], times: list[float]) -> int:
+    """One office's tasks of one kind, in batches; each batch request's time (ms) goes to `times`."""
     token, code, ids, batch = job
     result = {"registration_authority": "常州经开区市场监督管理局"} if code == "change_registration" else {}
     for k in range(0, len(ids), batch):
+        began = time.perf_counter()
         _api_post(token, "/tasks/accept", {"items": [{"task": pk, "result": result} for pk in ids[k:k + batch]]})
+        times.append((time.perf_counter() - began) * 1000)
     return len(ids)
-
-
-def _relocate_in_processes(applicants: list[tuple[str, str]], clerk_tokens: dict[str, str], batch: int,
-                           workers: int) -> None:
-    """The batched flow with `workers` processes, as a server with that many worker processes would
-    serve it: the submissions split between them, then each kind of task's batches split between
-    them (offices working at the same moment: the case row locks queue them per case)."""
-    import multiprocessing
-
-    from django.db import connections
-
-    from longcheng.modules.onestop.models import Case
-
-    connections.close_all()  # each forked worker opens its own connection
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        parts = [applicants[k::workers] for k in range(workers)]
-        by_code: dict[str, list[int]] = {}
-        for found in pool.map(_submit_part, parts):
-            for code, ids in found.items():
-                by_code.setdefault(code, []).extend(ids)
-        for wave in (FIRST_WAVE, [("market_regulation", "change_registration")]):
-            jobs = [(clerk_tokens[office], code, by_code[code][k::workers], batch)
-                    for office, code in wave for k in range(workers)]
-            pool.map(_accept_part, jobs)
-    completed = Case.objects.filter(enterprise__uscc__in=[n for _t, n in applicants], status="completed").count()
-    if completed != len(applicants):
-        raise RuntimeError(f"relocations in {workers} processes: {completed} of {len(applicants)} completed")
 
 
 def bench_api() -> None:
 
     from longcheng.kernel.access.models import ApiToken, User
 
-    progress(f"{API_CASES + 2 * BATCH_CASES + 1} enterprises in Wujin with their applicants and tokens")
-    pool = _applicants(API_CASES + 2 * BATCH_CASES + 1)
+    progress(f"{API_CASES + BATCH_CASES + 1} enterprises in Wujin with their applicants and tokens")
+    pool = _applicants(API_CASES + BATCH_CASES + 1)
     clerk_tokens = {office: ApiToken.issue(User.objects.get(username=f"onestop_clerk_{office}"), "bench")[1]
                     for office in ("market_regulation", "tax", "social_security", "housing_fund")}
     applicants = [(token, number) for _firm, number, token in pool]
@@ -414,21 +396,20 @@ def bench_api() -> None:
         per_case.append(time.perf_counter() - t0)
     single = len(per_case) / (time.perf_counter() - began)
     progress(f"{BATCH_CASES} relocations through the API: submitted at once, departments in batches of {BATCH}")
+    submit_times: list[float] = []
+    batch_times: list[float] = []
     began = time.perf_counter()
-    _relocate_batched(applicants[API_CASES + 1:API_CASES + 1 + BATCH_CASES], clerk_tokens, BATCH)
+    _relocate_batched(applicants[API_CASES + 1:API_CASES + 1 + BATCH_CASES], clerk_tokens, BATCH, submit_times,
+                      batch_times)
     batched = BATCH_CASES / (time.perf_counter() - began)
-    progress(f"{BATCH_CASES} relocations the same way served by {WORKERS} worker processes")
-    rest = applicants[API_CASES + 1 + BATCH_CASES:]
-    began = time.perf_counter()
-    _relocate_in_processes(rest, clerk_tokens, BATCH, WORKERS)
-    parallel = len(rest) / (time.perf_counter() - began)
-    note(f"API relocations: {parallel:.1f} cases/s batched in {WORKERS} processes; {batched:.1f} cases/s batched in "
-         f"one; {single:.1f} cases/s one request per action (median {statistics.median(per_case) * 1000:.1f} ms per "
-         f"case, 8 requests)")
-    target("onestop", f"relocations through the API, batched, {WORKERS} processes (cases/s)", parallel, 200,
-           "cases/s", higher_is_better=True)
-    target("onestop", "relocations through the API, batched, one process (cases/s)", batched, 200, "cases/s",
-           higher_is_better=True)
+    submit_times.sort()
+    batch_times.sort()
+    note(f"submission (POST /cases with submit) p50 {_p(submit_times, 0.5):.1f} ms, p95 "
+         f"{_p(submit_times, 0.95):.1f} ms over {len(submit_times)}; a batch of up to {BATCH} decisions (POST "
+         f"/tasks/accept) p50 {_p(batch_times, 0.5):.1f} ms, p95 {_p(batch_times, 0.95):.1f} ms")
+    note(f"API relocations: {batched:.1f} cases/s batched; {single:.1f} cases/s one request per action (median "
+         f"{statistics.median(per_case) * 1000:.1f} ms per case, 8 requests)")
+    target("onestop", "submission through the API p95 (ms)", _p(submit_times, 0.95), 150, "ms")
     try:
         import SpiffWorkflow  # noqa: F401
     except ImportError:
@@ -439,8 +420,6 @@ def bench_api() -> None:
     spiff = _spiff_rate(SPIFF_CASES)
     note(f"SpiffWorkflow {spiff:.1f} cases/s in memory")
     spiff_name = "SpiffWorkflow 3 BPMN, in memory, no persistence, one process"
-    report("onestop", f"relocations through the API, batched, {WORKERS} processes (cases/s)", parallel, spiff,
-           "cases/s", spiff_name, higher_is_better=True)
     report("onestop", "relocations through the API, batched, one process (cases/s)", batched, spiff, "cases/s",
            spiff_name, higher_is_better=True)
     report("onestop", "relocations through the API, a request per action (cases/s)", single, spiff, "cases/s",

@@ -1,5 +1,6 @@
-"""Hand-written statements for the few paths that run thousands of times a second (token checks,
-scope lookups, audit rows, the one-stop API's submission and batch decisions).
+"""Hand-written statements for the few kernel paths every API request takes (the token check, the
+scope lookup, audit rows). Modules are written on the ORM (docs/architecture.md, "The ORM first");
+homesafety's MQTT ingest has its own SQL.
 
 The ORM builds every statement anew: 170–550 µs of Python for one `filter(...).first()` against
 6–20 µs for running the statement itself (SQLite, measured while tuning bench_onestop.py). These
@@ -122,12 +123,6 @@ def placeholders(n: int) -> str:
     return ", ".join(["%s"] * n)
 
 
-def lock_clause() -> str:
-    """FOR UPDATE where the database has row locks (PostgreSQL); SQLite's transactions already
-    hold the database's write lock from their start (BEGIN IMMEDIATE)."""
-    return " FOR UPDATE" if db().features.has_select_for_update else ""
-
-
 # Fields whose value, when it is already a plain str, int or bool (or None), goes to the database as
 # it is: get_db_prep_save would hand it back unchanged, after 5–8 µs of calls.
 _PLAIN_TYPES = {"AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "ForeignKey",
@@ -199,16 +194,3 @@ def insert_objects(objs: Sequence[M]) -> Sequence[M]:
         obj.pk = pk
         obj._state.adding, obj._state.db = False, DEFAULT_DB_ALIAS
     return objs
-
-
-def update_each(model: type[models.Model], attnames: Sequence[str], objs: Sequence[models.Model]) -> None:
-    """Save `attnames` of each object, one prepared UPDATE run for all of them (executemany)."""
-    if not objs:
-        return
-    opts = model._meta
-    fields = [field(model, name) for name in attnames]
-    sql = (f"UPDATE {table(model)} SET " + ", ".join(f"{quote(f.column)} = %s" for f in fields)
-           + f" WHERE {quote(opts.pk.column)} = %s")
-    params = [[f.get_db_prep_save(getattr(obj, f.attname), db()) for f in fields] + [obj.pk] for obj in objs]
-    with db().cursor() as cursor:
-        cursor.executemany(sql, params)

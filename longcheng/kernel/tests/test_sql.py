@@ -74,16 +74,6 @@ def test_insert_in_chunks_returns_every_key(admin: Any) -> None:
         f"test.chunk{k}" for k in range(5)]
 
 
-def test_update_each_writes_each_objects_own_values(firm: Organisation, city: dict[str, Any]) -> None:
-    other = Organisation.objects.create(kind="enterprise", name="另一家公司", uscc="91320412MA1TEST02X",
-                                        place=city["yaoguan"], address="旧址")
-    firm.place, firm.address = city["liyang_town"], "新址甲"
-    other.address = "新址乙"
-    sql.update_each(Organisation, ["place_id", "address"], [firm, other])
-    assert list(Organisation.objects.filter(pk__in=[firm.pk, other.pk]).order_by("pk")
-                .values_list("place_id", "address")) == [(city["liyang_town"].pk, "新址甲"), (city["yaoguan"].pk, "新址乙")]
-
-
 def test_what_is_not_a_columns_attribute_name_is_refused() -> None:
     with pytest.raises(ValueError):
         sql.columns(Organisation, ["place"])  # the column is place_id

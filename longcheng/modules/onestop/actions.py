@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from longcheng.kernel import sql, uploads
+from longcheng.kernel import uploads
 from longcheng.kernel.access.models import User
 from longcheng.kernel.access.scope import place_in_scope, require_perm
 from longcheng.kernel.audit.actions import changes, record, record_many, snapshot
@@ -25,6 +25,7 @@ from longcheng.kernel.audit.actions import entry as audit_entry
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import Conflict, ErrorCode, KernelError, NotFound, PermissionDenied
 from longcheng.kernel.notify.api import queue_message
+from longcheng.kernel.orgs.actions import OrganisationChange, do_change_organisations
 from longcheng.kernel.orgs.models import Organisation
 from longcheng.kernel.orgs.validators import validate_uscc
 from longcheng.kernel.places.models import Place
@@ -43,17 +44,7 @@ from .access import (  # the queries below are read as actions.<name> by the api
 from .catalogue import DEPARTMENTS, ServiceSpec, service
 from .errors import ErrorCode as Code
 from .models import Case, CaseStatus, Correction, Document, EnterpriseStanding, Pause, Task, TaskStatus
-from .prechecks import (
-    PRECHECKS,
-    Blocker,
-    district_of,
-    forget_reads,
-    place_by_code,
-    place_columns,
-    read_place,
-    remember,
-    with_parent,
-)
+from .prechecks import PRECHECKS, Blocker, district_of, read_place
 from .rules import FINISHED_TASK, _text
 from .spec import APPLY, handle_permission
 
@@ -82,8 +73,7 @@ def _service(code: str) -> ServiceSpec:
 # --- the form -------------------------------------------------------------------------------------
 
 
-def _clean_value(kind: str, value: Any, name: str, choices: tuple[tuple[str, Any], ...],
-                 place_of: Callable[[str], Any] | None = None) -> Any:
+def _clean_value(kind: str, value: Any, name: str, choices: tuple[tuple[str, Any], ...]) -> Any:
     if kind == "text":
         return _text(value, name)
     if kind == "date":
@@ -95,7 +85,7 @@ def _clean_value(kind: str, value: Any, name: str, choices: tuple[tuple[str, Any
             raise KernelError(_("Give a date as YYYY-MM-DD."), code=ErrorCode.INVALID_DATE, field=name) from None
     if kind == "place":
         code = str(value).strip()
-        if (place_of or read_place)(code) is None:
+        if read_place(code) is None:
             raise KernelError(_("There is no place with this code."), code=ErrorCode.INVALID_PLACE, field=name)
         return code
     if kind == "money":
@@ -108,11 +98,9 @@ def _clean_value(kind: str, value: Any, name: str, choices: tuple[tuple[str, Any
     return str(value)
 
 
-def clean_form(spec: ServiceSpec, data: Mapping[str, Any], *, complete: bool,
-               place_of: Callable[[str], Any] | None = None) -> dict[str, Any]:
+def clean_form(spec: ServiceSpec, data: Mapping[str, Any], *, complete: bool) -> dict[str, Any]:
     """The form data checked against the declaration. `complete`: every required field must be there
-    (submission); otherwise (a draft) missing fields are allowed. `place_of(code)`: how to read a
-    place (the pre-checks' reads, so a submission reads the new place once)."""
+    (submission); otherwise (a draft) missing fields are allowed."""
     if not isinstance(data, Mapping):
         raise KernelError(_("The form data must be an object of fields."), field="data")
     known = {f.name for f in spec.form}
@@ -128,7 +116,7 @@ def clean_form(spec: ServiceSpec, data: Mapping[str, Any], *, complete: bool,
                 raise KernelError(_("%(label)s is required.") % {"label": f.label}, code=ErrorCode.REQUIRED,
                                   field=f.name)
             continue
-        cleaned[f.name] = _clean_value(f.kind, value, f.name, f.choices, place_of)
+        cleaned[f.name] = _clean_value(f.kind, value, f.name, f.choices)
     return cleaned
 
 
@@ -150,14 +138,16 @@ def do_start(service_code: str, uscc: str, data: Mapping[str, Any], *, acting_us
     with transaction.atomic():
         require_perm(acting_user, APPLY)
         number = validate_uscc(uscc, field="uscc")
-        enterprise, busy = _applying_enterprise(number, spec.code)
+        enterprise = (Organisation.objects.select_related("place__parent", "onestop_standing")
+                      .filter(uscc=number).first())
         if (enterprise is None or enterprise.pk != getattr(acting_user, "organisation_id", None)
                 or enterprise.place is None or not place_in_scope(acting_user, APPLY, enterprise.place.path)):
             raise PermissionDenied(_("You can apply only for your own enterprise, registered in your area."),
                                    code=Code.NOT_OWN_ENTERPRISE, field="uscc")
         _refuse_closed(enterprise)
-        cleaned = clean_form(spec, data, complete=submit, place_of=lambda code: place_by_code(enterprise, code))
-        if busy:
+        cleaned = clean_form(spec, data, complete=submit)
+        if Case.objects.filter(enterprise=enterprise, service=spec.code,
+                               status__in=(CaseStatus.DRAFT, CaseStatus.SUBMITTED)).exists():
             raise Conflict(_("The enterprise already has an application for this service in progress."),
                            field="service")
         case = Case(service=spec.code, enterprise=enterprise, place=enterprise.place, applicant=acting_user,
@@ -168,32 +158,6 @@ def do_start(service_code: str, uscc: str, data: Mapping[str, Any], *, acting_us
             return case
         _check_and_fan_out(case, spec, acting_user, start=True)
         return case
-
-
-def _applying_enterprise(number: str, service_code: str) -> tuple[Organisation | None, bool]:
-    """The enterprise with this credit code, its place and the place's parent, its standing (kept
-    for the pre-checks), and whether it has an application for the service in progress: one
-    hand-written statement (kernel.sql) where the ORM took five, as every submission starts here."""
-    q = sql.quote
-    org, standing = sql.all_columns(Organisation, "o"), sql.all_columns(EnterpriseStanding, "s")
-    rows = sql.fetch(
-        f"SELECT {org.sql}, {place_columns('p').sql}, {place_columns('pp').sql}, {standing.sql}, "
-        f"EXISTS (SELECT 1 FROM {sql.table(Case)} c WHERE c.{q('enterprise_id')} = o.{q('id')} "
-        f"AND c.{q('service')} = %s AND c.{q('status')} IN (%s, %s)) "
-        f"FROM {sql.table(Organisation)} o "
-        f"LEFT JOIN {sql.table(Place)} p ON p.{q('id')} = o.{q('place_id')} "
-        f"LEFT JOIN {sql.table(Place)} pp ON pp.{q('id')} = p.{q('parent_id')} "
-        f"LEFT JOIN {sql.table(EnterpriseStanding)} s ON s.{q('enterprise_id')} = o.{q('id')} "
-        f"WHERE o.{q('uscc')} = %s", [service_code, CaseStatus.DRAFT, CaseStatus.SUBMITTED, number])
-    if not rows:
-        return None, False
-    row = rows[0]
-    enterprise, at = org.split(row, 0)
-    place, at = with_parent(row, at, "p", "pp")
-    Organisation._meta.get_field("place").set_cached_value(enterprise, place)
-    found, at = standing.split(row, at)
-    remember(enterprise, standing=found)
-    return enterprise, bool(row[at])
 
 
 def _check_and_fan_out(case: Case, spec: ServiceSpec, acting_user: Any, *, start: bool) -> None:
@@ -212,18 +176,17 @@ def _check_and_fan_out(case: Case, spec: ServiceSpec, acting_user: Any, *, start
         raise PrecheckFailed(blockers)
     at = clock.now()
     enterprise = case.enterprise
-    current = district_of(enterprise.place, enterprise)
+    current = district_of(enterprise.place)
     receiving = current
     for form_field, org_field in spec.applies:
         if org_field == "place" and case.data.get(form_field):
-            receiving = district_of(place_by_code(enterprise, str(case.data[form_field])), enterprise) or current
+            receiving = district_of(read_place(str(case.data[form_field]))) or current
     case.status, case.submitted_at, case.due_at = CaseStatus.SUBMITTED, at, clock.due(at, spec.limit_days)
     if start:
-        sql.insert_objects([case])
+        case.save(force_insert=True)
     else:
         case.save(update_fields=["data", "status", "submitted_at", "due_at"])
-    # Kept on the case for the caller's answer (the API's), which needs no second read.
-    case.new_tasks = sql.insert_objects([  # type: ignore[attr-defined]
+    Task.objects.bulk_create([
         Task(case=case, code=t.code, department=t.department, required=t.required, limit_days=t.limit_days,
              place=receiving if DEPARTMENTS[t.department].side == "receiving" else current,
              status=TaskStatus.OPEN if not t.after else TaskStatus.BLOCKED,
@@ -282,8 +245,10 @@ def run_prechecks(case: Case, *, fresh: bool = True) -> list[Blocker]:
     """Every pre-check's blocker. `fresh`: forget what earlier runs read about the enterprise (a
     submission keeps what its own form check has just read)."""
     spec = _service(case.service)
-    if fresh:
-        forget_reads(case.enterprise)
+    if fresh:  # the standing as it is now, not as an earlier run on this instance read it
+        standing: Any = Organisation._meta.get_field("onestop_standing")
+        if standing.is_cached(case.enterprise):
+            standing.delete_cached_value(case.enterprise)
     blockers = []
     for code in spec.prechecks:
         blocker = PRECHECKS[code](case.enterprise, case.data)
@@ -425,7 +390,9 @@ def do_accept_many(items: Sequence[tuple[int, Mapping[str, Any] | None]], *, act
     if len(set(pks)) != len(pks):
         raise KernelError(_("A task is listed twice."), field="items")
     with transaction.atomic():
-        heads = _task_heads(pks)
+        # Each task's case, department and handling place, for the scope check before any lock.
+        heads = {pk: (case_id, department, path) for pk, case_id, department, path in
+                 Task.objects.filter(pk__in=pks).values_list("pk", "case_id", "department", "place__path")}
         for i, pk in enumerate(pks):
             head = heads.get(pk)
             if head is None:
@@ -434,52 +401,56 @@ def do_accept_many(items: Sequence[tuple[int, Mapping[str, Any] | None]], *, act
             if not place_in_scope(acting_user, handle_permission(DEPARTMENTS[department].office), path):
                 raise NotFound(_("This task is not in your department's queue."), field=None if single else where(i, "task"))
         case_ids = sorted({case_id for case_id, _d, _p in heads.values()})
-        cases, tasks_of_case = _lock_cases_and_tasks(case_ids)
+        # The cases, then all their tasks, locked in id order: overlapping batches queue up instead
+        # of deadlocking (FOR UPDATE on PostgreSQL; SQLite's write lock is already held).
+        cases = {c.pk: c for c in Case.objects.select_for_update().filter(pk__in=case_ids).order_by("pk")}
+        tasks_of_case: dict[int, list[Task]] = {pk: [] for pk in case_ids}
+        for task in Task.objects.select_for_update().filter(case_id__in=case_ids).order_by("pk"):
+            task.case = cases[task.case_id]
+            tasks_of_case[task.case_id].append(task)
         by_pk = {t.pk: t for tasks in tasks_of_case.values() for t in tasks}
         at = clock.now()
         audit: list[AuditEntry] = []
         changed: dict[int, tuple[Task, set[str]]] = {}
 
-        def change(locked: _Locked, **values: Any) -> Task:
-            task = locked.task()
+        def change(task: Task, **values: Any) -> Task:
             for name, value in values.items():
                 setattr(task, name, value)
-            locked.status = task.status
             changed.setdefault(task.pk, (task, set()))[1].update(values)
             return task
 
         outcome_changed: set[int] = set()
         for i, (pk, given) in enumerate(items):
-            locked = by_pk[pk]
-            if locked.status != TaskStatus.OPEN:
+            task = by_pk[pk]
+            if task.status != TaskStatus.OPEN:
                 raise Conflict(_("This task is %(status)s, not open: it cannot be handled now.") % {
-                    "status": TaskStatus(locked.status).label}, code=Code.TASK_NOT_OPEN, field=where(i, "task"))
-            case = locked.case
-            declared = _service(case.service).task(locked.code)
+                    "status": task.get_status_display()}, code=Code.TASK_NOT_OPEN, field=where(i, "task"))
+            case = task.case
+            declared = _service(case.service).task(task.code)
             result = dict(given or {})
             for key in declared.writes:
                 if not str(result.get(key) or "").strip():
                     raise KernelError(_("The result must give %(key)s.") % {"key": key}, code=ErrorCode.REQUIRED,
                                       field=where(i, key))
-            t = change(locked, status=TaskStatus.DONE, done_at=at, handled_by_id=acting_user.pk, result=result)
+            change(task, status=TaskStatus.DONE, done_at=at, handled_by_id=acting_user.pk, result=result)
             if declared.writes:
                 case.outcome = {**case.outcome, **{key: result[key] for key in declared.writes}}
                 outcome_changed.add(case.pk)
-            audit.append(audit_entry(acting_user, "onestop.accept", t, after={"status": t.status, "result": result}))
+            audit.append(audit_entry(acting_user, "onestop.accept", task, after={"status": task.status,
+                                                                                 "result": result}))
         completed: list[Case] = []
         for case_id in case_ids:
             case, tasks = cases[case_id], tasks_of_case[case_id]
             spec = _service(case.service)
             done = {t.code for t in tasks if t.status == TaskStatus.DONE}
-            for locked in tasks:
-                if locked.status == TaskStatus.BLOCKED and set(spec.task(locked.code).after) <= done:
-                    limit = locked.task().limit_days
-                    t = change(locked, status=TaskStatus.OPEN, opened_at=at, due_at=clock.due(at, limit))
-                    audit.append(audit_entry(acting_user, "onestop.open_task", t, after={"status": t.status}))
+            for task in tasks:
+                if task.status == TaskStatus.BLOCKED and set(spec.task(task.code).after) <= done:
+                    change(task, status=TaskStatus.OPEN, opened_at=at, due_at=clock.due(at, task.limit_days))
+                    audit.append(audit_entry(acting_user, "onestop.open_task", task, after={"status": task.status}))
             if all(t.code in done for t in tasks if t.required):
-                for locked in tasks:
-                    if locked.status not in FINISHED_TASK:
-                        change(locked, status=TaskStatus.CLOSED, done_at=at)
+                for task in tasks:
+                    if task.status not in FINISHED_TASK:
+                        change(task, status=TaskStatus.CLOSED, done_at=at)
                 case.status, case.completed_at = CaseStatus.COMPLETED, at
                 audit.append(audit_entry(acting_user, "onestop.complete", case,
                                          after={"status": case.status, "outcome": case.outcome}))
@@ -492,77 +463,16 @@ def do_accept_many(items: Sequence[tuple[int, Mapping[str, Any] | None]], *, act
         if completed:
             for pause in Pause.objects.filter(case__in=completed, ended_at__isnull=True):
                 _close_pause(pause, at)
-            audit.extend(_apply_to_enterprises(completed, acting_user))
         record_many(audit)
         if completed:
+            _apply_to_enterprises(completed, acting_user)
             applicants = {u.pk: u for u in User.objects.filter(pk__in={c.applicant_id for c in completed})}
             for case in completed:
-                Case._meta.get_field("applicant").set_cached_value(case, applicants[case.applicant_id])
+                case.applicant = applicants[case.applicant_id]
                 spec = _service(case.service)
                 _notify_applicant(case, _("Your application is complete: %(service)s") % {"service": spec.label},
                                   _("Every department has finished its part."))
-        return [by_pk[pk].task() for pk in pks]
-
-
-def _task_heads(pks: list[int]) -> dict[int, tuple[int, str, str]]:
-    """Task id → (its case, its department, its place's path), for the scope check before any lock."""
-    q = sql.quote
-    rows = sql.fetch(f"SELECT t.{q('id')}, t.{q('case_id')}, t.{q('department')}, p.{q('path')} "
-                     f"FROM {sql.table(Task)} t JOIN {sql.table(Place)} p ON p.{q('id')} = t.{q('place_id')} "
-                     f"WHERE t.{q('id')} IN ({sql.placeholders(len(pks))})", pks)
-    return {pk: (case_id, department, path) for pk, case_id, department, path in rows}
-
-
-# What a batch decision reads of every task of its cases (the others stay deferred).
-LOCKED_TASK_COLUMNS = ("id", "case_id", "code", "department", "place_id", "required", "status", "limit_days",
-                       "opened_at", "due_at", "done_at", "paused_days")
-_CODE, _REQUIRED, _STATUS = (LOCKED_TASK_COLUMNS.index(name) for name in ("code", "required", "status"))
-
-
-class _Locked:
-    """A task as a batch decision reads it under lock: what the decision needs (code, status,
-    required), made into a Task with its case attached only if the batch changes it. A batch reads
-    six tasks for each case it touches and changes one or two; making all six into model
-    instances took half its time."""
-
-    __slots__ = ("pk", "case", "code", "status", "required", "_row", "_task")
-
-    def __init__(self, row: Sequence[Any], case: Case) -> None:
-        self.pk, self.case, self._row = row[0], case, row
-        self._task: Task | None = None
-        self.code, self.status, self.required = row[_CODE], row[_STATUS], bool(row[_REQUIRED])
-
-    def task(self) -> Task:
-        if self._task is None:
-            task: Task = sql.columns(Task, LOCKED_TASK_COLUMNS).instance(self._row)
-            Task._meta.get_field("case").set_cached_value(task, self.case)
-            task.status = self.status
-            self._task = task
-            return task
-        return self._task
-
-
-def _lock_cases_and_tasks(case_ids: list[int]) -> tuple[dict[int, Case], dict[int, list[_Locked]]]:
-    """The cases, locked in id order, then all their tasks, locked in id order (FOR UPDATE on
-    PostgreSQL; SQLite's write lock is already held): two hand-written statements (kernel.sql)."""
-    q = sql.quote
-    ids = sql.placeholders(len(case_ids))
-    case_columns, task_columns = sql.all_columns(Case), sql.columns(Task, LOCKED_TASK_COLUMNS)
-    cases = {c.pk: c for c in (case_columns.instance(row) for row in sql.fetch(
-        f"SELECT {case_columns.sql} FROM {sql.table(Case)} WHERE {q('id')} IN ({ids}) ORDER BY {q('id')}"
-        f"{sql.lock_clause()}", case_ids))}
-    tasks: dict[int, list[_Locked]] = {pk: [] for pk in case_ids}
-    for row in sql.fetch(f"SELECT {task_columns.sql} FROM {sql.table(Task)} WHERE {q('case_id')} IN ({ids}) "
-                         f"ORDER BY {q('id')}{sql.lock_clause()}", case_ids):
-        tasks[row[1]].append(_Locked(row, cases[row[1]]))
-    return cases, tasks
-
-
-def _plain(value: Any) -> Any:
-    """An enterprise field as the audit keeps it: a place by its code, a date as ISO text."""
-    if isinstance(value, Place):
-        return str(value.code)
-    return value.isoformat() if isinstance(value, dt.date) else value
+        return [by_pk[pk] for pk in pks]
 
 
 def _update_grouped(model: Any, changes: Any) -> None:
@@ -579,36 +489,28 @@ def _update_grouped(model: Any, changes: Any) -> None:
         model.objects.filter(pk__in=pks).update(**values)
 
 
-def _apply_to_enterprises(completed: list[Case], acting_user: Any) -> list[AuditEntry]:
+def _apply_to_enterprises(completed: list[Case], acting_user: Any) -> None:
     """What completed cases change in their enterprises (their declared `applies`; closing it on
-    deregistration), each enterprise locked, with one audit row per enterprise linking the case."""
+    deregistration), through the kernel's organisation action, each change audited as
+    `onestop.<service>` with the case named as its reason."""
     applying = [c for c in completed if _service(c.service).applies or _service(c.service).closes_enterprise]
     if not applying:
-        return []
-    firms = {o.pk: o for o in Organisation.objects.select_for_update(of=("self",)).select_related("place")
-             .filter(pk__in=sorted({c.enterprise_id for c in applying})).order_by("pk")}
+        return
     codes = {str(c.data[form_field]) for c in applying for form_field, org_field in _service(c.service).applies
              if org_field == "place"}
     places = {p.code: p for p in Place.objects.filter(code__in=codes)} if codes else {}
-    rows = []
-    changed: dict[tuple[str, ...], list[Organisation]] = {}
+    found: list[OrganisationChange] = []
     for case in applying:
         spec = _service(case.service)
-        enterprise = firms[case.enterprise_id]
-        fields = [org_field for _f, org_field in spec.applies] + (["closed_on"] if spec.closes_enterprise else [])
-        before = {k: _plain(v) for k, v in snapshot(enterprise, fields).items()}
+        values: dict[str, Any] = {}
         for form_field, org_field in spec.applies:
             value = case.data[form_field]
-            setattr(enterprise, org_field, places[str(value)] if org_field == "place" else value)
+            values[org_field] = places[str(value)] if org_field == "place" else value
         if spec.closes_enterprise and case.completed_at is not None:
-            enterprise.closed_on = case.completed_at.astimezone(SHANGHAI).date()
-        changed.setdefault(tuple(sql.field(Organisation, f).attname for f in fields), []).append(enterprise)
-        after = {k: _plain(v) for k, v in snapshot(enterprise, fields).items()}
-        rows.append(audit_entry(acting_user, f"onestop.{spec.code}", enterprise, before=before, after=after,
-                                reason=_("One-stop case %(case)s completed") % {"case": case.pk}))
-    for attnames, firms_changed in changed.items():
-        sql.update_each(Organisation, attnames, firms_changed)
-    return rows
+            values["closed_on"] = case.completed_at.astimezone(SHANGHAI).date()
+        found.append(OrganisationChange(case.enterprise_id, values, action=f"onestop.{spec.code}",
+                                        reason=_("One-stop case %(case)s completed") % {"case": case.pk}))
+    do_change_organisations(found, acting_user=acting_user)
 
 
 def do_ask_correction(task: Task | int, request: str, *, acting_user: Any) -> Correction:

@@ -14,10 +14,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import BaseModel
 
 from longcheng.kernel.access.scope import has_perm, require_perm, restrict
 from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied
@@ -35,18 +33,12 @@ router = Router(tags=["onestop"])
 # --- schemas ------------------------------------------------------------------------------------------
 
 
-class Out(BaseModel):
-    """What the routes answer. The answers are built as dicts, so plain pydantic models check them:
-    ninja's Schema reads every value through its attribute resolver (DjangoGetter), which cost
-    0.7 ms of a submission's 3.5 (bench_onestop.py)."""
-
-
-class ChoiceOut(Out):
+class ChoiceOut(Schema):
     value: str
     label: str
 
 
-class FieldOut(Out):
+class FieldOut(Schema):
     name: str
     label: str
     kind: str
@@ -54,7 +46,7 @@ class FieldOut(Out):
     choices: list[ChoiceOut]
 
 
-class TaskSpecOut(Out):
+class TaskSpecOut(Schema):
     code: str
     label: str
     department: str
@@ -66,7 +58,7 @@ class TaskSpecOut(Out):
     writes: list[str]
 
 
-class ServiceOut(Out):
+class ServiceOut(Schema):
     code: str
     label: str
     limit_days: float
@@ -83,25 +75,25 @@ class CaseIn(Schema):
     submit: bool = False
 
 
-class BlockerOut(Out):
+class BlockerOut(Schema):
     check: str
     message: str
     remedy: str
     field: str | None = None
 
 
-class PrecheckOut(Out):
+class PrecheckOut(Schema):
     blockers: list[BlockerOut]
 
 
-class PrecheckError(Out):
+class PrecheckError(Schema):
     code: str
     message: str
     field: str | None = None
     blockers: list[BlockerOut]
 
 
-class CorrectionOut(Out):
+class CorrectionOut(Schema):
     id: int
     task_id: int
     request: str
@@ -110,7 +102,7 @@ class CorrectionOut(Out):
     answered_at: dt.datetime | None
 
 
-class TaskOut(Out):
+class TaskOut(Schema):
     id: int
     case_id: int
     code: str
@@ -140,7 +132,7 @@ class TaskDetail(TaskOut):
     corrections: list[CorrectionOut]
 
 
-class CaseOut(Out):
+class CaseOut(Schema):
     id: int
     service: str
     service_label: str
@@ -155,14 +147,14 @@ class CaseOut(Out):
     completed_at: dt.datetime | None
 
 
-class CasePage(Out):
+class CasePage(Schema):
     page: int
     size: int
     has_next: bool
     items: list[CaseOut]
 
 
-class DocumentOut(Out):
+class DocumentOut(Schema):
     id: int
     code: str
     label: str
@@ -190,7 +182,7 @@ class QueueItem(TaskOut):
     uscc: str
 
 
-class QueuePage(Out):
+class QueuePage(Schema):
     page: int
     size: int
     has_next: bool
@@ -210,7 +202,7 @@ class AcceptBatchIn(Schema):
     items: list[AcceptItem]
 
 
-class AcceptBatchOut(Out):
+class AcceptBatchOut(Schema):
     accepted: list[int]
     completed_cases: list[int]
 
@@ -244,20 +236,6 @@ def _service_out(spec: ServiceSpec) -> dict[str, Any]:
     }
 
 
-_labels: dict[tuple[Any, ...], str] = {}
-
-
-def _label(kind: str, key: Any, lazy: Any) -> str:
-    """A declared label in the request's language, translated once per process and language: a
-    lazy label is looked up again at every str(), and an answer repeats a dozen of them (30 % of
-    a submission's answer)."""
-    cache_key = (get_language(), kind, key, id(lazy))
-    text = _labels.get(cache_key)
-    if text is None:
-        text = _labels[cache_key] = str(lazy)
-    return text
-
-
 def _left(due_at: dt.datetime | None, running: bool, at: dt.datetime) -> float | None:
     if not running or due_at is None:
         return None
@@ -271,10 +249,10 @@ def _task_out(task: Task, at: dt.datetime) -> dict[str, Any]:
     department = DEPARTMENTS[task.department]
     running = task.status == TaskStatus.OPEN
     return {
-        "id": task.pk, "case_id": task.case_id, "code": task.code, "label": _label("task", (spec.code, task.code), spec.task(task.code).label),
-        "department": task.department, "department_label": _label("department", task.department, department.label), "office": department.office,
+        "id": task.pk, "case_id": task.case_id, "code": task.code, "label": str(spec.task(task.code).label),
+        "department": task.department, "department_label": str(department.label), "office": department.office,
         "place": task.place.name, "place_code": task.place.code, "required": task.required,
-        "status": task.status, "status_label": _label("task_status", task.status, TaskStatus(task.status).label), "limit_days": float(task.limit_days),
+        "status": task.status, "status_label": str(TaskStatus(task.status).label), "limit_days": float(task.limit_days),
         "opened_at": task.opened_at, "due_at": task.due_at, "done_at": task.done_at,
         "paused_days": float(task.paused_days), "working_days_left": _left(task.due_at, running, at),
         "due_soon": clock.due_soon(task, at), "overdue": clock.overdue(task, at), "escalated_at": task.escalated_at,
@@ -288,28 +266,24 @@ def _correction_out(c: Correction) -> dict[str, Any]:
 
 
 def _case_out(case: Case) -> dict[str, Any]:
-    return {"id": case.pk, "service": case.service, "service_label": _label("service", case.service, service(case.service).label),
+    return {"id": case.pk, "service": case.service, "service_label": str(service(case.service).label),
             "enterprise": case.enterprise.name, "uscc": case.enterprise.uscc or "", "place_code": case.place.code,
-            "status": case.status, "status_label": _label("case_status", case.status, CaseStatus(case.status).label), "created_at": case.created_at,
+            "status": case.status, "status_label": str(CaseStatus(case.status).label), "created_at": case.created_at,
             "submitted_at": case.submitted_at, "due_at": case.due_at, "completed_at": case.completed_at}
 
 
 def _case_detail(case: Case) -> dict[str, Any]:
     at = clock.now()
-    new_tasks = getattr(case, "new_tasks", None)
     corrections: dict[int, list[Correction]] = {}
-    if new_tasks is not None:
-        # Submitted in this request: its tasks are the rows just written, with no pause,
-        # correction or document yet.
-        paused, tasks, documents = False, new_tasks, []
-    else:
-        paused = Pause.objects.filter(case=case, task__isnull=True, ended_at__isnull=True).exists()
-        tasks = list(Task.objects.filter(case=case).select_related("case", "place").order_by("pk"))
-        for c in Correction.objects.filter(task__case=case).order_by("asked_at", "pk"):
-            corrections.setdefault(c.task_id, []).append(c)
-        documents = list(Document.objects.filter(case=case).order_by("uploaded_at", "pk"))
-        for d in documents:
-            d.case = case
+    paused = Pause.objects.filter(case=case, task__isnull=True, ended_at__isnull=True).exists()
+    tasks = list(Task.objects.filter(case=case).select_related("place").order_by("pk"))
+    for t in tasks:
+        t.case = case
+    for c in Correction.objects.filter(task__case=case).order_by("asked_at", "pk"):
+        corrections.setdefault(c.task_id, []).append(c)
+    documents = list(Document.objects.filter(case=case).order_by("uploaded_at", "pk"))
+    for d in documents:
+        d.case = case
     running = case.status == CaseStatus.SUBMITTED and not paused
     return {
         **_case_out(case), "data": case.data, "outcome": case.outcome, "paused": paused,

@@ -14,8 +14,6 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from longcheng.kernel import sql
-
 
 @dataclass(frozen=True)
 class Blocker:
@@ -42,76 +40,24 @@ def precheck(code: str) -> Callable[[Precheck], Precheck]:
     return register
 
 
-def _reads(enterprise: Any) -> dict[str, Any]:
-    """What one run of the checks has read about the enterprise (its standing, places by code): four
-    checks read the standing and a submission reads the new place and two districts several times.
-    `run_prechecks` starts each run afresh (forget_reads)."""
-    cache = enterprise.__dict__.get("_onestop_reads")
-    if cache is None:
-        cache = enterprise.__dict__["_onestop_reads"] = {"places": {}}
-    return cache
-
-
-def forget_reads(enterprise: Any) -> None:
-    enterprise.__dict__.pop("_onestop_reads", None)
-
-
 def _standing(enterprise: Any) -> Any:
-    from .models import EnterpriseStanding
+    """The enterprise's standing (None: nothing recorded against it), through the ORM's one-to-one
+    accessor: read once per instance (a submission reads it with the enterprise, select_related),
+    so the four checks that look at it cost one query at most."""
+    from django.core.exceptions import ObjectDoesNotExist
 
-    reads = _reads(enterprise)
-    if "standing" not in reads:
-        reads["standing"] = EnterpriseStanding.objects.filter(enterprise=enterprise).first()
-    return reads["standing"]
-
-
-def remember(enterprise: Any, *, standing: Any) -> None:
-    """What the caller has already read for this run of the checks (a submission reads the
-    enterprise, its places and its standing in one statement)."""
-    reads = _reads(enterprise)
-    reads["standing"] = standing
-    place = enterprise.place
-    for known in (place, place.parent if place is not None and place.parent_id else None):
-        if known is not None:
-            reads["places"][known.code] = known
-
-
-def place_by_code(enterprise: Any, code: str) -> Any:
-    """A place by its code, read once per run of the checks for this enterprise (None: no such place)."""
-    places = _reads(enterprise)["places"]
-    if code not in places:
-        places[code] = read_place(code)
-    return places[code]
-
-
-def place_columns(alias: str) -> Any:
-    from longcheng.kernel.places.models import Place
-
-    return sql.all_columns(Place, alias)
-
-
-def with_parent(row: Any, start: int, alias: str, parent_alias: str) -> tuple[Any, int]:
-    """A place and its parent from a row of `place_columns(alias), place_columns(parent_alias)`,
-    the parent cached on the place as select_related would."""
-    from longcheng.kernel.places.models import Place
-
-    place, at = place_columns(alias).split(row, start)
-    parent, at = place_columns(parent_alias).split(row, at)
-    if place is not None:
-        Place._meta.get_field("parent").set_cached_value(place, parent)
-    return place, at
+    try:
+        return enterprise.onestop_standing
+    except ObjectDoesNotExist:
+        return None
 
 
 def read_place(code: str) -> Any:
     """A place by its code with its parent (below a district, the parent is usually the district
-    itself: district_of), in one hand-written statement (kernel.sql); None: no such place."""
+    itself: district_of); None: no such place."""
     from longcheng.kernel.places.models import Place
 
-    q = sql.quote
-    rows = sql.fetch(f"SELECT {place_columns('p').sql}, {place_columns('pp').sql} FROM {sql.table(Place)} p "
-                     f"LEFT JOIN {sql.table(Place)} pp ON pp.{q('id')} = p.{q('parent_id')} "
-                     f"WHERE p.{q('code')} = %s", [code])
-    return with_parent(rows[0], 0, "p", "pp")[0] if rows else None
+    return Place.objects.select_related("parent").filter(code=code).first()
 
 
 def _yuan(fen: int) -> str:
@@ -157,33 +103,32 @@ def open_penalty(enterprise: Any, data: dict[str, Any]) -> Blocker | None:
                    _("Carry out the penalty (pay the fine) with the deciding authority, then check again."))
 
 
-def district_of(place: Any, enterprise: Any = None) -> Any:
+def district_of(place: Any) -> Any:
     """The district, county-level city or development zone (depth 1, directly under the city) that a
-    place lies in; the place itself at city level or above. With `enterprise`, read through the
-    check run's reads (place_by_code)."""
+    place lies in; the place itself at city level or above."""
     from longcheng.kernel.places.models import PATH_SEPARATOR, Place
 
     if place is None or place.depth <= 1:
         return place
-    if place.depth == 2 and "parent" in place._state.fields_cache:  # read with its parent already
+    if place.depth == 2:  # its parent is the district (read with it when select_related)
         return place.parent
     code = [c for c in place.path.split(PATH_SEPARATOR) if c][1]
-    return place_by_code(enterprise, code) if enterprise is not None else Place.objects.get(code=code)
+    return Place.objects.get(code=code)
 
 
 @precheck("relocation_target")
 def relocation_target(enterprise: Any, data: dict[str, Any]) -> Blocker | None:
     """The new place is a district-or-below place of the enterprise's city, another district than
     the current one, and the new address lies in it (names the receiving district)."""
-    target = place_by_code(enterprise, str(data.get("new_place") or ""))
+    target = read_place(str(data.get("new_place") or ""))
     current = enterprise.place
     same_city = (target is not None and current is not None
                  and target.path.split(".")[0] == current.path.split(".")[0])
     if target is None or target.depth < 1 or not same_city:
         return Blocker("relocation_target", _("The new place is not a district, street or town of this city."),
                        _("Choose the district, street or town the enterprise moves to."), field="new_place")
-    receiving = district_of(target, enterprise)
-    if current is not None and district_of(current, enterprise).pk == receiving.pk:
+    receiving = district_of(target)
+    if current is not None and district_of(current).pk == receiving.pk:
         return Blocker("relocation_target",
                        _("The new place is in the district the enterprise is already registered in."),
                        _("A move within one district is a change of address, not a relocation."),
