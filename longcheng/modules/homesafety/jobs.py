@@ -139,3 +139,37 @@ def mark_offline(now: dt.datetime | None = None) -> int:
 @periodic_job(crontab(minute="*"))
 def mark_offline_devices() -> int:
     return mark_offline()
+
+
+def warn_gaps(now: dt.datetime | None = None) -> int:
+    """Sequence gaps still missing messages a grace period after they were seen become one
+    "messages missing" warning per device: the platform cannot know what a missing message was,
+    so any of them may have been an SOS. A gap filled within the grace was a reordering (events
+    overtake readings in the inbox; two workers share a device's stream) and warns nobody."""
+    from django.db.models import Max, Min, Sum
+
+    from .alarms import raise_alarm
+    from .models import AlarmKind, Device, SeqGap
+    from .rules import Verdict
+
+    now = now or timezone.now()
+    due = SeqGap.objects.filter(warned_at__isnull=True, missing__gt=0,
+                                detected_at__lte=now - dt.timedelta(seconds=conf("HOMESAFETY_GAP_GRACE_SECONDS")))
+    raised = 0
+    for row in due.values("device_id").annotate(first=Min("first_seq"), last=Max("last_seq"), missing=Sum("missing")):
+        with transaction.atomic():
+            # Claimed by a conditional UPDATE: two job runs at once warn once.
+            if not due.filter(device_id=row["device_id"]).update(warned_at=now):
+                continue
+            device = Device.objects.select_related("enrollee").get(pk=row["device_id"])
+            if device.enrollee is None:
+                continue
+            verdict = Verdict(AlarmKind.MESSAGES_MISSING, True, Severity.WARNING,
+                              {"first": row["first"], "last": row["last"], "missing": row["missing"]})
+            raised += int(raise_alarm(device.enrollee, device, verdict, now)[1])
+    return raised
+
+
+@periodic_job(crontab(minute="*"))
+def warn_sequence_gaps() -> int:
+    return warn_gaps()

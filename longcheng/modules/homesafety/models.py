@@ -77,6 +77,11 @@ class DeviceState(models.Model):
     lon = models.FloatField(null=True, blank=True)
     rule_state = models.JSONField(default=dict, blank=True)
     online = models.BooleanField(default=False)
+    # The highest sequence number stored: a message above it by more than one reveals a gap.
+    max_seq = models.BigIntegerField(null=True, blank=True)
+    # Device time minus platform time of the device's latest message when that was outside the
+    # window (ahead by more than the allowed skew, or behind by more than the stale limit); None when right.
+    clock_offset_s = models.FloatField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.device_id} @ {self.last_device_time}"
@@ -119,6 +124,29 @@ class DeadLetter(models.Model):
         return f"{self.reason}: {self.device_serial or '?'}"
 
 
+class SeqGap(models.Model):
+    """Sequence numbers of a device that never arrived: seen when a later number came first. Late
+    arrivals inside it lower `missing`; what is still missing after a grace period becomes a warning."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="gaps")
+    first_seq = models.BigIntegerField(_("from"))
+    last_seq = models.BigIntegerField(_("to"))
+    count = models.BigIntegerField(_("count"))
+    missing = models.BigIntegerField(_("still missing"))
+    detected_at = models.DateTimeField(_("seen at"), db_index=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+
+    scope_path_field = "device__enrollee__person__place__path"
+
+    class Meta:
+        verbose_name = _("sequence gap")
+        verbose_name_plural = _("sequence gaps")
+        indexes = [models.Index(fields=["device", "first_seq"])]
+
+    def __str__(self) -> str:
+        return f"{self.device_id}: {self.first_seq}–{self.last_seq}"
+
+
 class Severity(models.IntegerChoices):
     CRITICAL = 1, _("Critical")
     HIGH = 2, _("High")
@@ -138,6 +166,8 @@ class AlarmKind(models.TextChoices):
     LOW_BATTERY = "low_battery", _("Low battery")
     REMOVED = "removed", _("Wristband taken off")
     SENSOR_FAULT = "sensor_fault", _("Sensor fault")
+    CLOCK_OFF = "clock_off", _("Device clock off")
+    MESSAGES_MISSING = "messages_missing", _("Messages missing")
 
 
 class AlarmStatus(models.TextChoices):
