@@ -129,9 +129,9 @@ class SeqGap(models.Model):
     arrivals inside it lower `missing`; what is still missing after a grace period becomes a warning."""
 
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="gaps")
-    first_seq = models.BigIntegerField(_("from"))
-    last_seq = models.BigIntegerField(_("to"))
-    count = models.BigIntegerField(_("count"))
+    first_seq = models.BigIntegerField(pgettext_lazy("sequence gap", "from"))
+    last_seq = models.BigIntegerField(pgettext_lazy("sequence gap", "to"))
+    count = models.BigIntegerField(pgettext_lazy("sequence gap", "count"))
     missing = models.BigIntegerField(_("still missing"))
     detected_at = models.DateTimeField(_("seen at"), db_index=True)
     warned_at = models.DateTimeField(null=True, blank=True)
