@@ -28,7 +28,16 @@ from urllib.parse import urlparse
 
 from django.db import close_old_connections
 
-from .ingest import BATCH_MAX_DEPTH, MAX_PAYLOAD, Incoming, decode, ingest, is_gateway_topic
+from .ingest import (
+    BATCH_MAX_DEPTH,
+    MAX_DEPTH,
+    MAX_PAYLOAD,
+    Incoming,
+    decode,
+    ingest,
+    is_gateway_topic,
+    nested_deeper_than,
+)
 
 log = logging.getLogger("longcheng.homesafety.mqtt")
 MAX_GATEWAY_PAYLOAD = 1_048_576  # a gateway batch of up to 1,000 messages
@@ -46,7 +55,9 @@ def expand(topic: str, payload: bytes) -> list[Incoming]:
         return [Incoming(payload=payload, topic=topic)]
     kept = payload[:MAX_PAYLOAD]  # what a dead letter keeps of a refused batch
     try:
-        data, refused = decode(payload, MAX_GATEWAY_PAYLOAD, BATCH_MAX_DEPTH)
+        # Within two levels more than a message may have, no member can be too deep: not walked again.
+        shallow = len(payload) <= MAX_GATEWAY_PAYLOAD and not nested_deeper_than(payload, MAX_DEPTH + 2)
+        data, refused = decode(payload, MAX_GATEWAY_PAYLOAD, None if shallow else BATCH_MAX_DEPTH)
         if refused is not None:
             return [Incoming(payload=kept, topic=topic, refused=refused)]
         members = data.get("messages") if isinstance(data, dict) else None
@@ -55,7 +66,7 @@ def expand(topic: str, payload: bytes) -> list[Incoming]:
                              refused=("invalid_batch", 'a gateway batch is {"messages": [1 to 1,000 device messages]}'))]
         # A member that is not an object keeps its text for the dead letter (the batch's depth was
         # checked, so dumping it cannot recurse too deep).
-        return [Incoming(payload=m, topic=topic) if isinstance(m, dict) else
+        return [Incoming(payload=m, topic=topic, shallow=shallow) if isinstance(m, dict) else
                 Incoming(payload=json.dumps(m), topic=topic, decoded=m) for m in members]
     except Exception as exc:
         return [Incoming(payload=kept, topic=topic, refused=("invalid_batch", f"{type(exc).__name__}: {exc}"[:300]))]
