@@ -82,6 +82,9 @@ class DeviceState(models.Model):
     # Device time minus platform time of the device's latest message when that was outside the
     # window (ahead by more than the allowed skew, or behind by more than the stale limit); None when right.
     clock_offset_s = models.FloatField(null=True, blank=True)
+    # Gaps seen within the grace period, [from, to, seen at (epoch s)]: most are a reordering and
+    # fill within a second; the periodic job records what is left as SeqGap rows.
+    pending_gaps = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
         return f"{self.device_id} @ {self.last_device_time}"
@@ -125,8 +128,8 @@ class DeadLetter(models.Model):
 
 
 class SeqGap(models.Model):
-    """Sequence numbers of a device that never arrived: seen when a later number came first. Late
-    arrivals inside it lower `missing`; what is still missing after a grace period becomes a warning."""
+    """Sequence numbers of a device still missing a grace period after a later number came first
+    (DeviceState.pending_gaps holds them until then). Later arrivals inside it lower `missing`."""
 
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="gaps")
     first_seq = models.BigIntegerField(pgettext_lazy("sequence gap", "from"))

@@ -249,8 +249,10 @@ def device_page(request: HttpRequest, pk: int) -> HttpResponse:
     gaps = SeqGap.objects.filter(device=device).order_by("-detected_at", "-pk")
     day = timezone.now() - dt.timedelta(days=1)
     offset = state.clock_offset_s if state is not None else None
+    pending = [{"first": g[0], "last": g[1], "count": g[1] - g[0] + 1,
+                "seen": dt.datetime.fromtimestamp(g[2], tz=dt.UTC)} for g in (state.pending_gaps if state else [])]
     return render(request, "homesafety/device.html", {
-        "device": device, "state": state, "gaps": gaps[:50],
+        "device": device, "state": state, "gaps": gaps[:50], "pending": pending,
         "missing_day": gaps.filter(detected_at__gte=day).aggregate(n=Sum("missing"))["n"] or 0,
         "clock_minutes": round(offset / 60, 1) if offset is not None else None,
         "alarms": _labelled(list(Alarm.objects.filter(device=device, is_open=True).order_by("severity", "raised_at"))),

@@ -221,15 +221,26 @@ def test_a_burned_sequence_number_does_not_silence_the_real_sos(world: Any, stra
 # --- 13.4: a gap in the sequence is seen ---------------------------------------------------------------------
 
 
+def _pending(device: Device) -> list[tuple[int, int]]:
+    return [(g[0], g[1]) for g in DeviceState.objects.get(device=device).pending_gaps]
+
+
 def test_a_gap_in_the_sequence_is_recorded_and_filled_by_late_arrivals(world: Any) -> None:
     ingest([Incoming(raw(seq=s, hr=70)) for s in (100, 101, 105, 106, 110)], source="mqtt")
-    found = SeqGap.objects.filter(device=world["band"]).order_by("first_seq")
-    assert [(g.first_seq, g.last_seq, g.count, g.missing) for g in found] == [(102, 104, 3, 3), (107, 109, 3, 3)]
+    assert _pending(world["band"]) == [(102, 104), (107, 109)]
     ingest([Incoming(raw(seq=103, hr=70)), Incoming(raw(seq=108, hr=70)), Incoming(raw(seq=109, hr=70))],
            source="mqtt")
-    gaps = list(SeqGap.objects.filter(device=world["band"]).order_by("first_seq").values_list("missing", flat=True))
-    assert gaps == [2, 1]
+    assert _pending(world["band"]) == [(102, 102), (104, 104), (107, 107)]
     assert DeviceState.objects.get(device=world["band"]).max_seq == 110
+    # After the grace the rest is recorded, and a straggler still lowers what is missing.
+    from ..jobs import warn_gaps
+
+    warn_gaps(timezone.now() + dt.timedelta(minutes=5))
+    assert _pending(world["band"]) == []
+    ingest([Incoming(raw(seq=104, hr=70))], source="mqtt")
+    found = SeqGap.objects.filter(device=world["band"]).order_by("first_seq")
+    assert [(g.first_seq, g.last_seq, g.count, g.missing) for g in found] == [(102, 102, 1, 1), (104, 104, 1, 0),
+                                                                             (107, 107, 1, 1)]
 
 
 def test_a_gap_still_open_after_the_grace_is_a_console_warning(world: Any) -> None:
@@ -240,6 +251,8 @@ def test_a_gap_still_open_after_the_grace_is_a_console_warning(world: Any) -> No
     assert warn_gaps(timezone.now() + dt.timedelta(minutes=5)) == 1
     alarm = Alarm.objects.get(kind=AlarmKind.MESSAGES_MISSING)
     assert alarm.device == world["band"] and alarm.detail["missing"] == 3
+    gap = SeqGap.objects.get(device=world["band"])
+    assert (gap.first_seq, gap.last_seq, gap.missing) == (201, 203, 3) and gap.warned_at is not None
     assert warn_gaps(timezone.now() + dt.timedelta(minutes=6)) == 0
 
 
@@ -257,9 +270,11 @@ def test_the_device_page_shows_gaps_and_the_clock(world: Any, client: Any) -> No
 
 
 def test_the_operations_figures_count_missing_messages(world: Any) -> None:
+    from ..jobs import warn_gaps
     from ..views import panel_figures
 
     ingest([Incoming(raw(seq=s, hr=70)) for s in (400, 405)], source="mqtt")
+    warn_gaps(timezone.now() + dt.timedelta(minutes=5))
     from django.utils.translation import gettext
 
     label = gettext("Messages missing, 24 h")
