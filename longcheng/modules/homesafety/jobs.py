@@ -158,7 +158,7 @@ def warn_gaps(now: dt.datetime | None = None) -> int:
     for pk in list(waiting):
         with transaction.atomic():
             # Locked as the ingester locks it, which rewrites the list with each batch.
-            state = DeviceState.objects.select_for_update().select_related("device__enrollee").get(pk=pk)
+            state = DeviceState.objects.select_for_update(of=("self",)).select_related("device__enrollee").get(pk=pk)
             due = [g for g in state.pending_gaps if g[2] <= due_before]
             if not due:
                 continue
