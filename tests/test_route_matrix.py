@@ -49,6 +49,7 @@ PAGES: dict[str, str | None] = {
     "homesafety:family": "homesafety.family",
     "homesafety:persons": "homesafety.view",
     "homesafety:person": "homesafety.view",
+    "homesafety:device": "homesafety.view",
     "homesafety:feature_requests": "people.manage",
     "homesafety:import": "homesafety.manage",
     "homesafety:work_orders": "homesafety.view",
@@ -297,6 +298,8 @@ def _page_urls(world: dict[str, Any]) -> dict[str, str]:
             args = [world["alarm"].pk]
         elif name == "homesafety:person":
             args = [world["alarm"].enrollee_id]
+        elif name == "homesafety:device":
+            args = [world["alarm"].device_id]
         elif name == "youthaid:case":
             args = [world["youthaid"]["youth"].pk]
         elif name == "youthaid:attachment":
