@@ -66,17 +66,29 @@ def _world() -> list[str]:
         if created:
             DeviceState.objects.create(device=device)
         serials.append(device.serial)
+    # The gateways publishing the batches: accounts whose scope covers every device (a gateway topic
+    # names its account, and a device outside its scope is refused).
+    from longcheng.kernel.access.models import RoleAssignment, User
+    from longcheng.kernel.places.models import Place
+
+    roots = list(Place.objects.filter(parent__isnull=True))
+    for name in [f"gw-{k}" for k in range(16)] + ["gw-lat"]:
+        user, created = User.objects.get_or_create(username=name)
+        if created:
+            RoleAssignment.objects.create(user=user, role="homesafety_gateway").places.set(roots)
     return serials
 
 
 class Feed:
     def __init__(self, serials: list[str]) -> None:
         self.serials = serials
-        self.seq = int(time.time() * 1000) * 100
+        # Each device numbers its own messages one by one (a jump would be a gap, recorded as such).
+        self.seqs = dict.fromkeys(serials, int(time.time() * 1000) * 100)
 
     def body(self, i: int, event: str | None = None, ts_ms: int | None = None) -> dict[str, Any]:
-        self.seq += 1
-        body: dict[str, Any] = {"device": self.serials[i % len(self.serials)], "seq": self.seq,
+        serial = self.serials[i % len(self.serials)]
+        self.seqs[serial] += 1
+        body: dict[str, Any] = {"device": serial, "seq": self.seqs[serial],
                                 "ts": ts_ms or int(time.time() * 1000),
                                 "metrics": {"hr": 70 + i % 9, "temp": 36.5, "lat": 31.72, "lon": 120.06,
                                             "battery": 80, "worn": True}}

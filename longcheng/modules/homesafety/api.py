@@ -37,10 +37,12 @@ class TelemetryOut(Schema):
 @router.post("/telemetry", response=TelemetryOut)
 def post_telemetry(request: HttpRequest, payload: TelemetryIn) -> Any:
     """A gateway's batch (up to 1,000 messages). The same validation and ingest path as MQTT; each
-    rejected message is listed with its index and reason, the others are stored."""
+    rejected message is listed with its index and reason, the others are stored. A device not
+    bound within the gateway account's scope is refused (`device_out_of_scope`)."""
     require_perm(request.user, "homesafety.ingest")
     received = dt.datetime.now(dt.UTC)
-    return ingest([Incoming(payload=m, received_at=received) for m in payload.messages], source="http").as_dict()
+    return ingest([Incoming(payload=m, received_at=received) for m in payload.messages], source="http",
+                  gateway=request.user).as_dict()
 
 
 class AlarmOut(Schema):

@@ -18,14 +18,18 @@ DEFAULTS: dict[str, Any] = {
         "HOMESAFETY_ESCALATION_ROLES", ["homesafety_operator", "homesafety_community_head", "homesafety_street_officer"]),
     # A device is offline after this many heartbeat intervals of silence.
     "HOMESAFETY_OFFLINE_FACTOR": env_int("HOMESAFETY_OFFLINE_FACTOR", 2, minimum=1, maximum=10),
-    # An event (SOS, fall, smoke) older than this when it arrives is kept but raises nothing.
+    # A message older than this when it arrives is outside the clock window: an SOS, fall or smoke
+    # event still raises its alarm (marked with the clock offset), other events raise nothing.
     "HOMESAFETY_STALE_EVENT_SECONDS": env_int("HOMESAFETY_STALE_EVENT_SECONDS", 600, minimum=10, maximum=86400),
     # A console's server-push connection lives this long, then the browser renews it.
     "HOMESAFETY_STREAM_SECONDS": env_int("HOMESAFETY_STREAM_SECONDS", 300, minimum=1, maximum=3600),
     # MQTT topics are <prefix>/devices/<serial>/telemetry|events; another prefix isolates a tenant or a test.
     "HOMESAFETY_MQTT_PREFIX": env_str("HOMESAFETY_MQTT_PREFIX", "longcheng/v1"),
-    # A device clock may run this far ahead of ours before its readings are refused.
+    # A device clock may run this far ahead of ours before its readings are refused (its SOS, fall or
+    # smoke events are still taken, marked with the offset).
     "HOMESAFETY_CLOCK_SKEW_SECONDS": env_int("HOMESAFETY_CLOCK_SKEW_SECONDS", 300, minimum=0, maximum=86400),
+    # A sequence gap still open this long after it was seen (not a reordering) becomes a console warning.
+    "HOMESAFETY_GAP_GRACE_SECONDS": env_int("HOMESAFETY_GAP_GRACE_SECONDS", 60, minimum=0, maximum=86400),
     # Another ingest process sees a device's new binding or its person's new settings within this time.
     "HOMESAFETY_DEVICE_CACHE_SECONDS": env_int("HOMESAFETY_DEVICE_CACHE_SECONDS", 10, minimum=0, maximum=3600),
 }

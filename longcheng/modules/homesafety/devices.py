@@ -17,9 +17,14 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ConfigDict, Field
 
+# Strict: a boolean is not a number and a number is not a string (`"hr": true` was stored as 1 bpm and
+# raised a sensor fault); a whole number is still a valid float. NaN and infinities are refused here,
+# as PostgreSQL's jsonb cannot hold them and one would fail the whole batch's INSERT.
+STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
 
 class WristbandMetrics(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     # Bounds are wide on purpose: 0 or 400 beats per minute is a sensor fault, which the rules
     # report as such; the schema only refuses what no sensor could ever send.
     hr: int | None = Field(None, ge=-1, le=1000, description="heart rate, beats per minute")
@@ -32,7 +37,7 @@ class WristbandMetrics(BaseModel):
 
 
 class SmokeMetrics(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     smoke: bool | None = None
     obscuration: float | None = Field(None, ge=0, le=100, description="smoke obscuration, %/m")
     temp: float | None = Field(None, ge=-50, le=200)
@@ -47,6 +52,8 @@ class DeviceType:
     heartbeat_seconds: int
     events: frozenset[str]
     rules: tuple[str, ...]  # rule codes evaluated for this type, see rules.RULES
+    # Events that raise a critical alarm: never dropped for their time stamp (see ingest.py).
+    urgent: frozenset[str] = frozenset()
     defaults: dict[str, Any] = field(default_factory=dict)  # rule parameters, overridable per person
 
 
@@ -66,7 +73,7 @@ def device_type(code: str) -> DeviceType:
 
 WRISTBAND = register_device_type(DeviceType(
     code="wristband", label=_("Smart wristband"), metrics=WristbandMetrics, heartbeat_seconds=300,
-    events=frozenset({"sos", "fall", "removed"}),
+    events=frozenset({"sos", "fall", "removed"}), urgent=frozenset({"sos", "fall"}),
     rules=("sos", "fall", "removed", "sensor_fault", "heart_rate", "temperature", "safe_zone", "low_battery",
            "no_movement"),
     defaults={"hr_low": 45, "hr_high": 120, "hr_readings": 3, "hr_margin": 5, "hr_min_valid": 20,
@@ -76,7 +83,7 @@ WRISTBAND = register_device_type(DeviceType(
 
 SMOKE_ALARM = register_device_type(DeviceType(
     code="smoke", label=_("Smart smoke alarm"), metrics=SmokeMetrics, heartbeat_seconds=3600,
-    events=frozenset({"smoke", "test"}),
+    events=frozenset({"smoke", "test"}), urgent=frozenset({"smoke"}),
     rules=("smoke", "low_battery"),
     defaults={"battery_low": 15, "battery_clear": 25},
 ))

@@ -187,3 +187,45 @@ def mark_offline(now: dt.datetime | None = None) -> int:
 @periodic_job(crontab(minute="*"))
 def mark_offline_devices() -> int:
     return mark_offline()
+
+
+def warn_gaps(now: dt.datetime | None = None) -> int:
+    """Gaps still missing messages a grace period after they were seen are recorded (SeqGap) and
+    become one "messages missing" warning per device: the platform cannot know what a missing
+    message was, so any of them may have been an SOS. A gap filled within the grace was a
+    reordering (events overtake readings in the inbox; two workers share a device's stream) and
+    warns nobody."""
+    from .alarms import raise_alarm
+    from .models import AlarmKind, SeqGap
+    from .rules import Verdict
+
+    now = now or timezone.now()
+    due_before = (now - dt.timedelta(seconds=conf("HOMESAFETY_GAP_GRACE_SECONDS"))).timestamp()
+    raised = 0
+    waiting = DeviceState.objects.exclude(pending_gaps=[]).values_list("pk", flat=True)
+    for pk in list(waiting):
+        with transaction.atomic():
+            # Locked as the ingester locks it, which rewrites the list with each batch.
+            state = DeviceState.objects.select_for_update(of=("self",)).select_related("device__enrollee").get(pk=pk)
+            due = [g for g in state.pending_gaps if g[2] <= due_before]
+            if not due:
+                continue
+            state.pending_gaps = [g for g in state.pending_gaps if g[2] > due_before]
+            state.save(update_fields=["pending_gaps"])
+            SeqGap.objects.bulk_create([
+                SeqGap(device_id=pk, first_seq=first, last_seq=last, count=last - first + 1, missing=last - first + 1,
+                       detected_at=dt.datetime.fromtimestamp(seen, tz=dt.UTC), warned_at=now)
+                for first, last, seen in due])
+            device = state.device
+            if device.enrollee is None:
+                continue
+            verdict = Verdict(AlarmKind.MESSAGES_MISSING, True, Severity.WARNING,
+                              {"first": min(g[0] for g in due), "last": max(g[1] for g in due),
+                               "missing": sum(g[1] - g[0] + 1 for g in due)})
+            raised += int(raise_alarm(device.enrollee, device, verdict, now)[1])
+    return raised
+
+
+@periodic_job(crontab(minute="*"))
+def warn_sequence_gaps() -> int:
+    return warn_gaps()

@@ -77,6 +77,14 @@ class DeviceState(models.Model):
     lon = models.FloatField(null=True, blank=True)
     rule_state = models.JSONField(default=dict, blank=True)
     online = models.BooleanField(default=False)
+    # The highest sequence number stored: a message above it by more than one reveals a gap.
+    max_seq = models.BigIntegerField(null=True, blank=True)
+    # Device time minus platform time of the device's latest message when that was outside the
+    # window (ahead by more than the allowed skew, or behind by more than the stale limit); None when right.
+    clock_offset_s = models.FloatField(null=True, blank=True)
+    # Gaps seen within the grace period, [from, to, seen at (epoch s)]: most are a reordering and
+    # fill within a second; the periodic job records what is left as SeqGap rows.
+    pending_gaps = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
         return f"{self.device_id} @ {self.last_device_time}"
@@ -132,6 +140,29 @@ class DeadLetter(models.Model):
         return Q(device_serial__in=Device.objects.filter(enrollee__person__place__in=places).values("serial"))
 
 
+class SeqGap(models.Model):
+    """Sequence numbers of a device still missing a grace period after a later number came first
+    (DeviceState.pending_gaps holds them until then). Later arrivals inside it lower `missing`."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="gaps")
+    first_seq = models.BigIntegerField(pgettext_lazy("sequence gap", "from"))
+    last_seq = models.BigIntegerField(pgettext_lazy("sequence gap", "to"))
+    count = models.BigIntegerField(pgettext_lazy("sequence gap", "count"))
+    missing = models.BigIntegerField(_("still missing"))
+    detected_at = models.DateTimeField(_("seen at"), db_index=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+
+    scope_path_field = "device__enrollee__person__place__path"
+
+    class Meta:
+        verbose_name = _("sequence gap")
+        verbose_name_plural = _("sequence gaps")
+        indexes = [models.Index(fields=["device", "first_seq"])]
+
+    def __str__(self) -> str:
+        return f"{self.device_id}: {self.first_seq}–{self.last_seq}"
+
+
 class Severity(models.IntegerChoices):
     CRITICAL = 1, _("Critical")
     HIGH = 2, _("High")
@@ -151,6 +182,8 @@ class AlarmKind(models.TextChoices):
     LOW_BATTERY = "low_battery", _("Low battery")
     REMOVED = "removed", _("Wristband taken off")
     SENSOR_FAULT = "sensor_fault", _("Sensor fault")
+    CLOCK_OFF = "clock_off", _("Device clock off")
+    MESSAGES_MISSING = "messages_missing", _("Messages missing")
 
 
 class AlarmStatus(models.TextChoices):

@@ -33,7 +33,16 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from django.db import close_old_connections
 
-from .ingest import MAX_PAYLOAD, Incoming, ingest, is_gateway_topic
+from .ingest import (
+    BATCH_MAX_DEPTH,
+    MAX_DEPTH,
+    MAX_PAYLOAD,
+    Incoming,
+    decode,
+    ingest,
+    is_gateway_topic,
+    nested_deeper_than,
+)
 
 log = logging.getLogger("longcheng.homesafety.mqtt")
 MAX_GATEWAY_PAYLOAD = 1_048_576  # a gateway batch of up to 1,000 messages
@@ -45,22 +54,27 @@ def topics(prefix: str) -> list[str]:
 
 def expand(topic: str, payload: bytes) -> list[Incoming]:
     """One MQTT message → the device messages it carries: itself, or a gateway batch's members.
-    A batch that cannot be read becomes one message that ingest rejects with the reason."""
+    A batch that cannot be read becomes one message that ingest rejects with the reason. Never
+    raises: a payload that broke this killed the worker on every restart (issue 13.2)."""
     if not is_gateway_topic(topic):
         return [Incoming(payload=payload, topic=topic)]
     kept = payload[:MAX_PAYLOAD]  # what a dead letter keeps of a refused batch
-    if len(payload) > MAX_GATEWAY_PAYLOAD:
-        return [Incoming(payload=kept, topic=topic,
-                         refused=("too_large", f"{len(payload)} bytes; a gateway batch may have {MAX_GATEWAY_PAYLOAD}"))]
     try:
-        data = json.loads(payload)
-    except (ValueError, UnicodeDecodeError) as exc:
-        return [Incoming(payload=kept, topic=topic, refused=("malformed_json", str(exc)[:300]))]
-    members = data.get("messages") if isinstance(data, dict) else None
-    if not isinstance(members, list) or not 1 <= len(members) <= 1000:
-        return [Incoming(payload=kept, topic=topic,
-                         refused=("invalid_batch", 'a gateway batch is {"messages": [1 to 1,000 device messages]}'))]
-    return [Incoming(payload=m if isinstance(m, dict) else json.dumps(m), topic=topic) for m in members]
+        # Within two levels more than a message may have, no member can be too deep: not walked again.
+        shallow = len(payload) <= MAX_GATEWAY_PAYLOAD and not nested_deeper_than(payload, MAX_DEPTH + 2)
+        data, refused = decode(payload, MAX_GATEWAY_PAYLOAD, None if shallow else BATCH_MAX_DEPTH)
+        if refused is not None:
+            return [Incoming(payload=kept, topic=topic, refused=refused)]
+        members = data.get("messages") if isinstance(data, dict) else None
+        if not isinstance(members, list) or not 1 <= len(members) <= 1000:
+            return [Incoming(payload=kept, topic=topic,
+                             refused=("invalid_batch", 'a gateway batch is {"messages": [1 to 1,000 device messages]}'))]
+        # A member that is not an object keeps its text for the dead letter (the batch's depth was
+        # checked, so dumping it cannot recurse too deep).
+        return [Incoming(payload=m, topic=topic, shallow=shallow) if isinstance(m, dict) else
+                Incoming(payload=json.dumps(m), topic=topic, decoded=m) for m in members]
+    except Exception as exc:
+        return [Incoming(payload=kept, topic=topic, refused=("invalid_batch", f"{type(exc).__name__}: {exc}"[:300]))]
 
 
 def is_event(topic: str) -> bool:

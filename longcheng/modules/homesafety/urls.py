@@ -10,6 +10,7 @@ urlpatterns = [
     path("console/stream/", views.console_stream, name="console_stream"),
     path("console/detail/", views.console_detail, name="console_detail"),
     path("alarms/<int:pk>/", views.alarm_page, name="alarm"),
+    path("devices/<int:pk>/", views.device_page, name="device"),
     path("rejected/", views.rejected, name="rejected"),
     path("family/", views.family, name="family"),
     path("persons/", views_programme.persons, name="persons"),

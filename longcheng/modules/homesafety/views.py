@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +25,18 @@ from longcheng.kernel.registry import Chart, Figure
 from longcheng.kernel.web.decorators import staff_view
 
 from . import actions
-from .models import Alarm, AlarmStatus, DeadLetter, Device, DeviceState, Enrollee, Outcome, Reading, Severity
+from .models import (
+    Alarm,
+    AlarmStatus,
+    DeadLetter,
+    Device,
+    DeviceState,
+    Enrollee,
+    Outcome,
+    Reading,
+    SeqGap,
+    Severity,
+)
 
 VIEW = "homesafety.view"
 
@@ -292,6 +303,27 @@ def alarm_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_view(VIEW)
+def device_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """One device: its latest state, its clock, the sequence numbers that never arrived, its open
+    alarms and its latest rejected messages."""
+    device = access_object(Device, request.user, pk, VIEW,
+                           queryset=Device.objects.select_related("enrollee__person__place"))
+    state = DeviceState.objects.filter(device=device).first()
+    gaps = SeqGap.objects.filter(device=device).order_by("-detected_at", "-pk")
+    day = timezone.now() - dt.timedelta(days=1)
+    offset = state.clock_offset_s if state is not None else None
+    pending = [{"first": g[0], "last": g[1], "count": g[1] - g[0] + 1,
+                "seen": dt.datetime.fromtimestamp(g[2], tz=dt.UTC)} for g in (state.pending_gaps if state else [])]
+    return render(request, "homesafety/device.html", {
+        "device": device, "state": state, "gaps": gaps[:50], "pending": pending,
+        "missing_day": gaps.filter(detected_at__gte=day).aggregate(n=Sum("missing"))["n"] or 0,
+        "clock_minutes": round(offset / 60, 1) if offset is not None else None,
+        "alarms": _labelled(list(Alarm.objects.filter(device=device, is_open=True).order_by("severity", "raised_at"))),
+        "letters": DeadLetter.objects.filter(device_serial=device.serial).order_by("-received_at", "-pk")[:20],
+    })
+
+
+@staff_view(VIEW)
 def rejected(request: HttpRequest) -> HttpResponse:
     """Messages the ingester could not use (unknown devices first among them), newest first."""
     reason = request.GET.get("reason", "")
@@ -372,12 +404,17 @@ def panel_figures(user: Any) -> list[Figure]:
         false = sum(r["false"] for r in rows)
         month = [Figure(_("Acknowledged within 60 s, 30 days"), f"{100 * in60 / total:.1f}%"),
                  Figure(_("False alarms, 30 days"), f"{100 * false / total:.1f}%")]
+    day = timezone.now() - dt.timedelta(days=1)
+    missing = restrict(SeqGap.objects.filter(detected_at__gte=day), user, VIEW).aggregate(n=Sum("missing"))["n"]
     return [
         Figure(_("Open alarms"), alarms.count(), url=reverse("homesafety:console")),
         Figure(_("Critical, open"), alarms.filter(severity=Severity.CRITICAL).count()),
         Figure(_("Unacknowledged"), alarms.filter(status=AlarmStatus.RAISED).count()),
         Figure(_("Enrolled persons"), restrict(Enrollee.objects.all(), user, VIEW).count()),
         Figure(_("Devices offline"), devices.filter(Q(state__online=False) | Q(state__isnull=True)).count()),
+        # Sequence numbers that never arrived: a broker that dropped messages shows here.
+        Figure(_("Messages missing, 24 h"), missing or 0),
+        Figure(_("Device clocks off"), devices.filter(state__clock_offset_s__isnull=False).count()),
         *month,
     ]
 

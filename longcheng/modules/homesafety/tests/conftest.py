@@ -14,13 +14,15 @@ from django.utils import timezone
 
 @pytest.fixture(autouse=True)
 def _fresh_device_cache() -> Any:
-    """Each test starts with the ingester's device cache empty: a rolled-back test's devices must
-    not be served to the next one."""
-    from ..ingest import _DEVICES
+    """Each test starts with the ingester's device and gateway caches empty: a rolled-back test's
+    devices and gateway accounts must not be served to the next one."""
+    from ..ingest import _DEVICES, _GATEWAYS
 
     _DEVICES.clear()
+    _GATEWAYS.clear()
     yield
     _DEVICES.clear()
+    _GATEWAYS.clear()
 
 
 @pytest.fixture

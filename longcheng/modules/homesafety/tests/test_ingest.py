@@ -99,9 +99,14 @@ def test_an_out_of_order_reading_is_stored_but_changes_no_state(world: Any) -> N
     assert not Alarm.objects.exists()
 
 
-def test_a_late_sos_is_kept_but_raises_no_stale_alarm(world: Any) -> None:
-    result = ingest([Incoming(raw(ts=timezone.now() - dt.timedelta(hours=2), event="sos"))], source="mqtt")
-    assert result.stored == 1 and result.raised == 0 and not Alarm.objects.exists()
+def test_a_late_sos_still_raises_its_alarm_but_a_late_removal_raises_nothing(world: Any) -> None:
+    """Issue 13.3: an SOS is never dropped for its time stamp (a slow clock looks the same as a
+    message queued for two hours); the alarm carries the offset."""
+    late = timezone.now() - dt.timedelta(hours=2)
+    result = ingest([Incoming(raw(ts=late, event="sos")), Incoming(raw(ts=late, event="removed"))], source="mqtt")
+    assert result.stored == 2
+    assert set(Alarm.objects.values_list("kind", flat=True)) == {AlarmKind.SOS, AlarmKind.CLOCK_OFF}
+    assert abs(Alarm.objects.get(kind=AlarmKind.SOS).detail["clock_offset_s"] + 7200) < 60
 
 
 def test_heart_rate_alarm_clears_itself_if_nobody_acknowledged_it(world: Any) -> None:

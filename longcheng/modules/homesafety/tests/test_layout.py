@@ -60,6 +60,8 @@ town = place("320412104", "遥观镇", Level.STREET, district)
 community = place("320412104001", "上书房社区", Level.COMMUNITY, town)
 user("op", "homesafety_operator", town, phone="13800000001")
 user("head", "homesafety_community_head", community, phone="13800000002")
+# The gateway's platform account: the devices it publishes for must be bound within its scope.
+user("gw-1", "homesafety_gateway", community)
 for i in range(1, %(elders)d + 1):
     elder = Resident.objects.create(resident_id=make_resident_id(birth="19460101", seq=i), name=f"老人{i}",
                                     gender="F", birth_date="1946-01-01", place=community, address=f"上书房路{i}号")

@@ -153,7 +153,7 @@ def test_a_worker_killed_with_sigkill_mid_stream_loses_nothing_and_duplicates_no
     try:
         infos = []
         for k, start in enumerate(range(0, len(readings), 100)):
-            infos.append(publisher.publish(f"{PREFIX}/gateways/gw-1/telemetry",
+            infos.append(publisher.publish(f"{PREFIX}/gateways/gw/telemetry",
                                            json.dumps({"messages": readings[start:start + 100]}), qos=1))
             if k % 5 == 0:
                 infos.append(publisher.publish(f"{PREFIX}/devices/WB-1/events", json.dumps(sos[k // 5]), qos=1))

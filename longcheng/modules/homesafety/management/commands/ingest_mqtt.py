@@ -87,7 +87,7 @@ def _tracer(path: str) -> Any:
             if is_event(m.topic):
                 try:
                     lines.append(f"{int(json.loads(m.payload)['ts'])} {committed}\n")
-                except (ValueError, KeyError, TypeError):
+                except (ValueError, KeyError, TypeError, RecursionError):  # any payload: this runs after the commit
                     continue
         if lines:
             with open(path, "a", encoding="ascii") as out:
