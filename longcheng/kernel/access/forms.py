@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from longcheng.kernel.places.models import Place
+from longcheng.kernel.widgets import DateWidget
 
 from . import actions
 
@@ -81,7 +82,7 @@ class AssignForm(forms.Form):
                              help_text=_("Type part of a name and pick from the list; several codes separated "
                                          "by commas."))
     ends_on = forms.DateField(label=_("Last day (temporary duty)"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=DateWidget())
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:

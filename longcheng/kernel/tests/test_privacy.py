@@ -163,3 +163,22 @@ def test_the_notification_log_is_scoped_to_the_places_of_what_it_is_about(
     client.force_login(city_officer)
     page = client.get("/messages/").content.decode()
     assert "王秀英" in page and "李建国" in page and "平台维护通知" in page
+
+
+def test_the_residents_page_asks_a_privacy_officer_for_the_reason_of_an_id_search(
+        registered: dict[str, Resident], city: dict[str, Any], make_user: Any, worker_a: Any) -> None:
+    """Without a reason the search finds nothing; whoever may search by ID is told why, anyone else
+    sees the same empty list as for a number nobody holds."""
+    from django.utils import translation
+
+    person = registered["wujin"]
+    officer = make_user("pio", {"privacy_officer": [city["wujin"]]})
+    with translation.override("en"):
+        hint = "give the reason, which is recorded"
+    for user, told in ((officer, True), (worker_a, False)):
+        client = Client()
+        client.force_login(user)
+        client.cookies["django_language"] = "en"
+        page = client.get(f"/residents/?q={person.resident_id}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "王秀英" not in page and (hint in page) is told
+    assert not AuditEntry.objects.filter(action="people.search_by_id").exists()

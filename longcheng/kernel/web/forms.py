@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from longcheng.kernel.access.scope import restrict
 from longcheng.kernel.places.models import Level, Place
+from longcheng.kernel.widgets import DateTimeWidget, DateWidget
 
 
 class ResidentForm(forms.Form):
@@ -38,17 +39,17 @@ class RevealForm(forms.Form):
 
 
 class DeathForm(forms.Form):
-    died_on = forms.DateField(label=_("Date of death"), widget=forms.DateInput(attrs={"type": "date"}))
+    died_on = forms.DateField(label=_("Date of death"), widget=DateWidget())
     reason = forms.CharField(label=_("Source of the record"), max_length=200, required=False)
 
 
 class WorkdaysForm(forms.Form):
     start = forms.DateTimeField(label=_("Start (Beijing time)"),
-                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+                                widget=DateTimeWidget())
     duration = forms.DecimalField(label=_("Working days"), min_value=0, max_value=1000, decimal_places=1,
                                   required=False)
     end = forms.DateTimeField(label=_("End (Beijing time)"), required=False,
-                              widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+                              widget=DateTimeWidget())
 
 
 class ScheduleForm(forms.Form):
@@ -58,8 +59,8 @@ class ScheduleForm(forms.Form):
 
 
 class StatementForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), widget=DateWidget())
+    end = forms.DateField(label=_("To"), widget=DateWidget())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

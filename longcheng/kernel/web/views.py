@@ -102,9 +102,13 @@ def residents(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs.order_by("place__path", "name", "pk"), 50).get_page(request.GET.get("page"))
     for person in page:
         person.shown_name = _shown_name(request.user, person)  # type: ignore[attr-defined]
+    can_search_id = has_perm(request.user, "people.reveal")
+    # Someone who may search by ID number is told that the reason is missing; anyone else gets the
+    # same empty list as for a number nobody holds.
+    needs_reason = can_search_id and len(q) == 18 and not reason
     return render(request, "web/residents.html", {"page": page, "q": q, "place": place_code or "", "reason": reason,
                                                   "can_add": has_perm(request.user, "people.manage"),
-                                                  "can_search_id": has_perm(request.user, "people.reveal")})
+                                                  "can_search_id": can_search_id, "needs_reason": needs_reason})
 
 
 def _shown_name(user: Any, person: Resident) -> str:

@@ -84,3 +84,19 @@ def test_an_english_browser_still_gets_chinese_until_english_is_chosen(person, w
     assert "工作台" in page and "Dashboard" not in page
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "Dashboard" in client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+
+
+def test_date_pickers_carry_iso_values_in_chinese() -> None:
+    """The Chinese locale's first date format (2026/01/01) is one a browser's date picker throws away:
+    the statement form came up with empty dates and refused its own defaults."""
+    import datetime as dt
+
+    from django.utils import translation
+
+    from longcheng.kernel.web.forms import StatementForm, WorkdaysForm
+
+    with translation.override("zh-hans"):
+        html = str(StatementForm(initial={"start": dt.date(2026, 1, 1), "end": dt.date(2026, 12, 1)}))
+        assert 'type="date"' in html and 'value="2026-01-01"' in html and 'value="2026-12-01"' in html
+        html = str(WorkdaysForm(initial={"start": dt.datetime(2026, 9, 30, 16, 0)}))
+        assert 'type="datetime-local"' in html and 'value="2026-09-30T16:00"' in html
