@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -100,3 +102,13 @@ def test_date_pickers_carry_iso_values_in_chinese() -> None:
         assert 'type="date"' in html and 'value="2026-01-01"' in html and 'value="2026-12-01"' in html
         html = str(WorkdaysForm(initial={"start": dt.datetime(2026, 9, 30, 16, 0)}))
         assert 'type="datetime-local"' in html and 'value="2026-09-30T16:00"' in html
+
+
+def test_the_places_page_links_residents_only_for_who_may_see_them(city: Any, make_user: Any) -> None:
+    """An auditor (no people.view) was sent from the places page to a 403."""
+    auditor = make_user("aud", {"auditor": [city["root"]]})
+    officer = make_user("off", {"district_officer": [city["root"]]})
+    for user, shown in ((auditor, False), (officer, True)):
+        client = Client()
+        client.force_login(user)
+        assert ("/residents/?place=" in client.get("/places/").content.decode()) is shown
