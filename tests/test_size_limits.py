@@ -30,9 +30,6 @@ FUNCTIONS_ALLOWED = {
     "longcheng/modules/youthaid/views_cases.py:_case_context",
     "longcheng/modules/youthaid/views_cases.py:_step",
     "longcheng/modules/youthaid/views_money.py:figure_tables",
-    # onestop: not split yet
-    "longcheng/modules/onestop/actions.py:do_accept_many",
-    "longcheng/modules/onestop/views_apply.py:application",
     # benchmarks: builders of large data sets and measuring runs, like the demo builders
     "bench/bench_homesafety.py:_over_mqtt",
     "bench/bench_homesafety_console.py:_phase",
