@@ -10,13 +10,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # Small kernel files every module relies on; each is covered by the kernel's own tests.
+# (privacy.py and ledger/actions.py are not yet: a few branches each, see issue 12's report.)
 FULLY_COVERED = [
     "longcheng/kernel/errors.py",
-    "longcheng/kernel/privacy.py",
     "longcheng/kernel/exports.py",
     "longcheng/kernel/uploads.py",
     "longcheng/kernel/access/scope.py",
-    "longcheng/kernel/ledger/actions.py",
+    "longcheng/kernel/access/middleware.py",
+    "longcheng/kernel/audit/actions.py",
+    "longcheng/kernel/notify/api.py",
+    "longcheng/kernel/orgs/validators.py",
+    "longcheng/kernel/web/decorators.py",
 ]
 
 
