@@ -105,41 +105,51 @@ def do_resolve(alarm_id: int, *, outcome: str, acting_user: Any, notes: str = ""
 
 
 def do_enrol(person: Any, *, acting_user: Any, lives_alone: bool = False, conditions: str = "", risk: str = "medium",
-             home: tuple[float, float] | None = None, safe_zone: dict[str, Any] | None = None) -> Enrollee:
-    require_perm(acting_user, "homesafety.manage")
+             home: tuple[float, float] | None = None, safe_zone: dict[str, Any] | None = None,
+             kit: list[str] | tuple[str, ...] = (), source: str = "") -> Enrollee:
+    """The one way a person enters the programme (the survey import calls it row by row), with the
+    kit planned for the installer. `source` says where the enrolment came from, for the audit."""
     from longcheng.kernel.people.models import Resident
 
+    from .models import KitItem
+
+    require_perm(acting_user, "homesafety.manage")
     person = access_object(Resident, acting_user, person.pk, "homesafety.manage")
+    unknown = [k for k in kit if k not in DEVICE_TYPES]
+    if unknown:
+        raise KernelError(_("Unknown device type: %(kind)s") % {"kind": unknown[0]}, field="kit")
     try:
         with transaction.atomic():
             enrollee = Enrollee.objects.create(
                 person=person, lives_alone=lives_alone, conditions=conditions[:200], risk=risk,
                 home_lat=home[0] if home else None, home_lon=home[1] if home else None, safe_zone=safe_zone or {})
-            record(acting_user, "homesafety.enrol", enrollee, after={"person": person.pk, "risk": risk})
+            KitItem.objects.bulk_create([KitItem(enrollee=enrollee, kind=k) for k in kit])
+            after: dict[str, Any] = {"person": person.pk, "risk": risk, "kit": list(kit)}
+            if source:
+                after["source"] = source
+            record(acting_user, "homesafety.enrol", enrollee, after=after)
     except IntegrityError as exc:
         raise KernelError(_("This person is already enrolled."), code=Code.ALREADY_ENROLLED, field="person") from exc
     return enrollee
 
 
-def do_bind_device(enrollee: Enrollee, *, serial: str, kind: str, acting_user: Any) -> Device:
-    """Bind a device (serial or IMEI) to a person at installation."""
-    require_perm(acting_user, "homesafety.install")
-    enrollee = access_object(Enrollee, acting_user, enrollee.pk, "homesafety.install")
+def _bind_device(enrollee: Any, *, serial: str, kind: str, field: str) -> Device:
+    """Register a device (serial or IMEI) for a person with its empty state; the caller holds the
+    transaction and writes the audit row."""
     serial = (serial or "").strip()
-    if not serial or len(serial) > 40:
+    if not serial:
+        raise KernelError(_("Enter the serial or IMEI of the %(kind)s.") % {"kind": DEVICE_TYPES[kind].label},
+                          code=ErrorCode.REQUIRED, field=field)
+    if len(serial) > 40:  # the column's width: longer would be a database error, not a refusal
         raise KernelError(_("A device serial or IMEI of 1 to 40 characters is required."), code=ErrorCode.REQUIRED,
-                          field="serial")
-    if kind not in DEVICE_TYPES:
-        raise KernelError(_("Unknown device type."), field="kind")
+                          field=field)
     try:
         with transaction.atomic():
             device = Device.objects.create(serial=serial, kind=kind, enrollee=enrollee, installed_at=timezone.now())
-            DeviceState.objects.create(device=device)
-            record(acting_user, "homesafety.device.bind", device, after={"serial": serial, "kind": kind,
-                                                                         "enrollee": enrollee.pk})
     except IntegrityError as exc:
         raise KernelError(_("A device with this serial is already registered."), code=Code.DUPLICATE_SERIAL,
-                          field="serial") from exc
+                          field=field) from exc
+    DeviceState.objects.create(device=device)
     return device
 
 
@@ -176,18 +186,8 @@ def do_complete_installation(order_id: int, *, serials: dict[str, str], acting_u
         raise KernelError(_("Nothing is planned for this person."), field="serials")
     with transaction.atomic():
         for item in kit:
-            serial = (serials.get(item.kind) or "").strip()
-            if not serial:
-                raise KernelError(_("Enter the serial or IMEI of the %(kind)s.") % {"kind": DEVICE_TYPES[item.kind].label},
-                                  code=ErrorCode.REQUIRED, field=f"serial_{item.kind}")
-            try:
-                with transaction.atomic():
-                    device = Device.objects.create(serial=serial, kind=item.kind, enrollee=order.enrollee,
-                                                   installed_at=timezone.now())
-            except IntegrityError as exc:
-                raise KernelError(_("A device with this serial is already registered."), code=Code.DUPLICATE_SERIAL,
-                                  field=f"serial_{item.kind}") from exc
-            DeviceState.objects.create(device=device)
+            device = _bind_device(order.enrollee, serial=serials.get(item.kind, ""), kind=item.kind,
+                                  field=f"serial_{item.kind}")
             KitItem.objects.filter(pk=item.pk).update(device=device)
         WorkOrder.objects.filter(pk=order.pk).update(status=OrderStatus.AWAITING_SIGNAL, bound_at=timezone.now())
         order.refresh_from_db()

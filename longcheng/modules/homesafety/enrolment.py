@@ -22,11 +22,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from longcheng.kernel.access.scope import require_perm, restrict
-from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import KernelError
 
+from .actions import do_enrol
 from .devices import DEVICE_TYPES
-from .models import Enrollee, KitItem
+from .models import Enrollee
 
 HEADERS = {
     "resident_id": "resident_id", "身份证号": "resident_id", "身份证号码": "resident_id",
@@ -141,12 +141,9 @@ def import_survey(rows: list[dict[str, str]], *, acting_user: Any, skip_bad: boo
                               "conditions": row.get("conditions", "").strip()[:200], "risk": risk, "kit": kit}))
     if report.problems and not skip_bad:
         return report
-    with transaction.atomic():
+    with transaction.atomic():  # all good rows or none: one refusal undoes the rows before it
         for person, data in good:
-            enrollee = Enrollee.objects.create(person=person, lives_alone=data["lives_alone"],
-                                               conditions=data["conditions"], risk=data["risk"])
-            KitItem.objects.bulk_create([KitItem(enrollee=enrollee, kind=k) for k in data["kit"]])
-            record(acting_user, "homesafety.enrol", enrollee, after={"person": person.pk, "risk": data["risk"],
-                                                                     "kit": data["kit"], "source": "survey import"})
+            do_enrol(person, acting_user=acting_user, lives_alone=data["lives_alone"], conditions=data["conditions"],
+                     risk=data["risk"], kit=data["kit"], source="survey import")
         report.imported = len(good)
     return report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -71,9 +72,6 @@ def escalate(alarm_id: int, due: dt.datetime | str, now: dt.datetime | None = No
     in scope (a level with nobody is skipped, and the timeline says so), and everyone told so far is
     reminded. The next round is scheduled at once, HOMESAFETY_REMIND_SECONDS later. Returns False
     when there was nothing to do (acknowledged meanwhile, or this round already run)."""
-    from longcheng.kernel.notify.api import queue_message
-    from longcheng.kernel.registry import roles
-
     from .alarms import escalation_targets
 
     due = dt.datetime.fromisoformat(due) if isinstance(due, str) else due
@@ -84,14 +82,7 @@ def escalate(alarm_id: int, due: dt.datetime | str, now: dt.datetime | None = No
         return False
     chain = conf("HOMESAFETY_ESCALATION_ROLES")
     targets = {lvl: escalation_targets(alarm, lvl) for lvl in range(len(chain))}
-    level, skipped = alarm.escalation_level, []
-    for candidate in range(alarm.escalation_level + 1, len(chain)):
-        if targets[candidate]:
-            level = candidate
-            break
-        skipped.append(candidate)
-    else:
-        skipped = []  # nobody above: the levels already told are reminded, nothing is skipped to
+    level, skipped = _next_level(alarm.escalation_level, targets, len(chain))
     remind = dt.timedelta(seconds=conf("HOMESAFETY_REMIND_SECONDS"))
     # Counted from the due time, not from when this ran, so rounds do not drift later and later.
     next_at = due + remind if due + remind > now else now + remind
@@ -102,35 +93,60 @@ def escalate(alarm_id: int, due: dt.datetime | str, now: dt.datetime | None = No
         if not claimed:
             return False
         round_no = AlarmEvent.objects.filter(alarm=alarm, step__in=("escalated", "reminded")).count() + 1
-        role_names = roles()
-        for lvl in skipped:
-            role = role_names.get(chain[lvl])
-            AlarmEvent.objects.create(alarm=alarm, at=now, step="level_skipped", note=_(
-                "Level %(level)d (%(role)s) has nobody in scope; skipped.") % {
-                    "level": lvl, "role": role.label if role else chain[lvl]})
-        if level > alarm.escalation_level:
-            AlarmEvent.objects.create(alarm=alarm, at=now, step="escalated",
-                                      note=_("Not acknowledged; escalated to level %(level)d.") % {"level": level})
-        else:
-            AlarmEvent.objects.create(alarm=alarm, at=now, step="reminded",
-                                      note=_("Not acknowledged; reminded again at level %(level)d.") % {"level": level})
-        told = {u.pk: u for lvl in range(level + 1) for u in targets[lvl]}
-        subject = _("Unacknowledged: %(subject)s") % {"subject": _subject(alarm)}
-        body = _("Nobody has acknowledged this alarm yet.")
-        newly_up = {u.pk for u in targets[level]} if level > alarm.escalation_level else set()
-        for user in told.values():
-            # A reminder reaches the phone too: an operator away from the screen still hears it.
-            queue_message("inapp", subject=subject, body=body, to_user=user, related=alarm,
-                          dedupe_key=f"hs:{alarm.pk}:remind:{round_no}:{user.pk}")
-            if user.phone:
-                queue_message("sms", subject=subject, body=body, address=user.phone, related=alarm,
-                              dedupe_key=f"hs:{alarm.pk}:remind-sms:{round_no}:{user.pk}")
-                # A critical alarm rings the level it has reached, once per level.
-                if alarm.severity == Severity.CRITICAL and user.pk in newly_up:
-                    queue_message("voice", subject=subject, body=body, address=user.phone, related=alarm,
-                                  dedupe_key=f"hs:{alarm.pk}:call:{level}:{user.pk}")
+        _write_round(alarm, now, chain, skipped, level)
+        _remind(alarm, targets, level, round_no)
         schedule_escalation(alarm.pk, next_at)
     return True
+
+
+def _next_level(current: int, targets: dict[int, list[Any]], levels: int) -> tuple[int, list[int]]:
+    """The level this round goes up to (the first above `current` with someone in scope) and the
+    levels skipped on the way; with nobody above, the current level and nothing skipped."""
+    skipped: list[int] = []
+    for candidate in range(current + 1, levels):
+        if targets[candidate]:
+            return candidate, skipped
+        skipped.append(candidate)
+    return current, []
+
+
+def _write_round(alarm: Alarm, now: dt.datetime, chain: list[str], skipped: list[int], level: int) -> None:
+    """The round on the alarm's timeline: the levels skipped, then escalated or reminded."""
+    from longcheng.kernel.registry import roles
+
+    role_names = roles()
+    for lvl in skipped:
+        role = role_names.get(chain[lvl])
+        AlarmEvent.objects.create(alarm=alarm, at=now, step="level_skipped", note=_(
+            "Level %(level)d (%(role)s) has nobody in scope; skipped.") % {
+                "level": lvl, "role": role.label if role else chain[lvl]})
+    if level > alarm.escalation_level:
+        AlarmEvent.objects.create(alarm=alarm, at=now, step="escalated",
+                                  note=_("Not acknowledged; escalated to level %(level)d.") % {"level": level})
+    else:
+        AlarmEvent.objects.create(alarm=alarm, at=now, step="reminded",
+                                  note=_("Not acknowledged; reminded again at level %(level)d.") % {"level": level})
+
+
+def _remind(alarm: Alarm, targets: dict[int, list[Any]], level: int, round_no: int) -> None:
+    """Tell everyone up to `level` (alarm.escalation_level is still the level before this round)."""
+    from longcheng.kernel.notify.api import queue_message
+
+    told = {u.pk: u for lvl in range(level + 1) for u in targets[lvl]}
+    subject = _("Unacknowledged: %(subject)s") % {"subject": _subject(alarm)}
+    body = _("Nobody has acknowledged this alarm yet.")
+    newly_up = {u.pk for u in targets[level]} if level > alarm.escalation_level else set()
+    for user in told.values():
+        # A reminder reaches the phone too: an operator away from the screen still hears it.
+        queue_message("inapp", subject=subject, body=body, to_user=user, related=alarm,
+                      dedupe_key=f"hs:{alarm.pk}:remind:{round_no}:{user.pk}")
+        if user.phone:
+            queue_message("sms", subject=subject, body=body, address=user.phone, related=alarm,
+                          dedupe_key=f"hs:{alarm.pk}:remind-sms:{round_no}:{user.pk}")
+            # A critical alarm rings the level it has reached, once per level.
+            if alarm.severity == Severity.CRITICAL and user.pk in newly_up:
+                queue_message("voice", subject=subject, body=body, address=user.phone, related=alarm,
+                              dedupe_key=f"hs:{alarm.pk}:call:{level}:{user.pk}")
 
 
 def schedule_escalation(alarm_id: int, due: dt.datetime) -> None:

@@ -10,7 +10,6 @@ sees the other done and opens what waited for both.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -41,6 +40,7 @@ from .access import (  # the queries below are read as actions.<name> by the api
     queue,  # noqa: F401
     queue_slice,  # noqa: F401
 )
+from .bulk import update_grouped
 from .catalogue import DEPARTMENTS, ServiceSpec, service
 from .errors import ErrorCode as Code
 from .models import Case, CaseStatus, Correction, Document, EnterpriseStanding, Pause, Task, TaskStatus
@@ -381,112 +381,127 @@ def do_accept_many(items: Sequence[tuple[int, Mapping[str, Any] | None]], *, act
         raise KernelError(_("Nothing to accept."), code=ErrorCode.REQUIRED, field="items")
     if len(items) > BATCH_LIMIT:
         raise KernelError(_("At most %(n)s tasks at a time.") % {"n": BATCH_LIMIT}, field="items")
-    single = len(items) == 1
-
-    def where(i: int, name: str) -> str:
-        return name if single else f"items[{i}].{name}"
-
     pks = [pk for pk, _result in items]
     if len(set(pks)) != len(pks):
         raise KernelError(_("A task is listed twice."), field="items")
     with transaction.atomic():
+        batch = _AcceptBatch(acting_user, single=len(items) == 1)
+        batch.lock(pks)
+        batch.finish(items)
+        batch.advance()
+        batch.save()
+        return [batch.by_pk[pk] for pk in pks]
+
+
+class _AcceptBatch:
+    """The steps of do_accept_many inside its transaction, sharing what they lock and change."""
+
+    def __init__(self, acting_user: Any, *, single: bool) -> None:
+        self.acting_user, self.single = acting_user, single
+        self.at = clock.now()
+        self.audit: list[AuditEntry] = []
+        self.changed: dict[int, tuple[Task, set[str]]] = {}
+        self.outcome_changed: set[int] = set()
+        self.completed: list[Case] = []
+        self.cases: dict[int, Case] = {}
+        self.tasks_of_case: dict[int, list[Task]] = {}
+        self.by_pk: dict[int, Task] = {}
+
+    def where(self, i: int, name: str) -> str:
+        return name if self.single else f"items[{i}].{name}"
+
+    def change(self, task: Task, **values: Any) -> Task:
+        for name, value in values.items():
+            setattr(task, name, value)
+        self.changed.setdefault(task.pk, (task, set()))[1].update(values)
+        return task
+
+    def lock(self, pks: list[int]) -> None:
+        """Check every task is in the user's queue, then lock the cases and all their tasks."""
         # Each task's case, department and handling place, for the scope check before any lock.
         heads = {pk: (case_id, department, path) for pk, case_id, department, path in
                  Task.objects.filter(pk__in=pks).values_list("pk", "case_id", "department", "place__path")}
         for i, pk in enumerate(pks):
             head = heads.get(pk)
             if head is None:
-                raise NotFound(field=None if single else where(i, "task"))
+                raise NotFound(field=None if self.single else self.where(i, "task"))
             _case_id, department, path = head
-            if not place_in_scope(acting_user, handle_permission(DEPARTMENTS[department].office), path):
-                raise NotFound(_("This task is not in your department's queue."), field=None if single else where(i, "task"))
+            if not place_in_scope(self.acting_user, handle_permission(DEPARTMENTS[department].office), path):
+                raise NotFound(_("This task is not in your department's queue."),
+                               field=None if self.single else self.where(i, "task"))
         case_ids = sorted({case_id for case_id, _d, _p in heads.values()})
         # The cases, then all their tasks, locked in id order: overlapping batches queue up instead
         # of deadlocking (FOR UPDATE on PostgreSQL; SQLite's write lock is already held).
-        cases = {c.pk: c for c in Case.objects.select_for_update().filter(pk__in=case_ids).order_by("pk")}
-        tasks_of_case: dict[int, list[Task]] = {pk: [] for pk in case_ids}
+        self.cases = {c.pk: c for c in Case.objects.select_for_update().filter(pk__in=case_ids).order_by("pk")}
+        self.tasks_of_case = {pk: [] for pk in case_ids}
         for task in Task.objects.select_for_update().filter(case_id__in=case_ids).order_by("pk"):
-            task.case = cases[task.case_id]
-            tasks_of_case[task.case_id].append(task)
-        by_pk = {t.pk: t for tasks in tasks_of_case.values() for t in tasks}
-        at = clock.now()
-        audit: list[AuditEntry] = []
-        changed: dict[int, tuple[Task, set[str]]] = {}
+            task.case = self.cases[task.case_id]
+            self.tasks_of_case[task.case_id].append(task)
+        self.by_pk = {t.pk: t for tasks in self.tasks_of_case.values() for t in tasks}
 
-        def change(task: Task, **values: Any) -> Task:
-            for name, value in values.items():
-                setattr(task, name, value)
-            changed.setdefault(task.pk, (task, set()))[1].update(values)
-            return task
-
-        outcome_changed: set[int] = set()
+    def finish(self, items: Sequence[tuple[int, Mapping[str, Any] | None]]) -> None:
+        """Each task done with its declared result, written back to its case's outcome."""
         for i, (pk, given) in enumerate(items):
-            task = by_pk[pk]
+            task = self.by_pk[pk]
             if task.status != TaskStatus.OPEN:
                 raise Conflict(_("This task is %(status)s, not open: it cannot be handled now.") % {
-                    "status": task.get_status_display()}, code=Code.TASK_NOT_OPEN, field=where(i, "task"))
+                    "status": task.get_status_display()}, code=Code.TASK_NOT_OPEN, field=self.where(i, "task"))
             case = task.case
             declared = _service(case.service).task(task.code)
             result = dict(given or {})
             for key in declared.writes:
                 if not str(result.get(key) or "").strip():
                     raise KernelError(_("The result must give %(key)s.") % {"key": key}, code=ErrorCode.REQUIRED,
-                                      field=where(i, key))
-            change(task, status=TaskStatus.DONE, done_at=at, handled_by_id=acting_user.pk, result=result)
+                                      field=self.where(i, key))
+            self.change(task, status=TaskStatus.DONE, done_at=self.at, handled_by_id=self.acting_user.pk,
+                        result=result)
             if declared.writes:
                 case.outcome = {**case.outcome, **{key: result[key] for key in declared.writes}}
-                outcome_changed.add(case.pk)
-            audit.append(audit_entry(acting_user, "onestop.accept", task, after={"status": task.status,
-                                                                                 "result": result}))
-        completed: list[Case] = []
-        for case_id in case_ids:
-            case, tasks = cases[case_id], tasks_of_case[case_id]
+                self.outcome_changed.add(case.pk)
+            self.audit.append(audit_entry(self.acting_user, "onestop.accept", task,
+                                          after={"status": task.status, "result": result}))
+
+    def advance(self) -> None:
+        """Open the tasks whose dependencies are all done; complete the cases whose required tasks are."""
+        at = self.at
+        for case_id, tasks in self.tasks_of_case.items():
+            case = self.cases[case_id]
             spec = _service(case.service)
             done = {t.code for t in tasks if t.status == TaskStatus.DONE}
             for task in tasks:
                 if task.status == TaskStatus.BLOCKED and set(spec.task(task.code).after) <= done:
-                    change(task, status=TaskStatus.OPEN, opened_at=at, due_at=clock.due(at, task.limit_days))
-                    audit.append(audit_entry(acting_user, "onestop.open_task", task, after={"status": task.status}))
+                    self.change(task, status=TaskStatus.OPEN, opened_at=at, due_at=clock.due(at, task.limit_days))
+                    self.audit.append(audit_entry(self.acting_user, "onestop.open_task", task,
+                                                  after={"status": task.status}))
             if all(t.code in done for t in tasks if t.required):
                 for task in tasks:
                     if task.status not in FINISHED_TASK:
-                        change(task, status=TaskStatus.CLOSED, done_at=at)
+                        self.change(task, status=TaskStatus.CLOSED, done_at=at)
                 case.status, case.completed_at = CaseStatus.COMPLETED, at
-                audit.append(audit_entry(acting_user, "onestop.complete", case,
-                                         after={"status": case.status, "outcome": case.outcome}))
-                completed.append(case)
-        _update_grouped(Task, changed.values())
+                self.audit.append(audit_entry(self.acting_user, "onestop.complete", case,
+                                              after={"status": case.status, "outcome": case.outcome}))
+                self.completed.append(case)
+
+    def save(self) -> None:
+        """Write the changed rows, the audit, the enterprises' changes, and tell the applicants."""
+        completed = self.completed
+        update_grouped(Task, self.changed.values())
         # Only the cases whose outcome or status changed (most tasks write no result).
-        _update_grouped(Case, [(c, {"outcome", "status", "completed_at"} if c.status == CaseStatus.COMPLETED
-                                    else {"outcome"}) for c in cases.values()
-                               if c.status == CaseStatus.COMPLETED or c.pk in outcome_changed])
+        update_grouped(Case, [(c, {"outcome", "status", "completed_at"} if c.status == CaseStatus.COMPLETED
+                                    else {"outcome"}) for c in self.cases.values()
+                               if c.status == CaseStatus.COMPLETED or c.pk in self.outcome_changed])
         if completed:
             for pause in Pause.objects.filter(case__in=completed, ended_at__isnull=True):
-                _close_pause(pause, at)
-        record_many(audit)
+                _close_pause(pause, self.at)
+        record_many(self.audit)
         if completed:
-            _apply_to_enterprises(completed, acting_user)
+            _apply_to_enterprises(completed, self.acting_user)
             applicants = {u.pk: u for u in User.objects.filter(pk__in={c.applicant_id for c in completed})}
             for case in completed:
                 case.applicant = applicants[case.applicant_id]
                 spec = _service(case.service)
                 _notify_applicant(case, _("Your application is complete: %(service)s") % {"service": spec.label},
                                   _("Every department has finished its part."))
-        return [by_pk[pk] for pk in pks]
-
-
-def _update_grouped(model: Any, changes: Any) -> None:
-    """Save the changed fields of many rows, given as (row, its changed fields), with one UPDATE per
-    distinct set of new values. A batch's rows mostly share them (done now by this user, opened now
-    with the same limit), and Django's bulk_update builds a CASE per row and field: 0.16 s for 100
-    tasks against a few ms this way."""
-    groups: dict[str, tuple[dict[str, Any], list[int]]] = {}
-    for obj, fields in changes:
-        values = {f: getattr(obj, f) for f in sorted(fields)}
-        key = json.dumps(values, sort_keys=True, default=str)
-        groups.setdefault(key, (values, []))[1].append(obj.pk)
-    for values, pks in groups.values():
-        model.objects.filter(pk__in=pks).update(**values)
 
 
 def _apply_to_enterprises(completed: list[Case], acting_user: Any) -> None:

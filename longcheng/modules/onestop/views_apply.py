@@ -241,43 +241,48 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
                 blockers, status = exc.blockers, exc.status
             except KernelError as exc:
                 error, status = exc, exc.status
-        elif step == "answer":
-            try:
-                correction = Correction.objects.filter(pk=_int(request.POST.get("correction")), task__case=case).first()
-                if correction is None:
-                    raise NotFound()
-                actions.do_answer_correction(correction, request.POST.get("answer", ""), acting_user=user)
-            except NotFound:
-                raise
-            except KernelError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("Your answer is sent; the department's clock runs again."))
-            return redirect("onestop:application", case.pk)
-        elif step == "attach":
-            try:
-                actions.do_attach(case, request.POST.get("code", ""), request.FILES.get("file"), acting_user=user)
-            except KernelError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("The document is added; the departments can read it."))
-            return redirect("onestop:application", case.pk)
-        elif step == "withdraw":
-            try:
-                actions.do_withdraw(case, acting_user=user)
-            except KernelError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("The application is withdrawn."))
-            return redirect("onestop:application", case.pk)
         else:
-            messages.error(request, _("This step is not possible now."))
-            return redirect("onestop:application", case.pk)
+            return _follow_up(request, case, step)
         case.refresh_from_db()
     context = _case_context(case, spec)
     context.update({"fields": _form_fields(spec, values, case.enterprise), "error": error, "blockers": blockers,
                     "checked": blockers is not None})
     return render(request, "onestop/application.html", context, status=status)
+
+
+def _follow_up(request: HttpRequest, case: Any, step: str) -> HttpResponse:
+    """The applicant's steps that act and return to the case page: answer a correction, attach a
+    document, withdraw; a refusal is shown there as a message."""
+    user = request.user
+    if step == "answer":
+        try:
+            correction = Correction.objects.filter(pk=_int(request.POST.get("correction")), task__case=case).first()
+            if correction is None:
+                raise NotFound()
+            actions.do_answer_correction(correction, request.POST.get("answer", ""), acting_user=user)
+        except NotFound:
+            raise
+        except KernelError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your answer is sent; the department's clock runs again."))
+    elif step == "attach":
+        try:
+            actions.do_attach(case, request.POST.get("code", ""), request.FILES.get("file"), acting_user=user)
+        except KernelError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The document is added; the departments can read it."))
+    elif step == "withdraw":
+        try:
+            actions.do_withdraw(case, acting_user=user)
+        except KernelError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The application is withdrawn."))
+    else:
+        messages.error(request, _("This step is not possible now."))
+    return redirect("onestop:application", case.pk)
 
 
 def _int(value: Any) -> int:

@@ -248,3 +248,38 @@ def test_a_safe_zone_outline_is_entered_as_corners_and_a_bad_corner_changes_noth
                                                                         [31.73, 120.075], [31.72, 120.075]]}
     page = client.get(url).content.decode()
     assert "31.73, 120.075" in page
+
+
+def test_a_serial_longer_than_the_column_is_refused_and_nothing_bound(residents: list[Any], manager: Any,
+                                                                     make_user: Any, world: Any) -> None:
+    # Longer than the 40-character column: a refusal naming the field, not a database error.
+    installer = make_user("inst", {"homesafety_installer": [world["city"]["a"]]})
+    import_survey(read_table("s.csv", _csv([f"{residents[0].resident_id},{residents[0].name},是,,中,手环,"])),
+                  acting_user=manager)
+    enrollee = Enrollee.objects.get(person=residents[0])
+    order = actions.do_schedule_installation(enrollee, installer=installer, on="2026-11-24", acting_user=manager)
+    with pytest.raises(KernelError) as info:
+        actions.do_complete_installation(order.pk, serials={"wristband": "W" * 41}, acting_user=installer)
+    assert info.value.field == "serial_wristband"
+    assert not Device.objects.filter(enrollee=enrollee).exists()
+    order.refresh_from_db()
+    assert order.status == OrderStatus.OPEN and KitItem.objects.get(enrollee=enrollee).device_id is None
+
+
+def test_the_survey_import_enrols_through_do_enrol(residents: list[Any], manager: Any) -> None:
+    # One enrolment path: the import's audit rows are do_enrol's, with the kit and the source.
+    from longcheng.kernel.audit.models import AuditEntry
+
+    import_survey(read_table("s.csv", _csv([f"{residents[0].resident_id},{residents[0].name},是,,高,手环、烟感,"])),
+                  acting_user=manager)
+    enrollee = Enrollee.objects.get(person=residents[0])
+    entry = AuditEntry.objects.get(action="homesafety.enrol")
+    assert entry.after == {"person": residents[0].pk, "risk": "high", "kit": ["wristband", "smoke"],
+                           "source": "survey import"}
+    assert sorted(KitItem.objects.filter(enrollee=enrollee).values_list("kind", flat=True)) == ["smoke", "wristband"]
+    with pytest.raises(KernelError) as info:
+        actions.do_enrol(residents[0], acting_user=manager)
+    assert info.value.field == "person"
+    with pytest.raises(KernelError) as info:
+        actions.do_enrol(residents[1], acting_user=manager, kit=["toaster"])
+    assert info.value.field == "kit" and not Enrollee.objects.filter(person=residents[1]).exists()
