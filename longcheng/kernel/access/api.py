@@ -8,8 +8,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema, Status
+from ninja import Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.params.functions import (
+    File,  # the plain function: strict mypy rejects `ninja.File` (a generic alias) as a default
+)
 
 from longcheng.kernel.errors import KernelError, NotFound
 from longcheng.kernel.places.models import Place

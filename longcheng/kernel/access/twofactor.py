@@ -104,7 +104,7 @@ def do_remove_totp(user: Any, *, reason: str = "", acting_user: Any) -> int:
     user = get_staff(acting_user, user.pk)
     removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
     audit.record(acting_user, "access.twofactor.remove", user, after={"removed": removed}, reason=reason)
-    return removed
+    return int(removed)
 
 
 def verify(user: Any, token: str) -> Any:

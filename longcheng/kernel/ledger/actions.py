@@ -18,8 +18,10 @@ from longcheng.kernel.access.scope import require_perm, restrict
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import Conflict, ErrorCode, KernelError, NotFound
 
-from .models import Account, AccountKind, Fund, JournalEntry, Posting
-from .money import MAX_AMOUNT_FEN, format_fen
+from .models import Account, Fund, JournalEntry, Posting
+from .models import AccountKind as AccountKind  # re-exported (modules import it from here)
+from .money import MAX_AMOUNT_FEN as MAX_AMOUNT_FEN  # re-exported
+from .money import format_fen as format_fen  # re-exported
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -29,7 +29,8 @@ def staff_view(permission: str | None) -> Callable[[Callable[..., Any]], Callabl
 
                 return render_error(request, PermissionDenied())
             try:
-                return view(request, *args, **kwargs)
+                response: HttpResponse = view(request, *args, **kwargs)
+                return response
             except KernelError as error:
                 return render_error(request, error)
 

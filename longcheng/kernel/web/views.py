@@ -111,7 +111,8 @@ def _shown_name(user: Any, person: Resident) -> str:
     """A minor's name as the user's role sees it (kernel.privacy); adults' names are not masked."""
     if person.age() >= 18:
         return person.name
-    return privacy.show(user, Kind.MINOR, person.name, person.place.path if person.place else None)
+    shown: str = privacy.show(user, Kind.MINOR, person.name, person.place.path if person.place else None)
+    return shown
 
 
 @staff_view("people.manage")

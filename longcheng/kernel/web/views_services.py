@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from longcheng.kernel.access.scope import has_perm, restrict
 from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.ledger.models import Account, Fund
 
 from .decorators import staff_view
 from .forms import ScheduleForm, StatementForm, WorkdaysForm
@@ -77,9 +78,7 @@ def workdays(request: HttpRequest) -> HttpResponse:
     }, status=status)
 
 
-def _fund_for(request: HttpRequest, code: str):
-    from longcheng.kernel.ledger.models import Fund
-
+def _fund_for(request: HttpRequest, code: str) -> Fund:
     fund = restrict(Fund.objects.all(), request.user, "ledger.view").filter(code=code).first()
     if fund is None:
         raise NotFound()
@@ -88,8 +87,6 @@ def _fund_for(request: HttpRequest, code: str):
 
 @staff_view("ledger.view")
 def funds(request: HttpRequest) -> HttpResponse:
-    from longcheng.kernel.ledger.models import Account, Fund
-
     rows = []
     for fund in restrict(Fund.objects.select_related("owner"), request.user, "ledger.view").order_by("name"):
         balances = dict(Account.objects.filter(fund=fund).values_list("kind", "balance_fen"))

@@ -26,7 +26,8 @@ def fresh(user: User) -> User:
 
 @pytest.fixture
 def district_admin(city: dict[str, Any], make_user: Any) -> User:
-    return make_user("wujin_admin", {"district_admin": [city["wujin"]]}, place=city["wujin"])
+    user: User = make_user("wujin_admin", {"district_admin": [city["wujin"]]}, place=city["wujin"])
+    return user
 
 
 def test_city_admin_creates_a_worker_who_sees_only_the_community(city: dict[str, Any], admin: User) -> None:
