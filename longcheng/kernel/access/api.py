@@ -14,6 +14,7 @@ from ninja.params.functions import (
     File,  # the plain function: strict mypy rejects `ninja.File` (a generic alias) as a default
 )
 
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.errors import KernelError, NotFound
 from longcheng.kernel.places.models import Place
 
@@ -150,7 +151,7 @@ def list_staff(request: HttpRequest, page: int = 1, size: int = 50, q: str = "",
 
 
 @router.post("/staff", response={201: StaffOut})
-def create_staff(request: HttpRequest, payload: StaffIn) -> Any:
+def create_staff(request: StaffRequest, payload: StaffIn) -> Any:
     require_perm(request.user, MANAGE)
     user = actions.do_create_staff(username=payload.username, display_name=payload.display_name,
                                    phone=payload.phone, place=_place(payload.place, "place"),
@@ -159,7 +160,7 @@ def create_staff(request: HttpRequest, payload: StaffIn) -> Any:
 
 
 @router.post("/staff/import", response={200: ImportOut, 422: ImportOut})
-def import_staff(request: HttpRequest, file: UploadedFile | None = File(None)) -> Any:  # noqa: B008
+def import_staff(request: StaffRequest, file: UploadedFile | None = File(None)) -> Any:  # noqa: B008
     """All or nothing; 422 with each row's refusal when any row is refused."""
     require_perm(request.user, MANAGE)
     if file is None:
@@ -176,7 +177,7 @@ def get_staff(request: HttpRequest, pk: int) -> Any:
 
 
 @router.patch("/staff/{pk}", response=StaffOut)
-def update_staff(request: HttpRequest, pk: int, payload: StaffPatch) -> Any:
+def update_staff(request: StaffRequest, pk: int, payload: StaffPatch) -> Any:
     require_perm(request.user, MANAGE)
     user = actions.do_update_staff(actions.get_staff(request.user, pk), display_name=payload.display_name,
                                    phone=payload.phone, place=_place(payload.place, "place"),
@@ -185,21 +186,21 @@ def update_staff(request: HttpRequest, pk: int, payload: StaffPatch) -> Any:
 
 
 @router.post("/staff/{pk}/deactivate", response=StaffOut)
-def deactivate_staff(request: HttpRequest, pk: int, payload: StaffReasonIn) -> Any:
+def deactivate_staff(request: StaffRequest, pk: int, payload: StaffReasonIn) -> Any:
     require_perm(request.user, MANAGE)
     return _staff(actions.do_deactivate_staff(actions.get_staff(request.user, pk), reason=payload.reason,
                                               acting_user=request.user))
 
 
 @router.post("/staff/{pk}/reactivate", response=StaffOut)
-def reactivate_staff(request: HttpRequest, pk: int, payload: StaffReasonIn) -> Any:
+def reactivate_staff(request: StaffRequest, pk: int, payload: StaffReasonIn) -> Any:
     require_perm(request.user, MANAGE)
     return _staff(actions.do_reactivate_staff(actions.get_staff(request.user, pk), reason=payload.reason,
                                               acting_user=request.user))
 
 
 @router.post("/staff/{pk}/reset-password", response={202: dict})
-def reset_password(request: HttpRequest, pk: int, payload: StaffReasonIn) -> Any:
+def reset_password(request: StaffRequest, pk: int, payload: StaffReasonIn) -> Any:
     """Sends a one-time link to the account's phone; the link itself is never returned."""
     require_perm(request.user, MANAGE)
     message = actions.do_reset_password(actions.get_staff(request.user, pk), base_url=request.build_absolute_uri("/"),
@@ -208,7 +209,7 @@ def reset_password(request: HttpRequest, pk: int, payload: StaffReasonIn) -> Any
 
 
 @router.post("/staff/{pk}/assignments", response={201: AssignmentOut})
-def assign_role(request: HttpRequest, pk: int, payload: AssignIn) -> Any:
+def assign_role(request: StaffRequest, pk: int, payload: AssignIn) -> Any:
     require_perm(request.user, MANAGE)
     places = list(Place.objects.filter(code__in=payload.places))
     unknown = sorted(set(payload.places) - {p.code for p in places})
@@ -221,7 +222,7 @@ def assign_role(request: HttpRequest, pk: int, payload: AssignIn) -> Any:
 
 
 @router.post("/assignments/{pk}/end", response=AssignmentOut)
-def end_assignment(request: HttpRequest, pk: int, payload: StaffReasonIn) -> Any:
+def end_assignment(request: StaffRequest, pk: int, payload: StaffReasonIn) -> Any:
     require_perm(request.user, MANAGE)
     assignment = actions.do_end_assignment(actions.get_assignment(request.user, pk), reason=payload.reason,
                                            acting_user=request.user)

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.models import User
 from longcheng.kernel.audit import actions as audit
 from longcheng.kernel.errors import KernelError
 
@@ -79,7 +80,7 @@ def qr_svg(device: Any) -> str:
 
 
 @transaction.atomic
-def do_enrol_totp(user: Any, *, token: str, acting_user: Any) -> Any:
+def do_enrol_totp(user: Any, *, token: str, acting_user: User) -> Any:
     """Confirm the pending authenticator with a code from it; older authenticators are removed."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -95,7 +96,7 @@ def do_enrol_totp(user: Any, *, token: str, acting_user: Any) -> Any:
 
 
 @transaction.atomic
-def do_remove_totp(user: Any, *, reason: str = "", acting_user: Any) -> int:
+def do_remove_totp(user: Any, *, reason: str = "", acting_user: User) -> int:
     """An administrator removes a lost authenticator: the person enrols again at next sign-in."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 
 from longcheng.kernel import sql
+from longcheng.kernel.access.models import User
 from longcheng.kernel.privacy import mask_values
 
 from .models import AuditEntry
@@ -23,7 +25,7 @@ def _actor(user: Any) -> Any:
 
 
 def entry(
-    acting_user: Any,
+    acting_user: User | AnonymousUser | None,
     action: str,
     obj: models.Model,
     *,
@@ -51,7 +53,7 @@ def entry(
 
 
 def record(
-    acting_user: Any,
+    acting_user: User | AnonymousUser | None,
     action: str,
     obj: models.Model,
     *,
@@ -87,7 +89,7 @@ def record_many(rows: list[AuditEntry]) -> list[AuditEntry]:
     return rows
 
 
-def record_read(acting_user: Any, obj: models.Model, fields: Iterable[str], *, reason: str) -> AuditEntry:
+def record_read(acting_user: User | AnonymousUser | None, obj: models.Model, fields: Iterable[str], *, reason: str) -> AuditEntry:
     """A read of sensitive data (an unmasked ID number, a health record, a bank account)."""
     from django.db import transaction
 

@@ -10,6 +10,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.models import User
 from longcheng.kernel.errors import ErrorCode, KernelError, NotFound
 
 from .channels import channel_spec
@@ -74,7 +75,7 @@ def unread_count(user: Any) -> int:
     return inbox(user).filter(read_at__isnull=True).count()
 
 
-def do_mark_read(message_id: int, *, acting_user: Any) -> Message:
+def do_mark_read(message_id: int, *, acting_user: User) -> Message:
     """Only the recipient can mark their own message read; anyone else gets not-found."""
     Message.objects.filter(pk=message_id, recipient_user=acting_user, channel=Channel.INAPP,
                            read_at__isnull=True).update(read_at=timezone.now())

@@ -31,6 +31,7 @@ from ninja.security import HttpBearer, SessionAuth
 from longcheng.kernel import registry, sql
 from longcheng.kernel.access.actions import do_issue_token, do_revoke_token, tokens_of
 from longcheng.kernel.access.models import ApiToken, User, hash_token
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.errors import ErrorCode, KernelError
 
 logger = logging.getLogger(__name__)
@@ -276,7 +277,7 @@ def list_tokens(request: HttpRequest) -> Any:
 
 
 @auth_router.delete("/tokens/{token_id}", response={200: TokenInfo, 404: Error})
-def revoke_token(request: HttpRequest, token_id: int) -> Any:
+def revoke_token(request: StaffRequest, token_id: int) -> Any:
     """Revoke one of one's own tokens (a token revoking itself is allowed). Another account's token is 404."""
     return _token_info(do_revoke_token(token_id, acting_user=request.user))
 

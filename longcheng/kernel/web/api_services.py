@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import require_perm, restrict
 from longcheng.kernel.errors import ErrorCode, KernelError, NotFound
 from longcheng.kernel.ledger.actions import MANUAL_KEY_LENGTH, MAX_AMOUNT_FEN
@@ -137,7 +138,7 @@ def fund_statement(request: HttpRequest, code: str, start: dt.date, end: dt.date
 
 
 @ledger_router.post("/entries", response={201: EntryOut})
-def post_entry(request: HttpRequest, payload: EntryIn) -> Any:
+def post_entry(request: StaffRequest, payload: EntryIn) -> Any:
     from longcheng.kernel.ledger.actions import do_manual_entry
 
     require_perm(request.user, "ledger.post")
@@ -169,7 +170,7 @@ def inbox(request: HttpRequest) -> Any:
 
 
 @notify_router.post("/inbox/{pk}/read", response=MessageOut)
-def mark_read(request: HttpRequest, pk: int) -> Any:
+def mark_read(request: StaffRequest, pk: int) -> Any:
     from longcheng.kernel.notify import api as notify
 
     return notify.do_mark_read(pk, acting_user=request.user)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from longcheng.kernel import privacy, registry
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import access_object, has_perm, restrict
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError, NotFound
@@ -83,7 +84,7 @@ def places(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view("people.view")
-def residents(request: HttpRequest) -> HttpResponse:
+def residents(request: StaffRequest) -> HttpResponse:
     qs = restrict(Resident.objects.select_related("place"), request.user, "people.view")
     q = (request.GET.get("q") or "").strip()
     reason = (request.GET.get("reason") or "").strip()
@@ -116,7 +117,7 @@ def _shown_name(user: Any, person: Resident) -> str:
 
 
 @staff_view("people.manage")
-def resident_new(request: HttpRequest) -> HttpResponse:
+def resident_new(request: StaffRequest) -> HttpResponse:
     form = ResidentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -130,7 +131,7 @@ def resident_new(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view("people.view")
-def resident(request: HttpRequest, pk: int) -> HttpResponse:
+def resident(request: StaffRequest, pk: int) -> HttpResponse:
     person = access_object(Resident, request.user, pk, "people.view")
     revealed: dict[str, str] = {}
     reveal_form = RevealForm(request.POST or None) if has_perm(request.user, "people.reveal") else None
@@ -161,7 +162,7 @@ def resident(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_view("people.manage")
-def resident_death(request: HttpRequest, pk: int) -> HttpResponse:
+def resident_death(request: StaffRequest, pk: int) -> HttpResponse:
     person = access_object(Resident, request.user, pk, "people.manage")
     form = DeathForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

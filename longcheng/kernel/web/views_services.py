@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import has_perm, restrict
 from longcheng.kernel.errors import KernelError, NotFound
 from longcheng.kernel.ledger.models import Account, Fund
@@ -21,7 +22,7 @@ from .views import attach_error
 
 
 @staff_view(None)
-def workdays(request: HttpRequest) -> HttpResponse:
+def workdays(request: StaffRequest) -> HttpResponse:
     from longcheng.kernel.workdays import api as wd
 
     today = timezone.localdate()
@@ -147,7 +148,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view(None)
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: StaffRequest) -> HttpResponse:
     from longcheng.kernel.notify import api as notify
 
     if request.method == "POST":
