@@ -28,6 +28,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from longcheng.kernel.access.models import User
+from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import ErrorCode, KernelError
 
 
@@ -88,8 +89,6 @@ def download(file: Any, name: str, *, acting_user: User | AnonymousUser, action:
              after: dict[str, Any] | None = None, reason: str = "") -> FileResponse:
     """Send a stored file as an attachment, and audit the download (is_read=True) against `obj`.
     Raises FileNotFoundError when the file is gone (the caller answers 404)."""
-    from longcheng.kernel.audit.actions import record
-
     handle = file.open("rb")
     kind = sniff(handle)
     with transaction.atomic():

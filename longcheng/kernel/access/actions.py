@@ -9,6 +9,7 @@ role themselves ("no account can grant a role or a place it does not itself hold
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,10 +24,12 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from longcheng.kernel import registry
 from longcheng.kernel.audit import actions as audit
 from longcheng.kernel.errors import Conflict, ErrorCode, KernelError, NotFound, PermissionDenied
+from longcheng.kernel.notify.api import queue_message
 from longcheng.kernel.places.models import Place
 
 from .models import ApiToken, RoleAssignment, User
@@ -302,8 +305,6 @@ def reset_link(user: User) -> str:
 def do_reset_password(user: User, *, base_url: str = "", reason: str = "", acting_user: User) -> Any:
     """An administrator's reset: the old password stops working at once, a one-time link goes to the
     person's phone through the notify outbox, and they must set a new password before anything else."""
-    from longcheng.kernel.notify.api import queue_message
-
     user = get_staff(acting_user, user.pk)
     if not user.is_active:
         raise KernelError(_("The account is deactivated."), code=ErrorCode.CONFLICT, field="user")
@@ -339,10 +340,6 @@ IMPORT_COLUMNS = ["username", "display_name", "phone", "place", "role", "role_pl
 
 def read_import_rows(data: bytes) -> list[dict[str, str]]:
     """The rows of an XLSX sheet whose first row names the columns (IMPORT_COLUMNS)."""
-    import io
-
-    from openpyxl import load_workbook
-
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook

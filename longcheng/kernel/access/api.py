@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from longcheng.kernel.places.models import Place
 from . import actions
 from .models import RoleAssignment, User
 from .scope import require_perm
+from .views import place_choices as choices
 
 router = Router(tags=["access"])
 MANAGE = actions.MANAGE
@@ -132,12 +134,8 @@ def list_staff(request: HttpRequest, page: int = 1, size: int = 50, q: str = "",
     page, size = max(page, 1), min(max(size, 1), 200)
     qs = actions.staff_queryset(request.user).select_related("place").order_by("username")
     if q:
-        from django.db.models import Q
-
         qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
     if role:
-        from django.db.models import Q
-
         qs = qs.filter(Q(role_assignments__ends_at__isnull=True) | Q(role_assignments__ends_at__gt=timezone.now()),
                        role_assignments__role=role).distinct()
     if place:
@@ -233,7 +231,6 @@ def end_assignment(request: StaffRequest, pk: int, payload: StaffReasonIn) -> An
 def place_choices(request: HttpRequest, q: str = "") -> Any:
     """The place chooser: places the caller manages whose whole path contains `q` (at most 50)."""
     require_perm(request.user, MANAGE)
-    from .views import place_choices as choices
 
     q = (q or "").strip()
     return [{"code": code, "label": label} for code, label in choices(request.user)

@@ -18,6 +18,7 @@ from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
 from longcheng.kernel import registry
 from longcheng.kernel.access.requests import StaffRequest
@@ -249,8 +250,6 @@ def password_set(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
 
 @staff_view(None)
 def twofactor_setup(request: StaffRequest) -> HttpResponse:
-    from django_otp import login as otp_login
-
     device = twofactor.pending_device(request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -270,8 +269,6 @@ def twofactor_setup(request: StaffRequest) -> HttpResponse:
 
 @staff_view(None)
 def twofactor_verify(request: HttpRequest) -> HttpResponse:
-    from django_otp import login as otp_login
-
     if twofactor.confirmed_device(request.user) is None:
         return render(request, "access/twofactor_verify.html", {"form": None})
     form = TokenForm(request.POST or None)

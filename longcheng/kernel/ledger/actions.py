@@ -13,7 +13,9 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl.styles import Font
 
+from longcheng.kernel import exports
 from longcheng.kernel.access.models import User
 from longcheng.kernel.access.scope import require_perm, restrict
 from longcheng.kernel.audit.actions import record
@@ -377,10 +379,6 @@ def statement(fund: Fund, start: dt.date, end: dt.date) -> Statement:
 
 
 def statement_xlsx(result: Statement) -> bytes:
-    from openpyxl.styles import Font
-
-    from longcheng.kernel import exports
-
     book = exports.workbook()
     sheet = book.active
     assert sheet is not None

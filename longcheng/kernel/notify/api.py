@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from longcheng.kernel.access.models import User
+from longcheng.kernel.access.scope import path_of
 from longcheng.kernel.errors import ErrorCode, KernelError, NotFound
 
 from .channels import channel_spec
+from .jobs import deliver_message
 from .models import Channel, Message, Status
 
 
@@ -46,8 +48,6 @@ def queue_message(
             return existing
     if place_path is None:
         # Scoped like what it is about: the related object's place, else the resident's.
-        from longcheng.kernel.access.scope import path_of
-
         place_path = path_of(related) if related is not None else ""
         if not place_path and to_resident is not None:
             place_path = path_of(to_resident)
@@ -61,8 +61,6 @@ def queue_message(
         **({"status": Status.SENT, "sent_at": timezone.now()} if channel == Channel.INAPP else {}),
     )
     if channel != Channel.INAPP:
-        from .jobs import deliver_message
-
         transaction.on_commit(lambda: deliver_message(message.pk))
     return message
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from longcheng.kernel import registry
 from longcheng.kernel.access.models import User
-from longcheng.kernel.access.scope import place_in_scope, require_perm
+from longcheng.kernel.access.scope import place_in_scope, require_perm, restrict
 from longcheng.kernel.audit.actions import changes, record, record_read, snapshot
 from longcheng.kernel.errors import ErrorCode, KernelError, PermissionDenied
 from longcheng.kernel.places.models import Place
@@ -199,8 +199,6 @@ def do_search_by_id(number: str, *, reason: str, acting_user: User) -> list[Resi
     where the person lives and a reason, and each person found is an audited read. Without the
     right or the reason the answer is the one for a number nobody holds: nothing (no error that
     would tell the two apart)."""
-    from longcheng.kernel.access.scope import restrict
-
     number = (number or "").strip().upper()
     reason = (reason or "").strip()
     if len(number) != 18 or len(reason) < 4:

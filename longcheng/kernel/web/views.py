@@ -19,7 +19,7 @@ from longcheng.kernel import privacy, registry
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import access_object, has_perm, restrict
 from longcheng.kernel.audit.models import AuditEntry
-from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied
 from longcheng.kernel.orgs.models import Organisation, OrgKind
 from longcheng.kernel.people import actions as people_actions
 from longcheng.kernel.people.models import Consent, Relationship, Resident
@@ -137,8 +137,6 @@ def resident(request: StaffRequest, pk: int) -> HttpResponse:
     reveal_form = RevealForm(request.POST or None) if has_perm(request.user, "people.reveal") else None
     if request.method == "POST":
         if reveal_form is None:
-            from longcheng.kernel.errors import PermissionDenied
-
             raise PermissionDenied()
         if reveal_form.is_valid():
             try:

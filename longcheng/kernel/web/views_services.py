@@ -13,8 +13,12 @@ from django.utils.translation import gettext as _
 
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import has_perm, restrict
-from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied
+from longcheng.kernel.ledger.actions import statement, statement_xlsx
 from longcheng.kernel.ledger.models import Account, Fund
+from longcheng.kernel.notify import api as notify
+from longcheng.kernel.notify.models import Message
+from longcheng.kernel.workdays import api as wd
 
 from .decorators import staff_view
 from .forms import ScheduleForm, StatementForm, WorkdaysForm
@@ -23,8 +27,6 @@ from .views import attach_error
 
 @staff_view(None)
 def workdays(request: StaffRequest) -> HttpResponse:
-    from longcheng.kernel.workdays import api as wd
-
     today = timezone.localdate()
     try:
         year = int(request.GET.get("year", today.year))
@@ -49,8 +51,6 @@ def workdays(request: StaffRequest) -> HttpResponse:
     schedule_form = ScheduleForm(request.POST or None) if can_manage else None
     if request.method == "POST":
         if schedule_form is None:
-            from longcheng.kernel.errors import PermissionDenied
-
             raise PermissionDenied()
         if schedule_form.is_valid():
             data = schedule_form.cleaned_data
@@ -106,8 +106,6 @@ def _statement_period(request: HttpRequest) -> tuple[StatementForm, dt.date, dt.
 
 @staff_view("ledger.view")
 def fund(request: HttpRequest, code: str) -> HttpResponse:
-    from longcheng.kernel.ledger.actions import statement
-
     fund = _fund_for(request, code)
     form, start, end = _statement_period(request)
     return render(request, "web/fund.html", {"fund": fund, "form": form, "statement": statement(fund, start, end),
@@ -116,8 +114,6 @@ def fund(request: HttpRequest, code: str) -> HttpResponse:
 
 @staff_view("ledger.view")
 def fund_xlsx(request: HttpRequest, code: str) -> HttpResponse:
-    from longcheng.kernel.ledger.actions import statement, statement_xlsx
-
     fund = _fund_for(request, code)
     form, start, end = _statement_period(request)
     if form.errors:
@@ -132,8 +128,6 @@ def fund_xlsx(request: HttpRequest, code: str) -> HttpResponse:
 
 @staff_view("notify.view")
 def message_list(request: HttpRequest) -> HttpResponse:
-    from longcheng.kernel.notify.models import Message
-
     # Scoped to the places of what the messages are about (Message.scope_filter): a district officer
     # reads their district's log, not the city's.
     qs = restrict(Message.objects.select_related("recipient_user", "recipient_resident"), request.user,
@@ -149,8 +143,6 @@ def message_list(request: HttpRequest) -> HttpResponse:
 
 @staff_view(None)
 def inbox(request: StaffRequest) -> HttpResponse:
-    from longcheng.kernel.notify import api as notify
-
     if request.method == "POST":
         try:
             notify.do_mark_read(int(request.POST.get("message", "0")), acting_user=request.user)

@@ -16,7 +16,7 @@ FIRST_YEAR = 2004
 
 
 def invalidate_year(year: int | None = None) -> None:
-    from . import api
+    from . import api  # cycle: workdays.api re-exports this module's actions
 
     api._table_year.cache_clear()
     api._describe_cached.cache_clear()

@@ -9,10 +9,16 @@ development server."""
 
 from __future__ import annotations
 
+import socket
+import threading
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from huey.contrib.djhuey import HUEY
+
+from longcheng.kernel import registry
 
 
 class Command(BaseCommand):
@@ -26,9 +32,6 @@ class Command(BaseCommand):
                             help="also start the modules' demo feeds (device simulators), as make run does")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from django.conf import settings
-        from huey.contrib.djhuey import HUEY
-
         consumer = None
         if not options["no_jobs"] and not HUEY.immediate:
             consumer = HUEY.create_consumer(workers=settings.JOBS_WORKERS, worker_type="thread", periodic=True,
@@ -38,10 +41,6 @@ class Command(BaseCommand):
             consumer._set_signal_handlers = lambda: None
             consumer.start()
             self.stdout.write(f"Background jobs: {settings.JOBS_WORKERS} worker threads on {type(HUEY).__name__}")
-        import socket
-        import threading
-
-        from longcheng.kernel import registry
 
         stop = threading.Event()
         if options["demo_feeds"]:
