@@ -9,6 +9,7 @@ development server."""
 
 from __future__ import annotations
 
+import importlib.util
 import socket
 import threading
 from typing import Any
@@ -50,13 +51,11 @@ class Command(BaseCommand):
                                  name=f"demo-feed-{feed.__module__}").start()
         self.stdout.write(f"Serving http://{options['host']}:{options['port']}/  (Ctrl-C to stop)")
         try:
-            import importlib.util
-
             if importlib.util.find_spec("uvicorn") is None:
                 call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False,
                              insecure_serving=True, use_threading=True)
             else:
-                import uvicorn
+                import uvicorn  # the optional prod extra: imported only when installed
                 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
                 from django.core.asgi import get_asgi_application
 
