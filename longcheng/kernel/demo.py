@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -180,8 +181,6 @@ def build_staff(*, log: Log = print, **options: Any) -> None:
 
 def _pad(text: str, width: int) -> str:
     """Left-justify for a terminal, where a Chinese character takes two columns."""
-    import unicodedata
-
     columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
     return text + " " * max(width - columns, 1)
 
@@ -210,7 +209,7 @@ STRIDE = 2_654_435_761  # odd and coprime with SLOTS: k -> k*STRIDE mod SLOTS is
 
 class NamePool:
     def __init__(self) -> None:
-        from faker import Faker
+        from faker import Faker  # not at the top: Faker is the optional demo extra
 
         fake = Faker("zh_CN")
         fake.seed_instance(SEED)

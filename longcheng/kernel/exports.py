@@ -13,12 +13,12 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from openpyxl import Workbook
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def workbook() -> Any:
-    from openpyxl import Workbook
-
     return Workbook()
 
 

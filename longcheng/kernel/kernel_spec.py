@@ -6,12 +6,23 @@ one way of learning what exists.
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from longcheng.kernel.jobs.api import health
 from longcheng.kernel.privacy import Kind, Level
-from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
+from longcheng.kernel.registry import (
+    DashboardPanel,
+    DemoStep,
+    Figure,
+    ModuleSpec,
+    NavItem,
+    Role,
+    register_module,
+)
+from longcheng.kernel.web.panels import kernel_charts, kernel_figures
 
 PERMISSIONS = {
     "places.view": _("View places"),
@@ -57,22 +68,15 @@ ROLES = [
 
 
 def _figures(user: Any) -> list[Any]:
-    from longcheng.kernel.web.panels import kernel_figures
-
     return kernel_figures(user)
 
 
 def _charts(user: Any) -> list[Any]:
-    from longcheng.kernel.web.panels import kernel_charts
-
     return kernel_charts(user)
 
 
 def _job_figures(user: Any) -> list[Any]:
     """Queue figures for the platform administrator: a growing backlog means consumers are down."""
-    from longcheng.kernel.jobs.api import health
-    from longcheng.kernel.registry import Figure
-
     figures = health()
     if "error" in figures:
         return [Figure(_("Job queue unreachable"), str(figures["error"])[:80])]
@@ -82,8 +86,6 @@ def _job_figures(user: Any) -> list[Any]:
 
 def _demo(step: str, module: str = "longcheng.kernel.demo") -> Any:
     def build(**options: Any) -> None:
-        from importlib import import_module
-
         getattr(import_module(module), step)(**options)
 
     return build

@@ -18,6 +18,10 @@ from typing import Any
 
 from django.db import models
 
+from longcheng.kernel import registry
+from longcheng.kernel.access.models import RoleAssignment
+from longcheng.kernel.people.validators import mask_name, mask_phone, mask_resident_id
+
 
 class Kind(StrEnum):
     IDENTIFIER = "identifier"  # resident ID numbers
@@ -90,8 +94,6 @@ def _mask_text(text: str, keep_start: int, keep_end: int) -> str:
 
 def mask(kind: Kind, value: Any) -> Any:
     """The masked form of a value of `kind`: enough to recognise, not enough to use or rebuild."""
-    from longcheng.kernel.people.validators import mask_name, mask_phone, mask_resident_id
-
     if value is None or value == "":
         return value
     if kind == Kind.IDENTIFIER:
@@ -130,8 +132,6 @@ def _role_paths(user: Any) -> dict[str, set[str]]:
     """The user's roles with the place paths of each (one query, cached on the user object)."""
     cached = getattr(user, "_longcheng_role_paths", None)
     if cached is None:
-        from longcheng.kernel.access.models import RoleAssignment
-
         cached = {}
         for role, path in RoleAssignment.objects.filter(user=user).values_list("role", "places__path"):
             cached.setdefault(role, set())
@@ -144,8 +144,6 @@ def _role_paths(user: Any) -> dict[str, set[str]]:
 def level(user: Any, kind: Kind, path: str | None = None) -> Level:
     """How `user` sees values of `kind` (of a person at place `path`, when given): the most any of
     their roles grants there. Someone with no role sees nothing."""
-    from longcheng.kernel import registry
-
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Level.HIDDEN
     if user.is_superuser:

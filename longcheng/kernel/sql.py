@@ -31,7 +31,8 @@ def db() -> Any:
 
 
 def quote(name: str) -> str:
-    return db().ops.quote_name(name)
+    quoted: str = db().ops.quote_name(name)
+    return quoted
 
 
 def table(model: type[models.Model]) -> str:
@@ -116,7 +117,8 @@ def all_columns(model: type[M], alias: str | None = None) -> Columns:
 def fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     with db().cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
 
 
 def placeholders(n: int) -> str:

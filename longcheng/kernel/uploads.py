@@ -22,10 +22,13 @@ import re
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models, transaction
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.models import User
+from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import ErrorCode, KernelError
 
 
@@ -82,12 +85,10 @@ def check_upload(upload: Any, *, allowed: tuple[FileKind, ...], max_bytes: int, 
     return kind
 
 
-def download(file: Any, name: str, *, acting_user: Any, action: str, obj: models.Model,
+def download(file: Any, name: str, *, acting_user: User | AnonymousUser, action: str, obj: models.Model,
              after: dict[str, Any] | None = None, reason: str = "") -> FileResponse:
     """Send a stored file as an attachment, and audit the download (is_read=True) against `obj`.
     Raises FileNotFoundError when the file is gone (the caller answers 404)."""
-    from longcheng.kernel.audit.actions import record
-
     handle = file.open("rb")
     kind = sniff(handle)
     with transaction.atomic():

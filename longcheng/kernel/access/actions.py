@@ -9,6 +9,7 @@ role themselves ("no account can grant a role or a place it does not itself hold
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,10 +24,12 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from longcheng.kernel import registry
 from longcheng.kernel.audit import actions as audit
 from longcheng.kernel.errors import Conflict, ErrorCode, KernelError, NotFound, PermissionDenied
+from longcheng.kernel.notify.api import queue_message
 from longcheng.kernel.places.models import Place
 
 from .models import ApiToken, RoleAssignment, User
@@ -119,7 +122,7 @@ def _revoke_tokens(user: User) -> int:
 # --- accounts ---------------------------------------------------------------------------------------
 @transaction.atomic
 def do_create_staff(*, username: str, display_name: str = "", phone: str = "", place: Place | None = None,
-                    password: str = "", acting_user: Any) -> User:
+                    password: str = "", acting_user: User) -> User:
     """A new staff account. With an initial password, the person must change it at first sign-in;
     without one, the account cannot sign in until a reset link is used."""
     _require_manage(acting_user)
@@ -146,7 +149,7 @@ def do_create_staff(*, username: str, display_name: str = "", phone: str = "", p
 
 @transaction.atomic
 def do_update_staff(user: User, *, display_name: str, phone: str = "", place: Place | None = None,
-                    acting_user: Any) -> User:
+                    acting_user: User) -> User:
     user = get_staff(acting_user, user.pk)
     _require_place(acting_user, place, "place")
     before = _snapshot(user)
@@ -159,7 +162,7 @@ def do_update_staff(user: User, *, display_name: str, phone: str = "", place: Pl
 
 
 @transaction.atomic
-def do_deactivate_staff(user: User, *, reason: str = "", acting_user: Any) -> User:
+def do_deactivate_staff(user: User, *, reason: str = "", acting_user: User) -> User:
     """A leaver: the account can no longer sign in, its session stops working on its next request
     (Django's backend refuses inactive users when it loads the session's user) and its API tokens
     are revoked (the token check also requires an active user)."""
@@ -176,7 +179,7 @@ def do_deactivate_staff(user: User, *, reason: str = "", acting_user: Any) -> Us
 
 
 @transaction.atomic
-def do_reactivate_staff(user: User, *, reason: str = "", acting_user: Any) -> User:
+def do_reactivate_staff(user: User, *, reason: str = "", acting_user: User) -> User:
     user = get_staff(acting_user, user.pk)
     before = _snapshot(user)
     user.is_active = True
@@ -205,7 +208,7 @@ def grantable_roles(actor: Any) -> list[tuple[str, str]]:
 
 @transaction.atomic
 def do_assign_role(user: User, *, role: str, places: Iterable[Place], ends_at: dt.datetime | None = None,
-                   reason: str = "", acting_user: Any) -> RoleAssignment:
+                   reason: str = "", acting_user: User) -> RoleAssignment:
     """Give `user` the role within `places` (replacing the places of an assignment the user already
     has for that role). `ends_at`: temporary duty, nothing is granted from then on."""
     user = get_staff(acting_user, user.pk)
@@ -260,7 +263,7 @@ def get_assignment(actor: Any, pk: Any) -> RoleAssignment:
 
 
 @transaction.atomic
-def do_end_assignment(assignment: RoleAssignment, *, reason: str = "", acting_user: Any) -> RoleAssignment:
+def do_end_assignment(assignment: RoleAssignment, *, reason: str = "", acting_user: User) -> RoleAssignment:
     """Take a role away now. The row stays (ended) so the record shows who held what and when."""
     assignment = get_assignment(acting_user, assignment.pk)
     foreign = [p.name for p in assignment.places.all() if not place_in_scope(acting_user, MANAGE, p.path)]
@@ -280,7 +283,7 @@ def do_end_assignment(assignment: RoleAssignment, *, reason: str = "", acting_us
 
 # --- passwords --------------------------------------------------------------------------------------
 @transaction.atomic
-def do_change_password(user: User, *, new_password: str, acting_user: Any) -> User:
+def do_change_password(user: User, *, new_password: str, acting_user: User) -> User:
     """A person sets their own password (the old one was checked by the form)."""
     if getattr(acting_user, "pk", None) != user.pk:
         raise PermissionDenied()
@@ -299,11 +302,9 @@ def reset_link(user: User) -> str:
 
 
 @transaction.atomic
-def do_reset_password(user: User, *, base_url: str = "", reason: str = "", acting_user: Any) -> Any:
+def do_reset_password(user: User, *, base_url: str = "", reason: str = "", acting_user: User) -> Any:
     """An administrator's reset: the old password stops working at once, a one-time link goes to the
     person's phone through the notify outbox, and they must set a new password before anything else."""
-    from longcheng.kernel.notify.api import queue_message
-
     user = get_staff(acting_user, user.pk)
     if not user.is_active:
         raise KernelError(_("The account is deactivated."), code=ErrorCode.CONFLICT, field="user")
@@ -339,10 +340,6 @@ IMPORT_COLUMNS = ["username", "display_name", "phone", "place", "role", "role_pl
 
 def read_import_rows(data: bytes) -> list[dict[str, str]]:
     """The rows of an XLSX sheet whose first row names the columns (IMPORT_COLUMNS)."""
-    import io
-
-    from openpyxl import load_workbook
-
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
@@ -379,7 +376,7 @@ def _end_of_day(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
 
 
-def _import_row(row: dict[str, str], acting_user: Any, base_url: str) -> str:
+def _import_row(row: dict[str, str], acting_user: User, base_url: str) -> str:
     username = row.get("username", "")
     existing = User.objects.filter(username__iexact=username).first() if username else None
     if existing is not None:
@@ -419,7 +416,7 @@ def _import_row(row: dict[str, str], acting_user: Any, base_url: str) -> str:
     return outcome
 
 
-def do_import_staff(rows: list[dict[str, str]], *, base_url: str = "", acting_user: Any) -> dict[str, Any]:
+def do_import_staff(rows: list[dict[str, str]], *, base_url: str = "", acting_user: User) -> dict[str, Any]:
     """All or nothing: every row goes through the same actions as the pages (each in a savepoint, so
     a refused row leaves no trace); if any row is refused, the whole import is rolled back and the
     report lists each row's outcome or refusal. Row numbers are the sheet's (the header is row 1)."""
@@ -441,7 +438,7 @@ def do_import_staff(rows: list[dict[str, str]], *, base_url: str = "", acting_us
 
 
 # --- API tokens ---------------------------------------------------------------------------------------
-def do_issue_token(user: User, *, name: str, days: int | None = None, acting_user: Any) -> tuple[ApiToken, str]:
+def do_issue_token(user: User, *, name: str, days: int | None = None, acting_user: User) -> tuple[ApiToken, str]:
     """A token for `user` (who must be the one acting: nobody issues tokens for another account).
     Returns the token and its raw value, which is shown once; only its hash is kept."""
     if acting_user is None or acting_user.pk != user.pk:
@@ -467,7 +464,7 @@ def tokens_of(user: Any) -> list[ApiToken]:
     return list(ApiToken.objects.filter(user_id=user.pk).order_by("-created_at", "-pk"))
 
 
-def do_revoke_token(token_id: int, *, acting_user: Any) -> ApiToken:
+def do_revoke_token(token_id: int, *, acting_user: User) -> ApiToken:
     """Revoke one of one's own tokens; another account's token is 'not found', as if it did not exist."""
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().filter(pk=token_id, user_id=acting_user.pk).first()

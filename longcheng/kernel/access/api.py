@@ -5,18 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema, Status
+from ninja import Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.params.functions import (
+    File,  # the plain function: strict mypy rejects `ninja.File` (a generic alias) as a default
+)
 
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.errors import KernelError, NotFound
 from longcheng.kernel.places.models import Place
 
 from . import actions
 from .models import RoleAssignment, User
 from .scope import require_perm
+from .views import place_choices as choices
 
 router = Router(tags=["access"])
 MANAGE = actions.MANAGE
@@ -128,12 +134,8 @@ def list_staff(request: HttpRequest, page: int = 1, size: int = 50, q: str = "",
     page, size = max(page, 1), min(max(size, 1), 200)
     qs = actions.staff_queryset(request.user).select_related("place").order_by("username")
     if q:
-        from django.db.models import Q
-
         qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
     if role:
-        from django.db.models import Q
-
         qs = qs.filter(Q(role_assignments__ends_at__isnull=True) | Q(role_assignments__ends_at__gt=timezone.now()),
                        role_assignments__role=role).distinct()
     if place:
@@ -147,7 +149,7 @@ def list_staff(request: HttpRequest, page: int = 1, size: int = 50, q: str = "",
 
 
 @router.post("/staff", response={201: StaffOut})
-def create_staff(request: HttpRequest, payload: StaffIn) -> Any:
+def create_staff(request: StaffRequest, payload: StaffIn) -> Any:
     require_perm(request.user, MANAGE)
     user = actions.do_create_staff(username=payload.username, display_name=payload.display_name,
                                    phone=payload.phone, place=_place(payload.place, "place"),
@@ -156,7 +158,7 @@ def create_staff(request: HttpRequest, payload: StaffIn) -> Any:
 
 
 @router.post("/staff/import", response={200: ImportOut, 422: ImportOut})
-def import_staff(request: HttpRequest, file: UploadedFile | None = File(None)) -> Any:  # noqa: B008
+def import_staff(request: StaffRequest, file: UploadedFile | None = File(None)) -> Any:  # noqa: B008
     """All or nothing; 422 with each row's refusal when any row is refused."""
     require_perm(request.user, MANAGE)
     if file is None:
@@ -173,7 +175,7 @@ def get_staff(request: HttpRequest, pk: int) -> Any:
 
 
 @router.patch("/staff/{pk}", response=StaffOut)
-def update_staff(request: HttpRequest, pk: int, payload: StaffPatch) -> Any:
+def update_staff(request: StaffRequest, pk: int, payload: StaffPatch) -> Any:
     require_perm(request.user, MANAGE)
     user = actions.do_update_staff(actions.get_staff(request.user, pk), display_name=payload.display_name,
                                    phone=payload.phone, place=_place(payload.place, "place"),
@@ -182,21 +184,21 @@ def update_staff(request: HttpRequest, pk: int, payload: StaffPatch) -> Any:
 
 
 @router.post("/staff/{pk}/deactivate", response=StaffOut)
-def deactivate_staff(request: HttpRequest, pk: int, payload: StaffReasonIn) -> Any:
+def deactivate_staff(request: StaffRequest, pk: int, payload: StaffReasonIn) -> Any:
     require_perm(request.user, MANAGE)
     return _staff(actions.do_deactivate_staff(actions.get_staff(request.user, pk), reason=payload.reason,
                                               acting_user=request.user))
 
 
 @router.post("/staff/{pk}/reactivate", response=StaffOut)
-def reactivate_staff(request: HttpRequest, pk: int, payload: StaffReasonIn) -> Any:
+def reactivate_staff(request: StaffRequest, pk: int, payload: StaffReasonIn) -> Any:
     require_perm(request.user, MANAGE)
     return _staff(actions.do_reactivate_staff(actions.get_staff(request.user, pk), reason=payload.reason,
                                               acting_user=request.user))
 
 
 @router.post("/staff/{pk}/reset-password", response={202: dict})
-def reset_password(request: HttpRequest, pk: int, payload: StaffReasonIn) -> Any:
+def reset_password(request: StaffRequest, pk: int, payload: StaffReasonIn) -> Any:
     """Sends a one-time link to the account's phone; the link itself is never returned."""
     require_perm(request.user, MANAGE)
     message = actions.do_reset_password(actions.get_staff(request.user, pk), base_url=request.build_absolute_uri("/"),
@@ -205,7 +207,7 @@ def reset_password(request: HttpRequest, pk: int, payload: StaffReasonIn) -> Any
 
 
 @router.post("/staff/{pk}/assignments", response={201: AssignmentOut})
-def assign_role(request: HttpRequest, pk: int, payload: AssignIn) -> Any:
+def assign_role(request: StaffRequest, pk: int, payload: AssignIn) -> Any:
     require_perm(request.user, MANAGE)
     places = list(Place.objects.filter(code__in=payload.places))
     unknown = sorted(set(payload.places) - {p.code for p in places})
@@ -218,7 +220,7 @@ def assign_role(request: HttpRequest, pk: int, payload: AssignIn) -> Any:
 
 
 @router.post("/assignments/{pk}/end", response=AssignmentOut)
-def end_assignment(request: HttpRequest, pk: int, payload: StaffReasonIn) -> Any:
+def end_assignment(request: StaffRequest, pk: int, payload: StaffReasonIn) -> Any:
     require_perm(request.user, MANAGE)
     assignment = actions.do_end_assignment(actions.get_assignment(request.user, pk), reason=payload.reason,
                                            acting_user=request.user)
@@ -229,7 +231,6 @@ def end_assignment(request: HttpRequest, pk: int, payload: StaffReasonIn) -> Any
 def place_choices(request: HttpRequest, q: str = "") -> Any:
     """The place chooser: places the caller manages whose whole path contains `q` (at most 50)."""
     require_perm(request.user, MANAGE)
-    from .views import place_choices as choices
 
     q = (q or "").strip()
     return [{"code": code, "label": label} for code, label in choices(request.user)

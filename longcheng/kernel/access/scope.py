@@ -20,8 +20,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from longcheng.kernel import registry
+from longcheng.kernel import registry, sql
 from longcheng.kernel.errors import NotFound, PermissionDenied
+from longcheng.kernel.places.models import PATH_SEPARATOR, Place
+
+from .models import RoleAssignment
 
 M = TypeVar("M", bound=models.Model)
 
@@ -63,11 +66,6 @@ def scope_paths(user: Any, permission: str) -> tuple[str, ...]:
 def _granted_paths(user_pk: int, roles: list[str]) -> set[str]:
     """The paths of the places where the user holds one of `roles`: one hand-written statement
     (kernel.sql), as every API request asks this once for its user."""
-    from longcheng.kernel import sql
-    from longcheng.kernel.places.models import Place
-
-    from .models import RoleAssignment
-
     m2m: Any = RoleAssignment._meta.get_field("places")
     through = m2m.remote_field.through
     q = sql.quote
@@ -106,8 +104,6 @@ def path_q(lookup: str, paths: tuple[str, ...]) -> Q:
 
 def is_city_wide(paths: tuple[str, ...]) -> bool:
     """Whether the scope includes a root of the place tree (the whole city)."""
-    from longcheng.kernel.places.models import PATH_SEPARATOR
-
     return paths == ALL or any(p.count(PATH_SEPARATOR) == 1 and p.endswith(PATH_SEPARATOR) for p in paths)
 
 
@@ -142,8 +138,6 @@ def restrict(qs: models.QuerySet[M], user: Any, permission: str) -> models.Query
     if lookup.endswith("__path"):
         # `place_id IN (places under these paths)` rather than a join with a LIKE on every row: the
         # subquery reads a few thousand places, and the outer query uses the index on the foreign key.
-        from longcheng.kernel.places.models import Place
-
         places = Place.objects.filter(path_q("path", paths)).values("pk")
         return qs.filter(**{f"{lookup.removesuffix('__path')}__in": places})
     return qs.filter(path_q(lookup, paths))

@@ -12,11 +12,21 @@ import base64
 import io
 from typing import Any
 
+import qrcode
+import qrcode.image.svg
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from longcheng.kernel import registry
+from longcheng.kernel.access.models import User
 from longcheng.kernel.audit import actions as audit
 from longcheng.kernel.errors import KernelError
+
+from .actions import get_staff
+from .models import RoleAssignment
 
 SENSITIVE_PERMISSIONS = frozenset({"people.reveal", "ledger.post", "access.manage"})
 SENSITIVE_VERBS = frozenset({"reveal", "pay", "post"})
@@ -33,13 +43,6 @@ def requires_two_factor(user: Any) -> bool:
     if user.is_superuser:
         return True
     # The gate asks on every page: one query for the roles in force, not one per permission.
-    from django.db.models import Q
-    from django.utils import timezone
-
-    from longcheng.kernel import registry
-
-    from .models import RoleAssignment
-
     held = set(RoleAssignment.objects.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=timezone.now()), user=user,
                                              places__isnull=False).values_list("role", flat=True))
     roles = registry.roles()
@@ -47,15 +50,11 @@ def requires_two_factor(user: Any) -> bool:
 
 
 def confirmed_device(user: Any) -> Any:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
 def pending_device(user: Any) -> Any:
     """The unconfirmed authenticator being enrolled (one, created on first visit)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
@@ -68,9 +67,6 @@ def manual_key(device: Any) -> str:
 
 def qr_svg(device: Any) -> str:
     """The otpauth:// URL as an inline SVG, drawn on the server (no JavaScript, no CDN)."""
-    import qrcode
-    import qrcode.image.svg
-
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     buffer = io.BytesIO()
     image.save(buffer)
@@ -79,10 +75,8 @@ def qr_svg(device: Any) -> str:
 
 
 @transaction.atomic
-def do_enrol_totp(user: Any, *, token: str, acting_user: Any) -> Any:
+def do_enrol_totp(user: Any, *, token: str, acting_user: User) -> Any:
     """Confirm the pending authenticator with a code from it; older authenticators are removed."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     device = pending_device(user)
     if not device.verify_token((token or "").strip()):
         raise KernelError(_("The code is wrong or has expired; enter the code the app shows now."),
@@ -95,16 +89,12 @@ def do_enrol_totp(user: Any, *, token: str, acting_user: Any) -> Any:
 
 
 @transaction.atomic
-def do_remove_totp(user: Any, *, reason: str = "", acting_user: Any) -> int:
+def do_remove_totp(user: Any, *, reason: str = "", acting_user: User) -> int:
     """An administrator removes a lost authenticator: the person enrols again at next sign-in."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from .actions import get_staff
-
     user = get_staff(acting_user, user.pk)
     removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
     audit.record(acting_user, "access.twofactor.remove", user, after={"removed": removed}, reason=reason)
-    return removed
+    return int(removed)
 
 
 def verify(user: Any, token: str) -> Any:

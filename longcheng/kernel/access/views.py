@@ -18,8 +18,10 @@ from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
 from longcheng.kernel import registry
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.errors import KernelError
 from longcheng.kernel.places.models import Place
 from longcheng.kernel.web.decorators import staff_view
@@ -76,7 +78,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view(MANAGE)
-def staff_new(request: HttpRequest) -> HttpResponse:
+def staff_new(request: StaffRequest) -> HttpResponse:
     form = StaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -91,7 +93,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view(MANAGE)
-def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_detail(request: StaffRequest, pk: int) -> HttpResponse:
     person = actions.get_staff(request.user, pk)
     edit_form = StaffForm(request.POST if request.POST.get("form") == "edit" else None, editing=True,
                           initial={"display_name": person.display_name, "phone": person.phone,
@@ -146,21 +148,21 @@ def _post_action(request: HttpRequest, pk: int, run: Any, done: str) -> HttpResp
 
 @require_POST
 @staff_view(MANAGE)
-def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_deactivate(request: StaffRequest, pk: int) -> HttpResponse:
     return _post_action(request, pk, lambda p, r: actions.do_deactivate_staff(p, reason=r, acting_user=request.user),
                         _("Account deactivated: its sessions and API tokens no longer work."))
 
 
 @require_POST
 @staff_view(MANAGE)
-def staff_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_reactivate(request: StaffRequest, pk: int) -> HttpResponse:
     return _post_action(request, pk, lambda p, r: actions.do_reactivate_staff(p, reason=r, acting_user=request.user),
                         _("Account reactivated."))
 
 
 @require_POST
 @staff_view(MANAGE)
-def staff_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_reset_password(request: StaffRequest, pk: int) -> HttpResponse:
     base = request.build_absolute_uri("/")
     return _post_action(
         request, pk, lambda p, r: actions.do_reset_password(p, base_url=base, reason=r, acting_user=request.user),
@@ -169,14 +171,14 @@ def staff_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_view(MANAGE)
-def staff_remove_totp(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_remove_totp(request: StaffRequest, pk: int) -> HttpResponse:
     return _post_action(request, pk, lambda p, r: twofactor.do_remove_totp(p, reason=r, acting_user=request.user),
                         _("Authenticator removed: the person enrols a new one at next sign-in."))
 
 
 @require_POST
 @staff_view(MANAGE)
-def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_end(request: StaffRequest, pk: int) -> HttpResponse:
     assignment = actions.get_assignment(request.user, pk)
     form = ReasonForm(request.POST)
     try:
@@ -190,7 +192,7 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_view(MANAGE)
-def staff_import(request: HttpRequest) -> HttpResponse:
+def staff_import(request: StaffRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
@@ -247,9 +249,7 @@ def password_set(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
 
 
 @staff_view(None)
-def twofactor_setup(request: HttpRequest) -> HttpResponse:
-    from django_otp import login as otp_login
-
+def twofactor_setup(request: StaffRequest) -> HttpResponse:
     device = twofactor.pending_device(request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -269,8 +269,6 @@ def twofactor_setup(request: HttpRequest) -> HttpResponse:
 
 @staff_view(None)
 def twofactor_verify(request: HttpRequest) -> HttpResponse:
-    from django_otp import login as otp_login
-
     if twofactor.confirmed_device(request.user) is None:
         return render(request, "access/twofactor_verify.html", {"form": None})
     form = TokenForm(request.POST or None)

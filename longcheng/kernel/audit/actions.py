@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 from longcheng.kernel import sql
+from longcheng.kernel.access.models import User
+from longcheng.kernel.access.scope import path_of, paths_of
 from longcheng.kernel.privacy import mask_values
 
 from .models import AuditEntry
@@ -23,7 +26,7 @@ def _actor(user: Any) -> Any:
 
 
 def entry(
-    acting_user: Any,
+    acting_user: User | AnonymousUser | None,
     action: str,
     obj: models.Model,
     *,
@@ -51,7 +54,7 @@ def entry(
 
 
 def record(
-    acting_user: Any,
+    acting_user: User | AnonymousUser | None,
     action: str,
     obj: models.Model,
     *,
@@ -62,7 +65,6 @@ def record(
 ) -> AuditEntry:
     if not connection.in_atomic_block:
         raise AuditOutsideTransaction(f"audit of {action} must be written inside the action's transaction")
-    from longcheng.kernel.access.scope import path_of
 
     row = entry(acting_user, action, obj, before=before, after=after, reason=reason, is_read=is_read)
     row.place_path = path_of(obj)
@@ -76,7 +78,6 @@ def record_many(rows: list[AuditEntry]) -> list[AuditEntry]:
     batch actions write several rows per item."""
     if not connection.in_atomic_block:
         raise AuditOutsideTransaction("audit rows must be written inside the action's transaction")
-    from longcheng.kernel.access.scope import paths_of
 
     objects = [getattr(row, "_audited", None) for row in rows]
     paths = paths_of([obj for obj in objects if obj is not None])
@@ -87,10 +88,8 @@ def record_many(rows: list[AuditEntry]) -> list[AuditEntry]:
     return rows
 
 
-def record_read(acting_user: Any, obj: models.Model, fields: Iterable[str], *, reason: str) -> AuditEntry:
+def record_read(acting_user: User | AnonymousUser | None, obj: models.Model, fields: Iterable[str], *, reason: str) -> AuditEntry:
     """A read of sensitive data (an unmasked ID number, a health record, a bank account)."""
-    from django.db import transaction
-
     with transaction.atomic():
         return record(acting_user, "reveal", obj, after={"fields": sorted(fields)}, reason=reason, is_read=True)
 

@@ -8,6 +8,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from longcheng.kernel import privacy
+from longcheng.kernel.access.scope import path_or_placeless_q
+from longcheng.kernel.privacy import mask_values
+
 
 class AuditEntry(models.Model):
     """One row per change (and per read of sensitive data), written in the same transaction as the
@@ -49,20 +53,14 @@ class AuditEntry(models.Model):
     # the policy existed do not show what a new row would not hold.
     @property
     def shown_before(self) -> Any:
-        from longcheng.kernel.privacy import mask_values
-
         return mask_values(self.object_type.model_class(), self.before) if isinstance(self.before, dict) else self.before
 
     @property
     def shown_after(self) -> Any:
-        from longcheng.kernel.privacy import mask_values
-
         return mask_values(self.object_type.model_class(), self.after) if isinstance(self.after, dict) else self.after
 
     @staticmethod
     def scope_filter(paths: tuple[str, ...]) -> Any:
-        from longcheng.kernel.access.scope import path_or_placeless_q
-
         return path_or_placeless_q("place_path", paths)
 
     def show_to(self, user: Any) -> AuditEntry:
@@ -70,8 +68,6 @@ class AuditEntry(models.Model):
         after a person (`audit_repr_kind`) shows the object's name, and a "name" in before/after,
         through the policy (kernel.privacy): an auditor, who does not see minors' names plainly,
         reads them masked; the object's type and number identify it."""
-        from longcheng.kernel import privacy
-
         kind = getattr(self.object_type.model_class(), "audit_repr_kind", None)
         before, after = self.shown_before, self.shown_after
         self.repr_shown = self.object_repr

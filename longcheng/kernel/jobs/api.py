@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from huey import crontab  # noqa: F401  (re-exported for periodic_job schedules)
+from huey import crontab as crontab  # re-exported for periodic_job schedules
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 if TYPE_CHECKING:
@@ -22,11 +22,13 @@ if TYPE_CHECKING:
 
 def job(*, retries: int = 3, retry_delay: int = 10, **options: Any) -> Callable[[Callable[..., Any]], Any]:
     """Declare a background job. It runs with fresh database connections in a consumer thread."""
-    return db_task(retries=retries, retry_delay=retry_delay, **options)
+    decorator: Callable[[Callable[..., Any]], Any] = db_task(retries=retries, retry_delay=retry_delay, **options)
+    return decorator
 
 
 def periodic_job(schedule: Any, **options: Any) -> Callable[[Callable[..., Any]], Any]:
-    return db_periodic_task(schedule, **options)
+    decorator: Callable[[Callable[..., Any]], Any] = db_periodic_task(schedule, **options)
+    return decorator
 
 
 def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:

@@ -8,6 +8,7 @@ class JobsConfig(AppConfig):
     verbose_name = _("Background jobs")
 
     def ready(self) -> None:
+        # In ready(): the app registry must be loaded before these import models.
         from longcheng.kernel import registry
 
         from .api import register_module_jobs

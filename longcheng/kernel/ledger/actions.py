@@ -13,13 +13,18 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl.styles import Font
 
+from longcheng.kernel import exports
+from longcheng.kernel.access.models import User
 from longcheng.kernel.access.scope import require_perm, restrict
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import Conflict, ErrorCode, KernelError, NotFound
 
-from .models import Account, AccountKind, Fund, JournalEntry, Posting
-from .money import MAX_AMOUNT_FEN, format_fen
+from .models import Account, Fund, JournalEntry, Posting
+from .models import AccountKind as AccountKind  # re-exported (modules import it from here)
+from .money import MAX_AMOUNT_FEN as MAX_AMOUNT_FEN  # re-exported
+from .money import format_fen as format_fen  # re-exported
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -110,7 +115,7 @@ def _move_balances(totals: dict[int, int], names: dict[int, str]) -> None:
             )
 
 
-def do_create_fund(*, code: str, name: str, acting_user: Any, owner: Any = None, place: Any = None) -> Fund:
+def do_create_fund(*, code: str, name: str, acting_user: User | None, owner: Any = None, place: Any = None) -> Fund:
     code, name = (code or "").strip(), (name or "").strip()
     if not code or not name:
         raise KernelError(_("A fund needs a code and a name."), code=ErrorCode.REQUIRED,
@@ -142,7 +147,7 @@ def external_account(code: str, name: str, *, fund: Fund) -> Account:
 
 
 def do_post_entry(
-    lines: Sequence[tuple[Account, int]], *, memo: str, kind: str, acting_user: Any,
+    lines: Sequence[tuple[Account, int]], *, memo: str, kind: str, acting_user: User | None,
     idempotency_key: str | None = None, at: dt.datetime | None = None,
 ) -> JournalEntry:
     """Post a balanced entry. Refuses fractional, zero or out-of-bound amounts, unbalanced entries,
@@ -156,7 +161,7 @@ def do_post_entry(
 
 
 def _post_entry(
-    lines: Sequence[tuple[Account, int]], *, memo: str, kind: str, acting_user: Any,
+    lines: Sequence[tuple[Account, int]], *, memo: str, kind: str, acting_user: User | None,
     idempotency_key: str | None = None, at: dt.datetime | None = None,
 ) -> JournalEntry:
     if len(lines) < 2:
@@ -211,7 +216,7 @@ class EntrySpec:
     idempotency_key: str
 
 
-def do_post_entries(specs: Sequence[EntrySpec], *, kind: str, acting_user: Any, audit_obj: Any,
+def do_post_entries(specs: Sequence[EntrySpec], *, kind: str, acting_user: User | None, audit_obj: Any,
                     at: dt.datetime | None = None) -> dict[str, JournalEntry]:
     """Post many balanced entries at once (a payment batch of 100,000): all or nothing. Entries whose
     key was posted before are returned, not posted again, so a retried batch pays nobody twice.
@@ -267,7 +272,7 @@ def do_post_entries(specs: Sequence[EntrySpec], *, kind: str, acting_user: Any, 
     return done
 
 
-def do_donate(fund: Fund, amount_fen: int, *, donor_name: str, acting_user: Any,
+def do_donate(fund: Fund, amount_fen: int, *, donor_name: str, acting_user: User | None,
               idempotency_key: str | None = None, at: dt.datetime | None = None) -> JournalEntry:
     donors = external_account(f"{fund.code}:donors", str(gettext_lazy("Donors")), fund=fund)
     return do_post_entry([(donors, -amount_fen), (fund_account(fund), amount_fen)],
@@ -275,7 +280,7 @@ def do_donate(fund: Fund, amount_fen: int, *, donor_name: str, acting_user: Any,
                          acting_user=acting_user, idempotency_key=idempotency_key, at=at)
 
 
-def do_commit(fund: Fund, amount_fen: int, *, memo: str, acting_user: Any,
+def do_commit(fund: Fund, amount_fen: int, *, memo: str, acting_user: User | None,
               idempotency_key: str | None = None, at: dt.datetime | None = None) -> JournalEntry:
     """Set money aside for an approved grant: available → committed. Refused if not available."""
     return do_post_entry([(fund_account(fund), -amount_fen), (fund_account(fund, AccountKind.COMMITMENT), amount_fen)],
@@ -283,26 +288,26 @@ def do_commit(fund: Fund, amount_fen: int, *, memo: str, acting_user: Any,
                          at=at)
 
 
-def do_release_commitment(fund: Fund, amount_fen: int, *, memo: str, acting_user: Any,
+def do_release_commitment(fund: Fund, amount_fen: int, *, memo: str, acting_user: User,
                           idempotency_key: str | None = None) -> JournalEntry:
     return do_post_entry([(fund_account(fund, AccountKind.COMMITMENT), -amount_fen), (fund_account(fund), amount_fen)],
                          memo=memo, kind="release", acting_user=acting_user, idempotency_key=idempotency_key)
 
 
-def do_pay_from_commitment(fund: Fund, amount_fen: int, *, payee: Account, memo: str, acting_user: Any,
+def do_pay_from_commitment(fund: Fund, amount_fen: int, *, payee: Account, memo: str, acting_user: User | None,
                            idempotency_key: str | None = None, at: dt.datetime | None = None) -> JournalEntry:
     return do_post_entry([(fund_account(fund, AccountKind.COMMITMENT), -amount_fen), (payee, amount_fen)],
                          memo=memo, kind="payment", acting_user=acting_user, idempotency_key=idempotency_key, at=at)
 
 
-def do_return_payment(fund: Fund, amount_fen: int, *, payee: Account, memo: str, acting_user: Any,
+def do_return_payment(fund: Fund, amount_fen: int, *, payee: Account, memo: str, acting_user: User | None,
                       idempotency_key: str | None = None) -> JournalEntry:
     """A bank return: the money comes back to the commitment, ready to be re-issued."""
     return do_post_entry([(payee, -amount_fen), (fund_account(fund, AccountKind.COMMITMENT), amount_fen)],
                          memo=memo, kind="return", acting_user=acting_user, idempotency_key=idempotency_key)
 
 
-def do_manual_entry(lines: Sequence[tuple[str, int]], *, memo: str, acting_user: Any,
+def do_manual_entry(lines: Sequence[tuple[str, int]], *, memo: str, acting_user: User,
                     idempotency_key: str | None = None) -> JournalEntry:
     """An entry keyed by account codes, for the finance office (API and pages). Every account it
     touches, outside parties' included, belongs to a fund within the user's ledger.post scope; an
@@ -374,10 +379,6 @@ def statement(fund: Fund, start: dt.date, end: dt.date) -> Statement:
 
 
 def statement_xlsx(result: Statement) -> bytes:
-    from openpyxl.styles import Font
-
-    from longcheng.kernel import exports
-
     book = exports.workbook()
     sheet = book.active
     assert sheet is not None

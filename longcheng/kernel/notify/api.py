@@ -10,9 +10,12 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.models import User
+from longcheng.kernel.access.scope import path_of
 from longcheng.kernel.errors import ErrorCode, KernelError, NotFound
 
 from .channels import channel_spec
+from .jobs import deliver_message
 from .models import Channel, Message, Status
 
 
@@ -45,8 +48,6 @@ def queue_message(
             return existing
     if place_path is None:
         # Scoped like what it is about: the related object's place, else the resident's.
-        from longcheng.kernel.access.scope import path_of
-
         place_path = path_of(related) if related is not None else ""
         if not place_path and to_resident is not None:
             place_path = path_of(to_resident)
@@ -60,8 +61,6 @@ def queue_message(
         **({"status": Status.SENT, "sent_at": timezone.now()} if channel == Channel.INAPP else {}),
     )
     if channel != Channel.INAPP:
-        from .jobs import deliver_message
-
         transaction.on_commit(lambda: deliver_message(message.pk))
     return message
 
@@ -74,7 +73,7 @@ def unread_count(user: Any) -> int:
     return inbox(user).filter(read_at__isnull=True).count()
 
 
-def do_mark_read(message_id: int, *, acting_user: Any) -> Message:
+def do_mark_read(message_id: int, *, acting_user: User) -> Message:
     """Only the recipient can mark their own message read; anyone else gets not-found."""
     Message.objects.filter(pk=message_id, recipient_user=acting_user, channel=Channel.INAPP,
                            read_at__isnull=True).update(read_at=timezone.now())

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from longcheng.kernel.jobs.api import crontab, job, periodic_job
 
-from .channels import adapter_for
+from .channels import Delivery, adapter_for
 from .models import DeliveryAttempt, Message, Status
 
 log = logging.getLogger("longcheng.notify")
@@ -37,8 +37,6 @@ def deliver(message_id: int) -> str:
         result = adapter_for(message.channel).send(message)
     except Exception as exc:
         log.exception("adapter crashed for message %s", message_id)
-        from .channels import Delivery
-
         result = Delivery(ok=False, detail=f"{type(exc).__name__}: {exc}"[:300])
     DeliveryAttempt.objects.create(message=message, ok=result.ok, detail=result.detail[:300],
                                    provider_ref=result.provider_ref[:100])

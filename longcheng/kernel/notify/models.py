@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from longcheng.kernel.access.scope import path_or_placeless_q
+
 
 class Channel(models.TextChoices):
     INAPP = "inapp", _("In-app")
@@ -63,8 +65,6 @@ class Message(models.Model):
 
     @staticmethod
     def scope_filter(paths: tuple[str, ...]) -> Q:
-        from longcheng.kernel.access.scope import path_or_placeless_q
-
         return path_or_placeless_q("place_path", paths)
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.models import User
 from longcheng.kernel.access.scope import place_in_scope, require_perm
 from longcheng.kernel.audit.actions import entry, record, record_many
 from longcheng.kernel.errors import ErrorCode, KernelError, PermissionDenied
@@ -20,7 +21,7 @@ from .validators import validate_uscc
 
 
 def do_register_organisation(
-    *, kind: str, name: str, acting_user: Any, uscc: str | None = None, place: Place | None = None,
+    *, kind: str, name: str, acting_user: User, uscc: str | None = None, place: Place | None = None,
     parent: Organisation | None = None, address: str = "", phone: str = "", code: str | None = None,
 ) -> Organisation:
     require_perm(acting_user, "orgs.manage")
@@ -73,7 +74,7 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def do_change_organisations(changes: Sequence[OrganisationChange], *, acting_user: Any) -> list[Organisation]:
+def do_change_organisations(changes: Sequence[OrganisationChange], *, acting_user: User) -> list[Organisation]:
     """Apply the outcome of a module's procedure to organisations: the rows locked in id order, each
     change checked against the field's own rules, one UPDATE per set of changed fields
     (bulk_update), one audit row per change with the fields' values before and after.

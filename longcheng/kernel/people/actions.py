@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from longcheng.kernel import registry
-from longcheng.kernel.access.scope import place_in_scope, require_perm
+from longcheng.kernel.access.models import User
+from longcheng.kernel.access.scope import place_in_scope, require_perm, restrict
 from longcheng.kernel.audit.actions import changes, record, record_read, snapshot
 from longcheng.kernel.errors import ErrorCode, KernelError, PermissionDenied
 from longcheng.kernel.places.models import Place
@@ -29,7 +30,7 @@ def _check_place(user: Any, place: Place | None, permission: str) -> None:
 
 
 def do_register_resident(
-    *, resident_id: str, name: str, place: Place | None, acting_user: Any, phone: str = "",
+    *, resident_id: str, name: str, place: Place | None, acting_user: User, phone: str = "",
     address: str = "", household: Household | None = None,
 ) -> Resident:
     require_perm(acting_user, "people.manage")
@@ -62,7 +63,7 @@ def do_register_resident(
     return person
 
 
-def do_update_resident(person: Resident, *, acting_user: Any, reason: str = "", **fields: Any) -> Resident:
+def do_update_resident(person: Resident, *, acting_user: User, reason: str = "", **fields: Any) -> Resident:
     require_perm(acting_user, "people.manage")
     allowed = {"name", "phone", "place", "address", "household"}
     unknown = set(fields) - allowed
@@ -87,7 +88,7 @@ def do_update_resident(person: Resident, *, acting_user: Any, reason: str = "", 
     return locked
 
 
-def do_record_death(person: Resident, *, died_on: dt.date, acting_user: Any, reason: str = "") -> Resident:
+def do_record_death(person: Resident, *, died_on: dt.date, acting_user: User, reason: str = "") -> Resident:
     """Record a death in the registry and tell the modules (e.g. the youth aid fund puts the
     deceased's minor children on its outreach list) in the same transaction."""
     require_perm(acting_user, "people.manage")
@@ -108,7 +109,7 @@ def do_record_death(person: Resident, *, died_on: dt.date, acting_user: Any, rea
 
 
 def do_link_relative(
-    person: Resident, relative: Resident, *, kind: str, acting_user: Any, is_guardian: bool = False,
+    person: Resident, relative: Resident, *, kind: str, acting_user: User, is_guardian: bool = False,
     is_family_contact: bool = False, contact_order: int = 1,
 ) -> Relationship:
     require_perm(acting_user, "people.manage")
@@ -138,7 +139,7 @@ def is_guardian_of(guardian: Resident, subject: Resident) -> bool:
 
 
 def do_record_consent(
-    subject: Resident, *, given_by: Resident, purpose: str, scope: str, acting_user: Any,
+    subject: Resident, *, given_by: Resident, purpose: str, scope: str, acting_user: User,
     sensitive: bool = False, given_at: dt.datetime | None = None, permission: str = "people.manage",
 ) -> Consent:
     """`permission`: a module recording consent for its own purpose (e.g. youthaid.manage) passes its
@@ -171,7 +172,7 @@ def do_record_consent(
     return consent
 
 
-def do_withdraw_consent(consent: Consent, *, acting_user: Any, reason: str = "") -> Consent:
+def do_withdraw_consent(consent: Consent, *, acting_user: User, reason: str = "") -> Consent:
     require_perm(acting_user, "people.manage")
     with transaction.atomic():
         updated = Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
@@ -193,13 +194,11 @@ def has_consent(subject: Resident, purpose: str, *, sensitive: bool = False) -> 
 REVEALABLE = {"resident_id", "phone"}
 
 
-def do_search_by_id(number: str, *, reason: str, acting_user: Any) -> list[Resident]:
+def do_search_by_id(number: str, *, reason: str, acting_user: User) -> list[Resident]:
     """A search by an exact ID number is a reveal: it confirms a number, so it needs people.reveal
     where the person lives and a reason, and each person found is an audited read. Without the
     right or the reason the answer is the one for a number nobody holds: nothing (no error that
     would tell the two apart)."""
-    from longcheng.kernel.access.scope import restrict
-
     number = (number or "").strip().upper()
     reason = (reason or "").strip()
     if len(number) != 18 or len(reason) < 4:
@@ -213,7 +212,7 @@ def do_search_by_id(number: str, *, reason: str, acting_user: Any) -> list[Resid
     return found
 
 
-def do_reveal(person: Resident, *, fields: list[str], reason: str, acting_user: Any) -> dict[str, str]:
+def do_reveal(person: Resident, *, fields: list[str], reason: str, acting_user: User) -> dict[str, str]:
     """Unmask identifiers for someone entitled to see them, and audit that they did."""
     require_perm(acting_user, "people.reveal")
     if not place_in_scope(acting_user, "people.reveal", person.place.path if person.place else "\0"):

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from django.utils.translation import gettext as _
+from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -56,8 +57,6 @@ def is_known_region(code: str) -> bool:
     number keeps the code of the place where it was first issued: an elder born in 1950 may carry
     320483 (Wujin as a county-level city, 1995-2002). Rejecting that would lock real people out.
     """
-    from stdnum import numdb
-
     return any(props for _part, props in numdb.get("cn/loc").info(code))
 
 

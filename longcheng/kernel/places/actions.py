@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.models import User
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import ErrorCode, KernelError
 
@@ -10,7 +11,7 @@ from .models import ALLOWED_CHILDREN, Level, Place
 
 
 def do_create_place(
-    *, code: str, name: str, level: str, parent: Place | None, acting_user: object | None,
+    *, code: str, name: str, level: str, parent: Place | None, acting_user: User | None,
     official_code: bool = True,
 ) -> Place:
     code = (code or "").strip()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from longcheng.kernel.ledger.models import Fund
 from longcheng.kernel.route_matrix import PUBLIC, Api, Page, Routes, World
 
 
 def _world(world: World) -> dict[str, Any]:
-    from longcheng.kernel.ledger.models import Fund
-
     return {"fund": Fund.objects.create(code="test-fund", name="测试基金", place=world["city"]["root"])}
 
 

@@ -8,10 +8,13 @@ import json
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from longcheng.kernel.access.models import ApiToken
+from longcheng.kernel.audit.actions import record
 from longcheng.kernel.audit.models import AuditEntry
+from longcheng.kernel.notify.api import queue_message
 from longcheng.kernel.people import actions as people_actions
 from longcheng.kernel.people.models import Resident
 from longcheng.kernel.privacy import Kind, Level, level, mask
@@ -67,10 +70,6 @@ def test_an_auditor_of_wujin_sees_only_wujin_rows(registered: dict[str, Resident
 
 def test_an_auditor_with_no_place_sees_no_row_and_a_row_without_place_is_city_wide_only(
         registered: dict[str, Resident], city: dict[str, Any], make_user: Any, admin: Any) -> None:
-    from django.db import transaction
-
-    from longcheng.kernel.audit.actions import record
-
     with transaction.atomic():
         record(admin, "test.placeless", admin, after={"x": 1})  # a user account has no place
     auditor = make_user("auditor_wj", {"auditor": [city["wujin"]]})
@@ -145,10 +144,6 @@ def test_a_search_by_exact_id_is_a_reveal_with_a_reason_and_audited(registered: 
 def test_the_notification_log_is_scoped_to_the_places_of_what_it_is_about(
         registered: dict[str, Resident], city: dict[str, Any], make_user: Any) -> None:
     """Finding 6: /messages/ was city-wide for every role that could open it."""
-    from django.db import transaction
-
-    from longcheng.kernel.notify.api import queue_message
-
     officer = make_user("officer_wj", {"district_officer": [city["wujin"]]})
     city_officer = make_user("officer_city", {"district_officer": [city["root"]]})
     with transaction.atomic():

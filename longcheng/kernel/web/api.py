@@ -29,9 +29,14 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer, SessionAuth
 
 from longcheng.kernel import registry, sql
+from longcheng.kernel.access import twofactor
 from longcheng.kernel.access.actions import do_issue_token, do_revoke_token, tokens_of
+from longcheng.kernel.access.api import router as _access_router
 from longcheng.kernel.access.models import ApiToken, User, hash_token
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.errors import ErrorCode, KernelError
+
+from . import api_kernel, api_services  # the kernel's own routes
 
 logger = logging.getLogger(__name__)
 
@@ -249,7 +254,6 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
     if user is None:
         # A locked-out attempt is answered 429 by AxesMiddleware (signin.lockout_response).
         return Status(401, {"code": "unauthenticated", "message": _("Wrong username or password."), "field": "password"})
-    from longcheng.kernel.access import twofactor
 
     if getattr(user, "must_change_password", False):
         return Status(401, {"code": "password_change_required", "message": _("Set a new password first."),
@@ -276,19 +280,15 @@ def list_tokens(request: HttpRequest) -> Any:
 
 
 @auth_router.delete("/tokens/{token_id}", response={200: TokenInfo, 404: Error})
-def revoke_token(request: HttpRequest, token_id: int) -> Any:
+def revoke_token(request: StaffRequest, token_id: int) -> Any:
     """Revoke one of one's own tokens (a token revoking itself is allowed). Another account's token is 404."""
     return _token_info(do_revoke_token(token_id, acting_user=request.user))
 
 
 api.add_router("/auth", auth_router)
 
-from . import api_kernel, api_services  # noqa: E402  (the kernel's own routes)
-
 for _path, _router in [*api_kernel.ROUTERS, *api_services.ROUTERS]:
     api.add_router(_path, _router)
-
-from longcheng.kernel.access.api import router as _access_router  # noqa: E402
 
 api.add_router("/access", _access_router)
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from longcheng.kernel import privacy, registry
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import access_object, permissions_of, require_perm, restrict
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import NotFound
@@ -182,7 +183,7 @@ def _place_for(user: Any, code: str, permission: str) -> Place:
 
 
 @people_router.get("/residents", response=ResidentPage)
-def list_residents(request: HttpRequest, page: Query[Page], q: str = "", place: str = "", reason: str = "") -> Any:
+def list_residents(request: StaffRequest, page: Query[Page], q: str = "", place: str = "", reason: str = "") -> Any:
     """`q`: the start of a name, or a full ID number. A search by ID number is a reveal (needs
     people.reveal and a `reason`, audited); without them it finds nothing."""
     require_perm(request.user, "people.view")
@@ -200,7 +201,7 @@ def list_residents(request: HttpRequest, page: Query[Page], q: str = "", place: 
 
 
 @people_router.post("/residents", response={201: ResidentOut})
-def create_resident(request: HttpRequest, payload: ResidentIn) -> Any:
+def create_resident(request: StaffRequest, payload: ResidentIn) -> Any:
     require_perm(request.user, "people.manage")
     person = people_actions.do_register_resident(
         resident_id=payload.resident_id, name=payload.name, phone=payload.phone, address=payload.address,
@@ -216,20 +217,20 @@ def get_resident(request: HttpRequest, pk: int) -> Any:
 
 
 @people_router.post("/residents/{pk}/reveal", response=dict[str, str])
-def reveal_resident(request: HttpRequest, pk: int, payload: RevealIn) -> Any:
+def reveal_resident(request: StaffRequest, pk: int, payload: RevealIn) -> Any:
     person = access_object(Resident, request.user, pk, "people.reveal")
     return people_actions.do_reveal(person, fields=payload.fields, reason=payload.reason, acting_user=request.user)
 
 
 @people_router.post("/residents/{pk}/death", response=ResidentOut)
-def record_death(request: HttpRequest, pk: int, payload: DeathIn) -> Any:
+def record_death(request: StaffRequest, pk: int, payload: DeathIn) -> Any:
     person = access_object(Resident, request.user, pk, "people.manage")
     return resident_out(people_actions.do_record_death(person, died_on=payload.died_on, reason=payload.reason,
                                                        acting_user=request.user), request.user)
 
 
 @people_router.post("/residents/{pk}/relatives", response={201: dict[str, int]})
-def link_relative(request: HttpRequest, pk: int, payload: RelativeIn) -> Any:
+def link_relative(request: StaffRequest, pk: int, payload: RelativeIn) -> Any:
     person = access_object(Resident, request.user, pk, "people.manage")
     relative = access_object(Resident, request.user, payload.relative_id, "people.view")
     link = people_actions.do_link_relative(person, relative, kind=payload.kind, is_guardian=payload.is_guardian,
@@ -238,7 +239,7 @@ def link_relative(request: HttpRequest, pk: int, payload: RelativeIn) -> Any:
 
 
 @people_router.post("/residents/{pk}/consents", response={201: ConsentOut})
-def record_consent(request: HttpRequest, pk: int, payload: ConsentIn) -> Any:
+def record_consent(request: StaffRequest, pk: int, payload: ConsentIn) -> Any:
     subject = access_object(Resident, request.user, pk, "people.manage")
     given_by = Resident.objects.filter(pk=payload.given_by_id).first()
     if given_by is None:
@@ -291,7 +292,7 @@ def list_orgs(request: HttpRequest, page: Query[Page], kind: str = "", q: str = 
 
 
 @orgs_router.post("", response={201: OrgOut})
-def create_org(request: HttpRequest, payload: OrgIn) -> Any:
+def create_org(request: StaffRequest, payload: OrgIn) -> Any:
     require_perm(request.user, "orgs.manage")
     place = _place_for(request.user, payload.place, "orgs.manage") if payload.place else None
     org = org_actions.do_register_organisation(kind=payload.kind, name=payload.name, uscc=payload.uscc, place=place,

@@ -10,9 +10,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import require_perm, restrict
 from longcheng.kernel.errors import ErrorCode, KernelError, NotFound
-from longcheng.kernel.ledger.actions import MANUAL_KEY_LENGTH, MAX_AMOUNT_FEN
+from longcheng.kernel.ledger.actions import MANUAL_KEY_LENGTH, MAX_AMOUNT_FEN, do_manual_entry, statement
+from longcheng.kernel.ledger.models import Account, Fund
+from longcheng.kernel.notify import api as notify
+from longcheng.kernel.workdays import api as wd
 
 workdays_router = Router(tags=["workdays"])
 
@@ -43,8 +47,6 @@ def _in_calendar_years(moment: dt.datetime, field: str) -> None:
 @workdays_router.get("/due", response=DueOut)
 def due(request: HttpRequest, start: dt.datetime, duration: Decimal) -> Any:
     """The moment a time limit of `duration` working days (multiples of 0.5) started at `start` ends."""
-    from longcheng.kernel.workdays import api as wd
-
     _in_calendar_years(start, "start")
 
     return {"start": start, "duration": duration, "due": wd.add_working_days(start, duration)}
@@ -52,8 +54,6 @@ def due(request: HttpRequest, start: dt.datetime, duration: Decimal) -> Any:
 
 @workdays_router.get("/between", response=BetweenOut)
 def between(request: HttpRequest, start: dt.datetime, end: dt.datetime) -> Any:
-    from longcheng.kernel.workdays import api as wd
-
     _in_calendar_years(start, "start")
     _in_calendar_years(end, "end")
     return {"start": start, "end": end, "working_days": wd.working_days_between(start, end)}
@@ -105,15 +105,11 @@ class EntryOut(Schema):
 
 
 def _funds(user: Any) -> Any:
-    from longcheng.kernel.ledger.models import Fund
-
     return restrict(Fund.objects.all(), user, "ledger.view")
 
 
 @ledger_router.get("/funds", response=list[FundOut])
 def list_funds(request: HttpRequest) -> Any:
-    from longcheng.kernel.ledger.models import Account
-
     require_perm(request.user, "ledger.view")
     out = []
     for fund in _funds(request.user).order_by("code"):
@@ -125,8 +121,6 @@ def list_funds(request: HttpRequest) -> Any:
 
 @ledger_router.get("/funds/{code}/statement", response=StatementOut)
 def fund_statement(request: HttpRequest, code: str, start: dt.date, end: dt.date) -> Any:
-    from longcheng.kernel.ledger.actions import statement
-
     fund = _funds(request.user).filter(code=code).first()
     if fund is None:
         raise NotFound()
@@ -137,9 +131,7 @@ def fund_statement(request: HttpRequest, code: str, start: dt.date, end: dt.date
 
 
 @ledger_router.post("/entries", response={201: EntryOut})
-def post_entry(request: HttpRequest, payload: EntryIn) -> Any:
-    from longcheng.kernel.ledger.actions import do_manual_entry
-
+def post_entry(request: StaffRequest, payload: EntryIn) -> Any:
     require_perm(request.user, "ledger.post")
     entry = do_manual_entry(
         [(line.account, line.amount_fen) for line in payload.lines], memo=payload.memo,
@@ -163,15 +155,11 @@ class MessageOut(Schema):
 
 @notify_router.get("/inbox", response=list[MessageOut])
 def inbox(request: HttpRequest) -> Any:
-    from longcheng.kernel.notify import api as notify
-
     return list(notify.inbox(request.user)[:100])
 
 
 @notify_router.post("/inbox/{pk}/read", response=MessageOut)
-def mark_read(request: HttpRequest, pk: int) -> Any:
-    from longcheng.kernel.notify import api as notify
-
+def mark_read(request: StaffRequest, pk: int) -> Any:
     return notify.do_mark_read(pk, acting_user=request.user)
 
 

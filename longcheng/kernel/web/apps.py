@@ -8,6 +8,6 @@ class WebConfig(AppConfig):
     verbose_name = _("Web shell")
 
     def ready(self) -> None:
-        from . import signin
+        from . import signin  # in ready(): connects signals once the models are loaded
 
         signin.connect()

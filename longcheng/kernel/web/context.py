@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch, reverse
 
 from longcheng.kernel import registry
 from longcheng.kernel.access.scope import has_perm
+from longcheng.kernel.notify.api import unread_count
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -26,8 +27,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         nav.append({"label": item.label, "url": url, "current": current.startswith(url) and url != "/"})
     unread = 0
     try:
-        from longcheng.kernel.notify.api import unread_count
-
         unread = unread_count(user)
     except ImportError:
         pass

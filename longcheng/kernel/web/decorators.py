@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from longcheng.kernel.access.scope import has_perm
-from longcheng.kernel.errors import KernelError
+from longcheng.kernel.errors import KernelError, PermissionDenied
 
 
 def render_error(request: HttpRequest, error: KernelError) -> HttpResponse:
@@ -25,11 +25,10 @@ def staff_view(permission: str | None) -> Callable[[Callable[..., Any]], Callabl
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if permission and not has_perm(request.user, permission):
-                from longcheng.kernel.errors import PermissionDenied
-
                 return render_error(request, PermissionDenied())
             try:
-                return view(request, *args, **kwargs)
+                response: HttpResponse = view(request, *args, **kwargs)
+                return response
             except KernelError as error:
                 return render_error(request, error)
 

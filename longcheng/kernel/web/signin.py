@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
@@ -21,6 +22,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from longcheng.kernel.access.models import User
+from longcheng.kernel.audit.actions import record
 
 LAST_SEEN = "longcheng_last_seen"
 
@@ -49,15 +53,11 @@ _address = client_address
 def _audit(user: Any, action: str, request: HttpRequest | None, *, by_owner: bool = True, **after: Any) -> None:
     """A row on the account. A wrong password or a locked-out attempt was made by someone unknown,
     not by the account's owner: its actor is left empty."""
-    from longcheng.kernel.audit.actions import record
-
     with transaction.atomic():
         record(user if by_owner else None, action, user, after={"ip": _address(request), **after})
 
 
 def _account(username: str) -> Any:
-    from longcheng.kernel.access.models import User
-
     return User.objects.filter(username=username).first() if username else None
 
 
@@ -77,7 +77,6 @@ def lockout_response(request: HttpRequest, original_response: Any = None,
         _audit(account, "access.locked_out", request, by_owner=False)
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "locked_out", "message": lockout_message(), "field": "password"}, status=429)
-    from django.contrib.auth.forms import AuthenticationForm
 
     form = AuthenticationForm(request)
     form.cleaned_data = {}

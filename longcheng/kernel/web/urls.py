@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_account, views_services
 
 app_name = "web"
 urlpatterns = [
@@ -17,8 +17,6 @@ urlpatterns = [
     path("audit/", views.audit, name="audit"),
     path("audit/<str:model>/<str:pk>/", views.audit_object, name="audit_object"),
 ]
-
-from . import views_account, views_services  # noqa: E402
 
 urlpatterns += [
     path("workdays/", views_services.workdays, name="workdays"),

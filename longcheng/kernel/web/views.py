@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from longcheng.kernel import privacy, registry
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import access_object, has_perm, restrict
 from longcheng.kernel.audit.models import AuditEntry
-from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied
 from longcheng.kernel.orgs.models import Organisation, OrgKind
 from longcheng.kernel.people import actions as people_actions
 from longcheng.kernel.people.models import Consent, Relationship, Resident
@@ -83,7 +84,7 @@ def places(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view("people.view")
-def residents(request: HttpRequest) -> HttpResponse:
+def residents(request: StaffRequest) -> HttpResponse:
     qs = restrict(Resident.objects.select_related("place"), request.user, "people.view")
     q = (request.GET.get("q") or "").strip()
     reason = (request.GET.get("reason") or "").strip()
@@ -115,11 +116,12 @@ def _shown_name(user: Any, person: Resident) -> str:
     """A minor's name as the user's role sees it (kernel.privacy); adults' names are not masked."""
     if person.age() >= 18:
         return person.name
-    return privacy.show(user, Kind.MINOR, person.name, person.place.path if person.place else None)
+    shown: str = privacy.show(user, Kind.MINOR, person.name, person.place.path if person.place else None)
+    return shown
 
 
 @staff_view("people.manage")
-def resident_new(request: HttpRequest) -> HttpResponse:
+def resident_new(request: StaffRequest) -> HttpResponse:
     form = ResidentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -133,14 +135,12 @@ def resident_new(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view("people.view")
-def resident(request: HttpRequest, pk: int) -> HttpResponse:
+def resident(request: StaffRequest, pk: int) -> HttpResponse:
     person = access_object(Resident, request.user, pk, "people.view")
     revealed: dict[str, str] = {}
     reveal_form = RevealForm(request.POST or None) if has_perm(request.user, "people.reveal") else None
     if request.method == "POST":
         if reveal_form is None:
-            from longcheng.kernel.errors import PermissionDenied
-
             raise PermissionDenied()
         if reveal_form.is_valid():
             try:
@@ -164,7 +164,7 @@ def resident(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_view("people.manage")
-def resident_death(request: HttpRequest, pk: int) -> HttpResponse:
+def resident_death(request: StaffRequest, pk: int) -> HttpResponse:
     person = access_object(Resident, request.user, pk, "people.manage")
     form = DeathForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -6,13 +6,14 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from longcheng.kernel.access.actions import do_issue_token, do_revoke_token, tokens_of
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.errors import KernelError
 
 from .decorators import staff_view
@@ -32,7 +33,7 @@ class TokenForm(forms.Form):
 
 @never_cache  # the page carries a new token's value once: no copy in any cache
 @staff_view(None)
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: StaffRequest) -> HttpResponse:
     form = TokenForm(request.POST if request.POST.get("step") == "issue" else None)
     raw = ""
     if request.method == "POST" and request.POST.get("step") == "revoke":
@@ -45,7 +46,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         return redirect("web:tokens")
     if request.method == "POST" and form.is_valid():
         try:
-            _token, raw = do_issue_token(request.user, name=form.cleaned_data["name"],  # type: ignore[arg-type]
+            _token, raw = do_issue_token(request.user, name=form.cleaned_data["name"],
                                          days=form.cleaned_data["days"], acting_user=request.user)
         except KernelError as error:
             attach_error(form, error)

@@ -11,8 +11,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import has_perm, restrict
-from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied
+from longcheng.kernel.ledger.actions import statement, statement_xlsx
+from longcheng.kernel.ledger.models import Account, Fund
+from longcheng.kernel.notify import api as notify
+from longcheng.kernel.notify.models import Message
+from longcheng.kernel.workdays import api as wd
 
 from .decorators import staff_view
 from .forms import ScheduleForm, StatementForm, WorkdaysForm
@@ -20,9 +26,7 @@ from .views import attach_error
 
 
 @staff_view(None)
-def workdays(request: HttpRequest) -> HttpResponse:
-    from longcheng.kernel.workdays import api as wd
-
+def workdays(request: StaffRequest) -> HttpResponse:
     today = timezone.localdate()
     try:
         year = int(request.GET.get("year", today.year))
@@ -47,8 +51,6 @@ def workdays(request: HttpRequest) -> HttpResponse:
     schedule_form = ScheduleForm(request.POST or None) if can_manage else None
     if request.method == "POST":
         if schedule_form is None:
-            from longcheng.kernel.errors import PermissionDenied
-
             raise PermissionDenied()
         if schedule_form.is_valid():
             data = schedule_form.cleaned_data
@@ -77,9 +79,7 @@ def workdays(request: HttpRequest) -> HttpResponse:
     }, status=status)
 
 
-def _fund_for(request: HttpRequest, code: str):
-    from longcheng.kernel.ledger.models import Fund
-
+def _fund_for(request: HttpRequest, code: str) -> Fund:
     fund = restrict(Fund.objects.all(), request.user, "ledger.view").filter(code=code).first()
     if fund is None:
         raise NotFound()
@@ -88,8 +88,6 @@ def _fund_for(request: HttpRequest, code: str):
 
 @staff_view("ledger.view")
 def funds(request: HttpRequest) -> HttpResponse:
-    from longcheng.kernel.ledger.models import Account, Fund
-
     rows = []
     for fund in restrict(Fund.objects.select_related("owner"), request.user, "ledger.view").order_by("name"):
         balances = dict(Account.objects.filter(fund=fund).values_list("kind", "balance_fen"))
@@ -108,8 +106,6 @@ def _statement_period(request: HttpRequest) -> tuple[StatementForm, dt.date, dt.
 
 @staff_view("ledger.view")
 def fund(request: HttpRequest, code: str) -> HttpResponse:
-    from longcheng.kernel.ledger.actions import statement
-
     fund = _fund_for(request, code)
     form, start, end = _statement_period(request)
     return render(request, "web/fund.html", {"fund": fund, "form": form, "statement": statement(fund, start, end),
@@ -118,8 +114,6 @@ def fund(request: HttpRequest, code: str) -> HttpResponse:
 
 @staff_view("ledger.view")
 def fund_xlsx(request: HttpRequest, code: str) -> HttpResponse:
-    from longcheng.kernel.ledger.actions import statement, statement_xlsx
-
     fund = _fund_for(request, code)
     form, start, end = _statement_period(request)
     if form.errors:
@@ -134,8 +128,6 @@ def fund_xlsx(request: HttpRequest, code: str) -> HttpResponse:
 
 @staff_view("notify.view")
 def message_list(request: HttpRequest) -> HttpResponse:
-    from longcheng.kernel.notify.models import Message
-
     # Scoped to the places of what the messages are about (Message.scope_filter): a district officer
     # reads their district's log, not the city's.
     qs = restrict(Message.objects.select_related("recipient_user", "recipient_resident"), request.user,
@@ -150,9 +142,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view(None)
-def inbox(request: HttpRequest) -> HttpResponse:
-    from longcheng.kernel.notify import api as notify
-
+def inbox(request: StaffRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             notify.do_mark_read(int(request.POST.get("message", "0")), acting_user=request.user)

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.models import User
 from longcheng.kernel.access.scope import require_perm
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import ErrorCode, KernelError
@@ -16,14 +16,14 @@ FIRST_YEAR = 2004
 
 
 def invalidate_year(year: int | None = None) -> None:
-    from . import api
+    from . import api  # cycle: workdays.api re-exports this module's actions
 
     api._table_year.cache_clear()
     api._describe_cached.cache_clear()
 
 
 def do_set_year_schedule(
-    year: int, days: list[tuple[dt.date, str, str]], *, source: str, acting_user: Any,
+    year: int, days: list[tuple[dt.date, str, str]], *, source: str, acting_user: User | None,
     published_on: dt.date | None = None, check_permission: bool = True,
 ) -> HolidayYear:
     """Replace a year's schedule with `days` (each a weekday off or a weekend day worked)."""

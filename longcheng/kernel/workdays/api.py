@@ -36,7 +36,8 @@ from django.utils.translation import gettext as _
 
 from longcheng.kernel.errors import ErrorCode, KernelError
 
-from .actions import do_set_year_schedule, invalidate_year  # noqa: F401  (re-exported)
+from .actions import do_set_year_schedule as do_set_year_schedule  # re-exported
+from .actions import invalidate_year as invalidate_year  # re-exported
 from .models import DayKind, DayOverride, HolidayYear
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

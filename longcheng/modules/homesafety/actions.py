@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from longcheng.kernel.access.models import User
 from longcheng.kernel.access.scope import access_object, require_perm
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import ErrorCode, KernelError
@@ -35,7 +36,7 @@ class StepRefused(KernelError):
     default_code = Code.STEP_REFUSED
 
 
-def _step(alarm_id: int, step: str, acting_user: Any, changes: dict[str, Any], note: str = "") -> Alarm:
+def _step(alarm_id: int, step: str, acting_user: User, changes: dict[str, Any], note: str = "") -> Alarm:
     alarm = alarm_to_handle(acting_user, alarm_id)
     with transaction.atomic():
         before = alarm.status
@@ -55,13 +56,13 @@ _STEP_LABELS = {"acknowledge": gettext_lazy("acknowledged"), "dispatch": gettext
                 "arrive": gettext_lazy("marked arrived"), "resolve": gettext_lazy("resolved")}
 
 
-def do_acknowledge(alarm_id: int, *, acting_user: Any) -> Alarm:
+def do_acknowledge(alarm_id: int, *, acting_user: User) -> Alarm:
     now = timezone.now()
     return _step(alarm_id, "acknowledge", acting_user, {"status": AlarmStatus.ACKNOWLEDGED, "acknowledged_at": now,
                                                         "acknowledged_by": acting_user, "next_escalation_at": None})
 
 
-def do_dispatch(alarm_id: int, *, to_user: Any, acting_user: Any, note: str = "") -> Alarm:
+def do_dispatch(alarm_id: int, *, to_user: Any, acting_user: User, note: str = "") -> Alarm:
     """Send the community worker on duty. Dispatching also acknowledges an alarm still raised."""
     if to_user is None:
         raise KernelError(_("Choose who goes to the door."), code=ErrorCode.REQUIRED, field="to_user")
@@ -83,11 +84,11 @@ def do_dispatch(alarm_id: int, *, to_user: Any, acting_user: Any, note: str = ""
     return result
 
 
-def do_arrive(alarm_id: int, *, acting_user: Any, note: str = "") -> Alarm:
+def do_arrive(alarm_id: int, *, acting_user: User, note: str = "") -> Alarm:
     return _step(alarm_id, "arrive", acting_user, {"status": AlarmStatus.ARRIVED, "arrived_at": timezone.now()}, note)
 
 
-def do_resolve(alarm_id: int, *, outcome: str, acting_user: Any, notes: str = "") -> Alarm:
+def do_resolve(alarm_id: int, *, outcome: str, acting_user: User, notes: str = "") -> Alarm:
     if outcome not in Outcome.values or outcome == Outcome.CLEARED:
         raise KernelError(_("Choose an outcome: emergency handled, false alarm, device fault, or handed to 110, 119 or 120."),
                           code=ErrorCode.REQUIRED, field="outcome")
@@ -104,7 +105,7 @@ def do_resolve(alarm_id: int, *, outcome: str, acting_user: Any, notes: str = ""
 # --- enrolment and devices ---------------------------------------------------------------------------
 
 
-def do_enrol(person: Any, *, acting_user: Any, lives_alone: bool = False, conditions: str = "", risk: str = "medium",
+def do_enrol(person: Any, *, acting_user: User, lives_alone: bool = False, conditions: str = "", risk: str = "medium",
              home: tuple[float, float] | None = None, safe_zone: dict[str, Any] | None = None,
              kit: list[str] | tuple[str, ...] = (), source: str = "") -> Enrollee:
     """The one way a person enters the programme (the survey import calls it row by row), with the
@@ -156,7 +157,7 @@ def _bind_device(enrollee: Any, *, serial: str, kind: str, field: str) -> Device
 # --- installation --------------------------------------------------------------------------------------
 
 
-def do_schedule_installation(enrollee: Enrollee, *, installer: Any, on: Any, acting_user: Any) -> Any:
+def do_schedule_installation(enrollee: Enrollee, *, installer: Any, on: Any, acting_user: User) -> Any:
     from longcheng.kernel.access.scope import has_perm
 
     from .models import WorkOrder
@@ -173,7 +174,7 @@ def do_schedule_installation(enrollee: Enrollee, *, installer: Any, on: Any, act
     return order
 
 
-def do_complete_installation(order_id: int, *, serials: dict[str, str], acting_user: Any) -> Any:
+def do_complete_installation(order_id: int, *, serials: dict[str, str], acting_user: User) -> Any:
     """On site: bind one device per kit line. The order is done when every bound device has sent
     its first signal (see first_signal)."""
     from .models import KitItem, KitStatus, OrderStatus, WorkOrder
@@ -195,7 +196,7 @@ def do_complete_installation(order_id: int, *, serials: dict[str, str], acting_u
     return order
 
 
-def do_fail_installation(order_id: int, *, reason: str, acting_user: Any) -> Any:
+def do_fail_installation(order_id: int, *, reason: str, acting_user: User) -> Any:
     from .models import OrderStatus, WorkOrder
 
     order = access_object(WorkOrder, acting_user, order_id, "homesafety.install")
@@ -226,7 +227,7 @@ def first_signal(device_ids: list[int]) -> None:
 
 
 def do_request_feature(device: Device, *, feature: str, enable: bool, requested_by: str, family_consent: bool,
-                       acting_user: Any) -> Any:
+                       acting_user: User) -> Any:
     from .models import FeatureRequest
 
     # Recorded by whoever takes the family's call: the alarm centre or the community worker.
@@ -248,7 +249,7 @@ def do_request_feature(device: Device, *, feature: str, enable: bool, requested_
     return request
 
 
-def do_decide_feature(request_id: int, *, approve: bool, acting_user: Any) -> Any:
+def do_decide_feature(request_id: int, *, approve: bool, acting_user: User) -> Any:
     """A community worker decides; approval switches the device's feature in the same transaction."""
     from .models import FeatureRequest
 
@@ -293,7 +294,7 @@ def _polygon(text: str) -> list[list[float]]:
     return points
 
 
-def do_update_safety(enrollee_id: int, *, acting_user: Any, radius_m: Any = None, quiet_start: Any = None,
+def do_update_safety(enrollee_id: int, *, acting_user: User, radius_m: Any = None, quiet_start: Any = None,
                      quiet_end: Any = None, home: tuple[Any, Any] | None = None, polygon: str = "") -> Enrollee:
     """Change a person's safe zone (a circle around home, or an outline of corners, which wins),
     home position and quiet hours."""
@@ -350,7 +351,7 @@ THRESHOLDS: dict[str, tuple[Any, float, float, bool]] = {
 }
 
 
-def do_update_thresholds(enrollee_id: int, values: dict[str, Any], *, acting_user: Any) -> Enrollee:
+def do_update_thresholds(enrollee_id: int, values: dict[str, Any], *, acting_user: User) -> Enrollee:
     """Set or clear (empty value) a person's own alarm thresholds; checked all together, saved
     all together, audited. The rules read them at the next batch (the ingest cache is forgotten)."""
     enrollee = access_object(Enrollee, acting_user, enrollee_id, "homesafety.manage")

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import access_object, require_perm, restrict
 
 from . import actions
@@ -109,12 +110,12 @@ class NoteIn(Schema):
 
 
 @router.post("/alarms/{pk}/acknowledge", response=AlarmOut)
-def acknowledge(request: HttpRequest, pk: int) -> Any:
+def acknowledge(request: StaffRequest, pk: int) -> Any:
     return alarm_out(actions.do_acknowledge(pk, acting_user=request.user))
 
 
 @router.post("/alarms/{pk}/dispatch", response=AlarmOut)
-def dispatch(request: HttpRequest, pk: int, payload: DispatchIn) -> Any:
+def dispatch(request: StaffRequest, pk: int, payload: DispatchIn) -> Any:
     from .views import dispatch_candidates
 
     alarm = access_object(Alarm, request.user, pk, "homesafety.handle")
@@ -123,10 +124,10 @@ def dispatch(request: HttpRequest, pk: int, payload: DispatchIn) -> Any:
 
 
 @router.post("/alarms/{pk}/arrive", response=AlarmOut)
-def arrive(request: HttpRequest, pk: int, payload: NoteIn) -> Any:
+def arrive(request: StaffRequest, pk: int, payload: NoteIn) -> Any:
     return alarm_out(actions.do_arrive(pk, acting_user=request.user, note=payload.note))
 
 
 @router.post("/alarms/{pk}/resolve", response=AlarmOut)
-def resolve(request: HttpRequest, pk: int, payload: ResolveIn) -> Any:
+def resolve(request: StaffRequest, pk: int, payload: ResolveIn) -> Any:
     return alarm_out(actions.do_resolve(pk, outcome=payload.outcome, notes=payload.notes, acting_user=request.user))

@@ -21,6 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.models import User
 from longcheng.kernel.access.scope import require_perm, restrict
 from longcheng.kernel.errors import KernelError
 
@@ -94,7 +95,7 @@ def read_table(filename: str, content: bytes) -> list[dict[str, str]]:
     return [{k: (row[i] if i < len(row) else "") for i, k in enumerate(header) if k} for row in raw[1:]]
 
 
-def import_survey(rows: list[dict[str, str]], *, acting_user: Any, skip_bad: bool = False) -> ImportReport:
+def import_survey(rows: list[dict[str, str]], *, acting_user: User, skip_bad: bool = False) -> ImportReport:
     from longcheng.kernel.people.models import Resident
     from longcheng.kernel.people.validators import validate_resident_id
 

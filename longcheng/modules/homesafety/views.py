@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from longcheng.kernel import privacy
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import access_object, has_perm, restrict
 from longcheng.kernel.errors import KernelError, NotFound
 from longcheng.kernel.privacy import Kind, Level
@@ -271,7 +272,7 @@ def _render_alarm(request: HttpRequest, context: dict[str, Any], status: int = 2
 
 
 @staff_view(VIEW)
-def alarm_page(request: HttpRequest, pk: int) -> HttpResponse:
+def alarm_page(request: StaffRequest, pk: int) -> HttpResponse:
     context = _alarm_context(request, pk)
     if context is None:
         raise NotFound()

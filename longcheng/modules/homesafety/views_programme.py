@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import has_perm, restrict
 from longcheng.kernel.errors import KernelError, parse_id
 from longcheng.kernel.web.decorators import staff_view
@@ -36,7 +37,7 @@ def persons(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view("homesafety.manage")
-def survey_import(request: HttpRequest) -> HttpResponse:
+def survey_import(request: StaffRequest) -> HttpResponse:
     report = None
     status = 200
     if request.method == "POST":
@@ -60,7 +61,7 @@ def survey_import(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view("homesafety.view")
-def work_orders(request: HttpRequest) -> HttpResponse:
+def work_orders(request: StaffRequest) -> HttpResponse:
     from longcheng.kernel.access.models import RoleAssignment, User
 
     user = request.user
@@ -109,7 +110,7 @@ def work_orders(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view("homesafety.view")
-def person(request: HttpRequest, pk: int) -> HttpResponse:
+def person(request: StaffRequest, pk: int) -> HttpResponse:
     """One enrolled person: safe zone and quiet hours, kit and devices, wristband feature requests."""
     from longcheng.kernel.access.scope import access_object
 
@@ -163,7 +164,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_view("people.manage")
-def feature_requests(request: HttpRequest) -> HttpResponse:
+def feature_requests(request: StaffRequest) -> HttpResponse:
     """The community worker's queue of wristband payment/calling requests in their community."""
     from .models import FeatureRequest
 

@@ -129,7 +129,7 @@ def _refuse_closed(enterprise: Organisation) -> None:
             "date": enterprise.closed_on.isoformat()}, code=Code.ENTERPRISE_CLOSED, field="uscc")
 
 
-def do_start(service_code: str, uscc: str, data: Mapping[str, Any], *, acting_user: Any,
+def do_start(service_code: str, uscc: str, data: Mapping[str, Any], *, acting_user: User,
              submit: bool = False) -> Case:
     """A draft application by an enterprise's staff member for their own enterprise; with `submit`,
     filled and submitted in the same transaction (as do_submit: a failing form or pre-check raises
@@ -160,7 +160,7 @@ def do_start(service_code: str, uscc: str, data: Mapping[str, Any], *, acting_us
         return case
 
 
-def _check_and_fan_out(case: Case, spec: ServiceSpec, acting_user: Any, *, start: bool) -> None:
+def _check_and_fan_out(case: Case, spec: ServiceSpec, acting_user: User, *, start: bool) -> None:
     """Run the pre-checks on the (complete) form, then submit: the case's clock starts and the
     department tasks are written, those waiting for nothing open at once. `start`: the case is new
     and is inserted here already submitted (with its start and submission audit rows)."""
@@ -204,7 +204,7 @@ MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 DOCUMENT_KINDS = uploads.SCANS
 
 
-def do_attach(case: Case | int, code: str, upload: Any, *, acting_user: Any) -> Document:
+def do_attach(case: Case | int, code: str, upload: Any, *, acting_user: User) -> Document:
     """The applicant adds a supporting document of a declared kind to an application in progress
     (a draft, or submitted: e.g. with the answer to a correction). PDF, JPEG or PNG, checked by its
     content; at most MAX_DOCUMENT_BYTES."""
@@ -228,7 +228,7 @@ def do_attach(case: Case | int, code: str, upload: Any, *, acting_user: Any) -> 
         return document
 
 
-def do_update_draft(case: Case | int, data: Mapping[str, Any], *, acting_user: Any) -> Case:
+def do_update_draft(case: Case | int, data: Mapping[str, Any], *, acting_user: User) -> Case:
     with transaction.atomic():
         locked = _as_applicant(case, acting_user)
         if locked.status != CaseStatus.DRAFT:
@@ -257,7 +257,7 @@ def run_prechecks(case: Case, *, fresh: bool = True) -> list[Blocker]:
     return blockers
 
 
-def do_submit(case: Case | int, *, acting_user: Any) -> Case:
+def do_submit(case: Case | int, *, acting_user: User) -> Case:
     """Check the form and the pre-checks, then fan out into the department tasks: those waiting for
     nothing open at once (in parallel), the others wait. Sets every due time."""
     with transaction.atomic():
@@ -285,7 +285,7 @@ def _finish_open_work(case: Case, at: dt.datetime) -> None:
     Task.objects.filter(case=case).exclude(status__in=FINISHED_TASK).update(status=TaskStatus.CLOSED, done_at=at)
 
 
-def do_answer_correction(correction: Correction | int, answer: str, *, acting_user: Any,
+def do_answer_correction(correction: Correction | int, answer: str, *, acting_user: User,
                          data: Mapping[str, Any] | None = None) -> Correction:
     """The applicant answers (optionally correcting form fields other than places); the task's clock,
     and the case's when no other correction is awaited, run again with their due times moved by
@@ -336,7 +336,7 @@ def do_answer_correction(correction: Correction | int, answer: str, *, acting_us
         return corr
 
 
-def do_withdraw(case: Case | int, *, acting_user: Any) -> Case:
+def do_withdraw(case: Case | int, *, acting_user: User) -> Case:
     with transaction.atomic():
         locked = _as_applicant(case, acting_user)
         if locked.status not in (CaseStatus.DRAFT, CaseStatus.SUBMITTED):
@@ -360,12 +360,12 @@ def _notify_applicant(case: Case, subject: str, body: str) -> None:
 BATCH_LIMIT = 500
 
 
-def do_accept(task: Task | int, result: Mapping[str, Any] | None, *, acting_user: Any) -> Task:
+def do_accept(task: Task | int, result: Mapping[str, Any] | None, *, acting_user: User) -> Task:
     """A department finishes its task, writing its result back to the case (see do_accept_many)."""
     return do_accept_many([(task.pk if isinstance(task, Task) else task, result)], acting_user=acting_user)[0]
 
 
-def do_accept_many(items: Sequence[tuple[int, Mapping[str, Any] | None]], *, acting_user: Any) -> list[Task]:
+def do_accept_many(items: Sequence[tuple[int, Mapping[str, Any] | None]], *, acting_user: User) -> list[Task]:
     """Departments finish tasks, each writing its declared result back to its case. Tasks whose
     dependencies are now all done open; when every required task of a case is done the case
     completes (and the enterprise changes as the service declares, e.g. its place and address on
@@ -504,7 +504,7 @@ class _AcceptBatch:
                                   _("Every department has finished its part."))
 
 
-def _apply_to_enterprises(completed: list[Case], acting_user: Any) -> None:
+def _apply_to_enterprises(completed: list[Case], acting_user: User) -> None:
     """What completed cases change in their enterprises (their declared `applies`; closing it on
     deregistration), through the kernel's organisation action, each change audited as
     `onestop.<service>` with the case named as its reason."""
@@ -528,7 +528,7 @@ def _apply_to_enterprises(completed: list[Case], acting_user: Any) -> None:
     do_change_organisations(found, acting_user=acting_user)
 
 
-def do_ask_correction(task: Task | int, request: str, *, acting_user: Any) -> Correction:
+def do_ask_correction(task: Task | int, request: str, *, acting_user: User) -> Correction:
     """The department asks the applicant to correct something; the task's and the case's clocks stop."""
     with transaction.atomic():
         locked = _as_handler(task, acting_user)
@@ -546,7 +546,7 @@ def do_ask_correction(task: Task | int, request: str, *, acting_user: Any) -> Co
         return corr
 
 
-def do_reject(task: Task | int, reason: str, *, acting_user: Any) -> Task:
+def do_reject(task: Task | int, reason: str, *, acting_user: User) -> Task:
     """The department refuses: the case is rejected with the reason, its other tasks closed."""
     with transaction.atomic():
         locked = _as_handler(task, acting_user, allowed=(TaskStatus.OPEN, TaskStatus.CORRECTION))
@@ -572,7 +572,7 @@ STANDING_OWNERS = {"tax_arrears_fen": "tax", "social_arrears_fen": "social_secur
                    "abnormal_list": "market_regulation", "open_penalty": "market_regulation"}
 
 
-def do_set_standing(enterprise: Organisation, *, acting_user: Any, **facts: Any) -> EnterpriseStanding:
+def do_set_standing(enterprise: Organisation, *, acting_user: User | None, **facts: Any) -> EnterpriseStanding:
     """A department records facts about an enterprise (each fact only by the office that keeps it,
     for an enterprise in its scope)."""
     with transaction.atomic():

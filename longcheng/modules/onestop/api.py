@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import has_perm, require_perm, restrict
 from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied
 from longcheng.kernel.web.api_kernel import Page, paginate
@@ -349,7 +350,7 @@ def list_services(request: HttpRequest) -> Any:
 
 
 @router.post("/cases", response={201: CaseDetail, 422: PrecheckError})
-def start_case(request: HttpRequest, payload: CaseIn) -> Any:
+def start_case(request: StaffRequest, payload: CaseIn) -> Any:
     """A draft application for the caller's own enterprise (identified by its credit code); with
     `submit`, filled and submitted at once (every pre-check must pass, otherwise 422 with every
     blocker and nothing written, not even the draft)."""
@@ -393,7 +394,7 @@ def prechecks(request: HttpRequest, pk: int) -> Any:
 
 
 @router.post("/cases/{pk}/submit", response={200: CaseDetail, 422: PrecheckError})
-def submit_case(request: HttpRequest, pk: int) -> Any:
+def submit_case(request: StaffRequest, pk: int) -> Any:
     """Submit the draft: the form must be complete and every pre-check pass (otherwise 422,
     code precheck_failed, every blocker listed, nothing written); the departments' tasks open."""
     case = _own_case(request.user, pk)
@@ -405,7 +406,7 @@ def submit_case(request: HttpRequest, pk: int) -> Any:
 
 
 @router.post("/cases/{pk}/documents", response={201: DocumentOut})
-def attach_document(request: HttpRequest, pk: int) -> Any:
+def attach_document(request: StaffRequest, pk: int) -> Any:
     """Add a supporting document to the caller's application in progress: a multipart form with
     `code` (one of the service's declared documents) and `file` (PDF, JPEG or PNG, checked by its
     content, at most 10 MB). Read back through GET /cases/{id} (`documents`)."""
@@ -416,14 +417,14 @@ def attach_document(request: HttpRequest, pk: int) -> Any:
 
 
 @router.post("/cases/{pk}/withdraw", response=CaseDetail)
-def withdraw_case(request: HttpRequest, pk: int) -> Any:
+def withdraw_case(request: StaffRequest, pk: int) -> Any:
     case = _own_case(request.user, pk)
     actions.do_withdraw(case.pk, acting_user=request.user)
     return _case_detail(Case.objects.select_related("enterprise", "place").get(pk=case.pk))
 
 
 @router.post("/corrections/{pk}/answer", response=CorrectionOut)
-def answer_correction(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
+def answer_correction(request: StaffRequest, pk: int, payload: AnswerIn) -> Any:
     """The applicant answers a correction (once), optionally correcting form fields; the clocks run again."""
     require_perm(request.user, APPLY)
     corr = actions.do_answer_correction(pk, payload.answer, acting_user=request.user, data=payload.data)
@@ -463,7 +464,7 @@ def queue(request: HttpRequest, page: Query[Page], office: str = "") -> Any:
 
 
 @router.post("/tasks/{pk}/accept", response=TaskOut)
-def accept_task(request: HttpRequest, pk: int, payload: ResultIn) -> Any:
+def accept_task(request: StaffRequest, pk: int, payload: ResultIn) -> Any:
     """The department finishes its task with its result (the keys the task writes are required)."""
     _require_handler(request.user)
     actions.do_accept(pk, payload.result, acting_user=request.user)
@@ -471,7 +472,7 @@ def accept_task(request: HttpRequest, pk: int, payload: ResultIn) -> Any:
 
 
 @router.post("/tasks/accept", response=AcceptBatchOut)
-def accept_tasks(request: HttpRequest, payload: AcceptBatchIn) -> Any:
+def accept_tasks(request: StaffRequest, payload: AcceptBatchIn) -> Any:
     """Finish many tasks of the caller's queue at once (up to 500), each with its result: all or
     nothing — a task not in the queue, not open, or missing a declared result refuses the batch,
     the error naming the item (`items[3].task`). Answers the tasks done and the cases completed."""
@@ -482,14 +483,14 @@ def accept_tasks(request: HttpRequest, payload: AcceptBatchIn) -> Any:
 
 
 @router.post("/tasks/{pk}/correction", response={201: CorrectionOut})
-def ask_correction(request: HttpRequest, pk: int, payload: RequestIn) -> Any:
+def ask_correction(request: StaffRequest, pk: int, payload: RequestIn) -> Any:
     """Ask the applicant to correct something: the task's and the case's clocks stop."""
     _require_handler(request.user)
     return Status(201, _correction_out(actions.do_ask_correction(pk, payload.request, acting_user=request.user)))
 
 
 @router.post("/tasks/{pk}/reject", response=TaskOut)
-def reject_task(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def reject_task(request: StaffRequest, pk: int, payload: ReasonIn) -> Any:
     """Refuse: the case is rejected with the reason and its other tasks closed."""
     _require_handler(request.user)
     actions.do_reject(pk, payload.reason, acting_user=request.user)

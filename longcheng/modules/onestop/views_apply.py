@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.errors import KernelError, NotFound
 from longcheng.kernel.ledger.money import parse_yuan
 from longcheng.kernel.places.models import PATH_SEPARATOR, Place
@@ -147,7 +148,7 @@ def applications(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view(APPLY)
-def start(request: HttpRequest, service_code: str) -> HttpResponse:
+def start(request: StaffRequest, service_code: str) -> HttpResponse:
     """The empty form of a service; saving it starts a draft."""
     spec = _spec(service_code)
     user = request.user
@@ -209,7 +210,7 @@ def _case_context(case: Case, spec: ServiceSpec) -> dict[str, Any]:
 
 
 @staff_view(APPLY)
-def application(request: HttpRequest, pk: int) -> HttpResponse:
+def application(request: StaffRequest, pk: int) -> HttpResponse:
     """The applicant's case: the draft form (save, check, submit) or the tasks and corrections."""
     user = request.user
     case = _own_case(request, pk)
@@ -250,7 +251,7 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "onestop/application.html", context, status=status)
 
 
-def _follow_up(request: HttpRequest, case: Any, step: str) -> HttpResponse:
+def _follow_up(request: StaffRequest, case: Any, step: str) -> HttpResponse:
     """The applicant's steps that act and return to the case page: answer a correction, attach a
     document, withdraw; a refusal is shown there as a message."""
     user = request.user

@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import has_perm, restrict
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError, NotFound
@@ -123,7 +124,7 @@ def watch_list(user: Any, at: Any) -> list[Task]:
 
 
 @staff_view(VIEW)
-def task_act(request: HttpRequest, pk: int) -> HttpResponse:
+def task_act(request: StaffRequest, pk: int) -> HttpResponse:
     """Accept, ask for a correction or reject one task of the user's queue (POST). A task outside the
     queue is not found; other refusals come back as a message on the queue."""
     if request.method != "POST":

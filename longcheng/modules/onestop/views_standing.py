@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import place_in_scope
 from longcheng.kernel.errors import KernelError
 from longcheng.kernel.ledger.money import format_fen, parse_yuan
@@ -43,7 +44,7 @@ def _editable(user: Any, offices: list[str], enterprise: Organisation) -> list[s
 
 
 @staff_view(VIEW)
-def standing(request: HttpRequest) -> HttpResponse:
+def standing(request: StaffRequest) -> HttpResponse:
     user = request.user
     offices = actions.offices_of(user)
     keeps = sorted({office for office in actions.STANDING_OWNERS.values() if office in offices})

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from longcheng.kernel.access.scope import access_object, has_perm, restrict, scope_paths
+from longcheng.kernel.access.scope import Unscoped, access_object, has_perm, restrict, scope_paths
 from longcheng.kernel.errors import NotFound
+from longcheng.kernel.orgs.models import Organisation
 from longcheng.kernel.people.models import Resident
+from longcheng.kernel.workdays.models import DayOverride
 
 
 @pytest.fixture
@@ -50,9 +52,6 @@ def test_a_permission_no_role_grants_gives_nothing(worker_a):
 def test_restrict_fails_closed_on_a_model_without_a_scope(admin, worker_a):
     """A model that declares no scope is an error, not an unscoped list: not even for a superuser
     or for a user who holds the permission nowhere."""
-    from longcheng.kernel.access.scope import Unscoped
-    from longcheng.kernel.workdays.models import DayOverride
-
     for user in (admin, worker_a):
         with pytest.raises(Unscoped):
             restrict(DayOverride.objects.all(), user, "people.view")
@@ -61,8 +60,6 @@ def test_restrict_fails_closed_on_a_model_without_a_scope(admin, worker_a):
 
 
 def test_the_organisation_directory_is_public_by_a_named_exception(city, worker_a, outsider):
-    from longcheng.kernel.orgs.models import Organisation
-
     elsewhere = Organisation.objects.create(kind="department", name="溧阳市民政局", place=city["liyang"])
     assert list(restrict(Organisation.objects.all(), worker_a, "orgs.view")) == [elsewhere]
     assert not restrict(Organisation.objects.all(), outsider, "orgs.view").exists()

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from longcheng.kernel.access.models import ApiToken
 from longcheng.kernel.audit.models import AuditEntry
+from longcheng.kernel.web.signin import LAST_SEEN
 
 TOKENS = "/api/v1/auth/tokens"
 
@@ -231,8 +232,6 @@ def test_the_page_refuses_a_nameless_token_naming_the_field(worker_a: Any) -> No
 
 
 def _age_session(client: Client, minutes: int) -> None:
-    from longcheng.kernel.web.signin import LAST_SEEN
-
     session = client.session
     session[LAST_SEEN] = int((timezone.now() - dt.timedelta(minutes=minutes)).timestamp())
     session.save()

@@ -8,15 +8,19 @@ import json
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
+from django_otp.oath import totp
+from openpyxl import Workbook
 
 from longcheng.kernel.access import actions, twofactor
 from longcheng.kernel.access.models import ApiToken, RoleAssignment, User
 from longcheng.kernel.access.scope import has_perm, place_in_scope
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import Conflict, KernelError, NotFound, PermissionDenied
+from longcheng.kernel.notify.models import Message
 
 
 def fresh(user: User) -> User:
@@ -26,7 +30,8 @@ def fresh(user: User) -> User:
 
 @pytest.fixture
 def district_admin(city: dict[str, Any], make_user: Any) -> User:
-    return make_user("wujin_admin", {"district_admin": [city["wujin"]]}, place=city["wujin"])
+    user: User = make_user("wujin_admin", {"district_admin": [city["wujin"]]}, place=city["wujin"])
+    return user
 
 
 def test_city_admin_creates_a_worker_who_sees_only_the_community(city: dict[str, Any], admin: User) -> None:
@@ -154,8 +159,6 @@ def test_an_initial_password_must_be_changed_before_anything_else(city: dict[str
 
 
 def test_an_administrators_reset_sends_a_one_time_link(city: dict[str, Any], admin: User) -> None:
-    from longcheng.kernel.notify.models import Message
-
     worker = actions.do_create_staff(username="forgetful", phone="13800138000", place=city["a"],
                                      password="Longcheng-2026!", acting_user=admin)
     message = actions.do_reset_password(worker, base_url="https://lc.example", reason="忘记密码", acting_user=admin)
@@ -178,8 +181,6 @@ def test_reset_without_a_phone_is_refused_and_changes_nothing(city: dict[str, An
 
 
 def _totp(device: Any) -> str:
-    from django_otp.oath import totp
-
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
@@ -212,8 +213,6 @@ def test_sensitive_roles_must_enrol_and_confirm_a_second_factor(city: dict[str, 
 
 
 def _workbook(rows: list[list[Any]]) -> bytes:
-    from openpyxl import Workbook
-
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -237,7 +236,6 @@ def test_import_is_all_or_nothing_with_a_report_per_row(city: dict[str, Any], di
         (2, True, None), (3, False, "places"), (4, False, "role")]
     assert not User.objects.filter(username__startswith="imp").exists()
     assert AuditEntry.objects.count() == audit_before
-    from longcheng.kernel.notify.models import Message
 
     assert not Message.objects.exists()
     good = _workbook([["imp1", "甲", "13800138001", a, "community_worker", a, "2030-01-31", "导入"],
@@ -309,8 +307,6 @@ def test_directory_filters_by_search_role_place_and_status(city: dict[str, Any],
 
 def test_pages_deactivate_and_refuse_an_import_naming_each_row(city: dict[str, Any], admin: User,
                                                              worker_a: User) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     client = Client()
     client.force_login(admin)
     response = client.post(f"/access/staff/{worker_a.pk}/deactivate/", {"reason": "离职"})

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import json
+import os
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-from huey import RedisHuey, SqliteHuey
+from django.apps import apps
+from django.db import transaction
+from huey import PriorityRedisHuey, RedisHuey, SqliteHuey
 
 from conftest import require_service
+from longcheng.kernel import registry
 from longcheng.kernel.jobs import api as jobs
+from longcheng.kernel.notify import jobs as notify_jobs
+from longcheng.kernel.notify.api import queue_message
+from longcheng.kernel.notify.models import Message
+from longcheng.kernel.places.models import Place
 
 
 def _run_consumer(huey: Any, work: Any) -> Any:
@@ -35,8 +48,6 @@ def _wait_for(predicate: Any, timeout: float = 15.0) -> bool:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_job_writes_through_the_embedded_sqlite_queue(tmp_path: Path, city: Any) -> None:
-    from longcheng.kernel.places.models import Place
-
     huey = SqliteHuey("t", filename=str(tmp_path / "jobs.sqlite3"))
 
     @huey.task()
@@ -93,12 +104,6 @@ def test_the_notification_job_is_delivered_by_a_redis_consumer(admin: Any) -> No
     """The project's own job (notify's delivery), queued through Redis and run by a consumer thread
     that reads the committed message from the database, as on a production worker."""
     require_service("Redis", "127.0.0.1", 6379)
-    from django.db import transaction
-    from huey import PriorityRedisHuey
-
-    from longcheng.kernel.notify import jobs as notify_jobs
-    from longcheng.kernel.notify.api import queue_message
-    from longcheng.kernel.notify.models import Message
 
     huey = PriorityRedisHuey(f"longcheng-test-{uuid.uuid4().hex[:8]}", url="redis://127.0.0.1:6379/15")
     deliver_on_redis = huey.task()(notify_jobs.deliver)
@@ -121,11 +126,6 @@ def test_the_notification_job_is_delivered_by_a_redis_consumer(admin: Any) -> No
 
 def _jobs_known_in_a_fresh_process() -> set[str]:
     """What a freshly started process (as `run_huey` is) knows after Django's setup, and nothing else."""
-    import json
-    import os
-    import subprocess
-    import sys
-
     code = ("import django, json; django.setup(); from longcheng.kernel.jobs.api import registered_jobs; "
             "print(json.dumps(sorted(registered_jobs())))")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "longcheng.settings"}
@@ -136,13 +136,6 @@ def _jobs_known_in_a_fresh_process() -> set[str]:
 def test_every_modules_jobs_are_registered_wherever_django_is_set_up() -> None:
     """A module's jobs file is declared in its spec and imported by the kernel's job registry: a
     consumer that never imported it would discard the module's jobs as unknown (13.1)."""
-    import importlib
-    import importlib.util
-
-    from django.apps import apps
-
-    from longcheng.kernel import registry
-
     declared_paths = {spec.jobs for spec in registry.modules() if spec.jobs}
     for app in apps.get_app_configs():
         if app.name.startswith("longcheng.modules.") and importlib.util.find_spec(f"{app.name}.jobs"):

@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError
@@ -141,8 +142,6 @@ def test_any_period_statement_reconciles(fund, ops, a, b):
 
 
 def test_statement_exports_to_xlsx(fund):
-    from openpyxl import load_workbook
-
     actions.do_donate(fund, 123_456, donor_name="甲", acting_user=None)
     today = dt.date.today()
     book = load_workbook(io.BytesIO(actions.statement_xlsx(actions.statement(fund, today, today))))

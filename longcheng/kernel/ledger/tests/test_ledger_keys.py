@@ -4,14 +4,19 @@ fund and is posted to only within that fund's places."""
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
 import json
 
 import pytest
+from django.apps import apps
 from django.test import Client
 
+from longcheng.kernel.access.models import ApiToken
 from longcheng.kernel.errors import KernelError
 from longcheng.kernel.ledger import actions
 from longcheng.kernel.ledger.models import Account, JournalEntry, Posting
+from longcheng.kernel.ledger.money import parse_yuan
 
 from .test_ledger import snapshot
 
@@ -36,8 +41,6 @@ def lines_of(entry):
 
 
 def api(user):
-    from longcheng.kernel.access.models import ApiToken
-
     _token, raw = ApiToken.issue(user, "t")
     return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
@@ -224,7 +227,6 @@ def test_the_statement_shows_the_funds_own_accounts_only(liyang_fund):
     payee = actions.external_account("ly-payees", "收款人", fund=liyang_fund)
     actions.do_commit(liyang_fund, 1_000, memo="批准", acting_user=None)
     actions.do_pay_from_commitment(liyang_fund, 1_000, payee=payee, memo="发放", acting_user=None)
-    import datetime as dt
 
     today = dt.date.today()
     result = actions.statement(liyang_fund, today - dt.timedelta(days=1), today + dt.timedelta(days=1))
@@ -233,10 +235,6 @@ def test_the_statement_shows_the_funds_own_accounts_only(liyang_fund):
 
 
 def test_the_migration_gives_keys_and_shared_accounts_their_owners(liyang_fund, city, finance):
-    import importlib
-
-    from django.apps import apps
-
     migration = importlib.import_module("longcheng.kernel.ledger.migrations.0002_ledgerapi_owned_keys_and_accounts")
     other = actions.do_create_fund(code="wj", name="武进基金", place=city["wujin"], acting_user=None)
     shared = Account.objects.create(code="ext:donors", name="捐赠人", kind="external", allow_negative=True)
@@ -263,8 +261,6 @@ def test_the_migration_gives_keys_and_shared_accounts_their_owners(liyang_fund, 
 
 @pytest.mark.parametrize("text", ["10000000000.01", "9223372036854775807", "1e23", "1E+999999"])
 def test_a_typed_amount_beyond_the_bound_is_refused(text):
-    from longcheng.kernel.ledger.money import parse_yuan
-
     with pytest.raises(KernelError) as info:
         parse_yuan(text, field="amount")
     assert info.value.code == "invalid_amount" and info.value.field == "amount"

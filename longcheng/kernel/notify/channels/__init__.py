@@ -10,6 +10,8 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from . import inapp, sms, voice, wechat
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -50,6 +52,4 @@ def adapter_for(channel: str) -> Adapter:
 
 
 def channel_spec(channel: str) -> Any:
-    from . import inapp, sms, voice, wechat
-
     return {"inapp": inapp, "sms": sms, "wechat": wechat, "voice": voice}[channel]

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from longcheng.kernel import registry
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError, PermissionDenied
 from longcheng.kernel.people import actions
@@ -83,8 +84,6 @@ def test_a_privacy_officer_of_another_district_cannot_reveal(city, worker_a, mak
 
 
 def test_death_is_recorded_once_and_modules_hear_of_it(city, worker_a, rid, monkeypatch):
-    from longcheng.kernel import registry
-
     heard = []
     monkeypatch.setattr(registry, "emit", lambda event, **kw: heard.append((event, kw["person"].pk)))
     person = register(worker_a, city, rid)

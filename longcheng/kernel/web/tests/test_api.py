@@ -18,7 +18,7 @@ def token_client(user) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
 
-def post(client: Client, url: str, body: dict) -> Any:
+def post(client: Client, url: str, body: dict[str, Any]) -> Any:
     return client.post(url, data=json.dumps(body), content_type="application/json")
 
 

@@ -8,12 +8,12 @@ import json
 import pytest
 from django.test import Client
 
+from longcheng.kernel.access.models import ApiToken
+
 BIG = "99999999999999999999"
 
 
 def token_client(user) -> Client:
-    from longcheng.kernel.access.models import ApiToken
-
     _token, raw = ApiToken.issue(user, "t")
     return Client(HTTP_AUTHORIZATION=f"Bearer {raw}", raise_request_exception=False)
 

@@ -9,16 +9,31 @@ and reported together.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from typing import Any
 
 import pytest
+import schemathesis
 from django.core import signals
+from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation.modes import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from longcheng.kernel.access.models import ApiToken
+from longcheng.kernel.ledger import actions as ledger
+from longcheng.kernel.people.models import Resident
+from longcheng.kernel.web.api import api
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "10"))
 
@@ -27,8 +42,6 @@ EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "10"))
 def wsgi_app() -> Any:
     """Django's WSGI application, inside the test's transaction: the handler must not close the
     connection between requests (Django's own test client disconnects the same signal)."""
-    from django.core.wsgi import get_wsgi_application
-
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
@@ -40,10 +53,6 @@ def wsgi_app() -> Any:
 
 @pytest.fixture
 def callers(city: dict[str, Any], make_user: Any, rid: Any) -> dict[str, dict[str, str]]:
-    from longcheng.kernel.access.models import ApiToken
-    from longcheng.kernel.ledger import actions as ledger
-    from longcheng.kernel.people.models import Resident
-
     admin = make_user("st_admin", {"city_admin": [city["root"]]}, is_superuser=True, is_staff=True)
     narrow = make_user("st_worker", {"community_worker": [city["a"]]})
     # A little data, so that reads and writes have something to find.
@@ -60,21 +69,12 @@ def callers(city: dict[str, Any], make_user: Any, rid: Any) -> dict[str, dict[st
 
 
 def _checks() -> list[Any]:
-    from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import (
-        content_type_conformance,
-        response_schema_conformance,
-        status_code_conformance,
-    )
-
     return [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 @pytest.fixture
 def quiet_request_log() -> Any:
     """Thousands of refused requests would each log a warning line."""
-    import logging
-
     logger = logging.getLogger("django.request")
     level = logger.level
     logger.setLevel(logging.ERROR)
@@ -109,11 +109,6 @@ def _fuzz(operation: Any, mode: Any, callers: dict[str, dict[str, str]], checks:
 
 @pytest.mark.django_db
 def test_the_api_answers_every_operation_as_documented(callers, wsgi_app, quiet_request_log, settings):
-    import schemathesis
-    from schemathesis.generation.modes import GenerationMode
-
-    from longcheng.kernel.web.api import api
-
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]  # the WSGI transport's host
     document = dict(api.get_openapi_schema())
     schema = schemathesis.openapi.from_dict(document)

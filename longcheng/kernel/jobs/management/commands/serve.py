@@ -9,10 +9,17 @@ development server."""
 
 from __future__ import annotations
 
+import importlib.util
+import socket
+import threading
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from huey.contrib.djhuey import HUEY
+
+from longcheng.kernel import registry
 
 
 class Command(BaseCommand):
@@ -26,9 +33,6 @@ class Command(BaseCommand):
                             help="also start the modules' demo feeds (device simulators), as make run does")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from django.conf import settings
-        from huey.contrib.djhuey import HUEY
-
         consumer = None
         if not options["no_jobs"] and not HUEY.immediate:
             consumer = HUEY.create_consumer(workers=settings.JOBS_WORKERS, worker_type="thread", periodic=True,
@@ -38,10 +42,6 @@ class Command(BaseCommand):
             consumer._set_signal_handlers = lambda: None
             consumer.start()
             self.stdout.write(f"Background jobs: {settings.JOBS_WORKERS} worker threads on {type(HUEY).__name__}")
-        import socket
-        import threading
-
-        from longcheng.kernel import registry
 
         stop = threading.Event()
         if options["demo_feeds"]:
@@ -51,13 +51,11 @@ class Command(BaseCommand):
                                  name=f"demo-feed-{feed.__module__}").start()
         self.stdout.write(f"Serving http://{options['host']}:{options['port']}/  (Ctrl-C to stop)")
         try:
-            import importlib.util
-
             if importlib.util.find_spec("uvicorn") is None:
                 call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False,
                              insecure_serving=True, use_threading=True)
             else:
-                import uvicorn
+                import uvicorn  # the optional prod extra: imported only when installed
                 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
                 from django.core.asgi import get_asgi_application
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from longcheng.kernel import registry
+from longcheng.kernel.demo import print_accounts
 
 
 class Command(BaseCommand):
@@ -26,8 +27,6 @@ class Command(BaseCommand):
         except ImportError as exc:
             raise CommandError(f"the demo needs the demo extra ({exc.name} is missing): "
                                "pip install -e '.[demo]' (make run installs it)") from None
-
-        from longcheng.kernel.demo import print_accounts
 
         residents = options["residents"]
         if residents < 0:

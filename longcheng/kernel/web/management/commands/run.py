@@ -8,6 +8,9 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from longcheng.kernel.demo import print_accounts
+from longcheng.kernel.places.models import Place
+
 
 class Command(BaseCommand):
     help = "Migrate, build the demo city if the database is empty, and serve the platform with its jobs."
@@ -18,15 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--residents", type=int, default=3000, help="residents in a new demo city")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from longcheng.kernel.places.models import Place
-
         self.stdout.write("Migrating the database…")
         call_command("migrate", interactive=False, verbosity=0)
         if not Place.objects.exists():
             self.stdout.write("The database is empty: building the demo city…")
             call_command("demo", residents=options["residents"])
         else:
-            from longcheng.kernel.demo import print_accounts
 
             print_accounts(self.stdout.write)
         call_command("serve", host=options["host"], port=options["port"], demo_feeds=True)

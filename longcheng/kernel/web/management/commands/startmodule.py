@@ -73,7 +73,7 @@ class Command(BaseCommand):
         label = options["label"] or code
         label_zh = options["label_zh"] or label
         try:
-            import polib  # type: ignore[import-untyped]
+            import polib  # type: ignore[import-untyped]  # optional: only for the zh-hans catalogue
         except ImportError:
             raise CommandError("startmodule compiles the module's catalogue with polib: "
                                "pip install -e '.[dev]'") from None
