@@ -24,7 +24,10 @@ def panel_figures(user: Any) -> list[Figure]:
     youths = restrict(Youth.objects.all(), user, VIEW)
     paid = restrict(Payment.objects.filter(status=PayStatus.PAID), user, VIEW)
     cases, figures_url, fund_url = reverse("youthaid:cases"), reverse("youthaid:figures"), reverse("youthaid:fund")
-    available = ledger.fund_account(actions.youth_fund()).balance_fen
+    try:
+        available = ledger.fund_account(actions.youth_fund()).balance_fen
+    except actions.FundNotOpen:  # an installation whose fund is not opened yet holds nothing
+        available = 0
     return [
         Figure(_("Youths registered"), youths.count(), url=cases),
         Figure(_("Under monitoring"), youths.filter(status=CaseStatus.ACTIVE).count(),

@@ -25,9 +25,11 @@ def _world(world: World) -> dict[str, Any]:
     from stdnum.cn import ric
 
     from longcheng.kernel.people.models import Resident
+    from longcheng.modules.youthaid import actions
     from longcheng.modules.youthaid.models import Application, Attachment, Payment, PaymentBatch, Youth
 
     city = world["city"]
+    actions.do_open_fund(acting_user=None, place=city["liyang"])  # as the demo and the command line do
     person = Resident.objects.create(resident_id="32048120100501003" + ric.calc_check_digit("320481201005010030"), name="陈晓雨", gender="F",
                                      birth_date="2010-05-01", place=city["liyang_town"])
     youth = Youth.objects.create(person=person, status="active", hardship_grade=1)

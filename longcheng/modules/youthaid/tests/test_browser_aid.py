@@ -39,6 +39,7 @@ def test_report_screen_follow_up_approve_pay_and_see_it_on_the_statement(
 
     if connection.vendor != "postgresql":
         pytest.skip("runs in the PostgreSQL pass")
+    from longcheng.kernel.ledger import actions as ledger
     from longcheng.kernel.ledger.models import JournalEntry, Posting
     from longcheng.kernel.people.models import Relationship, Resident
 
@@ -142,7 +143,7 @@ def test_report_screen_follow_up_approve_pay_and_see_it_on_the_statement(
     text = page.locator("main").inner_text()
     assert "¥2,000.00" in text and "¥10,000.00" in text
     fund = actions.youth_fund()
-    available = actions.ledger.fund_account(fund)
+    available = ledger.fund_account(fund)
     assert available.balance_fen == 1_000_000 - 200_000
     assert sum(Posting.objects.filter(account=available).values_list("amount_fen", flat=True)) == 800_000
     page.screenshot(path="var/screenshots/youthaid-fund.png", full_page=True)
