@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
@@ -16,11 +17,13 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from longcheng.kernel import privacy, uploads
 from longcheng.kernel.access.scope import access_object, has_perm, place_in_scope, restrict
 from longcheng.kernel.audit.models import AuditEntry
-from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied
+from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied, parse_id
+from longcheng.kernel.forms import YuanField, clean, yuan_text
 from longcheng.kernel.ledger.money import parse_yuan
 from longcheng.kernel.people.actions import GUARDIAN_CONSENT_AGE, has_consent
 from longcheng.kernel.people.models import Consent, Relationship, Resident
@@ -76,22 +79,9 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _yuan_text(fen: int | None) -> str:
-    """Fen as a plain yuan figure for an input field (parse_yuan reads it back unchanged)."""
-    if fen is None:
-        return ""
-    return f"{fen // 100}.{fen % 100:02d}"
-
-
 def _optional_yuan(value: str, field: str) -> int | None:
-    return parse_yuan(value, field=field) if value.strip() else None
-
-
-def _int(value: str, field: str) -> int:
-    try:
-        return int(value.strip())
-    except ValueError:
-        raise KernelError(_("A whole number is required."), field=field) from None
+    """An amount that may be left empty, read by the kernel's YuanField (bounded like every amount)."""
+    return clean(YuanField(label=_l("Amount"), required=False), value, name=field)
 
 
 # --- the list of cases ------------------------------------------------------------------------------------
@@ -221,7 +211,7 @@ def _case_context(request: HttpRequest, youth: Youth, revealed: dict[str, Any] |
     values.update(parent_died_on=youth.parent_died_on.isoformat() if youth.parent_died_on else "",
                   university_admitted_year=youth.university_admitted_year or "",
                   household_size=youth.household_size or "", hardship_grade=youth.hardship_grade,
-                  monthly_income_fen=_yuan_text(youth.monthly_income_fen))
+                  monthly_income_fen=yuan_text(youth.monthly_income_fen))
     return {
         "youth": youth, "person": person, "age": age, "today": today,
         "display_name": privacy.show(user, privacy.Kind.MINOR, person.name, path),
@@ -266,7 +256,7 @@ def _case_context(request: HttpRequest, youth: Youth, revealed: dict[str, Any] |
 
 def _own_application(youth: Youth, value: str) -> int:
     """An application of this case (the form names one by id); any other id reads as not found."""
-    pk = _int(value or "0", "application")
+    pk = parse_id(value, field="application")
     if not Application.objects.filter(pk=pk, youth=youth).exists():
         raise NotFound()
     return pk
@@ -316,7 +306,7 @@ def _step(request: HttpRequest, youth: Youth) -> dict[str, Any] | None:
         actions.do_life_event(pk, kind=post.get("kind", ""), on=post.get("on", ""), note=post.get("note", ""),
                               hardship_grade=post.get("hardship_grade", ""), acting_user=user)
     elif step == "apply":
-        year = _int(post.get("year", "") or str(_today().year), "year")
+        year = clean(forms.IntegerField(label=_l("Year")), post.get("year") or _today().year, name="year")
         amount = parse_yuan(post.get("amount", ""), field="amount")
         actions.do_apply(pk, aid_type=post.get("aid_type", ""), amount_fen=amount, reason=post.get("reason", ""),
                          year=year, attachments=request.FILES.getlist("proof"), acting_user=user)
@@ -325,7 +315,7 @@ def _step(request: HttpRequest, youth: Youth) -> dict[str, Any] | None:
         actions.do_recommend(application, recommend=post.get("recommend") == "yes", note=post.get("note", ""),
                              amount_fen=_optional_yuan(post.get("amount", ""), "amount"), acting_user=user)
     elif step == "pair":
-        actions.do_pair(_int(post.get("volunteer", "") or "0", "volunteer"), pk, acting_user=user,
+        actions.do_pair(parse_id(post.get("volunteer"), field="volunteer"), pk, acting_user=user,
                         on=post.get("on") or None)
     elif step in ("contact", "unpair"):
         pairing = youth.pairings.filter(ended_on__isnull=True).first()
@@ -341,7 +331,7 @@ def _step(request: HttpRequest, youth: Youth) -> dict[str, Any] | None:
                                 contractor=post.get("contractor", ""), before_note=post.get("before_note", ""),
                                 acting_user=user)
     elif step == "room_advance":
-        room = youth.rooms.filter(pk=_int(post.get("room", "") or "0", "room")).first()
+        room = youth.rooms.filter(pk=parse_id(post.get("room"), field="room")).first()
         if room is None:
             raise NotFound()
         actions.do_advance_room(room.pk, to=post.get("to", ""), after_note=post.get("after_note", ""),

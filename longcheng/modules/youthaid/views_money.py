@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q, Sum
 from django.db.models.functions import ExtractYear
@@ -18,10 +19,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from longcheng.kernel import privacy
 from longcheng.kernel.access.scope import has_perm, restrict
-from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.errors import KernelError, NotFound, parse_id
+from longcheng.kernel.forms import YuanField, refusal, yuan_text
 from longcheng.kernel.ledger import actions as ledger
 from longcheng.kernel.ledger.models import AccountKind, Posting
 from longcheng.kernel.ledger.money import format_fen, parse_yuan
@@ -67,25 +70,6 @@ ROOM_MOVES: dict[str, tuple[str, ...]] = {
 # --- small helpers -------------------------------------------------------------------------------------------
 
 
-def _int(value: str | None, field: str) -> int:
-    try:
-        return int(str(value or "").strip())
-    except ValueError:
-        raise KernelError(_("A whole number is required."), field=field) from None
-
-
-def _optional_yuan(value: str | None, field: str) -> int | None:
-    text = (value or "").strip()
-    return parse_yuan(text, field=field) if text else None
-
-
-def _yuan_text(fen: int | None) -> str:
-    """Fen as a plain yuan figure for an input field (parse_yuan reads it back unchanged)."""
-    if fen is None:
-        return ""
-    return f"{fen // 100}.{fen % 100:02d}"
-
-
 def _post(request: HttpRequest, step: Callable[[], str | tuple[str, str]]) -> HttpResponse:
     """Run one POSTed step: its message, then back to the page (or where the step says). A refusal
     becomes a message naming the rule, having written nothing; out of scope stays a 404 page."""
@@ -110,17 +94,29 @@ def _balances() -> dict[str, int]:
 # --- review ---------------------------------------------------------------------------------------------------
 
 
+class DecideForm(forms.Form):
+    """The federation's decision on one recommended application."""
+
+    application = forms.CharField(label=_l("Application"))
+    decision = forms.ChoiceField(label=_l("Decision"), choices=(("approve", _l("Approve")), ("reject", _l("Reject"))),
+                                 error_messages={"required": _l("Choose approve or reject."),
+                                                 "invalid_choice": _l("Choose approve or reject.")})
+    amount = YuanField(label=_l("Approved amount"), required=False)
+    reason = forms.CharField(label=_l("Reason"), required=False, strip=False)
+
+
 def _review_step(request: HttpRequest) -> str:
     post, user = request.POST, request.user
     if post.get("step") != "decide":
         raise KernelError(_("Unknown step."), field="step")
-    pk = _int(post.get("application"), "application")
-    decision = post.get("decision", "")
-    if decision not in ("approve", "reject"):
-        raise KernelError(_("Choose approve or reject."), field="decision")
-    approve = decision == "approve"
-    amount = _optional_yuan(post.get("amount"), "approved_fen") if approve else None
-    app = actions.do_decide(pk, approve=approve, amount_fen=amount, reason=post.get("reason", ""), acting_user=user)
+    form = DecideForm(post)
+    if not form.is_valid():
+        raise refusal(form)
+    pk = parse_id(form.cleaned_data["application"], field="application")
+    approve = form.cleaned_data["decision"] == "approve"
+    amount = form.cleaned_data["amount"] if approve else None
+    app = actions.do_decide(pk, approve=approve, amount_fen=amount, reason=form.cleaned_data["reason"],
+                            acting_user=user)
     if app.status == AppStatus.APPROVED:
         return _("Approved %(amount)s for %(name)s; the money is committed on the fund.") % {
             "amount": format_fen(app.approved_fen), "name": app.youth.person.name}
@@ -141,7 +137,7 @@ def review(request: HttpRequest) -> HttpResponse:
     for app in queue:
         # Excluding this application: what was asked for or granted besides it, against the cap.
         app.used = actions.used_fen(app.youth_id, app.aid_type_id, app.year, exclude=app.pk)  # type: ignore[attr-defined]
-        app.recommended_text = _yuan_text(app.recommended_fen or app.requested_fen)  # type: ignore[attr-defined]
+        app.recommended_text = yuan_text(app.recommended_fen or app.requested_fen)  # type: ignore[attr-defined]
     decided = (restrict(Application.objects.filter(decided_at__isnull=False), user, REVIEW)
                .select_related("youth__person", "aid_type", "decided_by").order_by("-decided_at", "-pk")[:30])
     return render(request, "youthaid/review.html", {
@@ -190,7 +186,7 @@ def batches(request: HttpRequest) -> HttpResponse:
 
 def _batch_payment(batch: PaymentBatch, user: Any, value: str | None) -> int:
     """A payment of this batch in the user's scope (the form names it by id); any other reads as not found."""
-    pk = _int(value, "payment")
+    pk = parse_id(value, field="payment")
     if not restrict(Payment.objects.filter(batch=batch, pk=pk), user, PAY).exists():
         raise NotFound()
     return pk
@@ -350,8 +346,8 @@ def rules_page(request: HttpRequest) -> HttpResponse:
     for kind in types:
         kind.grades = [(g, kind.grade_amounts.get(g)) for g in ("1", "2", "3")]  # type: ignore[attr-defined]
         kind.form = {  # type: ignore[attr-defined]
-            "min": _yuan_text(kind.min_fen), "max": _yuan_text(kind.max_fen), "cap": _yuan_text(kind.yearly_cap_fen),
-            "grades": [(g, _yuan_text(kind.grade_amounts.get(g))) for g in ("1", "2", "3")],
+            "min": yuan_text(kind.min_fen), "max": yuan_text(kind.max_fen), "cap": yuan_text(kind.yearly_cap_fen),
+            "grades": [(g, yuan_text(kind.grade_amounts.get(g))) for g in ("1", "2", "3")],
             "hardship": kind.condition == Condition.HARDSHIP,
         }
     return render(request, "youthaid/rules.html", {"types": types, "can_configure": has_perm(request.user, CONFIGURE)})
@@ -369,7 +365,7 @@ def _volunteers_step(request: HttpRequest) -> str:
     post, user = request.POST, request.user
     step = post.get("step", "")
     if step == "register":
-        place_pk = _int(post.get("place") or "0", "place")
+        place_pk = parse_id(post["place"], field="place") if post.get("place") else 0
         place = _volunteer_places(user).filter(pk=place_pk).first() if place_pk else None
         if place_pk and place is None:
             raise KernelError(_("This place is outside your scope."), field="place")
@@ -377,7 +373,7 @@ def _volunteers_step(request: HttpRequest) -> str:
                                                   occupation=post.get("occupation", ""), acting_user=user)
         return _("%(name)s is registered as a hope parent, awaiting vetting.") % {"name": volunteer.name}
     if step == "vet":
-        volunteer = actions.do_vet_volunteer(_int(post.get("volunteer"), "volunteer"), status=post.get("status", ""),
+        volunteer = actions.do_vet_volunteer(parse_id(post.get("volunteer"), field="volunteer"), status=post.get("status", ""),
                                              note=post.get("note", ""), acting_user=user)
         return _("%(name)s: %(status)s.") % {"name": volunteer.name, "status": volunteer.get_status_display()}
     raise KernelError(_("Unknown step."), field="step")
@@ -421,13 +417,24 @@ def _youth_name(user: Any, youth: Any) -> str:
 # --- dream rooms ----------------------------------------------------------------------------------------------------
 
 
+class AdvanceRoomForm(forms.Form):
+    """One step of a dream room: where it goes, what was spent (when done) and a note."""
+
+    room = forms.CharField(label=_l("Dream room"))
+    to = forms.CharField(label=_l("Step"))
+    spent = YuanField(label=_l("Spent"), required=False, allow_zero=False)
+    after_note = forms.CharField(label=_l("Note"), required=False, strip=False)
+
+
 def _rooms_step(request: HttpRequest) -> str:
-    post, user = request.POST, request.user
-    if post.get("step") != "advance":
+    if request.POST.get("step") != "advance":
         raise KernelError(_("Unknown step."), field="step")
-    room = actions.do_advance_room(_int(post.get("room"), "room"), to=post.get("to", ""),
-                                   spent_fen=_optional_yuan(post.get("spent"), "spent_fen"),
-                                   after_note=post.get("after_note", ""), acting_user=user)
+    form = AdvanceRoomForm(request.POST)
+    if not form.is_valid():
+        raise refusal(form)
+    data = form.cleaned_data
+    room = actions.do_advance_room(parse_id(data["room"], field="room"), to=data["to"], spent_fen=data["spent"],
+                                   after_note=data["after_note"], acting_user=request.user)
     return _("The dream room of %(name)s: %(status)s.") % {"name": room.youth.person.name,
                                                             "status": room.get_status_display()}
 
@@ -447,7 +454,7 @@ def rooms(request: HttpRequest) -> HttpResponse:
     for room in rows:
         room.moves = [(to, RoomStatus(to).label) for to in ROOM_MOVES.get(room.status, ())  # type: ignore[attr-defined]
                       if can_review]
-        room.budget_text = _yuan_text(room.budget_fen)  # type: ignore[attr-defined]
+        room.budget_text = yuan_text(room.budget_fen)  # type: ignore[attr-defined]
         # Names and notes about the home through the kernel's policy: an observer sees the name
         # masked and no notes (docs/security.md).
         path = room.youth.person.place.path if room.youth.person.place else None
