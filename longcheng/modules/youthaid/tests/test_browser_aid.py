@@ -24,8 +24,10 @@ def _login(page: Any, url: str, username: str) -> None:
 
 
 def _step(page: Any, step: str) -> Any:
-    """The form of one step on a page (each carries a hidden `step` field)."""
-    return page.locator(f"form:has(input[name=step][value={step}])").first
+    """The form of one step on a page: a case's steps post to their own url (cases/<pk>/<step>/),
+    the other pages' forms carry a hidden `step` field."""
+    slug = step.replace("_", "-")
+    return page.locator(f"form[action$='/{slug}/'], form:has(input[name=step][value={step}])").first
 
 
 def _submit(page: Any, form: Any) -> None:
@@ -91,7 +93,7 @@ def test_report_screen_follow_up_approve_pay_and_see_it_on_the_statement(
     profile.locator("#hardship_grade").select_option("2")
     profile.locator("#profile_reason").fill("家访核实")
     _submit(page, profile)
-    page.click("details:has(input[name=step][value=sensitive]) summary")  # folded away by default
+    page.click("details:has(form[action$='/sensitive/']) summary")  # folded away by default
     sensitive = _step(page, "sensitive")  # the bank account the aid is paid to (separate consent given above)
     sensitive.locator("#bank_name").fill("江苏溧阳农村商业银行")
     sensitive.locator("#bank_account").fill("6228480402564890018")

@@ -5,6 +5,7 @@ reports, and the proofs of applications. Every change goes through an action in 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -15,24 +16,25 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
 
 from longcheng.kernel import privacy, uploads
 from longcheng.kernel.access.scope import access_object, has_perm, place_in_scope, restrict
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied, parse_id
 from longcheng.kernel.forms import YuanField, clean, yuan_text
-from longcheng.kernel.ledger.money import parse_yuan
 from longcheng.kernel.people.actions import GUARDIAN_CONSENT_AGE, has_consent
 from longcheng.kernel.people.models import Consent, Relationship, Resident
 from longcheng.kernel.people.validators import mask_name
 from longcheng.kernel.places.models import Level, Place
 from longcheng.kernel.web.decorators import staff_view
 
-from . import actions, rules
-from .models import (
+from .. import actions, rules
+from ..models import (
     AidType,
     Application,
     AppStatus,
@@ -262,105 +264,171 @@ def _own_application(youth: Youth, value: str) -> int:
     return pk
 
 
-def _step(request: HttpRequest, youth: Youth) -> dict[str, Any] | None:
-    """Carry out one POSTed step. Returns revealed values for the reveal step (shown in this
-    response only), else None."""
-    user, post, pk = request.user, request.POST, youth.pk
-    step = post.get("step", "")
-    if step == "consent":
-        givers = {str(p.pk): p for p, _label in _consent_givers(youth)}
-        given_by = givers.get(post.get("given_by", ""))
-        if given_by is None:
-            raise KernelError(_("Choose who gives the consent."), field="given_by")
-        actions.do_record_consent(pk, given_by=given_by, sensitive=post.get("sensitive") == "on", acting_user=user)
-    elif step == "profile":
-        values: dict[str, Any] = {}
-        for key in PROFILE_KEYS:
-            if key not in post:
-                continue  # a field the form did not send is left as it is
-            value = post[key].strip()
-            if key in PERSON_KEYS and not value:
-                continue  # empty: keep the person on record (their ID number is never put in the form)
-            values[key] = value
-        actions.do_update_profile(pk, acting_user=user, reason=post.get("reason", ""), **values)
-    elif step == "reveal":
-        return actions.do_reveal(pk, fields=post.getlist("fields"), reason=post.get("reason", ""), acting_user=user)
-    elif step == "sensitive":
-        values = {}
-        if post.get("serious_illness") in ("1", "0"):
-            values["serious_illness"] = post["serious_illness"]
-        for key in ("health_note", "bank_name", "bank_account"):
-            if post.get(key, "").strip():  # empty: unchanged (the form never shows the stored value)
-                values[key] = post[key]
-        if not values:
-            raise KernelError(_("Enter what to record."), code="required", field="sensitive")
-        actions.do_update_profile(pk, acting_user=user, reason=post.get("reason", ""), **values)
-    elif step == "screen":
-        actions.do_screen(pk, acting_user=user, note=post.get("note", ""))
-    elif step == "appeal":
-        actions.do_appeal(pk, note=post.get("note", ""), acting_user=user)
-    elif step == "visit":
-        actions.do_record_visit(pk, visited_on=post.get("visited_on", ""), situation=post.get("situation", ""),
-                                risk=post.get("risk", ""), needs=post.get("needs", ""), acting_user=user)
-    elif step == "life_event":
-        actions.do_life_event(pk, kind=post.get("kind", ""), on=post.get("on", ""), note=post.get("note", ""),
-                              hardship_grade=post.get("hardship_grade", ""), acting_user=user)
-    elif step == "apply":
-        year = clean(forms.IntegerField(label=_l("Year")), post.get("year") or _today().year, name="year")
-        amount = parse_yuan(post.get("amount", ""), field="amount")
-        actions.do_apply(pk, aid_type=post.get("aid_type", ""), amount_fen=amount, reason=post.get("reason", ""),
-                         year=year, attachments=request.FILES.getlist("proof"), acting_user=user)
-    elif step == "recommend":
-        application = _own_application(youth, post.get("application", ""))
-        actions.do_recommend(application, recommend=post.get("recommend") == "yes", note=post.get("note", ""),
-                             amount_fen=_optional_yuan(post.get("amount", ""), "amount"), acting_user=user)
-    elif step == "pair":
-        actions.do_pair(parse_id(post.get("volunteer"), field="volunteer"), pk, acting_user=user,
-                        on=post.get("on") or None)
-    elif step in ("contact", "unpair"):
-        pairing = youth.pairings.filter(ended_on__isnull=True).first()
-        if pairing is None:
-            raise KernelError(_("This youth has no hope parent now."), field="pairing")
-        if step == "contact":
-            actions.do_log_contact(pairing.pk, on=post.get("on", ""), kind=post.get("kind", ""),
-                                   note=post.get("note", ""), acting_user=user)
-        else:
-            actions.do_end_pairing(pairing.pk, reason=post.get("reason", ""), acting_user=user)
-    elif step == "room":
-        actions.do_propose_room(pk, budget_fen=parse_yuan(post.get("budget", ""), field="budget_fen"),
-                                contractor=post.get("contractor", ""), before_note=post.get("before_note", ""),
-                                acting_user=user)
-    elif step == "room_advance":
-        room = youth.rooms.filter(pk=parse_id(post.get("room"), field="room")).first()
-        if room is None:
-            raise NotFound()
-        actions.do_advance_room(room.pk, to=post.get("to", ""), after_note=post.get("after_note", ""),
-                                spent_fen=_optional_yuan(post.get("spent", ""), "spent_fen"), acting_user=user)
-    else:
-        raise KernelError(_("Unknown step."), field="step")
-    return None
+# --- the case's steps: one url and one view each (cases/<pk>/<step>/) ------------------------------------
+# A step reads its form and calls its action; it returns revealed values (the reveal step, shown in
+# that response only) or None. The action checks the permission and the scope again.
+
+Step = Callable[[HttpRequest, Youth], "dict[str, Any] | None"]
 
 
-@staff_view(VIEW)
-def case(request: HttpRequest, pk: int) -> HttpResponse:
-    """One case. Each form posts a step to this page; the action checks permission and scope."""
+def _consent(request: HttpRequest, youth: Youth) -> None:
+    post = request.POST
+    givers = {str(p.pk): p for p, _label in _consent_givers(youth)}
+    given_by = givers.get(post.get("given_by", ""))
+    if given_by is None:
+        raise KernelError(_("Choose who gives the consent."), field="given_by")
+    actions.do_record_consent(youth.pk, given_by=given_by, sensitive=post.get("sensitive") == "on",
+                              acting_user=request.user)
+
+
+def _profile(request: HttpRequest, youth: Youth) -> None:
+    post, values = request.POST, {}
+    for key in PROFILE_KEYS:
+        if key not in post:
+            continue  # a field the form did not send is left as it is
+        value = post[key].strip()
+        if key in PERSON_KEYS and not value:
+            continue  # empty: keep the person on record (their ID number is never put in the form)
+        values[key] = value
+    actions.do_update_profile(youth.pk, acting_user=request.user, reason=post.get("reason", ""), **values)
+
+
+def _reveal(request: HttpRequest, youth: Youth) -> dict[str, Any]:
+    post = request.POST
+    return actions.do_reveal(youth.pk, fields=post.getlist("fields"), reason=post.get("reason", ""),
+                             acting_user=request.user)
+
+
+def _sensitive(request: HttpRequest, youth: Youth) -> None:
+    post, values = request.POST, {}
+    if post.get("serious_illness") in ("1", "0"):
+        values["serious_illness"] = post["serious_illness"]
+    for key in ("health_note", "bank_name", "bank_account"):
+        if post.get(key, "").strip():  # empty: unchanged (the form never shows the stored value)
+            values[key] = post[key]
+    if not values:
+        raise KernelError(_("Enter what to record."), code="required", field="sensitive")
+    actions.do_update_profile(youth.pk, acting_user=request.user, reason=post.get("reason", ""), **values)
+
+
+def _screen(request: HttpRequest, youth: Youth) -> None:
+    actions.do_screen(youth.pk, acting_user=request.user, note=request.POST.get("note", ""))
+
+
+def _appeal(request: HttpRequest, youth: Youth) -> None:
+    actions.do_appeal(youth.pk, note=request.POST.get("note", ""), acting_user=request.user)
+
+
+def _visit(request: HttpRequest, youth: Youth) -> None:
+    post = request.POST
+    actions.do_record_visit(youth.pk, visited_on=post.get("visited_on", ""), situation=post.get("situation", ""),
+                            risk=post.get("risk", ""), needs=post.get("needs", ""), acting_user=request.user)
+
+
+def _life_event(request: HttpRequest, youth: Youth) -> None:
+    post = request.POST
+    actions.do_life_event(youth.pk, kind=post.get("kind", ""), on=post.get("on", ""), note=post.get("note", ""),
+                          hardship_grade=post.get("hardship_grade", ""), acting_user=request.user)
+
+
+def _apply(request: HttpRequest, youth: Youth) -> None:
+    post = request.POST
+    year = clean(forms.IntegerField(label=_l("Year")), post.get("year") or _today().year, name="year")
+    amount = clean(YuanField(label=_l("Amount")), post.get("amount", ""), name="amount")
+    actions.do_apply(youth.pk, aid_type=post.get("aid_type", ""), amount_fen=amount, reason=post.get("reason", ""),
+                     year=year, attachments=request.FILES.getlist("proof"), acting_user=request.user)
+
+
+def _recommend(request: HttpRequest, youth: Youth) -> None:
+    post = request.POST
+    application = _own_application(youth, post.get("application", ""))
+    actions.do_recommend(application, recommend=post.get("recommend") == "yes", note=post.get("note", ""),
+                         amount_fen=_optional_yuan(post.get("amount", ""), "amount"), acting_user=request.user)
+
+
+def _pair(request: HttpRequest, youth: Youth) -> None:
+    actions.do_pair(parse_id(request.POST.get("volunteer"), field="volunteer"), youth.pk, acting_user=request.user,
+                    on=request.POST.get("on") or None)
+
+
+def _current_pairing(youth: Youth) -> Any:
+    pairing = youth.pairings.filter(ended_on__isnull=True).first()
+    if pairing is None:
+        raise KernelError(_("This youth has no hope parent now."), field="pairing")
+    return pairing
+
+
+def _contact(request: HttpRequest, youth: Youth) -> None:
+    post = request.POST
+    actions.do_log_contact(_current_pairing(youth).pk, on=post.get("on", ""), kind=post.get("kind", ""),
+                           note=post.get("note", ""), acting_user=request.user)
+
+
+def _unpair(request: HttpRequest, youth: Youth) -> None:
+    actions.do_end_pairing(_current_pairing(youth).pk, reason=request.POST.get("reason", ""), acting_user=request.user)
+
+
+def _room(request: HttpRequest, youth: Youth) -> None:
+    post = request.POST
+    budget = clean(YuanField(label=_l("Budget")), post.get("budget", ""), name="budget_fen")
+    actions.do_propose_room(youth.pk, budget_fen=budget, contractor=post.get("contractor", ""),
+                            before_note=post.get("before_note", ""), acting_user=request.user)
+
+
+def _room_advance(request: HttpRequest, youth: Youth) -> None:
+    post = request.POST
+    room = youth.rooms.filter(pk=parse_id(post.get("room"), field="room")).first()
+    if room is None:
+        raise NotFound()
+    actions.do_advance_room(room.pk, to=post.get("to", ""), after_note=post.get("after_note", ""),
+                            spent_fen=_optional_yuan(post.get("spent", ""), "spent_fen"), acting_user=request.user)
+
+
+# The steps by url name (youthaid:case_<name>, at cases/<pk>/<name with dashes>/).
+STEPS: dict[str, Step] = {
+    "consent": _consent, "profile": _profile, "reveal": _reveal, "sensitive": _sensitive, "screen": _screen,
+    "appeal": _appeal, "visit": _visit, "life_event": _life_event, "apply": _apply, "recommend": _recommend,
+    "pair": _pair, "contact": _contact, "unpair": _unpair, "room": _room, "room_advance": _room_advance,
+}
+
+
+def _case_youth(request: HttpRequest, pk: int) -> Youth:
     queryset = Youth.objects.select_related("person__place__parent", "deceased_parent", "surviving_parent",
                                             "guardian", "case_worker")
-    youth = access_object(Youth, request.user, pk, VIEW, queryset=queryset)
-    if request.method == "POST":
+    return access_object(Youth, request.user, pk, VIEW, queryset=queryset)
+
+
+def step_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
+    """The view of one step: POST only; a refusal is a message on the case page, having written
+    nothing; out of scope stays a 404 page."""
+    run = STEPS[name]
+
+    @staff_view(VIEW)
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        youth = _case_youth(request, pk)
+        back = reverse("youthaid:case", args=[youth.pk])
         try:
-            revealed = _step(request, youth)
+            revealed = run(request, youth)
         except KernelError as error:
             if error.status == 404:
                 raise
             messages.error(request, str(error.message))
-            return redirect(request.path)
+            return redirect(back)
         if revealed is not None:
             # Shown in this response only: a reload shows the masked values again.
             return render(request, "youthaid/case.html", _case_context(request, youth, revealed))
         messages.success(request, _("Saved."))
-        return redirect(request.path)
-    return render(request, "youthaid/case.html", _case_context(request, youth))
+        return redirect(back)
+
+    view.__name__ = view.__qualname__ = f"case_{name}"
+    return view
+
+
+@staff_view(VIEW)
+def case(request: HttpRequest, pk: int) -> HttpResponse:
+    """One case; each of its forms posts to its own step (STEPS), the action checks permission and scope."""
+    return render(request, "youthaid/case.html", _case_context(request, _case_youth(request, pk)))
 
 
 # --- reporting ------------------------------------------------------------------------------------------------

@@ -14,8 +14,8 @@ from longcheng.kernel.ledger import actions as ledger
 from longcheng.kernel.ledger.money import format_fen
 from longcheng.kernel.registry import Chart, Figure
 
-from . import actions
-from .models import AidType, CaseStatus, Payment, PayStatus, Youth
+from .. import actions
+from ..models import AidType, CaseStatus, Payment, PayStatus, Youth
 
 VIEW = actions.VIEW
 
@@ -43,7 +43,7 @@ def panel_figures(user: Any) -> list[Figure]:
 
 
 def _awaiting_review(user: Any) -> int:
-    from .models import Application, AppStatus
+    from ..models import Application, AppStatus
 
     return restrict(Application.objects.filter(status=AppStatus.RECOMMENDED), user, actions.REVIEW).count()
 
