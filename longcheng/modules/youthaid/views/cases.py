@@ -168,6 +168,55 @@ def _person_line(person: Resident | None, user: Any, *, full_name: bool = True) 
     return f"{name} {person.masked_id}"
 
 
+def _aid_context(youth: Youth, year: int, *, can_health: bool) -> dict[str, Any]:
+    """The case's applications and what each aid type may still give this year."""
+    applications = list(youth.applications.select_related("aid_type", "recommended_by", "decided_by")
+                        .prefetch_related("attachments", "payments__batch").order_by("-created_at", "-pk"))
+    entitlements: list[dict[str, Any]] = []
+    aid_types = list(AidType.objects.filter(active=True))
+    for kind in aid_types:
+        used = actions.used_fen(youth.pk, kind.pk, year)
+        entitlements.append({"type": kind, "used": used, "left": rules.entitlement(
+            kind, stage=youth.stage, university_admitted_year=youth.university_admitted_year,
+            serious_illness=youth.serious_illness, hardship_grade=youth.hardship_grade, used_fen=used)})
+    if not can_health:
+        # A medical application, its entitlement or an illness event would tell a serious illness.
+        applications = [a for a in applications if a.aid_type.condition != Condition.SERIOUS_ILLNESS]
+        entitlements = [e for e in entitlements if e["type"].condition != Condition.SERIOUS_ILLNESS]
+    return {"applications": applications, "aid_types": aid_types, "entitlements": entitlements, "year": year,
+            "applied": AppStatus.APPLIED}
+
+
+def _support_context(youth: Youth, user: Any, *, can_manage: bool) -> dict[str, Any]:
+    """The hope parent (now and before), their contacts, and the dream rooms with the moves the user may make."""
+    pairing = youth.pairings.filter(ended_on__isnull=True).select_related("volunteer").first()
+    rooms = list(youth.rooms.order_by("-created_at", "-pk"))
+    for room in rooms:
+        room.moves = [(to, RoomStatus(to).label) for to, perm in ROOM_MOVES.get(room.status, ())  # type: ignore[attr-defined]
+                      if has_perm(user, perm)]
+    return {
+        "pairing": pairing,
+        "past_pairings": youth.pairings.filter(ended_on__isnull=False).select_related("volunteer")
+        .order_by("-ended_on"),
+        "contacts": list(Contact.objects.filter(pairing__youth=youth).select_related("pairing__volunteer", "by")[:50]),
+        "contact_kinds": ContactKind.choices,
+        "volunteers": restrict(Volunteer.objects.filter(status=VettingStatus.VETTED), user, MANAGE).order_by("name")
+        if can_manage and pairing is None else [],
+        "rooms": rooms,
+    }
+
+
+def _profile_values(youth: Youth) -> dict[str, Any]:
+    """The profile form's current values (never the hidden fields)."""
+    values = {key: getattr(youth, key) for key in ("risk", "surviving_parent_status", "stage", "school", "grade",
+                                                    "needs")}
+    values.update(parent_died_on=youth.parent_died_on.isoformat() if youth.parent_died_on else "",
+                  university_admitted_year=youth.university_admitted_year or "",
+                  household_size=youth.household_size or "", hardship_grade=youth.hardship_grade,
+                  monthly_income_fen=yuan_text(youth.monthly_income_fen))
+    return values
+
+
 def _case_context(request: HttpRequest, youth: Youth, revealed: dict[str, Any] | None = None) -> dict[str, Any]:
     user = request.user
     today = _today()
@@ -176,16 +225,6 @@ def _case_context(request: HttpRequest, youth: Youth, revealed: dict[str, Any] |
     person = youth.person
     age = person.age(today)
     screenings = list(youth.screenings.select_related("by"))
-    applications = list(youth.applications.select_related("aid_type", "recommended_by", "decided_by")
-                        .prefetch_related("attachments", "payments__batch").order_by("-created_at", "-pk"))
-    year = today.year
-    entitlements: list[dict[str, Any]] = []
-    aid_types = list(AidType.objects.filter(active=True))
-    for kind in aid_types:
-        used = actions.used_fen(youth.pk, kind.pk, year)
-        entitlements.append({"type": kind, "used": used, "left": rules.entitlement(
-            kind, stage=youth.stage, university_admitted_year=youth.university_admitted_year,
-            serious_illness=youth.serious_illness, hardship_grade=youth.hardship_grade, used_fen=used)})
     full = can_manage or can_review  # those who serve the youth; an observer sees the case masked
     # Names, notes about the youth and their home, through the kernel's policy (docs/security.md):
     # an observer sees names masked and no notes.
@@ -198,22 +237,6 @@ def _case_context(request: HttpRequest, youth: Youth, revealed: dict[str, Any] |
         consent.shown_given_by = privacy.show(user, privacy.Kind.MINOR, consent.given_by.name,  # type: ignore[attr-defined]
                                               path)
     visits = list(youth.visits.select_related("by")[:50])
-    contacts = list(Contact.objects.filter(pairing__youth=youth).select_related("pairing__volunteer", "by")[:50])
-    if not can_health:
-        # A medical application, its entitlement or an illness event would tell a serious illness.
-        applications = [a for a in applications if a.aid_type.condition != Condition.SERIOUS_ILLNESS]
-        entitlements = [e for e in entitlements if e["type"].condition != Condition.SERIOUS_ILLNESS]
-    pairing = youth.pairings.filter(ended_on__isnull=True).select_related("volunteer").first()
-    rooms = list(youth.rooms.order_by("-created_at", "-pk"))
-    for room in rooms:
-        room.moves = [(to, RoomStatus(to).label) for to, perm in ROOM_MOVES.get(room.status, ())  # type: ignore[attr-defined]
-                      if has_perm(user, perm)]
-    values = {key: getattr(youth, key) for key in ("risk", "surviving_parent_status", "stage", "school", "grade",
-                                                    "needs")}
-    values.update(parent_died_on=youth.parent_died_on.isoformat() if youth.parent_died_on else "",
-                  university_admitted_year=youth.university_admitted_year or "",
-                  household_size=youth.household_size or "", hardship_grade=youth.hardship_grade,
-                  monthly_income_fen=yuan_text(youth.monthly_income_fen))
     return {
         "youth": youth, "person": person, "age": age, "today": today,
         "display_name": privacy.show(user, privacy.Kind.MINOR, person.name, path),
@@ -226,7 +249,7 @@ def _case_context(request: HttpRequest, youth: Youth, revealed: dict[str, Any] |
         "sensitive_consent": has_consent(person, actions.PURPOSE, sensitive=True),
         "consents": consents,
         "givers": _consent_givers(youth) if can_manage else [],
-        "values": values,
+        "values": _profile_values(youth),
         "risks": Risk.choices, "parent_statuses": ParentStatus.choices, "stages": Stage.choices,
         "grades": range(0, 4),
         "can_manage": can_manage, "can_health": can_health, "can_bank": can_bank, "can_review": can_review,
@@ -238,16 +261,8 @@ def _case_context(request: HttpRequest, youth: Youth, revealed: dict[str, Any] |
         "life_events": (youth.life_events.select_related("by") if can_health else youth.life_events.exclude(
             kind__in=[LifeEventKind.ILLNESS, LifeEventKind.RECOVERED]).select_related("by"))[:50],
         "event_kinds": LifeEventKind.choices,
-        "applications": applications, "aid_types": aid_types, "entitlements": entitlements, "year": year,
-        "applied": AppStatus.APPLIED,
-        "pairing": pairing,
-        "past_pairings": youth.pairings.filter(ended_on__isnull=False).select_related("volunteer")
-        .order_by("-ended_on"),
-        "contacts": contacts,
-        "contact_kinds": ContactKind.choices,
-        "volunteers": restrict(Volunteer.objects.filter(status=VettingStatus.VETTED), user, MANAGE).order_by("name")
-        if can_manage and pairing is None else [],
-        "rooms": rooms,
+        **_aid_context(youth, today.year, can_health=can_health),
+        **_support_context(youth, user, can_manage=can_manage),
         # The trail names every field and amount; it is for those who serve the youth.
         "history": _history(youth) if full else [],
         "interval": actions.visit_days(youth.risk),

@@ -54,19 +54,8 @@ def _years(user: Any) -> list[int]:
     return sorted({*apps, *youths}, reverse=True)
 
 
-def figure_tables(user: Any, year: int | None) -> dict[str, Any]:
-    """The report's tables, each from grouped queries over the user's scope. With a year: the aid of
-    that aid year, and the cases opened that year."""
-    youths = restrict(Youth.objects.all(), user, VIEW)
-    if year:
-        youths = youths.filter(created_at__year=year)
-    paid = restrict(Payment.objects.filter(status=PayStatus.PAID), user, VIEW)
-    apps = restrict(Application.objects.all(), user, VIEW)
-    if year:
-        paid = paid.filter(application__year=year)
-        apps = apps.filter(year=year)
-
-    # By town: group by the youth's place, then roll places up to their street.
+def _town_rows(youths: Any, paid: Any) -> list[dict[str, Any]]:
+    """By town: group by the youth's place, then roll places up to their street."""
     by_place = list(youths.order_by().values("person__place__path").annotate(
         n=Count("pk"), active=Count("pk", filter=Q(status=CaseStatus.ACTIVE))))
     paid_by_place = list(paid.order_by().values("youth__person__place__path").annotate(
@@ -91,7 +80,22 @@ def figure_tables(user: Any, year: int | None) -> dict[str, Any]:
         row = town(r["youth__person__place__path"])
         row["aided"] += r["aided"]
         row["fen"] += r["fen"] or 0
-    town_rows = sorted(towns.values(), key=lambda t: (t["name"] == _("Not in a town"), -t["fen"], t["name"]))
+    return sorted(towns.values(), key=lambda t: (t["name"] == _("Not in a town"), -t["fen"], t["name"]))
+
+
+def figure_tables(user: Any, year: int | None) -> dict[str, Any]:
+    """The report's tables, each from grouped queries over the user's scope. With a year: the aid of
+    that aid year, and the cases opened that year."""
+    youths = restrict(Youth.objects.all(), user, VIEW)
+    if year:
+        youths = youths.filter(created_at__year=year)
+    paid = restrict(Payment.objects.filter(status=PayStatus.PAID), user, VIEW)
+    apps = restrict(Application.objects.all(), user, VIEW)
+    if year:
+        paid = paid.filter(application__year=year)
+        apps = apps.filter(year=year)
+
+    town_rows = _town_rows(youths, paid)
 
     totals = youths.aggregate(youths=Count("pk"), active=Count("pk", filter=Q(status=CaseStatus.ACTIVE)))
     totals.update(paid.aggregate(aided=Count("youth", distinct=True), fen=Sum("amount_fen")))
