@@ -13,13 +13,14 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-# (what, paths of which one must exist) — "views" may be a module, several views_*.py or a package.
+# (what, paths of which one must exist) — "views" may be a module, several views_*.py or a package;
+# "actions" a module or a package with one file per topic (its __init__ re-exports the do_* names).
 REQUIRED: list[tuple[str, tuple[str, ...]]] = [
     ("the app config", ("apps.py",)),
     ("the registry entry (register_module)", ("spec.py",)),
     ("the state", ("models.py",)),
     ("the migrations", ("migrations/__init__.py",)),
-    ("every change as do_<verb>_<thing>", ("actions.py",)),
+    ("every change as do_<verb>_<thing>", ("actions.py", "actions/__init__.py")),
     ("fetch and authorise", ("access.py",)),
     ("pure decisions", ("rules.py",)),
     ("the module's error codes", ("errors.py",)),
@@ -116,7 +117,9 @@ def problems(path: Path, code: str) -> list[str]:
         if impure or queries:
             found.append(f"{code}: rules.py must not do I/O (imports {impure}, uses {queries})")
 
-    for name in ("actions.py", "access.py", "rules.py", "api.py", "models.py"):
+    packages = [f.relative_to(path).as_posix() for d in ("actions", "views") if (path / d).is_dir()
+                for f in sorted((path / d).glob("*.py"))]
+    for name in ("actions.py", "access.py", "rules.py", "api.py", "models.py", *packages):
         if (path / name).exists() and _tree(path / name) is None:
             found.append(f"{code}: {name} does not parse")
     return found

@@ -162,7 +162,11 @@ class _Builder:
         from . import actions
 
         with transaction.atomic():
-            self.fund = actions.youth_fund()
+            from longcheng.kernel.orgs.models import Organisation
+
+            # The demo installation opens the fund, owned by the charity federation, at 溧阳.
+            self.fund = actions.do_open_fund(acting_user=None, place=self.liyang,
+                                             owner=Organisation.objects.filter(code="charity-liyang").first())
             from longcheng.kernel.ledger import actions as ledger
 
             ledger.do_donate(self.fund, DONATION_FEN, donor_name="溧阳市慈善总会 倾溧助专项募捐",

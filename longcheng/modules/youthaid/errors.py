@@ -23,3 +23,4 @@ class ErrorCode(StrEnum):
     ALREADY_PAIRED = "already_paired"
     PAIRING_ENDED = "pairing_ended"
     ROOM_STEP_REFUSED = "room_step_refused"
+    FUND_NOT_OPEN = "fund_not_open"

@@ -149,6 +149,16 @@ def _actor(user: Any) -> Any:
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
+def _record_scan(acting_user: Any, result: ScanResult, day: dt.date) -> None:
+    """The scan's one audit row, on the fund (the module's one city-wide object)."""
+    from .actions import youth_fund
+
+    record(acting_user, "youthaid.scan", youth_fund(),
+           after={"scanned": result.scanned, "found": result.found, "by_outcome": result.by_outcome,
+                  "on": day.isoformat(), "seconds": round(result.seconds, 2)},
+           reason=_("Registry scan for youths who lost a parent"))
+
+
 def scan_registry(*, acting_user: Any = None, today: dt.date | None = None, log: Log | None = None) -> ScanResult:
     """Put every alive youth up to YOUTHAID_STUDENT_MAX_AGE whose father or mother has died in the
     registry, and who has no case yet, on the outreach list: the case (family inferred from the
@@ -198,12 +208,7 @@ def scan_registry(*, acting_user: Any = None, today: dt.date | None = None, log:
             result.found, result.by_outcome = len(created), dict(outcomes)
             result.youth_ids = [y.pk for y in created]
             result.seconds = time.perf_counter() - began
-            from .actions import youth_fund
-
-            record(acting_user, "youthaid.scan", youth_fund(),
-                   after={"scanned": result.scanned, "found": result.found, "by_outcome": result.by_outcome,
-                          "on": day.isoformat(), "seconds": round(result.seconds, 2)},
-                   reason=_("Registry scan for youths who lost a parent"))
+            _record_scan(acting_user, result, day)
     except IntegrityError as exc:
         # A case created meanwhile (a report, a death recorded, a second scan): nothing was written.
         raise KernelError(_("The registry changed during the scan; run it again."), code=ErrorCode.CONFLICT) from exc

@@ -1,22 +1,25 @@
 from django.urls import path
 
-from . import views_cases, views_money
+from .views import cases, figures, fund, payments, review, rooms, volunteers
 
 app_name = "youthaid"
 
 urlpatterns = [
-    # The registry: cases, a case, reporting, proofs (views_cases.py)
-    path("", views_cases.cases, name="cases"),
-    path("cases/<int:pk>/", views_cases.case, name="case"),
-    path("report/", views_cases.report, name="report"),
-    path("attachments/<int:pk>/", views_cases.attachment, name="attachment"),
-    # Money, volunteers, rooms and figures (views_money.py)
-    path("review/", views_money.review, name="review"),
-    path("batches/", views_money.batches, name="batches"),
-    path("batches/<int:pk>/", views_money.batch, name="batch"),
-    path("fund/", views_money.fund, name="fund"),
-    path("rules/", views_money.rules_page, name="rules"),
-    path("volunteers/", views_money.volunteers, name="volunteers"),
-    path("rooms/", views_money.rooms, name="rooms"),
-    path("figures/", views_money.figures, name="figures"),
+    # The registry: cases, a case, reporting, proofs (views/cases.py)
+    path("", cases.cases, name="cases"),
+    path("cases/<int:pk>/", cases.case, name="case"),
+    # One url and one view per step of a case (views/cases.py, STEPS)
+    *(path(f"cases/<int:pk>/{name.replace('_', '-')}/", cases.step_view(name), name=f"case_{name}")
+      for name in cases.STEPS),
+    path("report/", cases.report, name="report"),
+    path("attachments/<int:pk>/", cases.attachment, name="attachment"),
+    # Money, volunteers, rooms and figures (views/<topic>.py)
+    path("review/", review.review, name="review"),
+    path("batches/", payments.batches, name="batches"),
+    path("batches/<int:pk>/", payments.batch, name="batch"),
+    path("fund/", fund.fund, name="fund"),
+    path("rules/", fund.rules_page, name="rules"),
+    path("volunteers/", volunteers.volunteers, name="volunteers"),
+    path("rooms/", rooms.rooms, name="rooms"),
+    path("figures/", figures.figures, name="figures"),
 ]

@@ -41,6 +41,17 @@ def aid_types(db: Any) -> dict[str, Any]:
     return {a.code: a for a in AidType.objects.all()}
 
 
+@pytest.fixture(autouse=True)
+def _fund_open(city: dict[str, Any]) -> Any:
+    """The fund is opened once per installation (the demo, the command line), at 溧阳; every test of
+    the module finds it open, as a running city does."""
+    from longcheng.kernel.places.models import Place
+
+    from .. import actions
+
+    return actions.do_open_fund(acting_user=None, place=Place.objects.filter(code="320481").first())
+
+
 @pytest.fixture
 def liyang(city: dict[str, Any], make_user: Callable[..., Any], rid: Callable[..., str],
            aid_types: dict[str, Any], settings: Any) -> dict[str, Any]:
@@ -64,6 +75,12 @@ def liyang(city: dict[str, Any], make_user: Callable[..., Any], rid: Callable[..
         Relationship.objects.create(person=mother, relative=child, kind="child")
     Relationship.objects.create(person=mother, relative=father, kind="spouse")
     area = city["liyang"]
+    from longcheng.kernel.places.models import Place
+
+    from .. import actions
+
+    # The fund is opened once per installation (the demo, the command line); every case test has it.
+    actions.do_open_fund(acting_user=None, place=Place.objects.filter(code="320481").first())
     return {
         "city": city, "town": town, "person": person, "father": father, "mother": mother, "sibling": sibling,
         "aid_types": aid_types,

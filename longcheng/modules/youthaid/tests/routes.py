@@ -25,9 +25,11 @@ def _world(world: World) -> dict[str, Any]:
     from stdnum.cn import ric
 
     from longcheng.kernel.people.models import Resident
+    from longcheng.modules.youthaid import actions
     from longcheng.modules.youthaid.models import Application, Attachment, Payment, PaymentBatch, Youth
 
     city = world["city"]
+    actions.do_open_fund(acting_user=None, place=city["liyang"])  # as the demo and the command line do
     person = Resident.objects.create(resident_id="32048120100501003" + ric.calc_check_digit("320481201005010030"), name="陈晓雨", gender="F",
                                      birth_date="2010-05-01", place=city["liyang_town"])
     youth = Youth.objects.create(person=person, status="active", hardship_grade=1)
@@ -51,11 +53,34 @@ def _application(world: World) -> dict[str, Any]:
 
 WHERE = "liyang_town"
 
+# (step, the permission its POST needs, its form): a holder without the permission changes nothing.
+STEP_POSTS: list[tuple[str, str, Any]] = [
+    ("consent", "youthaid.manage", lambda w: {"given_by": w["youthaid"]["youth"].person_id, "sensitive": "on"}),
+    ("profile", "youthaid.manage", lambda w: {"reason": "家访核实", "risk": "low"}),
+    ("reveal", "youthaid.bank", lambda w: {"fields": ["bank"], "reason": "发放助学金"}),
+    ("sensitive", "youthaid.bank", lambda w: {"reason": "银行卡", "bank_name": "农业银行",
+                                              "bank_account": "6228480402564890018"}),
+    ("screen", "youthaid.manage", lambda w: {"note": "复核"}),
+    ("appeal", "youthaid.manage", lambda w: {"note": "家庭情况有变化"}),
+    ("visit", "youthaid.manage", lambda w: {"visited_on": "2026-11-01", "situation": "家中情况稳定", "risk": "low"}),
+    ("life_event", "youthaid.manage", lambda w: {"kind": "new_hardship", "on": "2026-10-01", "note": "母亲失业",
+                                                 "hardship_grade": "2"}),
+    ("apply", "youthaid.manage", lambda w: {"aid_type": "living", "amount": "1000", "reason": "生活困难"}),
+    ("recommend", "youthaid.manage", lambda w: {"application": w["youthaid"]["application"].pk, "recommend": "yes"}),
+    ("pair", "youthaid.manage", lambda w: {"volunteer": "1"}),
+    ("contact", "youthaid.manage", lambda w: {"on": "2026-10-01", "kind": "visit", "note": "一起吃饭"}),
+    ("unpair", "youthaid.manage", lambda w: {"reason": "志愿者搬家"}),
+    ("room", "youthaid.manage", lambda w: {"budget": "5000", "contractor": "溧阳装修队", "before_note": "墙面发霉"}),
+    ("room_advance", "youthaid.manage", lambda w: {"room": "1", "to": "cancelled"}),
+]
+
 PAGES = [
     Page("youthaid:cases", "youthaid.view"),
-    Page("youthaid:case", "youthaid.view", lambda w: [w["youthaid"]["youth"].pk], within=WHERE,
-         post_permission="youthaid.manage", post=lambda w: {"step": "visit", "visited_on": "2026-11-01",
-                                                           "situation": "家中情况稳定", "risk": "low"}),
+    Page("youthaid:case", "youthaid.view", lambda w: [w["youthaid"]["youth"].pk], within=WHERE),
+    # Each step of a case has its own url, taking POSTs only (views/cases.py, STEPS).
+    *(Page(f"youthaid:case_{step}", "youthaid.view", lambda w: [w["youthaid"]["youth"].pk], within=WHERE,
+           get=False, post_permission=needs, post=body)
+      for step, needs, body in STEP_POSTS),
     Page("youthaid:report", "youthaid.report",
          post=lambda w: {"resident_id": "320481201005010035", "name": "赵一", "channel": "school",
                          "place": w["city"]["liyang_town"].pk, "note": "父亲去世"}),

@@ -509,7 +509,7 @@ def test_the_18th_birthday_rechecks_the_case(stage: str, status: str, activate: 
     born = day.replace(year=day.year - 18)
     person = Resident.objects.create(resident_id=rid("320481", born.strftime("%Y%m%d"), 37), name="王小岚",
                                      gender="M", birth_date=born, place=liyang["town"])
-    monkeypatch.setattr(actions, "_today", lambda: day - dt.timedelta(days=1))  # yesterday, still 17
+    monkeypatch.setattr(actions.common, "_today", lambda: day - dt.timedelta(days=1))  # yesterday, still 17
     youth = activate(person, stage=stage)
     monkeypatch.undo()
 
@@ -532,7 +532,7 @@ def test_a_youth_born_on_29_february_turns_18_on_1_march(activate: Any, liyang: 
     born, first_of_march = dt.date(year - 18, 2, 29), dt.date(year, 3, 1)
     person = Resident.objects.create(resident_id=rid("320481", born.strftime("%Y%m%d"), 39), name="王小闰",
                                      gender="M", birth_date=born, place=liyang["town"])
-    monkeypatch.setattr(actions, "_today", lambda: dt.date(year, 2, 28))  # still 17
+    monkeypatch.setattr(actions.common, "_today", lambda: dt.date(year, 2, 28))  # still 17
     youth = activate(person, stage="none")
     monkeypatch.undo()
     assert actions.record_birthdays(dt.date(year, 2, 28)) == 0

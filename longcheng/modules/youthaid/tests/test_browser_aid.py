@@ -24,8 +24,10 @@ def _login(page: Any, url: str, username: str) -> None:
 
 
 def _step(page: Any, step: str) -> Any:
-    """The form of one step on a page (each carries a hidden `step` field)."""
-    return page.locator(f"form:has(input[name=step][value={step}])").first
+    """The form of one step on a page: a case's steps post to their own url (cases/<pk>/<step>/),
+    the other pages' forms carry a hidden `step` field."""
+    slug = step.replace("_", "-")
+    return page.locator(f"form[action$='/{slug}/'], form:has(input[name=step][value={step}])").first
 
 
 def _submit(page: Any, form: Any) -> None:
@@ -39,6 +41,7 @@ def test_report_screen_follow_up_approve_pay_and_see_it_on_the_statement(
 
     if connection.vendor != "postgresql":
         pytest.skip("runs in the PostgreSQL pass")
+    from longcheng.kernel.ledger import actions as ledger
     from longcheng.kernel.ledger.models import JournalEntry, Posting
     from longcheng.kernel.people.models import Relationship, Resident
 
@@ -90,7 +93,7 @@ def test_report_screen_follow_up_approve_pay_and_see_it_on_the_statement(
     profile.locator("#hardship_grade").select_option("2")
     profile.locator("#profile_reason").fill("家访核实")
     _submit(page, profile)
-    page.click("details:has(input[name=step][value=sensitive]) summary")  # folded away by default
+    page.click("details:has(form[action$='/sensitive/']) summary")  # folded away by default
     sensitive = _step(page, "sensitive")  # the bank account the aid is paid to (separate consent given above)
     sensitive.locator("#bank_name").fill("江苏溧阳农村商业银行")
     sensitive.locator("#bank_account").fill("6228480402564890018")
@@ -142,7 +145,7 @@ def test_report_screen_follow_up_approve_pay_and_see_it_on_the_statement(
     text = page.locator("main").inner_text()
     assert "¥2,000.00" in text and "¥10,000.00" in text
     fund = actions.youth_fund()
-    available = actions.ledger.fund_account(fund)
+    available = ledger.fund_account(fund)
     assert available.balance_fen == 1_000_000 - 200_000
     assert sum(Posting.objects.filter(account=available).values_list("amount_fen", flat=True)) == 800_000
     page.screenshot(path="var/screenshots/youthaid-fund.png", full_page=True)

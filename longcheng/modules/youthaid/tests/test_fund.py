@@ -443,3 +443,26 @@ def test_two_clerks_paying_the_same_batch_at_once_pay_it_once(liyang: dict[str, 
     assert Payment.objects.filter(entry__isnull=True).count() == 0
     assert AuditEntry.objects.filter(action="youthaid.pay").count() == 1
     postings_match_balances()
+
+
+def test_reading_the_fund_creates_nothing_and_opening_it_is_explicit(liyang: Any, settings: Any) -> None:
+    """youth_fund() is a getter: with no fund open it refuses (409 fund_not_open) and writes no row;
+    do_open_fund opens it once, audited, and opening it again returns the same fund."""
+    from longcheng.kernel.ledger.models import Fund
+
+    settings.YOUTHAID_FUND_CODE = "liyang-youth-aid-second"
+    before = (Fund.objects.count(), Account.objects.count(), AuditEntry.objects.count())
+    with pytest.raises(actions.FundNotOpen) as refused:
+        actions.youth_fund()
+    assert (refused.value.status, refused.value.code, refused.value.field) == (409, "fund_not_open", "fund")
+    with pytest.raises(actions.FundNotOpen):
+        actions.do_donate(100, donor="某企业", acting_user=liyang["reviewer"])
+    assert (Fund.objects.count(), Account.objects.count(), AuditEntry.objects.count()) == before
+    with pytest.raises(PermissionDenied):
+        actions.do_open_fund(acting_user=liyang["caseworker"])
+    assert not Fund.objects.filter(code="liyang-youth-aid-second").exists()
+    fund = actions.do_open_fund(acting_user=None, place=liyang["city"]["liyang"])
+    assert actions.youth_fund() == fund and fund.code == "liyang-youth-aid-second"
+    assert AuditEntry.objects.filter(action="ledger.create_fund", object_id=str(fund.pk)).count() == 1
+    assert actions.do_open_fund(acting_user=None) == fund
+    assert Fund.objects.filter(code="liyang-youth-aid-second").count() == 1

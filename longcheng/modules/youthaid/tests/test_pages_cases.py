@@ -63,8 +63,13 @@ def case_url(youth: Youth) -> str:
     return f"/youthaid/cases/{youth.pk}/"
 
 
+def step_url(youth: Youth, step: str) -> str:
+    """Each step of a case has its own url (youthaid:case_<step>)."""
+    return f"/youthaid/cases/{youth.pk}/{step.replace('_', '-')}/"
+
+
 def post_step(client: Client, youth: Youth, step: str, **data: Any) -> Any:
-    return client.post(case_url(youth), {"step": step, **data}, follow=True)
+    return client.post(step_url(youth, step), data, follow=True)
 
 
 def body(response: Any) -> str:
@@ -153,7 +158,7 @@ def test_a_reporter_cannot_open_a_case_or_the_list(world: dict[str, Any]) -> Non
     youth = Youth.objects.get(person=world["teen"])
     assert client.get(case_url(youth)).status_code == 403
     assert client.get("/youthaid/").status_code == 403
-    response = client.post(case_url(youth), {"step": "screen"})
+    response = client.post(step_url(youth, "screen"), {})
     assert response.status_code == 403
     assert not Screening.objects.exists()
 
@@ -246,10 +251,10 @@ def test_a_case_worker_outside_the_scope_sees_nothing_and_changes_nothing(world:
     outside = client_for(world["outside"])
     assert outside.get(case_url(active)).status_code == 404
     audits, screenings = AuditEntry.objects.count(), Screening.objects.count()
-    assert outside.post(case_url(active), {"step": "screen"}).status_code == 404
-    assert outside.post(case_url(active), {"step": "visit", "visited_on": dt.date.today().isoformat(),
+    assert outside.post(step_url(active, "screen"), {}).status_code == 404
+    assert outside.post(step_url(active, "visit"), {"visited_on": dt.date.today().isoformat(),
                                            "situation": "Pretending to visit.", "risk": "low"}).status_code == 404
-    assert outside.post(case_url(active), {"step": "profile", "reason": "x y", "risk": "low"}).status_code == 404
+    assert outside.post(step_url(active, "profile"), {"reason": "x y", "risk": "low"}).status_code == 404
     active.refresh_from_db()
     assert active.risk == "medium" and not Visit.objects.exists()
     assert AuditEntry.objects.count() == audits and Screening.objects.count() == screenings
@@ -268,7 +273,7 @@ def test_revealing_the_bank_account_is_audited_and_shown_once(world: dict[str, A
     assert active.bank_account == BANK_ACCOUNT
     page = body(worker.get(case_url(active)))
     assert BANK_ACCOUNT not in page and "**** 3445" in page
-    response = worker.post(case_url(active), {"step": "reveal", "fields": ["bank"], "reason": "paying the grant"})
+    response = worker.post(step_url(active, "reveal"), {"fields": ["bank"], "reason": "paying the grant"})
     assert response.status_code == 200 and BANK_ACCOUNT in body(response)
     read = AuditEntry.objects.get(action="reveal", object_id=str(active.pk))
     assert read.is_read and read.actor == world["worker"] and read.reason == "paying the grant"
@@ -279,7 +284,7 @@ def test_revealing_the_bank_account_is_audited_and_shown_once(world: dict[str, A
 def test_an_observer_cannot_reveal_and_no_read_is_recorded(world: dict[str, Any], active: Youth) -> None:
     observer = client_for(world["observer"])
     page = body(observer.get(case_url(active)))
-    assert 'value="reveal"' not in page and 'value="profile"' not in page
+    assert '/reveal/"' not in page and '/profile/"' not in page
     response = post_step(observer, active, "reveal", fields=["bank"], reason="curious about it")
     assert "You do not have permission" in body(response)
     assert not AuditEntry.objects.filter(is_read=True).exists()
@@ -368,7 +373,7 @@ def test_a_not_eligible_case_is_appealed_and_rescreened(world: dict[str, Any], a
     response = post_step(worker, active, "screen")
     active.refresh_from_db()
     assert active.status == CaseStatus.NOT_ELIGIBLE
-    assert "The surviving parent has remarried" in body(response) and 'value="appeal"' in body(response)
+    assert "The surviving parent has remarried" in body(response) and '/appeal/"' in body(response)
     response = post_step(worker, active, "appeal", note="ab")
     assert "at least 4 characters" in body(response)
     active.refresh_from_db()

@@ -1,5 +1,6 @@
-"""`longcheng youthaid scan|entitlements YEAR`: the registry scan and the year's entitlements from
-the command line (a nightly cron, or a look before a payment round)."""
+"""`longcheng youthaid scan|entitlements YEAR|openfund`: the registry scan and the year's
+entitlements from the command line (a nightly cron, or a look before a payment round), and opening
+the fund once per installation."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ class Command(BaseCommand):
         ent = sub.add_parser("entitlements", help="what youths under monitoring may still receive in YEAR")
         ent.add_argument("year", type=int)
         ent.add_argument("--per-youth", action="store_true", help="one line per youth and aid type")
+        fund = sub.add_parser("openfund", help="open the fund on the ledger (once per installation)")
+        fund.add_argument("--owner", default="charity-liyang", help="the owning organisation's code")
+        fund.add_argument("--place", default="320481", help="the fund's place code")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -37,6 +41,18 @@ class Command(BaseCommand):
         for outcome, n in sorted(result.by_outcome.items()):
             self.stdout.write(f"  pre-screened {outcome}: {n}")
         self.stdout.write(f"time: {result.seconds:.2f} s")
+
+    def do_openfund(self, options: dict[str, Any]) -> None:
+        from longcheng.kernel.orgs.models import Organisation
+        from longcheng.kernel.places.models import Place
+        from longcheng.modules.youthaid.actions import do_open_fund
+
+        place = Place.objects.filter(code=options["place"]).first()
+        if place is None:
+            raise CommandError(f"--place: no place {options['place']}")
+        owner = Organisation.objects.filter(code=options["owner"]).first()
+        fund = do_open_fund(acting_user=None, owner=owner, place=place)
+        self.stdout.write(f"fund {fund.code} open ({fund.name}), owner {owner or '-'}, place {place.code}")
 
     def do_entitlements(self, options: dict[str, Any]) -> None:
         from longcheng.modules.youthaid.models import AidType

@@ -14,8 +14,8 @@ from longcheng.kernel.ledger import actions as ledger
 from longcheng.kernel.ledger.money import format_fen
 from longcheng.kernel.registry import Chart, Figure
 
-from . import actions
-from .models import AidType, CaseStatus, Payment, PayStatus, Youth
+from .. import actions
+from ..models import AidType, CaseStatus, Payment, PayStatus, Youth
 
 VIEW = actions.VIEW
 
@@ -24,7 +24,10 @@ def panel_figures(user: Any) -> list[Figure]:
     youths = restrict(Youth.objects.all(), user, VIEW)
     paid = restrict(Payment.objects.filter(status=PayStatus.PAID), user, VIEW)
     cases, figures_url, fund_url = reverse("youthaid:cases"), reverse("youthaid:figures"), reverse("youthaid:fund")
-    available = ledger.fund_account(actions.youth_fund()).balance_fen
+    try:
+        available = ledger.fund_account(actions.youth_fund()).balance_fen
+    except actions.FundNotOpen:  # an installation whose fund is not opened yet holds nothing
+        available = 0
     return [
         Figure(_("Youths registered"), youths.count(), url=cases),
         Figure(_("Under monitoring"), youths.filter(status=CaseStatus.ACTIVE).count(),
@@ -40,7 +43,7 @@ def panel_figures(user: Any) -> list[Figure]:
 
 
 def _awaiting_review(user: Any) -> int:
-    from .models import Application, AppStatus
+    from ..models import Application, AppStatus
 
     return restrict(Application.objects.filter(status=AppStatus.RECOMMENDED), user, actions.REVIEW).count()
 

@@ -5,8 +5,10 @@ reports, and the proofs of applications. Every change goes through an action in 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
@@ -14,22 +16,25 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
 
 from longcheng.kernel import privacy, uploads
 from longcheng.kernel.access.scope import access_object, has_perm, place_in_scope, restrict
 from longcheng.kernel.audit.models import AuditEntry
-from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied
-from longcheng.kernel.ledger.money import parse_yuan
+from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied, parse_id
+from longcheng.kernel.forms import YuanField, clean, yuan_text
 from longcheng.kernel.people.actions import GUARDIAN_CONSENT_AGE, has_consent
 from longcheng.kernel.people.models import Consent, Relationship, Resident
 from longcheng.kernel.people.validators import mask_name
 from longcheng.kernel.places.models import Level, Place
 from longcheng.kernel.web.decorators import staff_view
 
-from . import actions, rules
-from .models import (
+from .. import actions, rules
+from ..models import (
     AidType,
     Application,
     AppStatus,
@@ -76,22 +81,9 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _yuan_text(fen: int | None) -> str:
-    """Fen as a plain yuan figure for an input field (parse_yuan reads it back unchanged)."""
-    if fen is None:
-        return ""
-    return f"{fen // 100}.{fen % 100:02d}"
-
-
 def _optional_yuan(value: str, field: str) -> int | None:
-    return parse_yuan(value, field=field) if value.strip() else None
-
-
-def _int(value: str, field: str) -> int:
-    try:
-        return int(value.strip())
-    except ValueError:
-        raise KernelError(_("A whole number is required."), field=field) from None
+    """An amount that may be left empty, read by the kernel's YuanField (bounded like every amount)."""
+    return clean(YuanField(label=_l("Amount"), required=False), value, name=field)
 
 
 # --- the list of cases ------------------------------------------------------------------------------------
@@ -176,6 +168,55 @@ def _person_line(person: Resident | None, user: Any, *, full_name: bool = True) 
     return f"{name} {person.masked_id}"
 
 
+def _aid_context(youth: Youth, year: int, *, can_health: bool) -> dict[str, Any]:
+    """The case's applications and what each aid type may still give this year."""
+    applications = list(youth.applications.select_related("aid_type", "recommended_by", "decided_by")
+                        .prefetch_related("attachments", "payments__batch").order_by("-created_at", "-pk"))
+    entitlements: list[dict[str, Any]] = []
+    aid_types = list(AidType.objects.filter(active=True))
+    for kind in aid_types:
+        used = actions.used_fen(youth.pk, kind.pk, year)
+        entitlements.append({"type": kind, "used": used, "left": rules.entitlement(
+            kind, stage=youth.stage, university_admitted_year=youth.university_admitted_year,
+            serious_illness=youth.serious_illness, hardship_grade=youth.hardship_grade, used_fen=used)})
+    if not can_health:
+        # A medical application, its entitlement or an illness event would tell a serious illness.
+        applications = [a for a in applications if a.aid_type.condition != Condition.SERIOUS_ILLNESS]
+        entitlements = [e for e in entitlements if e["type"].condition != Condition.SERIOUS_ILLNESS]
+    return {"applications": applications, "aid_types": aid_types, "entitlements": entitlements, "year": year,
+            "applied": AppStatus.APPLIED}
+
+
+def _support_context(youth: Youth, user: Any, *, can_manage: bool) -> dict[str, Any]:
+    """The hope parent (now and before), their contacts, and the dream rooms with the moves the user may make."""
+    pairing = youth.pairings.filter(ended_on__isnull=True).select_related("volunteer").first()
+    rooms = list(youth.rooms.order_by("-created_at", "-pk"))
+    for room in rooms:
+        room.moves = [(to, RoomStatus(to).label) for to, perm in ROOM_MOVES.get(room.status, ())  # type: ignore[attr-defined]
+                      if has_perm(user, perm)]
+    return {
+        "pairing": pairing,
+        "past_pairings": youth.pairings.filter(ended_on__isnull=False).select_related("volunteer")
+        .order_by("-ended_on"),
+        "contacts": list(Contact.objects.filter(pairing__youth=youth).select_related("pairing__volunteer", "by")[:50]),
+        "contact_kinds": ContactKind.choices,
+        "volunteers": restrict(Volunteer.objects.filter(status=VettingStatus.VETTED), user, MANAGE).order_by("name")
+        if can_manage and pairing is None else [],
+        "rooms": rooms,
+    }
+
+
+def _profile_values(youth: Youth) -> dict[str, Any]:
+    """The profile form's current values (never the hidden fields)."""
+    values = {key: getattr(youth, key) for key in ("risk", "surviving_parent_status", "stage", "school", "grade",
+                                                    "needs")}
+    values.update(parent_died_on=youth.parent_died_on.isoformat() if youth.parent_died_on else "",
+                  university_admitted_year=youth.university_admitted_year or "",
+                  household_size=youth.household_size or "", hardship_grade=youth.hardship_grade,
+                  monthly_income_fen=yuan_text(youth.monthly_income_fen))
+    return values
+
+
 def _case_context(request: HttpRequest, youth: Youth, revealed: dict[str, Any] | None = None) -> dict[str, Any]:
     user = request.user
     today = _today()
@@ -184,16 +225,6 @@ def _case_context(request: HttpRequest, youth: Youth, revealed: dict[str, Any] |
     person = youth.person
     age = person.age(today)
     screenings = list(youth.screenings.select_related("by"))
-    applications = list(youth.applications.select_related("aid_type", "recommended_by", "decided_by")
-                        .prefetch_related("attachments", "payments__batch").order_by("-created_at", "-pk"))
-    year = today.year
-    entitlements: list[dict[str, Any]] = []
-    aid_types = list(AidType.objects.filter(active=True))
-    for kind in aid_types:
-        used = actions.used_fen(youth.pk, kind.pk, year)
-        entitlements.append({"type": kind, "used": used, "left": rules.entitlement(
-            kind, stage=youth.stage, university_admitted_year=youth.university_admitted_year,
-            serious_illness=youth.serious_illness, hardship_grade=youth.hardship_grade, used_fen=used)})
     full = can_manage or can_review  # those who serve the youth; an observer sees the case masked
     # Names, notes about the youth and their home, through the kernel's policy (docs/security.md):
     # an observer sees names masked and no notes.
@@ -206,22 +237,6 @@ def _case_context(request: HttpRequest, youth: Youth, revealed: dict[str, Any] |
         consent.shown_given_by = privacy.show(user, privacy.Kind.MINOR, consent.given_by.name,  # type: ignore[attr-defined]
                                               path)
     visits = list(youth.visits.select_related("by")[:50])
-    contacts = list(Contact.objects.filter(pairing__youth=youth).select_related("pairing__volunteer", "by")[:50])
-    if not can_health:
-        # A medical application, its entitlement or an illness event would tell a serious illness.
-        applications = [a for a in applications if a.aid_type.condition != Condition.SERIOUS_ILLNESS]
-        entitlements = [e for e in entitlements if e["type"].condition != Condition.SERIOUS_ILLNESS]
-    pairing = youth.pairings.filter(ended_on__isnull=True).select_related("volunteer").first()
-    rooms = list(youth.rooms.order_by("-created_at", "-pk"))
-    for room in rooms:
-        room.moves = [(to, RoomStatus(to).label) for to, perm in ROOM_MOVES.get(room.status, ())  # type: ignore[attr-defined]
-                      if has_perm(user, perm)]
-    values = {key: getattr(youth, key) for key in ("risk", "surviving_parent_status", "stage", "school", "grade",
-                                                    "needs")}
-    values.update(parent_died_on=youth.parent_died_on.isoformat() if youth.parent_died_on else "",
-                  university_admitted_year=youth.university_admitted_year or "",
-                  household_size=youth.household_size or "", hardship_grade=youth.hardship_grade,
-                  monthly_income_fen=_yuan_text(youth.monthly_income_fen))
     return {
         "youth": youth, "person": person, "age": age, "today": today,
         "display_name": privacy.show(user, privacy.Kind.MINOR, person.name, path),
@@ -234,7 +249,7 @@ def _case_context(request: HttpRequest, youth: Youth, revealed: dict[str, Any] |
         "sensitive_consent": has_consent(person, actions.PURPOSE, sensitive=True),
         "consents": consents,
         "givers": _consent_givers(youth) if can_manage else [],
-        "values": values,
+        "values": _profile_values(youth),
         "risks": Risk.choices, "parent_statuses": ParentStatus.choices, "stages": Stage.choices,
         "grades": range(0, 4),
         "can_manage": can_manage, "can_health": can_health, "can_bank": can_bank, "can_review": can_review,
@@ -246,16 +261,8 @@ def _case_context(request: HttpRequest, youth: Youth, revealed: dict[str, Any] |
         "life_events": (youth.life_events.select_related("by") if can_health else youth.life_events.exclude(
             kind__in=[LifeEventKind.ILLNESS, LifeEventKind.RECOVERED]).select_related("by"))[:50],
         "event_kinds": LifeEventKind.choices,
-        "applications": applications, "aid_types": aid_types, "entitlements": entitlements, "year": year,
-        "applied": AppStatus.APPLIED,
-        "pairing": pairing,
-        "past_pairings": youth.pairings.filter(ended_on__isnull=False).select_related("volunteer")
-        .order_by("-ended_on"),
-        "contacts": contacts,
-        "contact_kinds": ContactKind.choices,
-        "volunteers": restrict(Volunteer.objects.filter(status=VettingStatus.VETTED), user, MANAGE).order_by("name")
-        if can_manage and pairing is None else [],
-        "rooms": rooms,
+        **_aid_context(youth, today.year, can_health=can_health),
+        **_support_context(youth, user, can_manage=can_manage),
         # The trail names every field and amount; it is for those who serve the youth.
         "history": _history(youth) if full else [],
         "interval": actions.visit_days(youth.risk),
@@ -266,111 +273,177 @@ def _case_context(request: HttpRequest, youth: Youth, revealed: dict[str, Any] |
 
 def _own_application(youth: Youth, value: str) -> int:
     """An application of this case (the form names one by id); any other id reads as not found."""
-    pk = _int(value or "0", "application")
+    pk = parse_id(value, field="application")
     if not Application.objects.filter(pk=pk, youth=youth).exists():
         raise NotFound()
     return pk
 
 
-def _step(request: HttpRequest, youth: Youth) -> dict[str, Any] | None:
-    """Carry out one POSTed step. Returns revealed values for the reveal step (shown in this
-    response only), else None."""
-    user, post, pk = request.user, request.POST, youth.pk
-    step = post.get("step", "")
-    if step == "consent":
-        givers = {str(p.pk): p for p, _label in _consent_givers(youth)}
-        given_by = givers.get(post.get("given_by", ""))
-        if given_by is None:
-            raise KernelError(_("Choose who gives the consent."), field="given_by")
-        actions.do_record_consent(pk, given_by=given_by, sensitive=post.get("sensitive") == "on", acting_user=user)
-    elif step == "profile":
-        values: dict[str, Any] = {}
-        for key in PROFILE_KEYS:
-            if key not in post:
-                continue  # a field the form did not send is left as it is
-            value = post[key].strip()
-            if key in PERSON_KEYS and not value:
-                continue  # empty: keep the person on record (their ID number is never put in the form)
-            values[key] = value
-        actions.do_update_profile(pk, acting_user=user, reason=post.get("reason", ""), **values)
-    elif step == "reveal":
-        return actions.do_reveal(pk, fields=post.getlist("fields"), reason=post.get("reason", ""), acting_user=user)
-    elif step == "sensitive":
-        values = {}
-        if post.get("serious_illness") in ("1", "0"):
-            values["serious_illness"] = post["serious_illness"]
-        for key in ("health_note", "bank_name", "bank_account"):
-            if post.get(key, "").strip():  # empty: unchanged (the form never shows the stored value)
-                values[key] = post[key]
-        if not values:
-            raise KernelError(_("Enter what to record."), code="required", field="sensitive")
-        actions.do_update_profile(pk, acting_user=user, reason=post.get("reason", ""), **values)
-    elif step == "screen":
-        actions.do_screen(pk, acting_user=user, note=post.get("note", ""))
-    elif step == "appeal":
-        actions.do_appeal(pk, note=post.get("note", ""), acting_user=user)
-    elif step == "visit":
-        actions.do_record_visit(pk, visited_on=post.get("visited_on", ""), situation=post.get("situation", ""),
-                                risk=post.get("risk", ""), needs=post.get("needs", ""), acting_user=user)
-    elif step == "life_event":
-        actions.do_life_event(pk, kind=post.get("kind", ""), on=post.get("on", ""), note=post.get("note", ""),
-                              hardship_grade=post.get("hardship_grade", ""), acting_user=user)
-    elif step == "apply":
-        year = _int(post.get("year", "") or str(_today().year), "year")
-        amount = parse_yuan(post.get("amount", ""), field="amount")
-        actions.do_apply(pk, aid_type=post.get("aid_type", ""), amount_fen=amount, reason=post.get("reason", ""),
-                         year=year, attachments=request.FILES.getlist("proof"), acting_user=user)
-    elif step == "recommend":
-        application = _own_application(youth, post.get("application", ""))
-        actions.do_recommend(application, recommend=post.get("recommend") == "yes", note=post.get("note", ""),
-                             amount_fen=_optional_yuan(post.get("amount", ""), "amount"), acting_user=user)
-    elif step == "pair":
-        actions.do_pair(_int(post.get("volunteer", "") or "0", "volunteer"), pk, acting_user=user,
-                        on=post.get("on") or None)
-    elif step in ("contact", "unpair"):
-        pairing = youth.pairings.filter(ended_on__isnull=True).first()
-        if pairing is None:
-            raise KernelError(_("This youth has no hope parent now."), field="pairing")
-        if step == "contact":
-            actions.do_log_contact(pairing.pk, on=post.get("on", ""), kind=post.get("kind", ""),
-                                   note=post.get("note", ""), acting_user=user)
-        else:
-            actions.do_end_pairing(pairing.pk, reason=post.get("reason", ""), acting_user=user)
-    elif step == "room":
-        actions.do_propose_room(pk, budget_fen=parse_yuan(post.get("budget", ""), field="budget_fen"),
-                                contractor=post.get("contractor", ""), before_note=post.get("before_note", ""),
-                                acting_user=user)
-    elif step == "room_advance":
-        room = youth.rooms.filter(pk=_int(post.get("room", "") or "0", "room")).first()
-        if room is None:
-            raise NotFound()
-        actions.do_advance_room(room.pk, to=post.get("to", ""), after_note=post.get("after_note", ""),
-                                spent_fen=_optional_yuan(post.get("spent", ""), "spent_fen"), acting_user=user)
-    else:
-        raise KernelError(_("Unknown step."), field="step")
-    return None
+# --- the case's steps: one url and one view each (cases/<pk>/<step>/) ------------------------------------
+# A step reads its form and calls its action; it returns revealed values (the reveal step, shown in
+# that response only) or None. The action checks the permission and the scope again.
+
+Step = Callable[[HttpRequest, Youth], "dict[str, Any] | None"]
 
 
-@staff_view(VIEW)
-def case(request: HttpRequest, pk: int) -> HttpResponse:
-    """One case. Each form posts a step to this page; the action checks permission and scope."""
+def _consent(request: HttpRequest, youth: Youth) -> None:
+    post = request.POST
+    givers = {str(p.pk): p for p, _label in _consent_givers(youth)}
+    given_by = givers.get(post.get("given_by", ""))
+    if given_by is None:
+        raise KernelError(_("Choose who gives the consent."), field="given_by")
+    actions.do_record_consent(youth.pk, given_by=given_by, sensitive=post.get("sensitive") == "on",
+                              acting_user=request.user)
+
+
+def _profile(request: HttpRequest, youth: Youth) -> None:
+    post, values = request.POST, {}
+    for key in PROFILE_KEYS:
+        if key not in post:
+            continue  # a field the form did not send is left as it is
+        value = post[key].strip()
+        if key in PERSON_KEYS and not value:
+            continue  # empty: keep the person on record (their ID number is never put in the form)
+        values[key] = value
+    actions.do_update_profile(youth.pk, acting_user=request.user, reason=post.get("reason", ""), **values)
+
+
+def _reveal(request: HttpRequest, youth: Youth) -> dict[str, Any]:
+    post = request.POST
+    return actions.do_reveal(youth.pk, fields=post.getlist("fields"), reason=post.get("reason", ""),
+                             acting_user=request.user)
+
+
+def _sensitive(request: HttpRequest, youth: Youth) -> None:
+    post, values = request.POST, {}
+    if post.get("serious_illness") in ("1", "0"):
+        values["serious_illness"] = post["serious_illness"]
+    for key in ("health_note", "bank_name", "bank_account"):
+        if post.get(key, "").strip():  # empty: unchanged (the form never shows the stored value)
+            values[key] = post[key]
+    if not values:
+        raise KernelError(_("Enter what to record."), code="required", field="sensitive")
+    actions.do_update_profile(youth.pk, acting_user=request.user, reason=post.get("reason", ""), **values)
+
+
+def _screen(request: HttpRequest, youth: Youth) -> None:
+    actions.do_screen(youth.pk, acting_user=request.user, note=request.POST.get("note", ""))
+
+
+def _appeal(request: HttpRequest, youth: Youth) -> None:
+    actions.do_appeal(youth.pk, note=request.POST.get("note", ""), acting_user=request.user)
+
+
+def _visit(request: HttpRequest, youth: Youth) -> None:
+    post = request.POST
+    actions.do_record_visit(youth.pk, visited_on=post.get("visited_on", ""), situation=post.get("situation", ""),
+                            risk=post.get("risk", ""), needs=post.get("needs", ""), acting_user=request.user)
+
+
+def _life_event(request: HttpRequest, youth: Youth) -> None:
+    post = request.POST
+    actions.do_life_event(youth.pk, kind=post.get("kind", ""), on=post.get("on", ""), note=post.get("note", ""),
+                          hardship_grade=post.get("hardship_grade", ""), acting_user=request.user)
+
+
+def _apply(request: HttpRequest, youth: Youth) -> None:
+    post = request.POST
+    year = clean(forms.IntegerField(label=_l("Year")), post.get("year") or _today().year, name="year")
+    amount = clean(YuanField(label=_l("Amount")), post.get("amount", ""), name="amount")
+    actions.do_apply(youth.pk, aid_type=post.get("aid_type", ""), amount_fen=amount, reason=post.get("reason", ""),
+                     year=year, attachments=request.FILES.getlist("proof"), acting_user=request.user)
+
+
+def _recommend(request: HttpRequest, youth: Youth) -> None:
+    post = request.POST
+    application = _own_application(youth, post.get("application", ""))
+    actions.do_recommend(application, recommend=post.get("recommend") == "yes", note=post.get("note", ""),
+                         amount_fen=_optional_yuan(post.get("amount", ""), "amount"), acting_user=request.user)
+
+
+def _pair(request: HttpRequest, youth: Youth) -> None:
+    actions.do_pair(parse_id(request.POST.get("volunteer"), field="volunteer"), youth.pk, acting_user=request.user,
+                    on=request.POST.get("on") or None)
+
+
+def _current_pairing(youth: Youth) -> Any:
+    pairing = youth.pairings.filter(ended_on__isnull=True).first()
+    if pairing is None:
+        raise KernelError(_("This youth has no hope parent now."), field="pairing")
+    return pairing
+
+
+def _contact(request: HttpRequest, youth: Youth) -> None:
+    post = request.POST
+    actions.do_log_contact(_current_pairing(youth).pk, on=post.get("on", ""), kind=post.get("kind", ""),
+                           note=post.get("note", ""), acting_user=request.user)
+
+
+def _unpair(request: HttpRequest, youth: Youth) -> None:
+    actions.do_end_pairing(_current_pairing(youth).pk, reason=request.POST.get("reason", ""), acting_user=request.user)
+
+
+def _room(request: HttpRequest, youth: Youth) -> None:
+    post = request.POST
+    budget = clean(YuanField(label=_l("Budget")), post.get("budget", ""), name="budget_fen")
+    actions.do_propose_room(youth.pk, budget_fen=budget, contractor=post.get("contractor", ""),
+                            before_note=post.get("before_note", ""), acting_user=request.user)
+
+
+def _room_advance(request: HttpRequest, youth: Youth) -> None:
+    post = request.POST
+    room = youth.rooms.filter(pk=parse_id(post.get("room"), field="room")).first()
+    if room is None:
+        raise NotFound()
+    actions.do_advance_room(room.pk, to=post.get("to", ""), after_note=post.get("after_note", ""),
+                            spent_fen=_optional_yuan(post.get("spent", ""), "spent_fen"), acting_user=request.user)
+
+
+# The steps by url name (youthaid:case_<name>, at cases/<pk>/<name with dashes>/).
+STEPS: dict[str, Step] = {
+    "consent": _consent, "profile": _profile, "reveal": _reveal, "sensitive": _sensitive, "screen": _screen,
+    "appeal": _appeal, "visit": _visit, "life_event": _life_event, "apply": _apply, "recommend": _recommend,
+    "pair": _pair, "contact": _contact, "unpair": _unpair, "room": _room, "room_advance": _room_advance,
+}
+
+
+def _case_youth(request: HttpRequest, pk: int) -> Youth:
     queryset = Youth.objects.select_related("person__place__parent", "deceased_parent", "surviving_parent",
                                             "guardian", "case_worker")
-    youth = access_object(Youth, request.user, pk, VIEW, queryset=queryset)
-    if request.method == "POST":
+    return access_object(Youth, request.user, pk, VIEW, queryset=queryset)
+
+
+def step_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
+    """The view of one step: POST only; a refusal is a message on the case page, having written
+    nothing; out of scope stays a 404 page."""
+    run = STEPS[name]
+
+    @staff_view(VIEW)
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        youth = _case_youth(request, pk)
+        back = reverse("youthaid:case", args=[youth.pk])
         try:
-            revealed = _step(request, youth)
+            revealed = run(request, youth)
         except KernelError as error:
             if error.status == 404:
                 raise
             messages.error(request, str(error.message))
-            return redirect(request.path)
+            return redirect(back)
         if revealed is not None:
             # Shown in this response only: a reload shows the masked values again.
             return render(request, "youthaid/case.html", _case_context(request, youth, revealed))
         messages.success(request, _("Saved."))
-        return redirect(request.path)
-    return render(request, "youthaid/case.html", _case_context(request, youth))
+        return redirect(back)
+
+    view.__name__ = view.__qualname__ = f"case_{name}"
+    return view
+
+
+@staff_view(VIEW)
+def case(request: HttpRequest, pk: int) -> HttpResponse:
+    """One case; each of its forms posts to its own step (STEPS), the action checks permission and scope."""
+    return render(request, "youthaid/case.html", _case_context(request, _case_youth(request, pk)))
 
 
 # --- reporting ------------------------------------------------------------------------------------------------

@@ -1,0 +1,127 @@
+"""Finding youths: a report by a teacher or worker, and a death recorded in the resident registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from longcheng.kernel.access.scope import place_in_scope, require_perm
+from longcheng.kernel.audit.actions import record
+from longcheng.kernel.errors import ErrorCode, KernelError, PermissionDenied
+from longcheng.kernel.people.models import Relationship, Resident
+from longcheng.kernel.people.validators import age_on, mask_name, validate_resident_id
+from longcheng.kernel.places.models import Place
+
+from ..conf import conf
+from ..errors import ErrorCode as Code
+from ..models import (
+    CaseStatus,
+    Channel,
+    ParentStatus,
+    Report,
+    Youth,
+)
+from . import common
+from .common import PARENT_KINDS, REPORT, _text
+
+
+def _reporter_place(user: Any, place: Place | None) -> Place:
+    if place is None:
+        raise KernelError(_("Choose the youth's community or village."), code=ErrorCode.REQUIRED, field="place")
+    if not place_in_scope(user, REPORT, place.path):
+        raise PermissionDenied(_("This place is outside your scope."), field="place")
+    return place
+
+
+def do_report(*, resident_id: str, name: str, channel: str, note: str, acting_user: Any,
+              place: Place | None = None) -> Report:
+    """A teacher, community or village worker or league cadre reports a youth. A youth already on the
+    registry joins the existing case (a second reporter adds a report); the same reporter reporting
+    the same youth again is refused as a duplicate.
+
+    A reporter acts within their own area only, and the form is no oracle on the registry: a
+    number registered outside the reporter's area gets one refusal, whatever the registry holds
+    there (name, death), and the age limit is judged from the number itself before the registry is
+    read (docs/security.md)."""
+    from longcheng.kernel.people.validators import birth_date_of, gender_of
+
+    require_perm(acting_user, REPORT)
+    number = validate_resident_id(resident_id)
+    name = _text(name, "name", limit=50)
+    if channel not in Channel.values or channel == Channel.REGISTRY:
+        raise KernelError(_("Choose how you know the youth: school, community, village or Youth League."),
+                          field="channel")
+    note = _text(note, "note", minimum=4)
+    limit = conf("YOUTHAID_STUDENT_MAX_AGE")
+    if age_on(birth_date_of(number), common._today()) > limit:
+        # The birth date is part of the number the reporter typed: this tells them nothing new.
+        raise KernelError(_("The fund helps youths up to %(n)d years old.") % {"n": limit}, field="resident_id")
+    with transaction.atomic():
+        person = Resident.objects.select_related("place").filter(resident_id=number).first()
+        if person is not None and (person.place is None or not place_in_scope(acting_user, REPORT, person.place.path)):
+            raise PermissionDenied(
+                _("This youth cannot be reported from your area. Ask the Youth League case worker, or the "
+                  "youth's own community or village."), field="resident_id")
+        if person is not None and person.name != name:
+            raise KernelError(_("The name does not match the registry for this ID number."), field="name")
+        if person is None:
+            where = _reporter_place(acting_user, place)
+            person = Resident(resident_id=number, name=name, gender=gender_of(number),
+                              birth_date=birth_date_of(number), place=where)
+            person.save()
+            record(acting_user, "people.register", person, after={"by": "youthaid.report"})
+        elif person.died_on is not None:
+            raise KernelError(_("The registry records this person's death."), field="resident_id")
+        youth, created = Youth.objects.select_for_update().get_or_create(
+            person=person, defaults={"status": CaseStatus.REPORTED})
+        if not created and Report.objects.filter(youth=youth, reporter=acting_user).exists():
+            raise KernelError(_("You have already reported this youth; follow the case in your reports."),
+                              code=Code.ALREADY_REPORTED, field="resident_id")
+        if not created and youth.status == CaseStatus.OUTREACH:
+            youth.status = CaseStatus.REPORTED
+            youth.save(update_fields=["status", "updated_at"])
+        report = Report.objects.create(youth=youth, reporter=acting_user, channel=channel, note=note)
+        record(acting_user, "youthaid.report" if created else "youthaid.report_joined", youth,
+               after={"channel": channel, "report": report.pk}, reason=note[:200])
+    return report
+
+
+def on_person_died(*, person: Resident, acting_user: Any = None, **_payload: Any) -> list[Youth]:
+    """The registry recorded a death: every minor child or possible student (under the age limit) of
+    the deceased goes on the outreach list at once, with the reason. Runs inside the kernel's
+    transaction, so a death is never recorded without its outreach."""
+    limit = conf("YOUTHAID_STUDENT_MAX_AGE")
+    today = common._today()
+    links = (Relationship.objects.filter(relative=person, kind__in=PARENT_KINDS)
+             .select_related("person"))
+    found = []
+    for link in links:
+        child = link.person
+        if child.died_on is not None or age_on(child.birth_date, today) > limit:
+            continue
+        reason = _("%(kind)s %(name)s died on %(date)s (resident registry).") % {
+            "kind": link.get_kind_display(), "name": mask_name(person.name), "date": person.died_on}
+        youth, created = Youth.objects.get_or_create(person=child, defaults={
+            "status": CaseStatus.OUTREACH, "deceased_parent": person, "parent_died_on": person.died_on})
+        if not created and youth.deceased_parent_id is None:
+            youth.deceased_parent, youth.parent_died_on = person, person.died_on
+            youth.save(update_fields=["deceased_parent", "parent_died_on", "updated_at"])
+        other = (Relationship.objects.filter(person=child, kind__in=PARENT_KINDS).exclude(relative=person)
+                 .select_related("relative").first())
+        if other is not None and youth.surviving_parent_id is None:
+            youth.surviving_parent = other.relative
+            youth.surviving_parent_status = (ParentStatus.DECEASED if other.relative.died_on
+                                             else _remarriage(other.relative, person))
+            youth.save(update_fields=["surviving_parent", "surviving_parent_status", "updated_at"])
+        Report.objects.create(youth=youth, reporter=None, channel=Channel.REGISTRY, note=reason)
+        record(acting_user, "youthaid.outreach", youth, after={"deceased": person.pk}, reason=reason[:200])
+        found.append(youth)
+    return found
+
+
+def _remarriage(parent: Resident, deceased: Resident) -> str:
+    """The registry's spouse links: a spouse other than the deceased means a remarriage."""
+    spouses = Relationship.objects.filter(person=parent, kind="spouse").exclude(relative=deceased)
+    return ParentStatus.REMARRIED if spouses.exists() else ParentStatus.NOT_REMARRIED

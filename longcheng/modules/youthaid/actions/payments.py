@@ -1,0 +1,177 @@
+"""Payment batches: creating, paying on the fund ledger, bank returns and re-issues."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from longcheng.kernel.access.scope import require_perm, restrict
+from longcheng.kernel.audit.actions import record
+from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied
+from longcheng.kernel.ledger import actions as ledger
+from longcheng.kernel.ledger.models import Fund
+
+from ..access import _lock_payment
+from ..errors import ErrorCode as Code
+from ..models import (
+    Application,
+    AppStatus,
+    BatchStatus,
+    Payment,
+    PaymentBatch,
+    PayStatus,
+    Youth,
+)
+from . import common
+from .common import PAY, _text
+from .fund import beneficiaries, youth_fund
+
+
+def _next_batch_code() -> str:
+    year = common._today().year
+    count = PaymentBatch.objects.filter(code__startswith=f"{year}-").count()
+    return f"{year}-{count + 1:03d}"
+
+
+def do_create_batch(*, title: str, acting_user: Any, applications: Iterable[int] | None = None) -> PaymentBatch:
+    """A payment batch from approved applications not yet in a batch (in the user's scope). A youth
+    with two approved applications of one type gets one of them now and the other in the next
+    batch: one payment per youth per aid type per batch."""
+    require_perm(acting_user, PAY)
+    title = _text(title, "title", limit=100)
+    with transaction.atomic():
+        _number_lock()
+        qs = restrict(Application.objects.filter(status=AppStatus.APPROVED), acting_user, PAY).exclude(
+            payments__status__in=[PayStatus.PENDING, PayStatus.PAID, PayStatus.RETURNED])  # returned: re-issue
+        if applications is not None:
+            qs = qs.filter(pk__in=list(applications))
+        rows = list(qs.select_for_update(of=("self",)).order_by("pk").values_list(
+            "pk", "youth_id", "aid_type_id", "approved_fen", "youth__bank_account"))
+        if not rows:
+            raise KernelError(_("No approved application is waiting for payment."), code=Code.NOTHING_TO_PAY,
+                              field="applications")
+        # A payment without a bank account could only come back: those wait, and the caller is told.
+        unpayable = [r for r in rows if not r[4]]
+        rows = [r for r in rows if r[4]]
+        if not rows:
+            raise KernelError(_("No approved application waiting for payment has a bank account recorded; record "
+                                "the accounts on the cases first."), code=Code.NO_BANK_ACCOUNT, field="bank_account")
+        batch = PaymentBatch.objects.create(code=_next_batch_code(), title=title, created_by=acting_user)
+        seen: set[tuple[int, int]] = set()
+        payments = []
+        for pk, youth_id, type_id, amount, account in rows:
+            if (youth_id, type_id) in seen:
+                continue
+            seen.add((youth_id, type_id))
+            payments.append(Payment(batch=batch, application_id=pk, youth_id=youth_id, aid_type_id=type_id,
+                                    amount_fen=amount or 0, bank_account=account or ""))
+        Payment.objects.bulk_create(payments, batch_size=5000)
+        batch.count, batch.total_fen = len(payments), sum(p.amount_fen for p in payments)
+        batch.save(update_fields=["count", "total_fen"])
+        record(acting_user, "youthaid.batch", batch, after={"count": batch.count, "total_fen": batch.total_fen,
+                                                             "without_account": len(unpayable)})
+    batch.without_account = len(unpayable)  # type: ignore[attr-defined]  # shown by the page
+    return batch
+
+
+def _number_lock() -> None:
+    """Batch numbers come from counting this year's batches: two payers making batches at once wait
+    for each other on the fund's row instead of colliding on the unique code."""
+    Fund.objects.select_for_update().filter(pk=youth_fund().pk).first()
+
+
+def do_pay_batch(batch: PaymentBatch | int, *, acting_user: Any) -> PaymentBatch:
+    """Send the batch to the bank: each payment leaves the fund's commitment for the beneficiary's
+    account. A double click or a retried request finds the batch paid and pays nobody twice (the
+    batch row is locked, and each payment's posting carries its own idempotency key)."""
+    require_perm(acting_user, PAY)
+    pk = batch.pk if isinstance(batch, PaymentBatch) else batch
+    with transaction.atomic():
+        locked = PaymentBatch.objects.select_for_update().filter(pk=pk).first()
+        if locked is None:
+            raise NotFound()
+        if locked.status == BatchStatus.PAID:
+            return locked
+        if restrict(Payment.objects.filter(batch=locked), acting_user, PAY).count() != locked.count:
+            raise PermissionDenied(_("This batch pays youths outside your scope."))
+        fund = youth_fund()
+        commitment = ledger.fund_account(fund, ledger.AccountKind.COMMITMENT)
+        payee = beneficiaries()
+        rows = list(Payment.objects.filter(batch=locked, status=PayStatus.PENDING)
+                    .values_list("pk", "amount_fen", "application_id"))
+        specs = [ledger.EntrySpec(lines=[(commitment, -amount), (payee, amount)],
+                                  memo=_("Aid payment %(batch)s #%(n)d") % {"batch": locked.code, "n": pk_},
+                                  idempotency_key=f"youthaid:pay:{pk_}") for pk_, amount, _app in rows]
+        entries = ledger.do_post_entries(specs, kind="payment", acting_user=acting_user, audit_obj=locked)
+        now = timezone.now()
+        _set_entries(rows, entries)
+        Payment.objects.filter(batch=locked, status=PayStatus.PENDING).update(status=PayStatus.PAID)
+        Application.objects.filter(pk__in=[app for _p, _a, app in rows]).update(status=AppStatus.PAID)
+        locked.status, locked.paid_by, locked.paid_at = BatchStatus.PAID, acting_user, now
+        locked.save(update_fields=["status", "paid_by", "paid_at"])
+        record(acting_user, "youthaid.pay", locked, after={"count": len(rows), "total_fen": locked.total_fen})
+    return locked
+
+
+def _set_entries(rows: list[tuple[int, int, int]], entries: dict[str, Any]) -> None:
+    """Link each payment to its posting by the posting's unique idempotency key, one statement per
+    few hundred payments (a CASE over thousands of ids grew slower with the batch: 24 s → 11 s for
+    100,000 payments, bench_youthaid.py)."""
+    from django.db.models import CharField, OuterRef, Subquery, Value
+    from django.db.models.functions import Cast, Concat
+
+    from longcheng.kernel.ledger.models import JournalEntry
+
+    key = Concat(Value("youthaid:pay:"), Cast(OuterRef("pk"), CharField()))
+    entry = JournalEntry.objects.filter(idempotency_key=key).values("pk")[:1]
+    ids = [pk for pk, _a, _app in rows]
+    for start in range(0, len(ids), 900):
+        Payment.objects.filter(pk__in=ids[start:start + 900]).update(entry_id=Subquery(entry))
+
+
+def do_return_payment(payment: Payment | int, *, reason: str, acting_user: Any) -> Payment:
+    """The bank returned a payment (closed account, wrong number): the money goes back to the
+    commitment, ready to be re-issued."""
+    reason = _text(reason, "return_reason", minimum=2, limit=200)
+    require_perm(acting_user, PAY)
+    with transaction.atomic():
+        locked = _lock_payment(payment, acting_user)
+        if locked.status != PayStatus.PAID:
+            raise KernelError(_("Only a paid payment can come back from the bank."), code=Code.PAYMENT_NOT_PAID,
+                              field="status")
+        ledger.do_return_payment(youth_fund(), locked.amount_fen, payee=beneficiaries(), acting_user=acting_user,
+                                 memo=_("Bank return of payment #%(n)d: %(reason)s") % {"n": locked.pk, "reason": reason},
+                                 idempotency_key=f"youthaid:return:{locked.pk}")
+        locked.status, locked.return_reason, locked.returned_at = PayStatus.RETURNED, reason, timezone.now()
+        locked.save(update_fields=["status", "return_reason", "returned_at"])
+        Application.objects.filter(pk=locked.application_id).update(status=AppStatus.APPROVED)
+        record(acting_user, "youthaid.return", locked, after={"amount_fen": locked.amount_fen}, reason=reason)
+    return locked
+
+
+def do_reissue(payment: Payment | int, *, acting_user: Any) -> Payment:
+    """Put a returned payment into the open batch (a new one if none is open), with the youth's
+    current bank account (correct it on the case first)."""
+    require_perm(acting_user, PAY)
+    with transaction.atomic():
+        locked = _lock_payment(payment, acting_user)
+        if locked.status != PayStatus.RETURNED:
+            raise KernelError(_("Only a returned payment can be re-issued."), code=Code.PAYMENT_NOT_RETURNED, field="status")
+        _number_lock()
+        batch = PaymentBatch.objects.filter(status=BatchStatus.OPEN).order_by("-pk").first()
+        if batch is None or Payment.objects.filter(batch=batch, youth_id=locked.youth_id,
+                                                   aid_type_id=locked.aid_type_id).exists():
+            batch = PaymentBatch.objects.create(code=_next_batch_code(), title=_("Re-issued payments"),
+                                                created_by=acting_user)
+        account = Youth.objects.filter(pk=locked.youth_id).values_list("bank_account", flat=True).first() or ""
+        new = Payment.objects.create(batch=batch, application_id=locked.application_id, youth_id=locked.youth_id,
+                                     aid_type_id=locked.aid_type_id, amount_fen=locked.amount_fen, bank_account=account)
+        PaymentBatch.objects.filter(pk=batch.pk).update(count=batch.count + 1, total_fen=batch.total_fen + new.amount_fen)
+        locked.status, locked.reissued_as = PayStatus.REISSUED, new
+        locked.save(update_fields=["status", "reissued_as"])
+        record(acting_user, "youthaid.reissue", locked, after={"payment": new.pk, "batch": batch.code})
+    return new

@@ -1,0 +1,147 @@
+"""Payment batches: the waiting approvals, a batch, paying it, bank returns, the XLSX export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from longcheng.kernel.access.scope import restrict
+from longcheng.kernel.errors import KernelError, NotFound, parse_id
+from longcheng.kernel.ledger.money import format_fen
+from longcheng.kernel.web.decorators import staff_view
+
+from .. import actions
+from ..models import (
+    Application,
+    AppStatus,
+    BatchStatus,
+    Payment,
+    PaymentBatch,
+    PayStatus,
+)
+from .common import PAY, _post
+
+# --- payment batches --------------------------------------------------------------------------------------------
+
+
+def _waiting(user: Any) -> Any:
+    """Approved applications not yet in a batch (or returned and not re-issued), as do_create_batch
+    picks them."""
+    return restrict(Application.objects.filter(status=AppStatus.APPROVED), user, PAY).exclude(
+        payments__status__in=[PayStatus.PENDING, PayStatus.PAID, PayStatus.RETURNED])
+
+
+def _batches_step(request: HttpRequest) -> tuple[str, str]:
+    if request.POST.get("step") != "create":
+        raise KernelError(_("Unknown step."), field="step")
+    batch = actions.do_create_batch(title=request.POST.get("title", ""), acting_user=request.user)
+    text = _("Batch %(code)s made: %(count)d payments, %(total)s.") % {
+        "code": batch.code, "count": batch.count, "total": format_fen(batch.total_fen)}
+    waiting = getattr(batch, "without_account", 0)
+    if waiting:
+        text += " " + _("%(n)d approved applications wait: no bank account is recorded on their cases.") % {
+            "n": waiting}
+    return text, reverse("youthaid:batch", args=[batch.pk])
+
+
+@staff_view(PAY)
+def batches(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _post(request, lambda: _batches_step(request))
+    user = request.user
+    mine = restrict(Payment.objects.all(), user, PAY).values("batch_id")
+    rows = PaymentBatch.objects.filter(pk__in=mine).select_related("created_by", "paid_by").order_by("-created_at",
+                                                                                                   "-pk")[:300]
+    waiting = _waiting(user).aggregate(n=Count("pk"), fen=Sum("approved_fen"))
+    return render(request, "youthaid/batches.html", {
+        "batches": rows, "waiting_count": waiting["n"] or 0, "waiting_fen": waiting["fen"] or 0,
+        "default_title": _("Aid payments %(date)s") % {"date": timezone.localdate().isoformat()},
+    })
+
+
+def _batch_payment(batch: PaymentBatch, user: Any, value: str | None) -> int:
+    """A payment of this batch in the user's scope (the form names it by id); any other reads as not found."""
+    pk = parse_id(value, field="payment")
+    if not restrict(Payment.objects.filter(batch=batch, pk=pk), user, PAY).exists():
+        raise NotFound()
+    return pk
+
+
+def _batch_step(request: HttpRequest, batch: PaymentBatch) -> str | tuple[str, str]:
+    post, user = request.POST, request.user
+    step = post.get("step", "")
+    if step == "pay":
+        already = batch.status == BatchStatus.PAID
+        paid = actions.do_pay_batch(batch.pk, acting_user=user)
+        if already:
+            # A second click or a retried request: the action found the batch paid and paid nobody twice.
+            return _("Batch %(code)s was already sent to the bank; nothing was paid twice.") % {"code": paid.code}
+        return _("Batch %(code)s sent to the bank: %(count)d payments, %(total)s.") % {
+            "code": paid.code, "count": paid.count, "total": format_fen(paid.total_fen)}
+    if step == "return":
+        payment = actions.do_return_payment(_batch_payment(batch, user, post.get("payment")),
+                                            reason=post.get("reason", ""), acting_user=user)
+        return _("Payment #%(n)d recorded as returned by the bank; %(amount)s is back in the commitment.") % {
+            "n": payment.pk, "amount": format_fen(payment.amount_fen)}
+    if step == "reissue":
+        new = actions.do_reissue(_batch_payment(batch, user, post.get("payment")), acting_user=user)
+        return (_("Re-issued as payment #%(n)d in batch %(code)s.") % {"n": new.pk, "code": new.batch.code},
+                reverse("youthaid:batch", args=[new.batch_id]))
+    raise KernelError(_("Unknown step."), field="step")
+
+
+def _batch_xlsx(batch: PaymentBatch, payments: list[Payment]) -> HttpResponse:
+    """The batch as a spreadsheet, bank accounts masked: the list to check against the bank's file,
+    not the payment order itself (that needs the bank role and goes through the bank's channel)."""
+    from openpyxl.styles import Font
+
+    from longcheng.kernel import exports
+
+    book = exports.workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = batch.code[:31]
+    sheet.append([f"{batch.code} {batch.title}"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([_("Status"), str(batch.get_status_display())])
+    sheet.append([])
+    sheet.append(["#", _("Youth"), _("Aid type"), _("Amount"), _("Bank account"), _("Status"),
+                  _("Reason for the return")])
+    for p in payments:
+        sheet.append([p.pk, p.youth.person.name, str(p.aid_type), p.amount_fen / 100,
+                      actions.mask_account(p.bank_account), str(p.get_status_display()), p.return_reason])
+        sheet.cell(row=sheet.max_row, column=4).number_format = "#,##0.00"
+    sheet.append([_("Total"), "", "", sum(p.amount_fen for p in payments) / 100])
+    sheet.cell(row=sheet.max_row, column=4).number_format = "#,##0.00"
+    for column, width in zip("ABCDEFG", (8, 16, 16, 14, 16, 20, 30), strict=True):
+        sheet.column_dimensions[column].width = width
+    response = HttpResponse(exports.xlsx_bytes(book),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="youthaid-batch-{batch.code}.xlsx"'
+    return response
+
+
+@staff_view(PAY)
+def batch(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    found = PaymentBatch.objects.select_related("created_by", "paid_by").filter(pk=pk).first()
+    scoped = restrict(Payment.objects.filter(batch_id=pk), user, PAY)
+    if found is None or not scoped.exists():
+        raise NotFound()
+    if request.method == "POST":
+        return _post(request, lambda: _batch_step(request, found))
+    payments = list(scoped.select_related("youth__person", "aid_type", "reissued_as__batch").order_by("pk"))
+    if request.GET.get("export") == "xlsx":
+        return _batch_xlsx(found, payments)
+    for p in payments:
+        p.masked_account = actions.mask_account(p.bank_account)  # type: ignore[attr-defined]
+    return render(request, "youthaid/batch.html", {
+        "batch": found, "payments": payments, "in_scope_fen": sum(p.amount_fen for p in payments),
+        "partial": len(payments) != found.count,
+    })

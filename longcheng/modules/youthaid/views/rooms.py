@@ -1,0 +1,88 @@
+"""Dream rooms across the city: the federation's approval and sign-off."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Count, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from longcheng.kernel import privacy
+from longcheng.kernel.access.scope import has_perm, restrict
+from longcheng.kernel.errors import KernelError, parse_id
+from longcheng.kernel.forms import YuanField, refusal, yuan_text
+from longcheng.kernel.web.decorators import staff_view
+
+from .. import actions
+from ..models import (
+    RoomProject,
+    RoomStatus,
+)
+from .common import REVIEW, VIEW, _post, _youth_name
+
+# The dream-room moves offered on the rooms page: the federation's approval and sign-off (the case
+# worker's moves are on the case page). Mirrors do_advance_room's permission, so only buttons that
+# can work are shown.
+ROOM_MOVES: dict[str, tuple[str, ...]] = {
+    RoomStatus.PROPOSED: (RoomStatus.APPROVED,),
+    RoomStatus.IN_PROGRESS: (RoomStatus.DONE,),
+}
+
+
+# --- dream rooms ----------------------------------------------------------------------------------------------------
+
+
+class AdvanceRoomForm(forms.Form):
+    """One step of a dream room: where it goes, what was spent (when done) and a note."""
+
+    room = forms.CharField(label=_l("Dream room"))
+    to = forms.CharField(label=_l("Step"))
+    spent = YuanField(label=_l("Spent"), required=False, allow_zero=False)
+    after_note = forms.CharField(label=_l("Note"), required=False, strip=False)
+
+
+def _rooms_step(request: HttpRequest) -> str:
+    if request.POST.get("step") != "advance":
+        raise KernelError(_("Unknown step."), field="step")
+    form = AdvanceRoomForm(request.POST)
+    if not form.is_valid():
+        raise refusal(form)
+    data = form.cleaned_data
+    room = actions.do_advance_room(parse_id(data["room"], field="room"), to=data["to"], spent_fen=data["spent"],
+                                   after_note=data["after_note"], acting_user=request.user)
+    return _("The dream room of %(name)s: %(status)s.") % {"name": room.youth.person.name,
+                                                            "status": room.get_status_display()}
+
+
+@staff_view(VIEW)
+def rooms(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _post(request, lambda: _rooms_step(request))
+    user = request.user
+    qs = restrict(RoomProject.objects.all(), user, VIEW)
+    totals = {row["status"]: row for row in qs.order_by().values("status").annotate(
+        n=Count("pk"), budget=Sum("budget_fen"), spent=Sum("spent_fen"))}
+    status = request.GET.get("status", "")
+    rows = list((qs.filter(status=status) if status in RoomStatus.values else qs)
+                .select_related("youth__person__place").order_by("-updated_at", "-pk")[:500])
+    can_review = has_perm(user, REVIEW)
+    for room in rows:
+        room.moves = [(to, RoomStatus(to).label) for to in ROOM_MOVES.get(room.status, ())  # type: ignore[attr-defined]
+                      if can_review]
+        room.budget_text = yuan_text(room.budget_fen)  # type: ignore[attr-defined]
+        # Names and notes about the home through the kernel's policy: an observer sees the name
+        # masked and no notes (docs/security.md).
+        path = room.youth.person.place.path if room.youth.person.place else None
+        room.shown_name = _youth_name(user, room.youth)  # type: ignore[attr-defined]
+        room.shown_before = privacy.show(user, privacy.Kind.NOTES, room.before_note, path)  # type: ignore[attr-defined]
+        room.shown_after = privacy.show(user, privacy.Kind.NOTES, room.after_note, path)  # type: ignore[attr-defined]
+    return render(request, "youthaid/rooms.html", {
+        "rooms": rows, "status": status, "can_review": can_review,
+        "totals": [(value, label, totals.get(value, {"n": 0, "budget": 0, "spent": 0}))
+                   for value, label in RoomStatus.choices],
+        "total_n": sum(t["n"] for t in totals.values()),
+        "total_budget": sum(t["budget"] or 0 for t in totals.values()),
+        "total_spent": sum(t["spent"] or 0 for t in totals.values()),
+    })
