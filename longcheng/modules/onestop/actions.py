@@ -396,7 +396,7 @@ def do_accept_many(items: Sequence[tuple[int, Mapping[str, Any] | None]], *, act
 class _AcceptBatch:
     """The steps of do_accept_many inside its transaction, sharing what they lock and change."""
 
-    def __init__(self, acting_user: Any, *, single: bool) -> None:
+    def __init__(self, acting_user: User, *, single: bool) -> None:
         self.acting_user, self.single = acting_user, single
         self.at = clock.now()
         self.audit: list[AuditEntry] = []

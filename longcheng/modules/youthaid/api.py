@@ -12,13 +12,13 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import F, Sum
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from longcheng.kernel import privacy
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import access_object, has_perm, require_perm, restrict
 from longcheng.kernel.errors import ErrorCode, KernelError, NotFound
 from longcheng.kernel.ledger.models import Account, AccountKind, Fund
@@ -267,7 +267,7 @@ def _application(user: Any, pk: int, permission: str) -> Application:
 
 
 @router.post("/reports", response={201: ReportCreated})
-def create_report(request: HttpRequest, payload: ReportIn) -> Any:
+def create_report(request: StaffRequest, payload: ReportIn) -> Any:
     """Report a youth who lost a parent. A youth already on the registry joins the existing case; the
     same reporter reporting the same youth twice is refused (code conflict, field resident_id)."""
     require_perm(request.user, REPORT)
@@ -287,7 +287,7 @@ def create_report(request: HttpRequest, payload: ReportIn) -> Any:
 
 
 @router.get("/reports", response=ReportPage)
-def list_reports(request: HttpRequest, page: Query[Page]) -> Any:
+def list_reports(request: StaffRequest, page: Query[Page]) -> Any:
     """The caller's own reports, newest first, with the case's status."""
     require_perm(request.user, REPORT)
     qs = (Report.objects.filter(reporter_id=request.user.pk).select_related("youth__person")
@@ -304,7 +304,7 @@ def list_reports(request: HttpRequest, page: Query[Page]) -> Any:
 
 
 @router.get("/cases", response=YouthaidCasePage)
-def list_cases(request: HttpRequest, page: Query[Page], status: str = "", overdue: bool | None = None) -> Any:
+def list_cases(request: StaffRequest, page: Query[Page], status: str = "", overdue: bool | None = None) -> Any:
     """Cases in the caller's scope. `overdue=true`: under monitoring with the follow-up visit past due;
     `overdue=false`: all others."""
     require_perm(request.user, VIEW)
@@ -324,7 +324,7 @@ def list_cases(request: HttpRequest, page: Query[Page], status: str = "", overdu
 
 
 @router.get("/cases/{pk}", response=YouthaidCaseDetail)
-def get_case(request: HttpRequest, pk: int) -> Any:
+def get_case(request: StaffRequest, pk: int) -> Any:
     """One case: the registry data (ID masked, no health, bank account masked), the latest screening
     with its reasons, and the applications."""
     require_perm(request.user, VIEW)
@@ -332,7 +332,7 @@ def get_case(request: HttpRequest, pk: int) -> Any:
 
 
 @router.post("/cases/{pk}/screen", response=ScreeningOut)
-def screen_case(request: HttpRequest, pk: int, payload: ScreenIn) -> Any:
+def screen_case(request: StaffRequest, pk: int, payload: ScreenIn) -> Any:
     """Check the criteria: eligible (monitoring starts), not eligible, or more information needed,
     with every reason."""
     require_perm(request.user, MANAGE)
@@ -341,7 +341,7 @@ def screen_case(request: HttpRequest, pk: int, payload: ScreenIn) -> Any:
 
 
 @router.post("/cases/{pk}/visits", response={201: VisitOut})
-def record_visit(request: HttpRequest, pk: int, payload: VisitIn) -> Any:
+def record_visit(request: StaffRequest, pk: int, payload: VisitIn) -> Any:
     require_perm(request.user, MANAGE)
     youth = access_object(Youth, request.user, pk, MANAGE)
     visit: Visit = actions.do_record_visit(youth.pk, visited_on=payload.visited_on, situation=payload.situation,
@@ -352,7 +352,7 @@ def record_visit(request: HttpRequest, pk: int, payload: VisitIn) -> Any:
 
 
 @router.post("/cases/{pk}/life-events", response={201: LifeEventOut})
-def record_life_event(request: HttpRequest, pk: int, payload: LifeEventIn) -> Any:
+def record_life_event(request: StaffRequest, pk: int, payload: LifeEventIn) -> Any:
     """A change in the youth's life; a case under screening or monitoring is re-checked at once."""
     require_perm(request.user, MANAGE)
     youth = access_object(Youth, request.user, pk, MANAGE)
@@ -363,7 +363,7 @@ def record_life_event(request: HttpRequest, pk: int, payload: LifeEventIn) -> An
 
 
 @router.post("/cases/{pk}/applications", response={201: ApplicationOut})
-def apply(request: HttpRequest, pk: int, aid_type: Form[str], amount_fen: Form[int], reason: Form[str],
+def apply(request: StaffRequest, pk: int, aid_type: Form[str], amount_fen: Form[int], reason: Form[str],
           year: Form[int | None] = None, proof: File[list[UploadedFile] | None] = None) -> Any:
     """An aid application (multipart form): aid_type is the aid type's code; proof files as `proof`."""
     require_perm(request.user, MANAGE)
@@ -377,14 +377,14 @@ def apply(request: HttpRequest, pk: int, aid_type: Form[str], amount_fen: Form[i
 
 
 @router.post("/applications/{pk}/recommendation", response=ApplicationOut)
-def recommend(request: HttpRequest, pk: int, payload: RecommendIn) -> Any:
+def recommend(request: StaffRequest, pk: int, payload: RecommendIn) -> Any:
     app = _application(request.user, pk, MANAGE)
     return _application_out(actions.do_recommend(app.pk, recommend=payload.recommend, amount_fen=payload.amount_fen,
                                                  note=payload.note, acting_user=request.user))
 
 
 @router.post("/applications/{pk}/decision", response=ApplicationOut)
-def decide(request: HttpRequest, pk: int, payload: DecisionIn) -> Any:
+def decide(request: StaffRequest, pk: int, payload: DecisionIn) -> Any:
     """Approve (commits the amount on the fund; refused when the fund cannot cover it) or reject."""
     app = _application(request.user, pk, REVIEW)
     return _application_out(actions.do_decide(app.pk, approve=payload.approve, amount_fen=payload.amount_fen,
@@ -400,14 +400,14 @@ def _batch_out(batch: PaymentBatch) -> dict[str, Any]:
 
 
 @router.post("/batches", response={201: BatchOut})
-def create_batch(request: HttpRequest, payload: BatchIn) -> Any:
+def create_batch(request: StaffRequest, payload: BatchIn) -> Any:
     """A batch of every approved application in the caller's scope not yet in a batch."""
     require_perm(request.user, PAY)
     return Status(201, _batch_out(actions.do_create_batch(title=payload.title, acting_user=request.user)))
 
 
 @router.post("/batches/{pk}/pay", response=BatchOut)
-def pay_batch(request: HttpRequest, pk: int) -> Any:
+def pay_batch(request: StaffRequest, pk: int) -> Any:
     """Pay the batch. Idempotent: paying a paid batch returns it and pays nobody again."""
     require_perm(request.user, PAY)
     batch = actions.do_pay_batch(pk, acting_user=request.user)
@@ -416,7 +416,7 @@ def pay_batch(request: HttpRequest, pk: int) -> Any:
 
 
 @router.get("/fund", response=YouthaidFundOut)
-def fund(request: HttpRequest) -> Any:
+def fund(request: StaffRequest) -> Any:
     """The youth aid fund on the ledger: available, committed (approved, not yet paid) and paid out
     (aid payments and dream rooms, less bank returns)."""
     require_perm(request.user, VIEW)

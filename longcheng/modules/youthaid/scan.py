@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.models import User
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import ErrorCode, KernelError
 from longcheng.kernel.people.models import RelationKind, Relationship, Resident
@@ -149,7 +150,7 @@ def _actor(user: Any) -> Any:
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
-def _record_scan(acting_user: Any, result: ScanResult, day: dt.date) -> None:
+def _record_scan(acting_user: User | None, result: ScanResult, day: dt.date) -> None:
     """The scan's one audit row, on the fund (the module's one city-wide object)."""
     from .actions import youth_fund
 
@@ -159,7 +160,7 @@ def _record_scan(acting_user: Any, result: ScanResult, day: dt.date) -> None:
            reason=_("Registry scan for youths who lost a parent"))
 
 
-def scan_registry(*, acting_user: Any = None, today: dt.date | None = None, log: Log | None = None) -> ScanResult:
+def scan_registry(*, acting_user: User | None = None, today: dt.date | None = None, log: Log | None = None) -> ScanResult:
     """Put every alive youth up to YOUTHAID_STUDENT_MAX_AGE whose father or mother has died in the
     registry, and who has no case yet, on the outreach list: the case (family inferred from the
     registry), a report on the registry channel with the reason, and a pre-screening against the

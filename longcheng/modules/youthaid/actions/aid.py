@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from longcheng.kernel import uploads
+from longcheng.kernel.access.models import User
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import ErrorCode, KernelError
 from longcheng.kernel.ledger import actions as ledger
@@ -66,7 +67,7 @@ def _aid_checks(locked: Youth, aid_type: AidType, year: int, amount: int, *, exc
         raise KernelError(problem, code=Code.YEARLY_CAP, field=field)
 
 
-def do_apply(youth: Youth | int, *, aid_type: AidType | str, amount_fen: int, reason: str, acting_user: Any,
+def do_apply(youth: Youth | int, *, aid_type: AidType | str, amount_fen: int, reason: str, acting_user: User,
              year: int | None = None, attachments: Iterable[Any] = ()) -> Application:
     """An application for aid, filed by the case worker with its proof (admission letter, bills)."""
     year = year or common._today().year
@@ -112,7 +113,7 @@ def _require_active(youth: Youth) -> None:
                           code=Code.NOT_ELIGIBLE, field="youth")
 
 
-def do_recommend(application: int | Application, *, recommend: bool, note: str, acting_user: Any,
+def do_recommend(application: int | Application, *, recommend: bool, note: str, acting_user: User,
                  amount_fen: int | None = None) -> Application:
     """The case worker's recommendation to the charity federation (or not, with the reason)."""
     note = _text(note, "recommendation", minimum=4)
@@ -141,7 +142,7 @@ def do_recommend(application: int | Application, *, recommend: bool, note: str, 
     return app
 
 
-def do_decide(application: int | Application, *, approve: bool, reason: str, acting_user: Any,
+def do_decide(application: int | Application, *, approve: bool, reason: str, acting_user: User,
               amount_fen: int | None = None) -> Application:
     """The charity federation approves (possibly reduced), or rejects with a reason. Approval commits
     the money on the fund ledger in the same transaction: refused if the fund cannot cover it, so the

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.models import User
 from longcheng.kernel.access.scope import place_in_scope, require_perm
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import ErrorCode, KernelError, PermissionDenied
@@ -35,7 +36,7 @@ def _reporter_place(user: Any, place: Place | None) -> Place:
     return place
 
 
-def do_report(*, resident_id: str, name: str, channel: str, note: str, acting_user: Any,
+def do_report(*, resident_id: str, name: str, channel: str, note: str, acting_user: User,
               place: Place | None = None) -> Report:
     """A teacher, community or village worker or league cadre reports a youth. A youth already on the
     registry joins the existing case (a second reporter adds a report); the same reporter reporting
@@ -88,7 +89,7 @@ def do_report(*, resident_id: str, name: str, channel: str, note: str, acting_us
     return report
 
 
-def on_person_died(*, person: Resident, acting_user: Any = None, **_payload: Any) -> list[Youth]:
+def on_person_died(*, person: Resident, acting_user: User | None = None, **_payload: Any) -> list[Youth]:
     """The registry recorded a death: every minor child or possible student (under the age limit) of
     the deceased goes on the outreach list at once, with the reason. Runs inside the kernel's
     transaction, so a death is never recorded without its outreach."""

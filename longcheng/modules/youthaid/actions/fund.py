@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.models import User
 from longcheng.kernel.access.scope import require_perm
 from longcheng.kernel.audit.actions import changes, record, snapshot
 from longcheng.kernel.errors import ErrorCode, KernelError, NotFound
@@ -42,7 +43,7 @@ def youth_fund() -> Fund:
     return fund
 
 
-def do_open_fund(*, acting_user: Any, owner: Organisation | None = None, place: Place | None = None) -> Fund:
+def do_open_fund(*, acting_user: User | None, owner: Organisation | None = None, place: Place | None = None) -> Fund:
     """Open the fund on the ledger, owned by the charity federation and kept at its place; opening
     an open fund returns it unchanged. Run once per installation, by the system (acting_user None:
     the demo, the command line) or by a user holding youthaid.configure."""
@@ -61,7 +62,7 @@ def beneficiaries() -> Account:
     return ledger.external_account("youthaid-beneficiaries", "倾溧助 受助人银行账户", fund=youth_fund())
 
 
-def do_donate(amount_fen: int, *, donor: str, acting_user: Any, idempotency_key: str | None = None,
+def do_donate(amount_fen: int, *, donor: str, acting_user: User, idempotency_key: str | None = None,
               at: dt.datetime | None = None) -> Any:
     require_perm(acting_user, FUND)
     donor = _text(donor, "donor", limit=100)
@@ -69,7 +70,7 @@ def do_donate(amount_fen: int, *, donor: str, acting_user: Any, idempotency_key:
                             idempotency_key=idempotency_key, at=at)
 
 
-def do_update_aid_type(aid_type: AidType | str, *, acting_user: Any, reason: str, **values: Any) -> AidType:
+def do_update_aid_type(aid_type: AidType | str, *, acting_user: User, reason: str, **values: Any) -> AidType:
     """The aid rules are data: the federation changes amounts and caps here, audited; applications
     are checked against the rules in force when they are filed and decided."""
     require_perm(acting_user, "youthaid.configure")

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.models import User
 from longcheng.kernel.access.scope import has_perm, restrict
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import ErrorCode, KernelError, PermissionDenied
@@ -33,7 +34,7 @@ from .common import HEALTH, MANAGE, VIEW, _date, _int, _text
 from .screening import screen
 
 
-def do_record_visit(youth: Youth | int, *, visited_on: Any, situation: str, risk: str, acting_user: Any,
+def do_record_visit(youth: Youth | int, *, visited_on: Any, situation: str, risk: str, acting_user: User,
                     needs: str = "") -> Visit:
     """A follow-up visit: the situation, needs and risk; the next visit falls due by the risk level."""
     on = _date(visited_on, "visited_on")
@@ -62,7 +63,7 @@ def do_record_visit(youth: Youth | int, *, visited_on: Any, situation: str, risk
     return visit
 
 
-def do_life_event(youth: Youth | int, *, kind: str, on: Any, acting_user: Any, note: str = "",
+def do_life_event(youth: Youth | int, *, kind: str, on: Any, acting_user: User | None, note: str = "",
                   hardship_grade: Any = None) -> LifeEvent:
     """A change in the youth's life re-checks eligibility, with the reason recorded."""
     if kind not in LifeEventKind.values:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.models import User
 from longcheng.kernel.access.scope import require_perm, restrict
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied
@@ -37,7 +38,7 @@ def _next_batch_code() -> str:
     return f"{year}-{count + 1:03d}"
 
 
-def do_create_batch(*, title: str, acting_user: Any, applications: Iterable[int] | None = None) -> PaymentBatch:
+def do_create_batch(*, title: str, acting_user: User, applications: Iterable[int] | None = None) -> PaymentBatch:
     """A payment batch from approved applications not yet in a batch (in the user's scope). A youth
     with two approved applications of one type gets one of them now and the other in the next
     batch: one payment per youth per aid type per batch."""
@@ -84,7 +85,7 @@ def _number_lock() -> None:
     Fund.objects.select_for_update().filter(pk=youth_fund().pk).first()
 
 
-def do_pay_batch(batch: PaymentBatch | int, *, acting_user: Any) -> PaymentBatch:
+def do_pay_batch(batch: PaymentBatch | int, *, acting_user: User) -> PaymentBatch:
     """Send the batch to the bank: each payment leaves the fund's commitment for the beneficiary's
     account. A double click or a retried request finds the batch paid and pays nobody twice (the
     batch row is locked, and each payment's posting carries its own idempotency key)."""
@@ -133,7 +134,7 @@ def _set_entries(rows: list[tuple[int, int, int]], entries: dict[str, Any]) -> N
         Payment.objects.filter(pk__in=ids[start:start + 900]).update(entry_id=Subquery(entry))
 
 
-def do_return_payment(payment: Payment | int, *, reason: str, acting_user: Any) -> Payment:
+def do_return_payment(payment: Payment | int, *, reason: str, acting_user: User) -> Payment:
     """The bank returned a payment (closed account, wrong number): the money goes back to the
     commitment, ready to be re-issued."""
     reason = _text(reason, "return_reason", minimum=2, limit=200)
@@ -153,7 +154,7 @@ def do_return_payment(payment: Payment | int, *, reason: str, acting_user: Any) 
     return locked
 
 
-def do_reissue(payment: Payment | int, *, acting_user: Any) -> Payment:
+def do_reissue(payment: Payment | int, *, acting_user: User) -> Payment:
     """Put a returned payment into the open batch (a new one if none is open), with the youth's
     current bank account (correct it on the case first)."""
     require_perm(acting_user, PAY)

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.models import User
 from longcheng.kernel.access.scope import has_perm, require_perm
 from longcheng.kernel.audit.actions import changes, record, record_read, snapshot
 from longcheng.kernel.errors import ErrorCode, KernelError, NotFound, PermissionDenied
@@ -40,7 +41,7 @@ from .common import (
 )
 
 
-def do_record_consent(youth: Youth | int, *, given_by: Resident, sensitive: bool, acting_user: Any,
+def do_record_consent(youth: Youth | int, *, given_by: Resident, sensitive: bool, acting_user: User,
                       scope: str = "") -> Any:
     """Consent for the registry (PIPL arts. 13, 31): from a recorded guardian for an under-14, from
     the youth from 14 on (the kernel enforces who may give it). Sensitive data (health, bank
@@ -121,7 +122,7 @@ def _clean_profile(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def do_update_profile(youth: Youth | int, *, acting_user: Any, reason: str, **values: Any) -> Youth:
+def do_update_profile(youth: Youth | int, *, acting_user: User, reason: str, **values: Any) -> Youth:
     """Change the case's registry data; each change is kept with who, when and why. Health and bank
     fields need the role that may see them and the separate sensitive-data consent."""
     reason = _text(reason, "reason", minimum=2, limit=200)
@@ -169,7 +170,7 @@ def mask_account(number: str) -> str:
     return "**** " + number[-4:]
 
 
-def do_reveal(youth: Youth | int, *, fields: Sequence[str], reason: str, acting_user: Any) -> dict[str, Any]:
+def do_reveal(youth: Youth | int, *, fields: Sequence[str], reason: str, acting_user: User) -> dict[str, Any]:
     """Show health or bank data to a named role, and audit that they looked."""
     allowed = {"health": HEALTH, "bank": BANK}
     if not fields or set(fields) - set(allowed):

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.models import User
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import ErrorCode, KernelError, NotFound
 from longcheng.kernel.ledger import actions as ledger
@@ -25,7 +26,7 @@ from .fund import youth_fund
 
 
 def do_propose_room(youth: Youth | int, *, budget_fen: int, contractor: str, before_note: str,
-                    acting_user: Any) -> RoomProject:
+                    acting_user: User) -> RoomProject:
     contractor = _text(contractor, "contractor", limit=100)
     before_note = _text(before_note, "before_note", minimum=4)
     if not isinstance(budget_fen, int) or budget_fen <= 0:
@@ -49,7 +50,7 @@ def _lock_room(room: RoomProject | int, user: Any, permission: str) -> RoomProje
     return RoomProject.objects.select_for_update(of=("self",)).select_related("youth__person").get(pk=pk)
 
 
-def do_advance_room(room: RoomProject | int, *, to: str, acting_user: Any, after_note: str = "",
+def do_advance_room(room: RoomProject | int, *, to: str, acting_user: User, after_note: str = "",
                     spent_fen: int | None = None) -> RoomProject:
     """proposed → approved (the federation commits the budget from the fund) → in progress → done
     (the contractor is paid what was spent, at most the budget; the rest goes back) or cancelled

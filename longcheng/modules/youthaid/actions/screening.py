@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.models import User
 from longcheng.kernel.access.scope import has_perm
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import KernelError
@@ -39,7 +39,7 @@ def _apply_outcome(youth: Youth, outcome: str, today: dt.date) -> None:
         youth.status = CaseStatus.NEEDS_INFO
 
 
-def screen(locked: Youth, *, acting_user: Any, trigger: str, note: str = "") -> Screening:
+def screen(locked: Youth, *, acting_user: User | None, trigger: str, note: str = "") -> Screening:
     today = common._today()
     reasons = rules.criteria(rules.facts_of(locked), today)
     outcome = rules.outcome_of(reasons)
@@ -55,7 +55,7 @@ def screen(locked: Youth, *, acting_user: Any, trigger: str, note: str = "") -> 
     return result
 
 
-def do_screen(youth: Youth | int, *, acting_user: Any, note: str = "") -> Screening:
+def do_screen(youth: Youth | int, *, acting_user: User, note: str = "") -> Screening:
     """Check the criteria and show every reason: eligible (monitoring starts), not eligible (may be
     appealed) or more information needed."""
     with transaction.atomic():
@@ -66,7 +66,7 @@ def do_screen(youth: Youth | int, *, acting_user: Any, note: str = "") -> Screen
         return screen(locked, acting_user=acting_user, trigger=trigger, note=note)
 
 
-def do_appeal(youth: Youth | int, *, note: str, acting_user: Any) -> Youth:
+def do_appeal(youth: Youth | int, *, note: str, acting_user: User) -> Youth:
     """The family (through the case worker or the reporter) contests a 'not eligible'."""
     note = _text(note, "note", minimum=4)
     with transaction.atomic():

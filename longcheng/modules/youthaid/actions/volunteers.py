@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.models import User
 from longcheng.kernel.access.scope import place_in_scope, require_perm, restrict
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import ErrorCode, KernelError, NotFound, PermissionDenied
@@ -29,7 +30,7 @@ from . import common
 from .common import MANAGE, _date, _text
 
 
-def do_register_volunteer(*, name: str, phone: str, place: Place | None, acting_user: Any,
+def do_register_volunteer(*, name: str, phone: str, place: Place | None, acting_user: User,
                           occupation: str = "") -> Volunteer:
     require_perm(acting_user, MANAGE)
     name = _text(name, "name", limit=50)
@@ -46,7 +47,7 @@ def do_register_volunteer(*, name: str, phone: str, place: Place | None, acting_
     return volunteer
 
 
-def do_vet_volunteer(volunteer: Volunteer | int, *, status: str, note: str, acting_user: Any) -> Volunteer:
+def do_vet_volunteer(volunteer: Volunteer | int, *, status: str, note: str, acting_user: User) -> Volunteer:
     if status not in (VettingStatus.VETTED, VettingStatus.REJECTED, VettingStatus.SUSPENDED):
         raise KernelError(_("Choose vetted, not accepted or suspended."), field="status")
     note = _text(note, "vetting_note", minimum=2, limit=300)
@@ -65,7 +66,7 @@ def do_vet_volunteer(volunteer: Volunteer | int, *, status: str, note: str, acti
     return locked
 
 
-def do_pair(volunteer: Volunteer | int, youth: Youth | int, *, acting_user: Any, on: Any = None) -> Pairing:
+def do_pair(volunteer: Volunteer | int, youth: Youth | int, *, acting_user: User, on: Any = None) -> Pairing:
     day = _date(on, "started_on") if on else common._today()
     with transaction.atomic():
         locked = _lock(youth, acting_user, MANAGE)
@@ -91,7 +92,7 @@ def do_pair(volunteer: Volunteer | int, youth: Youth | int, *, acting_user: Any,
     return pairing
 
 
-def do_end_pairing(pairing: Pairing | int, *, reason: str, acting_user: Any) -> Pairing:
+def do_end_pairing(pairing: Pairing | int, *, reason: str, acting_user: User) -> Pairing:
     reason = _text(reason, "reason", minimum=2, limit=200)
     with transaction.atomic():
         pk = pairing.pk if isinstance(pairing, Pairing) else pairing
@@ -107,7 +108,7 @@ def do_end_pairing(pairing: Pairing | int, *, reason: str, acting_user: Any) -> 
     return found
 
 
-def do_log_contact(pairing: Pairing | int, *, on: Any, kind: str, note: str, acting_user: Any) -> Contact:
+def do_log_contact(pairing: Pairing | int, *, on: Any, kind: str, note: str, acting_user: User) -> Contact:
     day = _date(on, "on")
     if day > common._today():
         raise KernelError(_("The date cannot be in the future."), code=ErrorCode.INVALID_DATE, field="on")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from longcheng.kernel import privacy, uploads
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import access_object, has_perm, place_in_scope, restrict
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied, parse_id
@@ -90,7 +91,7 @@ def _optional_yuan(value: str, field: str) -> int | None:
 
 
 @staff_view(VIEW)
-def cases(request: HttpRequest) -> HttpResponse:
+def cases(request: StaffRequest) -> HttpResponse:
     """The case worker's list: cases in scope with their follow-up state, filtered by status, overdue
     visits, town and name."""
     user = request.user
@@ -217,7 +218,7 @@ def _profile_values(youth: Youth) -> dict[str, Any]:
     return values
 
 
-def _case_context(request: HttpRequest, youth: Youth, revealed: dict[str, Any] | None = None) -> dict[str, Any]:
+def _case_context(request: StaffRequest, youth: Youth, revealed: dict[str, Any] | None = None) -> dict[str, Any]:
     user = request.user
     today = _today()
     can_manage = has_perm(user, MANAGE)
@@ -283,10 +284,10 @@ def _own_application(youth: Youth, value: str) -> int:
 # A step reads its form and calls its action; it returns revealed values (the reveal step, shown in
 # that response only) or None. The action checks the permission and the scope again.
 
-Step = Callable[[HttpRequest, Youth], "dict[str, Any] | None"]
+Step = Callable[[StaffRequest, Youth], "dict[str, Any] | None"]
 
 
-def _consent(request: HttpRequest, youth: Youth) -> None:
+def _consent(request: StaffRequest, youth: Youth) -> None:
     post = request.POST
     givers = {str(p.pk): p for p, _label in _consent_givers(youth)}
     given_by = givers.get(post.get("given_by", ""))
@@ -296,7 +297,7 @@ def _consent(request: HttpRequest, youth: Youth) -> None:
                               acting_user=request.user)
 
 
-def _profile(request: HttpRequest, youth: Youth) -> None:
+def _profile(request: StaffRequest, youth: Youth) -> None:
     post, values = request.POST, {}
     for key in PROFILE_KEYS:
         if key not in post:
@@ -308,13 +309,13 @@ def _profile(request: HttpRequest, youth: Youth) -> None:
     actions.do_update_profile(youth.pk, acting_user=request.user, reason=post.get("reason", ""), **values)
 
 
-def _reveal(request: HttpRequest, youth: Youth) -> dict[str, Any]:
+def _reveal(request: StaffRequest, youth: Youth) -> dict[str, Any]:
     post = request.POST
     return actions.do_reveal(youth.pk, fields=post.getlist("fields"), reason=post.get("reason", ""),
                              acting_user=request.user)
 
 
-def _sensitive(request: HttpRequest, youth: Youth) -> None:
+def _sensitive(request: StaffRequest, youth: Youth) -> None:
     post, values = request.POST, {}
     if post.get("serious_illness") in ("1", "0"):
         values["serious_illness"] = post["serious_illness"]
@@ -326,27 +327,27 @@ def _sensitive(request: HttpRequest, youth: Youth) -> None:
     actions.do_update_profile(youth.pk, acting_user=request.user, reason=post.get("reason", ""), **values)
 
 
-def _screen(request: HttpRequest, youth: Youth) -> None:
+def _screen(request: StaffRequest, youth: Youth) -> None:
     actions.do_screen(youth.pk, acting_user=request.user, note=request.POST.get("note", ""))
 
 
-def _appeal(request: HttpRequest, youth: Youth) -> None:
+def _appeal(request: StaffRequest, youth: Youth) -> None:
     actions.do_appeal(youth.pk, note=request.POST.get("note", ""), acting_user=request.user)
 
 
-def _visit(request: HttpRequest, youth: Youth) -> None:
+def _visit(request: StaffRequest, youth: Youth) -> None:
     post = request.POST
     actions.do_record_visit(youth.pk, visited_on=post.get("visited_on", ""), situation=post.get("situation", ""),
                             risk=post.get("risk", ""), needs=post.get("needs", ""), acting_user=request.user)
 
 
-def _life_event(request: HttpRequest, youth: Youth) -> None:
+def _life_event(request: StaffRequest, youth: Youth) -> None:
     post = request.POST
     actions.do_life_event(youth.pk, kind=post.get("kind", ""), on=post.get("on", ""), note=post.get("note", ""),
                           hardship_grade=post.get("hardship_grade", ""), acting_user=request.user)
 
 
-def _apply(request: HttpRequest, youth: Youth) -> None:
+def _apply(request: StaffRequest, youth: Youth) -> None:
     post = request.POST
     year = clean(forms.IntegerField(label=_l("Year")), post.get("year") or _today().year, name="year")
     amount = clean(YuanField(label=_l("Amount")), post.get("amount", ""), name="amount")
@@ -354,14 +355,14 @@ def _apply(request: HttpRequest, youth: Youth) -> None:
                      year=year, attachments=request.FILES.getlist("proof"), acting_user=request.user)
 
 
-def _recommend(request: HttpRequest, youth: Youth) -> None:
+def _recommend(request: StaffRequest, youth: Youth) -> None:
     post = request.POST
     application = _own_application(youth, post.get("application", ""))
     actions.do_recommend(application, recommend=post.get("recommend") == "yes", note=post.get("note", ""),
                          amount_fen=_optional_yuan(post.get("amount", ""), "amount"), acting_user=request.user)
 
 
-def _pair(request: HttpRequest, youth: Youth) -> None:
+def _pair(request: StaffRequest, youth: Youth) -> None:
     actions.do_pair(parse_id(request.POST.get("volunteer"), field="volunteer"), youth.pk, acting_user=request.user,
                     on=request.POST.get("on") or None)
 
@@ -373,24 +374,24 @@ def _current_pairing(youth: Youth) -> Any:
     return pairing
 
 
-def _contact(request: HttpRequest, youth: Youth) -> None:
+def _contact(request: StaffRequest, youth: Youth) -> None:
     post = request.POST
     actions.do_log_contact(_current_pairing(youth).pk, on=post.get("on", ""), kind=post.get("kind", ""),
                            note=post.get("note", ""), acting_user=request.user)
 
 
-def _unpair(request: HttpRequest, youth: Youth) -> None:
+def _unpair(request: StaffRequest, youth: Youth) -> None:
     actions.do_end_pairing(_current_pairing(youth).pk, reason=request.POST.get("reason", ""), acting_user=request.user)
 
 
-def _room(request: HttpRequest, youth: Youth) -> None:
+def _room(request: StaffRequest, youth: Youth) -> None:
     post = request.POST
     budget = clean(YuanField(label=_l("Budget")), post.get("budget", ""), name="budget_fen")
     actions.do_propose_room(youth.pk, budget_fen=budget, contractor=post.get("contractor", ""),
                             before_note=post.get("before_note", ""), acting_user=request.user)
 
 
-def _room_advance(request: HttpRequest, youth: Youth) -> None:
+def _room_advance(request: StaffRequest, youth: Youth) -> None:
     post = request.POST
     room = youth.rooms.filter(pk=parse_id(post.get("room"), field="room")).first()
     if room is None:
@@ -407,7 +408,7 @@ STEPS: dict[str, Step] = {
 }
 
 
-def _case_youth(request: HttpRequest, pk: int) -> Youth:
+def _case_youth(request: StaffRequest, pk: int) -> Youth:
     queryset = Youth.objects.select_related("person__place__parent", "deceased_parent", "surviving_parent",
                                             "guardian", "case_worker")
     return access_object(Youth, request.user, pk, VIEW, queryset=queryset)
@@ -420,7 +421,7 @@ def step_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
 
     @staff_view(VIEW)
     @require_POST
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
+    def view(request: StaffRequest, pk: int) -> HttpResponse:
         youth = _case_youth(request, pk)
         back = reverse("youthaid:case", args=[youth.pk])
         try:
@@ -441,7 +442,7 @@ def step_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
 
 
 @staff_view(VIEW)
-def case(request: HttpRequest, pk: int) -> HttpResponse:
+def case(request: StaffRequest, pk: int) -> HttpResponse:
     """One case; each of its forms posts to its own step (STEPS), the action checks permission and scope."""
     return render(request, "youthaid/case.html", _case_context(request, _case_youth(request, pk)))
 
@@ -453,7 +454,7 @@ REPORT_CHANNELS = [(value, label) for value, label in Channel.choices if value !
 
 
 @staff_view(REPORT)
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: StaffRequest) -> HttpResponse:
     """The reporter's form and their own reports, nothing of anyone else's and nothing more of the
     case than its status."""
     user: Any = request.user
@@ -486,7 +487,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view(VIEW)
-def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
+def attachment(request: StaffRequest, pk: int) -> HttpResponseBase:
     """A proof file, for someone who may see the case. Hospital bills are health data: they need the
     health role, and each opening is audited."""
     from longcheng.kernel.audit.actions import record_read

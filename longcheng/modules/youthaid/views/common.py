@@ -6,10 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 
 from longcheng.kernel import privacy
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.errors import KernelError
 from longcheng.kernel.ledger import actions as ledger
 from longcheng.kernel.ledger.models import AccountKind
@@ -24,7 +25,7 @@ QUEUE_SIZE = 200
 # --- small helpers -------------------------------------------------------------------------------------------
 
 
-def _post(request: HttpRequest, step: Callable[[], str | tuple[str, str]]) -> HttpResponse:
+def _post(request: StaffRequest, step: Callable[[], str | tuple[str, str]]) -> HttpResponse:
     """Run one POSTed step: its message, then back to the page (or where the step says). A refusal
     becomes a message naming the rule, having written nothing; out of scope stays a 404 page."""
     try:

@@ -6,10 +6,11 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import restrict
 from longcheng.kernel.places.models import Level, Place
 from longcheng.kernel.registry import Chart
@@ -148,7 +149,7 @@ def figure_charts(tables: dict[str, Any]) -> list[Chart]:
 
 
 @staff_view(VIEW)
-def figures(request: HttpRequest) -> HttpResponse:
+def figures(request: StaffRequest) -> HttpResponse:
     user = request.user
     years = _years(user)
     chosen = request.GET.get("year", "")

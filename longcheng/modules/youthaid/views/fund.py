@@ -7,11 +7,12 @@ import uuid
 from typing import Any
 
 from django.db.models import Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import has_perm
 from longcheng.kernel.errors import KernelError, NotFound
 from longcheng.kernel.forms import yuan_text
@@ -31,7 +32,7 @@ from .common import CONFIGURE, FUND, VIEW, _balances, _post
 # --- the fund -------------------------------------------------------------------------------------------------
 
 
-def _fund_step(request: HttpRequest) -> str:
+def _fund_step(request: StaffRequest) -> str:
     post = request.POST
     if post.get("step") != "donate":
         raise KernelError(_("Unknown step."), field="step")
@@ -44,7 +45,7 @@ def _fund_step(request: HttpRequest) -> str:
 
 
 @staff_view(VIEW)
-def fund(request: HttpRequest) -> HttpResponse:
+def fund(request: StaffRequest) -> HttpResponse:
     if request.method == "POST":
         return _post(request, lambda: _fund_step(request))
     user = request.user
@@ -78,7 +79,7 @@ def fund(request: HttpRequest) -> HttpResponse:
 # --- the aid rules ---------------------------------------------------------------------------------------------
 
 
-def _rules_step(request: HttpRequest) -> str:
+def _rules_step(request: StaffRequest) -> str:
     post = request.POST
     if post.get("step") != "edit":
         raise KernelError(_("Unknown step."), field="step")
@@ -101,7 +102,7 @@ def _rules_step(request: HttpRequest) -> str:
 
 
 @staff_view(VIEW)
-def rules_page(request: HttpRequest) -> HttpResponse:
+def rules_page(request: StaffRequest) -> HttpResponse:
     if request.method == "POST":
         return _post(request, lambda: _rules_step(request))
     types = list(AidType.objects.all())

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import restrict
 from longcheng.kernel.errors import KernelError, NotFound, parse_id
 from longcheng.kernel.ledger.money import format_fen
@@ -37,7 +38,7 @@ def _waiting(user: Any) -> Any:
         payments__status__in=[PayStatus.PENDING, PayStatus.PAID, PayStatus.RETURNED])
 
 
-def _batches_step(request: HttpRequest) -> tuple[str, str]:
+def _batches_step(request: StaffRequest) -> tuple[str, str]:
     if request.POST.get("step") != "create":
         raise KernelError(_("Unknown step."), field="step")
     batch = actions.do_create_batch(title=request.POST.get("title", ""), acting_user=request.user)
@@ -51,7 +52,7 @@ def _batches_step(request: HttpRequest) -> tuple[str, str]:
 
 
 @staff_view(PAY)
-def batches(request: HttpRequest) -> HttpResponse:
+def batches(request: StaffRequest) -> HttpResponse:
     if request.method == "POST":
         return _post(request, lambda: _batches_step(request))
     user = request.user
@@ -73,7 +74,7 @@ def _batch_payment(batch: PaymentBatch, user: Any, value: str | None) -> int:
     return pk
 
 
-def _batch_step(request: HttpRequest, batch: PaymentBatch) -> str | tuple[str, str]:
+def _batch_step(request: StaffRequest, batch: PaymentBatch) -> str | tuple[str, str]:
     post, user = request.POST, request.user
     step = post.get("step", "")
     if step == "pay":
@@ -128,7 +129,7 @@ def _batch_xlsx(batch: PaymentBatch, payments: list[Payment]) -> HttpResponse:
 
 
 @staff_view(PAY)
-def batch(request: HttpRequest, pk: int) -> HttpResponse:
+def batch(request: StaffRequest, pk: int) -> HttpResponse:
     user = request.user
     found = PaymentBatch.objects.select_related("created_by", "paid_by").filter(pk=pk).first()
     scoped = restrict(Payment.objects.filter(batch_id=pk), user, PAY)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import restrict
 from longcheng.kernel.errors import KernelError, parse_id
 from longcheng.kernel.forms import YuanField, refusal, yuan_text
@@ -35,7 +36,7 @@ class DecideForm(forms.Form):
     reason = forms.CharField(label=_l("Reason"), required=False, strip=False)
 
 
-def _review_step(request: HttpRequest) -> str:
+def _review_step(request: StaffRequest) -> str:
     post, user = request.POST, request.user
     if post.get("step") != "decide":
         raise KernelError(_("Unknown step."), field="step")
@@ -54,7 +55,7 @@ def _review_step(request: HttpRequest) -> str:
 
 
 @staff_view(REVIEW)
-def review(request: HttpRequest) -> HttpResponse:
+def review(request: StaffRequest) -> HttpResponse:
     """The charity federation's queue: recommended applications, oldest first, each with what the
     youth already has this year of that aid type, and the fund's available money above."""
     if request.method == "POST":

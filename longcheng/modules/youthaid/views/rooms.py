@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Count, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from longcheng.kernel import privacy
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import has_perm, restrict
 from longcheng.kernel.errors import KernelError, parse_id
 from longcheng.kernel.forms import YuanField, refusal, yuan_text
@@ -43,7 +44,7 @@ class AdvanceRoomForm(forms.Form):
     after_note = forms.CharField(label=_l("Note"), required=False, strip=False)
 
 
-def _rooms_step(request: HttpRequest) -> str:
+def _rooms_step(request: StaffRequest) -> str:
     if request.POST.get("step") != "advance":
         raise KernelError(_("Unknown step."), field="step")
     form = AdvanceRoomForm(request.POST)
@@ -57,7 +58,7 @@ def _rooms_step(request: HttpRequest) -> str:
 
 
 @staff_view(VIEW)
-def rooms(request: HttpRequest) -> HttpResponse:
+def rooms(request: StaffRequest) -> HttpResponse:
     if request.method == "POST":
         return _post(request, lambda: _rooms_step(request))
     user = request.user

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import has_perm, restrict
 from longcheng.kernel.errors import KernelError, parse_id
 from longcheng.kernel.people.validators import mask_phone
@@ -31,7 +32,7 @@ def _volunteer_places(user: Any) -> Any:
             .select_related("parent").order_by("path"))
 
 
-def _volunteers_step(request: HttpRequest) -> str:
+def _volunteers_step(request: StaffRequest) -> str:
     post, user = request.POST, request.user
     step = post.get("step", "")
     if step == "register":
@@ -50,7 +51,7 @@ def _volunteers_step(request: HttpRequest) -> str:
 
 
 @staff_view(VIEW)
-def volunteers(request: HttpRequest) -> HttpResponse:
+def volunteers(request: StaffRequest) -> HttpResponse:
     if request.method == "POST":
         return _post(request, lambda: _volunteers_step(request))
     user = request.user
