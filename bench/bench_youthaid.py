@@ -301,6 +301,13 @@ def run() -> None:
     demo.build_orgs(log=quiet)
     user, _created = get_user_model().objects.get_or_create(username="bench-youthaid",
                                                             defaults={"is_superuser": True, "is_staff": True})
+    # The fund is opened explicitly on a new installation (reading it creates nothing), as the demo does.
+    from longcheng.kernel.orgs.models import Organisation
+    from longcheng.kernel.places.models import Place as _Place
+    from longcheng.modules.youthaid import actions as youthaid_actions
+
+    youthaid_actions.do_open_fund(acting_user=None, place=_Place.objects.get(code="320481"),
+                                  owner=Organisation.objects.filter(code="charity-liyang").first())
 
     # (a) the scan, both ways on the same registry ----------------------------------------------------------
     progress(f"building a registry of {COMPARE_RESIDENTS:,} residents with parent links (bulk)")
