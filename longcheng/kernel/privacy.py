@@ -19,7 +19,7 @@ from typing import Any
 from django.db import models
 
 from longcheng.kernel import registry
-from longcheng.kernel.access.models import RoleAssignment
+from longcheng.kernel.access.models import RoleAssignment, in_force_q
 from longcheng.kernel.people.validators import mask_name, mask_phone, mask_resident_id
 
 
@@ -133,7 +133,7 @@ def _role_paths(user: Any) -> dict[str, set[str]]:
     cached = getattr(user, "_longcheng_role_paths", None)
     if cached is None:
         cached = {}
-        for role, path in RoleAssignment.objects.filter(user=user).values_list("role", "places__path"):
+        for role, path in RoleAssignment.objects.filter(in_force_q(), user=user).values_list("role", "places__path"):
             cached.setdefault(role, set())
             if path:
                 cached[role].add(path)
@@ -171,6 +171,9 @@ def show(user: Any, kind: Kind, value: Any, path: str | None = None) -> Any:
     return mask(kind, value)
 
 
-def sees(user: Any, kind: Kind, path: str | None = None) -> bool:
-    """Whether `user` sees anything of `kind` (masked or better)."""
-    return level(user, kind, path) > Level.HIDDEN
+def shown_name(user: Any, person: Any) -> str:
+    """A resident's name as `user` sees it: a minor's through their role's level (Kind.MINOR),
+    an adult's as it is."""
+    if person.age() >= 18:
+        return str(person.name)
+    return str(show(user, Kind.MINOR, person.name, person.place.path if person.place else None))

@@ -33,7 +33,7 @@ from longcheng.kernel.notify.api import queue_message
 from longcheng.kernel.places.models import Place
 
 from .models import ApiToken, RoleAssignment, User
-from .scope import ALL, path_q, place_in_scope, scope_paths
+from .scope import ALL, is_city_wide, path_q, place_in_scope, scope_paths
 
 MANAGE = "access.manage"
 USERNAME_MAX = 150
@@ -42,15 +42,6 @@ USERNAME_MAX = 150
 # --- who manages whom -------------------------------------------------------------------------------
 def manage_paths(actor: Any) -> tuple[str, ...]:
     return scope_paths(actor, MANAGE)
-
-
-def _holds_a_root(paths: tuple[str, ...]) -> bool:
-    """Accounts without a home place belong to the whole city: only a city-wide administrator
-    manages them."""
-    if paths == ALL:
-        return True
-    roots = Place.objects.filter(parent__isnull=True).values_list("path", flat=True)
-    return any(root.startswith(p) for root in roots for p in paths)
 
 
 def staff_queryset(actor: Any) -> QuerySet[User]:
@@ -62,7 +53,7 @@ def staff_queryset(actor: Any) -> QuerySet[User]:
     if paths == ALL:
         return qs
     q = path_q("place__path", paths)
-    if _holds_a_root(paths):
+    if is_city_wide(paths):  # accounts without a home place belong to the whole city
         q |= Q(place__isnull=True)
     # Only a superuser manages a superuser.
     return qs.filter(q, is_superuser=False)
@@ -90,7 +81,7 @@ def _require_manage(actor: Any) -> None:
 
 def _require_place(actor: Any, place: Place | None, field: str) -> None:
     if place is None:
-        if not _holds_a_root(manage_paths(actor)):
+        if not is_city_wide(manage_paths(actor)):
             raise KernelError(_("Choose the place the account belongs to."), code=ErrorCode.REQUIRED, field=field)
         return
     if not place_in_scope(actor, MANAGE, place.path):
@@ -189,14 +180,6 @@ def do_reactivate_staff(user: User, *, reason: str = "", acting_user: User) -> U
 
 
 # --- roles ------------------------------------------------------------------------------------------
-def grantable(actor: Any, role_code: str, place: Place) -> bool:
-    """Whether `actor` holds every permission of the role at `place` (and manages accounts there)."""
-    role = registry.roles().get(role_code)
-    if role is None or not place_in_scope(actor, MANAGE, place.path):
-        return False
-    return all(place_in_scope(actor, perm, place.path) for perm in role.permissions)
-
-
 def grantable_roles(actor: Any) -> list[tuple[str, str]]:
     """Roles worth offering in a form: the actor holds each of their permissions somewhere. The
     action checks the exact places."""
@@ -237,7 +220,7 @@ def do_assign_role(user: User, *, role: str, places: Iterable[Place], ends_at: d
         before = _assignment_snapshot(assignment)
         # Replacing places the actor does not manage would take a grant away behind another's back.
         foreign = [p for p in assignment.places.all() if not place_in_scope(acting_user, MANAGE, p.path)]
-        if foreign and (assignment.ends_at is None or assignment.ends_at > timezone.now()):
+        if foreign and assignment.in_force:
             raise PermissionDenied(_("This role is also held at places you do not manage."), field="places")
         assignment.ends_at = ends_at
         assignment.reason = (reason or "").strip()[:200]

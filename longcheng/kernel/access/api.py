@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.files import UploadedFile
@@ -20,7 +19,7 @@ from longcheng.kernel.errors import KernelError, NotFound
 from longcheng.kernel.places.models import Place
 
 from . import actions
-from .models import RoleAssignment, User
+from .models import RoleAssignment, User, in_force_q
 from .scope import require_perm
 from .views import place_choices as choices
 
@@ -108,7 +107,7 @@ class PasswordIn(Schema):
 
 def _assignment(a: RoleAssignment) -> dict[str, Any]:
     return {"id": a.pk, "role": a.role, "places": sorted(p.code for p in a.places.all()), "ends_at": a.ends_at,
-            "reason": a.reason, "active": a.ends_at is None or a.ends_at > timezone.now()}
+            "reason": a.reason, "active": a.in_force}
 
 
 def _staff(user: User) -> dict[str, Any]:
@@ -136,7 +135,7 @@ def list_staff(request: HttpRequest, page: int = 1, size: int = 50, q: str = "",
     if q:
         qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
     if role:
-        qs = qs.filter(Q(role_assignments__ends_at__isnull=True) | Q(role_assignments__ends_at__gt=timezone.now()),
+        qs = qs.filter(in_force_q("role_assignments__"),
                        role_assignments__role=role).distinct()
     if place:
         found = actions.places_to_manage(request.user).filter(code=place).first()

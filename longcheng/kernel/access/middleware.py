@@ -30,7 +30,7 @@ class SignInGateMiddleware:
 
     def _gate(self, request: HttpRequest) -> HttpResponse | None:
         user = request.user
-        if twofactor.requires_two_factor(user) and not user.is_verified():  # type: ignore[union-attr]
+        if not user.is_verified() and twofactor.requires_two_factor(user):  # type: ignore[union-attr]
             if twofactor.confirmed_device(user) is not None:
                 target, code = reverse("access:twofactor_verify"), "two_factor_required"
             else:

@@ -63,6 +63,16 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         return f"{self.user} → {self.role}"
 
+    @property
+    def in_force(self) -> bool:
+        return self.ends_at is None or self.ends_at > timezone.now()
+
+
+def in_force_q(prefix: str = "") -> models.Q:
+    """Role assignments that still grant something (no end, or an end still to come); `prefix`
+    reaches them through a relation, e.g. "role_assignments__"."""
+    return models.Q(**{f"{prefix}ends_at__isnull": True}) | models.Q(**{f"{prefix}ends_at__gt": timezone.now()})
+
 
 def hash_token(raw: str) -> str:
     # Tokens are long random strings, so a fast hash is enough: no rainbow table covers 256 random bits.

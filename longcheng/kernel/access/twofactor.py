@@ -15,8 +15,6 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -26,7 +24,7 @@ from longcheng.kernel.audit import actions as audit
 from longcheng.kernel.errors import KernelError
 
 from .actions import get_staff
-from .models import RoleAssignment
+from .models import RoleAssignment, in_force_q
 
 SENSITIVE_PERMISSIONS = frozenset({"people.reveal", "ledger.post", "access.manage"})
 SENSITIVE_VERBS = frozenset({"reveal", "pay", "post"})
@@ -43,7 +41,7 @@ def requires_two_factor(user: Any) -> bool:
     if user.is_superuser:
         return True
     # The gate asks on every page: one query for the roles in force, not one per permission.
-    held = set(RoleAssignment.objects.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=timezone.now()), user=user,
+    held = set(RoleAssignment.objects.filter(in_force_q(), user=user,
                                              places__isnull=False).values_list("role", flat=True))
     roles = registry.roles()
     return any(is_sensitive(perm) for code in held if code in roles for perm in roles[code].permissions)

@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
@@ -29,7 +28,7 @@ from longcheng.kernel.web.views import attach_error
 
 from . import actions, twofactor
 from .forms import AssignForm, ImportForm, ReasonForm, StaffFilterForm, StaffForm, TokenForm, place_label
-from .models import RoleAssignment, User
+from .models import RoleAssignment, User, in_force_q
 
 MANAGE = actions.MANAGE
 
@@ -62,8 +61,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         if data["q"]:
             qs = qs.filter(Q(username__icontains=data["q"]) | Q(display_name__icontains=data["q"]))
         if data["role"]:
-            now = timezone.now()
-            qs = qs.filter(Q(role_assignments__ends_at__isnull=True) | Q(role_assignments__ends_at__gt=now),
+            qs = qs.filter(in_force_q("role_assignments__"),
                            role_assignments__role=data["role"])
         if data["place"]:
             code = data["place"]
@@ -118,9 +116,8 @@ def staff_detail(request: StaffRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Role granted."))
                 return redirect("access:staff_detail", pk=person.pk)
-    now = timezone.now()
     assignments = [
-        {"a": a, "label": _roles_label(a.role), "active": a.ends_at is None or a.ends_at > now,
+        {"a": a, "label": _roles_label(a.role), "active": a.in_force,
          "places": [p for p in a.places.all()]}
         for a in RoleAssignment.objects.filter(user=person).prefetch_related("places").order_by("role")
     ]

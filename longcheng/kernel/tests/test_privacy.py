@@ -177,3 +177,21 @@ def test_the_residents_page_asks_a_privacy_officer_for_the_reason_of_an_id_searc
         page = client.get(f"/residents/?q={person.resident_id}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert "王秀英" not in page and (hint in page) is told
     assert not AuditEntry.objects.filter(action="people.search_by_id").exists()
+
+
+def test_an_ended_assignment_no_longer_decides_what_its_holder_sees(city: dict[str, Any], make_user: Any) -> None:
+    """A temporary duty that ended (or a role taken away) grants nothing in the scope query; it must
+    not keep raising what the policy shows either."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from longcheng.kernel import privacy
+    from longcheng.kernel.access.models import RoleAssignment
+    from longcheng.kernel.privacy import Kind, Level
+
+    worker = make_user("ended", {"community_worker": [city["a"]]})
+    assert privacy.level(worker, Kind.ADDRESS, city["a"].path) == Level.PLAIN
+    RoleAssignment.objects.filter(user=worker).update(ends_at=timezone.now() - dt.timedelta(minutes=1))
+    worker = type(worker).objects.get(pk=worker.pk)  # a new request: nothing cached on the user
+    assert privacy.level(worker, Kind.ADDRESS, city["a"].path) == Level.HIDDEN

@@ -119,8 +119,8 @@ class ResidentOut(Schema):
 
 def resident_out(person: Resident, user: Any) -> dict[str, Any]:
     path = person.place.path if person.place else None
-    return {"id": person.pk, "name": privacy.show(user, Kind.MINOR, person.name, path) if person.age() < 18
-            else person.name, "resident_id": person.masked_id, "phone": person.masked_phone,
+    return {"id": person.pk, "name": privacy.shown_name(user, person), "resident_id": person.masked_id,
+            "phone": person.masked_phone,
             "gender": person.gender, "birth_year": person.birth_date.year,
             "place": person.place.code if person.place else None,
             "address": privacy.show(user, Kind.ADDRESS, person.address, path), "died_on": person.died_on}

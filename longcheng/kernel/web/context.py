@@ -25,9 +25,4 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         except NoReverseMatch:
             continue
         nav.append({"label": item.label, "url": url, "current": current.startswith(url) and url != "/"})
-    unread = 0
-    try:
-        unread = unread_count(user)
-    except ImportError:
-        pass
-    return {"shell_nav": nav, "shell_unread": unread}
+    return {"shell_nav": nav, "shell_unread": unread_count(user)}

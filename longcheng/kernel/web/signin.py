@@ -47,14 +47,13 @@ def client_address(request: HttpRequest | None) -> str:
     return remote
 
 
-_address = client_address
 
 
 def _audit(user: Any, action: str, request: HttpRequest | None, *, by_owner: bool = True, **after: Any) -> None:
     """A row on the account. A wrong password or a locked-out attempt was made by someone unknown,
     not by the account's owner: its actor is left empty."""
     with transaction.atomic():
-        record(user if by_owner else None, action, user, after={"ip": _address(request), **after})
+        record(user if by_owner else None, action, user, after={"ip": client_address(request), **after})
 
 
 def _account(username: str) -> Any:

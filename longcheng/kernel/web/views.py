@@ -102,7 +102,7 @@ def residents(request: StaffRequest) -> HttpResponse:
         qs = qs.filter(place__path__startswith=place.path) if place else qs.none()
     page = Paginator(qs.order_by("place__path", "name", "pk"), 50).get_page(request.GET.get("page"))
     for person in page:
-        person.shown_name = _shown_name(request.user, person)  # type: ignore[attr-defined]
+        person.shown_name = privacy.shown_name(request.user, person)  # type: ignore[attr-defined]
     can_search_id = has_perm(request.user, "people.reveal")
     # Someone who may search by ID number is told that the reason is missing; anyone else gets the
     # same empty list as for a number nobody holds.
@@ -110,14 +110,6 @@ def residents(request: StaffRequest) -> HttpResponse:
     return render(request, "web/residents.html", {"page": page, "q": q, "place": place_code or "", "reason": reason,
                                                   "can_add": has_perm(request.user, "people.manage"),
                                                   "can_search_id": can_search_id, "needs_reason": needs_reason})
-
-
-def _shown_name(user: Any, person: Resident) -> str:
-    """A minor's name as the user's role sees it (kernel.privacy); adults' names are not masked."""
-    if person.age() >= 18:
-        return person.name
-    shown: str = privacy.show(user, Kind.MINOR, person.name, person.place.path if person.place else None)
-    return shown
 
 
 @staff_view("people.manage")
@@ -152,7 +144,7 @@ def resident(request: StaffRequest, pk: int) -> HttpResponse:
                 attach_error(reveal_form, error)
     relatives = Relationship.objects.filter(person=person).select_related("relative")
     consents = Consent.objects.filter(subject=person).select_related("given_by")
-    person.shown_name = _shown_name(request.user, person)  # type: ignore[attr-defined]
+    person.shown_name = privacy.shown_name(request.user, person)  # type: ignore[attr-defined]
     person.shown_address = privacy.show(request.user, Kind.ADDRESS, person.address,  # type: ignore[attr-defined]
                                         person.place.path if person.place else None)
     return render(request, "web/resident.html", {
