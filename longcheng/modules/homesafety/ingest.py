@@ -631,9 +631,7 @@ def _sequence(pk: int, state: _State, seqs: list[int], now: dt.datetime, gaps: l
         high = max(high, seq)
     if len(pending) > MAX_PENDING_GAPS:
         # A device losing messages everywhere: record the oldest now rather than grow the row.
-        for first, last, seen in pending[:-MAX_PENDING_GAPS]:
-            gaps.append(SeqGap(device_id=pk, first_seq=first, last_seq=last, count=last - first + 1,
-                               missing=last - first + 1, detected_at=dt.datetime.fromtimestamp(seen, tz=dt.UTC)))
+        gaps.extend(SeqGap.from_pending(pk, g) for g in pending[:-MAX_PENDING_GAPS])
         del pending[:-MAX_PENDING_GAPS]
     state.max_seq = high
 

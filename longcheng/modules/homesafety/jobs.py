@@ -218,8 +218,11 @@ def warn_gaps(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     due_before = (now - dt.timedelta(seconds=conf("HOMESAFETY_GAP_GRACE_SECONDS"))).timestamp()
     raised = 0
-    waiting = DeviceState.objects.exclude(pending_gaps=[]).values_list("pk", flat=True)
-    for pk in list(waiting):
+    # Only the rows with a gap past its grace are locked: pending gaps are common (two workers
+    # reorder a device's stream) and the ingester locks the same rows with every batch.
+    waiting = [pk for pk, gaps in DeviceState.objects.exclude(pending_gaps=[]).values_list("pk", "pending_gaps")
+               if any(g[2] <= due_before for g in gaps)]
+    for pk in waiting:
         with transaction.atomic():
             # Locked as the ingester locks it, which rewrites the list with each batch.
             state = DeviceState.objects.select_for_update(of=("self",)).select_related("device__enrollee").get(pk=pk)
@@ -228,10 +231,7 @@ def warn_gaps(now: dt.datetime | None = None) -> int:
                 continue
             state.pending_gaps = [g for g in state.pending_gaps if g[2] > due_before]
             state.save(update_fields=["pending_gaps"])
-            SeqGap.objects.bulk_create([
-                SeqGap(device_id=pk, first_seq=first, last_seq=last, count=last - first + 1, missing=last - first + 1,
-                       detected_at=dt.datetime.fromtimestamp(seen, tz=dt.UTC), warned_at=now)
-                for first, last, seen in due])
+            SeqGap.objects.bulk_create([SeqGap.from_pending(pk, g, warned_at=now) for g in due])
             device = state.device
             if device.enrollee is None:
                 continue

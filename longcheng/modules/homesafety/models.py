@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -161,6 +164,14 @@ class SeqGap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id}: {self.first_seq}–{self.last_seq}"
+
+    @classmethod
+    def from_pending(cls, device_id: int, gap: list[Any], warned_at: dt.datetime | None = None) -> SeqGap:
+        """The row for a gap kept in DeviceState.pending_gaps as [first, last, seen at (epoch s)]."""
+        first, last, seen = gap
+        return cls(device_id=device_id, first_seq=first, last_seq=last, count=last - first + 1,
+                   missing=last - first + 1, detected_at=dt.datetime.fromtimestamp(seen, tz=dt.UTC),
+                   warned_at=warned_at)
 
 
 class Severity(models.IntegerChoices):

@@ -86,12 +86,18 @@ def console_version(user: Any) -> str:
     return f"{figures['n']}:{figures['seen']}:{figures['changed']}:{figures['total']}:{count}"
 
 
+def _alarm_pk(text: str) -> int:
+    """An alarm id from the query string; anything else, a number beyond the database's integer
+    included, is no alarm (-1), never a 500."""
+    return int(text) if text.isdigit() and len(text) < 19 else -1
+
+
 @staff_view(VIEW)
 def console(request: HttpRequest) -> HttpResponse:
     alarms = _labelled(list(_open_alarms(request.user)[:200]))
     selected = None
     if request.GET.get("alarm"):
-        selected = _alarm_context(request, int(request.GET["alarm"]) if request.GET["alarm"].isdigit() else -1)
+        selected = _alarm_context(request, _alarm_pk(request.GET["alarm"]))
     elif alarms:
         selected = _alarm_context(request, alarms[0].pk)
     return render(request, "homesafety/console.html", {
@@ -105,16 +111,14 @@ def console_list(request: HttpRequest) -> HttpResponse:
     """The alarm list alone, fetched by the console when the stream says something changed."""
     return render(request, "homesafety/_alarm_list.html", {
         "alarms": _labelled(list(_open_alarms(request.user)[:200])), "now": timezone.now(),
-        "selected_pk": int(request.GET.get("alarm", "0") or 0) if request.GET.get("alarm", "").isdigit() else 0,
+        "selected_pk": max(_alarm_pk(request.GET.get("alarm", "")), 0),
     })
 
 
 @staff_view(VIEW)
 def console_detail(request: HttpRequest) -> HttpResponse:
     """The detail pane alone, fetched by the console when the stream says its alarm changed."""
-    pk = request.GET.get("alarm", "")
-    # A number beyond the database's integer is no alarm (not a 500).
-    selected = _alarm_context(request, int(pk) if pk.isdigit() and len(pk) < 19 else -1)
+    selected = _alarm_context(request, _alarm_pk(request.GET.get("alarm", "")))
     if selected is None:
         raise NotFound()
     return render(request, "homesafety/_alarm_detail.html", {
@@ -229,6 +233,7 @@ def _alarm_context(request: HttpRequest, pk: int) -> dict[str, Any] | None:
     # needs them plainly (who handles alarms); an installer sees neither (docs/security.md).
     path = enrollee.person.place.path if enrollee.person.place else None
     sees_location = privacy.level(request.user, Kind.LOCATION, path) >= Level.PLAIN
+    sees_health = privacy.level(request.user, Kind.HEALTH, path) >= Level.PLAIN
     readings = list(Reading.objects.filter(device__enrollee=enrollee).select_related("device")
                     .order_by("-device_time")[:12])
     states = list(DeviceState.objects.filter(device__enrollee=enrollee).select_related("device"))
@@ -243,13 +248,12 @@ def _alarm_context(request: HttpRequest, pk: int) -> dict[str, Any] | None:
         "events": alarm.events.select_related("actor"),
         "deliveries": delivery_status(alarm)[:20],
         "detail": _without_location(alarm.detail, sees_location),
-        "conditions": privacy.show(request.user, Kind.HEALTH, enrollee.conditions, path)
-        if privacy.level(request.user, Kind.HEALTH, path) >= Level.PLAIN else "",
-        "sees_health": privacy.level(request.user, Kind.HEALTH, path) >= Level.PLAIN,
+        "conditions": enrollee.conditions if sees_health else "",
+        "sees_health": sees_health,
         "address": privacy.show(request.user, Kind.ADDRESS, enrollee.person.address, path),
         "sketch": None if not sees_location else sketch(
             enrollee, state if state and state.lat is not None else
-            DeviceState.objects.filter(device__enrollee=enrollee, lat__isnull=False).first()),
+            min((s for s in states if s.lat is not None), key=lambda s: s.pk, default=None)),
         "candidates": dispatch_candidates(alarm),
         "outcomes": [(v, label) for v, label in Outcome.choices if v != Outcome.CLEARED],
     }

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.forms import yuan_text
 from longcheng.kernel.ledger.money import parse_yuan
 from longcheng.kernel.places.models import PATH_SEPARATOR, Place
 from longcheng.kernel.web.decorators import staff_view
@@ -50,10 +51,8 @@ def place_names(codes: set[str]) -> dict[str, str]:
     return dict(Place.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
 
 
-def _yuan_text(fen: Any) -> str:
-    if not isinstance(fen, int):
-        return ""
-    return f"{fen // 100}.{fen % 100:02d}"
+def _money_text(value: Any) -> str:
+    return yuan_text(value if isinstance(value, int) else None)
 
 
 def display_value(spec: ServiceSpec, name: str, value: Any, places: dict[str, str]) -> str:
@@ -92,7 +91,7 @@ def _form_fields(spec: ServiceSpec, values: dict[str, str], enterprise: Any) -> 
 
 def _values_of(spec: ServiceSpec, data: dict[str, Any]) -> dict[str, str]:
     """Stored form data as the strings the inputs show (money in yuan)."""
-    return {f.name: (_yuan_text(data.get(f.name)) if f.kind == "money" else str(data.get(f.name, "")))
+    return {f.name: (_money_text(data.get(f.name)) if f.kind == "money" else str(data.get(f.name, "")))
             for f in spec.form if f.name in data}
 
 
