@@ -300,6 +300,14 @@ async def _phase(port: int, world: dict[str, Any], streams: int, offset: int,
         done.set()
         received = await loop.run_in_executor(None, events.get)
         consoles.join()
+    latencies, missing = _latencies(received, sent)
+    return {"pages": pages, "latencies": latencies, "missing": missing, "alarms": len(sent), "n_sos": n_sos,
+            "figures": figures, "db": db}
+
+
+def _latencies(received: list[list[tuple[float, str, Any]]], sent: dict[int, float]) -> tuple[list[float], int]:
+    """Each console's delay from an SOS sent to its alarm shown (or to the reload it was told to
+    make), and how many it never showed."""
     latencies: list[float] = []
     missing = 0
     for stream in received:
@@ -317,8 +325,7 @@ async def _phase(port: int, world: dict[str, Any], streams: int, offset: int,
                     latencies.append(after[0] - t0)
                 else:
                     missing += 1
-    return {"pages": pages, "latencies": latencies, "missing": missing, "alarms": len(sent), "n_sos": n_sos,
-            "figures": figures, "db": db}
+    return latencies, missing
 
 
 def run() -> None:

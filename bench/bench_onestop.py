@@ -48,14 +48,12 @@ BENCH_PREFIX = "bench-onestop-"
 
 def _build_cases(n: int) -> None:
     from django.contrib.auth import get_user_model
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from longcheng.kernel import demo
-    from longcheng.kernel.orgs.models import Organisation
     from longcheng.kernel.places.models import Level, Place
-    from longcheng.modules.onestop.catalogue import service
-    from longcheng.modules.onestop.models import Case, Task
+    from longcheng.modules.onestop.models import Case
 
     if Case.objects.filter(status="submitted").count() >= n:
         progress("the cases are already in this database (BENCH_DATABASE_URL): measuring only")
@@ -73,6 +71,25 @@ def _build_cases(n: int) -> None:
     # three services running.
     firms = (n + 2) // 3
     progress(f"{firms:,} enterprises")
+    firm_rows = _enterprises(firms, districts, streets, rng)
+    progress(f"{n:,} open cases with their tasks")
+    made = 0
+    chunk = 10_000
+    while made < n:
+        with transaction.atomic():
+            made += _open_cases(range(made, min(n, made + chunk)), firm_rows, districts, applicant, now, rng)
+        progress(f"  {made:,} cases")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def _enterprises(firms: int, districts: list[Any], streets: dict[int, list[Any]],
+                 rng: random.Random) -> list[tuple[int, int, int]]:
+    """(pk, place, district) of `firms` new enterprises spread over the districts' streets."""
+    from django.db import transaction
+
+    from longcheng.kernel.orgs.models import Organisation
+
     with transaction.atomic():
         start = Organisation.objects.count()
         orgs = []
@@ -81,55 +98,53 @@ def _build_cases(n: int) -> None:
             orgs.append(Organisation(kind="enterprise", name=f"常州基准测试企业{k}有限公司", uscc=f"BENCH{start + k:013d}",
                                      place=rng.choice(streets[district.pk]), address=f"{district.name}某路{k}号"))
         Organisation.objects.bulk_create(orgs, batch_size=5000)
-    firm_rows = list(Organisation.objects.filter(uscc__startswith="BENCH").values_list("pk", "place_id",
-                                                                                         "place__parent_id"))
+    return list(Organisation.objects.filter(uscc__startswith="BENCH").values_list("pk", "place_id",
+                                                                                   "place__parent_id"))
+
+
+def _open_cases(indexes: range, firm_rows: list[tuple[int, int, int]], districts: list[Any], applicant: Any,
+                now: dt.datetime, rng: random.Random) -> int:
+    """The submitted cases numbered `indexes`, with their tasks part done; returns how many."""
+    from longcheng.modules.onestop.catalogue import service
+    from longcheng.modules.onestop.models import Case, Task
+
     weights = [("relocation", 5), ("deregistration", 2), ("startup", 3)]
     by_service = [code for code, w in weights for _ in range(w)]
-    progress(f"{n:,} open cases with their tasks")
-    made = 0
-    chunk = 10_000
-    while made < n:
-        with transaction.atomic():
-            cases: list[Case] = []
-            plans = []
-            for i in range(made, min(n, made + chunk)):
-                firm_pk, place_id, district_id = firm_rows[(i // 3) % len(firm_rows)]
-                code = ["relocation", "deregistration", "startup"][i % 3] if i < 3 * len(firm_rows) else \
-                    rng.choice(by_service)
-                submitted = now - dt.timedelta(hours=rng.uniform(0, 120))
-                spec = service(code)
-                receiving = rng.choice([d for d in districts if d.pk != district_id]) if code == "relocation" else None
-                data = ({"new_place": receiving.code, "new_address": f"{receiving.name}新址路1号", "moving_date":
-                         "2026-12-01", "reason": "扩大产能"} if receiving else {})
-                cases.append(Case(service=code, enterprise_id=firm_pk, place_id=place_id, applicant=applicant,
-                                  data=data, status="submitted", submitted_at=submitted,
-                                  due_at=submitted + dt.timedelta(hours=float(spec.limit_days) * 24)))
-                plans.append((spec, submitted, district_id, receiving.pk if receiving else district_id))
-            Case.objects.bulk_create(cases, batch_size=2000)
-            tasks = []
-            for case, (spec, submitted, current, receiving_id) in zip(cases, plans, strict=True):
-                done: set[str] = set()
-                for t in spec.tasks:
-                    place_id = receiving_id if t.department == "market_regulation_in" else current
-                    if t.after and not set(t.after) <= done:
-                        tasks.append(Task(case=case, code=t.code, department=t.department, place_id=place_id,
-                                          required=t.required, status="blocked", limit_days=t.limit_days))
-                        continue
-                    opened = submitted + dt.timedelta(hours=rng.uniform(0, 4)) if t.after else submitted
-                    state = rng.choices(["open", "done", "correction"], [50, 42, 8])[0]
-                    if state == "done":
-                        done.add(t.code)
-                    tasks.append(Task(case=case, code=t.code, department=t.department, place_id=place_id,
-                                      required=t.required, status=state, limit_days=t.limit_days, opened_at=opened,
-                                      due_at=opened + dt.timedelta(hours=float(t.limit_days) * 24),
-                                      done_at=opened + dt.timedelta(hours=1) if state == "done" else None))
-            Task.objects.bulk_create(tasks, batch_size=5000)
-        made += len(cases)
-        progress(f"  {made:,} cases")
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    cases: list[Case] = []
+    plans = []
+    for i in indexes:
+        firm_pk, place_id, district_id = firm_rows[(i // 3) % len(firm_rows)]
+        code = ["relocation", "deregistration", "startup"][i % 3] if i < 3 * len(firm_rows) else \
+            rng.choice(by_service)
+        submitted = now - dt.timedelta(hours=rng.uniform(0, 120))
+        spec = service(code)
+        receiving = rng.choice([d for d in districts if d.pk != district_id]) if code == "relocation" else None
+        data = ({"new_place": receiving.code, "new_address": f"{receiving.name}新址路1号", "moving_date":
+                 "2026-12-01", "reason": "扩大产能"} if receiving else {})
+        cases.append(Case(service=code, enterprise_id=firm_pk, place_id=place_id, applicant=applicant,
+                          data=data, status="submitted", submitted_at=submitted,
+                          due_at=submitted + dt.timedelta(hours=float(spec.limit_days) * 24)))
+        plans.append((spec, submitted, district_id, receiving.pk if receiving else district_id))
+    Case.objects.bulk_create(cases, batch_size=2000)
+    tasks = []
+    for case, (spec, submitted, current, receiving_id) in zip(cases, plans, strict=True):
+        done: set[str] = set()
+        for t in spec.tasks:
+            place_id = receiving_id if t.department == "market_regulation_in" else current
+            if t.after and not set(t.after) <= done:
+                tasks.append(Task(case=case, code=t.code, department=t.department, place_id=place_id,
+                                  required=t.required, status="blocked", limit_days=t.limit_days))
+                continue
+            opened = submitted + dt.timedelta(hours=rng.uniform(0, 4)) if t.after else submitted
+            state = rng.choices(["open", "done", "correction"], [50, 42, 8])[0]
+            if state == "done":
+                done.add(t.code)
+            tasks.append(Task(case=case, code=t.code, department=t.department, place_id=place_id,
+                              required=t.required, status=state, limit_days=t.limit_days, opened_at=opened,
+                              due_at=opened + dt.timedelta(hours=float(t.limit_days) * 24),
+                              done_at=opened + dt.timedelta(hours=1) if state == "done" else None))
+    Task.objects.bulk_create(tasks, batch_size=5000)
+    return len(cases)
 
 
 def _times(fn: Any, requests: int) -> list[float]:

@@ -57,29 +57,56 @@ def build_registry(n: int, *, k0: int = 0) -> list[int]:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from longcheng.kernel import demo
     from longcheng.kernel.people.models import Relationship, Resident
     from longcheng.kernel.places.models import Level, Place
 
     grids = list(Place.objects.filter(level=Level.GRID).select_related("parent").order_by("code"))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = _resident_rows(grids, range(k0, k0 + n), now)
+    before = Resident.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    with transaction.atomic():
+        _insert(Resident._meta.db_table, ["resident_id", "name", "gender", "birth_date", "phone", "place_id",
+                                          "address", "created_at", "updated_at"], rows)
+    people = list(Resident.objects.filter(pk__gt=before).order_by("pk").values_list("pk", "birth_date", "gender"))
+    unique, deaths, dead_children = _family_links(people, now)
+    with transaction.atomic():
+        _insert(Relationship._meta.db_table, ["person_id", "relative_id", "kind", "is_guardian", "is_family_contact",
+                                              "contact_order", "created_at"],
+                [(a, b, kind, guardian, False, 1, at) for a, b, kind, guardian, at in unique])
+        by_day: dict[str, list[int]] = {}
+        for pk, day in deaths.items():
+            by_day.setdefault(day, []).append(pk)
+        for pk in dead_children:
+            by_day.setdefault("2025-06-01", []).append(pk)
+        for day, pks in by_day.items():
+            for start in range(0, len(pks), 900):
+                Resident.objects.filter(pk__in=pks[start:start + 900]).update(died_on=day)
+    progress(f"registry: {len(people)} residents, {len(unique)} links, {len(deaths)} deaths")
+    return [pk for pk, _b, _g in people]
+
+
+def _resident_rows(grids: list[Any], ks: range, now: Any) -> list[tuple[Any, ...]]:
+    """The residents' rows, k-th of the demo numbering in grid k mod len(grids)."""
+    from longcheng.kernel import demo
+
     regions = [demo._region_of(g) for g in grids]
     pool = demo.NamePool()
-    rng = random.Random(7)
     surnames, male, female = pool.surnames, pool.male, pool.female
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
     rows = []
-    for k in range(k0, k0 + n):
+    for k in ks:
         birth, seq = demo._slot(k)
         g = k % len(grids)
         is_male = seq % 2 == 1
         name = surnames[k % len(surnames)] + (male[k % len(male)] if is_male else female[(k // 7) % len(female)])
         rows.append((demo.resident_number(k, regions[g]), name, "M" if is_male else "F", birth.isoformat(), "",
                      grids[g].pk, "", now, now))
-    before = Resident.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    with transaction.atomic():
-        _insert(Resident._meta.db_table, ["resident_id", "name", "gender", "birth_date", "phone", "place_id",
-                                          "address", "created_at", "updated_at"], rows)
-    people = list(Resident.objects.filter(pk__gt=before).order_by("pk").values_list("pk", "birth_date", "gender"))
+    return rows
+
+
+def _family_links(people: list[tuple[int, dt.date, str]], now: Any,
+                  ) -> tuple[list[tuple[Any, ...]], dict[int, str], list[int]]:
+    """(links one per pair, deaths by pk, dead children): parents drawn by birth year and gender."""
+    rng = random.Random(7)
     by_year: dict[tuple[int, str], list[int]] = {}
     for pk, birth, gender in people:
         by_year.setdefault((birth.year, gender), []).append(pk)
@@ -112,6 +139,10 @@ def build_registry(n: int, *, k0: int = 0) -> list[int]:
                 remarried.append((others[0], rng.choice(adults)))
         elif rng.random() < 0.001:
             dead_children.append(pk)
+    return _one_link_per_pair(links, remarried, now), deaths, dead_children
+
+
+def _one_link_per_pair(links: list[tuple[Any, ...]], remarried: list[tuple[int, int]], now: Any) -> list[tuple[Any, ...]]:
     seen: set[tuple[int, int]] = set()
     unique = []
     for row in links:
@@ -123,20 +154,7 @@ def build_registry(n: int, *, k0: int = 0) -> list[int]:
             if a != b and (a, b) not in seen:
                 seen.add((a, b))
                 unique.append((a, b, "spouse", False, now))
-    with transaction.atomic():
-        _insert(Relationship._meta.db_table, ["person_id", "relative_id", "kind", "is_guardian", "is_family_contact",
-                                              "contact_order", "created_at"],
-                [(a, b, kind, guardian, False, 1, at) for a, b, kind, guardian, at in unique])
-        by_day: dict[str, list[int]] = {}
-        for pk, day in deaths.items():
-            by_day.setdefault(day, []).append(pk)
-        for pk in dead_children:
-            by_day.setdefault("2025-06-01", []).append(pk)
-        for day, pks in by_day.items():
-            for start in range(0, len(pks), 900):
-                Resident.objects.filter(pk__in=pks[start:start + 900]).update(died_on=day)
-    progress(f"registry: {len(people)} residents, {len(unique)} links, {len(deaths)} deaths")
-    return [pk for pk, _b, _g in people]
+    return unique
 
 
 def scan_row_by_row(resident_ids: list[int], today: dt.date) -> int:
@@ -286,15 +304,17 @@ def _pay_batch(app_ids: list[int], user: Any) -> int:
 
 
 def run() -> None:
+    user = _setup()
+    _compare_scan(user)
+    found_ids, rows, ent_seconds = _whole_registry(user)
+    _compare_entitlements(found_ids, rows, ent_seconds)
+    _payments(user)
+
+
+def _setup() -> Any:
     from django.contrib.auth import get_user_model
-    from django.db import connection
 
     from longcheng.kernel import demo
-    from longcheng.kernel.ledger import actions as ledger
-    from longcheng.kernel.people.models import Resident
-    from longcheng.modules.youthaid import actions
-    from longcheng.modules.youthaid.models import Application, Youth
-    from longcheng.modules.youthaid.scan import entitlements, scan_registry
 
     quiet = lambda *a, **k: None  # noqa: E731
     demo.build_places(log=quiet)
@@ -308,8 +328,13 @@ def run() -> None:
 
     youthaid_actions.do_open_fund(acting_user=None, place=_Place.objects.get(code="320481"),
                                   owner=Organisation.objects.filter(code="charity-liyang").first())
+    return user
 
-    # (a) the scan, both ways on the same registry ----------------------------------------------------------
+
+def _compare_scan(user: Any) -> None:
+    """(a) the scan, both ways on the same registry."""
+    from longcheng.modules.youthaid.scan import scan_registry
+
     progress(f"building a registry of {COMPARE_RESIDENTS:,} residents with parent links (bulk)")
     ids = build_registry(COMPARE_RESIDENTS)
     progress(f"baseline: row-by-row scan of all {len(ids):,} residents (rolled back)")
@@ -320,7 +345,15 @@ def run() -> None:
     report("youthaid", f"registry scan, per resident ({len(ids):,} residents)", ours_seconds / len(ids) * 1e6,
            base_seconds / len(ids) * 1e6, "µs", "row by row through the ORM, same residents")
 
-    # the whole registry, against the target --------------------------------------------------------------
+
+def _whole_registry(user: Any) -> tuple[list[int], list[Any], float]:
+    """The whole registry, against the target: (the youths found, their entitlements, seconds)."""
+    from django.db import connection
+
+    from longcheng.kernel.people.models import Resident
+    from longcheng.modules.youthaid.models import Youth
+    from longcheng.modules.youthaid.scan import entitlements, scan_registry
+
     if RESIDENTS > COMPARE_RESIDENTS:
         progress(f"growing the registry to {RESIDENTS:,} residents (bulk)")
         build_registry(RESIDENTS - COMPARE_RESIDENTS, k0=COMPARE_RESIDENTS)
@@ -341,8 +374,11 @@ def run() -> None:
          f"their entitlements in {ent_seconds:.2f} s")
     target("youthaid", f"scan + entitlements, per resident ({scanned:,} residents)",
            (result.seconds + ent_seconds) / scanned * 1e6, 10, "µs", note="1,000,000 in < 10 s")
+    return found_ids, rows, ent_seconds
 
-    # (b) entitlements, both ways over the same youths ------------------------------------------------------
+
+def _compare_entitlements(found_ids: list[int], rows: list[Any], ent_seconds: float) -> None:
+    """(b) entitlements, both ways over the same youths."""
     progress(f"baseline: entitlements per youth and aid type, {len(found_ids):,} youths")
     began = time.perf_counter()
     entitlements_row_by_row(found_ids, 2026)
@@ -351,7 +387,14 @@ def run() -> None:
     report("youthaid", f"entitlements, {len(found_ids):,} youths × {kinds} aid types", ent_seconds * 1e3,
            ent_base * 1e3, "ms", "per youth and type through the ORM, same youths")
 
-    # (c) payments -----------------------------------------------------------------------------------------
+
+def _payments(user: Any) -> None:
+    """(c) payments: entitlements of many youths both ways, then payment batches against one by one."""
+    from longcheng.kernel.ledger import actions as ledger
+    from longcheng.modules.youthaid import actions
+    from longcheng.modules.youthaid.models import Application
+    from longcheng.modules.youthaid.scan import entitlements
+
     progress(f"setting up {PAYMENTS:,} approved applications (bulk) and committing their total")
     youth_ids = setup_applications(PAYMENTS, user, k0=95_000_000)
     app_ids = list(Application.objects.filter(status="approved", youth_id__in=youth_ids).order_by("pk")

@@ -6,14 +6,16 @@ from __future__ import annotations
 import os
 import sys
 
+# Importing these reads no settings (Django reads them lazily): DJANGO_SETTINGS_MODULE is set in main().
+from django.core.management import execute_from_command_line
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
+from django.db.migrations.executor import MigrationExecutor
+
 FIX = "run make run or longcheng migrate"
 
 
 def _unapplied_migrations() -> int | None:
     """How many migrations the database lacks; None when that cannot be told (e.g. no connection)."""
-    from django.db import DEFAULT_DB_ALIAS, connections
-    from django.db.migrations.executor import MigrationExecutor
-
     connections.close_all()  # the failed statement may have left the connection in an aborted transaction
     try:
         executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
@@ -24,9 +26,6 @@ def _unapplied_migrations() -> int | None:
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "longcheng.settings")
-    from django.core.management import execute_from_command_line
-    from django.db import DatabaseError
-
     try:
         execute_from_command_line(["longcheng", *sys.argv[1:]])
     except DatabaseError:
@@ -35,8 +34,6 @@ def main() -> None:
         missing = _unapplied_migrations()
         if not missing:
             raise
-        from django.db import connection
-
         sys.stderr.write(f"longcheng: the database ({connection.settings_dict['NAME']}) is not migrated "
                          f"({missing} migrations not applied): {FIX}\n")
         sys.exit(1)

@@ -7,17 +7,16 @@ asynchronous stack it would cost every request a hop to a thread and back."""
 
 import os
 
+from asgiref.wsgi import WsgiToAsgi
+from django.conf import settings
 from django.core.asgi import get_asgi_application
+from whitenoise import WhiteNoise
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "longcheng.settings")
 django_application = get_asgi_application()
 
 
 def _static_application() -> object:
-    from asgiref.wsgi import WsgiToAsgi
-    from django.conf import settings
-    from whitenoise import WhiteNoise
-
     def not_found(environ: dict, start_response: object) -> list[bytes]:
         start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])  # type: ignore[operator]
         return [b"Not found"]
@@ -30,8 +29,6 @@ _static = _static_application()
 
 
 async def application(scope: dict, receive: object, send: object) -> None:
-    from django.conf import settings
-
     if scope["type"] == "http" and scope["path"].startswith(settings.STATIC_URL):
         await _static(scope, receive, send)  # type: ignore[operator]
     else:

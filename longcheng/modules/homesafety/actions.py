@@ -4,6 +4,7 @@ told), writes the alarm's timeline and the audit row in the same transaction."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -12,15 +13,30 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from longcheng.kernel.access.models import User
-from longcheng.kernel.access.scope import access_object, require_perm
+from longcheng.kernel.access.scope import access_object, has_perm, require_perm
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import ErrorCode, KernelError
+from longcheng.kernel.notify.api import queue_message
+from longcheng.kernel.people.models import Resident
 
 from .access import alarm_to_handle
 from .devices import DEVICE_TYPES
 from .errors import ErrorCode as Code
-from .ingest import forget_devices
-from .models import Alarm, AlarmEvent, AlarmStatus, Device, DeviceState, Enrollee, Outcome
+from .models import (
+    Alarm,
+    AlarmEvent,
+    AlarmStatus,
+    Device,
+    DeviceState,
+    Enrollee,
+    FeatureRequest,
+    KitItem,
+    KitStatus,
+    OrderStatus,
+    Outcome,
+    WorkOrder,
+)
+from .telemetry.registry import forget_devices
 
 # Which status each step may start from.
 _FROM = {
@@ -75,8 +91,6 @@ def do_dispatch(alarm_id: int, *, to_user: Any, acting_user: User, note: str = "
         changes.update(acknowledged_at=now, acknowledged_by=acting_user)
     result = _step(alarm_id, "dispatch", acting_user, changes, note or str(to_user))
     with transaction.atomic():
-        from longcheng.kernel.notify.api import queue_message
-
         queue_message("inapp", subject=_("Go to %(name)s: %(kind)s") % {
             "name": result.enrollee.person.name, "kind": result.get_kind_display()},
             body=result.enrollee.person.address, to_user=to_user, related=result,
@@ -110,10 +124,6 @@ def do_enrol(person: Any, *, acting_user: User, lives_alone: bool = False, condi
              kit: list[str] | tuple[str, ...] = (), source: str = "") -> Enrollee:
     """The one way a person enters the programme (the survey import calls it row by row), with the
     kit planned for the installer. `source` says where the enrolment came from, for the audit."""
-    from longcheng.kernel.people.models import Resident
-
-    from .models import KitItem
-
     require_perm(acting_user, "homesafety.manage")
     person = access_object(Resident, acting_user, person.pk, "homesafety.manage")
     unknown = [k for k in kit if k not in DEVICE_TYPES]
@@ -158,10 +168,6 @@ def _bind_device(enrollee: Any, *, serial: str, kind: str, field: str) -> Device
 
 
 def do_schedule_installation(enrollee: Enrollee, *, installer: Any, on: Any, acting_user: User) -> Any:
-    from longcheng.kernel.access.scope import has_perm
-
-    from .models import WorkOrder
-
     require_perm(acting_user, "homesafety.manage")
     enrollee = access_object(Enrollee, acting_user, enrollee.pk, "homesafety.manage")
     if installer is None or not has_perm(installer, "homesafety.install"):
@@ -177,8 +183,6 @@ def do_schedule_installation(enrollee: Enrollee, *, installer: Any, on: Any, act
 def do_complete_installation(order_id: int, *, serials: dict[str, str], acting_user: User) -> Any:
     """On site: bind one device per kit line. The order is done when every bound device has sent
     its first signal (see first_signal)."""
-    from .models import KitItem, KitStatus, OrderStatus, WorkOrder
-
     order = access_object(WorkOrder, acting_user, order_id, "homesafety.install")
     if order.status != OrderStatus.OPEN:
         raise StepRefused(_("This work order is no longer open."), field="status")
@@ -197,8 +201,6 @@ def do_complete_installation(order_id: int, *, serials: dict[str, str], acting_u
 
 
 def do_fail_installation(order_id: int, *, reason: str, acting_user: User) -> Any:
-    from .models import OrderStatus, WorkOrder
-
     order = access_object(WorkOrder, acting_user, order_id, "homesafety.install")
     if not (reason or "").strip():
         raise KernelError(_("Say why the installation failed."), code=ErrorCode.REQUIRED, field="reason")
@@ -214,8 +216,6 @@ def do_fail_installation(order_id: int, *, reason: str, acting_user: User) -> An
 def first_signal(device_ids: list[int]) -> None:
     """Called by the ingester for devices heard for the first time: their kit lines are installed,
     and a work order whose devices have all spoken is done."""
-    from .models import KitItem, KitStatus, OrderStatus, WorkOrder
-
     KitItem.objects.filter(device_id__in=device_ids).update(status=KitStatus.INSTALLED)
     enrollees = set(Device.objects.filter(pk__in=device_ids).values_list("enrollee_id", flat=True))
     for order in WorkOrder.objects.filter(enrollee_id__in=enrollees, status=OrderStatus.AWAITING_SIGNAL):
@@ -228,8 +228,6 @@ def first_signal(device_ids: list[int]) -> None:
 
 def do_request_feature(device: Device, *, feature: str, enable: bool, requested_by: str, family_consent: bool,
                        acting_user: User) -> Any:
-    from .models import FeatureRequest
-
     # Recorded by whoever takes the family's call: the alarm centre or the community worker.
     try:
         device = access_object(Device, acting_user, device.pk, "homesafety.view")
@@ -251,8 +249,6 @@ def do_request_feature(device: Device, *, feature: str, enable: bool, requested_
 
 def do_decide_feature(request_id: int, *, approve: bool, acting_user: User) -> Any:
     """A community worker decides; approval switches the device's feature in the same transaction."""
-    from .models import FeatureRequest
-
     request = access_object(FeatureRequest, acting_user, request_id, "people.manage")
     with transaction.atomic():
         if not FeatureRequest.objects.filter(pk=request.pk, status="pending").update(
@@ -298,8 +294,6 @@ def do_update_safety(enrollee_id: int, *, acting_user: User, radius_m: Any = Non
                      quiet_end: Any = None, home: tuple[Any, Any] | None = None, polygon: str = "") -> Enrollee:
     """Change a person's safe zone (a circle around home, or an outline of corners, which wins),
     home position and quiet hours."""
-    import datetime as dt
-
     enrollee = access_object(Enrollee, acting_user, enrollee_id, "homesafety.manage")
     changes: dict[str, Any] = {}
     if radius_m not in (None, ""):

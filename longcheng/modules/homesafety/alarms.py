@@ -18,8 +18,10 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.models import RoleAssignment, User
 from longcheng.kernel.jobs.api import enqueue_on_commit
 
+from . import jobs  # a module, not its names: jobs.py imports this one (they call each other)
 from .conf import conf
 from .models import Alarm, AlarmEvent, AlarmStatus, Device, Enrollee, Outcome, Severity
 from .rules import Verdict
@@ -72,17 +74,13 @@ def clear_alarm(enrollee: Enrollee, device: Device, kind: str, at: dt.datetime) 
 def _announce(alarm: Alarm) -> None:
     """Tell the duty operators at once, and the family for critical alarms, after the commit; and
     schedule the first escalation round for the moment the acknowledgement is due."""
-    from .jobs import notify_alarm, schedule_escalation
-
-    enqueue_on_commit(notify_alarm, alarm.pk)
+    enqueue_on_commit(jobs.notify_alarm, alarm.pk)
     assert alarm.next_escalation_at is not None
-    schedule_escalation(alarm.pk, alarm.next_escalation_at)
+    jobs.schedule_escalation(alarm.pk, alarm.next_escalation_at)
 
 
 def users_over(place: Any, roles: list[str]) -> list[Any]:
     """Active users holding one of `roles` with a scope that covers `place` (the place or an ancestor)."""
-    from longcheng.kernel.access.models import RoleAssignment, User
-
     if place is None:
         return []
     prefixes = [place.path[: i + 1] for i, ch in enumerate(place.path) if ch == "."]

@@ -14,6 +14,7 @@ from longcheng.kernel.access.scope import access_object, require_perm, restrict
 from . import actions
 from .ingest import Incoming, ingest
 from .models import Alarm
+from .views import dispatch_candidates
 
 router = Router(tags=["homesafety"])
 
@@ -116,8 +117,6 @@ def acknowledge(request: StaffRequest, pk: int) -> Any:
 
 @router.post("/alarms/{pk}/dispatch", response=AlarmOut)
 def dispatch(request: StaffRequest, pk: int, payload: DispatchIn) -> Any:
-    from .views import dispatch_candidates
-
     alarm = access_object(Alarm, request.user, pk, "homesafety.handle")
     to_user = next((u for u in dispatch_candidates(alarm) if u.pk == payload.to_user), None)
     return alarm_out(actions.do_dispatch(pk, to_user=to_user, acting_user=request.user, note=payload.note))

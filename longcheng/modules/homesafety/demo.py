@@ -12,6 +12,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from longcheng.kernel.access.models import User
+from longcheng.kernel.people.models import Relationship, Resident
+from longcheng.kernel.places.models import Place
+
 from .models import (
     Alarm,
     AlarmEvent,
@@ -33,10 +37,6 @@ HOME = (31.7246, 120.0683)  # near 遥观镇; homes are spread a few hundred met
 
 
 def build(*, log: Callable[..., None] = print, progress: Callable[[int], None] | None = None, **options: Any) -> None:
-    from longcheng.kernel.access.models import User
-    from longcheng.kernel.people.models import Relationship, Resident
-    from longcheng.kernel.places.models import Place
-
     if Enrollee.objects.exists():
         log(f"  home safety: {Enrollee.objects.count()} enrolled already")
         return
@@ -92,8 +92,6 @@ def build(*, log: Callable[..., None] = print, progress: Callable[[int], None] |
 
 def _history(rng: random.Random, now: dt.datetime) -> None:
     """A month of alarms, acknowledged mostly within a minute, as a real centre's log would show."""
-    from longcheng.kernel.access.models import User
-
     operator = User.objects.filter(username="homesafety_operator").first()
     worker = User.objects.filter(username="community_worker").first()
     devices = list(Device.objects.filter(kind="wristband").select_related("enrollee"))
@@ -123,8 +121,6 @@ def _history(rng: random.Random, now: dt.datetime) -> None:
 
 def _family_account(user_model: Any) -> None:
     """The demo `family_member` account is a relative of the first enrolled elder with a contact."""
-    from longcheng.kernel.people.models import Relationship
-
     account = user_model.objects.filter(username="family_member").first()
     if account is None or account.resident_id:
         return

@@ -20,10 +20,13 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from longcheng.kernel.access.models import User
 from longcheng.kernel.access.scope import require_perm, restrict
 from longcheng.kernel.errors import KernelError
+from longcheng.kernel.people.models import Resident
+from longcheng.kernel.people.validators import validate_resident_id
 
 from .actions import do_enrol
 from .devices import DEVICE_TYPES
@@ -65,8 +68,6 @@ def read_table(filename: str, content: bytes) -> list[dict[str, str]]:
     """Rows as dicts keyed by our column names; the header may be in Chinese or English."""
     name = filename.lower()
     if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
         try:
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
         except Exception as exc:
@@ -96,9 +97,6 @@ def read_table(filename: str, content: bytes) -> list[dict[str, str]]:
 
 
 def import_survey(rows: list[dict[str, str]], *, acting_user: User, skip_bad: bool = False) -> ImportReport:
-    from longcheng.kernel.people.models import Resident
-    from longcheng.kernel.people.validators import validate_resident_id
-
     require_perm(acting_user, "homesafety.manage")
     report = ImportReport(rows=len(rows))
     visible = restrict(Resident.objects.all(), acting_user, "homesafety.manage")

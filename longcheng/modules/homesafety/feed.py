@@ -11,13 +11,14 @@ from typing import Any
 
 from django.conf import settings
 
+from . import simulator
+from .mqtt import Ingester, broker, client_id
+
 DEMO_RATE = 5.0  # readings per second: enough to watch, little enough for a laptop
 DEMO_INCIDENT_EVERY = 45.0
 
 
 def _broker_reachable(url: str) -> bool:
-    from .mqtt import broker
-
     try:
         host, port = broker(url)
         with socket.create_connection((host, port), timeout=1):
@@ -33,9 +34,6 @@ def demo_topic_prefix(instance: str) -> str:
 
 
 def demo_feed(stop: threading.Event, log: Callable[[str], Any], instance: str = "") -> None:
-    from . import simulator
-    from .mqtt import Ingester, client_id
-
     sim = simulator.Simulator.from_database(persons=40, rate=DEMO_RATE, incident_every=DEMO_INCIDENT_EVERY)
     if not sim.devices:
         log("Home safety: no devices in the database; the demo feed is off.")

@@ -11,9 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from longcheng.kernel.jobs.api import crontab, job, periodic_job, schedule_on_commit
+from longcheng.kernel.notify.api import queue_message
+from longcheng.kernel.people.models import Relationship
+from longcheng.kernel.registry import roles
 
+from . import alarms  # a module, not its names: alarms.py imports this one (they call each other)
 from .conf import conf
-from .models import Alarm, AlarmEvent, AlarmStatus, DeviceState, Severity
+from .devices import DEVICE_TYPES
+from .models import Alarm, AlarmEvent, AlarmKind, AlarmStatus, DeviceState, SeqGap, Severity
+from .rules import Verdict
 
 log = logging.getLogger("longcheng.homesafety")
 # The periodic sweep leaves a round this long to its own scheduled job before running it itself.
@@ -27,11 +33,6 @@ def _subject(alarm: Alarm) -> str:
 def notify(alarm_id: int) -> int:
     """In-app to the duty operators in scope; for a critical alarm also SMS to every family
     contact and in-app to their family accounts. Idempotent (dedupe keys), so a retry sends nothing twice."""
-    from longcheng.kernel.notify.api import queue_message
-    from longcheng.kernel.people.models import Relationship
-
-    from .alarms import escalation_targets
-
     alarm = Alarm.objects.select_related("enrollee__person__place", "device").get(pk=alarm_id)
     person = alarm.enrollee.person
     body = _("%(kind)s at %(place)s, %(address)s, since %(time)s.") % {
@@ -39,7 +40,7 @@ def notify(alarm_id: int) -> int:
         "address": person.address, "time": timezone.localtime(alarm.raised_at).strftime("%H:%M:%S")}
     sent = 0
     with transaction.atomic():
-        for user in escalation_targets(alarm, 0):
+        for user in alarms.escalation_targets(alarm, 0):
             queue_message("inapp", subject=_subject(alarm), body=body, to_user=user, related=alarm,
                           dedupe_key=f"hs:{alarm.pk}:op:{user.pk}")
             sent += 1
@@ -72,8 +73,6 @@ def escalate(alarm_id: int, due: dt.datetime | str, now: dt.datetime | None = No
     in scope (a level with nobody is skipped, and the timeline says so), and everyone told so far is
     reminded. The next round is scheduled at once, HOMESAFETY_REMIND_SECONDS later. Returns False
     when there was nothing to do (acknowledged meanwhile, or this round already run)."""
-    from .alarms import escalation_targets
-
     due = dt.datetime.fromisoformat(due) if isinstance(due, str) else due
     now = now or timezone.now()
     alarm = (Alarm.objects.filter(pk=alarm_id, status=AlarmStatus.RAISED, is_open=True, next_escalation_at=due)
@@ -81,7 +80,7 @@ def escalate(alarm_id: int, due: dt.datetime | str, now: dt.datetime | None = No
     if alarm is None:
         return False
     chain = conf("HOMESAFETY_ESCALATION_ROLES")
-    targets = {lvl: escalation_targets(alarm, lvl) for lvl in range(len(chain))}
+    targets = {lvl: alarms.escalation_targets(alarm, lvl) for lvl in range(len(chain))}
     level, skipped = _next_level(alarm.escalation_level, targets, len(chain))
     remind = dt.timedelta(seconds=conf("HOMESAFETY_REMIND_SECONDS"))
     # Counted from the due time, not from when this ran, so rounds do not drift later and later.
@@ -112,8 +111,6 @@ def _next_level(current: int, targets: dict[int, list[Any]], levels: int) -> tup
 
 def _write_round(alarm: Alarm, now: dt.datetime, chain: list[str], skipped: list[int], level: int) -> None:
     """The round on the alarm's timeline: the levels skipped, then escalated or reminded."""
-    from longcheng.kernel.registry import roles
-
     role_names = roles()
     for lvl in skipped:
         role = role_names.get(chain[lvl])
@@ -130,8 +127,6 @@ def _write_round(alarm: Alarm, now: dt.datetime, chain: list[str], skipped: list
 
 def _remind(alarm: Alarm, targets: dict[int, list[Any]], level: int, round_no: int) -> None:
     """Tell everyone up to `level` (alarm.escalation_level is still the level before this round)."""
-    from longcheng.kernel.notify.api import queue_message
-
     told = {u.pk: u for lvl in range(level + 1) for u in targets[lvl]}
     subject = _("Unacknowledged: %(subject)s") % {"subject": _subject(alarm)}
     body = _("Nobody has acknowledged this alarm yet.")
@@ -177,11 +172,6 @@ def escalate_due_alarms() -> int:
 def mark_offline(now: dt.datetime | None = None) -> int:
     """A device with no message within twice its heartbeat interval is offline: raise the alarm
     once (it clears by itself when the device speaks again)."""
-    from .alarms import raise_alarm
-    from .devices import DEVICE_TYPES
-    from .models import AlarmKind
-    from .rules import Verdict
-
     now = now or timezone.now()
     raised = 0
     for code, kind in DEVICE_TYPES.items():
@@ -195,7 +185,7 @@ def mark_offline(now: dt.datetime | None = None) -> int:
                 verdict = Verdict(AlarmKind.OFFLINE, True, Severity.WARNING,
                                   {"last_seen": state.last_received_at.isoformat() if state.last_received_at else None})
                 assert state.device.enrollee is not None
-                raise_alarm(state.device.enrollee, state.device, verdict, now)
+                alarms.raise_alarm(state.device.enrollee, state.device, verdict, now)
                 raised += 1
     return raised
 
@@ -211,10 +201,6 @@ def warn_gaps(now: dt.datetime | None = None) -> int:
     message was, so any of them may have been an SOS. A gap filled within the grace was a
     reordering (events overtake readings in the inbox; two workers share a device's stream) and
     warns nobody."""
-    from .alarms import raise_alarm
-    from .models import AlarmKind, SeqGap
-    from .rules import Verdict
-
     now = now or timezone.now()
     due_before = (now - dt.timedelta(seconds=conf("HOMESAFETY_GAP_GRACE_SECONDS"))).timestamp()
     raised = 0
@@ -238,7 +224,7 @@ def warn_gaps(now: dt.datetime | None = None) -> int:
             verdict = Verdict(AlarmKind.MESSAGES_MISSING, True, Severity.WARNING,
                               {"first": min(g[0] for g in due), "last": max(g[1] for g in due),
                                "missing": sum(g[1] - g[0] + 1 for g in due)})
-            raised += int(raise_alarm(device.enrollee, device, verdict, now)[1])
+            raised += int(alarms.raise_alarm(device.enrollee, device, verdict, now)[1])
     return raised
 
 

@@ -22,7 +22,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 from asgiref.sync import SyncToAsync, sync_to_async
+from django.db import close_old_connections, connection
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from . import views  # a module, not its names: views.py imports this one (the console stream)
+from .models import Alarm
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +71,6 @@ class Hub:
         self.pending: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
         # Reading and rendering notified alarms: one thread, so one database connection per process.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="homesafety-live")
-        from django.db import connection
 
         source = self._listen() if connection.vendor == "postgresql" else self._poll()
         self.tasks = [loop.create_task(source), loop.create_task(self._fan_out())]
@@ -79,8 +85,6 @@ class Hub:
         _HUBS.pop(self.loop, None)
 
     async def _listen(self) -> None:
-        import psycopg
-
         params = _connection_params()
         delay = 0.5
         first = True
@@ -176,8 +180,6 @@ async def close_hub() -> None:
 def _connection_params() -> dict[str, Any]:
     """Django's own connection parameters (so tests and settings agree), without the parts that
     only its synchronous cursor understands."""
-    from django.db import connection
-
     params = connection.get_connection_params()
     for key in ("cursor_factory", "context", "pool"):
         params.pop(key, None)
@@ -186,10 +188,6 @@ def _connection_params() -> dict[str, Any]:
 
 def _open_alarm_states() -> dict[int, tuple[Any, ...]]:
     """Every open alarm's visible state and place path (SQLite: a small town's few hundred rows)."""
-    from django.db import close_old_connections
-
-    from .models import Alarm
-
     close_old_connections()
     try:
         rows = Alarm.objects.filter(is_open=True).values_list(
@@ -201,15 +199,9 @@ def _open_alarm_states() -> dict[int, tuple[Any, ...]]:
 
 def _render_rows(ids: list[int], languages: list[str]) -> list[dict[str, Any]]:
     """The list rows of these alarms, one per language; a closed alarm is only its id."""
-    from django.db import close_old_connections
-    from django.template.loader import render_to_string
-    from django.utils import timezone, translation
-
-    from .views import alarm_rows
-
     close_old_connections()
     try:
-        found = {a.pk: a for a in alarm_rows(ids)}
+        found = {a.pk: a for a in views.alarm_rows(ids)}
         now = timezone.now()
         rows: list[dict[str, Any]] = []
         for pk in ids:
@@ -220,9 +212,7 @@ def _render_rows(ids: list[int], languages: list[str]) -> list[dict[str, Any]]:
             html = {}
             for language in languages:
                 with translation.override(language):
-                    from .views import _labelled
-
-                    _labelled([alarm])
+                    views._labelled([alarm])
                     html[language] = render_to_string("homesafety/_alarm_row.html", {"a": alarm, "now": now})
             rows.append({"id": pk, "open": True, "order": alarm.order_key, "html": html})  # type: ignore[attr-defined]
         return rows
@@ -231,8 +221,6 @@ def _render_rows(ids: list[int], languages: list[str]) -> list[dict[str, Any]]:
 
 
 def _close_connection() -> None:
-    from django.db import connection
-
     connection.close()
 
 
@@ -260,12 +248,8 @@ def _sse(event: str, data: dict[str, Any]) -> str:
 def _version_and_close(user: Any) -> str:
     """The console's version, then the request's database connection closed: an open stream must
     not hold one of PostgreSQL's few hundred connections for minutes."""
-    from django.db import connection
-
-    from .views import console_version
-
     try:
-        return console_version(user)
+        return views.console_version(user)
     finally:
         connection.close()
 

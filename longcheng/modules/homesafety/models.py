@@ -9,6 +9,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from longcheng.kernel.access.scope import is_city_wide, path_q
+from longcheng.kernel.places.models import Place
+
 
 class Risk(models.TextChoices):
     LOW = "low", _("Low")
@@ -134,9 +137,6 @@ class DeadLetter(models.Model):
         """Scoped through the device it names (a serial, not a key: a letter may name a device that
         does not exist). A letter of an unknown or unbound device belongs to no place: city-wide
         roles only see it (kernel.access.scope fails closed)."""
-        from longcheng.kernel.access.scope import is_city_wide, path_q
-        from longcheng.kernel.places.models import Place
-
         if is_city_wide(paths):
             return Q()
         places = Place.objects.filter(path_q("path", paths)).values("pk")

@@ -31,15 +31,17 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
+import paho.mqtt.client as mqtt
 from django.db import close_old_connections
 
-from .ingest import (
+from .conf import conf
+from .ingest import ingest
+from .telemetry.envelope import (
     BATCH_MAX_DEPTH,
     MAX_DEPTH,
     MAX_PAYLOAD,
     Incoming,
     decode,
-    ingest,
     is_gateway_topic,
     nested_deeper_than,
 )
@@ -129,8 +131,6 @@ def configure(client: Any, url: str) -> Broker:
 def instance_prefix(topic_prefix: str | None = None) -> str:
     """What tells this instance's MQTT clients from another's on the same broker: its topic prefix
     (two instances on one broker must have different ones, or they share the stream)."""
-    from .conf import conf
-
     return re.sub(r"[^A-Za-z0-9._-]+", "-", topic_prefix or conf("HOMESAFETY_MQTT_PREFIX")).strip("-")
 
 
@@ -154,10 +154,6 @@ class Stats:
 class Ingester:
     def __init__(self, url: str, *, client_id: str, group: str = "ingest", batch: int = 500, linger: float = 0.05,
                  clean_start: bool = False, prefix: str | None = None) -> None:
-        import paho.mqtt.client as mqtt
-
-        from .conf import conf
-
         self.prefix = prefix or conf("HOMESAFETY_MQTT_PREFIX")
         self.group, self.batch, self.linger = group, batch, linger
         # Events (SOS, fall, smoke) before readings: an emergency never queues behind routine data.

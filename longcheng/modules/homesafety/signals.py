@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
 
-from .ingest import forget_devices
 from .models import Device, Enrollee
+from .telemetry.registry import forget_devices
 
 for model in (Device, Enrollee):
     post_save.connect(forget_devices, sender=model, dispatch_uid=f"homesafety-forget-{model.__name__}")

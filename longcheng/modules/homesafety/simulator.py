@@ -20,6 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import paho.mqtt.client as mqtt
+from django.db import close_old_connections
+
+from . import mqtt as ours
+from .conf import conf
+from .ingest import Incoming, ingest
+from .models import Device
+
 log = logging.getLogger("longcheng.homesafety.simulator")
 
 INCIDENTS = ("sos", "fall", "smoke", "wander", "offline")
@@ -54,8 +62,6 @@ class Simulator:
     @classmethod
     def from_database(cls, *, persons: int, rate: float, incident_every: float = 30.0,
                       seed: int | None = None) -> Simulator:
-        from .models import Device
-
         base = int(time.time() * 1000)
         devices = []
         qs = (Device.objects.filter(active=True, enrollee__isnull=False).select_related("enrollee")
@@ -151,11 +157,6 @@ class Simulator:
 def mqtt_sender(url: str, client_id: str | None = None,
                 prefix: str | None = None) -> Callable[[list[tuple[dict[str, Any], bool]]], None]:
     """Periodic readings at QoS 0, events at QoS 1 (see docs/homesafety.md for why)."""
-    import paho.mqtt.client as mqtt
-
-    from . import mqtt as ours
-    from .conf import conf
-
     prefix = prefix or conf("HOMESAFETY_MQTT_PREFIX")
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id or ours.client_id("simulator", prefix))
     where = ours.configure(client, url)
@@ -185,10 +186,6 @@ def http_sender(base_url: str, token: str) -> Callable[[list[tuple[dict[str, Any
 
 
 def direct_sender() -> Callable[[list[tuple[dict[str, Any], bool]]], None]:
-    from django.db import close_old_connections
-
-    from .ingest import Incoming, ingest
-
     def send(batch: list[tuple[dict[str, Any], bool]]) -> None:
         close_old_connections()
         ingest([Incoming(payload=body) for body, _e in batch], source="sim")

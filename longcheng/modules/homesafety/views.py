@@ -10,22 +10,27 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
+from django.core.handlers.asgi import ASGIRequest
 from django.db.models import Count, Max, Q, Sum
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from longcheng.kernel import privacy
 from longcheng.kernel.access.requests import StaffRequest
-from longcheng.kernel.access.scope import access_object, has_perm, restrict
+from longcheng.kernel.access.scope import access_object, has_perm, restrict, scope_paths
 from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.notify.api import delivery_status
+from longcheng.kernel.people.models import Relationship
 from longcheng.kernel.privacy import Kind, Level
 from longcheng.kernel.registry import Chart, Figure
 from longcheng.kernel.web.decorators import staff_view
 
-from . import actions
+from . import actions, live
+from .alarms import users_over
+from .conf import conf
 from .models import (
     Alarm,
     AlarmStatus,
@@ -133,18 +138,10 @@ def console_stream(request: HttpRequest) -> StreamingHttpResponse:
     row, pushed on its commit (PostgreSQL NOTIFY; SQLite: one poll a second per process). Under WSGI
     the synchronous polling stream remains. Each connection lives a few minutes and is then
     renewed by the browser, which also re-reads the operator's scope."""
-    from django.core.handlers.asgi import ASGIRequest
-    from django.utils import translation
-
-    from . import live
-    from .conf import conf
-
     user = request.user
     seconds = conf("HOMESAFETY_STREAM_SECONDS")
     body: Any
     if isinstance(request, ASGIRequest):
-        from longcheng.kernel.access.scope import scope_paths
-
         body = live.alarm_stream(user, scope_paths(user, VIEW), translation.get_language(), seconds)
     else:
         body = _polling_events(user, seconds)
@@ -173,8 +170,6 @@ def _polling_events(user: Any, seconds: float) -> Iterator[str]:
 def dispatch_candidates(alarm: Alarm) -> list[Any]:
     """Community workers and heads whose scope covers the person's place, and the street office's
     officers (who can always send someone, even where no community worker has an account yet)."""
-    from .alarms import users_over
-
     return users_over(alarm.enrollee.person.place,
                       ["community_worker", "homesafety_community_head", "homesafety_street_officer"])
 
@@ -225,8 +220,6 @@ def _alarm_context(request: HttpRequest, pk: int) -> dict[str, Any] | None:
     except NotFound:
         return None
     enrollee = alarm.enrollee
-    from longcheng.kernel.notify.api import delivery_status
-    from longcheng.kernel.people.models import Relationship
 
     state = DeviceState.objects.filter(device=alarm.device).first()
     # Through the kernel's policy: positions and health conditions only for the roles whose work
@@ -347,8 +340,6 @@ def rejected(request: HttpRequest) -> HttpResponse:
 def family(request: HttpRequest) -> HttpResponse:
     """A phone-sized page: only the enrolled persons of whom this account's resident is a recorded
     family contact; their state, last seen, alarms and what was done."""
-    from longcheng.kernel.people.models import Relationship
-
     me = getattr(request.user, "resident", None)
     relatives = []
     if me is not None:

@@ -11,15 +11,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.models import RoleAssignment, User
 from longcheng.kernel.access.requests import StaffRequest
-from longcheng.kernel.access.scope import has_perm, restrict
+from longcheng.kernel.access.scope import access_object, has_perm, restrict
 from longcheng.kernel.errors import KernelError, parse_id
 from longcheng.kernel.web.decorators import staff_view
 
 from . import actions
 from .devices import DEVICE_TYPES
 from .enrolment import import_survey, read_table
-from .models import Enrollee, KitItem, KitStatus, OrderStatus, WorkOrder
+from .models import Device, Enrollee, FeatureRequest, KitItem, KitStatus, OrderStatus, WorkOrder
 
 
 @staff_view("homesafety.view")
@@ -62,8 +63,6 @@ def survey_import(request: StaffRequest) -> HttpResponse:
 
 @staff_view("homesafety.view")
 def work_orders(request: StaffRequest) -> HttpResponse:
-    from longcheng.kernel.access.models import RoleAssignment, User
-
     user = request.user
     orders = (restrict(WorkOrder.objects.all(), user, "homesafety.view")
               .select_related("enrollee__person__place", "installer").order_by("status", "scheduled_for"))
@@ -112,10 +111,6 @@ def work_orders(request: StaffRequest) -> HttpResponse:
 @staff_view("homesafety.view")
 def person(request: StaffRequest, pk: int) -> HttpResponse:
     """One enrolled person: safe zone and quiet hours, kit and devices, wristband feature requests."""
-    from longcheng.kernel.access.scope import access_object
-
-    from .models import Device, FeatureRequest
-
     user = request.user
     enrollee = access_object(Enrollee, user, pk, "homesafety.view",
                              queryset=Enrollee.objects.select_related("person__place"))
@@ -166,8 +161,6 @@ def person(request: StaffRequest, pk: int) -> HttpResponse:
 @staff_view("people.manage")
 def feature_requests(request: StaffRequest) -> HttpResponse:
     """The community worker's queue of wristband payment/calling requests in their community."""
-    from .models import FeatureRequest
-
     if request.method == "POST":
         step = request.POST.get("step", "")
         try:

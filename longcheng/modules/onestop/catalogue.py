@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from django.utils.translation import gettext_lazy as _
 
+from .prechecks import PRECHECKS
+
 if TYPE_CHECKING:
     from django.utils.functional import Promise
 
@@ -150,8 +152,6 @@ def _check_limit(value: Decimal, what: str) -> None:
 
 
 def validate(spec: ServiceSpec) -> None:
-    from .prechecks import PRECHECKS
-
     where = f"service {spec.code!r}"
     if not spec.code.isidentifier():
         raise DeclarationError(f"{where}: the code must be an identifier")

@@ -22,9 +22,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from longcheng.kernel.access.models import RoleAssignment
+from longcheng.kernel.audit.actions import record
+from longcheng.kernel.notify.api import queue_message
 from longcheng.kernel.workdays.api import SHANGHAI, add_working_days, is_working_day, sessions_of_day
 from longcheng.kernel.workdays.api import working_days_between as _between
 
+from .catalogue import DEPARTMENTS, service
 from .models import Case, CaseStatus, Pause, Task, TaskStatus
 
 HALF = Decimal("0.5")
@@ -109,12 +113,6 @@ def due_soon(obj: Task | Case, at: dt.datetime | None = None, *, running: bool |
 
 def escalate_overdue(at: dt.datetime | None = None) -> int:
     """Notify the heads of every overdue open task not escalated yet; returns the tasks escalated."""
-    from longcheng.kernel.access.models import RoleAssignment
-    from longcheng.kernel.audit.actions import record
-    from longcheng.kernel.notify.api import queue_message
-
-    from .catalogue import DEPARTMENTS, service
-
     at = at or now()
     heads: list[tuple[Any, str]] = [
         (assignment.user, path)

@@ -21,13 +21,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from longcheng.kernel.access.models import RoleAssignment, User
+from longcheng.kernel.orgs.models import Organisation
+from longcheng.kernel.places.models import Level, Place
 from longcheng.kernel.workdays.api import SHANGHAI, is_working_day, working_days_between
 
 from . import actions, clock
-from .models import Case, Task
+from .catalogue import DEPARTMENTS, OFFICES
+from .models import Case, CaseStatus, Task
 
 Log = Callable[[str], None]
 PREFIX = "onestop-demo-"
@@ -133,8 +138,6 @@ def _place_enterprises(enterprises: list[Any], towns: list[Any]) -> None:
 
 
 def _applicant(enterprise: Any, wujin: Any, demo_user: Any) -> Any:
-    from longcheng.kernel.access.models import RoleAssignment, User
-
     if demo_user is not None and demo_user.organisation_id == enterprise.pk:
         return demo_user
     username = PREFIX + (enterprise.code or str(enterprise.pk))
@@ -174,8 +177,6 @@ class _Run:
         return {t.code: t for t in Task.objects.filter(case=case)}
 
     def office(self, task: Task) -> Any:
-        from .catalogue import DEPARTMENTS
-
         return self.clerks[DEPARTMENTS[task.department].office]
 
     def accept(self, case: Case, code: str, moment: dt.datetime, result: dict[str, Any] | None = None) -> None:
@@ -260,8 +261,6 @@ def _act(run: _Run, plan: Plan, case: Case, applicant: Any, day: Callable[[int, 
 
 def _demo_pdf(title: str) -> Any:
     """A one-page PDF standing in for a scanned document (the demo has no real scans)."""
-    from django.core.files.base import ContentFile
-
     text = title.encode("unicode_escape").decode("ascii").replace("(", "").replace(")", "")
     body = (f"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
             f"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n% {text}\ntrailer<</Root 1 0 R>>\n%%EOF\n")
@@ -270,13 +269,6 @@ def _demo_pdf(title: str) -> Any:
 
 def build(*, log: Log = print, progress: Callable[[int], None] | None = None, now: dt.datetime | None = None,
           **options: Any) -> None:
-    from longcheng.kernel.access.models import User
-    from longcheng.kernel.orgs.models import Organisation
-    from longcheng.kernel.places.models import Level, Place
-
-    from .catalogue import OFFICES
-    from .models import CaseStatus
-
     enterprises = list(Organisation.objects.filter(kind="enterprise", code__startswith="enterprise-")
                        .select_related("place").order_by("code"))
     wujin = Place.objects.filter(code=WUJIN).first()

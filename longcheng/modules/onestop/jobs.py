@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from longcheng.kernel.jobs.api import crontab, periodic_job
 
+from .clock import escalate_overdue
+
 
 @periodic_job(crontab(minute="*/15"))
 def onestop_escalate_overdue() -> int:
-    from .clock import escalate_overdue
-
     return escalate_overdue()

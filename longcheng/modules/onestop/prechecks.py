@@ -12,7 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
+
+from longcheng.kernel.places.models import PATH_SEPARATOR, Place
 
 
 @dataclass(frozen=True)
@@ -44,8 +47,6 @@ def _standing(enterprise: Any) -> Any:
     """The enterprise's standing (None: nothing recorded against it), through the ORM's one-to-one
     accessor: read once per instance (a submission reads it with the enterprise, select_related),
     so the four checks that look at it cost one query at most."""
-    from django.core.exceptions import ObjectDoesNotExist
-
     try:
         return enterprise.onestop_standing
     except ObjectDoesNotExist:
@@ -55,8 +56,6 @@ def _standing(enterprise: Any) -> Any:
 def read_place(code: str) -> Any:
     """A place by its code with its parent (below a district, the parent is usually the district
     itself: district_of); None: no such place."""
-    from longcheng.kernel.places.models import Place
-
     return Place.objects.select_related("parent").filter(code=code).first()
 
 
@@ -106,8 +105,6 @@ def open_penalty(enterprise: Any, data: dict[str, Any]) -> Blocker | None:
 def district_of(place: Any) -> Any:
     """The district, county-level city or development zone (depth 1, directly under the city) that a
     place lies in; the place itself at city level or above."""
-    from longcheng.kernel.places.models import PATH_SEPARATOR, Place
-
     if place is None or place.depth <= 1:
         return place
     if place.depth == 2:  # its parent is the district (read with it when select_related)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -248,8 +249,6 @@ class AidType(models.Model):
         ]
 
     def __str__(self) -> str:
-        from django.utils.translation import get_language
-
         return self.name_en if (get_language() or "").startswith("en") and self.name_en else self.name
 
 

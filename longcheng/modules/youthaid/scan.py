@@ -29,6 +29,7 @@ from longcheng.kernel.people.validators import age_on, mask_name
 from longcheng.kernel.places.models import Place
 
 from . import rules
+from .actions import youth_fund
 from .conf import conf
 from .models import (
     COUNTING,
@@ -152,8 +153,6 @@ def _actor(user: Any) -> Any:
 
 def _record_scan(acting_user: User | None, result: ScanResult, day: dt.date) -> None:
     """The scan's one audit row, on the fund (the module's one city-wide object)."""
-    from .actions import youth_fund
-
     record(acting_user, "youthaid.scan", youth_fund(),
            after={"scanned": result.scanned, "found": result.found, "by_outcome": result.by_outcome,
                   "on": day.isoformat(), "seconds": round(result.seconds, 2)},

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from longcheng.kernel import privacy, uploads
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import access_object, has_perm, place_in_scope, restrict
+from longcheng.kernel.audit.actions import record_read
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied, parse_id
 from longcheng.kernel.forms import YuanField, clean, yuan_text
@@ -490,8 +491,6 @@ def report(request: StaffRequest) -> HttpResponse:
 def attachment(request: StaffRequest, pk: int) -> HttpResponseBase:
     """A proof file, for someone who may see the case. Hospital bills are health data: they need the
     health role, and each opening is audited."""
-    from longcheng.kernel.audit.actions import record_read
-
     user = request.user
     found = Attachment.objects.select_related("application__aid_type").filter(pk=pk).first()
     if found is None:

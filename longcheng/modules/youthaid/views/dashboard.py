@@ -15,7 +15,7 @@ from longcheng.kernel.ledger.money import format_fen
 from longcheng.kernel.registry import Chart, Figure
 
 from .. import actions
-from ..models import AidType, CaseStatus, Payment, PayStatus, Youth
+from ..models import AidType, Application, AppStatus, CaseStatus, Payment, PayStatus, Youth
 
 VIEW = actions.VIEW
 
@@ -43,8 +43,6 @@ def panel_figures(user: Any) -> list[Figure]:
 
 
 def _awaiting_review(user: Any) -> int:
-    from ..models import Application, AppStatus
-
     return restrict(Application.objects.filter(status=AppStatus.RECOMMENDED), user, actions.REVIEW).count()
 
 

@@ -10,7 +10,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl.styles import Font
 
+from longcheng.kernel import exports
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import restrict
 from longcheng.kernel.errors import KernelError, NotFound, parse_id
@@ -100,10 +102,6 @@ def _batch_step(request: StaffRequest, batch: PaymentBatch) -> str | tuple[str, 
 def _batch_xlsx(batch: PaymentBatch, payments: list[Payment]) -> HttpResponse:
     """The batch as a spreadsheet, bank accounts masked: the list to check against the bank's file,
     not the payment order itself (that needs the bank role and goes through the bank's channel)."""
-    from openpyxl.styles import Font
-
-    from longcheng.kernel import exports
-
     book = exports.workbook()
     sheet = book.active
     assert sheet is not None

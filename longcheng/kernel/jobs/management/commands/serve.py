@@ -15,6 +15,8 @@ import threading
 from typing import Any
 
 from django.conf import settings
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+from django.core.asgi import get_asgi_application
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from huey.contrib.djhuey import HUEY
@@ -56,8 +58,6 @@ class Command(BaseCommand):
                              insecure_serving=True, use_threading=True)
             else:
                 import uvicorn  # the optional prod extra: imported only when installed
-                from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-                from django.core.asgi import get_asgi_application
 
                 # Open event streams end within a few seconds of Ctrl-C instead of at their renewal.
                 uvicorn.run(ASGIStaticFilesHandler(get_asgi_application()), host=options["host"], port=options["port"],

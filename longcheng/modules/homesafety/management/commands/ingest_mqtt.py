@@ -3,12 +3,15 @@ a shared-subscription group; each keeps its broker session across restarts."""
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+from longcheng.modules.homesafety.mqtt import Ingester, client_id, instance_prefix, is_event, parse_broker
 
 
 class Command(BaseCommand):
@@ -27,8 +30,6 @@ class Command(BaseCommand):
                             help="append 'device_ms committed_ms' per event message: alarm latency, measured")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from longcheng.modules.homesafety.mqtt import Ingester, client_id, instance_prefix, parse_broker
-
         try:
             where = parse_broker(settings.MQTT_URL)
         except ValueError as exc:
@@ -76,10 +77,6 @@ class Command(BaseCommand):
 
 def _tracer(path: str) -> Any:
     """After each committed batch: the device time of each event message beside the commit time."""
-    import json
-
-    from longcheng.modules.homesafety.mqtt import is_event
-
     def on_batch(messages: list[Any], _result: Any) -> None:
         committed = int(time.time() * 1000)
         lines = []

@@ -8,6 +8,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from longcheng.kernel.access.models import ApiToken, RoleAssignment
+from longcheng.modules.homesafety import simulator
+
 
 class Command(BaseCommand):
     help = "Send realistic device readings with injected incidents, so the alarm centre is alive."
@@ -24,8 +27,6 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=None)
 
     def handle(self, *args: Any, **o: Any) -> None:
-        from longcheng.modules.homesafety import simulator
-
         if o["persons"] < 1 or o["rate"] <= 0:
             raise CommandError("--persons must be at least 1 and --rate more than 0")
         sim = simulator.Simulator.from_database(persons=o["persons"], rate=o["rate"], incident_every=o["incident_every"],
@@ -51,8 +52,6 @@ class Command(BaseCommand):
 
 
 def _gateway_token() -> str:
-    from longcheng.kernel.access.models import ApiToken, RoleAssignment
-
     assignment = RoleAssignment.objects.filter(role="homesafety_gateway").select_related("user").first()
     if assignment is None:
         raise CommandError("no account holds the homesafety_gateway role: pass --token")

@@ -11,6 +11,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from longcheng.kernel.errors import KernelError
 from longcheng.kernel.ledger.money import format_fen
+from longcheng.kernel.orgs.models import Organisation
+from longcheng.kernel.places.models import Place
+from longcheng.modules.youthaid.actions import do_open_fund
+from longcheng.modules.youthaid.models import AidType
+from longcheng.modules.youthaid.scan import entitlement_totals, entitlements, scan_registry
 
 
 class Command(BaseCommand):
@@ -33,8 +38,6 @@ class Command(BaseCommand):
             raise CommandError(f"{error.field + ': ' if error.field else ''}{error.message}") from None
 
     def do_scan(self, options: dict[str, Any]) -> None:
-        from longcheng.modules.youthaid.scan import scan_registry
-
         result = scan_registry(log=lambda m: self.stderr.write(f"  … {m}"))
         self.stdout.write(f"residents scanned: {result.scanned}")
         self.stdout.write(f"youths put on the outreach list: {result.found}")
@@ -43,10 +46,6 @@ class Command(BaseCommand):
         self.stdout.write(f"time: {result.seconds:.2f} s")
 
     def do_openfund(self, options: dict[str, Any]) -> None:
-        from longcheng.kernel.orgs.models import Organisation
-        from longcheng.kernel.places.models import Place
-        from longcheng.modules.youthaid.actions import do_open_fund
-
         place = Place.objects.filter(code=options["place"]).first()
         if place is None:
             raise CommandError(f"--place: no place {options['place']}")
@@ -55,9 +54,6 @@ class Command(BaseCommand):
         self.stdout.write(f"fund {fund.code} open ({fund.name}), owner {owner or '-'}, place {place.code}")
 
     def do_entitlements(self, options: dict[str, Any]) -> None:
-        from longcheng.modules.youthaid.models import AidType
-        from longcheng.modules.youthaid.scan import entitlement_totals, entitlements
-
         year = options["year"]
         if not 2000 <= year <= 2100:
             raise CommandError("YEAR: between 2000 and 2100")
