@@ -27,7 +27,7 @@ REQUIRED: list[tuple[str, tuple[str, ...]]] = [
     ("the API router", ("api.py",)),
     ("the pages", ("views.py", "views/__init__.py")),
     ("the page urls", ("urls.py",)),
-    ("the module's share of the demo city", ("demo.py",)),
+    ("the module's share of the demo city", ("demo.py", "demo/__init__.py")),
     ("the tests", ("tests/__init__.py",)),
     ("the route matrix entries", ("tests/routes.py",)),
     ("the Chinese translations", ("locale/zh_Hans/LC_MESSAGES/django.po",)),

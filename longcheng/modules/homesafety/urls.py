@@ -10,6 +10,8 @@ urlpatterns = [
     path("console/stream/", views.console_stream, name="console_stream"),
     path("console/detail/", views.console_detail, name="console_detail"),
     path("alarms/<int:pk>/", views.alarm_page, name="alarm"),
+    # One url and one view per step of an alarm (views.py, ALARM_STEPS)
+    *(path(f"alarms/<int:pk>/{name}/", views.alarm_step_view(name), name=f"alarm_{name}") for name in views.ALARM_STEPS),
     path("devices/<int:pk>/", views.device_page, name="device"),
     path("rejected/", views.rejected, name="rejected"),
     path("family/", views.family, name="family"),

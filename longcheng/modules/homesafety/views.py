@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.handlers.asgi import ASGIRequest
 from django.db.models import Count, Max, Q, Sum
@@ -17,11 +18,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from longcheng.kernel import privacy
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import access_object, has_perm, restrict, scope_paths
 from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.forms import refusal
 from longcheng.kernel.notify.api import delivery_status
 from longcheng.kernel.people.models import Relationship
 from longcheng.kernel.privacy import Kind, Level
@@ -31,6 +34,7 @@ from longcheng.kernel.web.decorators import staff_view
 from . import actions, live
 from .alarms import users_over
 from .conf import conf
+from .forms import DispatchForm, NoteForm, ResolveForm
 from .models import (
     Alarm,
     AlarmStatus,
@@ -262,9 +266,11 @@ def _without_location(values: Any, sees_location: bool) -> dict[str, Any]:
     return {k: v for k, v in values.items() if privacy.kind_of(None, k) != Kind.LOCATION}
 
 
-def _render_alarm(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+def _render_alarm(request: HttpRequest, context: dict[str, Any], status: int = 200,
+                  typed: dict[str, str] | None = None) -> HttpResponse:
     return render(request, "homesafety/alarm.html", {
-        "selected": context, "alarm": context["alarm"], "person": context["person"], "back": request.path,
+        "selected": context, "alarm": context["alarm"], "person": context["person"],
+        "back": reverse("homesafety:alarm", args=[context["alarm"].pk]), "typed": typed or {},
         "can_handle": has_perm(request.user, "homesafety.handle")}, status=status)
 
 
@@ -273,31 +279,71 @@ def alarm_page(request: StaffRequest, pk: int) -> HttpResponse:
     context = _alarm_context(request, pk)
     if context is None:
         raise NotFound()
-    if request.method == "POST":
-        step = request.POST.get("step", "")
+    return _render_alarm(request, context)
+
+
+def _acknowledge(request: StaffRequest, pk: int, context: dict[str, Any]) -> forms.Form:
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        raise refusal(form)
+    actions.do_acknowledge(pk, acting_user=request.user)
+    return form
+
+
+def _dispatch(request: StaffRequest, pk: int, context: dict[str, Any]) -> forms.Form:
+    form = DispatchForm(request.POST, candidates=context["candidates"])
+    if not form.is_valid():
+        raise refusal(form)
+    actions.do_dispatch(pk, to_user=form.chosen(), acting_user=request.user, note=form.cleaned_data["note"])
+    return form
+
+
+def _arrive(request: StaffRequest, pk: int, context: dict[str, Any]) -> forms.Form:
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        raise refusal(form)
+    actions.do_arrive(pk, acting_user=request.user, note=form.cleaned_data["note"])
+    return form
+
+
+def _resolve(request: StaffRequest, pk: int, context: dict[str, Any]) -> forms.Form:
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        raise refusal(form)
+    actions.do_resolve(pk, outcome=form.cleaned_data["outcome"], acting_user=request.user,
+                       notes=form.cleaned_data["notes"])
+    return form
+
+
+# The alarm's steps by url name (homesafety:alarm_<name>, at alarms/<pk>/<name>/), POST only.
+ALARM_STEPS = {"acknowledge": _acknowledge, "dispatch": _dispatch, "arrive": _arrive, "resolve": _resolve}
+
+
+def alarm_step_view(name: str) -> Any:
+    """One step of an alarm: a refusal is the alarm page again with the message, the typed values
+    kept and nothing written; out of scope stays a 404."""
+    run = ALARM_STEPS[name]
+
+    @staff_view(VIEW)
+    @require_POST
+    def view(request: StaffRequest, pk: int) -> HttpResponse:
+        context = _alarm_context(request, pk)
+        if context is None:
+            raise NotFound()
         try:
-            if step == "acknowledge":
-                actions.do_acknowledge(pk, acting_user=request.user)
-            elif step == "dispatch":
-                chosen = request.POST.get("to_user", "")
-                to_user = next((u for u in context["candidates"] if str(u.pk) == chosen), None)
-                actions.do_dispatch(pk, to_user=to_user, acting_user=request.user, note=request.POST.get("note", ""))
-            elif step == "arrive":
-                actions.do_arrive(pk, acting_user=request.user, note=request.POST.get("note", ""))
-            elif step == "resolve":
-                actions.do_resolve(pk, outcome=request.POST.get("outcome", ""), acting_user=request.user,
-                                   notes=request.POST.get("notes", ""))
-            else:
-                raise KernelError(_("Unknown step."), field="step")
+            form = run(request, pk, context)
         except KernelError as error:
             if error.status in (403, 404):
                 raise
             messages.error(request, str(error.message))
-            return _render_alarm(request, _alarm_context(request, pk) or context, status=error.status)
+            typed = {"step": name, **{k: request.POST.get(k, "") for k in ("to_user", "outcome", "notes", "note")}}
+            return _render_alarm(request, _alarm_context(request, pk) or context, status=error.status, typed=typed)
         messages.success(request, _("Saved."))
-        back = request.POST.get("back", "")
+        back = form.cleaned_data.get("back") or ""
         return redirect(back if back.startswith("/homesafety/") else reverse("homesafety:alarm", args=[pk]))
-    return _render_alarm(request, context)
+
+    view.__name__ = view.__qualname__ = f"alarm_{name}"
+    return view
 
 
 @staff_view(VIEW)

@@ -226,12 +226,16 @@ def test_the_stream_announces_a_change(world: Any, sos: Alarm) -> None:
 def test_the_page_takes_an_alarm_from_raised_to_resolved(world: Any, sos: Alarm) -> None:
     client = _login(world["operator"])
     url = f"/homesafety/alarms/{sos.pk}/"
-    assert client.post(url, {"step": "acknowledge"}).status_code == 302
-    assert client.post(url, {"step": "dispatch", "to_user": world["worker"].pk}).status_code == 302
-    assert client.post(url, {"step": "arrive"}).status_code == 302
-    bad = client.post(url, {"step": "resolve", "outcome": ""})
+    assert client.get(f"{url}acknowledge/").status_code == 405  # a step takes POSTs only
+    assert client.post(f"{url}acknowledge/").status_code == 302
+    assert client.post(f"{url}dispatch/", {"to_user": world["worker"].pk}).status_code == 302
+    assert client.post(f"{url}arrive/").status_code == 302
+    bad = client.post(f"{url}resolve/", {"outcome": "", "notes": "家属已到场"})
     assert bad.status_code == 400 and "选择" in bad.content.decode()
-    assert client.post(url, {"step": "resolve", "outcome": "false_alarm", "notes": "误触"}).status_code == 302
+    assert 'value="家属已到场"' in bad.content.decode()  # what was typed is kept on a refusal
+    sos.refresh_from_db()
+    assert sos.status == AlarmStatus.ARRIVED and sos.outcome == ""  # the refusal wrote nothing
+    assert client.post(f"{url}resolve/", {"outcome": "false_alarm", "notes": "误触"}).status_code == 302
     sos.refresh_from_db()
     assert sos.status == AlarmStatus.RESOLVED and sos.outcome == "false_alarm"
 
