@@ -40,7 +40,7 @@ def _prosecutor_books(page: Any, url: str, city: dict[str, Any]) -> str:
     case_url = page.url
     page.select_option("#stage-next", "restoration")
     page.fill("#stage-on", "2024-07-02")
-    page.click("text=推进")
+    page.click("button:has-text('推进')")
     page.wait_for_selector("#stage:has-text('修复或赔偿')")
     page.fill("#amount", "88")
     page.check("input[name=consent]")
