@@ -1,0 +1,69 @@
+"""The page forms of ecorestore (Django forms; yuan read through the kernel's YuanField)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import pgettext_lazy
+
+from longcheng.kernel.forms import YuanField
+from longcheng.kernel.widgets import DateTimeWidget, DateWidget
+
+from .models import Head, PartyKind, Source, Stage
+
+
+class CaseForm(forms.Form):
+    number = forms.CharField(label=pgettext_lazy("ecorestore", "Case number"), max_length=40)
+    title = forms.CharField(label=pgettext_lazy("ecorestore", "Case"), max_length=200)
+    source = forms.ChoiceField(label=pgettext_lazy("ecorestore", "Source"), choices=Source.choices)
+    source_organ = forms.CharField(label=pgettext_lazy("ecorestore", "Court or procuratorate"), max_length=100)
+    legal_basis = forms.CharField(label=pgettext_lazy("ecorestore", "Legal basis"), max_length=300)
+    place = forms.IntegerField(label=pgettext_lazy("ecorestore", "Place"), min_value=1)
+    party_name = forms.CharField(label=pgettext_lazy("ecorestore", "Party liable"), max_length=100)
+    party_kind = forms.ChoiceField(label=pgettext_lazy("ecorestore", "Kind of party"), choices=PartyKind.choices)
+    assessment_report = forms.CharField(label=pgettext_lazy("ecorestore", "Assessment report"), max_length=200,
+                                        required=False)
+    opened_on = forms.DateField(label=pgettext_lazy("ecorestore", "Received on"), widget=DateWidget())
+    decided_on = forms.DateField(label=pgettext_lazy("ecorestore", "Judgement or agreement date"), required=False,
+                                 widget=DateWidget())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for value, label in Head.choices:
+            self.fields[f"head_{value}"] = YuanField(label=label, required=False, allow_zero=True)
+
+    def heads(self) -> dict[str, int]:
+        return {h: self.cleaned_data[f"head_{h}"] for h in Head.values if self.cleaned_data.get(f"head_{h}")}
+
+
+class AdvanceForm(forms.Form):
+    stage = forms.ChoiceField(label=pgettext_lazy("ecorestore", "Next stage"), choices=Stage.choices)
+    on = forms.DateField(label=pgettext_lazy("ecorestore", "Date"), widget=DateWidget())
+
+
+class ConvertForm(forms.Form):
+    amount = YuanField(label=pgettext_lazy("ecorestore", "Amount to convert (yuan)"))
+    consent = forms.BooleanField(label=pgettext_lazy("ecorestore", "The party consents"), required=False)
+    hardship = forms.CharField(label=pgettext_lazy("ecorestore", "Evidence of hardship"), max_length=300,
+                               required=False)
+    due_on = forms.DateField(label=pgettext_lazy("ecorestore", "Perform by"), widget=DateWidget())
+
+
+class BookForm(forms.Form):
+    obligation = forms.IntegerField(label=pgettext_lazy("ecorestore", "Obligation"), min_value=1)
+    zone = forms.IntegerField(label=pgettext_lazy("ecorestore", "Zone"), min_value=1)
+    starts_at = forms.DateTimeField(label=pgettext_lazy("ecorestore", "Starts at"), widget=DateTimeWidget())
+    hours = forms.IntegerField(label=pgettext_lazy("ecorestore", "Hours"), min_value=1, max_value=8)
+
+
+class BreachForm(forms.Form):
+    obligation = forms.IntegerField(label=pgettext_lazy("ecorestore", "Obligation"), min_value=1)
+    reason = forms.CharField(label=pgettext_lazy("ecorestore", "Reason"), min_length=4, max_length=300)
+
+
+class CheckInForm(forms.Form):
+    # Filled by the phone's location (static/ecorestore/checkin.js); empty when the phone gives none.
+    lat = forms.FloatField(label=pgettext_lazy("ecorestore", "Latitude"), min_value=-90, max_value=90, required=False)
+    lon = forms.FloatField(label=pgettext_lazy("ecorestore", "Longitude"), min_value=-180, max_value=180,
+                           required=False)

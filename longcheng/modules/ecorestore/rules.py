@@ -1,0 +1,148 @@
+"""ecorestore's pure decisions: arguments in, an answer out, no I/O (tested without a database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.translation import pgettext
+
+# The order of 环法规〔2022〕31号: a stage may only move to the next ones listed here.
+NEXT_STAGES: dict[str, tuple[str, ...]] = {
+    "screening": ("investigation",),
+    "investigation": ("negotiation",),
+    "negotiation": ("agreement", "lawsuit"),
+    "agreement": ("restoration",),
+    "lawsuit": ("restoration",),
+    "restoration": ("assessment",),
+    "assessment": ("disclosed",),
+    "disclosed": (),
+}
+# Where a case starts: a court has already judged (the lawsuit stage); the others start at screening.
+FIRST_STAGE = {"court": "lawsuit", "procuratorate": "screening", "negotiation": "screening"}
+# Calendar days each stage has (the initial check within 30 days; negotiation commonly 90 days).
+STAGE_DAYS = {"screening": 30, "negotiation": 90}
+# Stages in which part of the amount may be converted to labour: after the amount is settled.
+CONVERTIBLE_STAGES = ("agreement", "lawsuit", "restoration")
+# A check-in is accepted this long before the shift starts (people arrive early) and until it ends.
+EARLY_CHECK_IN = dt.timedelta(minutes=30)
+
+
+def stage_problem(current: str, target: str) -> str | None:
+    if target not in NEXT_STAGES.get(current, ()):
+        return pgettext("ecorestore", "A case moves only in the order of the rules: this stage cannot follow the current one.")
+    return None
+
+
+def stage_due(stage: str, entered: dt.date, days: dict[str, int] | None = None) -> dt.date | None:
+    limit = (days or STAGE_DAYS).get(stage)
+    return entered + dt.timedelta(days=limit) if limit else None
+
+
+@dataclass(frozen=True)
+class RateRow:
+    valid_from: dt.date
+    fen_per_hour: int
+
+
+def rate_on(rates: list[RateRow], day: dt.date) -> RateRow | None:
+    """The rate in force on a day: the latest that started on or before it."""
+    started = [r for r in rates if r.valid_from <= day]
+    return max(started, key=lambda r: r.valid_from) if started else None
+
+
+@dataclass(frozen=True)
+class Conversion:
+    hours: int
+    fen_per_hour: int
+    amount_offset_fen: int  # hours × rate, exactly
+    remainder_fen: int  # what stays money
+
+
+def convert(amount_fen: int, fen_per_hour: int) -> Conversion:
+    """Whole hours only: the part of the amount that is not a whole hour stays money, so the
+    amount offset is always hours × rate, to the fen."""
+    hours = amount_fen // fen_per_hour
+    offset = hours * fen_per_hour
+    return Conversion(hours, fen_per_hour, offset, amount_fen - offset)
+
+
+def conversion_problem(*, party_kind: str, consent: bool, hardship: str, amount_fen: int, convertible_fen: int,
+                       fen_per_hour: int | None, stage: str) -> tuple[str, str] | None:
+    """Why this conversion is refused, as (field, message), or None."""
+    if stage not in CONVERTIBLE_STAGES:
+        return "stage", pgettext("ecorestore", "Labour may be agreed only once an agreement or a judgement settles the amount.")
+    if party_kind != "person":
+        return "party_kind", pgettext("ecorestore", "Labour in lieu of payment is for natural persons only.")
+    if not consent:
+        return "consent", pgettext("ecorestore", "The party's consent is required.")
+    if len(hardship.strip()) < 4:
+        return "hardship", pgettext("ecorestore", "Record the evidence of hardship (at least 4 characters).")
+    if fen_per_hour is None:
+        return "amount", pgettext("ecorestore", "No conversion rate was in force on the decision date.")
+    if amount_fen <= 0 or amount_fen > convertible_fen:
+        return "amount", pgettext("ecorestore", "The amount must be more than zero and at most what is still owed in money.")
+    if amount_fen < fen_per_hour:
+        return "amount", pgettext("ecorestore", "The amount is less than one hour of labour at the rate in force.")
+    return None
+
+
+def inside_outline(point: tuple[float, float], outline: list[list[float]]) -> bool:
+    """Ray casting in (lat, lon) degrees: a zone of a park is flat enough for this."""
+    if len(outline) < 3:
+        return False
+    lat, lon = point
+    inside = False
+    for i in range(len(outline)):
+        y1, x1 = outline[i]
+        y2, x2 = outline[i - 1]
+        if (y1 > lat) != (y2 > lat):
+            cross = x1 + (lat - y1) * (x2 - x1) / (y2 - y1)
+            if lon < cross:
+                inside = not inside
+    return inside
+
+
+def check_in_problem(*, state: str, now: dt.datetime, starts_at: dt.datetime, ends_at: dt.datetime,
+                     point: tuple[float, float] | None, outline: list[list[float]]) -> tuple[str, str] | None:
+    """Why a check-in is refused, as (field, message), or None."""
+    if state != "booked":
+        return "shift", pgettext("ecorestore", "This shift is not waiting for a check-in.")
+    if now < starts_at - EARLY_CHECK_IN:
+        return "time", pgettext("ecorestore", "Too early: check-in opens 30 minutes before the shift starts.")
+    if now > ends_at:
+        return "time", pgettext("ecorestore", "Too late: the shift has ended.")
+    if point is None:
+        return "location", pgettext("ecorestore", "The phone's location is required to check in.")
+    if not inside_outline(point, outline):
+        return "location", pgettext("ecorestore", "Outside the zone: check-in is only possible inside the zone's outline.")
+    return None
+
+
+def hours_to_credit(*, checked_in_at: dt.datetime, checked_out_at: dt.datetime, starts_at: dt.datetime,
+                    ends_at: dt.datetime, hours_left: int) -> int:
+    """Whole hours worked within the booked window, never more than the obligation still owes."""
+    start = max(checked_in_at, starts_at)
+    end = min(checked_out_at, ends_at)
+    worked = max(int((end - start).total_seconds()) // 3600, 0)
+    return min(worked, hours_left)
+
+
+def breach_reversion(*, hours_owed: int, hours_credited: int, fen_per_hour: int) -> int:
+    """The unperformed part, back to money: exactly the hours not credited at the obligation's rate."""
+    return (hours_owed - hours_credited) * fen_per_hour
+
+
+def certificate_problem(*, stage: str, obligations: list[tuple[str, int, int]], unsigned_shifts: int) -> str | None:
+    """obligations: (state, hours_owed, hours_credited) each. Why no certificate yet, or None."""
+    if stage != "restoration":
+        return pgettext("ecorestore", "A certificate is issued only while the case is in restoration.")
+    if not obligations:
+        return pgettext("ecorestore", "The case has no labour obligation.")
+    if unsigned_shifts:
+        return pgettext("ecorestore", "A shift is not signed off yet.")
+    if any(state == "breached" for state, _, _ in obligations):
+        return pgettext("ecorestore", "An obligation was breached: its rest is owed in money.")
+    if any(credited < owed for _, owed, credited in obligations):
+        return pgettext("ecorestore", "An obligation is short of its hours.")
+    return None

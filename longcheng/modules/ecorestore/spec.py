@@ -1,0 +1,70 @@
+"""What ecorestore offers the kernel: permissions, roles, pages, API and demo (docs/adding-a-module.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
+
+VIEW, MANAGE = "ecorestore.view", "ecorestore.manage"
+COURT, SUPERVISE, OWN = "ecorestore.court", "ecorestore.supervise", "ecorestore.own"
+
+PERMISSIONS = {
+    VIEW: pgettext_lazy("ecorestore", "See ecological damage cases and their labour"),
+    MANAGE: pgettext_lazy("ecorestore", "Handle ecological damage cases: stages, conversion, shifts, breaches, certificates"),
+    COURT: pgettext_lazy("ecorestore", "See and file the court's judged damage cases"),
+    SUPERVISE: pgettext_lazy("ecorestore", "Supervise restoration shifts in one's zone: check in, check out, sign off"),
+    OWN: pgettext_lazy("ecorestore", "See one's own restoration obligation"),
+}
+
+# The base's zones are grids under 剑湖社区 (a supervisor holds the role at one zone, or the demo's at
+# the community); the procuratorate of the development zone runs the base.
+ROLES = [
+    Role("ecorestore_prosecutor", pgettext_lazy("ecorestore", "Prosecutor (ecological damage)"),
+         frozenset({VIEW, MANAGE}), demo_scope="常州经开区"),
+    Role("ecorestore_court", pgettext_lazy("ecorestore", "Judge (environment and resources)"),
+         frozenset({COURT}), demo_scope="常州经开区"),
+    Role("ecorestore_supervisor", pgettext_lazy("ecorestore", "Restoration base supervisor"),
+         frozenset({SUPERVISE}), demo_scope="剑湖社区"),
+    Role("ecorestore_party", pgettext_lazy("ecorestore", "Party liable for compensation"),
+         frozenset({OWN})),
+]
+
+
+def _figures(user: Any) -> list[Any]:
+    from .figures import panel_figures
+
+    return panel_figures(user)
+
+
+def _charts(user: Any) -> list[Any]:
+    from .figures import panel_charts
+
+    return panel_charts(user)
+
+
+def _demo(**options: Any) -> None:
+    from .demo import build
+
+    build(**options)
+
+
+SPEC = register_module(ModuleSpec(
+    code="ecorestore",
+    label=_("Restoration by labour"),
+    permissions=dict(PERMISSIONS),
+    roles=ROLES,
+    nav=[
+        NavItem(pgettext_lazy("ecorestore", "Damage cases"), "ecorestore:cases", VIEW, order=200),
+        NavItem(pgettext_lazy("ecorestore", "Judged damage cases"), "ecorestore:cases", COURT, order=200),
+        NavItem(pgettext_lazy("ecorestore", "Restoration shifts"), "ecorestore:shifts", SUPERVISE, order=201),
+        NavItem(pgettext_lazy("ecorestore", "My restoration"), "ecorestore:mine", OWN, order=202),
+    ],
+    panels=[DashboardPanel("ecorestore", _("Restoration by labour"), VIEW, _figures, _charts, order=200)],
+    demo=[DemoStep("ecorestore", _("Restoration by labour"), _demo, order=200)],
+    urls="longcheng.modules.ecorestore.urls",
+    api="longcheng.modules.ecorestore.api.router",
+))

@@ -1,0 +1,79 @@
+"""ecorestore's pages and API routes in the role × route matrix (see kernel/route_matrix.py).
+The world: the base's labour zone (a grid under 上书房社区, city["a"]) and a judged case in city["a"] in
+restoration, with an obligation, a booked shift and, for the certificate page, a completed case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from longcheng.kernel.route_matrix import Api, Page, Routes, World
+
+
+def _world(world: World) -> dict[str, Any]:
+    from longcheng.modules.ecorestore.models import Case, Certificate, DamageHead, Obligation, Shift
+
+    from .support import DECIDED, make_base, make_rates
+
+    make_rates()
+    zones = make_base(world["city"])
+    cases = []
+    for number, stage in (("JK-M-1", "restoration"), ("JK-M-2", "assessment")):
+        case = Case.objects.create(
+            number=number, title="矩阵案件", source="court", source_organ="常州经开区人民法院", legal_basis="规定",
+            place=world["city"]["a"], party_name="张某", party_kind="person", stage=stage, decided_on=DECIDED,
+            opened_on=DECIDED)
+        DamageHead.objects.create(case=case, head="service_loss", amount_fen=100_000)
+        cases.append(case)
+    obligation = Obligation.objects.create(case=cases[0], hours_owed=9, fen_per_hour=2200, rate_from=DECIDED,
+                                           amount_offset_fen=19_800, hardship_evidence="低保户证明", consent=True,
+                                           due_on=DECIDED + dt.timedelta(days=180))
+    shift = Shift.objects.create(obligation=obligation, zone=zones["labour"], starts_at=timezone.now(),
+                                 ends_at=timezone.now() + dt.timedelta(hours=4))
+    Certificate.objects.create(case=cases[1], number="JK-M-2-证", hours=9, amount_offset_fen=19_800,
+                               sent_to="常州经开区人民法院", issued_by=world["users"]["city_admin"])
+    return {"case": cases[0], "done": cases[1], "obligation": obligation, "shift": shift, "zone": zones["labour"]}
+
+
+VIEW, MANAGE, COURT = "ecorestore.view", "ecorestore.manage", "ecorestore.court"
+SUPERVISE, OWN = "ecorestore.supervise", "ecorestore.own"
+CASES = (VIEW, COURT)
+
+
+def _case(w: World) -> list[Any]:
+    return [w["ecorestore"]["case"].pk]
+
+
+def _new_case(w: World) -> dict[str, Any]:
+    return {"number": "JK-M-9", "title": "新案件", "source": "court", "source_organ": "常州经开区人民法院",
+            "legal_basis": "规定", "place": w["city"]["a"].pk, "party_name": "李某", "party_kind": "person",
+            "opened_on": "2024-07-01", "decided_on": "2024-07-01", "head_service_loss": "100"}
+
+
+PAGES = [
+    Page("ecorestore:cases", CASES, view_permission=None, post_permission=(MANAGE, COURT), post=_new_case),
+    Page("ecorestore:case", CASES, _case, within="a", view_permission=None, post_permission=MANAGE,
+         post=lambda w: {"op": "advance", "stage": "assessment", "on": "2024-12-01"}),
+    Page("ecorestore:certificate", CASES, lambda w: [w["ecorestore"]["done"].pk], within="a", view_permission=None),
+    Page("ecorestore:shifts", SUPERVISE),
+    Page("ecorestore:shift", SUPERVISE, lambda w: [w["ecorestore"]["shift"].pk], within="a",
+         post=lambda w: {"op": "check_in", "lat": "31.762", "lon": "120.072"}),
+    Page("ecorestore:mine", OWN),
+]
+
+API = [
+    Api("GET", "/api/v1/ecorestore/cases", CASES),
+    Api("GET", "/api/v1/ecorestore/cases/{pk}", CASES, lambda w: {"pk": w["ecorestore"]["case"].pk}, within="a"),
+    Api("GET", "/api/v1/ecorestore/cases/{pk}/quote", CASES, lambda w: {"pk": w["ecorestore"]["case"].pk},
+        query="?amount_fen=20000", within="a"),
+    Api("POST", "/api/v1/ecorestore/cases", (MANAGE, COURT), within="a", body=lambda w: {
+        **{k: v for k, v in _new_case(w).items() if not k.startswith("head_")},
+        "place": w["city"]["a"].code, "heads": {"service_loss": 10_000}}),
+    Api("GET", "/api/v1/ecorestore/shifts", SUPERVISE),
+    Api("POST", "/api/v1/ecorestore/shifts/{pk}/check-in", SUPERVISE, lambda w: {"pk": w["ecorestore"]["shift"].pk},
+        within="a", body=lambda w: {"lat": 31.762, "lon": 120.072}),
+]
+
+ROUTES = Routes(pages=PAGES, api=API, world=_world)

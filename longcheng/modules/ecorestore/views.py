@@ -1,0 +1,165 @@
+"""ecorestore's case pages: parse, authorise, call an action; a refusal is shown next to its field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import pgettext
+
+from longcheng.kernel.access.requests import StaffRequest
+from longcheng.kernel.access.scope import has_perm, restrict
+from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied
+from longcheng.kernel.forms import refusal
+from longcheng.kernel.places.models import Place
+from longcheng.kernel.web.decorators import staff_view
+
+from . import access, actions, rules
+from .forms import AdvanceForm, BookForm, BreachForm, CaseForm, ConvertForm
+from .models import Case, Certificate, Obligation, Stage
+from .spec import COURT, MANAGE, OWN, VIEW
+
+
+def _require_cases(request: StaffRequest) -> None:
+    if not (has_perm(request.user, VIEW) or has_perm(request.user, COURT)):
+        raise PermissionDenied()
+
+
+def _valid(form: forms.Form) -> dict[str, Any]:
+    if not form.is_valid():
+        raise refusal(form)
+    return form.cleaned_data
+
+
+def _may_open(request: StaffRequest) -> bool:
+    return has_perm(request.user, MANAGE) or has_perm(request.user, COURT)
+
+
+def _open_places(request: StaffRequest) -> Any:
+    managed = restrict(Place.objects.all(), request.user, MANAGE)
+    judged = restrict(Place.objects.all(), request.user, COURT)
+    return (managed | judged).distinct().order_by("path")
+
+
+@staff_view(None)
+def cases(request: StaffRequest) -> HttpResponse:
+    _require_cases(request)
+    form = CaseForm(request.POST or None)
+    error: KernelError | None = None
+    if request.method == "POST":
+        if not _may_open(request):
+            raise PermissionDenied()
+        try:
+            data = _valid(form)
+            place = _open_places(request).filter(pk=data["place"]).first()
+            if place is None:
+                raise KernelError(refusal_text("place"), field="place")
+            case = actions.do_open_case(actions.NewCase(
+                number=data["number"], title=data["title"], source=data["source"], source_organ=data["source_organ"],
+                legal_basis=data["legal_basis"], place=place, party_name=data["party_name"],
+                party_kind=data["party_kind"], assessment_report=data["assessment_report"],
+                opened_on=data["opened_on"], decided_on=data["decided_on"], heads=form.heads()),
+                acting_user=request.user)
+        except KernelError as exc:
+            if exc.status in (403, 404):
+                raise
+            error = exc
+        else:
+            return redirect("ecorestore:case", case.pk)
+    rows = access.cases_for(request.user).select_related("place").prefetch_related("heads")[:500]
+    return render(request, "ecorestore/cases.html", {
+        "cases": rows, "form": form, "error": error, "can_open": _may_open(request),
+        "places": _open_places(request)[:500] if _may_open(request) else [],
+    }, status=error.status if error else 200)
+
+
+def refusal_text(field: str) -> str:
+    texts = {"place": pgettext("ecorestore", "Choose a place in your scope."),
+             "zone": pgettext("ecorestore", "Choose a zone of the base in your scope."),
+             "op": pgettext("ecorestore", "Unknown form.")}
+    return texts[field]
+
+
+def _obligation_of(case: Case, value: Any) -> Obligation:
+    obligation = case.obligations.filter(pk=value).first()
+    if obligation is None:
+        raise NotFound(field="obligation")
+    return obligation
+
+
+def _act(request: StaffRequest, case: Case) -> None:
+    """One of the case page's forms, by its `op`."""
+    op, user, post = request.POST.get("op", ""), request.user, request.POST
+    if op == "advance":
+        data = _valid(AdvanceForm(post))
+        actions.do_advance_case(case, to_stage=data["stage"], on=data["on"], acting_user=user)
+    elif op == "convert":
+        data = _valid(ConvertForm(post))
+        actions.do_convert_to_labour(case, amount_fen=data["amount"], consent=data["consent"],
+                                     hardship=data["hardship"], due_on=data["due_on"], acting_user=user)
+    elif op == "book":
+        data = _valid(BookForm(post))
+        zone = access.zones_for(user, MANAGE).filter(pk=data["zone"]).first()
+        if zone is None:
+            raise KernelError(refusal_text("zone"), field="zone")
+        actions.do_book_shift(_obligation_of(case, data["obligation"]), zone=zone, starts_at=data["starts_at"],
+                              hours=data["hours"], acting_user=user)
+    elif op == "breach":
+        data = _valid(BreachForm(post))
+        actions.do_record_breach(_obligation_of(case, data["obligation"]), reason=data["reason"], acting_user=user)
+    elif op == "certify":
+        actions.do_issue_certificate(case, acting_user=user)
+    else:
+        raise KernelError(refusal_text("op"), field="op")
+
+
+@staff_view(None)
+def case(request: StaffRequest, pk: int) -> HttpResponse:
+    _require_cases(request)
+    item = access.case_for(request.user, pk)
+    error: KernelError | None = None
+    if request.method == "POST":
+        access.case_for(request.user, pk, manage=True)  # acting needs the procuratorate's right here
+        try:
+            _act(request, item)
+        except KernelError as exc:
+            if exc.status in (403, 404) and exc.field in (None, "obligation"):
+                raise
+            error = exc
+        else:
+            return redirect("ecorestore:case", item.pk)
+    return render(request, "ecorestore/case.html", _case_context(request, item, error),
+                  status=error.status if error else 200)
+
+
+def _case_context(request: StaffRequest, item: Case, error: KernelError | None) -> dict[str, Any]:
+    can_manage = has_perm(request.user, MANAGE) and access.cases_for(request.user, manage=True).filter(
+        pk=item.pk).exists()
+    amount = request.GET.get("quote", "")
+    quote = actions.quote(item, int(amount) * 100) if amount.isdigit() and len(amount) < 10 else None
+    return {
+        "case": item, "heads": item.heads.all(), "steps": item.steps.select_related("by"),
+        "obligations": item.obligations.prefetch_related("shifts__zone"), "money_owed": actions.money_owed(item),
+        "next_stages": [(s, Stage(s).label) for s in rules.NEXT_STAGES.get(item.stage, ())],
+        "certificate": Certificate.objects.filter(case=item).first(), "can_manage": can_manage,
+        "zones": access.zones_for(request.user, MANAGE) if can_manage else [], "error": error, "quote": quote,
+        "quote_amount": amount, "rates": actions.rates(),
+    }
+
+
+@staff_view(None)
+def certificate(request: StaffRequest, pk: int) -> HttpResponse:
+    _require_cases(request)
+    item = access.case_for(request.user, pk)
+    cert = Certificate.objects.filter(case=item).select_related("issued_by").first()
+    if cert is None:
+        raise NotFound()
+    return render(request, "ecorestore/certificate.html", {"case": item, "certificate": cert})
+
+
+@staff_view(OWN)
+def mine(request: StaffRequest) -> HttpResponse:
+    obligations = access.own_obligations(request.user).prefetch_related("shifts__zone")
+    return render(request, "ecorestore/mine.html", {"obligations": obligations})
