@@ -6,4 +6,16 @@ from enum import StrEnum
 
 
 class ErrorCode(StrEnum):
-    DUPLICATE_ITEM = "duplicate_item"
+    UNKNOWN_CAMPAIGN = "unknown_campaign"
+    TRANSITION = "transition_not_declared"
+    OPEN_CASE_EXISTS = "open_case_exists"
+    SCORES = "scores_invalid"
+    NOT_A_TARGET = "not_a_target"
+    REMEDY = "remedy_not_offered"
+    PLAN_EXISTS = "plan_exists"
+    EVIDENCE_MISSING = "evidence_missing"
+    NOT_ACCEPTED = "not_accepted"
+    REBOUND_FOUR_EYES = "rebound_needs_second_person"
+    MILESTONE = "milestone_invalid"
+    CHECK_DONE = "rebound_check_done"
+    NOT_YOUR_FIRM = "not_your_firm"
