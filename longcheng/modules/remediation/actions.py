@@ -262,6 +262,14 @@ def do_close_case(case_id: int, *, acting_user: User, note: str = "") -> Case:
 def do_record_rebound_check(check_id: int, *, found_running: bool, acting_user: User, note: str = "") -> ReboundCheck:
     """回头看: a patrol re-inspects a closed site; found running again, the case reopens as a rebound."""
     require_perm(acting_user, INSPECT)
+    try:
+        return _record_rebound_check(check_id, found_running=found_running, acting_user=acting_user, note=note)
+    except IntegrityError as exc:  # the firm has a newer open case in the campaign: reopening would make two
+        raise Conflict(pgettext("remediation", "This firm already has an open case in this campaign."),
+                       code=ErrorCode.OPEN_CASE_EXISTS, field="check") from exc
+
+
+def _record_rebound_check(check_id: int, *, found_running: bool, acting_user: User, note: str) -> ReboundCheck:
     with transaction.atomic():
         check = ReboundCheck.objects.select_for_update().filter(pk=check_id).first()
         if check is None:

@@ -164,3 +164,17 @@ def test_scoping_for_patrols_and_firms(world: dict[str, Any], city: dict[str, An
     with pytest.raises(NotFound):
         actions.do_add_evidence(other.pk, kind="site_photo", upload=photo(), acting_user=world["firm_user"])
     assert list(Evidence.objects.values_list("case_id", flat=True)) == [mine.pk]
+
+
+def test_a_rebound_beside_a_newer_open_case_is_refused_and_changes_nothing(world: dict[str, Any]) -> None:
+    case = to_accepted(world)
+    actions.do_close_case(case.pk, acting_user=world["office"])
+    newer = inspect(world).case
+    check = ReboundCheck.objects.get(case=case, days=30)
+    before = _state(case)
+    with pytest.raises(KernelError) as refused:
+        actions.do_record_rebound_check(check.pk, found_running=True, acting_user=world["patrol"])
+    assert refused.value.code == "open_case_exists"
+    assert _state(case) == before and newer.pk != case.pk
+    check.refresh_from_db()
+    assert check.inspection_id is None
