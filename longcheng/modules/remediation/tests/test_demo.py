@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from decimal import Decimal
 from typing import Any
 
@@ -29,10 +28,7 @@ def test_the_demo_adds_up_to_the_news(settings: Any, tmp_path: Any) -> None:
     demo.build_places(log=quiet)
     demo.build_orgs(log=quiet)
     demo.build_staff(log=quiet)
-    started = time.perf_counter()
-    build(log=quiet, now=NOW)
-    # About 20 s on a loaded 2-core test machine (SQLite), a few seconds alone: a guard, not a benchmark.
-    assert time.perf_counter() - started < 60
+    build(log=quiet, now=NOW)  # its speed is not asserted here (no timed unit tests): see docs/remediation.md
     office = User.objects.get(username="remediation_office")
     end_of_2024 = figures.totals(office, dt.datetime(2024, 12, 31, 23, 59, tzinfo=SHANGHAI), campaign="wuluan")
     assert (end_of_2024.closed, end_of_2024.mu, end_of_2024.cut_t) == (3273, Decimal(25000), Decimal(2104))
