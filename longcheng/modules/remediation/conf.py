@@ -1,0 +1,14 @@
+"""remediation's settings: the district's low-yield thresholds (低), from settings or the defaults."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+# Tax and output per mu and year below which a firm scores on 低 (fen). Illustrative defaults
+# (150,000 yuan of tax, 3 million yuan of output per mu): each district configures its own line
+# in settings.REMEDIATION_LOW_YIELD.
+DEFAULT_THRESHOLDS = {"tax_fen_per_mu": 150_000_00, "output_fen_per_mu": 3_000_000_00}
+
+
+def thresholds() -> dict[str, int]:
+    return {**DEFAULT_THRESHOLDS, **getattr(settings, "REMEDIATION_LOW_YIELD", {})}

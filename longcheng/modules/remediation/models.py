@@ -1,0 +1,185 @@
+"""remediation's state: sites on the kernel's organisations and places, a case per firm and campaign,
+its inspections, its plan (一企一策) with milestones and pollutant figures, the evidence uploaded, the
+rebound checks after 销号 and every stage change as a row (so a past date's totals are computable)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import pgettext_lazy
+
+from .campaigns import AGENCIES, EVIDENCE, FINISHED, POLLUTANTS, REMEDIES, SCREENED, STAGES
+
+STAGE_CHOICES = list(STAGES.items())
+
+
+class Site(models.Model):
+    """One address and land parcel, occupied by a firm; a hidden tenant's site names its host (厂中厂)."""
+
+    firm = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="remediation_sites",
+                             verbose_name=pgettext_lazy("remediation", "firm"))
+    owner = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=pgettext_lazy("remediation", "owner of the premises"))
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=pgettext_lazy("remediation", "place"))
+    address = models.CharField(pgettext_lazy("remediation", "address"), max_length=200)
+    parcel = models.CharField(pgettext_lazy("remediation", "land parcel"), max_length=64, blank=True)
+    area_mu = models.DecimalField(pgettext_lazy("remediation", "area (mu)"), max_digits=10, decimal_places=2,
+                                  default=0)
+    in_park = models.BooleanField(pgettext_lazy("remediation", "in an industrial park"), default=False)
+    host = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="tenants",
+                             verbose_name=pgettext_lazy("remediation", "host premises (厂中厂)"))
+
+    scope_path_field = "place__path"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["address", "parcel", "firm"], name="remediation_site_unique")]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class Case(models.Model):
+    campaign = models.CharField(pgettext_lazy("remediation", "campaign"), max_length=32)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="cases")
+    firm = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="remediation_cases")
+    # The site's place when the case opened: the scope stays stable when the firm relocates.
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(pgettext_lazy("remediation", "stage"), max_length=16, choices=STAGE_CHOICES,
+                              default=SCREENED)
+    rebound = models.BooleanField(pgettext_lazy("remediation", "rebound"), default=False)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+
+    scope_path_field = "place__path"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["firm", "campaign"], condition=~Q(status__in=FINISHED), name="remediation_one_open_case")]
+        indexes = [models.Index(fields=["campaign", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign}:{self.pk}"
+
+
+class StatusChange(models.Model):
+    """A case's every stage change, with who and when: the stage on any past date is the last row before it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="changes")
+    src = models.CharField(max_length=16, blank=True)
+    dst = models.CharField(max_length=16, choices=STAGE_CHOICES)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    note = models.CharField(max_length=500, blank=True)
+
+    scope_path_field = "case__place__path"
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.dst}"
+
+
+class Inspection(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="inspections")
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    checklist = models.JSONField(default=dict)  # item code -> checked
+    scores = models.JSONField(default=dict)  # axis code -> 0..3
+    reasons = models.JSONField(default=dict)  # axis code -> why
+    found_running = models.BooleanField(default=False)  # a rebound check: the closed site runs again
+    note = models.CharField(max_length=500, blank=True)
+
+    scope_path_field = "case__place__path"
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.at:%Y-%m-%d}"
+
+
+class Plan(models.Model):
+    """一企一策: one plan per case, with the figures the totals add up."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="plan")
+    remedy = models.CharField(pgettext_lazy("remediation", "remedy"), max_length=16,
+                              choices=[(c, r.label) for c, r in REMEDIES.items()])
+    lead_agency = models.CharField(pgettext_lazy("remediation", "lead agency"), max_length=32,
+                                   choices=list(AGENCIES.items()))
+    responsible = models.CharField(pgettext_lazy("remediation", "responsible person"), max_length=50)
+    # Low-yield land the plan vacates or revives (亩).
+    area_mu = models.DecimalField(pgettext_lazy("remediation", "land vacated or revived (mu)"), max_digits=10,
+                                  decimal_places=2, default=0)
+    created_at = models.DateTimeField()
+
+    scope_path_field = "case__place__path"
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.remedy}"
+
+
+class Milestone(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=200)
+    due_on = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    scope_path_field = "plan__case__place__path"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PollutantFigure(models.Model):
+    """A plan's yearly discharge of one pollutant before and after remediation, in kg."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="pollutants")
+    pollutant = models.CharField(max_length=16, choices=list(POLLUTANTS.items()))
+    before_kg = models.PositiveBigIntegerField()
+    after_kg = models.PositiveBigIntegerField()
+
+    scope_path_field = "plan__case__place__path"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "pollutant"], name="remediation_pollutant_once"),
+            models.CheckConstraint(condition=Q(after_kg__lte=models.F("before_kg")), name="remediation_cut_not_rise"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pollutant}:{self.before_kg}->{self.after_kg}"
+
+
+class Evidence(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(max_length=32, choices=list(EVIDENCE.items()))
+    file = models.FileField(upload_to="remediation/%Y/%m/")
+    name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    scope_path_field = "case__place__path"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReboundCheck(models.Model):
+    """回头看: a re-inspection due some days after 销号."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="rebound_checks")
+    days = models.PositiveSmallIntegerField()
+    due_on = models.DateField()
+    inspection = models.OneToOneField(Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    scope_path_field = "case__place__path"
+
+    class Meta:
+        indexes = [models.Index(fields=["due_on"], condition=Q(inspection__isnull=True),
+                                name="remediation_rebound_due")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:+{self.days}"

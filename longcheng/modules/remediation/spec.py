@@ -1,0 +1,73 @@
+"""What remediation offers the kernel: permissions, roles, pages, API, dashboard panel and demo.
+
+Permissions:
+- remediation.view: see cases, sites and totals in scope (bureaus, the campaign office).
+- remediation.inspect: record inspections and rebound checks on a phone (street and town patrols).
+- remediation.determine: determine targets (认定), set the plan (一企一策), accept the work (bureaus).
+- remediation.close: 销号 (the campaign office).
+- remediation.respond: a firm's own staff (User.organisation) see their own cases and upload evidence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
+
+VIEW, INSPECT, DETERMINE = "remediation.view", "remediation.inspect", "remediation.determine"
+CLOSE, RESPOND = "remediation.close", "remediation.respond"
+
+PERMISSIONS = {
+    VIEW: pgettext_lazy("remediation", "See remediation cases and totals"),
+    INSPECT: pgettext_lazy("remediation", "Record remediation inspections"),
+    DETERMINE: pgettext_lazy("remediation", "Determine targets, set plans and accept remediation"),
+    CLOSE: pgettext_lazy("remediation", "Close remediation cases (销号)"),
+    RESPOND: pgettext_lazy("remediation", "See one's own firm's remediation and upload evidence"),
+}
+
+ROLES = [
+    # demo_scope: the place (by name) of the demo city this role's demo account works in; empty: the city.
+    Role("remediation_inspector", pgettext_lazy("remediation", "Remediation inspector (street patrol)"),
+         frozenset({VIEW, INSPECT}), demo_scope="湖塘镇"),
+    Role("remediation_bureau", pgettext_lazy("remediation", "District bureau (remediation)"),
+         frozenset({VIEW, DETERMINE}), demo_scope="武进区"),
+    Role("remediation_office", pgettext_lazy("remediation", "Remediation campaign office"),
+         frozenset({VIEW, CLOSE}), demo_scope=""),
+    Role("remediation_firm", pgettext_lazy("remediation", "Firm staff (remediation)"), frozenset({RESPOND}),
+         demo_scope="武进区"),
+]
+
+
+def _figures(user: Any) -> list[Any]:
+    from .figures import panel_figures
+
+    return panel_figures(user)
+
+
+def _charts(user: Any) -> list[Any]:
+    from .figures import panel_charts
+
+    return panel_charts(user)
+
+
+def _demo(**options: Any) -> None:
+    from .demo import build
+
+    build(**options)
+
+
+SPEC = register_module(ModuleSpec(
+    code="remediation",
+    label=_("Remediation campaigns"),
+    permissions=dict(PERMISSIONS),
+    roles=ROLES,
+    nav=[NavItem(_("Remediation campaigns"), "remediation:cases", VIEW, order=200),
+         NavItem(pgettext_lazy("remediation", "My firm's remediation"), "remediation:my_cases", RESPOND, order=201)],
+    panels=[DashboardPanel("remediation", _("Remediation campaigns"), VIEW, _figures, _charts, order=200)],
+    demo=[DemoStep("remediation", _("Remediation campaigns"), _demo, order=200)],
+    urls="longcheng.modules.remediation.urls",
+    api="longcheng.modules.remediation.api.router",
+))

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views, views_case
+
+app_name = "remediation"
+urlpatterns = [
+    path("", views.cases, name="cases"),
+    path("sites/", views.sites, name="sites"),
+    path("sites/<int:pk>/inspect/<slug:code>/", views.inspect, name="inspect"),
+    path("totals/", views.totals, name="totals"),
+    path("cases/<int:pk>/", views_case.case, name="case"),
+    path("cases/<int:pk>/determine/", views_case.determine, name="determine"),
+    path("cases/<int:pk>/plan/", views_case.plan, name="plan"),
+    path("cases/<int:pk>/evidence/", views_case.evidence, name="evidence"),
+    path("cases/<int:pk>/accept/", views_case.accept, name="accept"),
+    path("cases/<int:pk>/close/", views_case.close, name="close"),
+    path("rebound-checks/<int:pk>/", views_case.rebound_check, name="rebound_check"),
+    path("mine/", views.my_cases, name="my_cases"),
+    path("mine/<int:pk>/", views_case.my_case, name="my_case"),
+]

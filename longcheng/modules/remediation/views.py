@@ -1,0 +1,95 @@
+"""remediation's list pages: cases, sites, a patrol's inspection form (phone-first), the totals and the
+firm's own cases. Parse, authorise, call an action; a refusal is shown next to its field."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import pgettext
+
+from longcheng.kernel.access.requests import StaffRequest
+from longcheng.kernel.access.scope import has_perm, restrict
+from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.forms import refusal
+from longcheng.kernel.web.charts import render_chart
+from longcheng.kernel.web.decorators import staff_view
+from longcheng.kernel.workdays.api import SHANGHAI
+
+from . import access, actions, figures
+from .campaigns import CAMPAIGNS, STAGES, campaign
+from .forms import AsOfForm, InspectionForm
+from .models import Site
+from .spec import INSPECT, RESPOND, VIEW
+
+PAGE = 200
+
+
+@staff_view(VIEW)
+def cases(request: StaffRequest) -> HttpResponse:
+    chosen, stage = request.GET.get("campaign", ""), request.GET.get("status", "")
+    rows = access.cases_for(request.user)
+    if chosen in CAMPAIGNS:
+        rows = rows.filter(campaign=chosen)
+    if stage in STAGES:
+        rows = rows.filter(status=stage)
+    checks = access.rebound_checks_due(request.user, INSPECT)[:PAGE] if has_perm(request.user, INSPECT) else []
+    return render(request, "remediation/cases.html", {
+        "cases": rows.order_by("-opened_at", "-pk")[:PAGE], "campaigns": CAMPAIGNS, "stages": STAGES,
+        "chosen": chosen, "stage": stage, "checks": checks,
+        "overdue": figures.overdue_milestones(request.user)[:PAGE],
+    })
+
+
+@staff_view(VIEW)
+def sites(request: StaffRequest) -> HttpResponse:
+    rows = restrict(Site.objects.select_related("firm", "place", "host"), request.user, VIEW).order_by("place__path",
+                                                                                                        "pk")
+    return render(request, "remediation/sites.html", {
+        "sites": rows[:PAGE], "campaigns": CAMPAIGNS, "can_inspect": has_perm(request.user, INSPECT)})
+
+
+@staff_view(INSPECT)
+def inspect(request: StaffRequest, pk: int, code: str) -> HttpResponse:
+    """The patrol's form, made for a phone (390 px): checklist, scores with reasons, a note."""
+    declared = campaign(code)
+    if declared is None:
+        raise NotFound(field="campaign")
+    site = access.site_for(request.user, pk, INSPECT)
+    form = InspectionForm(request.POST or None, campaign=declared)
+    error: KernelError | None = None
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise refusal(form)
+            inspection = actions.do_record_inspection(site=site, campaign_code=code, acting_user=request.user,
+                                                      **form.values())
+        except KernelError as exc:
+            if exc.status in (403, 404):
+                raise
+            error = exc
+        else:
+            return redirect("remediation:case", inspection.case_id)
+    return render(request, "remediation/inspect.html", {"site": site, "campaign": declared, "form": form,
+                                                        "error": error}, status=error.status if error else 200)
+
+
+@staff_view(VIEW)
+def totals(request: StaffRequest) -> HttpResponse:
+    form = AsOfForm(request.GET or None)
+    moment = None
+    if form.is_valid() and form.cleaned_data["as_of"]:
+        moment = dt.datetime.combine(form.cleaned_data["as_of"], dt.time.max, tzinfo=SHANGHAI)
+    result = figures.totals(request.user, moment)
+    return render(request, "remediation/totals.html", {
+        "form": form, "totals": result, "stages": [(STAGES[s], n) for s, n in sorted(result.by_stage.items())],
+        "remedies": sorted(result.closed_by_remedy.items()), "pollutants": figures.pollutant_rows(result),
+        "charts": [render_chart(c) for c in figures.panel_charts(request.user)] if moment is None else [],
+        "title": pgettext("remediation", "Remediation totals")})
+
+
+@staff_view(RESPOND)
+def my_cases(request: StaffRequest) -> HttpResponse:
+    return render(request, "remediation/my_cases.html",
+                  {"cases": access.firm_cases(request.user).order_by("-opened_at", "-pk")[:PAGE]})

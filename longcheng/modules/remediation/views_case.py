@@ -1,0 +1,147 @@
+"""A case's page and the forms posted from it (determine, plan, evidence, accept, close, rebound check),
+and the firm's own view of its case. Each POST parses a Django form, calls one action, and on a refusal
+shows the case page again with the message beside the form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from longcheng.kernel.access.requests import StaffRequest
+from longcheng.kernel.access.scope import place_in_scope
+from longcheng.kernel.errors import KernelError
+from longcheng.kernel.forms import refusal
+from longcheng.kernel.web.decorators import staff_view
+
+from . import access, actions, rules
+from .campaigns import ACCEPTED, CAMPAIGNS, DETERMINED, EVIDENCE, PLANNED, REMEDIES, STAGES
+from .forms import DetermineForm, EvidenceForm, NoteForm, PlanForm, ReboundForm
+from .models import Case, Plan, ReboundCheck
+from .spec import CLOSE, DETERMINE, INSPECT, RESPOND, VIEW
+
+
+def _context(request: StaffRequest, case: Case, **extra: Any) -> dict[str, Any]:
+    declared = CAMPAIGNS[case.campaign]
+    plan = Plan.objects.filter(case=case).prefetch_related("milestones", "pollutants").first()
+    kinds = list(case.evidence.values_list("kind", flat=True))
+    path = case.place.path
+    may = {p: place_in_scope(request.user, p, path) for p in (INSPECT, DETERMINE, CLOSE)}
+    return {
+        "case": case, "campaign": declared, "stage": STAGES[case.status], "plan": plan,
+        "remedy": REMEDIES[plan.remedy] if plan else None,
+        "missing": [" / ".join(str(EVIDENCE[k]) for k in g) for g in rules.missing_evidence(plan.remedy, kinds)]
+        if plan else [],
+        "history": case.changes.select_related("by").order_by("at", "pk"),
+        "inspections": case.inspections.select_related("inspector").order_by("-at", "-pk")[:50],
+        "evidence": case.evidence.order_by("-uploaded_at", "-pk"),
+        "checks": case.rebound_checks.order_by("due_on", "pk"),
+        "can_determine": declared.allows(case.status, DETERMINED), "can_plan": declared.allows(case.status, PLANNED),
+        "can_accept": declared.allows(case.status, ACCEPTED),
+        "may_inspect": may[INSPECT], "may_determine": may[DETERMINE], "may_close": may[CLOSE],
+        "determine_form": DetermineForm(), "plan_form": PlanForm(campaign=declared), "note_form": NoteForm(),
+        "evidence_form": EvidenceForm(), "rebound_form": ReboundForm(), "axes": declared.axes,
+        **extra,
+    }
+
+
+@staff_view(VIEW)
+def case(request: StaffRequest, pk: int) -> HttpResponse:
+    found = access.case_for(request.user, pk)
+    return render(request, "remediation/case.html", _context(request, found))
+
+
+def _post(request: StaffRequest, pk: int, form: forms.Form, act: Callable[[forms.Form], Any], *,
+          permission: str = VIEW) -> HttpResponse:
+    """Parse `form`, run `act`; on a refusal show the case page with it (403/404 as their own pages)."""
+    found = access.case_for(request.user, pk, permission)
+    try:
+        if not form.is_valid():
+            raise refusal(form)
+        act(form)
+    except KernelError as exc:
+        if exc.status in (403, 404):
+            raise
+        found.refresh_from_db()
+        return render(request, "remediation/case.html", _context(request, found, error=exc), status=exc.status)
+    return redirect("remediation:case", pk)
+
+
+@require_POST
+@staff_view(DETERMINE)
+def determine(request: StaffRequest, pk: int) -> HttpResponse:
+    return _post(request, pk, DetermineForm(request.POST), lambda f: actions.do_determine_case(
+        pk, target=f.cleaned_data["target"], note=f.cleaned_data["note"], acting_user=request.user))
+
+
+@require_POST
+@staff_view(DETERMINE)
+def plan(request: StaffRequest, pk: int) -> HttpResponse:
+    found = access.case_for(request.user, pk)
+    form = PlanForm(request.POST, campaign=CAMPAIGNS[found.campaign])
+
+    def act(f: forms.Form) -> Any:
+        data = f.cleaned_data
+        return actions.do_set_plan(
+            pk, remedy=data["remedy"], lead_agency=data["lead_agency"], responsible=data["responsible"],
+            area_mu=data["area_mu"], pollutants=form.pollutants(), acting_user=request.user,
+            milestones=[actions.MilestoneIn(data["milestone"], data["due_on"], data["working_days"])])
+    return _post(request, pk, form, act)
+
+
+@require_POST
+@staff_view(VIEW)
+def evidence(request: StaffRequest, pk: int) -> HttpResponse:
+    return _post(request, pk, EvidenceForm(request.POST, request.FILES), lambda f: actions.do_add_evidence(
+        pk, kind=f.cleaned_data["kind"], upload=f.cleaned_data["file"], acting_user=request.user))
+
+
+@require_POST
+@staff_view(DETERMINE)
+def accept(request: StaffRequest, pk: int) -> HttpResponse:
+    return _post(request, pk, NoteForm(request.POST), lambda f: actions.do_accept_case(
+        pk, note=f.cleaned_data["note"], acting_user=request.user))
+
+
+@require_POST
+@staff_view(CLOSE)
+def close(request: StaffRequest, pk: int) -> HttpResponse:
+    return _post(request, pk, NoteForm(request.POST), lambda f: actions.do_close_case(
+        pk, note=f.cleaned_data["note"], acting_user=request.user))
+
+
+@require_POST
+@staff_view(INSPECT)
+def rebound_check(request: StaffRequest, pk: int) -> HttpResponse:
+    check = access.rebound_checks_due(request.user, INSPECT).filter(pk=pk).first()
+    case_id = check.case_id if check else ReboundCheck.objects.filter(pk=pk).values_list("case_id", flat=True).first()
+    return _post(request, case_id or 0, ReboundForm(request.POST), lambda f: actions.do_record_rebound_check(
+        pk, found_running=f.cleaned_data["found_running"], note=f.cleaned_data["note"], acting_user=request.user),
+        permission=INSPECT)
+
+
+@staff_view(RESPOND)
+def my_case(request: StaffRequest, pk: int) -> HttpResponse:
+    """The firm's own case: its findings, its plan, the evidence it still owes, and the upload form."""
+    found = access.own_case(request.user, pk)
+    form = EvidenceForm(request.POST or None, request.FILES or None)
+    error: KernelError | None = None
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise refusal(form)
+            actions.do_add_evidence(pk, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"],
+                                    acting_user=request.user)
+        except KernelError as exc:
+            if exc.status in (403, 404):
+                raise
+            error = exc
+        else:
+            return redirect("remediation:my_case", pk)
+    context = _context(request, found, error=error, evidence_form=form)
+    return render(request, "remediation/my_case.html", context, status=error.status if error else 200)
+
