@@ -86,7 +86,8 @@ INSTALLED_APPS = [
     "longcheng.kernel.web",
     # Public services: one app each, discovered through the kernel registry in their AppConfig.ready().
     *env_list("LONGCHENG_MODULES", ["longcheng.modules.homesafety", "longcheng.modules.youthaid",
-                                    "longcheng.modules.onestop"]),
+                                    "longcheng.modules.onestop",
+                                    "longcheng.modules.accidents"]),
 ]
 
 AUTH_USER_MODEL = "access.User"
