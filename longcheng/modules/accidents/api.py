@@ -113,7 +113,7 @@ def start_report(request: StaffRequest, payload: AccidentsStartIn) -> Any:
     return Status(201, _report_out(request.user, report))
 
 
-@router.post("/reports/join", response=AccidentsReportOut)
+@router.post("/pairings", response=AccidentsReportOut)
 def join_report(request: StaffRequest, payload: AccidentsJoinIn) -> Any:
     require_perm(request.user, REPORT)
     report = actions.do_join_report(code=payload.code, acting_user=request.user)

@@ -45,7 +45,8 @@ def _check_digit(body: str) -> str:
     return "10X98765432"[sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11]
 
 
-def _resident_id(rng: random.Random, n: int) -> str:
+def synthetic_resident_id(n: int) -> str:
+    """A valid (checksummed) synthetic resident ID number for the demo's and the bench's drivers."""
     body = f"320412{1960 + n % 40}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
     return validate_resident_id(body + _check_digit(body))
 
@@ -79,7 +80,7 @@ class _Builder:
     def _details(self, n: int, loss: int) -> dict[str, Any]:
         rng = self.rng
         return {"name": rng.choice(SURNAMES) + rng.choice(GIVEN), "phone": f"139{rng.randrange(10**8):08d}",
-                "licence_no": _resident_id(rng, n), "licence_class": rng.choice(["C1", "C1", "C2", "B2"]),
+                "licence_no": synthetic_resident_id(n), "licence_class": rng.choice(["C1", "C1", "C2", "B2"]),
                 "plate": f"苏D{rng.choice('ABCDEFGH')}{rng.randrange(10**4):04d}",
                 "insurer": rng.choice(self.insurers), "policy_no": f"PDZA{rng.randrange(10**10):010d}",
                 "loss_fen": loss}
@@ -152,8 +153,8 @@ def build(*, log: Any = print, progress: Callable[[int], None] | None = None, **
         log("  accidents: no Changzhou districts in the demo places; skipped")
         return
     builder = _Builder(log, progress)
-    n = 0
-    for day in range(DAYS - 1, -1, -1):
+    days, n = int(options.get("accidents_days") or DAYS), 0
+    for day in range(days - 1, -1, -1):
         with transaction.atomic():
             for _ in range(PER_DAY):
                 builder.one(n, day)
@@ -161,6 +162,6 @@ def build(*, log: Any = print, progress: Callable[[int], None] | None = None, **
         if progress:
             progress(1)
         if day % 5 == 0:
-            log(f"  accidents: {n} reports, {DAYS - day}/{DAYS} days")
+            log(f"  accidents: {n} reports, {days - day}/{days} days")
     log(f"  accidents: {Report.objects.count()} reports, "
         f"{Report.objects.filter(status=Report.Status.REFUSED).count()} refused")

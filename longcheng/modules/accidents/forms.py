@@ -37,6 +37,8 @@ class StartForm(forms.Form):
         for row in exclusions:
             self.fields[f"q_{row.code}"] = forms.ChoiceField(
                 choices=YES_NO, widget=forms.RadioSelect, label=_text(row, "question_zh", "question_en"))
+        # The questions first: a "yes" ends the flow before anything else is asked.
+        self.order_fields([f"q_{row.code}" for row in exclusions] + ["third_party_property", "place", "lat", "lon"])
 
     def answers(self) -> dict[str, bool]:
         return {row.code: self.cleaned_data[f"q_{row.code}"] == "yes" for row in self.exclusions}

@@ -63,7 +63,7 @@ API = [
     Api("GET", "/api/v1/accidents/reports/{pk}", REPORT, lambda w: {"pk": _report(w)[0]}, within="a"),
     Api("POST", "/api/v1/accidents/reports", REPORT, within="a",
         body=lambda w: {"place": w["city"]["a"].code, "lat": 31.7, "lon": 119.9, "answers": {}}),
-    Api("POST", "/api/v1/accidents/reports/join", REPORT, body=lambda w: {"code": "NOSUCH22"}),
+    Api("POST", "/api/v1/accidents/pairings", REPORT, body=lambda w: {"code": "NOSUCH22"}),
     Api("GET", "/api/v1/accidents/queue", REVIEW),
     Api("POST", "/api/v1/accidents/reports/{pk}/decision", REVIEW, lambda w: {"pk": _report(w)[0]}, within="a",
         body=lambda w: {"liability_a": "equal", "reason": "矩阵"}),

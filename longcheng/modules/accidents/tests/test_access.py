@@ -103,3 +103,22 @@ def test_a_refused_start_on_the_page_shows_the_reason_and_110(city: dict[str, An
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert 'id="refusal"' in page and "110" in page and "饮酒" in page
+
+
+def test_the_api_starts_joins_and_refuses_with_the_reason(city: dict[str, Any], people: dict[str, Any]) -> None:
+    from longcheng.modules.accidents.seed import EXCLUSIONS
+
+    answers = {code: False for code, *_ in EXCLUSIONS}
+    started = _api(people["a"]).post("/api/v1/accidents/reports", content_type="application/json",
+                                     data={"place": city["a"].code, "lat": 31.7, "lon": 119.9, "answers": answers})
+    assert started.status_code == 201 and started.json()["status"] == "pairing"
+    from longcheng.modules.accidents.models import Report
+
+    code = Report.objects.get(pk=started.json()["id"]).pairing_code
+    joined = _api(people["b"]).post("/api/v1/accidents/pairings", content_type="application/json", data={"code": code})
+    assert joined.status_code == 200 and [p["side"] for p in joined.json()["parties"]] == ["A", "B"]
+    wrong = _api(people["c"]).post("/api/v1/accidents/pairings", content_type="application/json", data={"code": code})
+    assert wrong.status_code == 400 and wrong.json()["field"] == "code"
+    refused = _api(people["c"]).post("/api/v1/accidents/reports", content_type="application/json", data={
+        "place": city["a"].code, "lat": 31.7, "lon": 119.9, "answers": {**answers, "injury": True}})
+    assert refused.json()["status"] == "refused" and refused.json()["refused_because"] == "injury"
