@@ -87,7 +87,8 @@ INSTALLED_APPS = [
     # Public services: one app each, discovered through the kernel registry in their AppConfig.ready().
     *env_list("LONGCHENG_MODULES", ["longcheng.modules.homesafety", "longcheng.modules.youthaid",
                                     "longcheng.modules.onestop",
-                                    "longcheng.modules.ecorestore", "longcheng.modules.remediation"]),
+                                    "longcheng.modules.ecorestore", "longcheng.modules.remediation",
+                                    "longcheng.modules.accidents"]),
 ]
 
 AUTH_USER_MODEL = "access.User"

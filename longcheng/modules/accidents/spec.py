@@ -1,0 +1,74 @@
+"""What accidents offers the kernel: permissions, roles, pages, API and demo (docs/adding-a-module.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from longcheng.kernel.privacy import Kind, Level
+from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
+
+REPORT = "accidents.report"  # report one's own accidents (drivers)
+REVIEW = "accidents.review"  # review reports and decide liability (officers, duty chief)
+CLAIMS = "accidents.claims"  # receive hand-offs addressed to one's insurer
+FIGURES = "accidents.figures"  # the figures
+
+PERMISSIONS = {
+    REPORT: pgettext_lazy("accidents", "Report one's own minor accidents"),
+    REVIEW: pgettext_lazy("accidents", "Review accident reports and decide liability"),
+    CLAIMS: pgettext_lazy("accidents", "Receive accident hand-offs addressed to one's insurer"),
+    FIGURES: pgettext_lazy("accidents", "See the accident figures"),
+}
+
+# Officers call the parties and check licences: both in plain. Insurers settle the claim of their
+# insured: the same. Drivers and the duty chief see the other party's details masked.
+_HANDLERS: dict[str, int] = {Kind.IDENTIFIER: Level.PLAIN, Kind.CONTACT: Level.PLAIN}
+
+ROLES = [
+    # A driver is a citizen account (real-name verified at sign-up) reporting anywhere in the city;
+    # what they see is narrowed to the reports they are a party of (access.py).
+    Role("accidents_driver", pgettext_lazy("accidents", "Driver (龙e处)"), frozenset({REPORT})),
+    Role("accidents_officer", pgettext_lazy("accidents", "Traffic officer (龙e处)"), frozenset({REVIEW, FIGURES}),
+         demo_scope="武进区", sees=_HANDLERS),
+    Role("accidents_chief", pgettext_lazy("accidents", "Duty chief (龙e处)"), frozenset({REVIEW, FIGURES})),
+    Role("accidents_insurer", pgettext_lazy("accidents", "Insurer claim handler (龙e处)"), frozenset({CLAIMS}),
+         sees=_HANDLERS),
+]
+
+
+def _demo(**options: Any) -> None:
+    from .demo import build
+
+    build(**options)
+
+
+def _figures(user: Any) -> list[Any]:
+    from .figures import panel_figures
+
+    return panel_figures(user)
+
+
+def _charts(user: Any) -> list[Any]:
+    from .figures import panel_charts
+
+    return panel_charts(user)
+
+
+SPEC = register_module(ModuleSpec(
+    code="accidents",
+    label=_("Accident quick handling"),
+    permissions=dict(PERMISSIONS),
+    roles=ROLES,
+    nav=[
+        NavItem(pgettext_lazy("accidents", "My accidents"), "accidents:home", REPORT, order=200),
+        NavItem(pgettext_lazy("accidents", "Accident queue"), "accidents:queue", REVIEW, order=201),
+        NavItem(pgettext_lazy("accidents", "Accident hand-offs"), "accidents:claims", CLAIMS, order=202),
+    ],
+    panels=[DashboardPanel("accidents", _("Accident quick handling"), FIGURES, figures=_figures, charts=_charts,
+                           order=200)],
+    demo=[DemoStep("accidents", _("Accident quick handling"), _demo, order=200)],
+    urls="longcheng.modules.accidents.urls",
+    api="longcheng.modules.accidents.api.router",
+))

@@ -1,0 +1,74 @@
+"""accidents's pages and API routes in the role × route matrix (see kernel/route_matrix.py).
+The world: one rear-end report in 上书房社区 (city["a"]) taken to the insurers, whose parties are the
+city-wide driver (A) and the driver of city["a"] (B), and whose insurer counts the city-wide and the
+city["a"] claim handlers among its members; a driver or a handler beside it is a stranger (404)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from longcheng.kernel.route_matrix import Api, Page, Routes, World
+
+REPORT, REVIEW, CLAIMS = "accidents.report", "accidents.review", "accidents.claims"
+
+
+def _world(world: World) -> dict[str, Any]:
+    from longcheng.modules.accidents import actions
+    from longcheng.modules.accidents.models import Insurer
+    from longcheng.modules.accidents.seed import EXCLUSIONS
+
+    a, b = world["users"]["accidents_driver"], world["accounts"][("accidents_driver", "a")]
+    insurer = Insurer.objects.create(code="matrix", name="矩阵保险")
+    insurer.members.add(world["users"]["accidents_insurer"], world["accounts"][("accidents_insurer", "a")])
+    report = actions.do_start_report(place=world["city"]["a"], lat=31.7, lon=119.9,
+                                     answers={code: False for code, *_ in EXCLUSIONS}, third_party_property=False,
+                                     acting_user=a)
+    actions.do_join_report(code=report.pairing_code, acting_user=b)
+    for user, plate in ((a, "苏D11111"), (b, "苏D22222")):
+        actions.do_confirm_party(report, {"name": "司机", "phone": "13800000000",
+                                          "licence_no": world["person"].resident_id, "licence_class": "C1",
+                                          "plate": plate, "insurer": insurer, "policy_no": "P1", "loss_fen": 100},
+                                 acting_user=user)
+    actions.do_tick_circumstances(report, ["rear_end"], acting_user=a)
+    actions.do_tick_circumstances(report, [], acting_user=b)
+    actions.do_submit_report(report, acting_user=a)
+    actions.do_decide_liability(report, liability_a=None, reason="", acting_user=world["users"]["accidents_officer"])
+    for user in (a, b):
+        actions.do_sign_agreement(report, acting_user=user)
+    return {"report": report, "handoff": report.handoffs.order_by("pk").first()}
+
+
+def _report(w: World) -> list[Any]:
+    return [w["accidents"]["report"].pk]
+
+
+def _handoff(w: World) -> list[Any]:
+    return [w["accidents"]["handoff"].pk]
+
+
+PAGES = [
+    Page("accidents:home", REPORT, post=lambda w: {"place": w["city"]["wujin"].pk, "lat": "31.7", "lon": "119.9",
+                                                    "third_party_property": "no"}),
+    Page("accidents:join", REPORT, post=lambda w: {"code": "NOSUCH22"}),
+    Page("accidents:report", REPORT, _report, within="a", post=lambda w: {"step": "submit"}),
+    Page("accidents:queue", REVIEW),
+    Page("accidents:review", REVIEW, _report, within="a",
+         post=lambda w: {"decision": "change", "liability_a": "equal", "reason": "矩阵"}),
+    Page("accidents:claims", CLAIMS),
+    Page("accidents:claim", CLAIMS, _handoff, within="a", post=lambda w: {"status": "settled"}),
+]
+
+API = [
+    Api("GET", "/api/v1/accidents/reports", REPORT),
+    Api("GET", "/api/v1/accidents/reports/{pk}", REPORT, lambda w: {"pk": _report(w)[0]}, within="a"),
+    Api("POST", "/api/v1/accidents/reports", REPORT, within="a",
+        body=lambda w: {"place": w["city"]["a"].code, "lat": 31.7, "lon": 119.9, "answers": {}}),
+    Api("POST", "/api/v1/accidents/pairings", REPORT, body=lambda w: {"code": "NOSUCH22"}),
+    Api("GET", "/api/v1/accidents/queue", REVIEW),
+    Api("POST", "/api/v1/accidents/reports/{pk}/decision", REVIEW, lambda w: {"pk": _report(w)[0]}, within="a",
+        body=lambda w: {"liability_a": "equal", "reason": "矩阵"}),
+    Api("GET", "/api/v1/accidents/handoffs", CLAIMS),
+    Api("GET", "/api/v1/accidents/handoffs/{pk}", CLAIMS, lambda w: {"pk": _handoff(w)[0]}, within="a"),
+]
+
+ROUTES = Routes(pages=PAGES, api=API, world=_world)

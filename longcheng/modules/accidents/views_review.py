@@ -1,0 +1,80 @@
+"""The officer's queue (the 15-minute clock) and review page, and the insurers' hand-offs."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from longcheng.kernel.access.requests import StaffRequest
+from longcheng.kernel.errors import KernelError
+from longcheng.kernel.forms import refusal
+from longcheng.kernel.web.decorators import staff_view
+
+from . import access, actions, rules, tables
+from .forms import ClaimForm, DecisionForm
+from .shown import parties_view
+from .spec import CLAIMS, REVIEW
+
+
+@staff_view(REVIEW)
+def queue(request: StaffRequest) -> HttpResponse:
+    now = timezone.now()
+    rows = [{"report": r, "minutes": rules.review_minutes(r.submitted_at or now, now),
+             "overdue": rules.overdue(r.submitted_at or now, now)} for r in access.queue(request.user)[:200]]
+    return render(request, "accidents/queue.html", {"rows": rows, "target": int(rules.REVIEW_TARGET.seconds // 60)})
+
+
+@staff_view(REVIEW)
+def review(request: StaffRequest, pk: int) -> HttpResponse:
+    report = access.reviewable(request.user, pk)
+    form = DecisionForm(request.POST or None)
+    error: KernelError | None = None
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise refusal(form)
+            data = form.cleaned_data
+            if data["decision"] == "scene":
+                actions.do_call_to_scene(report, reason=data["reason"], acting_user=request.user)
+            else:
+                actions.do_decide_liability(report, liability_a=data["liability_a"] if data["decision"] == "change"
+                                            else None, reason=data["reason"], acting_user=request.user)
+        except KernelError as exc:
+            if exc.status in (403, 404):
+                raise
+            error = exc
+        else:
+            return redirect("accidents:queue")
+    situations = {r.code: r for r in tables.rules_in_force()}
+    return render(request, "accidents/review.html", {
+        "report": report, "parties": parties_view(request.user, report), "form": form, "error": error,
+        "situations": situations, "photos": report.photos.select_related("party").order_by("party__side", "shot"),
+        "minutes": rules.review_minutes(report.submitted_at, timezone.now()) if report.submitted_at else None,
+    }, status=error.status if error else 200)
+
+
+@staff_view(CLAIMS)
+def claims(request: StaffRequest) -> HttpResponse:
+    return render(request, "accidents/claims.html", {"handoffs": access.handoffs(request.user)[:200]})
+
+
+@staff_view(CLAIMS)
+def claim(request: StaffRequest, pk: int) -> HttpResponse:
+    handoff = access.handoff(request.user, pk)
+    form = ClaimForm(request.POST or None, initial={"status": handoff.status})
+    error: KernelError | None = None
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise refusal(form)
+            actions.do_update_claim(handoff, status=form.cleaned_data["status"], acting_user=request.user)
+        except KernelError as exc:
+            if exc.status in (403, 404):
+                raise
+            error = exc
+        else:
+            return redirect("accidents:claim", handoff.pk)
+    return render(request, "accidents/claim.html", {
+        "handoff": handoff, "parties": parties_view(request.user, handoff.report), "form": form, "error": error,
+    }, status=error.status if error else 200)
