@@ -145,6 +145,10 @@ def test_retention_keeps_ledger_postings_and_is_idempotent(city: Any, rid: Any, 
     second = run_retention()
     assert second.total == 0 and RetentionRun.objects.count() == 2
     assert Posting.objects.count() == postings and Reading.objects.count() == 1
+    client = Client()
+    client.force_login(officer)
+    page = client.get("/rights/retention/").content.decode()
+    assert "02:30" in page and "homesafety.readings: 2" in page and "会计档案" in page
 
 
 def test_who_can_see_lists_exactly_the_holders_in_force(city: Any, rid: Any, make_user: Any, officer: User) -> None:

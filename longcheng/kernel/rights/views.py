@@ -18,7 +18,7 @@ from longcheng.kernel.web.decorators import render_error, staff_view
 
 from . import actions, retention
 from .forms import CloseForm, ReportForm, RequestForm
-from .jobs import SCHEDULE
+from .jobs import local_time
 from .models import RequestKind, RequestStatus, RetentionRun, SubjectRequest
 
 PERMISSION = actions.PERMISSION
@@ -119,4 +119,4 @@ def request_deletion(request: StaffRequest, pk: int) -> HttpResponse:
 def retention_page(request: StaffRequest) -> HttpResponse:
     return render(request, "rights/retention.html", {
         "classes": retention.schedule(), "runs": RetentionRun.objects.all()[:20],
-        "schedule": f"{int(SCHEDULE['hour']):02d}:{int(SCHEDULE['minute']):02d}"})
+        "schedule": local_time()})
