@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "longcheng.kernel.ledger",
     "longcheng.kernel.notify",
     "longcheng.kernel.jobs",
+    # Data-subject requests (PIPL art. 44-47) and retention (kernel/rights).
+    "longcheng.kernel.rights",
     "longcheng.kernel.web",
     # Public services: one app each, discovered through the kernel registry in their AppConfig.ready().
     *env_list("LONGCHENG_MODULES", ["longcheng.modules.homesafety", "longcheng.modules.youthaid",
@@ -194,6 +196,11 @@ AXES_DISABLE_ACCESS_LOG = True
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = env_int("SESSION_MAX_HOURS", 12, minimum=1) * 3600
 SESSION_COOKIE_HTTPONLY = True
+# PIPL data-subject requests: the answer is due this many working days after the request (kernel/rights).
+DATA_REQUEST_WORKING_DAYS = env_int("DATA_REQUEST_WORKING_DAYS", 15, minimum=1, maximum=60)
+# The nightly retention job deletes or anonymises this many rows per statement (kernel/rights/retention.py).
+RETENTION_BATCH = env_int("RETENTION_BATCH", 2000, minimum=1)
+
 # API tokens expire: API_TOKEN_DAYS by default, API_TOKEN_MAX_DAYS at most when the client asks.
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)

@@ -11,5 +11,7 @@ urlpatterns = [
     *[path(f"{spec.code}/", include(spec.urls)) for spec in registry.modules() if spec.urls],
     # Staff, roles, passwords and two-factor sign-in (the kernel's access pages).
     path("access/", include("longcheng.kernel.access.urls")),
+    # Data-subject requests and retention (kernel/rights).
+    path("rights/", include("longcheng.kernel.rights.urls")),
     path("", include("longcheng.kernel.web.urls")),
 ]

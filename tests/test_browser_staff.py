@@ -112,3 +112,46 @@ def test_a_privacy_officer_enrols_an_authenticator_at_first_sign_in(
     assert page.locator("h1").inner_text() == "工作台"
     page.goto(f"{url}/residents/")
     assert page.url.endswith("/residents/")
+
+
+def test_the_privacy_officer_answers_an_access_request_with_the_generated_report(
+        live_server: Any, browser_page: Any, city: Any, make_user: Any, rid: Any) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from longcheng.kernel.people.models import Resident
+    from longcheng.kernel.rights.models import SubjectRequest
+
+    page, url = browser_page, live_server.url
+    person = Resident.objects.create(resident_id=rid(seq=2), name="王秀英", gender="F", birth_date="1950-01-01",
+                                     place=city["a"], phone="13800138000")
+    make_user("worker", {"community_worker": [city["a"]]})
+    make_user("pio_wujin", {"privacy_officer": [city["wujin"]]}, display_name="武进区个人信息保护负责人")
+    _sign_in(page, url, "pio_wujin", "pw-pio_wujin")
+    page.goto(f"{url}/residents/{person.pk}/")
+    who = page.locator("table.who-can-see").inner_text()
+    assert "worker" in who and "pio_wujin" in who
+    page.click("text=登记个人信息权利请求")
+    page.select_option("#id_kind", "access")
+    page.fill("#id_requester_name", "王秀英")
+    page.select_option("#id_identity_check", "id_card")
+    page.fill("#id_identity_note", "身份证 尾号 0038 当面核验")
+    page.click("button[type=submit]")
+    page.wait_for_selector(".flash")
+    assert "答复期限" in page.locator(".flash").inner_text()
+    page.click("nav.main >> text=个人信息权利请求")
+    page.wait_for_selector("table")
+    assert "王秀英" in page.locator("table").inner_text()
+    page.click("table >> a")
+    with page.expect_download() as download:
+        page.click("button[value=xlsx]")
+    book = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    cells = " ".join(str(c.value) for row in book.active.iter_rows() for c in row if c.value)
+    assert "13800138000" in cells and person.resident_id in cells
+    request = SubjectRequest.objects.get(person=person)
+    assert request.status == "answered" and request.identity_check == "id_card"
+    page.reload()
+    assert "已答复" in page.locator("h1").inner_text()
+    os.makedirs("var/screenshots", exist_ok=True)
+    page.screenshot(path="var/screenshots/data-request-answered.png", full_page=True)

@@ -22,6 +22,8 @@ from longcheng.kernel.registry import (
     Role,
     register_module,
 )
+from longcheng.kernel.rights.report import kernel_sections
+from longcheng.kernel.rights.retention import KERNEL_RECORDS
 from longcheng.kernel.web.panels import kernel_charts, kernel_figures
 
 PERMISSIONS = {
@@ -37,6 +39,7 @@ PERMISSIONS = {
     "notify.view": _("View notification deliveries"),
     "workdays.manage": _("Maintain the holiday calendar"),
     "access.manage": _("Manage staff accounts and roles"),
+    "people.privacy": _("Answer data-subject requests and see who can see a resident"),
 }
 
 # What each role sees of personal data (kernel.privacy; the table is in docs/security.md). Kinds not
@@ -55,7 +58,9 @@ ROLES = [
          frozenset({"places.view", "people.view", "people.manage", "orgs.view"}),
          sees={**REGISTRY_WORK, Kind.ADDRESS: Level.PLAIN, Kind.NOTES: Level.PLAIN}, demo_scope="上书房社区"),
     Role("privacy_officer", _("Personal-information protection officer"),
-         frozenset({"places.view", "people.view", "people.reveal", "audit.view"}), sees={**REGISTRY_WORK, **REVEALS}),
+         frozenset({"places.view", "people.view", "people.reveal", "people.privacy", "audit.view"}),
+         _("Answers residents' data-subject requests (PIPL art. 44-47) and audits who can see whom."),
+         sees={**REGISTRY_WORK, **REVEALS}),
     Role("auditor", _("Auditor"), frozenset({"places.view", "audit.view", "ledger.view", "notify.view"})),
     Role("finance_officer", _("Finance officer"), frozenset({"ledger.view", "ledger.post"})),
     Role("calendar_admin", _("Calendar administrator"), frozenset({"workdays.manage"})),
@@ -106,6 +111,8 @@ KERNEL = register_module(
             NavItem(_("Working days"), "web:workdays", None, order=90),
             NavItem(_("Audit trail"), "web:audit", "audit.view", order=95),
             NavItem(_("Staff and roles"), "access:staff", "access.manage", order=97),
+            NavItem(_("Data-subject requests"), "rights:requests", "people.privacy", order=98),
+            NavItem(_("Retention"), "rights:retention", "people.privacy", order=99),
         ],
         panels=[
             DashboardPanel("kernel", _("The city at a glance"), "places.view", _figures, _charts, order=1),
@@ -119,5 +126,7 @@ KERNEL = register_module(
             DemoStep("notify", _("Notifications"), _demo("build", "longcheng.kernel.notify.demo"), order=6),
             DemoStep("ledger", _("Funds"), _demo("build", "longcheng.kernel.ledger.demo"), order=5),
         ],
+        personal_data=kernel_sections,
+        retention=KERNEL_RECORDS,
     )
 )

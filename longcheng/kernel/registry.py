@@ -82,6 +82,37 @@ class DemoStep:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class DataSection:
+    """Part of a data-subject access report (PIPL art. 45): a titled table of what a module holds
+    about one person, values as stored (the report goes to the person themselves)."""
+
+    title: Label
+    columns: list[Label]
+    rows: list[list[Any]]
+
+
+@dataclass(frozen=True)
+class RecordClass:
+    """A kind of record a part keeps, with its retention rule (kernel.rights.retention).
+
+    `days`: how long a record is kept after the moment `expired(cutoff)` measures from; None: kept,
+    the nightly job never touches it (ledger postings). `action`: "delete" the expired rows, or
+    "anonymise" them through `anonymise(queryset) -> count`. `of_person(person)`: the rows about one
+    resident, for a deletion request; `erasable`: whether such a request may remove them before their
+    period ends (False: the request is refused naming `rule`)."""
+
+    key: str
+    label: Label
+    rule: Label
+    days: int | None = None
+    action: str = "delete"
+    expired: Callable[[Any], Any] | None = None
+    anonymise: Callable[[Any], int] | None = None
+    of_person: Callable[[Any], Any] | None = None
+    erasable: bool = False
+
+
 @dataclass
 class ModuleSpec:
     code: str
@@ -106,6 +137,12 @@ class ModuleSpec:
     # kernel's job registry imports it wherever the app is loaded (web, `run_huey`, `ingest_mqtt`),
     # so a consumer always knows every job a producer may queue.
     jobs: str | None = None
+    # What the module holds about a resident, for a data-subject access report:
+    # personal_data(person) -> [DataSection]. None: the module holds nothing about residents.
+    personal_data: Callable[[Any], list[DataSection]] | None = None
+    # The module's record classes with their retention periods (RecordClass), for the nightly
+    # retention job and for deletion requests.
+    retention: list[RecordClass] = field(default_factory=list)
 
 
 _MODULES: dict[str, ModuleSpec] = {}
@@ -168,6 +205,10 @@ def demo_feeds() -> list[Callable[..., None]]:
 
 def demo_steps() -> list[DemoStep]:
     return sorted((s for spec in _MODULES.values() for s in spec.demo), key=lambda s: s.order)
+
+
+def record_classes() -> list[tuple[ModuleSpec, RecordClass]]:
+    return [(spec, rc) for spec in _MODULES.values() for rc in spec.retention]
 
 
 def emit(event: str, **payload: Any) -> None:

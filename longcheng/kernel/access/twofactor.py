@@ -26,7 +26,7 @@ from longcheng.kernel.errors import KernelError
 from .actions import get_staff
 from .models import RoleAssignment, in_force_q
 
-SENSITIVE_PERMISSIONS = frozenset({"people.reveal", "ledger.post", "access.manage"})
+SENSITIVE_PERMISSIONS = frozenset({"people.reveal", "people.privacy", "ledger.post", "access.manage"})
 SENSITIVE_VERBS = frozenset({"reveal", "pay", "post"})
 ISSUER = "Longcheng"
 

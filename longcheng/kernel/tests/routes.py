@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
 from longcheng.kernel.ledger.models import Fund
+from longcheng.kernel.rights.models import SubjectRequest
 from longcheng.kernel.route_matrix import PUBLIC, Api, Page, Routes, World
 
 
 def _world(world: World) -> dict[str, Any]:
-    return {"fund": Fund.objects.create(code="test-fund", name="测试基金", place=world["city"]["root"])}
+    now = timezone.now()
+    request = SubjectRequest.objects.create(
+        person=world["person"], kind="delete", requester_name="王秀英", identity_check="id_card",
+        identity_note="身份证 尾号 0038", received_at=now, due_at=now + dt.timedelta(days=21),
+        registered_by=world["users"]["privacy_officer"])
+    return {"fund": Fund.objects.create(code="test-fund", name="测试基金", place=world["city"]["root"]),
+            "request": request}
+
+
+def _request(world: World) -> list[Any]:
+    return [world["kernel"]["request"].pk]
+
+
+def _request_pk(world: World) -> dict[str, Any]:
+    return {"pk": world["kernel"]["request"].pk}
 
 
 def _person(world: World) -> list[Any]:
@@ -33,6 +51,9 @@ def _assignment_pk(world: World) -> dict[str, Any]:
 
 
 MANAGE = "access.manage"
+PRIVACY = "people.privacy"
+NEW_REQUEST = {"kind": "access", "requester_name": "王秀英", "identity_check": "id_card",
+               "identity_note": "身份证 尾号 0038"}
 
 
 def _pk(world: World) -> dict[str, Any]:
@@ -76,6 +97,13 @@ PAGES = [
     Page("access:password_set", PUBLIC, lambda w: ["MQ", "x-y"]),
     Page("access:twofactor_setup", None),
     Page("access:twofactor_verify", None),
+    Page("rights:requests", PRIVACY),
+    Page("rights:request_new", PRIVACY, _person, within="a", post=lambda w: NEW_REQUEST),
+    Page("rights:request", PRIVACY, _request, within="a"),
+    Page("rights:request_report", PRIVACY, _request, within="a", get=False, post=lambda w: {"format": "xlsx"}),
+    Page("rights:request_close", PRIVACY, _request, within="a", get=False, post=lambda w: {"outcome": "已答复"}),
+    Page("rights:request_deletion", PRIVACY, _request, within="a", get=False, post=lambda w: {}),
+    Page("rights:retention", PRIVACY),
 ]
 
 API = [
@@ -120,6 +148,15 @@ API = [
         query="?start=2026-01-01&end=2026-12-31"),
     Api("POST", "/api/v1/ledger/entries", "ledger.post", body=lambda w: {"memo": "测试", "lines": [
         {"account": "test-fund", "amount_fen": -100}, {"account": "test-fund:commitment", "amount_fen": 100}]}),
+    Api("GET", "/api/v1/rights/requests", PRIVACY),
+    Api("POST", "/api/v1/rights/requests", PRIVACY, within="a", body=lambda w: {"person": w["person"].pk, **NEW_REQUEST}),
+    Api("GET", "/api/v1/rights/requests/{pk}", PRIVACY, _request_pk, within="a"),
+    Api("POST", "/api/v1/rights/requests/{pk}/report", PRIVACY, _request_pk, within="a"),
+    Api("POST", "/api/v1/rights/requests/{pk}/close", PRIVACY, _request_pk, within="a",
+        body=lambda w: {"outcome": "已答复"}),
+    Api("POST", "/api/v1/rights/requests/{pk}/deletion", PRIVACY, _request_pk, within="a"),
+    Api("GET", "/api/v1/rights/residents/{pk}/who-can-see", PRIVACY, _pk, within="a"),
+    Api("GET", "/api/v1/rights/retention", PRIVACY),
     Api("GET", "/api/v1/notify/inbox", None),
     Api("POST", "/api/v1/notify/inbox/{pk}/read", None, _pk),
 ]

@@ -35,6 +35,7 @@ from longcheng.kernel.access.api import router as _access_router
 from longcheng.kernel.access.models import ApiToken, User, hash_token
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.errors import ErrorCode, KernelError
+from longcheng.kernel.rights.api import router as _rights_router
 
 from . import api_kernel, api_services  # the kernel's own routes
 
@@ -291,6 +292,7 @@ for _path, _router in [*api_kernel.ROUTERS, *api_services.ROUTERS]:
     api.add_router(_path, _router)
 
 api.add_router("/access", _access_router)
+api.add_router("/rights", _rights_router)
 
 
 def mount_module_routers() -> None:

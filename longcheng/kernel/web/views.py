@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from longcheng.kernel import privacy, registry
 from longcheng.kernel.access.requests import StaffRequest
-from longcheng.kernel.access.scope import access_object, has_perm, restrict
+from longcheng.kernel.access.scope import access_object, has_perm, place_in_scope, restrict
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied
 from longcheng.kernel.orgs.models import Organisation, OrgKind
@@ -25,6 +25,7 @@ from longcheng.kernel.people import actions as people_actions
 from longcheng.kernel.people.models import Consent, Relationship, Resident
 from longcheng.kernel.places.models import Place
 from longcheng.kernel.privacy import Kind
+from longcheng.kernel.rights import who
 
 from .charts import render_chart
 from .decorators import staff_view
@@ -152,7 +153,17 @@ def resident(request: StaffRequest, pk: int) -> HttpResponse:
         "revealed": revealed, "death_form": DeathForm() if has_perm(request.user, "people.manage") else None,
         "audit_url": reverse("web:audit_object", args=["people.resident", person.pk])
         if has_perm(request.user, "audit.view") else None,
+        **_privacy_officer_view(request, person),
     }, status=400 if reveal_form is not None and reveal_form.errors else 200)
+
+
+def _privacy_officer_view(request: StaffRequest, person: Resident) -> dict[str, Any]:
+    """Who can see this person and the last reveals, for a privacy officer of the person's place."""
+    if person.place is None or not place_in_scope(request.user, "people.privacy", person.place.path):
+        return {}
+    holders = who.who_can_see(person)
+    return {"who_can_see": [(label, holders[right]) for right, label in who.RIGHTS.items()],
+            "last_reveals": who.last_reveals(person)}
 
 
 @staff_view("people.manage")

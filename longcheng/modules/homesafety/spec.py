@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from longcheng.kernel.privacy import Kind, Level
 from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
 
+from .personal import RETENTION, personal_data
+
 PERMISSIONS = {
     "homesafety.view": _("View enrolled persons, devices and alarms"),
     "homesafety.handle": _("Handle alarms (acknowledge, dispatch, resolve)"),
@@ -83,5 +85,7 @@ SPEC = register_module(ModuleSpec(
     demo_feeds=[_feed],
     urls="longcheng.modules.homesafety.urls",
     jobs="longcheng.modules.homesafety.jobs",
+    personal_data=personal_data,
+    retention=RETENTION,
     api="longcheng.modules.homesafety.api.router",
 ))

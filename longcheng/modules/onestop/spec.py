@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
 
 from .catalogue import OFFICES
+from .personal import RETENTION, personal_data
 
 APPLY, VIEW, SUPERVISE = "onestop.apply", "onestop.view", "onestop.supervise"
 # A permission's or role's label with its office; translated so Chinese gets its full-width colon.
@@ -83,5 +84,7 @@ SPEC = register_module(ModuleSpec(
     demo=[DemoStep("onestop", _("One-stop enterprise services"), _demo, order=40)],
     urls="longcheng.modules.onestop.urls",
     jobs="longcheng.modules.onestop.jobs",
+    personal_data=personal_data,
+    retention=RETENTION,
     api="longcheng.modules.onestop.api.router",
 ))

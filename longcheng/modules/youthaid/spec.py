@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from longcheng.kernel.privacy import Kind, Level
 from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
 
+from .personal import RETENTION, personal_data
+
 PERMISSIONS = {
     "youthaid.report": _("Report a youth who lost a parent (sees only own reports)"),
     "youthaid.view": _("View the youth aid registry (masked)"),
@@ -88,5 +90,7 @@ SPEC = register_module(ModuleSpec(
     events={"person.died": [_person_died]},
     urls="longcheng.modules.youthaid.urls",
     jobs="longcheng.modules.youthaid.jobs",
+    personal_data=personal_data,
+    retention=RETENTION,
     api="longcheng.modules.youthaid.api.router",
 ))
