@@ -20,11 +20,10 @@ from ninja.files import UploadedFile
 from longcheng.kernel import privacy
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import access_object, has_perm, require_perm, restrict
-from longcheng.kernel.errors import ErrorCode, KernelError, NotFound
+from longcheng.kernel.errors import KernelError, NotFound
 from longcheng.kernel.ledger.models import Account, AccountKind, Fund
 from longcheng.kernel.ledger.money import MAX_AMOUNT_FEN
 from longcheng.kernel.people.actions import has_consent
-from longcheng.kernel.places.models import Place
 from longcheng.kernel.privacy import Kind
 from longcheng.kernel.web.api_kernel import Page, paginate
 
@@ -44,7 +43,6 @@ class ReportIn(Schema):
     name: str
     channel: str = Field(..., description="school, community, village or league")
     note: str
-    place_code: str | None = Field(None, description="the youth's community or village, if not yet registered")
 
 
 class ReportCreated(Schema):
@@ -268,21 +266,12 @@ def _application(user: Any, pk: int, permission: str) -> Application:
 
 @router.post("/reports", response={201: ReportCreated})
 def create_report(request: StaffRequest, payload: ReportIn) -> Any:
-    """Report a youth who lost a parent. A youth already on the registry joins the existing case; the
-    same reporter reporting the same youth twice is refused (code conflict, field resident_id)."""
-    require_perm(request.user, REPORT)
-    place = None
-    if payload.place_code:
-        place = Place.objects.filter(code=payload.place_code.strip()).first()
-        if place is None:
-            raise KernelError(_("No place has this code."), code=ErrorCode.INVALID_PLACE, field="place_code")
-    try:
-        report = actions.do_report(resident_id=payload.resident_id, name=payload.name, channel=payload.channel,
-                                   note=payload.note, place=place, acting_user=request.user)
-    except KernelError as exc:
-        if exc.field == "place":
-            exc.field = "place_code"
-        raise
+    """Report a youth who lost a parent, registered in the reporter's area. A youth already on the
+    registry joins the existing case; the same reporter reporting the same youth twice is refused
+    (code conflict, field resident_id). A number not registered in the reporter's area is 404
+    `not_found` on `resident_id`, the same answer whatever the registry holds elsewhere."""
+    report = actions.do_report(resident_id=payload.resident_id, name=payload.name, channel=payload.channel,
+                               note=payload.note, acting_user=request.user)
     return Status(201, {"id": report.pk, "youth_id": report.youth_id, "status": report.youth.status})
 
 

@@ -8,12 +8,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from longcheng.kernel.access.models import User
-from longcheng.kernel.access.scope import place_in_scope, require_perm
+from longcheng.kernel.access.scope import require_perm, restrict
 from longcheng.kernel.audit.actions import record
-from longcheng.kernel.errors import ErrorCode, KernelError, PermissionDenied
+from longcheng.kernel.errors import KernelError, NotFound
 from longcheng.kernel.people.models import Relationship, Resident
 from longcheng.kernel.people.validators import age_on, mask_name, validate_resident_id
-from longcheng.kernel.places.models import Place
 
 from ..conf import conf
 from ..errors import ErrorCode as Code
@@ -28,25 +27,25 @@ from . import common
 from .common import PARENT_KINDS, REPORT, _text
 
 
-def _reporter_place(user: Any, place: Place | None) -> Place:
-    if place is None:
-        raise KernelError(_("Choose the youth's community or village."), code=ErrorCode.REQUIRED, field="place")
-    if not place_in_scope(user, REPORT, place.path):
-        raise PermissionDenied(_("This place is outside your scope."), field="place")
-    return place
+def not_in_your_area() -> NotFound:
+    """The one answer for a number the reporter cannot act on: not registered, registered outside
+    their area, or whatever the registry holds there (name, death, age). Same message, code, status
+    and field for all, so the form is no oracle on the registry (docs/security.md)."""
+    return NotFound(_("No youth with this ID number is registered in your area. Check the number; a youth not yet "
+                      "registered is registered by their community or village first, and a youth of another "
+                      "area is reported there or to the Youth League case worker."), field="resident_id")
 
 
-def do_report(*, resident_id: str, name: str, channel: str, note: str, acting_user: User,
-              place: Place | None = None) -> Report:
-    """A teacher, community or village worker or league cadre reports a youth. A youth already on the
-    registry joins the existing case (a second reporter adds a report); the same reporter reporting
-    the same youth again is refused as a duplicate.
+def do_report(*, resident_id: str, name: str, channel: str, note: str, acting_user: User) -> Report:
+    """A teacher, community or village worker or league cadre reports a youth registered in their own
+    area. A youth already on the registry joins the existing case (a second reporter adds a report);
+    the same reporter reporting the same youth again is refused as a duplicate.
 
-    A reporter acts within their own area only, and the form is no oracle on the registry: a
-    number registered outside the reporter's area gets one refusal, whatever the registry holds
-    there (name, death), and the age limit is judged from the number itself before the registry is
-    read (docs/security.md)."""
-    from longcheng.kernel.people.validators import birth_date_of, gender_of
+    The form is no oracle on the registry: the person is looked up within the reporter's scope only
+    (one query, whatever the registry holds elsewhere), and a number not found there gets
+    `not_in_your_area()` before anything else about it is judged. Only a person inside the area gets
+    the answers about name, age or a recorded death (docs/security.md, "Reporters")."""
+    from longcheng.kernel.people.validators import birth_date_of
 
     require_perm(acting_user, REPORT)
     number = validate_resident_id(resident_id)
@@ -55,25 +54,17 @@ def do_report(*, resident_id: str, name: str, channel: str, note: str, acting_us
         raise KernelError(_("Choose how you know the youth: school, community, village or Youth League."),
                           field="channel")
     note = _text(note, "note", minimum=4)
-    limit = conf("YOUTHAID_STUDENT_MAX_AGE")
-    if age_on(birth_date_of(number), common._today()) > limit:
-        # The birth date is part of the number the reporter typed: this tells them nothing new.
-        raise KernelError(_("The fund helps youths up to %(n)d years old.") % {"n": limit}, field="resident_id")
     with transaction.atomic():
-        person = Resident.objects.select_related("place").filter(resident_id=number).first()
-        if person is not None and (person.place is None or not place_in_scope(acting_user, REPORT, person.place.path)):
-            raise PermissionDenied(
-                _("This youth cannot be reported from your area. Ask the Youth League case worker, or the "
-                  "youth's own community or village."), field="resident_id")
-        if person is not None and person.name != name:
-            raise KernelError(_("The name does not match the registry for this ID number."), field="name")
+        person = (restrict(Resident.objects.select_related("place"), acting_user, REPORT)
+                  .filter(resident_id=number).first())
         if person is None:
-            where = _reporter_place(acting_user, place)
-            person = Resident(resident_id=number, name=name, gender=gender_of(number),
-                              birth_date=birth_date_of(number), place=where)
-            person.save()
-            record(acting_user, "people.register", person, after={"by": "youthaid.report"})
-        elif person.died_on is not None:
+            raise not_in_your_area()
+        limit = conf("YOUTHAID_STUDENT_MAX_AGE")
+        if age_on(birth_date_of(number), common._today()) > limit:
+            raise KernelError(_("The fund helps youths up to %(n)d years old.") % {"n": limit}, field="resident_id")
+        if person.name != name:
+            raise KernelError(_("The name does not match the registry for this ID number."), field="name")
+        if person.died_on is not None:
             raise KernelError(_("The registry records this person's death."), field="resident_id")
         youth, created = Youth.objects.select_for_update().get_or_create(
             person=person, defaults={"status": CaseStatus.REPORTED})

@@ -7,14 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from longcheng.kernel.access.models import User
-from longcheng.kernel.access.scope import has_perm, require_perm
+from longcheng.kernel.access.scope import has_perm, require_perm, restrict
 from longcheng.kernel.audit.actions import changes, record, record_read, snapshot
-from longcheng.kernel.errors import ErrorCode, KernelError, NotFound, PermissionDenied
+from longcheng.kernel.errors import MAX_ID, ErrorCode, KernelError, NotFound, PermissionDenied
 from longcheng.kernel.people.actions import do_record_consent as kernel_record_consent
-from longcheng.kernel.people.models import Resident
+from longcheng.kernel.people.models import Relationship, Resident
 from longcheng.kernel.people.validators import validate_resident_id
 
 from ..access import _in_scope, _lock
@@ -54,29 +55,43 @@ def do_record_consent(youth: Youth | int, *, given_by: Resident, sensitive: bool
                                      sensitive=sensitive, acting_user=acting_user, permission=MANAGE)
 
 
-def _parent(value: Any, field: str) -> Resident | None:
+def _parent(value: Any, field: str, youth: Youth, user: Any) -> Resident | None:
+    """The parent or guardian a case links, by ID number (or record id). A number is looked up only
+    among the residents the case worker may manage and the youth's own relatives in the registry
+    (a parent may live in another district), so the profile is no look-up of any number in the
+    city: any other number, registered elsewhere or not at all, gets the same answer."""
     if value in (None, ""):
         return None
     if isinstance(value, Resident):
-        return value
+        value = value.pk
     try:
         number = validate_resident_id(str(value), field=field)
     except KernelError:
-        person = Resident.objects.filter(pk=int(value)).first() if str(value).isdigit() else None
-        if person is None:
+        if not str(value).isdigit():
             raise
-        return person
-    person = Resident.objects.filter(resident_id=number).first()
+        found = Q(pk=int(value)) if int(value) <= MAX_ID else Q(pk__in=[])
+    else:
+        found = Q(resident_id=number)
+    relatives = Relationship.objects.filter(person_id=youth.person_id).values("relative_id")
+    kin = Relationship.objects.filter(relative_id=youth.person_id).values("person_id")
+    linked = [pk for pk in (youth.deceased_parent_id, youth.surviving_parent_id, youth.guardian_id) if pk]
+    reachable = restrict(Resident.objects.all(), user, MANAGE).values("pk")
+    person = (Resident.objects.filter(found)
+              .filter(Q(pk__in=reachable) | Q(pk__in=relatives) | Q(pk__in=kin) | Q(pk__in=linked)).first())
     if person is None:
-        raise KernelError(_("No resident with this ID number is registered."), code=ErrorCode.NOT_FOUND, field=field)
+        raise KernelError(_("No resident with this ID number is registered in your area or linked to this youth "
+                            "in the registry."), code=ErrorCode.NOT_FOUND, field=field)
     return person
+
+
+PARENT_FIELDS = ("deceased_parent", "surviving_parent", "guardian")
 
 
 def _clean_profile(values: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in values.items():
-        if key in ("deceased_parent", "surviving_parent", "guardian"):
-            out[f"{key}_id"] = (p := _parent(value, key)) and p.pk
+        if key in PARENT_FIELDS:
+            out[key] = value  # resolved once the case is locked: the youth and the user decide (_parent)
         elif key == "parent_died_on":
             out[key] = _date(value, key) if value not in (None, "") else None
         elif key == "risk":
@@ -142,6 +157,9 @@ def do_update_profile(youth: Youth | int, *, acting_user: User, reason: str, **v
             if consent_missing(locked, sensitive=True):
                 raise KernelError(_("Health and bank data need their own consent (PIPL art. 29); record it first."),
                                   code=ErrorCode.CONSENT_REQUIRED, field="sensitive_consent")
+        for key in PARENT_FIELDS:
+            if key in cleaned:
+                cleaned[f"{key}_id"] = (p := _parent(cleaned.pop(key), key, locked, acting_user)) and p.pk
         for key in ("deceased_parent_id", "surviving_parent_id", "guardian_id"):
             if cleaned.get(key) == locked.person_id:
                 raise KernelError(_("A youth cannot be their own parent or guardian."), field=key.removesuffix("_id"))

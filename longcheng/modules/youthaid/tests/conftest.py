@@ -117,8 +117,7 @@ def prepare(liyang: dict[str, Any]) -> Callable[..., Any]:
         person = person or liyang["person"]
         cw = liyang["caseworker"]
         report = actions.do_report(resident_id=person.resident_id, name=person.name, channel="school",
-                                   note="父亲去世后家里困难", acting_user=reporter or liyang["reporter"],
-                                   place=liyang["town"])
+                                   note="父亲去世后家里困难", acting_user=reporter or liyang["reporter"])
         youth = report.youth
         if consent_by is None:
             consent_by = liyang["mother"] if actions.is_under_14(youth) else person

@@ -83,7 +83,7 @@ PAGES = [
       for step, needs, body in STEP_POSTS),
     Page("youthaid:report", "youthaid.report",
          post=lambda w: {"resident_id": "320481201005010035", "name": "赵一", "channel": "school",
-                         "place": w["city"]["liyang_town"].pk, "note": "父亲去世"}),
+                         "note": "父亲去世"}),
     Page("youthaid:attachment", "youthaid.view", lambda w: [w["youthaid"]["attachment"].pk], within=WHERE),
     Page("youthaid:review", "youthaid.review"),
     Page("youthaid:batches", "youthaid.pay"),

@@ -13,6 +13,7 @@ from django.test import Client
 
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.ledger.models import Account, AccountKind, JournalEntry
+from longcheng.kernel.people.models import Resident
 
 from .. import actions
 from ..models import (
@@ -88,9 +89,10 @@ def world(city: Any, make_user: Any, rid: Any) -> dict[str, Any]:
 
 def test_a_report_opens_a_case(world: Any, rid: Any) -> None:
     number = rid("320481", "20120601", 31)
+    Resident.objects.create(resident_id=number, name="王小明", gender="M", birth_date=dt.date(2012, 6, 1),
+                            place=world["city"]["liyang_town"])
     response = _post(_token(world["reporter"]), "/reports", {
-        "resident_id": number, "name": "王小明", "channel": "village", "note": "母亲病故，随祖父母生活",
-        "place_code": world["city"]["liyang_town"].code})
+        "resident_id": number, "name": "王小明", "channel": "village", "note": "母亲病故，随祖父母生活"})
     assert response.status_code == 201, response.content
     data = response.json()
     youth = Youth.objects.get(person__resident_id=number)
@@ -99,13 +101,16 @@ def test_a_report_opens_a_case(world: Any, rid: Any) -> None:
     assert AuditEntry.objects.filter(action="youthaid.report", object_id=str(youth.pk)).exists()
 
 
-def test_a_report_for_an_unknown_place_names_the_field_and_writes_nothing(world: Any, rid: Any) -> None:
+def test_a_report_of_a_number_not_registered_in_the_area_names_the_field_and_writes_nothing(
+        world: Any, rid: Any) -> None:
+    number = rid("320481", "20120601", 32)
     reports, youths = Report.objects.count(), Youth.objects.count()
     response = _post(_token(world["reporter"]), "/reports", {
-        "resident_id": rid("320481", "20120601", 32), "name": "王小明", "channel": "village",
-        "note": "母亲病故，随祖父母生活", "place_code": "999999"})
-    assert response.status_code == 400 and response.json()["field"] == "place_code"
+        "resident_id": number, "name": "王小明", "channel": "village", "note": "母亲病故，随祖父母生活"})
+    assert response.status_code == 404
+    assert (response.json()["code"], response.json()["field"]) == ("not_found", "resident_id")
     assert (Report.objects.count(), Youth.objects.count()) == (reports, youths)
+    assert not Resident.objects.filter(resident_id=number).exists()
 
 
 def test_the_same_reporter_cannot_report_the_same_youth_twice(world: Any) -> None:
@@ -123,9 +128,10 @@ def test_a_second_reporter_joins_the_case_and_each_sees_only_their_own(world: An
         "resident_id": world["person"].resident_id, "name": "张小溧", "channel": "village", "note": "村里反映情况"})
     assert joined.status_code == 201 and joined.json()["youth_id"] == world["youth"].pk
     other_number = rid("320481", "20110101", 41)
+    Resident.objects.create(resident_id=other_number, name="陈小北", gender="M", birth_date=dt.date(2011, 1, 1),
+                            place=world["city"]["liyang_town"])
     _post(_token(world["reporter2"]), "/reports", {
-        "resident_id": other_number, "name": "陈小北", "channel": "village", "note": "父亲车祸身亡",
-        "place_code": world["city"]["liyang_town"].code})
+        "resident_id": other_number, "name": "陈小北", "channel": "village", "note": "父亲车祸身亡"})
 
     mine = _token(world["reporter"]).get(BASE + "/reports").json()
     assert [(r["youth_id"], r["name"], r["channel"], r["status"]) for r in mine["items"]] == [

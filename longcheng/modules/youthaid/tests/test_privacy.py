@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from django.test import Client
 from longcheng.kernel.access.models import ApiToken
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError
-from longcheng.kernel.people.models import Resident
+from longcheng.kernel.people.models import Relationship, Resident
 
 from .. import actions
 from ..models import Report, Youth
@@ -37,50 +38,107 @@ def wujin_youth(liyang: dict[str, Any], rid: Any) -> Resident:
                                    birth_date=dt.date(2012, 6, 6), place=liyang["city"]["a"])
 
 
-def _refusal(liyang: dict[str, Any], person: Resident, name: str) -> dict[str, Any]:
-    with pytest.raises(KernelError) as refused:
-        actions.do_report(resident_id=person.resident_id, name=name, channel="school", note="父亲去世，家里困难",
-                          acting_user=liyang["reporter"], place=liyang["town"])
-    return refused.value.as_dict()
+def _rows() -> dict[str, list[tuple[Any, ...]]]:
+    """The values of every row a report could write: a refusal leaves them as they were."""
+    return {"residents": list(Resident.objects.order_by("pk").values_list("pk", "resident_id", "name", "place_id",
+                                                                            "died_on")),
+            "youths": list(Youth.objects.order_by("pk").values_list("pk", "person_id", "status")),
+            "reports": list(Report.objects.order_by("pk").values_list("pk", "youth_id", "reporter_id", "note")),
+            "audit": list(AuditEntry.objects.order_by("pk").values_list("pk", "action", "object_id"))}
 
 
-def test_a_liyang_reporter_cannot_open_a_case_for_a_wujin_resident(liyang: dict[str, Any],
-                                                                   wujin_youth: Resident) -> None:
-    audit_rows = AuditEntry.objects.count()
-    answer = _refusal(liyang, wujin_youth, "陈小武")
-    assert answer["field"] == "resident_id" and answer["code"] == "permission_denied"
-    assert not Youth.objects.filter(person=wujin_youth).exists() and not Report.objects.exists()
-    assert AuditEntry.objects.count() == audit_rows
-    wujin_youth.refresh_from_db()
-    assert (wujin_youth.name, wujin_youth.place) == ("陈小武", liyang["city"]["a"])
+@pytest.fixture
+def elsewhere(liyang: dict[str, Any], rid: Any) -> dict[str, tuple[str, str]]:
+    """(ID number, name typed by the reporter) for each thing the registry may hold outside a Liyang
+    reporter's area, and for a number nobody holds."""
+    a = liyang["city"]["a"]
+    made = {
+        "unknown": (rid("320412", "20120707", 81), "陈小未"),
+        "registered": (rid("320412", "20120606", 71), "陈小武"),
+        "dead": (rid("320412", "20110303", 73), "孙小故"),
+        "mismatch": (rid("320412", "20110404", 75), "周小错"),
+        "over_age": (rid("320412", "19900101", 77), "吴大年"),
+    }
+    for key, born, registered_name, died in (("registered", dt.date(2012, 6, 6), "陈小武", None),
+                                              ("dead", dt.date(2011, 3, 3), "孙小故", dt.date(2025, 1, 1)),
+                                              ("mismatch", dt.date(2011, 4, 4), "周小对", None),
+                                              ("over_age", dt.date(1990, 1, 1), "吴大年", None)):
+        Resident.objects.create(resident_id=made[key][0], name=registered_name, gender="M", birth_date=born,
+                                place=a, died_on=died)
+    return made
 
 
-def test_the_form_answers_the_same_whatever_the_registry_holds_outside_the_area(
-        liyang: dict[str, Any], wujin_youth: Resident) -> None:
-    right_name = _refusal(liyang, wujin_youth, "陈小武")
-    wrong_name = _refusal(liyang, wujin_youth, "张三")
-    Resident.objects.filter(pk=wujin_youth.pk).update(died_on=dt.date(2025, 1, 1))
-    dead = _refusal(liyang, wujin_youth, "陈小武")
-    assert right_name == wrong_name == dead
-    for words in ("姓名", "不符", "死亡", "name", "death"):
-        assert words not in right_name["message"]
+REPORT_NOTE = "父亲去世，家里困难"
 
 
-def test_the_api_report_refuses_outside_the_area_with_nothing_written(liyang: dict[str, Any],
-                                                                      wujin_youth: Resident) -> None:
-    response = _api(liyang["reporter"]).post(
-        "/api/v1/youthaid/reports", data=json.dumps({"resident_id": wujin_youth.resident_id, "name": "张三",
-                                                    "channel": "school", "note": "父亲去世，家里困难",
-                                                    "place_code": liyang["town"].code}),
-        content_type="application/json")
-    assert response.status_code == 403 and response.json()["field"] == "resident_id"
+def test_the_report_action_answers_the_same_for_every_number_outside_the_area(
+        liyang: dict[str, Any], elsewhere: dict[str, tuple[str, str]]) -> None:
+    before = _rows()
+    answers = {}
+    for key, (number, name) in elsewhere.items():
+        with pytest.raises(KernelError) as refused:
+            actions.do_report(resident_id=number, name=name, channel="school", note=REPORT_NOTE,
+                              acting_user=liyang["reporter"])
+        answers[key] = (refused.value.status, refused.value.as_dict())
+    assert len({json.dumps(a, sort_keys=True) for a in answers.values()}) == 1, answers
+    status, body = answers["unknown"]
+    assert (status, body["code"], body["field"]) == (404, "not_found", "resident_id")
+    assert _rows() == before
+
+
+def test_the_report_api_answers_the_same_for_every_number_outside_the_area(
+        liyang: dict[str, Any], elsewhere: dict[str, tuple[str, str]]) -> None:
+    api = _api(liyang["reporter"])
+    before = _rows()
+    answers = {}
+    for key, (number, name) in elsewhere.items():
+        response = api.post("/api/v1/youthaid/reports", content_type="application/json", data=json.dumps(
+            {"resident_id": number, "name": name, "channel": "school", "note": REPORT_NOTE}))
+        answers[key] = (response.status_code, response.content)
+    assert len(set(answers.values())) == 1, answers
+    assert answers["unknown"][0] == 404 and json.loads(answers["unknown"][1])["field"] == "resident_id"
+    assert _rows() == before
+
+
+def test_the_report_page_answers_the_same_for_every_number_outside_the_area(
+        liyang: dict[str, Any], elsewhere: dict[str, tuple[str, str]]) -> None:
+    page = _client(liyang["reporter"])
+    before = _rows()
+    answers = {}
+    for key, (number, name) in elsewhere.items():
+        response = page.post("/youthaid/report/", {"resident_id": number, "name": name, "channel": "school",
+                                                   "note": REPORT_NOTE})
+        html = response.content.decode()
+        # The page echoes what was typed; with that taken out, every answer is the same page.
+        html = html.replace(number, "NUMBER").replace(name, "NAME")
+        html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+        answers[key] = (response.status_code, html)
+    assert len(set(answers.values())) == 1, {k: v[0] for k, v in answers.items()}
+    assert answers["unknown"][0] == 404
+    page = answers["unknown"][1]
+    assert "No youth with this ID number is registered in your area" in page or "您所在区域没有登记此身份证号码的青少年" in page
+    assert _rows() == before
+
+
+def test_inside_the_area_the_form_still_says_what_is_wrong(liyang: dict[str, Any], english: Any) -> None:
+    """Facts about a person inside the reporter's area may still be told: the reporter may see them."""
+    reporter = liyang["reporter"]
+    with pytest.raises(KernelError) as wrong_name:
+        actions.do_report(resident_id=liyang["person"].resident_id, name="王小明", channel="school",
+                          note=REPORT_NOTE, acting_user=reporter)
+    assert wrong_name.value.field == "name"
+    with pytest.raises(KernelError) as dead:
+        actions.do_report(resident_id=liyang["father"].resident_id, name="王建国", channel="school",
+                          note=REPORT_NOTE, acting_user=reporter)
+    assert "up to 25 years old" in str(dead.value.message)  # the father is 45: the age is judged first
     assert not Youth.objects.exists()
 
 
 def test_a_reporter_still_reports_in_their_own_area(liyang: dict[str, Any]) -> None:
     report = actions.do_report(resident_id=liyang["person"].resident_id, name="王小溧", channel="school",
-                               note="父亲去世，家里困难", acting_user=liyang["reporter"], place=liyang["town"])
+                               note="父亲去世，家里困难", acting_user=liyang["reporter"])
     assert report.youth.person == liyang["person"]
+    assert (report.reporter, report.note) == (liyang["reporter"], "父亲去世，家里困难")
 
 
 @pytest.fixture
@@ -130,6 +188,7 @@ def test_a_parent_registered_outside_the_case_workers_area_is_shown_masked(
         liyang: dict[str, Any], prepare: Any, wujin_youth: Resident) -> None:
     """The profile links parents by ID number city-wide; the case page must not turn that into a
     look-up of any number's name."""
+    Relationship.objects.create(person=liyang["person"], relative=wujin_youth, kind="other")
     youth = prepare(surviving_parent=wujin_youth.resident_id)
     page = _client(liyang["caseworker"]).get(f"/youthaid/cases/{youth.pk}/").content.decode()
     assert "陈小武" not in page and "陈*武" in page
@@ -147,3 +206,27 @@ def test_an_auditor_sees_the_youths_name_masked_in_the_audit_trail(liyang: dict[
     page = _client(auditor).get(f"/audit/youthaid.youth/{youth.pk}/").content.decode()
     assert "王小溧" not in page and "王*溧" in page
     assert AuditEntry.objects.filter(object_id=str(youth.pk), object_repr="王小溧").exists()  # stored whole
+
+
+def test_the_profile_links_by_number_only_in_the_area_or_among_the_youths_relatives(
+        liyang: dict[str, Any], prepare: Any, elsewhere: dict[str, tuple[str, str]]) -> None:
+    """A case worker typing numbers into the parent fields learns nothing of residents who are neither
+    theirs nor the youth's: an unknown number and one registered elsewhere get the same answer."""
+    youth = prepare()
+    cw = liyang["caseworker"]
+    before = _rows()
+    answers = set()
+    for key in ("unknown", "registered", "dead"):
+        with pytest.raises(KernelError) as refused:
+            actions.do_update_profile(youth, acting_user=cw, reason="核实", guardian=elsewhere[key][0])
+        answers.add(json.dumps(refused.value.as_dict(), sort_keys=True))
+    wujin = Resident.objects.get(resident_id=elsewhere["registered"][0])
+    with pytest.raises(KernelError) as by_pk:
+        actions.do_update_profile(youth, acting_user=cw, reason="核实", guardian=str(wujin.pk))
+    answers.add(json.dumps(by_pk.value.as_dict(), sort_keys=True))
+    assert len(answers) == 1 and json.loads(answers.pop())["field"] == "guardian"
+    assert _rows() == before and Youth.objects.get(pk=youth.pk).guardian_id != wujin.pk
+    # A relative in the registry is linked wherever they live.
+    Relationship.objects.create(person=liyang["person"], relative=wujin, kind="other", is_guardian=True)
+    actions.do_update_profile(youth, acting_user=cw, reason="核实", guardian=wujin.resident_id)
+    assert Youth.objects.get(pk=youth.pk).guardian_id == wujin.pk

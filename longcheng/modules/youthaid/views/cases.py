@@ -459,28 +459,25 @@ def report(request: StaffRequest) -> HttpResponse:
     """The reporter's form and their own reports, nothing of anyone else's and nothing more of the
     case than its status."""
     user: Any = request.user
-    places = list(restrict(Place.objects.filter(level__in=[Level.COMMUNITY, Level.GRID, Level.STREET]), user, REPORT)
-                  .select_related("parent").order_by("path")[:2000])
-    values = {"resident_id": "", "name": "", "channel": "", "place": "", "note": ""}
+    values = {"resident_id": "", "name": "", "channel": "", "note": ""}
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
         values = {key: request.POST.get(key, "").strip() for key in values}
-        place = next((p for p in places if str(p.pk) == values["place"]), None)
         try:
             done = actions.do_report(resident_id=values["resident_id"], name=values["name"],
-                                     channel=values["channel"], note=values["note"], acting_user=user, place=place)
+                                     channel=values["channel"], note=values["note"], acting_user=user)
         except KernelError as error:
             field = error.field if error.field in values else "form"
             errors[field] = str(error.message)
-            status = error.status if error.status in (400, 403, 409) else 400
+            status = error.status if error.status in (400, 403, 404, 409) else 400
         else:
             messages.success(request, _("Thank you: the report on %(name)s is recorded.") % {
                 "name": done.youth.person.name})
             return redirect(request.path)
     mine = (Report.objects.filter(reporter=user).select_related("youth__person").order_by("-created_at", "-pk")[:300])
     return render(request, "youthaid/report.html", {
-        "places": places, "channels": REPORT_CHANNELS, "values": values, "errors": errors, "reports": mine,
+        "channels": REPORT_CHANNELS, "values": values, "errors": errors, "reports": mine,
     }, status=status)
 
 
