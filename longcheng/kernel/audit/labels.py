@@ -26,8 +26,6 @@ ACTIONS = {
     "access.token_revoke": _("API token revoked"),
     "access.twofactor.enrol": _("Authenticator set up"),
     "access.twofactor.remove": _("Authenticator removed"),
-    "access.oidc.sign_in": _("Signed in through the city's identity provider"),
-    "access.oidc.refused": _("Identity provider sign-in refused"),
     "audit.export": _("Audit trail exported"),
     "reveal": _("Sensitive data revealed"),
     "people.register": _("Resident registered"),
