@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from longcheng.kernel.audit import labels as audit_labels
 from longcheng.kernel.jobs.api import health
 from longcheng.kernel.privacy import Kind, Level
 from longcheng.kernel.registry import (
@@ -28,6 +29,7 @@ from longcheng.kernel.web.panels import kernel_charts, kernel_figures
 
 PERMISSIONS = {
     "places.view": _("View places"),
+    "places.manage": _("Load and update places and their outlines"),
     "people.view": _("View residents (masked)"),
     "people.manage": _("Register and maintain residents"),
     "people.reveal": _("Reveal full ID and phone numbers (audited)"),
@@ -67,7 +69,7 @@ ROLES = [
     # Manages the accounts of one district and can grant there only what it holds itself. No audit.view:
     # the audit trail is not scoped by place yet, and would show the whole city.
     Role("district_admin", _("District platform administrator"),
-         frozenset({"places.view", "people.view", "people.manage", "orgs.view", "access.manage"}),
+         frozenset({"places.view", "places.manage", "people.view", "people.manage", "orgs.view", "access.manage"}),
          _("Manages the staff accounts and roles of one district."), demo_scope="武进区"),
 ]
 
@@ -128,5 +130,7 @@ KERNEL = register_module(
         ],
         personal_data=kernel_sections,
         retention=KERNEL_RECORDS,
+        audit_actions=dict(audit_labels.ACTIONS),
+        audit_fields=dict(audit_labels.FIELDS),
     )
 )

@@ -143,6 +143,11 @@ class ModuleSpec:
     # The module's record classes with their retention periods (RecordClass), for the nightly
     # retention job and for deletion requests.
     retention: list[RecordClass] = field(default_factory=list)
+    # What the audit page shows for the module's audit rows: action code -> label
+    # ("onestop.open_task" -> "办件：开启环节"), and keys of before/after that are not fields of the
+    # audited model -> label. Empty by default: a row without a label shows its code.
+    audit_actions: dict[str, Label] = field(default_factory=dict)
+    audit_fields: dict[str, Label] = field(default_factory=dict)
 
 
 _MODULES: dict[str, ModuleSpec] = {}
@@ -209,6 +214,26 @@ def demo_steps() -> list[DemoStep]:
 
 def record_classes() -> list[tuple[ModuleSpec, RecordClass]]:
     return [(spec, rc) for spec in _MODULES.values() for rc in spec.retention]
+
+
+def audit_action_label(code: str) -> Label | None:
+    """The label a module declared for an audit action code, or None."""
+    for spec in _MODULES.values():
+        if code in spec.audit_actions:
+            return spec.audit_actions[code]
+    return None
+
+
+def audit_actions() -> dict[str, Label]:
+    return {code: label for spec in _MODULES.values() for code, label in spec.audit_actions.items()}
+
+
+def audit_field_label(name: str) -> Label | None:
+    """The label a module declared for a key of audit rows' before/after, or None."""
+    for spec in _MODULES.values():
+        if name in spec.audit_fields:
+            return spec.audit_fields[name]
+    return None
 
 
 def emit(event: str, **payload: Any) -> None:

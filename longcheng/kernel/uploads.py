@@ -2,7 +2,7 @@
 
 What a file is gets decided by its content, never by its name or the type the browser claimed:
 1. its first bytes must be the signature of a kind allowed for the purpose (PDF `%PDF-`, JPEG
-   `FF D8 FF`, PNG `89 50 4E 47 0D 0A 1A 0A`);
+   `FF D8 FF`, PNG `89 50 4E 47 0D 0A 1A 0A`, GeoJSON `{`);
 2. nowhere in the file may there be markup a browser would run: `<html`, `<script`, `<body`,
    `<head`, `<iframe`, `<svg`, `<object`, `<embed`, `<!doctype`, `javascript:` (any case). A real
    scan has no such bytes (PDF text is inside compressed or `(…)Tj` streams, image data is binary;
@@ -43,7 +43,9 @@ class FileKind:
 PDF = FileKind("pdf", "PDF", "application/pdf", b"%PDF-")
 JPEG = FileKind("jpeg", "JPEG", "image/jpeg", b"\xff\xd8\xff")
 PNG = FileKind("png", "PNG", "image/png", b"\x89PNG\r\n\x1a\n")
-KINDS = (PDF, JPEG, PNG)
+# A JSON text (a GeoJSON FeatureCollection for the places import): the object's opening brace first.
+GEOJSON = FileKind("geojson", "GeoJSON", "application/geo+json", b"{")
+KINDS = (PDF, JPEG, PNG, GEOJSON)
 # A scanned document or photo of one: proofs, bills, letters, certificates.
 SCANS = (PDF, JPEG, PNG)
 

@@ -30,9 +30,10 @@ from longcheng.kernel import registry
 from longcheng.kernel.audit import actions as audit
 from longcheng.kernel.errors import Conflict, ErrorCode, KernelError, NotFound, PermissionDenied
 from longcheng.kernel.notify.api import queue_message
+from longcheng.kernel.places.codes import place_by_code, places_by_codes, split_codes
 from longcheng.kernel.places.models import Place
 
-from .models import ApiToken, RoleAssignment, User
+from .models import ApiToken, RoleAssignment, User, in_force_q
 from .scope import ALL, is_city_wide, path_q, place_in_scope, scope_paths
 
 MANAGE = "access.manage"
@@ -57,6 +58,24 @@ def staff_queryset(actor: Any) -> QuerySet[User]:
         q |= Q(place__isnull=True)
     # Only a superuser manages a superuser.
     return qs.filter(q, is_superuser=False)
+
+
+def filter_staff(actor: Any, *, q: str = "", role: str = "", place: str = "", status: str = "") -> QuerySet[User]:
+    """The staff list of the page and the API: the accounts `actor` manages, narrowed by a search
+    text (username or name), a role in force, a home place within the actor's places (by code or
+    chooser label; one outside them finds nobody) and a status ("active" / "inactive")."""
+    qs = staff_queryset(actor).select_related("place").order_by("username")
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
+    if role:
+        qs = qs.filter(in_force_q("role_assignments__"), role_assignments__role=role).distinct()
+    if place:
+        codes = split_codes(place)
+        found = places_to_manage(actor).filter(code=codes[0]).first() if len(codes) == 1 else None
+        qs = qs.filter(place__path__startswith=found.path) if found else qs.none()
+    if status in ("active", "inactive"):
+        qs = qs.filter(is_active=status == "active")
+    return qs
 
 
 def get_staff(actor: Any, pk: Any) -> User:
@@ -348,12 +367,6 @@ def read_import_rows(data: bytes) -> list[dict[str, str]]:
     return out
 
 
-def _split_codes(text: str) -> list[str]:
-    for sep in "、，;；":
-        text = text.replace(sep, ",")
-    return [c.strip() for c in text.split(",") if c.strip()]
-
-
 def _end_of_day(day: dt.date) -> dt.datetime:
     """`ends_on` is the last day of duty: the assignment ends at the following midnight, local time."""
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
@@ -366,12 +379,7 @@ def _import_row(row: dict[str, str], acting_user: User, base_url: str) -> str:
         user = get_staff(acting_user, existing.pk)
         outcome = "existing"
     else:
-        place = None
-        if row.get("place"):
-            place = Place.objects.filter(code=row["place"]).first()
-            if place is None:
-                raise KernelError(_("No place has the code %(code)s.") % {"code": row["place"]},
-                                  code=ErrorCode.INVALID_PLACE, field="place")
+        place = place_by_code(row.get("place", ""), field="place")
         user = do_create_staff(username=username, display_name=row.get("display_name", ""),
                                phone=row.get("phone", ""), place=place, acting_user=acting_user)
         outcome = "created"
@@ -380,12 +388,8 @@ def _import_row(row: dict[str, str], acting_user: User, base_url: str) -> str:
             do_reset_password(user, base_url=base_url, reason=_("Imported account"), acting_user=acting_user)
             outcome += "+link"
     if row.get("role"):
-        codes = _split_codes(row.get("role_places", "")) or ([row["place"]] if row.get("place") else [])
-        places = list(Place.objects.filter(code__in=codes))
-        unknown = sorted(set(codes) - {p.code for p in places})
-        if unknown:
-            raise KernelError(_("No place has the code %(code)s.") % {"code": ", ".join(unknown)},
-                              code=ErrorCode.INVALID_PLACE, field="role_places")
+        field = "role_places" if row.get("role_places") else "place"
+        places = places_by_codes(row.get("role_places") or row.get("place", ""), field=field)
         ends_at = None
         if row.get("ends_on"):
             try:

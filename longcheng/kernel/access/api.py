@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -16,10 +15,11 @@ from ninja.params.functions import (
 
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.places.codes import place_by_code, places_by_codes
 from longcheng.kernel.places.models import Place
 
 from . import actions
-from .models import RoleAssignment, User, in_force_q
+from .models import RoleAssignment, User
 from .scope import require_perm
 from .views import place_choices as choices
 
@@ -118,12 +118,10 @@ def _staff(user: User) -> dict[str, Any]:
 
 
 def _place(code: str | None, field: str) -> Place | None:
-    if not code:
-        return None
-    place = Place.objects.filter(code=code).first()
-    if place is None:
-        raise NotFound(_("No place has the code %(code)s.") % {"code": code}, field=field)
-    return place
+    try:
+        return place_by_code(code or "", field=field)
+    except KernelError as error:
+        raise NotFound(error.message, field=field) from None
 
 
 @router.get("/staff", response=StaffPage)
@@ -131,17 +129,7 @@ def list_staff(request: HttpRequest, page: int = 1, size: int = 50, q: str = "",
                status: str = "") -> Any:
     require_perm(request.user, MANAGE)
     page, size = max(page, 1), min(max(size, 1), 200)
-    qs = actions.staff_queryset(request.user).select_related("place").order_by("username")
-    if q:
-        qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
-    if role:
-        qs = qs.filter(in_force_q("role_assignments__"),
-                       role_assignments__role=role).distinct()
-    if place:
-        found = actions.places_to_manage(request.user).filter(code=place).first()
-        qs = qs.filter(place__path__startswith=found.path) if found else qs.none()
-    if status in ("active", "inactive"):
-        qs = qs.filter(is_active=status == "active")
+    qs = actions.filter_staff(request.user, q=q, role=role, place=place, status=status)
     start = (page - 1) * size
     items = list(qs[start : start + size + 1])
     return {"page": page, "size": size, "has_next": len(items) > size, "items": [_staff(u) for u in items[:size]]}
@@ -208,11 +196,7 @@ def reset_password(request: StaffRequest, pk: int, payload: StaffReasonIn) -> An
 @router.post("/staff/{pk}/assignments", response={201: AssignmentOut})
 def assign_role(request: StaffRequest, pk: int, payload: AssignIn) -> Any:
     require_perm(request.user, MANAGE)
-    places = list(Place.objects.filter(code__in=payload.places))
-    unknown = sorted(set(payload.places) - {p.code for p in places})
-    if unknown:
-        raise KernelError(_("No place has the code %(code)s.") % {"code": ", ".join(unknown)}, code="invalid_place",
-                          field="places")
+    places = places_by_codes(payload.places, field="places")
     assignment = actions.do_assign_role(actions.get_staff(request.user, pk), role=payload.role, places=places,
                                         ends_at=payload.ends_at, reason=payload.reason, acting_user=request.user)
     return Status(201, _assignment(assignment))
@@ -231,9 +215,7 @@ def place_choices(request: HttpRequest, q: str = "") -> Any:
     """The place chooser: places the caller manages whose whole path contains `q` (at most 50)."""
     require_perm(request.user, MANAGE)
 
-    q = (q or "").strip()
-    return [{"code": code, "label": label} for code, label in choices(request.user)
-            if not q or q in label or code.startswith(q)][:50]
+    return [{"code": code, "label": label} for code, label in choices(request.user, (q or "").strip(), 50)]
 
 
 @router.post("/password", response={204: None})

@@ -6,6 +6,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from longcheng.kernel.errors import KernelError
+from longcheng.kernel.places.codes import place_by_code, places_by_codes
 from longcheng.kernel.places.models import Place
 from longcheng.kernel.widgets import DateWidget
 
@@ -28,18 +30,12 @@ class PlaceCodesField(forms.CharField):
 
     def clean(self, value: Any) -> Any:
         value = super().clean(value)
-        if not value:
-            return [] if self.many else None
-        codes = [c.strip() for c in str(value).replace("、", ",").replace("，", ",").split(",") if c.strip()]
-        # The chooser shows "path (code)"; accept either the code or that label.
-        codes = [c[c.rindex("(") + 1:-1] if c.endswith(")") and "(" in c else c for c in codes]
-        places = list(Place.objects.filter(code__in=codes))
-        unknown = sorted(set(codes) - {p.code for p in places})
-        if unknown:
-            raise forms.ValidationError(_("No place has the code %(code)s."), params={"code": ", ".join(unknown)})
-        if not self.many and len(places) > 1:
-            raise forms.ValidationError(_("Choose one place."))
-        return places if self.many else places[0]
+        try:
+            if self.many:
+                return places_by_codes(value or "", field="places")
+            return place_by_code(value or "", field="place")
+        except KernelError as error:
+            raise forms.ValidationError(str(error.message), code=str(error.code)) from None
 
 
 class StaffFilterForm(forms.Form):

@@ -28,20 +28,27 @@ from longcheng.kernel.web.views import attach_error
 
 from . import actions, twofactor
 from .forms import AssignForm, ImportForm, ReasonForm, StaffFilterForm, StaffForm, TokenForm, place_label
-from .models import RoleAssignment, User, in_force_q
+from .models import RoleAssignment, User
 
 MANAGE = actions.MANAGE
+# Places the chooser's list holds at once: a district's tree at most, never a city's grid cells.
+CHOOSER_SIZE = 300
 
 
-def place_choices(actor: Any) -> list[tuple[str, str]]:
-    """(code, whole path) of every place the actor manages, for the chooser's list: one query for
-    the places and one for the names of their ancestors."""
-    places = list(actions.places_to_manage(actor).order_by("path").values_list("code", "path", "name"))
-    names = dict(Place.objects.values_list("path", "name"))
+def place_choices(actor: Any, q: str = "", limit: int = CHOOSER_SIZE) -> list[tuple[str, str]]:
+    """(code, whole path) of at most `limit` places the actor manages, for the chooser: those whose
+    name contains `q` or whose code starts with it, else the top of the actor's tree (the places
+    nearest its top first). Only these places and their ancestors are read, never the whole tree;
+    the chooser asks again (`/api/v1/access/places?q=`) as the person types."""
+    qs = actions.places_to_manage(actor)
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q))
+    places = sorted(qs.order_by("depth", "path").values_list("code", "path")[:limit], key=lambda p: p[1])
+    prefixes = {path[: i + 1] for _code, path in places for i, ch in enumerate(path) if ch == "."}
+    names = dict(Place.objects.filter(path__in=prefixes).values_list("path", "name"))
     out = []
-    for code, path, _name in places:
-        parts = [p for p in path.split(".") if p]
-        chain = [names.get(".".join(parts[: i + 1]) + ".", "") for i in range(len(parts))]
+    for code, path in places:
+        chain = [names.get(prefix, "") for prefix in sorted((p for p in prefixes if path.startswith(p)), key=len)]
         out.append((code, " / ".join(n for n in chain if n)))
     return out
 
@@ -55,22 +62,9 @@ def _roles_label(code: str) -> str:
 def staff_list(request: HttpRequest) -> HttpResponse:
     roles = [(code, str(role.label)) for code, role in registry.roles().items()]
     form = StaffFilterForm(request.GET or None, roles=roles)
-    qs = actions.staff_queryset(request.user).select_related("place").order_by("username")
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            qs = qs.filter(Q(username__icontains=data["q"]) | Q(display_name__icontains=data["q"]))
-        if data["role"]:
-            qs = qs.filter(in_force_q("role_assignments__"),
-                           role_assignments__role=data["role"])
-        if data["place"]:
-            code = data["place"]
-            code = code[code.rindex("(") + 1:-1] if code.endswith(")") and "(" in code else code
-            place = actions.places_to_manage(request.user).filter(code=code).first()
-            qs = qs.filter(place__path__startswith=place.path) if place else qs.none()
-        if data["status"]:
-            qs = qs.filter(is_active=data["status"] == "active")
-    page = Paginator(qs.distinct(), 50).get_page(request.GET.get("page"))
+    qs = actions.filter_staff(request.user, **form.cleaned_data) if form.is_valid() else \
+        actions.filter_staff(request.user)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "access/staff_list.html", {
         "form": form, "page": page, "place_choices": place_choices(request.user)})
 

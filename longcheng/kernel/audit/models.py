@@ -39,6 +39,10 @@ class AuditEntry(models.Model):
     repr_shown: str
     before_shown: Any
     after_shown: Any
+    # Set by kernel.audit.display.describe(): the row in words.
+    action_label: str
+    before_lines: list[tuple[str, str]]
+    after_lines: list[tuple[str, str]]
 
     class Meta:
         verbose_name = _("audit entry")

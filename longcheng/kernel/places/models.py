@@ -47,6 +47,9 @@ class Place(models.Model):
     # e.g. "320400.320412.320412101.": a place's path is a prefix of every descendant's path.
     path = models.CharField(max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The place's outline as a GeoJSON geometry (Polygon or MultiPolygon, WGS 84 longitude/latitude),
+    # loaded by the places import (kernel.places.importer); None where no outline was loaded.
+    outline = models.JSONField(_("outline"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("place")

@@ -5,19 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.params.functions import File
 
 from longcheng.kernel import privacy, registry
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import access_object, permissions_of, require_perm, restrict
+from longcheng.kernel.audit.display import describe
+from longcheng.kernel.audit.forms import AuditFilterForm
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import NotFound
+from longcheng.kernel.forms import refusal
 from longcheng.kernel.orgs import actions as org_actions
 from longcheng.kernel.orgs.models import Organisation
 from longcheng.kernel.people import actions as people_actions
 from longcheng.kernel.people.models import Resident
+from longcheng.kernel.places.importer import import_upload
 from longcheng.kernel.places.models import Place
 from longcheng.kernel.privacy import Kind
 
@@ -87,6 +92,32 @@ def list_places(request: HttpRequest, parent: str | None = None) -> Any:
     if parent:
         qs = qs.filter(parent__code=parent)
     return list(qs.order_by("path")[:2000])
+
+
+class PlacesImportRow(Schema):
+    row: int
+    code: str
+    ok: bool
+    outcome: str | None = None
+    refusal: str | None = None
+    message: str | None = None
+    field: str | None = None
+
+
+class PlacesImportOut(Schema):
+    applied: bool
+    failed: int
+    counts: dict[str, int]
+    rows: list[PlacesImportRow]
+
+
+@places_router.post("/import", response={200: PlacesImportOut, 422: PlacesImportOut})
+def import_places(request: StaffRequest, file: UploadedFile | None = File(None)) -> Any:  # noqa: B008
+    """Load or update places and outlines from a GeoJSON FeatureCollection (multipart `file`). All or
+    nothing: 422 with each row's refusal (`refusal` is its error code) when any row is refused."""
+    require_perm(request.user, "places.manage")
+    report = import_upload(file, request.user)
+    return Status(200 if report["applied"] else 422, report)
 
 
 @places_router.get("/{code}", response=PlaceOut)
@@ -304,15 +335,23 @@ def create_org(request: StaffRequest, payload: OrgIn) -> Any:
 audit_router = Router(tags=["audit"])
 
 
+class AuditLine(Schema):
+    label: str
+    value: str
+
+
 class AuditOut(Schema):
     at: dt.datetime
     actor: str | None = Field(None, alias="actor.username")
     action: str
+    action_label: str
     object_type: str = Field(alias="object_type.model")
     object_id: str
     object_repr: str = Field(alias="repr_shown")
     before: Any = Field(None, alias="before_shown")
     after: Any = Field(None, alias="after_shown")
+    before_lines: list[AuditLine]
+    after_lines: list[AuditLine]
     reason: str
     is_read: bool
 
@@ -325,19 +364,22 @@ class AuditPage(Schema):
 
 
 @audit_router.get("", response=AuditPage)
-def list_audit(request: HttpRequest, page: Query[Page], object_type: str = "", object_id: str = "") -> Any:
+def list_audit(request: HttpRequest, page: Query[Page], object_type: str = "", object_id: str = "", since: str = "",
+               until: str = "", actor: str = "", action: str = "", reads: bool = False) -> Any:
+    """The audit rows of the caller's places, newest first, filtered like the audit page (`since`
+    and `until` are days, YYYY-MM-DD, in Beijing time; `object_type` is `app_label.model`)."""
     require_perm(request.user, "audit.view")
-    qs = restrict(AuditEntry.objects.select_related("actor", "object_type"), request.user, "audit.view")
-    if object_type:
-        try:
-            app_label, model = object_type.split(".", 1)
-            qs = qs.filter(object_type=ContentType.objects.get_by_natural_key(app_label, model))
-        except (ValueError, ContentType.DoesNotExist) as exc:
-            raise NotFound(field="object_type") from exc
-    if object_id:
-        qs = qs.filter(object_id=object_id)
+    form = AuditFilterForm({"object_type": object_type, "object_id": object_id, "since": since, "until": until,
+                            "actor": actor, "action": action, "reads": reads})
+    if not form.is_valid():
+        raise refusal(form)
+    qs = form.apply(restrict(AuditEntry.objects.select_related("actor", "object_type"), request.user, "audit.view"))
     result = paginate(qs, page)
-    result["items"] = [row.show_to(request.user) for row in result["items"]]
+    items = [describe(row.show_to(request.user)) for row in result["items"]]
+    for row in items:
+        row.before_lines = [{"label": label, "value": value} for label, value in row.before_lines]
+        row.after_lines = [{"label": label, "value": value} for label, value in row.after_lines]
+    result["items"] = items
     return result
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, views_account, views_services
+from . import views, views_account, views_audit, views_places, views_services
 
 app_name = "web"
 urlpatterns = [
@@ -9,13 +9,15 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("places/", views.places, name="places"),
+    path("places/import/", views_places.places_import, name="places_import"),
     path("residents/", views.residents, name="residents"),
     path("residents/new/", views.resident_new, name="resident_new"),
     path("residents/<int:pk>/", views.resident, name="resident"),
     path("residents/<int:pk>/death/", views.resident_death, name="resident_death"),
     path("orgs/", views.orgs, name="orgs"),
-    path("audit/", views.audit, name="audit"),
-    path("audit/<str:model>/<str:pk>/", views.audit_object, name="audit_object"),
+    path("audit/", views_audit.audit, name="audit"),
+    path("audit/export.xlsx", views_audit.audit_xlsx, name="audit_xlsx"),
+    path("audit/<str:model>/<str:pk>/", views_audit.audit_object, name="audit_object"),
 ]
 
 urlpatterns += [

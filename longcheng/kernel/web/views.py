@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +17,6 @@ from django.utils.translation import gettext as _
 from longcheng.kernel import privacy, registry
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import access_object, has_perm, place_in_scope, restrict
-from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied
 from longcheng.kernel.orgs.models import Organisation, OrgKind
 from longcheng.kernel.people import actions as people_actions
@@ -194,33 +192,3 @@ def orgs(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(Q(name__contains=q) | Q(uscc=q.upper()))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "web/orgs.html", {"page": page, "kinds": OrgKind.choices, "kind": kind, "q": q})
-
-
-@staff_view("audit.view")
-def audit(request: HttpRequest) -> HttpResponse:
-    qs = restrict(AuditEntry.objects.select_related("actor", "object_type"), request.user, "audit.view")
-    action = (request.GET.get("action") or "").strip()
-    if action:
-        qs = qs.filter(action__startswith=action)
-    if request.GET.get("reads"):
-        qs = qs.filter(is_read=True)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    for row in page:
-        row.show_to(request.user)
-    return render(request, "web/audit.html", {"page": page, "action": action, "object": None})
-
-
-@staff_view("audit.view")
-def audit_object(request: HttpRequest, model: str, pk: str) -> HttpResponse:
-    try:
-        app_label, model_name = model.split(".", 1)
-        ct = ContentType.objects.get_by_natural_key(app_label, model_name)
-    except (ValueError, ContentType.DoesNotExist) as exc:
-        raise NotFound() from exc
-    qs = restrict(AuditEntry.objects.filter(object_type=ct, object_id=pk), request.user, "audit.view").select_related(
-        "actor", "object_type")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    for row in page:
-        row.show_to(request.user)
-    first = page[0] if page else None
-    return render(request, "web/audit.html", {"page": page, "action": "", "object": first})

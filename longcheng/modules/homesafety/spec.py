@@ -69,6 +69,26 @@ def _feed(stop: Any, log: Any, instance: str = "") -> None:
     demo_feed(stop, log, instance=instance)
 
 
+HOMESAFETY_AUDIT_ACTIONS = {
+    "homesafety.alarm.acknowledge": _("Alarm acknowledged"),
+    "homesafety.alarm.dispatch": _("Alarm: someone sent"),
+    "homesafety.alarm.arrive": _("Alarm: arrived on site"),
+    "homesafety.alarm.resolve": _("Alarm resolved"),
+    "homesafety.enrol": _("Elder enrolled in home safety"),
+    "homesafety.enrollee.update": _("Enrolled elder's data changed"),
+    "homesafety.enrollee.thresholds": _("Alarm thresholds changed"),
+    "homesafety.workorder.create": _("Installation work order created"),
+    "homesafety.workorder.bind": _("Devices bound at installation"),
+    "homesafety.workorder.fail": _("Installation failed"),
+    "homesafety.feature.request": _("Device feature change requested"),
+    "homesafety.feature.decide": _("Device feature change decided"),
+}
+HOMESAFETY_AUDIT_FIELDS = {
+    "installer": _("Installer"), "on": _("Day"), "serials": _("Device serials"), "feature": _("Feature"),
+    "enable": _("Switch on"),
+}
+
+
 SPEC = register_module(ModuleSpec(
     code="homesafety",
     label=_("Home safety"),
@@ -88,4 +108,6 @@ SPEC = register_module(ModuleSpec(
     personal_data=personal_data,
     retention=RETENTION,
     api="longcheng.modules.homesafety.api.router",
+    audit_actions=dict(HOMESAFETY_AUDIT_ACTIONS),
+    audit_fields=dict(HOMESAFETY_AUDIT_FIELDS),
 ))

@@ -69,6 +69,36 @@ def _demo(**options: Any) -> None:
     build(**options)
 
 
+ONESTOP_AUDIT_ACTIONS = {
+    "onestop.start": _("Application started"),
+    "onestop.update_draft": _("Draft application changed"),
+    "onestop.attach": _("Document attached"),
+    "onestop.submit": _("Application submitted"),
+    "onestop.withdraw": _("Application withdrawn"),
+    "onestop.accept": _("Step approved"),
+    "onestop.open_task": _("Step opened"),
+    "onestop.complete": _("Case completed"),
+    "onestop.ask_correction": _("Correction requested"),
+    "onestop.answer_correction": _("Correction answered"),
+    "onestop.correct_data": _("Application data corrected"),
+    "onestop.reject": _("Step refused"),
+    "onestop.reject_case": _("Case refused"),
+    "onestop.escalate": _("Overdue step escalated"),
+    "onestop.set_standing": _("Enterprise standing changed"),
+    "onestop.download": _("Document downloaded"),
+    "onestop.relocation": _("Enterprise relocated (completed case)"),
+    "onestop.deregistration": _("Enterprise deregistered (completed case)"),
+    "onestop.startup": _("Enterprise registered (completed case)"),
+}
+ONESTOP_AUDIT_FIELDS = {
+    "service": _("Service"), "data": _("Application data"), "result": _("Result"), "outcome": _("Outcome"),
+    "answer": _("Answer"), "request": _("Request"), "task": _("Step"), "case": _("Case"), "size": _("Size (bytes)"),
+    "heads": _("Heads told"), "due_at": _("Due"), "task_due_at": _("Step due"), "new_place": _("New place"),
+    "new_address": _("New address"), "moving_date": _("Moving day"), "tax_arrears_fen": _("Tax arrears"),
+    "registration_authority": _("Registration authority"), "closed_on": _("Closed on"),
+}
+
+
 SPEC = register_module(ModuleSpec(
     code="onestop",
     label=_("One-stop enterprise services"),
@@ -87,4 +117,6 @@ SPEC = register_module(ModuleSpec(
     personal_data=personal_data,
     retention=RETENTION,
     api="longcheng.modules.onestop.api.router",
+    audit_actions=dict(ONESTOP_AUDIT_ACTIONS),
+    audit_fields=dict(ONESTOP_AUDIT_FIELDS),
 ))

@@ -70,6 +70,42 @@ def _person_died(**payload: Any) -> None:
     on_person_died(**payload)
 
 
+YOUTHAID_AUDIT_ACTIONS = {
+    "youthaid.report": _("Youth reported"),
+    "youthaid.report_joined": _("Report joined to an existing case"),
+    "youthaid.vet": _("Report vetted"),
+    "youthaid.update": _("Youth's case changed"),
+    "youthaid.life_event": _("Life event recorded"),
+    "youthaid.screen": _("Screening recorded"),
+    "youthaid.visit": _("Visit recorded"),
+    "youthaid.contact": _("Contact recorded"),
+    "youthaid.outreach": _("Outreach recorded"),
+    "youthaid.aid_type": _("Aid type changed"),
+    "youthaid.apply": _("Aid applied for"),
+    "youthaid.recommend": _("Aid application recommended"),
+    "youthaid.decide": _("Aid application decided"),
+    "youthaid.appeal": _("Decision appealed"),
+    "youthaid.batch": _("Payment batch made"),
+    "youthaid.pay": _("Payment batch paid"),
+    "youthaid.return": _("Payment returned by the bank"),
+    "youthaid.reissue": _("Payment reissued"),
+    "youthaid.room": _("Dream room proposed"),
+    "youthaid.room_status": _("Dream room status changed"),
+    "youthaid.volunteer": _("Hope parent registered"),
+    "youthaid.pair": _("Hope parent paired"),
+    "youthaid.unpair": _("Hope parent pairing ended"),
+    "youthaid.scan": _("Registry scanned for youths in need"),
+    "youthaid.download": _("Document downloaded"),
+}
+YOUTHAID_AUDIT_FIELDS = {
+    "application": _("Aid application"), "aid_type": _("Aid type"), "amount_fen": _("Amount"),
+    "without_account": _("Without a bank account"), "payment": _("Payment"), "batch": _("Batch"),
+    "room": _("Dream room"), "budget_fen": _("Budget"), "spent_fen": _("Spent"), "scanned": _("Scanned"),
+    "found": _("Found"), "by_outcome": _("By outcome"), "on": _("Day"), "seconds": _("Seconds"),
+    "needs_info": _("Needs information"),
+}
+
+
 SPEC = register_module(ModuleSpec(
     code="youthaid",
     label=_("Qinglizhu youth aid"),
@@ -93,4 +129,6 @@ SPEC = register_module(ModuleSpec(
     personal_data=personal_data,
     retention=RETENTION,
     api="longcheng.modules.youthaid.api.router",
+    audit_actions=dict(YOUTHAID_AUDIT_ACTIONS),
+    audit_fields=dict(YOUTHAID_AUDIT_FIELDS),
 ))

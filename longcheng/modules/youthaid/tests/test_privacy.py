@@ -115,8 +115,8 @@ def test_the_report_page_answers_the_same_for_every_number_outside_the_area(
         answers[key] = (response.status_code, html)
     assert len(set(answers.values())) == 1, {k: v[0] for k, v in answers.items()}
     assert answers["unknown"][0] == 404
-    page = answers["unknown"][1]
-    assert "No youth with this ID number is registered in your area" in page or "您所在区域没有登记此身份证号码的青少年" in page
+    shown = answers["unknown"][1]
+    assert "No youth with this ID number is registered in your area" in shown or "您所在区域没有登记此身份证号码的青少年" in shown
     assert _rows() == before
 
 

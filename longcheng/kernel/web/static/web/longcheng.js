@@ -17,5 +17,28 @@
         if (b) { b.disabled = true; b.setAttribute("aria-busy", "true"); }
       });
     });
+    /* <datalist data-url>: the place chooser holds the top of the tree; as one types, it asks the
+       server for the places whose name contains the text (the whole tree is never sent). */
+    document.querySelectorAll("datalist[data-url]").forEach(function (list) {
+      var timer = null;
+      document.querySelectorAll("input[list='" + list.id + "']").forEach(function (input) {
+        input.addEventListener("input", function () {
+          var text = input.value.split(/[,，、;；]/).pop().trim();
+          if (!text || text.indexOf("(") >= 0) { return; }
+          clearTimeout(timer);
+          timer = setTimeout(function () {
+            fetch(list.getAttribute("data-url") + "?q=" + encodeURIComponent(text), {credentials: "same-origin"})
+              .then(function (r) { return r.ok ? r.json() : []; })
+              .then(function (items) {
+                list.replaceChildren.apply(list, items.map(function (item) {
+                  var option = document.createElement("option");
+                  option.value = item.label + " (" + item.code + ")";
+                  return option;
+                }));
+              });
+          }, 200);
+        });
+      });
+    });
   });
 })();
