@@ -54,6 +54,9 @@ class SubjectRequest(models.Model):
 
     scope_path_field = "person__place__path"
     personal_fields = {"requester_name": "minor_identity", "identity_note": "identifier", "details": "notes"}
+    # Those who handle data-subject requests read a request whole to act on it (the pages under
+    # /rights/ need this permission within the person's place); everyone else sees it through the policy.
+    handled_by = "people.privacy"
 
     class Meta:
         verbose_name = _("data-subject request")

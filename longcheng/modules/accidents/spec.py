@@ -56,8 +56,26 @@ def _charts(user: Any) -> list[Any]:
     return panel_charts(user)
 
 
+ACCIDENTS_AUDIT_ACTIONS = {
+    "accidents.report.start": pgettext_lazy("accidents", "Accident report started"),
+    "accidents.report.refuse": pgettext_lazy("accidents", "Quick handling refused (eligibility)"),
+    "accidents.report.join": pgettext_lazy("accidents", "Second driver joined the report"),
+    "accidents.party.confirm": pgettext_lazy("accidents", "Driver confirmed licence, vehicle and insurer"),
+    "accidents.party.tick": pgettext_lazy("accidents", "Driver ticked the circumstances"),
+    "accidents.photo.add": pgettext_lazy("accidents", "Accident photo added"),
+    "accidents.report.submit": pgettext_lazy("accidents", "Accident report submitted"),
+    "accidents.liability.accept": pgettext_lazy("accidents", "Officer accepted the proposed liability"),
+    "accidents.liability.change": pgettext_lazy("accidents", "Officer changed the liability"),
+    "accidents.report.scene": pgettext_lazy("accidents", "Parties called to the scene"),
+    "accidents.agreement.sign": pgettext_lazy("accidents", "Agreement signed"),
+    "accidents.handoff.send": pgettext_lazy("accidents", "Claim handed to the insurer"),
+    "accidents.handoff.status": pgettext_lazy("accidents", "Claim status updated by the insurer"),
+}
+
+
 SPEC = register_module(ModuleSpec(
     code="accidents",
+    audit_actions=dict(ACCIDENTS_AUDIT_ACTIONS),
     label=_("Accident quick handling"),
     permissions=dict(PERMISSIONS),
     roles=ROLES,

@@ -52,8 +52,22 @@ def _demo(**options: Any) -> None:
     build(**options)
 
 
+ECORESTORE_AUDIT_ACTIONS = {
+    "ecorestore.case.open": pgettext_lazy("ecorestore", "Damage case opened"),
+    "ecorestore.case.advance": pgettext_lazy("ecorestore", "Damage case moved to its next stage"),
+    "ecorestore.obligation.create": pgettext_lazy("ecorestore", "Labour obligation set (amount converted)"),
+    "ecorestore.shift.book": pgettext_lazy("ecorestore", "Restoration shift booked"),
+    "ecorestore.shift.check_in": pgettext_lazy("ecorestore", "Checked in on site"),
+    "ecorestore.shift.check_out": pgettext_lazy("ecorestore", "Checked out on site"),
+    "ecorestore.shift.sign_off": pgettext_lazy("ecorestore", "Shift signed off by the supervisor"),
+    "ecorestore.obligation.breach": pgettext_lazy("ecorestore", "Breach recorded (rest reverts to money)"),
+    "ecorestore.certificate.issue": pgettext_lazy("ecorestore", "Completion certificate issued"),
+}
+
+
 SPEC = register_module(ModuleSpec(
     code="ecorestore",
+    audit_actions=dict(ECORESTORE_AUDIT_ACTIONS),
     label=_("Restoration by labour"),
     permissions=dict(PERMISSIONS),
     roles=ROLES,

@@ -33,6 +33,10 @@ class Site(models.Model):
 
     scope_path_field = "place__path"
 
+    # A firm's site and its address are an organisation's, public like its registered address: not a
+    # person's data for the masking policy (kernel/privacy.py takes a declaration at its word).
+    personal_fields: dict[str, str] = {}
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["address", "parcel", "firm"], name="remediation_site_unique")]
 

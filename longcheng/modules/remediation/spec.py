@@ -17,6 +17,8 @@ from django.utils.translation import pgettext_lazy
 
 from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
 
+from .campaigns import STAGES
+
 VIEW, INSPECT, DETERMINE = "remediation.view", "remediation.inspect", "remediation.determine"
 CLOSE, RESPOND = "remediation.close", "remediation.respond"
 
@@ -59,8 +61,19 @@ def _demo(**options: Any) -> None:
     build(**options)
 
 
+REMEDIATION_AUDIT_ACTIONS = {
+    "remediation.inspection.record": pgettext_lazy("remediation", "Inspection recorded"),
+    "remediation.plan.set": pgettext_lazy("remediation", "Remediation plan set"),
+    "remediation.evidence.add": pgettext_lazy("remediation", "Remediation evidence added"),
+    "remediation.rebound_check.record": pgettext_lazy("remediation", "Rebound check recorded"),
+    # A stage change writes remediation.case.<stage>: one label per stage the campaigns declare.
+    **{f"remediation.case.{code}": label for code, label in STAGES.items()},
+}
+
+
 SPEC = register_module(ModuleSpec(
     code="remediation",
+    audit_actions=dict(REMEDIATION_AUDIT_ACTIONS),
     label=_("Remediation campaigns"),
     permissions=dict(PERMISSIONS),
     roles=ROLES,

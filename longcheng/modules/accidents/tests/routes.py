@@ -13,6 +13,7 @@ REPORT, REVIEW, CLAIMS = "accidents.report", "accidents.review", "accidents.clai
 
 
 def _world(world: World) -> dict[str, Any]:
+    from longcheng.kernel.people.models import Resident
     from longcheng.modules.accidents import actions
     from longcheng.modules.accidents.models import Insurer
     from longcheng.modules.accidents.seed import EXCLUSIONS
@@ -24,9 +25,12 @@ def _world(world: World) -> dict[str, Any]:
                                      answers={code: False for code, *_ in EXCLUSIONS}, third_party_property=False,
                                      acting_user=a)
     actions.do_join_report(code=report.pairing_code, acting_user=b)
-    for user, plate in ((a, "苏D11111"), (b, "苏D22222")):
+    # Two drivers, two licences: the masking sweep tells a driver's own (plain) licence from the other's.
+    other = Resident.objects.exclude(pk=world["person"].pk).exclude(resident_id="").order_by("pk").first()
+    assert other is not None
+    for user, plate, licence in ((a, "苏D11111", world["person"].resident_id), (b, "苏D22222", other.resident_id)):
         actions.do_confirm_party(report, {"name": "司机", "phone": "13800000000",
-                                          "licence_no": world["person"].resident_id, "licence_class": "C1",
+                                          "licence_no": licence, "licence_class": "C1",
                                           "plate": plate, "insurer": insurer, "policy_no": "P1", "loss_fen": 100},
                                  acting_user=user)
     actions.do_tick_circumstances(report, ["rear_end"], acting_user=a)
