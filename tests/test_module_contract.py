@@ -78,7 +78,7 @@ def _lint_imports(copy: Path) -> subprocess.CompletedProcess[str]:
 def test_a_generated_module_passes_every_check(scratch: Path) -> None:
     assert problems(scratch / "longcheng/modules/demo_x", "demo_x") == []
     lint = _lint_imports(scratch)
-    assert lint.returncode == 0 and "2 kept, 0 broken" in lint.stdout, lint.stdout
+    assert lint.returncode == 0 and " kept, 0 broken" in lint.stdout, lint.stdout
     ruff = _run([str(Path(sys.executable).parent / "ruff"), "check", "longcheng/modules/demo_x"], scratch)
     assert ruff.returncode == 0, ruff.stdout
     mypy = _run([str(Path(sys.executable).parent / "mypy"), "longcheng/modules/demo_x"], scratch)
