@@ -3,6 +3,8 @@ through the typed helpers in longcheng.env, which refuse malformed values at sta
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +16,11 @@ from longcheng.env import env_bool, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LONGCHENG_VAR_DIR", str(BASE_DIR / "var")))
+# Parallel test workers (pytest-xdist, `make test`) each get their own var dir — SQLite files,
+# uploads, the job store — so two workers never share a file. Only inside the pytest process itself:
+# a subprocess a test starts is given its own LONGCHENG_VAR_DIR and must use it as it is.
+if os.environ.get("PYTEST_XDIST_WORKER") and "pytest" in sys.modules:
+    VAR_DIR = VAR_DIR / os.environ["PYTEST_XDIST_WORKER"]
 
 # "development" (make run, tests) or "production". Production refuses unsafe settings below.
 ENVIRONMENT = env_str("LONGCHENG_ENV", "development")
