@@ -6,7 +6,6 @@ one way of learning what exists.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +20,7 @@ from longcheng.kernel.registry import (
     ModuleSpec,
     NavItem,
     Role,
+    later,
     register_module,
 )
 from longcheng.kernel.rights.report import kernel_sections
@@ -91,13 +91,6 @@ def _job_figures(user: Any) -> list[Any]:
             Figure(_("Queue engine"), figures["engine"])]
 
 
-def _demo(step: str, module: str = "longcheng.kernel.demo") -> Any:
-    def build(**options: Any) -> None:
-        getattr(import_module(module), step)(**options)
-
-    return build
-
-
 KERNEL = register_module(
     ModuleSpec(
         code="kernel",
@@ -121,12 +114,12 @@ KERNEL = register_module(
             DashboardPanel("jobs", _("Background jobs"), "access.manage", _job_figures, order=900),
         ],
         demo=[
-            DemoStep("places", _("Places"), _demo("build_places"), order=1),
-            DemoStep("orgs", _("Organisations"), _demo("build_orgs"), order=2),
-            DemoStep("staff", _("Staff accounts"), _demo("build_staff"), order=3),
-            DemoStep("residents", _("Residents"), _demo("build_residents"), order=4),
-            DemoStep("notify", _("Notifications"), _demo("build", "longcheng.kernel.notify.demo"), order=6),
-            DemoStep("ledger", _("Funds"), _demo("build", "longcheng.kernel.ledger.demo"), order=5),
+            DemoStep("places", _("Places"), later("longcheng.kernel.demo.build_places"), order=1),
+            DemoStep("orgs", _("Organisations"), later("longcheng.kernel.demo.build_orgs"), order=2),
+            DemoStep("staff", _("Staff accounts"), later("longcheng.kernel.demo.build_staff"), order=3),
+            DemoStep("residents", _("Residents"), later("longcheng.kernel.demo.build_residents"), order=4),
+            DemoStep("notify", _("Notifications"), later("longcheng.kernel.notify.demo.build"), order=6),
+            DemoStep("ledger", _("Funds"), later("longcheng.kernel.ledger.demo.build"), order=5),
         ],
         personal_data=kernel_sections,
         retention=KERNEL_RECORDS,

@@ -155,6 +155,24 @@ _MODULES: dict[str, ModuleSpec] = {}
 _ON_REGISTER: list[Callable[[ModuleSpec], None]] = []
 
 
+def later(path: str) -> Callable[..., Any]:
+    """A hook named by its dotted path and imported on its first call.
+
+    A spec is imported while Django loads its apps, before models can be imported; its dashboard
+    figures, charts and demo steps import models, and often import the spec back for its permission
+    names. Naming them by path keeps the spec import-free: `later("longcheng.modules.x.demo.build")`.
+    """
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        from django.utils.module_loading import import_string
+
+        return import_string(path)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = path.rsplit(".", 1)[-1]
+    call.__doc__ = f"{path}, imported when first called."
+    return call
+
+
 def register_module(spec: ModuleSpec) -> ModuleSpec:
     if spec.code in _MODULES and _MODULES[spec.code] is not spec:
         raise RuntimeError(f"module {spec.code!r} is registered twice")

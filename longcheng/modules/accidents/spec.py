@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from longcheng.kernel.privacy import Kind, Level
-from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
+from longcheng.kernel.registry import (
+    DashboardPanel,
+    DemoStep,
+    ModuleSpec,
+    NavItem,
+    Role,
+    later,
+    register_module,
+)
 
 REPORT = "accidents.report"  # report one's own accidents (drivers)
 REVIEW = "accidents.review"  # review reports and decide liability (officers, duty chief)
@@ -36,24 +42,6 @@ ROLES = [
     Role("accidents_insurer", pgettext_lazy("accidents", "Insurer claim handler (龙e处)"), frozenset({CLAIMS}),
          sees=_HANDLERS),
 ]
-
-
-def _demo(**options: Any) -> None:
-    from .demo import build
-
-    build(**options)
-
-
-def _figures(user: Any) -> list[Any]:
-    from .figures import panel_figures
-
-    return panel_figures(user)
-
-
-def _charts(user: Any) -> list[Any]:
-    from .figures import panel_charts
-
-    return panel_charts(user)
 
 
 ACCIDENTS_AUDIT_ACTIONS = {
@@ -84,9 +72,13 @@ SPEC = register_module(ModuleSpec(
         NavItem(pgettext_lazy("accidents", "Accident queue"), "accidents:queue", REVIEW, order=201),
         NavItem(pgettext_lazy("accidents", "Accident hand-offs"), "accidents:claims", CLAIMS, order=202),
     ],
-    panels=[DashboardPanel("accidents", _("Accident quick handling"), FIGURES, figures=_figures, charts=_charts,
-                           order=200)],
-    demo=[DemoStep("accidents", _("Accident quick handling"), _demo, order=200)],
+    panels=[DashboardPanel(
+        "accidents", _("Accident quick handling"), FIGURES,
+        figures=later("longcheng.modules.accidents.figures.panel_figures"),
+        charts=later("longcheng.modules.accidents.figures.panel_charts"),
+        order=200)],
+    demo=[DemoStep("accidents", _("Accident quick handling"),
+                   later("longcheng.modules.accidents.demo.build"), order=200)],
     urls="longcheng.modules.accidents.urls",
     api="longcheng.modules.accidents.api.router",
 ))

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
+from longcheng.kernel.registry import (
+    DashboardPanel,
+    DemoStep,
+    ModuleSpec,
+    NavItem,
+    Role,
+    later,
+    register_module,
+)
 
 VIEW, MANAGE = "ecorestore.view", "ecorestore.manage"
 COURT, SUPERVISE, OWN = "ecorestore.court", "ecorestore.supervise", "ecorestore.own"
@@ -32,24 +38,6 @@ ROLES = [
     Role("ecorestore_party", pgettext_lazy("ecorestore", "Party liable for compensation"),
          frozenset({OWN})),
 ]
-
-
-def _figures(user: Any) -> list[Any]:
-    from .figures import panel_figures
-
-    return panel_figures(user)
-
-
-def _charts(user: Any) -> list[Any]:
-    from .figures import panel_charts
-
-    return panel_charts(user)
-
-
-def _demo(**options: Any) -> None:
-    from .demo import build
-
-    build(**options)
 
 
 ECORESTORE_AUDIT_ACTIONS = {
@@ -77,8 +65,13 @@ SPEC = register_module(ModuleSpec(
         NavItem(pgettext_lazy("ecorestore", "Restoration shifts"), "ecorestore:shifts", SUPERVISE, order=201),
         NavItem(pgettext_lazy("ecorestore", "My restoration"), "ecorestore:mine", OWN, order=202),
     ],
-    panels=[DashboardPanel("ecorestore", _("Restoration by labour"), VIEW, _figures, _charts, order=200)],
-    demo=[DemoStep("ecorestore", _("Restoration by labour"), _demo, order=200)],
+    panels=[DashboardPanel(
+        "ecorestore", _("Restoration by labour"), VIEW,
+        later("longcheng.modules.ecorestore.figures.panel_figures"),
+        later("longcheng.modules.ecorestore.figures.panel_charts"),
+        order=200)],
+    demo=[DemoStep("ecorestore", _("Restoration by labour"),
+                   later("longcheng.modules.ecorestore.demo.build"), order=200)],
     urls="longcheng.modules.ecorestore.urls",
     api="longcheng.modules.ecorestore.api.router",
 ))

@@ -7,7 +7,15 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from longcheng.kernel.privacy import Kind, Level
-from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
+from longcheng.kernel.registry import (
+    DashboardPanel,
+    DemoStep,
+    ModuleSpec,
+    NavItem,
+    Role,
+    later,
+    register_module,
+)
 
 from .personal import RETENTION, personal_data
 
@@ -43,24 +51,6 @@ ROLES = [
     Role("homesafety_gateway", _("Telemetry gateway (machine account)"), frozenset({"homesafety.ingest"})),
     Role("family_member", _("Family member"), frozenset({"homesafety.family"}), demo_scope=COMMUNITY),
 ]
-
-
-def _figures(user: Any) -> list[Any]:
-    from .views import panel_figures  # cycle: they import this file's permission names
-
-    return panel_figures(user)
-
-
-def _charts(user: Any) -> list[Any]:
-    from .views import panel_charts  # cycle: they import this file's permission names
-
-    return panel_charts(user)
-
-
-def _demo(**options: Any) -> None:
-    from .demo import build  # cycle: they import this file's permission names
-
-    build(**options)
 
 
 def _feed(stop: Any, log: Any, instance: str = "") -> None:
@@ -100,8 +90,13 @@ SPEC = register_module(ModuleSpec(
         NavItem(_("My family"), "homesafety:family", "homesafety.family", order=42),
         NavItem(_("Wristband requests"), "homesafety:feature_requests", "people.manage", order=43),
     ],
-    panels=[DashboardPanel("homesafety", _("Home safety"), "homesafety.view", _figures, _charts, order=20)],
-    demo=[DemoStep("homesafety", _("Home safety"), _demo, order=20)],
+    panels=[DashboardPanel(
+        "homesafety", _("Home safety"), "homesafety.view",
+        later("longcheng.modules.homesafety.views.panel_figures"),
+        later("longcheng.modules.homesafety.views.panel_charts"),
+        order=20)],
+    demo=[DemoStep("homesafety", _("Home safety"),
+                   later("longcheng.modules.homesafety.demo.build"), order=20)],
     demo_feeds=[_feed],
     urls="longcheng.modules.homesafety.urls",
     jobs="longcheng.modules.homesafety.jobs",

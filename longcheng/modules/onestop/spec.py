@@ -18,7 +18,15 @@ from typing import Any
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
+from longcheng.kernel.registry import (
+    DashboardPanel,
+    DemoStep,
+    ModuleSpec,
+    NavItem,
+    Role,
+    later,
+    register_module,
+)
 
 from .catalogue import OFFICES
 from .personal import RETENTION, personal_data
@@ -50,24 +58,6 @@ ROLES = [
     *(Role(f"onestop_clerk_{o.code}", format_lazy(LABEL_OF_OFFICE, what=_("One-stop clerk"), office=o.label),
            frozenset({VIEW, handle_permission(o.code)}), demo_scope="常州市") for o in OFFICES.values()),
 ]
-
-def _figures(user: Any) -> list[Any]:
-    from .views import panel_figures  # cycle: they import this file's permission names
-
-    return panel_figures(user)
-
-
-def _charts(user: Any) -> list[Any]:
-    from .views import panel_charts  # cycle: they import this file's permission names
-
-    return panel_charts(user)
-
-
-def _demo(**options: Any) -> None:
-    from .demo import build  # cycle: they import this file's permission names
-
-    build(**options)
-
 
 ONESTOP_AUDIT_ACTIONS = {
     "onestop.start": _("Application started"),
@@ -110,8 +100,13 @@ SPEC = register_module(ModuleSpec(
         NavItem(_("One-stop figures"), "onestop:figures", VIEW, order=62),
         NavItem(_("Enterprise standing"), "onestop:standing", VIEW, order=63),
     ],
-    panels=[DashboardPanel("onestop", _("One-stop enterprise services"), VIEW, _figures, _charts, order=40)],
-    demo=[DemoStep("onestop", _("One-stop enterprise services"), _demo, order=40)],
+    panels=[DashboardPanel(
+        "onestop", _("One-stop enterprise services"), VIEW,
+        later("longcheng.modules.onestop.views.panel_figures"),
+        later("longcheng.modules.onestop.views.panel_charts"),
+        order=40)],
+    demo=[DemoStep("onestop", _("One-stop enterprise services"),
+                   later("longcheng.modules.onestop.demo.build"), order=40)],
     urls="longcheng.modules.onestop.urls",
     jobs="longcheng.modules.onestop.jobs",
     personal_data=personal_data,

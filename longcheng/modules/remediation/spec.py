@@ -10,12 +10,18 @@ Permissions:
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
+from longcheng.kernel.registry import (
+    DashboardPanel,
+    DemoStep,
+    ModuleSpec,
+    NavItem,
+    Role,
+    later,
+    register_module,
+)
 
 from .campaigns import STAGES
 
@@ -43,24 +49,6 @@ ROLES = [
 ]
 
 
-def _figures(user: Any) -> list[Any]:
-    from .figures import panel_figures
-
-    return panel_figures(user)
-
-
-def _charts(user: Any) -> list[Any]:
-    from .figures import panel_charts
-
-    return panel_charts(user)
-
-
-def _demo(**options: Any) -> None:
-    from .demo import build
-
-    build(**options)
-
-
 REMEDIATION_AUDIT_ACTIONS = {
     "remediation.inspection.record": pgettext_lazy("remediation", "Inspection recorded"),
     "remediation.plan.set": pgettext_lazy("remediation", "Remediation plan set"),
@@ -79,8 +67,13 @@ SPEC = register_module(ModuleSpec(
     roles=ROLES,
     nav=[NavItem(_("Remediation campaigns"), "remediation:cases", VIEW, order=200),
          NavItem(pgettext_lazy("remediation", "My firm's remediation"), "remediation:my_cases", RESPOND, order=201)],
-    panels=[DashboardPanel("remediation", _("Remediation campaigns"), VIEW, _figures, _charts, order=200)],
-    demo=[DemoStep("remediation", _("Remediation campaigns"), _demo, order=200)],
+    panels=[DashboardPanel(
+        "remediation", _("Remediation campaigns"), VIEW,
+        later("longcheng.modules.remediation.figures.panel_figures"),
+        later("longcheng.modules.remediation.figures.panel_charts"),
+        order=200)],
+    demo=[DemoStep("remediation", _("Remediation campaigns"),
+                   later("longcheng.modules.remediation.demo.build"), order=200)],
     urls="longcheng.modules.remediation.urls",
     api="longcheng.modules.remediation.api.router",
 ))

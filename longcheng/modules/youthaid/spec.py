@@ -8,7 +8,15 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from longcheng.kernel.privacy import Kind, Level
-from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, register_module
+from longcheng.kernel.registry import (
+    DashboardPanel,
+    DemoStep,
+    ModuleSpec,
+    NavItem,
+    Role,
+    later,
+    register_module,
+)
 
 from .personal import RETENTION, personal_data
 
@@ -44,24 +52,6 @@ ROLES = [
     Role("youthaid_observer", _("Civil affairs or education officer (youth aid figures)"),
          frozenset({"youthaid.view"}), demo_scope=LIYANG),
 ]
-
-
-def _figures(user: Any) -> list[Any]:
-    from .views import panel_figures  # cycle: they import this file's permission names
-
-    return panel_figures(user)
-
-
-def _charts(user: Any) -> list[Any]:
-    from .views import panel_charts  # cycle: they import this file's permission names
-
-    return panel_charts(user)
-
-
-def _demo(**options: Any) -> None:
-    from .demo import build  # cycle: they import this file's permission names
-
-    build(**options)
 
 
 def _person_died(**payload: Any) -> None:
@@ -121,8 +111,13 @@ SPEC = register_module(ModuleSpec(
         NavItem(_("Youth aid fund"), "youthaid:fund", "youthaid.view", order=56),
         NavItem(_("Youth aid reports"), "youthaid:figures", "youthaid.view", order=57),
     ],
-    panels=[DashboardPanel("youthaid", _("Qinglizhu youth aid"), "youthaid.view", _figures, _charts, order=30)],
-    demo=[DemoStep("youthaid", _("Qinglizhu youth aid"), _demo, order=30)],
+    panels=[DashboardPanel(
+        "youthaid", _("Qinglizhu youth aid"), "youthaid.view",
+        later("longcheng.modules.youthaid.views.panel_figures"),
+        later("longcheng.modules.youthaid.views.panel_charts"),
+        order=30)],
+    demo=[DemoStep("youthaid", _("Qinglizhu youth aid"),
+                   later("longcheng.modules.youthaid.demo.build"), order=30)],
     events={"person.died": [_person_died]},
     urls="longcheng.modules.youthaid.urls",
     jobs="longcheng.modules.youthaid.jobs",

@@ -31,7 +31,7 @@ def test_the_same_reading_twice_is_stored_once(world: Any) -> None:
     assert Reading.objects.filter(device=world["band"], seq=7).count() == 1
 
 
-@pytest.mark.parametrize(("payload", "reason"), [
+BAD_MESSAGES = [
     (b"\xff\xfe not json", "malformed_json"),
     (b"[1, 2]", "invalid_envelope"),
     (json.dumps({"device": "WB-1", "ts": "2026-01-01T00:00:00+08:00"}).encode(), "invalid_envelope"),
@@ -45,7 +45,12 @@ def test_the_same_reading_twice_is_stored_once(world: Any) -> None:
     (b"{" * 20_000, "too_large"),
     (b"\x00\x01 binary", "malformed_json"),  # PostgreSQL text cannot hold NUL: kept escaped
     (json.dumps({"device": "WB\u0000", "seq": 1, "ts": 1}).encode(), "invalid_envelope"),
-])
+]
+
+
+# Ids by position: some payloads carry the clock, and parallel workers must collect the same names.
+@pytest.mark.parametrize(("payload", "reason"), BAD_MESSAGES,
+                         ids=[f"{n}-{reason}" for n, (_payload, reason) in enumerate(BAD_MESSAGES)])
 def test_a_bad_message_is_kept_with_its_reason_and_the_batch_goes_on(world: Any, payload: bytes, reason: str) -> None:
     result = ingest([Incoming(payload), Incoming(raw(hr=71))], source="mqtt")
     assert result.stored == 1 and result.rejected == 1 and result.reasons == {reason: 1}
