@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeAlias
 
-if TYPE_CHECKING:
-    from django.utils.functional import Promise
+from django.utils.functional import Promise
 
-    Label = str | Promise
-else:
-    Label = Any
+# A label: text, or a lazy translation (a Promise) evaluated in the reader's language.
+Label: TypeAlias = str | Promise
 
 
 @dataclass(frozen=True)

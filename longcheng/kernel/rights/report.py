@@ -6,29 +6,17 @@ it is an audited read (kernel/rights/actions.py)."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
-from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from longcheng.kernel import exports, registry
+from longcheng.kernel import pdf as kernel_pdf
 from longcheng.kernel.people.models import Consent, Relationship, Resident
 from longcheng.kernel.registry import DataSection
 
-# reportlab's built-in CID font: Chinese without shipping a font file.
-PDF_FONT = "STSong-Light"
-
-
-def text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    return str(value)
+text = kernel_pdf.text
 
 
 def kernel_sections(person: Resident) -> list[DataSection]:
@@ -80,28 +68,9 @@ def xlsx(person: Resident, parts: list[tuple[str, Any, list[DataSection]]]) -> b
 
 
 def pdf(person: Resident, parts: list[tuple[str, Any, list[DataSection]]]) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
-    body = ParagraphStyle("body", fontName=PDF_FONT, fontSize=9, leading=12, wordWrap="CJK")
-    heading = ParagraphStyle("heading", parent=body, fontSize=12, leading=16, spaceBefore=8)
-    story: list[Any] = [Paragraph(escape(_("Personal data held about %(name)s") % {"name": person.name}), heading),
-                        Paragraph(f"{_('Generated at')}: {text(timezone.now())}", body)]
+    blocks: list[kernel_pdf.Block] = [kernel_pdf.Para(f"{_('Generated at')}: {text(timezone.now())}")]
     for _code, label, sections in parts:
         for section in sections:
-            story += [Spacer(1, 6), Paragraph(escape(f"{label} · {section.title}"), heading)]
-            cells = [[Paragraph(escape(str(c)), body) for c in section.columns]]
-            cells += [[Paragraph(escape(text(v)), body) for v in row] for row in section.rows]
-            table = Table(cells, repeatRows=1)
-            table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
-                                       ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))
-            story.append(table)
-    buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, title="personal data report").build(story)
-    return buffer.getvalue()
+            blocks += [kernel_pdf.Heading(f"{label} · {section.title}"),
+                       kernel_pdf.Rows([list(section.columns), *[list(row) for row in section.rows]])]
+    return kernel_pdf.document(_("Personal data held about %(name)s") % {"name": person.name}, blocks)

@@ -16,3 +16,4 @@ class ErrorCode(StrEnum):
     NOT_A_PARTY = "accident_not_a_party"
     BAD_LOSS = "accident_bad_loss"
     BAD_PLACE = "accident_bad_position"
+    NOT_SIGNED = "accident_not_signed"

@@ -159,6 +159,16 @@ class Answer(models.Model):
         return f"{self.report_id}:{self.exclusion_id}"
 
 
+# What rules.photo_problems finds wrong with a photo, as people read it.
+PHOTO_PROBLEMS = {
+    "no_time": pgettext_lazy("accidents", "no time taken"),
+    "older_than_report": pgettext_lazy("accidents", "taken before the accident"),
+    "in_the_future": pgettext_lazy("accidents", "time taken is in the future"),
+    "no_place": pgettext_lazy("accidents", "no location"),
+    "too_far": pgettext_lazy("accidents", "taken away from the scene"),
+}
+
+
 class Photo(models.Model):
     class Shot(models.TextChoices):
         FRONT = "front", pgettext_lazy("accidents", "Overview from the front")
@@ -183,6 +193,10 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}{self.party_id}:{self.shot}"
+
+    @property
+    def problem_labels(self) -> list[str]:
+        return [str(PHOTO_PROBLEMS.get(code, code)) for code in self.problems]
 
 
 class Handoff(models.Model):

@@ -58,6 +58,8 @@ ACCIDENTS_AUDIT_ACTIONS = {
     "accidents.agreement.sign": pgettext_lazy("accidents", "Agreement signed"),
     "accidents.handoff.send": pgettext_lazy("accidents", "Claim handed to the insurer"),
     "accidents.handoff.status": pgettext_lazy("accidents", "Claim status updated by the insurer"),
+    "accidents.photo.download": pgettext_lazy("accidents", "Accident photo opened"),
+    "accidents.agreement.download": pgettext_lazy("accidents", "Accident agreement downloaded"),
 }
 
 

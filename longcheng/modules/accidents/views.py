@@ -1,19 +1,22 @@
 """The drivers' pages (phone-first): start with the eligibility questions, join by the pairing code,
-then confirm, photograph, tick, submit and sign on the report's page. Parse, authorise, call an
-action; a refusal is shown next to its field."""
+then confirm, photograph, tick, submit and sign on the report's page — each step posting to its own
+URL. Parse, authorise, call an action; a refusal is shown next to its field, the typing kept."""
 
 from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Callable
 from typing import Any
 
 import qrcode
 import qrcode.image.svg
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import restrict
@@ -22,7 +25,7 @@ from longcheng.kernel.forms import refusal
 from longcheng.kernel.places.models import Place
 from longcheng.kernel.web.decorators import staff_view
 
-from . import access, actions, tables
+from . import access, actions, documents, tables
 from .forms import JoinForm, PartyForm, PhotoForm, StartForm, TickForm
 from .models import Handoff, Report
 from .shown import parties_view
@@ -86,62 +89,84 @@ def _qr(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
 
 
-def _step(request: StaffRequest, report: Report) -> None:
-    """One POSTed step of the report page through its action."""
-    step, user = request.POST.get("step", ""), request.user
-    if step == "confirm":
-        form: Any = PartyForm(request.POST)
-        if not form.is_valid():
-            raise refusal(form)
-        actions.do_confirm_party(report, form.cleaned_data, acting_user=user)
-    elif step == "tick":
-        form = TickForm(request.POST, rules=tables.rules_in_force())
-        if not form.is_valid():
-            raise refusal(form)
-        actions.do_tick_circumstances(report, form.cleaned_data["circumstances"], acting_user=user)
-    elif step == "photo":
-        form = PhotoForm(request.POST, request.FILES)
-        if not form.is_valid():
-            raise refusal(form)
-        data = form.cleaned_data
-        actions.do_add_photo(report, shot=data["shot"], upload=data["photo"], taken_at=data["taken_at"],
-                             lat=data["lat"], lon=data["lon"], acting_user=user)
-    elif step == "submit":
-        actions.do_submit_report(report, acting_user=user)
-    elif step == "sign":
-        actions.do_sign_agreement(report, acting_user=user)
-    else:
-        raise KernelError(_unknown_step(), field="step")
-
-
-def _unknown_step() -> str:
-    from django.utils.translation import pgettext
-
-    return pgettext("accidents", "Unknown step.")
-
-
-@staff_view(REPORT)
-def report(request: StaffRequest, pk: int) -> HttpResponse:
-    obj = access.own_report(request.user, pk)
-    error: KernelError | None = None
-    if request.method == "POST":
-        try:
-            _step(request, obj)
-        except KernelError as exc:
-            if exc.status in (403, 404):
-                raise
-            error = exc
-        else:
-            return redirect("accidents:report", obj.pk)
-        obj.refresh_from_db()
+def _page(request: StaffRequest, obj: Report, error: KernelError | None = None, **bound: Any) -> HttpResponse:
+    """The report page; after a refused step, with that step's form as the driver filled it in."""
     party = access.own_party(obj, request.user)
     join_url = request.build_absolute_uri(reverse("accidents:join") + f"?code={obj.pairing_code}")
+    forms = {"party_form": PartyForm(), "photo_form": PhotoForm(initial={"taken_at": timezone.localtime()}),
+             "tick_form": TickForm(rules=tables.rules_in_force(), initial={"circumstances": party.circumstances})}
     return render(request, "accidents/report.html", {
-        "report": obj, "me": party, "parties": parties_view(request.user, obj), "error": error,
-        "party_form": PartyForm(), "tick_form": TickForm(rules=tables.rules_in_force(),
-                                                         initial={"circumstances": party.circumstances}),
-        "photo_form": PhotoForm(initial={"taken_at": timezone.localtime()}),
+        "report": obj, "me": party, "parties": parties_view(request.user, obj), "error": error, **forms, **bound,
         "photos": obj.photos.filter(party=party).order_by("pk"),
         "qr": _qr(join_url) if obj.status == Report.Status.PAIRING and obj.parties.count() < 2 else "",
         "handoffs": Handoff.objects.filter(report=obj, party=party).select_related("insurer"),
     }, status=_status(error))
+
+
+def _step(request: StaffRequest, pk: int, form_name: str | None, form: Any,
+          act: Callable[[Report, dict[str, Any]], Any]) -> HttpResponse:
+    """One step of the report page, at its own URL: validate `form`, call the action, and on a
+    refusal show the page again with the form as it was filled in."""
+    obj = access.own_report(request.user, pk)
+    try:
+        if form is not None and not form.is_valid():
+            raise refusal(form)
+        act(obj, form.cleaned_data if form is not None else {})
+    except KernelError as exc:
+        if exc.status in (403, 404):
+            raise
+        obj.refresh_from_db()
+        return _page(request, obj, exc, **({form_name: form} if form_name else {}))
+    return redirect("accidents:report", obj.pk)
+
+
+@staff_view(REPORT)
+def report(request: StaffRequest, pk: int) -> HttpResponse:
+    return _page(request, access.own_report(request.user, pk))
+
+
+@staff_view(REPORT)
+@require_POST
+def confirm(request: StaffRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, "party_form", PartyForm(request.POST),
+                 lambda obj, data: actions.do_confirm_party(obj, data, acting_user=request.user))
+
+
+@staff_view(REPORT)
+@require_POST
+def tick(request: StaffRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, "tick_form", TickForm(request.POST, rules=tables.rules_in_force()),
+                 lambda obj, data: actions.do_tick_circumstances(obj, data["circumstances"],
+                                                                 acting_user=request.user))
+
+
+@staff_view(REPORT)
+@require_POST
+def photo(request: StaffRequest, pk: int) -> HttpResponseBase:
+    return _step(request, pk, "photo_form", PhotoForm(request.POST, request.FILES),
+                 lambda obj, data: actions.do_add_photo(obj, shot=data["shot"], upload=data["photo"],
+                                                        taken_at=data["taken_at"], lat=data["lat"], lon=data["lon"],
+                                                        acting_user=request.user))
+
+
+@staff_view(REPORT)
+@require_POST
+def submit(request: StaffRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, None, None, lambda obj, _data: actions.do_submit_report(obj, acting_user=request.user))
+
+
+@staff_view(REPORT)
+@require_POST
+def sign(request: StaffRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, None, None, lambda obj, _data: actions.do_sign_agreement(obj, acting_user=request.user))
+
+
+@staff_view(REPORT)
+def photo_file(request: StaffRequest, pk: int, photo_pk: int) -> HttpResponseBase:
+    """A photo of one's own report (either driver's)."""
+    return documents.photo(request.user, access.own_report(request.user, pk), photo_pk)
+
+
+@staff_view(REPORT)
+def agreement(request: StaffRequest, pk: int) -> HttpResponse:
+    return documents.agreement(request.user, access.own_report(request.user, pk))

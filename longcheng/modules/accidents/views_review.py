@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ from longcheng.kernel.errors import KernelError
 from longcheng.kernel.forms import refusal
 from longcheng.kernel.web.decorators import staff_view
 
-from . import access, actions, rules, tables
+from . import access, actions, documents, rules
 from .forms import ClaimForm, DecisionForm
 from .shown import parties_view
 from .spec import CLAIMS, REVIEW
@@ -46,10 +47,10 @@ def review(request: StaffRequest, pk: int) -> HttpResponse:
             error = exc
         else:
             return redirect("accidents:queue")
-    situations = {r.code: r for r in tables.rules_in_force()}
+    parties = parties_view(request.user, report)
     return render(request, "accidents/review.html", {
-        "report": report, "parties": parties_view(request.user, report), "form": form, "error": error,
-        "situations": situations, "photos": report.photos.select_related("party").order_by("party__side", "shot"),
+        "report": report, "parties": parties, "form": form, "error": error,
+        "ticked": [(p["side"], documents.situation_labels(p["circumstances"])) for p in parties], "photos": report.photos.select_related("party").order_by("party__side", "shot"),
         "minutes": rules.review_minutes(report.submitted_at, timezone.now()) if report.submitted_at else None,
     }, status=error.status if error else 200)
 
@@ -77,4 +78,26 @@ def claim(request: StaffRequest, pk: int) -> HttpResponse:
             return redirect("accidents:claim", handoff.pk)
     return render(request, "accidents/claim.html", {
         "handoff": handoff, "parties": parties_view(request.user, handoff.report), "form": form, "error": error,
+        "photos": handoff.report.photos.select_related("party").order_by("party__side", "shot", "pk"),
     }, status=error.status if error else 200)
+
+
+@staff_view(REVIEW)
+def review_photo(request: StaffRequest, pk: int, photo_pk: int) -> HttpResponseBase:
+    return documents.photo(request.user, access.reviewable(request.user, pk), photo_pk)
+
+
+@staff_view(REVIEW)
+def review_agreement(request: StaffRequest, pk: int) -> HttpResponse:
+    return documents.agreement(request.user, access.reviewable(request.user, pk))
+
+
+@staff_view(CLAIMS)
+def claim_photo(request: StaffRequest, pk: int, photo_pk: int) -> HttpResponseBase:
+    """The insurer sees the photos of a report handed to it, both drivers' (the claim needs them)."""
+    return documents.photo(request.user, access.handoff(request.user, pk).report, photo_pk)
+
+
+@staff_view(CLAIMS)
+def claim_agreement(request: StaffRequest, pk: int) -> HttpResponse:
+    return documents.agreement(request.user, access.handoff(request.user, pk).report)

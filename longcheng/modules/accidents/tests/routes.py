@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from longcheng.kernel.route_matrix import Api, Page, Routes, World
 
 REPORT, REVIEW, CLAIMS = "accidents.report", "accidents.review", "accidents.claims"
@@ -33,13 +35,16 @@ def _world(world: World) -> dict[str, Any]:
                                           "licence_no": licence, "licence_class": "C1",
                                           "plate": plate, "insurer": insurer, "policy_no": "P1", "loss_fen": 100},
                                  acting_user=user)
+    photo = actions.do_add_photo(report, shot="front", upload=SimpleUploadedFile(
+        "p.jpg", b"\xff\xd8\xff\xe0" + b"matrix" * 64, content_type="image/jpeg"),
+        taken_at=None, lat=None, lon=None, acting_user=a)
     actions.do_tick_circumstances(report, ["rear_end"], acting_user=a)
     actions.do_tick_circumstances(report, [], acting_user=b)
     actions.do_submit_report(report, acting_user=a)
     actions.do_decide_liability(report, liability_a=None, reason="", acting_user=world["users"]["accidents_officer"])
     for user in (a, b):
         actions.do_sign_agreement(report, acting_user=user)
-    return {"report": report, "handoff": report.handoffs.order_by("pk").first()}
+    return {"report": report, "handoff": report.handoffs.order_by("pk").first(), "photo": photo}
 
 
 def _report(w: World) -> list[Any]:
@@ -50,11 +55,36 @@ def _handoff(w: World) -> list[Any]:
     return [w["accidents"]["handoff"].pk]
 
 
+def _report_photo(w: World) -> list[Any]:
+    return [w["accidents"]["report"].pk, w["accidents"]["photo"].pk]
+
+
+def _handoff_photo(w: World) -> list[Any]:
+    return [w["accidents"]["handoff"].pk, w["accidents"]["photo"].pk]
+
+
+def _step(name: str, body: dict[str, Any] | None = None) -> Page:
+    """A step of the drivers' report page: its own URL, POST only."""
+    return Page(f"accidents:{name}", REPORT, _report, within="a", get=False, post=lambda w: dict(body or {}))
+
+
 PAGES = [
     Page("accidents:home", REPORT, post=lambda w: {"place": w["city"]["wujin"].pk, "lat": "31.7", "lon": "119.9",
                                                     "third_party_property": "no"}),
     Page("accidents:join", REPORT, post=lambda w: {"code": "NOSUCH22"}),
-    Page("accidents:report", REPORT, _report, within="a", post=lambda w: {"step": "submit"}),
+    Page("accidents:report", REPORT, _report, within="a"),
+    _step("confirm", {"name": "矩阵", "phone": "13900000000", "licence_no": "X", "licence_class": "C1",
+                      "plate": "苏D99999", "policy_no": "P9", "loss_fen": "100"}),
+    _step("photo", {"shot": "front"}),
+    _step("tick", {"circumstances": ["rear_end"]}),
+    _step("submit"),
+    _step("sign"),
+    Page("accidents:photo_file", REPORT, _report_photo, within="a"),
+    Page("accidents:agreement", REPORT, _report, within="a"),
+    Page("accidents:review_photo", REVIEW, _report_photo, within="a"),
+    Page("accidents:review_agreement", REVIEW, _report, within="a"),
+    Page("accidents:claim_photo", CLAIMS, _handoff_photo, within="a"),
+    Page("accidents:claim_agreement", CLAIMS, _handoff, within="a"),
     Page("accidents:queue", REVIEW),
     Page("accidents:review", REVIEW, _report, within="a",
          post=lambda w: {"decision": "change", "liability_a": "equal", "reason": "矩阵"}),

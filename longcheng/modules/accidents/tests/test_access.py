@@ -39,7 +39,7 @@ def test_a_driver_sees_only_their_own_reports(build: Any, people: dict[str, Any]
     assert _client(people["b"]).get(url).status_code == 200
     stranger = _client(people["c"])
     assert stranger.get(url).status_code == 404
-    assert stranger.post(url, {"step": "submit"}).status_code == 404
+    assert stranger.post(reverse("accidents:submit", args=[report.pk])).status_code == 404
     assert _api(people["c"]).get(f"/api/v1/accidents/reports/{report.pk}").status_code == 404
     assert _api(people["c"]).get("/api/v1/accidents/reports").json() == []
     mine = _api(people["a"]).get("/api/v1/accidents/reports").json()
