@@ -12,8 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy as _
 
 from longcheng.kernel.errors import KernelError
 from longcheng.kernel.forms import YuanField
@@ -21,7 +20,7 @@ from longcheng.kernel.forms import YuanField
 # A KernelError's field (the action's key) → the input that holds it, where the two differ.
 ALIASES = {"recommendation": "note", "started_on": "on", "budget_fen": "budget", "spent_fen": "spent",
            "deceased_parent_id": "deceased_parent", "surviving_parent_id": "surviving_parent",
-           "guardian_id": "guardian"}
+           "guardian_id": "guardian", "return_reason": "reason"}
 
 
 def refused(error: KernelError, form: forms.Form | None) -> str:
@@ -34,7 +33,7 @@ def refused(error: KernelError, form: forms.Form | None) -> str:
     label = str(field.label) if field is not None and field.label else ""
     if not label or message.startswith(label):
         return message
-    return _("%(field)s: %(message)s") % {"field": label, "message": message}
+    return str(_("%(field)s: %(message)s")) % {"field": label, "message": message}
 
 
 def _text(label: Any, **kwargs: Any) -> forms.CharField:
@@ -61,9 +60,9 @@ class PresentOnly(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    given_by = forms.TypedChoiceField(label=_l("Given by"), coerce=int, error_messages={
-        "required": _l("Choose who gives the consent."), "invalid_choice": _l("Choose who gives the consent.")})
-    sensitive = forms.BooleanField(label=_l("Also for health and bank data"), required=False)
+    given_by = forms.TypedChoiceField(label=_("Given by"), coerce=int, error_messages={
+        "required": _("Choose who gives the consent."), "invalid_choice": _("Choose who gives the consent.")})
+    sensitive = forms.BooleanField(label=_("Also for health and bank data"), required=False)
 
     def __init__(self, data: Any, *, givers: list[Any]) -> None:
         super().__init__(data)
@@ -72,41 +71,41 @@ class ConsentForm(forms.Form):
 
 
 class ProfileForm(PresentOnly):
-    risk = _text(_l("Risk level"))
+    risk = _text(_("Risk level"))
     # ID numbers, read by the action among the residents the user may reach (never put in the page).
-    deceased_parent = _text(_l("Parent who died (ID number)"))
-    parent_died_on = _date(_l("Date of the parent's death"))
-    surviving_parent = _text(_l("Surviving parent (ID number)"))
-    surviving_parent_status = _text(_l("Surviving parent's situation"))
-    guardian = _text(_l("Guardian (ID number)"))
-    stage = _text(_l("School stage"))
-    school = _text(_l("School"))
-    grade = _text(_l("Grade"))
-    university_admitted_year = _number(_l("Year admitted to university"))
-    household_size = _number(_l("Household size"))
-    monthly_income_fen = YuanField(label=_l("Household income per month (yuan)"), required=False, allow_zero=True)
-    hardship_grade = _number(_l("Hardship grade"))
-    needs = _text(_l("Needs"), strip=False)
-    reason = _text(_l("Reason for the change"))
+    deceased_parent = _text(_("Parent who died (ID number)"))
+    parent_died_on = _date(_("Date of the parent's death"))
+    surviving_parent = _text(_("Surviving parent (ID number)"))
+    surviving_parent_status = _text(_("Surviving parent's situation"))
+    guardian = _text(_("Guardian (ID number)"))
+    stage = _text(_("School stage"))
+    school = _text(_("School"))
+    grade = _text(_("Grade"))
+    university_admitted_year = _number(_("Year admitted to university"))
+    household_size = _number(_("Household size"))
+    monthly_income_fen = YuanField(label=_("Household income per month (yuan)"), required=False, allow_zero=True)
+    hardship_grade = _number(_("Hardship grade"))
+    needs = _text(_("Needs"), strip=False)
+    reason = _text(_("Reason for the change"))
 
 
 class RevealForm(forms.Form):
-    reason = _text(_l("Reason"))
+    reason = _text(_("Reason"))
 
     def __init__(self, data: Any) -> None:
         super().__init__(data)
         # The input is named "fields", which a Form's class body cannot declare (Form.fields).
         self.fields["fields"] = forms.MultipleChoiceField(
-            label=_l("What to reveal"), choices=[("health", _l("health")), ("bank", _l("bank account"))])
+            label=_("What to reveal"), choices=[("health", _("health")), ("bank", _("bank account"))])
 
 
 class SensitiveForm(PresentOnly):
-    serious_illness = forms.ChoiceField(label=_l("Serious illness"), required=False,
-                                        choices=[("", "—"), ("1", _l("yes")), ("0", _l("no"))])
-    health_note = _text(_l("Health"))
-    bank_name = _text(_l("Bank"))
-    bank_account = _text(_l("Bank account"))
-    reason = _text(_l("Reason for the change"))
+    serious_illness = forms.ChoiceField(label=_("Serious illness"), required=False,
+                                        choices=[("", "—"), ("1", _("yes")), ("0", _("no"))])
+    health_note = _text(_("Health"))
+    bank_name = _text(_("Bank"))
+    bank_account = _text(_("Bank account"))
+    reason = _text(_("Reason for the change"))
 
     def changes(self, keys: tuple[str, ...] = ("serious_illness", "health_note", "bank_name", "bank_account")
                 ) -> dict[str, Any]:
@@ -115,83 +114,83 @@ class SensitiveForm(PresentOnly):
 
 
 class NoteForm(forms.Form):
-    note = _text(_l("Note"))
+    note = _text(_("Note"), max_length=300)  # a screening's note column; refused, not cut off
 
 
 class AppealForm(forms.Form):
-    note = _text(_l("Appeal: what the family contests"))
+    note = _text(_("Appeal: what the family contests"))
 
 
 class VisitForm(forms.Form):
-    visited_on = _date(_l("Visited on"))
-    situation = _text(_l("Situation"))
-    needs = _text(_l("Needs"))
-    risk = _text(_l("Risk level"))
+    visited_on = _date(_("Visited on"))
+    situation = _text(_("Situation"))
+    needs = _text(_("Needs"))
+    risk = _text(_("Risk level"))
 
 
 class LifeEventForm(forms.Form):
-    kind = _text(_l("Event"))
-    on = _date(_l("Date"))
-    note = _text(_l("Note"))
-    hardship_grade = _number(_l("Hardship grade"))
+    kind = _text(_("Event"))
+    on = _date(_("Date"))
+    note = _text(_("Note"))
+    hardship_grade = _number(_("Hardship grade"))
 
 
 class ApplyForm(forms.Form):
-    aid_type = _text(_l("Aid type"))
-    year = _number(_l("Year"))
-    amount = YuanField(label=_l("Amount (yuan)"))
-    reason = _text(_l("Reason"))
+    aid_type = _text(_("Aid type"))
+    year = _number(_("Year"))
+    amount = YuanField(label=_("Amount (yuan)"))
+    reason = _text(_("Reason"))
 
 
 class RecommendForm(forms.Form):
-    application = _text(_l("Application"))
-    recommend = forms.ChoiceField(label=_l("Recommendation"), choices=[("yes", "yes"), ("no", "no")])
-    amount = YuanField(label=_l("Amount (yuan, empty: as asked)"), required=False)
-    note = _text(_l("Note"))
+    application = _text(_("Application"))
+    recommend = forms.ChoiceField(label=_("Recommendation"), choices=[("yes", "yes"), ("no", "no")])
+    amount = YuanField(label=_("Amount (yuan, empty: as asked)"), required=False)
+    note = _text(_("Note"))
 
 
 class PairForm(forms.Form):
-    volunteer = _text(_l("Vetted volunteer"))
-    on = _date(_l("Date"))
+    volunteer = _text(_("Vetted volunteer"))
+    on = _date(_("Date"))
 
 
 class ContactForm(forms.Form):
-    on = _date(_l("Date"))
-    kind = _text(_l("Kind"))
-    note = _text(_l("Note"))
+    on = _date(_("Date"))
+    kind = _text(_("Kind"))
+    note = _text(_("Note"))
 
 
 class UnpairForm(forms.Form):
-    reason = _text(_l("Reason for ending the pairing"))
+    reason = _text(_("Reason for ending the pairing"))
 
 
 class RoomForm(forms.Form):
-    budget = YuanField(label=_l("Budget (yuan)"))
-    contractor = _text(_l("Contractor"))
-    before_note = _text(_l("The room now"))
+    budget = YuanField(label=_("Budget (yuan)"))
+    contractor = _text(_("Contractor"))
+    before_note = _text(_("The room now"))
 
 
 class AdvanceRoomForm(forms.Form):
     """One step of a dream room: where it goes, what was spent (when done) and a note."""
 
-    room = _text(_l("Dream room"))
-    to = _text(_l("Step"))
-    spent = YuanField(label=_l("Spent (yuan)"), required=False)
-    after_note = _text(_l("After"), strip=False)
+    room = _text(_("Dream room"))
+    to = _text(_("Step"))
+    spent = YuanField(label=_("Spent (yuan)"), required=False)
+    after_note = _text(_("After"), strip=False)
 
 
 class ReportForm(forms.Form):
-    resident_id = _text(_l("Resident ID number"))
-    name = _text(_l("Name"))
-    channel = _text(_l("How you know the youth"))
-    note = _text(_l("What you saw"))
+    resident_id = _text(_("Resident ID number"))
+    name = _text(_("Name"))
+    channel = _text(_("How you know the youth"))
+    note = _text(_("What you saw"))
 
 
 # --- payment batches ----------------------------------------------------------------------------------------
 
 
 class BatchForm(forms.Form):
-    title = _text(_l("Title"))
+    title = _text(_("Title"))
 
 
 class PayBatchForm(forms.Form):
@@ -199,9 +198,9 @@ class PayBatchForm(forms.Form):
 
 
 class ReturnPaymentForm(forms.Form):
-    payment = _text(_l("Payment"))
-    reason = _text(_l("Bank's reason"))
+    payment = _text(_("Payment"))
+    reason = _text(_("Bank's reason"))
 
 
 class ReissueForm(forms.Form):
-    payment = _text(_l("Payment"))
+    payment = _text(_("Payment"))
