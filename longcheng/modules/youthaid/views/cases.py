@@ -309,10 +309,9 @@ def _consent(request: StaffRequest, youth: Youth, form: ConsentForm) -> None:
 
 
 def _profile(request: StaffRequest, youth: Youth, form: ProfileForm) -> None:
-    values = form.changes(PROFILE_KEYS)  # a field the form did not send is left as it is
-    for key in PERSON_KEYS:
-        if not values.get(key, "x"):
-            del values[key]  # empty: keep the person on record (their ID number is never put in the form)
+    # A field the form did not send is left as it is; an empty parent or guardian keeps the person on
+    # record (their ID number is never put in the form).
+    values = {key: value for key, value in form.changes(PROFILE_KEYS).items() if value or key not in PERSON_KEYS}
     actions.do_update_profile(youth.pk, acting_user=request.user, reason=form.cleaned_data["reason"], **values)
 
 
