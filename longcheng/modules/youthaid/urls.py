@@ -16,10 +16,15 @@ urlpatterns = [
     # Money, volunteers, rooms and figures (views/<topic>.py)
     path("review/", review.review, name="review"),
     path("batches/", payments.batches, name="batches"),
+    path("batches/create/", payments.batch_create, name="batch_create"),
     path("batches/<int:pk>/", payments.batch, name="batch"),
+    # One url and one view per step of a batch (views/payments.py, BATCH_STEPS)
+    *(path(f"batches/<int:pk>/{name}/", payments.batch_step_view(name), name=f"batch_{name}")
+      for name in payments.BATCH_STEPS),
     path("fund/", fund.fund, name="fund"),
     path("rules/", fund.rules_page, name="rules"),
     path("volunteers/", volunteers.volunteers, name="volunteers"),
     path("rooms/", rooms.rooms, name="rooms"),
+    path("rooms/advance/", rooms.room_advance, name="room_advance"),
     path("figures/", figures.figures, name="figures"),
 ]

@@ -74,6 +74,13 @@ STEP_POSTS: list[tuple[str, str, Any]] = [
     ("room_advance", "youthaid.manage", lambda w: {"room": "1", "to": "cancelled"}),
 ]
 
+# (step, its form) on a payment batch: all need youthaid.pay.
+BATCH_POSTS: list[tuple[str, Any]] = [
+    ("pay", lambda w: {}),
+    ("return", lambda w: {"payment": "1", "reason": "账户已销户"}),
+    ("reissue", lambda w: {"payment": "1"}),
+]
+
 PAGES = [
     Page("youthaid:cases", "youthaid.view"),
     Page("youthaid:case", "youthaid.view", lambda w: [w["youthaid"]["youth"].pk], within=WHERE),
@@ -87,11 +94,18 @@ PAGES = [
     Page("youthaid:attachment", "youthaid.view", lambda w: [w["youthaid"]["attachment"].pk], within=WHERE),
     Page("youthaid:review", "youthaid.review"),
     Page("youthaid:batches", "youthaid.pay"),
+    Page("youthaid:batch_create", "youthaid.pay", get=False, post=lambda w: {"title": "测试批次"}),
     Page("youthaid:batch", "youthaid.pay", lambda w: [w["youthaid"]["batch"].pk]),
+    # Each step of a batch has its own url, taking POSTs only (views/payments.py, BATCH_STEPS).
+    *(Page(f"youthaid:batch_{step}", "youthaid.pay", lambda w: [w["youthaid"]["batch"].pk], get=False, post=body)
+      for step, body in BATCH_POSTS),
     Page("youthaid:fund", "youthaid.view"),
     Page("youthaid:rules", "youthaid.view"),
     Page("youthaid:volunteers", "youthaid.view"),
     Page("youthaid:rooms", "youthaid.view"),
+    # The federation's step of a dream room (approve, sign off), POST only (views/rooms.py).
+    Page("youthaid:room_advance", "youthaid.view", get=False, post_permission="youthaid.review",
+         post=lambda w: {"room": "1", "to": "approved"}),
     Page("youthaid:figures", "youthaid.view"),
 ]
 

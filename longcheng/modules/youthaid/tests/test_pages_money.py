@@ -159,7 +159,7 @@ def test_making_a_batch_goes_to_its_page(world: dict[str, Any]) -> None:
     client = client_for(world["reviewer"])
     page = body(client.get("/youthaid/batches/"))
     assert "1 approved application waits for payment, ¥5,000.00." in page
-    response = client.post("/youthaid/batches/", {"step": "create", "title": "Spring aid"}, follow=True)
+    response = client.post("/youthaid/batches/create/", {"title": "Spring aid"}, follow=True)
     batch = PaymentBatch.objects.get()
     assert response.redirect_chain[-1][0] == f"/youthaid/batches/{batch.pk}/"
     assert batch.count == 1 and batch.total_fen == 500_000 and batch.status == BatchStatus.OPEN
@@ -167,7 +167,7 @@ def test_making_a_batch_goes_to_its_page(world: dict[str, Any]) -> None:
     assert "**** 3445" in page and BANK_ACCOUNT not in page
     assert 'id="pay-button"' in page and 'data-once="pay-button"' in page  # double clicks stopped (web/longcheng.js)
     # Nothing left to batch: a second batch is refused with the rule.
-    response = client.post("/youthaid/batches/", {"step": "create", "title": "Again"}, follow=True)
+    response = client.post("/youthaid/batches/create/", {"title": "Again"}, follow=True)
     assert "No approved application is waiting for payment." in body(response)
     assert PaymentBatch.objects.count() == 1
 
@@ -176,11 +176,11 @@ def test_paying_a_batch_twice_pays_once(world: dict[str, Any]) -> None:
     batch = approved_and_batched(world)
     client = client_for(world["reviewer"])
     url = f"/youthaid/batches/{batch.pk}/"
-    first = client.post(url, {"step": "pay"}, follow=True)
+    first = client.post(url + "pay/", {}, follow=True)
     assert "sent to the bank" in body(first)
     after_first = balances()
     assert after_first == (5_000_000 - 500_000, 0)
-    second = client.post(url, {"step": "pay"}, follow=True)
+    second = client.post(url + "pay/", {}, follow=True)
     assert "nothing was paid twice" in body(second)
     assert balances() == after_first
     payment = Payment.objects.get()
@@ -198,15 +198,15 @@ def test_bank_return_then_reissue(world: dict[str, Any]) -> None:
     payment = Payment.objects.get()
     client = client_for(world["reviewer"])
     url = f"/youthaid/batches/{batch.pk}/"
-    response = client.post(url, {"step": "return", "payment": payment.pk, "reason": ""}, follow=True)
+    response = client.post(url + "return/", {"payment": payment.pk, "reason": ""}, follow=True)
     assert "This field is required" in body(response)
     assert Payment.objects.get(pk=payment.pk).status == PayStatus.PAID
-    client.post(url, {"step": "return", "payment": payment.pk, "reason": "Account closed"}, follow=True)
+    client.post(url + "return/", {"payment": payment.pk, "reason": "Account closed"}, follow=True)
     payment.refresh_from_db()
     assert payment.status == PayStatus.RETURNED and payment.return_reason == "Account closed"
     assert balances() == (5_000_000 - 500_000, 500_000)  # back in the commitment
     assert Application.objects.get(pk=world["app"].pk).status == AppStatus.APPROVED
-    response = client.post(url, {"step": "reissue", "payment": payment.pk}, follow=True)
+    response = client.post(url + "reissue/", {"payment": payment.pk}, follow=True)
     payment.refresh_from_db()
     new = payment.reissued_as
     assert payment.status == PayStatus.REISSUED and new is not None
@@ -215,7 +215,7 @@ def test_bank_return_then_reissue(world: dict[str, Any]) -> None:
     page = body(client.get(url))
     assert "Account closed" in page and f"/youthaid/batches/{new.batch_id}/" in page
     # Paying the re-issue takes the money from the commitment again, once.
-    client.post(f"/youthaid/batches/{new.batch_id}/", {"step": "pay"})
+    client.post(f"/youthaid/batches/{new.batch_id}/pay/", {})
     assert balances() == (5_000_000 - 500_000, 0)
     assert actions.paid_total() == 500_000
 
@@ -238,7 +238,7 @@ def test_a_batch_out_of_scope_is_not_found(world: dict[str, Any], make_user: Any
     other = make_user("other_payer", {"youthaid_reviewer": [world["city"]["a"]]})
     client = client_for(other)
     assert client.get(f"/youthaid/batches/{batch.pk}/").status_code == 404
-    assert client.post(f"/youthaid/batches/{batch.pk}/", {"step": "pay"}).status_code == 404
+    assert client.post(f"/youthaid/batches/{batch.pk}/pay/", {}).status_code == 404
     assert PaymentBatch.objects.get(pk=batch.pk).status == BatchStatus.OPEN
 
 
@@ -344,18 +344,18 @@ def test_the_federation_approves_and_signs_off_a_dream_room(world: dict[str, Any
     room = actions.do_propose_room(world["youth"].pk, budget_fen=800_000, contractor="溧阳装修队",
                                    before_note="Damp walls, no desk", acting_user=world["worker"])
     worker_page = body(client_for(world["worker"]).get("/youthaid/rooms/"))
-    assert "溧阳装修队" in worker_page and 'value="advance"' not in worker_page
+    assert "溧阳装修队" in worker_page and '/rooms/advance/"' not in worker_page
     client = client_for(world["reviewer"])
-    client.post("/youthaid/rooms/", {"step": "advance", "room": room.pk, "to": "approved"})
+    client.post("/youthaid/rooms/advance/", {"room": room.pk, "to": "approved"})
     assert RoomProject.objects.get(pk=room.pk).status == RoomStatus.APPROVED
     assert balances() == (5_000_000 - 800_000, 800_000)
     actions.do_advance_room(room.pk, to="in_progress", acting_user=world["worker"])
-    response = client.post("/youthaid/rooms/", {"step": "advance", "room": room.pk, "to": "done", "spent": "9000",
-                                                "after_note": "Walls dry, desk and bed"}, follow=True)
+    response = client.post("/youthaid/rooms/advance/", {"room": room.pk, "to": "done", "spent": "9000",
+                                                      "after_note": "Walls dry, desk and bed"}, follow=True)
     assert "What was spent lies between" in body(response)
     assert RoomProject.objects.get(pk=room.pk).status == RoomStatus.IN_PROGRESS
-    client.post("/youthaid/rooms/", {"step": "advance", "room": room.pk, "to": "done", "spent": "7500",
-                                     "after_note": "Walls dry, desk and bed"})
+    client.post("/youthaid/rooms/advance/", {"room": room.pk, "to": "done", "spent": "7500",
+                                             "after_note": "Walls dry, desk and bed"})
     done = RoomProject.objects.get(pk=room.pk)
     assert done.status == RoomStatus.DONE and done.spent_fen == 750_000
     assert balances() == (5_000_000 - 750_000, 0)

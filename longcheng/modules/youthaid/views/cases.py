@@ -19,7 +19,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from longcheng.kernel import privacy, uploads
@@ -28,7 +27,7 @@ from longcheng.kernel.access.scope import access_object, has_perm, place_in_scop
 from longcheng.kernel.audit.actions import record_read
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied, parse_id
-from longcheng.kernel.forms import YuanField, clean, yuan_text
+from longcheng.kernel.forms import refusal, yuan_text
 from longcheng.kernel.people.actions import GUARDIAN_CONSENT_AGE, has_consent
 from longcheng.kernel.people.models import Consent, Relationship, Resident
 from longcheng.kernel.people.validators import mask_name
@@ -36,6 +35,25 @@ from longcheng.kernel.places.models import Level, Place
 from longcheng.kernel.web.decorators import staff_view
 
 from .. import actions, rules
+from ..forms import (
+    AdvanceRoomForm,
+    AppealForm,
+    ApplyForm,
+    ConsentForm,
+    ContactForm,
+    LifeEventForm,
+    NoteForm,
+    PairForm,
+    ProfileForm,
+    RecommendForm,
+    ReportForm,
+    RevealForm,
+    RoomForm,
+    SensitiveForm,
+    UnpairForm,
+    VisitForm,
+    refused,
+)
 from ..models import (
     AidType,
     Application,
@@ -81,11 +99,6 @@ ROOM_MOVES: dict[str, tuple[tuple[str, str], ...]] = {
 
 def _today() -> dt.date:
     return timezone.localdate()
-
-
-def _optional_yuan(value: str, field: str) -> int | None:
-    """An amount that may be left empty, read by the kernel's YuanField (bounded like every amount)."""
-    return clean(YuanField(label=_l("Amount"), required=False), value, name=field)
 
 
 # --- the list of cases ------------------------------------------------------------------------------------
@@ -281,91 +294,74 @@ def _own_application(youth: Youth, value: str) -> int:
     return pk
 
 
-# --- the case's steps: one url and one view each (cases/<pk>/<step>/) ------------------------------------
-# A step reads its form and calls its action; it returns revealed values (the reveal step, shown in
-# that response only) or None. The action checks the permission and the scope again.
+# --- the case's steps: one url, one form and one view each (cases/<pk>/<step>/) ---------------------------
+# A step's form types the inputs (forms.py); the step calls its action with the cleaned values and
+# returns revealed values (the reveal step, shown in that response only) or None. The action checks
+# the permission, the scope and its rules again.
 
-Step = Callable[[StaffRequest, Youth], "dict[str, Any] | None"]
+Run = Callable[[StaffRequest, Youth, Any], "dict[str, Any] | None"]
 
 
-def _consent(request: StaffRequest, youth: Youth) -> None:
-    post = request.POST
-    givers = {str(p.pk): p for p, _label in _consent_givers(youth)}
-    given_by = givers.get(post.get("given_by", ""))
-    if given_by is None:
-        raise KernelError(_("Choose who gives the consent."), field="given_by")
-    actions.do_record_consent(youth.pk, given_by=given_by, sensitive=post.get("sensitive") == "on",
+def _consent(request: StaffRequest, youth: Youth, form: ConsentForm) -> None:
+    data = form.cleaned_data
+    actions.do_record_consent(youth.pk, given_by=form.givers[data["given_by"]], sensitive=data["sensitive"],
                               acting_user=request.user)
 
 
-def _profile(request: StaffRequest, youth: Youth) -> None:
-    post, values = request.POST, {}
-    for key in PROFILE_KEYS:
-        if key not in post:
-            continue  # a field the form did not send is left as it is
-        value = post[key].strip()
-        if key in PERSON_KEYS and not value:
-            continue  # empty: keep the person on record (their ID number is never put in the form)
-        values[key] = value
-    actions.do_update_profile(youth.pk, acting_user=request.user, reason=post.get("reason", ""), **values)
+def _profile(request: StaffRequest, youth: Youth, form: ProfileForm) -> None:
+    # A field the form did not send is left as it is; an empty parent or guardian keeps the person on
+    # record (their ID number is never put in the form).
+    values = {key: value for key, value in form.changes(PROFILE_KEYS).items() if value or key not in PERSON_KEYS}
+    actions.do_update_profile(youth.pk, acting_user=request.user, reason=form.cleaned_data["reason"], **values)
 
 
-def _reveal(request: StaffRequest, youth: Youth) -> dict[str, Any]:
-    post = request.POST
-    return actions.do_reveal(youth.pk, fields=post.getlist("fields"), reason=post.get("reason", ""),
+def _reveal(request: StaffRequest, youth: Youth, form: RevealForm) -> dict[str, Any]:
+    return actions.do_reveal(youth.pk, fields=form.cleaned_data["fields"], reason=form.cleaned_data["reason"],
                              acting_user=request.user)
 
 
-def _sensitive(request: StaffRequest, youth: Youth) -> None:
-    post, values = request.POST, {}
-    if post.get("serious_illness") in ("1", "0"):
-        values["serious_illness"] = post["serious_illness"]
-    for key in ("health_note", "bank_name", "bank_account"):
-        if post.get(key, "").strip():  # empty: unchanged (the form never shows the stored value)
-            values[key] = post[key]
+def _sensitive(request: StaffRequest, youth: Youth, form: SensitiveForm) -> None:
+    values = form.changes()
     if not values:
         raise KernelError(_("Enter what to record."), code="required", field="sensitive")
-    actions.do_update_profile(youth.pk, acting_user=request.user, reason=post.get("reason", ""), **values)
+    actions.do_update_profile(youth.pk, acting_user=request.user, reason=form.cleaned_data["reason"], **values)
 
 
-def _screen(request: StaffRequest, youth: Youth) -> None:
-    actions.do_screen(youth.pk, acting_user=request.user, note=request.POST.get("note", ""))
+def _screen(request: StaffRequest, youth: Youth, form: NoteForm) -> None:
+    actions.do_screen(youth.pk, acting_user=request.user, note=form.cleaned_data["note"])
 
 
-def _appeal(request: StaffRequest, youth: Youth) -> None:
-    actions.do_appeal(youth.pk, note=request.POST.get("note", ""), acting_user=request.user)
+def _appeal(request: StaffRequest, youth: Youth, form: AppealForm) -> None:
+    actions.do_appeal(youth.pk, note=form.cleaned_data["note"], acting_user=request.user)
 
 
-def _visit(request: StaffRequest, youth: Youth) -> None:
-    post = request.POST
-    actions.do_record_visit(youth.pk, visited_on=post.get("visited_on", ""), situation=post.get("situation", ""),
-                            risk=post.get("risk", ""), needs=post.get("needs", ""), acting_user=request.user)
+def _visit(request: StaffRequest, youth: Youth, form: VisitForm) -> None:
+    data = form.cleaned_data
+    actions.do_record_visit(youth.pk, visited_on=data["visited_on"], situation=data["situation"],
+                            risk=data["risk"], needs=data["needs"], acting_user=request.user)
 
 
-def _life_event(request: StaffRequest, youth: Youth) -> None:
-    post = request.POST
-    actions.do_life_event(youth.pk, kind=post.get("kind", ""), on=post.get("on", ""), note=post.get("note", ""),
-                          hardship_grade=post.get("hardship_grade", ""), acting_user=request.user)
+def _life_event(request: StaffRequest, youth: Youth, form: LifeEventForm) -> None:
+    data = form.cleaned_data
+    actions.do_life_event(youth.pk, kind=data["kind"], on=data["on"], note=data["note"],
+                          hardship_grade=data["hardship_grade"], acting_user=request.user)
 
 
-def _apply(request: StaffRequest, youth: Youth) -> None:
-    post = request.POST
-    year = clean(forms.IntegerField(label=_l("Year")), post.get("year") or _today().year, name="year")
-    amount = clean(YuanField(label=_l("Amount")), post.get("amount", ""), name="amount")
-    actions.do_apply(youth.pk, aid_type=post.get("aid_type", ""), amount_fen=amount, reason=post.get("reason", ""),
-                     year=year, attachments=request.FILES.getlist("proof"), acting_user=request.user)
+def _apply(request: StaffRequest, youth: Youth, form: ApplyForm) -> None:
+    data = form.cleaned_data
+    actions.do_apply(youth.pk, aid_type=data["aid_type"], amount_fen=data["amount"], reason=data["reason"],
+                     year=data["year"], attachments=request.FILES.getlist("proof"), acting_user=request.user)
 
 
-def _recommend(request: StaffRequest, youth: Youth) -> None:
-    post = request.POST
-    application = _own_application(youth, post.get("application", ""))
-    actions.do_recommend(application, recommend=post.get("recommend") == "yes", note=post.get("note", ""),
-                         amount_fen=_optional_yuan(post.get("amount", ""), "amount"), acting_user=request.user)
+def _recommend(request: StaffRequest, youth: Youth, form: RecommendForm) -> None:
+    data = form.cleaned_data
+    actions.do_recommend(_own_application(youth, data["application"]), recommend=data["recommend"] == "yes",
+                         note=data["note"], amount_fen=data["amount"], acting_user=request.user)
 
 
-def _pair(request: StaffRequest, youth: Youth) -> None:
-    actions.do_pair(parse_id(request.POST.get("volunteer"), field="volunteer"), youth.pk, acting_user=request.user,
-                    on=request.POST.get("on") or None)
+def _pair(request: StaffRequest, youth: Youth, form: PairForm) -> None:
+    actions.do_pair(parse_id(form.cleaned_data["volunteer"], field="volunteer"), youth.pk, acting_user=request.user,
+                    on=form.cleaned_data["on"])
 
 
 def _current_pairing(youth: Youth) -> Any:
@@ -375,38 +371,56 @@ def _current_pairing(youth: Youth) -> Any:
     return pairing
 
 
-def _contact(request: StaffRequest, youth: Youth) -> None:
-    post = request.POST
-    actions.do_log_contact(_current_pairing(youth).pk, on=post.get("on", ""), kind=post.get("kind", ""),
-                           note=post.get("note", ""), acting_user=request.user)
+def _contact(request: StaffRequest, youth: Youth, form: ContactForm) -> None:
+    data = form.cleaned_data
+    actions.do_log_contact(_current_pairing(youth).pk, on=data["on"], kind=data["kind"], note=data["note"],
+                           acting_user=request.user)
 
 
-def _unpair(request: StaffRequest, youth: Youth) -> None:
-    actions.do_end_pairing(_current_pairing(youth).pk, reason=request.POST.get("reason", ""), acting_user=request.user)
+def _unpair(request: StaffRequest, youth: Youth, form: UnpairForm) -> None:
+    actions.do_end_pairing(_current_pairing(youth).pk, reason=form.cleaned_data["reason"], acting_user=request.user)
 
 
-def _room(request: StaffRequest, youth: Youth) -> None:
-    post = request.POST
-    budget = clean(YuanField(label=_l("Budget")), post.get("budget", ""), name="budget_fen")
-    actions.do_propose_room(youth.pk, budget_fen=budget, contractor=post.get("contractor", ""),
-                            before_note=post.get("before_note", ""), acting_user=request.user)
+def _room(request: StaffRequest, youth: Youth, form: RoomForm) -> None:
+    data = form.cleaned_data
+    actions.do_propose_room(youth.pk, budget_fen=data["budget"], contractor=data["contractor"],
+                            before_note=data["before_note"], acting_user=request.user)
 
 
-def _room_advance(request: StaffRequest, youth: Youth) -> None:
-    post = request.POST
-    room = youth.rooms.filter(pk=parse_id(post.get("room"), field="room")).first()
+def _room_advance(request: StaffRequest, youth: Youth, form: AdvanceRoomForm) -> None:
+    data = form.cleaned_data
+    room = youth.rooms.filter(pk=parse_id(data["room"], field="room")).first()
     if room is None:
         raise NotFound()
-    actions.do_advance_room(room.pk, to=post.get("to", ""), after_note=post.get("after_note", ""),
-                            spent_fen=_optional_yuan(post.get("spent", ""), "spent_fen"), acting_user=request.user)
+    actions.do_advance_room(room.pk, to=data["to"], after_note=data["after_note"], spent_fen=data["spent"],
+                            acting_user=request.user)
 
 
-# The steps by url name (youthaid:case_<name>, at cases/<pk>/<name with dashes>/).
-STEPS: dict[str, Step] = {
-    "consent": _consent, "profile": _profile, "reveal": _reveal, "sensitive": _sensitive, "screen": _screen,
-    "appeal": _appeal, "visit": _visit, "life_event": _life_event, "apply": _apply, "recommend": _recommend,
-    "pair": _pair, "contact": _contact, "unpair": _unpair, "room": _room, "room_advance": _room_advance,
+# The steps by url name (youthaid:case_<name>, at cases/<pk>/<name with dashes>/): the form, the step.
+STEPS: dict[str, tuple[type[forms.Form], Run]] = {
+    "consent": (ConsentForm, _consent), "profile": (ProfileForm, _profile), "reveal": (RevealForm, _reveal),
+    "sensitive": (SensitiveForm, _sensitive), "screen": (NoteForm, _screen), "appeal": (AppealForm, _appeal),
+    "visit": (VisitForm, _visit), "life_event": (LifeEventForm, _life_event), "apply": (ApplyForm, _apply),
+    "recommend": (RecommendForm, _recommend), "pair": (PairForm, _pair), "contact": (ContactForm, _contact),
+    "unpair": (UnpairForm, _unpair), "room": (RoomForm, _room), "room_advance": (AdvanceRoomForm, _room_advance),
 }
+
+# Typed values not sent back into the page: ID numbers and bank account numbers are only ever shown
+# masked (kernel.privacy), even the user's own typing.
+NOT_ECHOED = ("csrfmiddlewaretoken", *PERSON_KEYS, "bank_account")
+
+
+def _step_form(name: str, request: StaffRequest, youth: Youth) -> forms.Form:
+    form_class = STEPS[name][0]
+    if form_class is ConsentForm:
+        return ConsentForm(request.POST, givers=[person for person, _label in _consent_givers(youth)])
+    return form_class(request.POST)
+
+
+def _typed(form: forms.Form) -> dict[str, Any]:
+    """What the user typed into the refused form, to show it again."""
+    data: Any = form.data  # the request's QueryDict
+    return {key: data.getlist(key) if key == "fields" else data.get(key, "") for key in data if key not in NOT_ECHOED}
 
 
 def _case_youth(request: StaffRequest, pk: int) -> Youth:
@@ -416,27 +430,34 @@ def _case_youth(request: StaffRequest, pk: int) -> Youth:
 
 
 def step_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
-    """The view of one step: POST only; a refusal is a message on the case page, having written
-    nothing; out of scope stays a 404 page."""
-    run = STEPS[name]
+    """The view of one step: POST only; a refusal is the case page again with a message naming the
+    field and the rule and the typed values kept, having written nothing; out of scope stays a 404."""
+    run = STEPS[name][1]
 
     @staff_view(VIEW)
     @require_POST
     def view(request: StaffRequest, pk: int) -> HttpResponse:
         youth = _case_youth(request, pk)
-        back = reverse("youthaid:case", args=[youth.pk])
+        form = _step_form(name, request, youth)
         try:
-            revealed = run(request, youth)
+            if not form.is_valid():
+                raise refusal(form)
+            revealed = run(request, youth, form)
         except KernelError as error:
             if error.status == 404:
                 raise
-            messages.error(request, str(error.message))
-            return redirect(back)
+            messages.error(request, refused(error, form))
+            typed = _typed(form)
+            context = {**_case_context(request, youth), "typed": {name: typed}}
+            if name == "profile":  # the profile form shows the current values: the typed ones instead
+                context["values"] = {**context["values"], **typed}
+            status = error.status if error.status in (400, 403, 409, 422) else 400
+            return render(request, "youthaid/case.html", context, status=status)
         if revealed is not None:
             # Shown in this response only: a reload shows the masked values again.
             return render(request, "youthaid/case.html", _case_context(request, youth, revealed))
         messages.success(request, _("Saved."))
-        return redirect(back)
+        return redirect(reverse("youthaid:case", args=[youth.pk]))
 
     view.__name__ = view.__qualname__ = f"case_{name}"
     return view
@@ -463,13 +484,16 @@ def report(request: StaffRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
-        values = {key: request.POST.get(key, "").strip() for key in values}
+        form = ReportForm(request.POST)
+        values = {key: str(form.data.get(key, "")).strip() for key in values}  # kept when refused
         try:
-            done = actions.do_report(resident_id=values["resident_id"], name=values["name"],
-                                     channel=values["channel"], note=values["note"], acting_user=user)
+            if not form.is_valid():
+                raise refusal(form)
+            done = actions.do_report(**form.cleaned_data, acting_user=user)
         except KernelError as error:
             field = error.field if error.field in values else "form"
-            errors[field] = str(error.message)
+            # Shown next to its field; a refusal of no field names the field in its message.
+            errors[field] = str(error.message) if field != "form" else refused(error, form)
             status = error.status if error.status in (400, 403, 404, 409) else 400
         else:
             messages.success(request, _("Thank you: the report on %(name)s is recorded.") % {

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-from django import forms
+from typing import Any
+
+from django.contrib import messages
 from django.db.models import Count, Sum
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST, require_safe
 
 from longcheng.kernel import privacy
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import has_perm, restrict
 from longcheng.kernel.errors import KernelError, parse_id
-from longcheng.kernel.forms import YuanField, refusal, yuan_text
+from longcheng.kernel.forms import refusal, yuan_text
 from longcheng.kernel.web.decorators import staff_view
 
 from .. import actions
+from ..forms import AdvanceRoomForm, refused
 from ..models import (
     RoomProject,
     RoomStatus,
 )
-from .common import REVIEW, VIEW, _post, _youth_name
+from .common import REVIEW, VIEW, _youth_name
 
 # The dream-room moves offered on the rooms page: the federation's approval and sign-off (the case
 # worker's moves are on the case page). Mirrors do_advance_room's permission, so only buttons that
@@ -35,32 +39,7 @@ ROOM_MOVES: dict[str, tuple[str, ...]] = {
 # --- dream rooms ----------------------------------------------------------------------------------------------------
 
 
-class AdvanceRoomForm(forms.Form):
-    """One step of a dream room: where it goes, what was spent (when done) and a note."""
-
-    room = forms.CharField(label=_l("Dream room"))
-    to = forms.CharField(label=_l("Step"))
-    spent = YuanField(label=_l("Spent"), required=False, allow_zero=False)
-    after_note = forms.CharField(label=_l("Note"), required=False, strip=False)
-
-
-def _rooms_step(request: StaffRequest) -> str:
-    if request.POST.get("step") != "advance":
-        raise KernelError(_("Unknown step."), field="step")
-    form = AdvanceRoomForm(request.POST)
-    if not form.is_valid():
-        raise refusal(form)
-    data = form.cleaned_data
-    room = actions.do_advance_room(parse_id(data["room"], field="room"), to=data["to"], spent_fen=data["spent"],
-                                   after_note=data["after_note"], acting_user=request.user)
-    return _("The dream room of %(name)s: %(status)s.") % {"name": room.youth.person.name,
-                                                            "status": room.get_status_display()}
-
-
-@staff_view(VIEW)
-def rooms(request: StaffRequest) -> HttpResponse:
-    if request.method == "POST":
-        return _post(request, lambda: _rooms_step(request))
+def _rooms_context(request: StaffRequest) -> dict[str, Any]:
     user = request.user
     qs = restrict(RoomProject.objects.all(), user, VIEW)
     totals = {row["status"]: row for row in qs.order_by().values("status").annotate(
@@ -79,11 +58,41 @@ def rooms(request: StaffRequest) -> HttpResponse:
         room.shown_name = _youth_name(user, room.youth)  # type: ignore[attr-defined]
         room.shown_before = privacy.show(user, privacy.Kind.NOTES, room.before_note, path)  # type: ignore[attr-defined]
         room.shown_after = privacy.show(user, privacy.Kind.NOTES, room.after_note, path)  # type: ignore[attr-defined]
-    return render(request, "youthaid/rooms.html", {
-        "rooms": rows, "status": status, "can_review": can_review,
+    return {
+        "rooms": rows, "status": status, "can_review": can_review, "typed": {},
         "totals": [(value, label, totals.get(value, {"n": 0, "budget": 0, "spent": 0}))
                    for value, label in RoomStatus.choices],
         "total_n": sum(t["n"] for t in totals.values()),
         "total_budget": sum(t["budget"] or 0 for t in totals.values()),
         "total_spent": sum(t["spent"] or 0 for t in totals.values()),
-    })
+    }
+
+
+@staff_view(VIEW)
+@require_safe
+def rooms(request: StaffRequest) -> HttpResponse:
+    return render(request, "youthaid/rooms.html", _rooms_context(request))
+
+
+@staff_view(VIEW)
+@require_POST
+def room_advance(request: StaffRequest) -> HttpResponse:
+    """The federation's step of a dream room (youthaid:room_advance): a refusal is the rooms page
+    again with the message naming the field, the typed values kept, nothing written."""
+    form = AdvanceRoomForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise refusal(form)
+        data = form.cleaned_data
+        room = actions.do_advance_room(parse_id(data["room"], field="room"), to=data["to"], spent_fen=data["spent"],
+                                       after_note=data["after_note"], acting_user=request.user)
+    except KernelError as error:
+        if error.status == 404:
+            raise
+        messages.error(request, refused(error, form))
+        context = {**_rooms_context(request), "typed": {key: form.data.get(key, "") for key in form.fields}}
+        return render(request, "youthaid/rooms.html", context,
+                      status=error.status if error.status in (400, 403, 409, 422) else 400)
+    messages.success(request, _("The dream room of %(name)s: %(status)s.") % {
+        "name": room.youth.person.name, "status": room.get_status_display()})
+    return redirect(reverse("youthaid:rooms"))
