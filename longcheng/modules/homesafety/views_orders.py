@@ -33,7 +33,8 @@ VIEW, MANAGE, INSTALL = "homesafety.view", "homesafety.manage", "homesafety.inst
 def survey_import(request: StaffRequest) -> HttpResponse:
     report = None
     status = 200
-    form = SurveyImportForm(request.POST or None, request.FILES or None)
+    # Bound on every POST, an empty one included: its refusal then names the missing file.
+    form = SurveyImportForm(request.POST, request.FILES) if request.method == "POST" else SurveyImportForm()
     if request.method == "POST":
         try:
             if not form.is_valid():

@@ -61,7 +61,8 @@ def _safety_initial(enrollee: Enrollee) -> dict[str, Any]:
 
 def _person_context(request: StaffRequest, enrollee: Enrollee, bound: dict[str, forms.Form]) -> dict[str, Any]:
     """The person page; `bound` holds the refused step's form, shown with what was typed."""
-    safety = bound.get("safety") or SafetyForm(initial=_safety_initial(enrollee))
+    initial = _safety_initial(enrollee)
+    safety = bound.get("safety") or SafetyForm(initial=initial)
     thresholds = bound.get("thresholds") or ThresholdsForm(initial=enrollee.rule_overrides or {})
     feature = bound.get("request") or FeatureRequestForm(devices=_wristbands(request, enrollee),
                                                          initial={"feature": "calling", "enable": True})
@@ -72,7 +73,7 @@ def _person_context(request: StaffRequest, enrollee: Enrollee, bound: dict[str, 
         "requests": FeatureRequest.objects.filter(device__enrollee=enrollee).select_related("device", "decided_by")
         .order_by("-created_at"),
         "safety": safety, "thresholds_form": thresholds, "feature_form": feature,
-        "polygon": _safety_initial(enrollee)["polygon"], "radius": _safety_initial(enrollee)["radius_m"],
+        "polygon": initial["polygon"], "radius": initial["radius_m"],
         "thresholds": [(thresholds[name], defaults.get(name), low, high)
                        for name, (_label, low, high, _whole) in actions.THRESHOLDS.items()],
     }
