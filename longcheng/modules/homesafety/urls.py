@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_programme
+from . import views, views_orders, views_programme
 
 app_name = "homesafety"
 
@@ -17,7 +17,15 @@ urlpatterns = [
     path("family/", views.family, name="family"),
     path("persons/", views_programme.persons, name="persons"),
     path("persons/<int:pk>/", views_programme.person, name="person"),
+    # One url and one view per change to a person (views_programme.py, PERSON_STEPS)
+    *(path(f"persons/<int:pk>/{name}/", views_programme.person_step_view(name), name=f"person_{name}")
+      for name in views_programme.PERSON_STEPS),
     path("requests/", views_programme.feature_requests, name="feature_requests"),
-    path("import/", views_programme.survey_import, name="import"),
-    path("workorders/", views_programme.work_orders, name="work_orders"),
+    path("requests/<int:pk>/approve/", views_programme.decide_view(approve=True), name="request_approve"),
+    path("requests/<int:pk>/reject/", views_programme.decide_view(approve=False), name="request_reject"),
+    path("import/", views_orders.survey_import, name="import"),
+    path("workorders/", views_orders.work_orders, name="work_orders"),
+    path("workorders/schedule/", views_orders.schedule_order, name="work_order_schedule"),
+    path("workorders/<int:pk>/bind/", views_orders.bind_order, name="work_order_bind"),
+    path("workorders/<int:pk>/fail/", views_orders.fail_order, name="work_order_fail"),
 ]

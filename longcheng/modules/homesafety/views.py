@@ -6,7 +6,8 @@ import datetime as dt
 import json
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -267,7 +268,7 @@ def _without_location(values: Any, sees_location: bool) -> dict[str, Any]:
 
 
 def _render_alarm(request: HttpRequest, context: dict[str, Any], status: int = 200,
-                  typed: dict[str, str] | None = None) -> HttpResponse:
+                  typed: Mapping[str, Any] | None = None) -> HttpResponse:
     return render(request, "homesafety/alarm.html", {
         "selected": context, "alarm": context["alarm"], "person": context["person"],
         "back": reverse("homesafety:alarm", args=[context["alarm"].pk]), "typed": typed or {},
@@ -282,47 +283,36 @@ def alarm_page(request: StaffRequest, pk: int) -> HttpResponse:
     return _render_alarm(request, context)
 
 
-def _acknowledge(request: StaffRequest, pk: int, context: dict[str, Any]) -> forms.Form:
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        raise refusal(form)
-    actions.do_acknowledge(pk, acting_user=request.user)
-    return form
+def _resolve(request: StaffRequest, pk: int, form: Any) -> Any:
+    return actions.do_resolve(pk, outcome=form.cleaned_data["outcome"], acting_user=request.user,
+                              notes=form.cleaned_data["notes"])
 
 
-def _dispatch(request: StaffRequest, pk: int, context: dict[str, Any]) -> forms.Form:
-    form = DispatchForm(request.POST, candidates=context["candidates"])
-    if not form.is_valid():
-        raise refusal(form)
-    actions.do_dispatch(pk, to_user=form.chosen(), acting_user=request.user, note=form.cleaned_data["note"])
-    return form
-
-
-def _arrive(request: StaffRequest, pk: int, context: dict[str, Any]) -> forms.Form:
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        raise refusal(form)
-    actions.do_arrive(pk, acting_user=request.user, note=form.cleaned_data["note"])
-    return form
-
-
-def _resolve(request: StaffRequest, pk: int, context: dict[str, Any]) -> forms.Form:
-    form = ResolveForm(request.POST)
-    if not form.is_valid():
-        raise refusal(form)
-    actions.do_resolve(pk, outcome=form.cleaned_data["outcome"], acting_user=request.user,
-                       notes=form.cleaned_data["notes"])
-    return form
+@dataclass(frozen=True)
+class AlarmStep:
+    form: Callable[[StaffRequest, dict[str, Any]], forms.Form]
+    act: Callable[[StaffRequest, int, Any], Any]
 
 
 # The alarm's steps by url name (homesafety:alarm_<name>, at alarms/<pk>/<name>/), POST only.
-ALARM_STEPS = {"acknowledge": _acknowledge, "dispatch": _dispatch, "arrive": _arrive, "resolve": _resolve}
+ALARM_STEPS = {
+    "acknowledge": AlarmStep(lambda request, context: NoteForm(request.POST),
+                             lambda request, pk, form: actions.do_acknowledge(pk, acting_user=request.user)),
+    "dispatch": AlarmStep(lambda request, context: DispatchForm(request.POST, candidates=context["candidates"]),
+                          lambda request, pk, form: actions.do_dispatch(pk, to_user=form.chosen(),
+                                                                        acting_user=request.user,
+                                                                        note=form.cleaned_data["note"])),
+    "arrive": AlarmStep(lambda request, context: NoteForm(request.POST),
+                        lambda request, pk, form: actions.do_arrive(pk, acting_user=request.user,
+                                                                    note=form.cleaned_data["note"])),
+    "resolve": AlarmStep(lambda request, context: ResolveForm(request.POST), _resolve),
+}
 
 
 def alarm_step_view(name: str) -> Any:
     """One step of an alarm: a refusal is the alarm page again with the message, the typed values
     kept and nothing written; out of scope stays a 404."""
-    run = ALARM_STEPS[name]
+    step = ALARM_STEPS[name]
 
     @staff_view(VIEW)
     @require_POST
@@ -330,14 +320,17 @@ def alarm_step_view(name: str) -> Any:
         context = _alarm_context(request, pk)
         if context is None:
             raise NotFound()
+        form = step.form(request, context)
         try:
-            form = run(request, pk, context)
+            if not form.is_valid():
+                raise refusal(form)
+            step.act(request, pk, form)
         except KernelError as error:
             if error.status in (403, 404):
                 raise
             messages.error(request, str(error.message))
-            typed = {"step": name, **{k: request.POST.get(k, "") for k in ("to_user", "outcome", "notes", "note")}}
-            return _render_alarm(request, _alarm_context(request, pk) or context, status=error.status, typed=typed)
+            return _render_alarm(request, _alarm_context(request, pk) or context, status=error.status,
+                                 typed=form.data)
         messages.success(request, _("Saved."))
         back = form.cleaned_data.get("back") or ""
         return redirect(back if back.startswith("/homesafety/") else reverse("homesafety:alarm", args=[pk]))

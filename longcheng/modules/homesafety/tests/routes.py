@@ -11,21 +11,38 @@ from longcheng.kernel.route_matrix import Api, Page, Routes, World
 def _world(world: World) -> dict[str, Any]:
     from django.utils import timezone
 
-    from longcheng.modules.homesafety.models import Alarm, Device, Enrollee
+    from longcheng.modules.homesafety.models import (
+        Alarm,
+        Device,
+        Enrollee,
+        FeatureRequest,
+        KitItem,
+        WorkOrder,
+    )
 
     enrollee = Enrollee.objects.create(person=world["person"])
     device = Device.objects.create(serial="WB-M", kind="wristband", enrollee=enrollee)
     now = timezone.now()
     alarm = Alarm.objects.create(enrollee=enrollee, device=device, kind="sos", severity=1, first_seen=now,
                                  last_seen=now, raised_at=now)
-    return {"alarm": alarm, "enrollee": enrollee}
+    KitItem.objects.create(enrollee=enrollee, kind="smoke")
+    order = WorkOrder.objects.create(enrollee=enrollee, installer=world["users"]["homesafety_installer"],
+                                     scheduled_for=now.date())
+    request = FeatureRequest.objects.create(device=device, feature="calling", enable=True, requested_by="李梅",
+                                            family_consent=True)
+    return {"alarm": alarm, "enrollee": enrollee, "device": device, "order": order, "request": request}
 
 
 def _alarm(world: World) -> dict[str, Any]:
     return {"pk": world["homesafety"]["alarm"].pk}
 
 
-HANDLE = "homesafety.handle"
+def _of(key: str) -> Any:
+    """The url arguments of one object of the world: [its pk]."""
+    return lambda w: [w["homesafety"][key].pk]
+
+
+HANDLE, MANAGE = "homesafety.handle", "homesafety.manage"
 
 PAGES = [
     Page("homesafety:console", "homesafety.view"),
@@ -47,12 +64,27 @@ PAGES = [
     Page("homesafety:rejected", "homesafety.view"),
     Page("homesafety:family", "homesafety.family"),
     Page("homesafety:persons", "homesafety.view"),
-    Page("homesafety:person", "homesafety.view", lambda w: [w["homesafety"]["enrollee"].pk], within="a",
-         post_permission="homesafety.manage",
-         post=lambda w: {"step": "safety", "radius_m": "300", "quiet_start": "", "quiet_end": ""}),
+    Page("homesafety:person", "homesafety.view", _of("enrollee"), within="a"),
+    # Each change to a person has its own url, taking POSTs only (views_programme.py, PERSON_STEPS).
+    Page("homesafety:person_safety", MANAGE, _of("enrollee"), within="a", get=False,
+         post=lambda w: {"radius_m": "300", "quiet_start": "21:00", "quiet_end": ""}),
+    Page("homesafety:person_thresholds", MANAGE, _of("enrollee"), within="a", get=False,
+         post=lambda w: {"hr_high": "100"}),
+    Page("homesafety:person_request", "homesafety.view", _of("enrollee"), within="a", get=False,
+         post=lambda w: {"device": w["homesafety"]["device"].pk, "feature": "payment", "enable": "on",
+                         "requested_by": "李梅", "family_consent": "on"}),
     Page("homesafety:feature_requests", "people.manage"),
-    Page("homesafety:import", "homesafety.manage"),
+    Page("homesafety:request_approve", "people.manage", _of("request"), within="a", get=False, post=lambda w: {}),
+    Page("homesafety:request_reject", "people.manage", _of("request"), within="a", get=False, post=lambda w: {}),
+    Page("homesafety:import", MANAGE),
     Page("homesafety:work_orders", "homesafety.view"),
+    Page("homesafety:work_order_schedule", MANAGE, get=False,
+         post=lambda w: {"enrollee": w["homesafety"]["enrollee"].pk, "scheduled_for": "2026-12-01",
+                         "installer": w["users"]["homesafety_installer"].pk}),
+    Page("homesafety:work_order_bind", "homesafety.install", _of("order"), within="a", get=False,
+         post=lambda w: {"serial_smoke": "SM-M"}),
+    Page("homesafety:work_order_fail", "homesafety.install", _of("order"), within="a", get=False,
+         post=lambda w: {"reason": "家中无人"}),
 ]
 
 API = [

@@ -166,11 +166,11 @@ def test_a_manager_sets_the_safe_zone_and_quiet_hours_on_the_page(world: Any, ma
     client.force_login(manager)
     url = f"/homesafety/persons/{world['enrollee'].pk}/"
     assert "安全区域" in client.get(url).content.decode()
-    bad = client.post(url, {"step": "safety", "radius_m": "5", "quiet_start": "22:00"}, follow=True)
+    bad = client.post(url + "safety/", {"radius_m": "5", "quiet_start": "22:00"})
     assert "50" in bad.content.decode()  # the message names the rule
     world["enrollee"].refresh_from_db()
     assert world["enrollee"].safe_zone == {"kind": "circle", "radius_m": 500}
-    client.post(url, {"step": "safety", "radius_m": "800", "quiet_start": "21:30", "quiet_end": "06:30"})
+    client.post(url + "safety/", {"radius_m": "800", "quiet_start": "21:30", "quiet_end": "06:30"})
     world["enrollee"].refresh_from_db()
     assert world["enrollee"].safe_zone["radius_m"] == 800 and str(world["enrollee"].quiet_start) == "21:30:00"
     assert AuditEntry.objects.filter(action="homesafety.enrollee.update").count() == 1
@@ -187,16 +187,16 @@ def test_calling_is_requested_and_approved_on_the_page(world: Any) -> None:
     url = f"/homesafety/persons/{world['enrollee'].pk}/"
     operator = Client()
     operator.force_login(world["operator"])
-    operator.post(url, {"step": "request", "device": world["band"].pk, "feature": "calling", "enable": "on",
+    operator.post(url + "request/", {"device": world["band"].pk, "feature": "calling", "enable": "on",
                         "requested_by": "李梅"})  # no consent ticked: refused
     assert not world["band"].feature_requests.exists()
-    operator.post(url, {"step": "request", "device": world["band"].pk, "feature": "calling", "enable": "on",
+    operator.post(url + "request/", {"device": world["band"].pk, "feature": "calling", "enable": "on",
                         "requested_by": "李梅", "family_consent": "on"})
     request = world["band"].feature_requests.get()
     worker = Client()
     worker.force_login(world["worker"])
     assert "李梅" in worker.get("/homesafety/requests/").content.decode()
-    assert worker.post("/homesafety/requests/", {"step": "approve", "request": request.pk}).status_code == 302
+    assert worker.post(f"/homesafety/requests/{request.pk}/approve/").status_code == 302
     world["band"].refresh_from_db()
     assert world["band"].calling_enabled
 
@@ -211,7 +211,7 @@ def test_a_manager_sets_a_persons_heart_rate_bound_and_the_rules_use_it(world: A
     # 105 is normal by the wristband's default (upper bound 120): nothing raised.
     ingest([Incoming(payload=msg(hr=105)) for _ in range(3)], source="http")
     assert not Alarm.objects.filter(kind="heart_rate").exists()
-    client.post(url, {"step": "thresholds", "hr_low": "", "hr_high": "100", "temp_high": "", "no_move_hours": ""})
+    client.post(url + "thresholds/", {"hr_low": "", "hr_high": "100", "temp_high": "", "no_move_hours": ""})
     world["enrollee"].refresh_from_db()
     assert world["enrollee"].rule_overrides == {"hr_high": 100}
     assert AuditEntry.objects.filter(action="homesafety.enrollee.thresholds").count() == 1
@@ -238,11 +238,11 @@ def test_a_safe_zone_outline_is_entered_as_corners_and_a_bad_corner_changes_noth
     url = f"/homesafety/persons/{world['enrollee'].pk}/"
     client = Client()
     client.force_login(manager)
-    bad = client.post(url, {"step": "safety", "polygon": "31.72, 120.06\n31.73\n31.73, 120.07"}, follow=True)
+    bad = client.post(url + "safety/", {"polygon": "31.72, 120.06\n31.73\n31.73, 120.07"})
     assert "一个角" in bad.content.decode() or "corner" in bad.content.decode()
     world["enrollee"].refresh_from_db()
     assert world["enrollee"].safe_zone == {"kind": "circle", "radius_m": 500}
-    client.post(url, {"step": "safety", "polygon": "31.720, 120.060\n31.730，120.060\n31.730 120.075\n\n31.720, 120.075"})
+    client.post(url + "safety/", {"polygon": "31.720, 120.060\n31.730，120.060\n31.730 120.075\n\n31.720, 120.075"})
     world["enrollee"].refresh_from_db()
     assert world["enrollee"].safe_zone == {"kind": "polygon", "points": [[31.72, 120.06], [31.73, 120.06],
                                                                         [31.73, 120.075], [31.72, 120.075]]}
