@@ -166,9 +166,13 @@ def test_accept_without_the_declared_result_reopens_the_form_with_the_note(
     change = tasks["change_registration"]
     liyang = client_for(world["mr_liyang"])
     before = state()
-    r = liyang.post(f"/onestop/tasks/{change.pk}/accept/", {"note": "已核对", "result_registration_authority": " "})
+    r = liyang.post(f"/onestop/tasks/{change.pk}/accept/?office=market_regulation",
+                    {"note": "已核对", "result_registration_authority": " "})
     page = page_of(r)
     assert r.status_code == 400 and "registration_authority: This field is required." in page
+    # Shown at the step's address: the page's own links and forms still lead to the queue, as filtered.
+    assert f'action="/onestop/tasks/{change.pk}/accept/?office=market_regulation"' in page
+    assert 'action="/onestop/queue/"' in page and 'data-url="/onestop/queue/?office=market_regulation"' in page
     row = page[page.index(f'id="queue-task-{change.pk}"'):]
     assert "<details open><summary>Accept" in row and f'id="note-{change.pk}" value="已核对"' in row
     assert state() == before
