@@ -105,6 +105,7 @@ def applications(request: HttpRequest) -> HttpResponse:
         "cases": cases, "services": services(), "enterprise": enterprise})
 
 
+# --- a new application ----------------------------------------------------------------------------
 
 
 def _form_fields(form: ApplicationForm, enterprise: Any) -> list[dict[str, Any]]:
