@@ -14,17 +14,21 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import has_perm, require_perm, restrict
 from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied
+from longcheng.kernel.forms import refusal
 from longcheng.kernel.web.api_kernel import Page, paginate
 from longcheng.kernel.workdays.api import working_days_between
 
 from . import actions, clock
 from .catalogue import DEPARTMENTS, OFFICES, ServiceSpec, service, services
+from .forms import AttachForm
 from .models import Case, CaseStatus, Correction, Document, Pause, Task, TaskStatus
 from .spec import APPLY, VIEW
 
@@ -406,12 +410,19 @@ def submit_case(request: StaffRequest, pk: int) -> Any:
 
 
 @router.post("/cases/{pk}/documents", response={201: DocumentOut})
-def attach_document(request: StaffRequest, pk: int) -> Any:
+def attach_document(request: StaffRequest, pk: int, code: Form[str] = "",
+                    file: File[UploadedFile | None] = None) -> Any:
     """Add a supporting document to the caller's application in progress: a multipart form with
     `code` (one of the service's declared documents) and `file` (PDF, JPEG or PNG, checked by its
-    content, at most 10 MB). Read back through GET /cases/{id} (`documents`)."""
+    content, at most 10 MB). Read back through GET /cases/{id} (`documents`). A missing or refused
+    part answers 400 naming it (`field`: code or file)."""
+    # Both parts are optional to the schema so that the caller's right to the case is checked first
+    # (403/404 before any 400); then the attach form the application page uses checks them.
     case = _own_case(request.user, pk)
-    document = actions.do_attach(case.pk, request.POST.get("code", ""), request.FILES.get("file"),
+    form = AttachForm({"code": code}, MultiValueDict({"file": [file]} if file is not None else {}))
+    if not form.is_valid():
+        raise refusal(form)
+    document = actions.do_attach(case.pk, form.cleaned_data["code"], form.cleaned_data["file"],
                                  acting_user=request.user)
     return Status(201, _document_out(document))
 

@@ -25,10 +25,9 @@ from .catalogue import DEPARTMENTS, OFFICES, services
 from .models import Case, CaseStatus, Pause, Task, TaskStatus
 from .spec import VIEW
 from .views_apply import application, applications, start
-from .views_desk import case, queue, task_act
+from .views_desk import case, queue
 
-__all__ = ["application", "applications", "case", "figures", "panel_charts", "panel_figures", "queue", "start",
-           "task_act"]
+__all__ = ["application", "applications", "case", "figures", "panel_charts", "panel_figures", "queue", "start"]
 
 # Enterprise relocation (an enterprise information change, 迁移登记) before and after the one-stop
 # reform. Source: Wujin District's published figures for the relocation "one thing" (一件事), as recorded

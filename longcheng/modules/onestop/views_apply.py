@@ -1,6 +1,7 @@
 """The applicant's pages: the enterprise's applications, a new application's form (drawn from the
 service's declaration), the pre-check, submission, and the case page with each department's task and
-the corrections to answer. Every change goes through an action in actions.py."""
+the corrections to answer. Each change has its own URL and form (forms.py), POST only, and goes
+through an action in actions.py; a refusal shows the page again with what was typed."""
 
 from __future__ import annotations
 
@@ -8,22 +9,25 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
 from longcheng.kernel.access.requests import StaffRequest
-from longcheng.kernel.errors import KernelError, NotFound
-from longcheng.kernel.forms import yuan_text
-from longcheng.kernel.ledger.money import parse_yuan
+from longcheng.kernel.errors import Conflict, KernelError, NotFound
+from longcheng.kernel.forms import refusal
 from longcheng.kernel.places.models import PATH_SEPARATOR, Place
 from longcheng.kernel.web.decorators import staff_view
 from longcheng.kernel.workdays.api import working_days_between
 
 from . import actions, clock
 from .catalogue import DEPARTMENTS, ServiceSpec, service, services
+from .errors import ErrorCode as Code
+from .forms import AnswerForm, ApplicationForm, AttachForm, named, typed
 from .models import Case, CaseStatus, Correction, Task, TaskStatus
 from .prechecks import Blocker
 from .spec import APPLY
@@ -51,10 +55,6 @@ def place_names(codes: set[str]) -> dict[str, str]:
     return dict(Place.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
 
 
-def _money_text(value: Any) -> str:
-    return yuan_text(value if isinstance(value, int) else None)
-
-
 def display_value(spec: ServiceSpec, name: str, value: Any, places: dict[str, str]) -> str:
     """A form value as a person reads it (place names, yuan, choice labels)."""
     try:
@@ -72,44 +72,6 @@ def display_value(spec: ServiceSpec, name: str, value: Any, places: dict[str, st
 
 def data_rows(spec: ServiceSpec, data: dict[str, Any], places: dict[str, str]) -> list[tuple[str, str]]:
     return [(str(f.label), display_value(spec, f.name, data[f.name], places)) for f in spec.form if f.name in data]
-
-
-def _form_fields(spec: ServiceSpec, values: dict[str, str], enterprise: Any) -> list[dict[str, Any]]:
-    fields = []
-    places = None
-    for f in spec.form:
-        choices: list[tuple[str, str]] = []
-        if f.kind == "place":
-            places = places if places is not None else place_choices(enterprise)
-            choices = places
-        elif f.kind == "choice":
-            choices = [(c, str(label)) for c, label in f.choices]
-        fields.append({"name": f.name, "label": f.label, "kind": f.kind, "required": f.required,
-                       "choices": choices, "value": values.get(f.name, "")})
-    return fields
-
-
-def _values_of(spec: ServiceSpec, data: dict[str, Any]) -> dict[str, str]:
-    """Stored form data as the strings the inputs show (money in yuan)."""
-    return {f.name: (_money_text(data.get(f.name)) if f.kind == "money" else str(data.get(f.name, "")))
-            for f in spec.form if f.name in data}
-
-
-def _raw(spec: ServiceSpec, request: HttpRequest) -> dict[str, str]:
-    """The posted values as typed, to show again whatever the data's fate."""
-    return {f.name: request.POST.get(f.name, "").strip() for f in spec.form}
-
-
-def _data(spec: ServiceSpec, raw: dict[str, str]) -> dict[str, Any]:
-    """The data for the actions (money yuan → fen); a bad amount raises naming its field."""
-    data: dict[str, Any] = {}
-    for f in spec.form:
-        value = raw[f.name]
-        if f.kind == "money":
-            data[f.name] = parse_yuan(value, field=f.name, allow_zero=True) if value else None
-        else:
-            data[f.name] = value
-    return data
 
 
 def _left(due_at: dt.datetime | None, at: dt.datetime) -> Decimal | None:
@@ -146,28 +108,53 @@ def applications(request: HttpRequest) -> HttpResponse:
 # --- a new application ----------------------------------------------------------------------------
 
 
+def _form_fields(form: ApplicationForm, enterprise: Any) -> list[dict[str, Any]]:
+    """The inputs of a service's form with what they show: the stored data (fen as yuan) or what
+    was typed, kept whatever the submission's fate."""
+    values = typed(form)
+    fields = []
+    places = None
+    for f in form.spec.form:
+        choices: list[tuple[str, str]] = []
+        if f.kind == "place":
+            places = places if places is not None else place_choices(enterprise)
+            choices = places
+        elif f.kind == "choice":
+            choices = [(c, str(label)) for c, label in f.choices]
+        fields.append({"name": f.name, "label": f.label, "kind": f.kind, "required": f.required,
+                       "choices": choices, "value": values.get(f.name, "")})
+    return fields
+
+
+def _refused(exc: KernelError) -> KernelError:
+    """A refusal a page shows (a 403 or a 404 stays the error page: nothing to show there)."""
+    if exc.status in (403, 404):
+        raise exc
+    return exc
+
+
 @staff_view(APPLY)
 def start(request: StaffRequest, service_code: str) -> HttpResponse:
     """The empty form of a service; saving it starts a draft."""
     spec = _spec(service_code)
     user = request.user
     enterprise = getattr(user, "organisation", None)
-    values: dict[str, str] = {}
+    form = ApplicationForm(spec, request.POST if request.method == "POST" else None)
     error: KernelError | None = None
     if request.method == "POST":
-        values = _raw(spec, request)
         try:
-            data = _data(spec, values)
+            if not form.is_valid():
+                raise refusal(form)
             if enterprise is None or not enterprise.uscc:
                 raise KernelError(_("Your account belongs to no enterprise with a credit code."), field="uscc")
-            case = actions.do_start(spec.code, enterprise.uscc, data, acting_user=user)
+            case = actions.do_start(spec.code, enterprise.uscc, form.values(), acting_user=user)
         except KernelError as exc:
-            error = exc
+            error = _refused(exc)
         else:
             messages.success(request, _("The draft is saved. Check it, then submit it."))
             return redirect("onestop:application", case.pk)
     return render(request, "onestop/start.html", {
-        "spec": spec, "fields": _form_fields(spec, values, enterprise), "error": error, "enterprise": enterprise,
+        "spec": spec, "fields": _form_fields(form, enterprise), "error": error, "enterprise": enterprise,
     }, status=error.status if error else 200)
 
 
@@ -208,88 +195,138 @@ def _case_context(case: Case, spec: ServiceSpec) -> dict[str, Any]:
     }
 
 
-@staff_view(APPLY)
-def application(request: StaffRequest, pk: int) -> HttpResponse:
-    """The applicant's case: the draft form (save, check, submit) or the tasks and corrections."""
-    user = request.user
-    case = _own_case(request, pk)
-    spec = _spec(case.service)
-    values = _values_of(spec, case.data)
-    error: KernelError | None = None
-    blockers: list[Blocker] | None = None
-    status = 200
-    if request.method == "POST":
-        step = request.POST.get("step", "")
-        if step in ("save", "check", "submit") and case.status == CaseStatus.DRAFT:
-            values = _raw(spec, request)
-            try:
-                data = _data(spec, values)
-                if step == "save":
-                    actions.do_update_draft(case, data, acting_user=user)
-                    messages.success(request, _("The draft is saved."))
-                    return redirect("onestop:application", case.pk)
-                if step == "check":
-                    blockers, error = _check(case, spec, data)
-                    status = 422 if blockers or error else 200
-                else:
-                    with transaction.atomic():  # the draft's new values go only with a submission that works
-                        actions.do_update_draft(case, data, acting_user=user)
-                        actions.do_submit(case, acting_user=user)
-                    messages.success(request, _("The application is submitted; the departments handle it now."))
-                    return redirect("onestop:application", case.pk)
-            except actions.PrecheckFailed as exc:
-                blockers, status = exc.blockers, exc.status
-            except KernelError as exc:
-                error, status = exc, exc.status
-        else:
-            return _follow_up(request, case, step)
-        case.refresh_from_db()
+def _render_case(request: HttpRequest, case: Case, spec: ServiceSpec, *, form: ApplicationForm | None = None,
+                 error: KernelError | None = None, blockers: list[Blocker] | None = None,
+                 answer: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
+    """The applicant's case page: the draft's form with the stored data or what was typed, the
+    pre-check's blockers, and the answer typed to a correction when its sending was refused."""
     context = _case_context(case, spec)
-    context.update({"fields": _form_fields(spec, values, case.enterprise), "error": error, "blockers": blockers,
-                    "checked": blockers is not None})
+    form = form if form is not None else ApplicationForm(spec, initial=case.data)
+    context.update({"fields": _form_fields(form, case.enterprise), "error": error, "blockers": blockers,
+                    "checked": blockers is not None, "answer": answer or {}})
     return render(request, "onestop/application.html", context, status=status)
 
 
-def _follow_up(request: StaffRequest, case: Any, step: str) -> HttpResponse:
-    """The applicant's steps that act and return to the case page: answer a correction, attach a
-    document, withdraw; a refusal is shown there as a message."""
-    user = request.user
-    if step == "answer":
-        try:
-            correction = Correction.objects.filter(pk=_int(request.POST.get("correction")), task__case=case).first()
-            if correction is None:
-                raise NotFound()
-            actions.do_answer_correction(correction, request.POST.get("answer", ""), acting_user=user)
-        except NotFound:
-            raise
-        except KernelError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Your answer is sent; the department's clock runs again."))
-    elif step == "attach":
-        try:
-            actions.do_attach(case, request.POST.get("code", ""), request.FILES.get("file"), acting_user=user)
-        except KernelError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The document is added; the departments can read it."))
-    elif step == "withdraw":
-        try:
-            actions.do_withdraw(case, acting_user=user)
-        except KernelError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The application is withdrawn."))
-    else:
-        messages.error(request, _("This step is not possible now."))
+@staff_view(APPLY)
+@require_safe
+def application(request: StaffRequest, pk: int) -> HttpResponse:
+    """The applicant's case: the draft form (save, check, submit) or the tasks and corrections. Each
+    change has its own URL (the views below), POST only."""
+    case = _own_case(request, pk)
+    return _render_case(request, case, _spec(case.service))
+
+
+# --- the draft's steps: save, check, submit (onestop:application_<step>) ------------------------------
+
+
+def _save(request: StaffRequest, case: Case, spec: ServiceSpec, form: ApplicationForm) -> HttpResponse:
+    actions.do_update_draft(case, form.values(), acting_user=request.user)
+    messages.success(request, _("The draft is saved."))
     return redirect("onestop:application", case.pk)
 
 
-def _int(value: Any) -> int:
+def _check_step(request: StaffRequest, case: Case, spec: ServiceSpec, form: ApplicationForm) -> HttpResponse:
+    blockers, error = _check(case, spec, form.values())
+    return _render_case(request, case, spec, form=form, error=error, blockers=blockers,
+                        status=422 if blockers or error else 200)
+
+
+def _submit(request: StaffRequest, case: Case, spec: ServiceSpec, form: ApplicationForm) -> HttpResponse:
+    with transaction.atomic():  # the draft's new values go only with a submission that works
+        actions.do_update_draft(case, form.values(), acting_user=request.user)
+        actions.do_submit(case, acting_user=request.user)
+    messages.success(request, _("The application is submitted; the departments handle it now."))
+    return redirect("onestop:application", case.pk)
+
+
+DRAFT_STEPS = {"save": _save, "check": _check_step, "submit": _submit}
+
+
+def draft_step_view(name: str) -> Any:
+    """One step of a draft (POST only): a refusal is the case page again with the typed values, the
+    message next to its field (or the pre-check's blockers) and nothing written."""
+    run = DRAFT_STEPS[name]
+
+    @staff_view(APPLY)
+    @require_POST
+    def view(request: StaffRequest, pk: int) -> HttpResponse:
+        case = _own_case(request, pk)
+        spec = _spec(case.service)
+        form = ApplicationForm(spec, request.POST)
+        try:
+            if case.status != CaseStatus.DRAFT:
+                raise Conflict(_("Only a draft can be changed."), code=Code.CASE_NOT_ACTIVE)
+            if not form.is_valid():
+                raise refusal(form)
+            return run(request, case, spec, form)
+        except actions.PrecheckFailed as exc:
+            error, blockers, status = None, exc.blockers, exc.status
+        except KernelError as exc:
+            error, blockers, status = _refused(exc), None, exc.status
+        case.refresh_from_db()
+        return _render_case(request, case, spec, form=form, error=error, blockers=blockers, status=status)
+
+    view.__name__ = view.__qualname__ = f"application_{name}"
+    return view
+
+
+# --- the steps after submission: answer a correction, attach a document, withdraw ----------------------
+
+
+def _refuse_step(request: StaffRequest, case: Case, exc: KernelError, form: forms.Form | None = None,
+                 answer: dict[str, Any] | None = None) -> HttpResponse:
+    """A refused step: the case page again with the message naming the field, nothing written."""
+    _refused(exc)
+    messages.error(request, named(exc, form) if form is not None else str(exc.message))
+    case.refresh_from_db()
+    return _render_case(request, case, _spec(case.service), answer=answer, status=exc.status)
+
+
+@staff_view(APPLY)
+@require_POST
+def answer(request: StaffRequest, pk: int) -> HttpResponse:
+    """Answer a correction of one's own application (once); its clocks run again."""
+    case_id = Correction.objects.filter(pk=pk).values_list("task__case_id", flat=True).first()
+    if case_id is None:
+        raise NotFound()
+    case = _own_case(request, case_id)
+    form = AnswerForm(request.POST)
     try:
-        return int(str(value))
-    except ValueError:
-        raise NotFound() from None
+        if not form.is_valid():
+            raise refusal(form)
+        actions.do_answer_correction(pk, form.cleaned_data["answer"], acting_user=request.user)
+    except KernelError as exc:
+        return _refuse_step(request, case, exc, form, answer={"correction": pk, "text": typed(form)["answer"]})
+    messages.success(request, _("Your answer is sent; the department's clock runs again."))
+    return redirect("onestop:application", case.pk)
+
+
+@staff_view(APPLY)
+@require_POST
+def attach(request: StaffRequest, pk: int) -> HttpResponse:
+    """Add a supporting document to one's own application in progress."""
+    case = _own_case(request, pk)
+    form = AttachForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise refusal(form)
+        actions.do_attach(case, form.cleaned_data["code"], form.cleaned_data["file"], acting_user=request.user)
+    except KernelError as exc:
+        return _refuse_step(request, case, exc, form)
+    messages.success(request, _("The document is added; the departments can read it."))
+    return redirect("onestop:application", case.pk)
+
+
+@staff_view(APPLY)
+@require_POST
+def withdraw(request: StaffRequest, pk: int) -> HttpResponse:
+    case = _own_case(request, pk)
+    try:
+        actions.do_withdraw(case, acting_user=request.user)
+    except KernelError as exc:
+        return _refuse_step(request, case, exc)
+    messages.success(request, _("The application is withdrawn."))
+    return redirect("onestop:application", case.pk)
 
 
 def _check(case: Case, spec: ServiceSpec, data: dict[str, Any]) -> tuple[list[Blocker], KernelError | None]:

@@ -1,6 +1,6 @@
 """The departments' pages: the queue of open tasks of the user's offices (oldest due first, with the
 application data as the enterprise gave it), acting on a task (accept with the declared results,
-ask for a correction, reject), and the staff's case page with its timeline.
+ask for a correction, reject: one URL and form each), and the staff's case page with its timeline.
 
 The queue must stay fast with 100,000 open cases: one ordered index scan per department merged
 into the page (actions.queue_slice), one query for the page's rows (selecting only what the list
@@ -18,18 +18,22 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
 from longcheng.kernel.access.requests import StaffRequest
-from longcheng.kernel.access.scope import has_perm, restrict
+from longcheng.kernel.access.scope import has_perm, place_in_scope, restrict
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.forms import refusal
 from longcheng.kernel.web.decorators import staff_view
 
 from . import actions, clock
 from .catalogue import DEPARTMENTS, OFFICES, service
+from .forms import AcceptForm, CorrectForm, RejectForm, TaskStepForm, named, typed
 from .models import Case, Correction, Pause, Task, TaskStatus
-from .spec import SUPERVISE, VIEW
+from .spec import SUPERVISE, VIEW, handle_permission
 from .views_apply import _left, data_rows, place_names
 from .views_documents import document_rows
 
@@ -68,8 +72,17 @@ class _Page:
         return self.number - 1
 
 
-@staff_view(VIEW)
-def queue(request: HttpRequest) -> HttpResponse:
+def _typed_rows(rows: list[Task], refused: dict[str, Any] | None) -> None:
+    """Each row's result inputs, and on the row whose step was refused what was typed (its form
+    shown open)."""
+    for t in rows:
+        mine = refused if refused is not None and refused["task"] == t.pk else {"step": "", "values": {}}
+        t.typed = mine  # type: ignore[attr-defined]
+        t.result_inputs = [(key, mine["values"].get(f"result_{key}", ""))  # type: ignore[attr-defined]
+                           for key in t.writes]  # type: ignore[attr-defined]
+
+
+def _render_queue(request: HttpRequest, *, refused: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
     user = request.user
     mine = actions.offices_of(user)
     office = request.GET.get("office", "")
@@ -91,11 +104,21 @@ def queue(request: HttpRequest) -> HttpResponse:
         t.overdue = clock.overdue(t, at)  # type: ignore[attr-defined]
         t.due_soon = clock.due_soon(t, at)  # type: ignore[attr-defined]
         t.data_rows = data_rows(spec, t.case.data, places)  # type: ignore[attr-defined]
+    _typed_rows(rows, refused)
+    # The step forms post back with the page's query, so a refused step shows the same page.
+    query = urlencode({k: request.GET[k] for k in ("office", "page") if k in request.GET})
     context = {"page": page, "rows": rows, "offices": [(c, OFFICES[c].label) for c in mine], "office": office,
+               "query": f"?{query}" if query else "",
                "watch": watch_list(user, at) if has_perm(user, SUPERVISE) else None}
-    if request.GET.get("partial") == "1":
+    if request.method == "GET" and request.GET.get("partial") == "1":
         return render(request, "onestop/_queue_table.html", context)
-    return render(request, "onestop/queue.html", context)
+    return render(request, "onestop/queue.html", context, status=status)
+
+
+@staff_view(VIEW)
+@require_safe
+def queue(request: HttpRequest) -> HttpResponse:
+    return _render_queue(request)
 
 
 WATCH_LIMIT = 200
@@ -123,42 +146,71 @@ def watch_list(user: Any, at: Any) -> list[Task]:
     return rows[:WATCH_LIMIT]
 
 
-@staff_view(VIEW)
-def task_act(request: StaffRequest, pk: int) -> HttpResponse:
-    """Accept, ask for a correction or reject one task of the user's queue (POST). A task outside the
-    queue is not found; other refusals come back as a message on the queue."""
-    if request.method != "POST":
+# --- the steps on a task: accept, ask for a correction, reject (onestop:task_<step>) ------------------
+
+
+def _queued_task(user: Any, pk: int) -> Task:
+    """The task if it is in the user's queue (its office's handling permission where it is handled),
+    checked before its form so that a task outside the queue is not found whatever was posted; the
+    action checks again under its lock."""
+    task = Task.objects.filter(pk=pk).select_related("case", "place").first()
+    if task is None or not place_in_scope(user, handle_permission(DEPARTMENTS[task.department].office),
+                                          task.place.path):
+        raise NotFound()
+    return task
+
+
+def _accept(request: StaffRequest, task: Task, form: Any) -> None:
+    actions.do_accept(task.pk, form.result(), acting_user=request.user)
+    messages.success(request, _("The task is done; the result is written back to the application."))
+
+
+def _correct(request: StaffRequest, task: Task, form: Any) -> None:
+    actions.do_ask_correction(task.pk, form.cleaned_data["request"], acting_user=request.user)
+    messages.success(request, _("The applicant is asked for a correction; the clock stops until the answer."))
+
+
+def _reject(request: StaffRequest, task: Task, form: Any) -> None:
+    actions.do_reject(task.pk, form.cleaned_data["reason"], acting_user=request.user)
+    messages.success(request, _("The application is rejected; the applicant is told why."))
+
+
+def _step_form(name: str, request: StaffRequest, task: Task) -> TaskStepForm:
+    if name == "accept":
+        return AcceptForm(request.POST, writes=service(task.case.service).task(task.code).writes)
+    return CorrectForm(request.POST) if name == "correct" else RejectForm(request.POST)
+
+
+TASK_STEPS = {"accept": _accept, "correct": _correct, "reject": _reject}
+
+
+def task_step_view(name: str) -> Any:
+    """One step on a task of the user's queue (POST only). A task outside the queue is not found;
+    a refusal is the queue again with the message naming the field, the step's form open with what
+    was typed, and nothing written."""
+    run = TASK_STEPS[name]
+
+    @staff_view(VIEW)
+    @require_POST
+    def view(request: StaffRequest, pk: int) -> HttpResponse:
+        task = _queued_task(request.user, pk)
+        form = _step_form(name, request, task)
+        try:
+            if not form.is_valid():
+                raise refusal(form)
+            run(request, task, form)
+        except KernelError as exc:
+            if exc.status in (403, 404):
+                raise
+            messages.error(request, named(exc, form))
+            return _render_queue(request, refused={"task": pk, "step": name, "values": typed(form)}, status=exc.status)
+        back = form.cleaned_data.get("next") or ""
+        if back.startswith("/") and not back.startswith("//"):
+            return redirect(back)
         return redirect("onestop:queue")
-    user = request.user
-    step = request.POST.get("step", "")
-    back = request.POST.get("next", "")
-    try:
-        if step == "accept":
-            task = Task.objects.filter(pk=pk).only("case__service", "code").select_related("case").first()
-            if task is None:
-                raise NotFound()
-            writes = service(task.case.service).task(task.code).writes
-            result = {key: request.POST.get(f"result_{key}", "").strip() for key in writes}
-            note = request.POST.get("note", "").strip()
-            if note:
-                result["note"] = note
-            actions.do_accept(pk, result, acting_user=user)
-            messages.success(request, _("The task is done; the result is written back to the application."))
-        elif step == "correct":
-            actions.do_ask_correction(pk, request.POST.get("request", ""), acting_user=user)
-            messages.success(request, _("The applicant is asked for a correction; the clock stops until the answer."))
-        elif step == "reject":
-            actions.do_reject(pk, request.POST.get("reason", ""), acting_user=user)
-            messages.success(request, _("The application is rejected; the applicant is told why."))
-        else:
-            messages.error(request, _("Choose accept, ask for a correction or reject."))
-    except NotFound:
-        raise
-    except KernelError as exc:
-        messages.error(request, exc.message)
-    if back.startswith("/") and not back.startswith("//"):
-        return redirect(back)
-    return redirect("onestop:queue")
+
+    view.__name__ = view.__qualname__ = f"task_{name}"
+    return view
 
 
 def cases_visible(user: Any) -> QuerySet[Case]:

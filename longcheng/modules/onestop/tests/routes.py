@@ -56,15 +56,31 @@ WHERE = "wujin"  # the case's 遥观镇 and the task's handling district
 
 PAGES = [
     Page("onestop:applications", APPLY),
-    Page("onestop:start", APPLY, lambda w: ["relocation"]),
-    Page("onestop:application", APPLY, lambda w: [w["onestop"]["case"].pk], within=WHERE,
-         post=lambda w: {"step": "answer", "correction": w["onestop"]["correction"].pk, "answer": "已补充"}),
+    Page("onestop:start", APPLY, lambda w: ["relocation"], post=lambda w: {"reason": "扩大产能"}),
+    Page("onestop:application", APPLY, lambda w: [w["onestop"]["case"].pk], within=WHERE),
+    # Each change has its own url, taking POSTs only (urls.py); the case is submitted, so the
+    # draft's steps are refused to its own applicants too (409).
+    *(Page(f"onestop:application_{step}", APPLY, lambda w: [w["onestop"]["case"].pk], within=WHERE, get=False,
+           post=lambda w: {"reason": "换一个理由"}) for step in ("save", "check", "submit")),
+    Page("onestop:attach", APPLY, lambda w: [w["onestop"]["case"].pk], within=WHERE, get=False,
+         post=lambda w: {"code": "premises"}),
+    Page("onestop:withdraw", APPLY, lambda w: [w["onestop"]["case"].pk], within=WHERE, get=False,
+         post=lambda w: {}),
+    Page("onestop:answer", APPLY, lambda w: [w["onestop"]["correction"].pk], within=WHERE, get=False,
+         post=lambda w: {"answer": "已补充"}),
     Page("onestop:queue", VIEW),
-    Page("onestop:task", HANDLE, lambda w: [w["onestop"]["task"].pk], within=WHERE, get=False, view_permission=VIEW,
-         post=lambda w: {"step": "reject", "reason": "材料不符"}),
+    Page("onestop:task_accept", HANDLE, lambda w: [w["onestop"]["task"].pk], within=WHERE, get=False,
+         view_permission=VIEW, post=lambda w: {"note": "已办结"}),
+    Page("onestop:task_correct", HANDLE, lambda w: [w["onestop"]["task"].pk], within=WHERE, get=False,
+         view_permission=VIEW, post=lambda w: {"request": "请补充材料"}),
+    Page("onestop:task_reject", HANDLE, lambda w: [w["onestop"]["task"].pk], within=WHERE, get=False,
+         view_permission=VIEW, post=lambda w: {"reason": "材料不符"}),
     Page("onestop:case", VIEW, lambda w: [w["onestop"]["case"].pk], within=WHERE),
     Page("onestop:figures", VIEW),
-    Page("onestop:standing", VIEW),
+    # The standing of the world's enterprise; only the offices keeping a fact record it.
+    Page("onestop:standing", VIEW, query=lambda w: "?uscc=91320412MA1MATRIX0", post=lambda w: {"tax_arrears_fen": "1.00"},
+         post_permission=tuple(f"onestop.handle.{office}" for office in ("tax", "social_security",
+                                                                          "market_regulation"))),
     Page("onestop:document", (APPLY, VIEW), lambda w: [w["onestop"]["document"].pk], within=WHERE,
          view_permission=None),
 ]

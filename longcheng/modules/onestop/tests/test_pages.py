@@ -113,8 +113,8 @@ def test_a_failing_precheck_shows_every_blocker_and_writes_nothing(
     before = counts()
 
     for step in ("check", "submit"):
-        response = applicant.post(f"/onestop/applications/{case.pk}/",
-                                  {**data, "reason": "换一个理由", "step": step}, HTTP_ACCEPT_LANGUAGE="en")
+        response = applicant.post(f"/onestop/applications/{case.pk}/{step}/",
+                                  {**data, "reason": "换一个理由"}, HTTP_ACCEPT_LANGUAGE="en")
         page = text_of(response)
         assert response.status_code == 422, step
         assert page.count('class="blocker"') == 3, step
@@ -131,9 +131,9 @@ def test_a_failing_precheck_shows_every_blocker_and_writes_nothing(
     # Cleared: the check passes, then the submission fans out into the tasks.
     actions.do_set_standing(firm, tax_arrears_fen=0, acting_user=clerk["tax"])
     actions.do_set_standing(firm, abnormal_list=False, acting_user=clerk["market_regulation"])
-    response = applicant.post(f"/onestop/applications/{case.pk}/", {**RELOCATION_DATA, "step": "check"})
+    response = applicant.post(f"/onestop/applications/{case.pk}/check/", RELOCATION_DATA)
     assert response.status_code == 200 and 'id="checks-passed"' in text_of(response)
-    response = applicant.post(f"/onestop/applications/{case.pk}/", {**RELOCATION_DATA, "step": "submit"})
+    response = applicant.post(f"/onestop/applications/{case.pk}/submit/", RELOCATION_DATA)
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == CaseStatus.SUBMITTED and case.data["new_address"] == RELOCATION_DATA["new_address"]
@@ -193,7 +193,7 @@ def test_a_clerk_accepts_asks_a_correction_and_rejects_through_the_page(
     case = submitted()
     tasks = tasks_of(case)
     tax = client_for(world["clerk"]["tax"])
-    response = tax.post(f"/onestop/tasks/{tasks['tax'].pk}/", {"step": "accept", "note": "已迁出"}, follow=True)
+    response = tax.post(f"/onestop/tasks/{tasks['tax'].pk}/accept/", {"note": "已迁出"}, follow=True)
     assert response.status_code == 200 and "The task is done" in text_of(response)
     done = Task.objects.get(pk=tasks["tax"].pk)
     assert done.status == TaskStatus.DONE and done.result == {"note": "已迁出"}
@@ -202,21 +202,21 @@ def test_a_clerk_accepts_asks_a_correction_and_rejects_through_the_page(
 
     # The same task again: a clear message, nothing changed.
     before = counts()
-    response = tax.post(f"/onestop/tasks/{tasks['tax'].pk}/", {"step": "accept"}, follow=True)
+    response = tax.post(f"/onestop/tasks/{tasks['tax'].pk}/accept/", {}, follow=True)
     assert "not open" in text_of(response) and counts() == before
 
     liyang = client_for(world["mr_liyang"])
     # An empty request names the rule and writes nothing.
-    response = liyang.post(f"/onestop/tasks/{tasks['move_in'].pk}/", {"step": "correct", "request": " "},
+    response = liyang.post(f"/onestop/tasks/{tasks['move_in'].pk}/correct/", {"request": " "},
                            follow=True)
     assert "This field is required" in text_of(response) and counts() == before
-    liyang.post(f"/onestop/tasks/{tasks['move_in'].pk}/", {"step": "correct", "request": "请补充租赁合同"})
+    liyang.post(f"/onestop/tasks/{tasks['move_in'].pk}/correct/", {"request": "请补充租赁合同"})
     correction = Correction.objects.get(task=tasks["move_in"])
     assert correction.request == "请补充租赁合同"
     assert Task.objects.get(pk=tasks["move_in"].pk).status == TaskStatus.CORRECTION
 
     social = client_for(world["clerk"]["social_security"])
-    social.post(f"/onestop/tasks/{tasks['social_security'].pk}/", {"step": "reject", "reason": "社保登记信息不符"})
+    social.post(f"/onestop/tasks/{tasks['social_security'].pk}/reject/", {"reason": "社保登记信息不符"})
     case.refresh_from_db()
     assert case.status == CaseStatus.REJECTED and case.reject_reason == "社保登记信息不符"
     assert Task.objects.get(pk=tasks["social_security"].pk).status == TaskStatus.REJECTED
@@ -237,10 +237,10 @@ def test_the_declared_result_is_required_and_written_back(world: dict[str, Any],
     change = tasks["change_registration"]
     assert f'name="result_registration_authority" id="result-{change.pk}-registration_authority"' in page
     before = counts()
-    response = client_for(mr_liyang).post(f"/onestop/tasks/{change.pk}/", {"step": "accept"}, follow=True)
+    response = client_for(mr_liyang).post(f"/onestop/tasks/{change.pk}/accept/", {}, follow=True)
     assert "registration_authority" in text_of(response) and counts() == before
-    client_for(mr_liyang).post(f"/onestop/tasks/{change.pk}/", {
-        "step": "accept", "result_registration_authority": "溧阳市市场监督管理局"})
+    client_for(mr_liyang).post(f"/onestop/tasks/{change.pk}/accept/",
+                               {"result_registration_authority": "溧阳市市场监督管理局"})
     case.refresh_from_db()
     assert case.outcome == {"registration_authority": "溧阳市市场监督管理局"}
     page = text_of(client_for(world["applicant"]).get(f"/onestop/applications/{case.pk}/"))
@@ -259,12 +259,11 @@ def test_acting_on_a_task_outside_the_queue_is_not_found(world: dict[str, Any], 
         (world["mr_liyang"], tasks["file_out"], "correct"),
     ]
     for user, task, step in tries:
-        response = client_for(user).post(f"/onestop/tasks/{task.pk}/", {"step": step, "reason": "x", "request": "x"})
+        response = client_for(user).post(f"/onestop/tasks/{task.pk}/{step}/", {"reason": "x", "request": "x"})
         assert response.status_code == 404, (user, task.code, step)
-    assert client_for(world["clerk"]["tax"]).post("/onestop/tasks/999999/", {"step": "accept"}).status_code == 404
+    assert client_for(world["clerk"]["tax"]).post("/onestop/tasks/999999/accept/", {}).status_code == 404
     # Without any onestop permission: refused before anything.
-    assert client_for(world["applicant"]).post(f"/onestop/tasks/{tasks['tax'].pk}/",
-                                               {"step": "accept"}).status_code == 403
+    assert client_for(world["applicant"]).post(f"/onestop/tasks/{tasks['tax'].pk}/accept/", {}).status_code == 403
     assert counts() == before
     assert {t.status for t in Task.objects.filter(case=case)} == {TaskStatus.OPEN, TaskStatus.BLOCKED}
 
@@ -279,22 +278,22 @@ def test_the_applicant_answers_a_correction_once(world: dict[str, Any], submitte
     assert 'id="task-move_in" data-status="correction"' in page
 
     world["clock"].set(at(MONDAY, 14))
-    url = f"/onestop/applications/{case.pk}/"
-    response = applicant.post(url, {"step": "answer", "correction": correction.pk, "answer": "已上传"}, follow=True)
+    url = f"/onestop/corrections/{correction.pk}/answer/"
+    response = applicant.post(url, {"answer": "已上传"}, follow=True)
     assert "Your answer is sent" in text_of(response)
     correction.refresh_from_db()
     assert correction.answer == "已上传" and correction.answered_by == world["applicant"]
     assert Task.objects.get(pk=tasks["move_in"].pk).status == TaskStatus.OPEN
 
     before = counts()
-    response = applicant.post(url, {"step": "answer", "correction": correction.pk, "answer": "再答一次"}, follow=True)
+    response = applicant.post(url, {"answer": "再答一次"}, follow=True)
     assert "already been answered" in text_of(response)
     assert counts() == before
     correction.refresh_from_db()
     assert correction.answer == "已上传"
     # Someone else's correction, or one of another case, is not found.
     other = client_for(world["other_applicant"])
-    assert other.post(url, {"step": "answer", "correction": correction.pk, "answer": "x"}).status_code == 404
+    assert other.post(url, {"answer": "x"}).status_code == 404
     assert counts() == before
 
 
@@ -395,12 +394,12 @@ def test_the_tax_clerk_records_arrears_and_the_precheck_blocks_at_once(world: di
     assert 'id="standing-enterprise"' in page and 'id="input-tax_arrears_fen"' in page
     assert 'id="input-abnormal_list"' not in page and 'id="fact-abnormal_list"' in page
     before = counts()
-    r = tax.post("/onestop/standing/", {"uscc": firm.uscc, "tax_arrears_fen": "12.345"}, follow=True)
+    r = tax.post(f"/onestop/standing/?uscc={firm.uscc}", {"tax_arrears_fen": "12.345"}, follow=True)
     assert "Tax owed (yuan): An amount has at most two decimal places" in text_of(r)
-    r = tax.post("/onestop/standing/", {"uscc": firm.uscc, "tax_arrears_fen": "-5"}, follow=True)
+    r = tax.post(f"/onestop/standing/?uscc={firm.uscc}", {"tax_arrears_fen": "-5"}, follow=True)
     assert "Tax owed (yuan)" in text_of(r)
     assert counts() == before
-    r = tax.post("/onestop/standing/", {"uscc": firm.uscc, "tax_arrears_fen": "1,234.50", "abnormal_list": "on"})
+    r = tax.post(f"/onestop/standing/?uscc={firm.uscc}", {"tax_arrears_fen": "1,234.50", "abnormal_list": "on"})
     assert r.status_code == 302
     standing = EnterpriseStanding.objects.get(enterprise=firm)
     assert (standing.tax_arrears_fen, standing.abnormal_list) == (123_450, False)
@@ -434,13 +433,13 @@ def test_supporting_documents_are_uploaded_checked_and_read_only_by_those_who_se
              "The file must be one of: PDF, JPEG, PNG (checked by its content, not its name)."),
             ("passport", SimpleUploadedFile("p.pdf", PDF), "Choose one of the documents this service asks for."),
             ("premises", None, "Choose a file.")):
-        body: dict[str, Any] = {"step": "attach", "code": code}
+        body: dict[str, Any] = {"code": code}
         if upload is not None:
             body["file"] = upload
-        assert expected in text_of(applicant.post(f"/onestop/applications/{case.pk}/", body, follow=True))
+        assert expected in text_of(applicant.post(f"/onestop/applications/{case.pk}/attach/", body, follow=True))
     assert counts() == before and not Document.objects.exists()
-    r = applicant.post(f"/onestop/applications/{case.pk}/",
-                       {"step": "attach", "code": "premises", "file": SimpleUploadedFile("租赁合同.pdf", PDF)})
+    r = applicant.post(f"/onestop/applications/{case.pk}/attach/",
+                       {"code": "premises", "file": SimpleUploadedFile("租赁合同.pdf", PDF)})
     assert r.status_code == 302
     doc = Document.objects.get(case=case)
     assert (doc.code, doc.name, doc.size, doc.uploaded_by_id) == ("premises", "租赁合同.pdf", len(PDF), world["applicant"].pk)
@@ -459,8 +458,8 @@ def test_supporting_documents_are_uploaded_checked_and_read_only_by_those_who_se
     for user in (stranger, outsider):
         assert client_for(user).get(f"/onestop/documents/{doc.pk}/").status_code == 404
     # Another enterprise cannot add to this case either.
-    r = client_for(stranger).post(f"/onestop/applications/{case.pk}/",
-                                  {"step": "attach", "code": "premises", "file": SimpleUploadedFile("x.pdf", PDF)})
+    r = client_for(stranger).post(f"/onestop/applications/{case.pk}/attach/",
+                                  {"code": "premises", "file": SimpleUploadedFile("x.pdf", PDF)})
     assert r.status_code == 404 and Document.objects.count() == 1
 
 
@@ -477,8 +476,8 @@ def test_an_html_polyglot_is_refused_and_a_download_is_a_safe_audited_attachment
     case = submitted()
     applicant = client_for(world["applicant"])
     before = counts()
-    r = applicant.post(f"/onestop/applications/{case.pk}/",
-                       {"step": "attach", "code": "premises", "file": SimpleUploadedFile("lease.html", POLYGLOT,
+    r = applicant.post(f"/onestop/applications/{case.pk}/attach/",
+                       {"code": "premises", "file": SimpleUploadedFile("lease.html", POLYGLOT,
                                                                                          content_type="text/html")},
                        follow=True)
     assert "checked by its content" in text_of(r)
@@ -489,8 +488,8 @@ def test_an_html_polyglot_is_refused_and_a_download_is_a_safe_audited_attachment
     r = client_for(world["clerk"]["tax"]).get(f"/onestop/documents/{old.pk}/")
     assert r.status_code == 200 and r["Content-Type"] == "application/octet-stream"
     assert r["Content-Disposition"].startswith("attachment") and r["X-Content-Type-Options"] == "nosniff"
-    applicant.post(f"/onestop/applications/{case.pk}/",
-                   {"step": "attach", "code": "premises", "file": SimpleUploadedFile("租赁合同.pdf", PDF)})
+    applicant.post(f"/onestop/applications/{case.pk}/attach/",
+                   {"code": "premises", "file": SimpleUploadedFile("租赁合同.pdf", PDF)})
     doc = Document.objects.exclude(pk=old.pk).get()
     r = applicant.get(f"/onestop/documents/{doc.pk}/")
     assert r["Content-Type"] == "application/pdf" and r["Content-Disposition"].startswith("attachment")
