@@ -23,6 +23,7 @@ from longcheng.kernel.places.models import Place
 from longcheng.kernel.uploads import JPEG, PNG, check_upload
 
 from . import rules, tables
+from .actions_review import do_call_to_scene, do_decide_liability, do_update_claim, hand_off
 from .errors import ErrorCode
 from .models import Answer, Insurer, Party, Photo, Report
 from .spec import REPORT
@@ -224,8 +225,6 @@ def do_submit_report(report: Report, *, acting_user: User, now: datetime | None 
 def do_sign_agreement(report: Report, *, acting_user: User, now: datetime | None = None) -> Report:
     """A driver signs the decided liability. The agreement exists only once both have signed; then
     it is handed to each party's insurer (actions_review.hand_off)."""
-    from .actions_review import hand_off
-
     require_perm(acting_user, REPORT)
     now = now or timezone.now()
     with transaction.atomic():
@@ -242,8 +241,6 @@ def do_sign_agreement(report: Report, *, acting_user: User, now: datetime | None
             hand_off(report, acting_user=acting_user, now=now)
     return report
 
-
-from .actions_review import do_call_to_scene, do_decide_liability, do_update_claim  # noqa: E402
 
 __all__ = ["do_add_photo", "do_call_to_scene", "do_confirm_party", "do_decide_liability", "do_join_report",
            "do_sign_agreement", "do_start_report", "do_submit_report", "do_tick_circumstances", "do_update_claim"]

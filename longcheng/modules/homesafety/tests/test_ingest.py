@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ..ingest import Incoming, ingest
 from ..models import Alarm, AlarmKind, DeadLetter, DeviceState, Reading, Severity
@@ -191,9 +193,6 @@ def test_two_workers_raising_the_same_alarm_at_once_open_one(world: Any) -> None
     alarm = Alarm.objects.get(kind=AlarmKind.SOS)
     assert alarm.count == 8
 
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _json = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20),
                      lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
