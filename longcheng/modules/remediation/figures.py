@@ -9,15 +9,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import pgettext
 
+from longcheng.kernel.access.scope import restrict
 from longcheng.kernel.registry import Chart, Figure
 
 from .access import cases_for
 from .campaigns import CLOSED, FINISHED, POLLUTANTS, REMEDIES, STAGES
-from .models import Case, Milestone, PollutantFigure, StatusChange
+from .models import Case, Island, Manifest, Milestone, PollutantFigure, StatusChange
 from .spec import VIEW
 
 
@@ -28,6 +29,7 @@ class Totals:
     closed_by_remedy: dict[str, int] = field(default_factory=dict)
     mu: Decimal = Decimal(0)
     cut_kg: dict[str, int] = field(default_factory=dict)
+    islands: int = 0
 
     @property
     def closed(self) -> int:
@@ -67,7 +69,30 @@ def totals(user: Any, moment: dt.datetime | None = None, *, campaign: str | None
     cuts = (PollutantFigure.objects.filter(plan__case__in=closed.values("pk")).values("pollutant")
             .annotate(cut=Sum(F("before_kg") - F("after_kg"))).order_by())
     result.cut_kg = {row["pollutant"]: int(row["cut"] or 0) for row in cuts}
+    result.islands = islands_for(user).filter(opened_on__lte=timezone.localdate(moment)).count()
     return result
+
+
+def islands_for(user: Any) -> QuerySet[Island]:
+    return restrict(Island.objects.select_related("place", "operator"), user, VIEW)
+
+
+def island_rows(user: Any, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Each island in scope with its current members and the volume sent in the last twelve months."""
+    today = today or timezone.localdate()
+    since = (today.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
+    islands = islands_for(user).annotate(
+        current=Count("members", filter=Q(members__left_on=None), distinct=True),
+        sent=Sum("members__manifests__volume_t", filter=Q(members__manifests__month__gte=since)),
+    ).order_by("opened_on", "pk")
+    return [{"island": i, "members": i.current, "sent_t": Decimal(i.sent or 0).quantize(Decimal("0.01"))}
+            for i in islands]
+
+
+def monthly_volumes(island: Island) -> list[tuple[dt.date, Decimal]]:
+    rows = (Manifest.objects.filter(member__island=island).values("month").annotate(t=Sum("volume_t"))
+            .order_by("month"))
+    return [(row["month"], Decimal(row["t"] or 0).quantize(Decimal("0.01"))) for row in rows]
 
 
 def overdue_milestones(user: Any) -> QuerySet[Milestone]:
@@ -84,6 +109,7 @@ def panel_figures(user: Any) -> list[Figure]:
         Figure(pgettext("remediation", "Open cases"), now.open),
         Figure(pgettext("remediation", "Land vacated or revived"), f"{now.mu:,.0f}", pgettext("remediation", "mu")),
         Figure(pgettext("remediation", "Pollutants cut"), f"{now.cut_t:,.0f}", pgettext("remediation", "t")),
+        Figure(pgettext("remediation", "Green islands in service"), now.islands),
         Figure(pgettext("remediation", "Overdue milestones"), overdue_milestones(user).count()),
     ]
 

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import pgettext_lazy
 
-from .campaigns import AGENCIES, EVIDENCE, FINISHED, POLLUTANTS, REMEDIES, SCREENED, STAGES
+from .campaigns import AGENCIES, CAMPAIGNS, EVIDENCE, FINISHED, POLLUTANTS, REMEDIES, SCREENED, STAGES
 
 STAGE_CHOICES = list(STAGES.items())
 
@@ -67,6 +67,12 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign}:{self.pk}"
+
+    @property
+    def campaign_label(self) -> str:
+        """The campaign's name as people read it (its code is for machines)."""
+        declared = CAMPAIGNS.get(self.campaign)
+        return str(declared.label) if declared else self.campaign
 
 
 class StatusChange(models.Model):
@@ -187,3 +193,71 @@ class ReboundCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}:+{self.days}"
+
+
+class Island(models.Model):
+    """A green island (绿岛): shared pollution treatment built for many small firms — "集约建设、共享治污" —
+    such as a surface-treatment centre or a coatings cluster. Counted as built from `opened_on`."""
+
+    class Kind(models.TextChoices):
+        SURFACE = "surface", pgettext_lazy("remediation", "Surface-treatment centre")
+        COATING = "coating", pgettext_lazy("remediation", "Coatings cluster (shared spray lines)")
+        WASTEWATER = "wastewater", pgettext_lazy("remediation", "Shared wastewater treatment")
+        SOLVENT = "solvent", pgettext_lazy("remediation", "Shared solvent (VOCs) recovery")
+
+    class Unit(models.TextChoices):
+        TONNES_PER_DAY = "t_per_day", pgettext_lazy("remediation", "t of wastewater per day")
+        LINES = "lines", pgettext_lazy("remediation", "spray lines")
+        TONNES_PER_YEAR = "t_per_year", pgettext_lazy("remediation", "t per year")
+
+    name = models.CharField(pgettext_lazy("remediation", "name"), max_length=100)
+    kind = models.CharField(pgettext_lazy("remediation", "kind of island"), max_length=16, choices=Kind.choices)
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=pgettext_lazy("remediation", "place"))
+    operator = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=pgettext_lazy("remediation", "operator"))
+    capacity = models.DecimalField(pgettext_lazy("remediation", "capacity"), max_digits=10, decimal_places=1)
+    capacity_unit = models.CharField(pgettext_lazy("remediation", "unit"), max_length=12, choices=Unit.choices)
+    opened_on = models.DateField(pgettext_lazy("remediation", "in service since"))
+
+    scope_path_field = "place__path"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IslandMember(models.Model):
+    """A firm sending its treatment to an island; `case` is the remediation case that moved it there
+    (a relocation into a park, an upgrade by joining), so a firm moved into an island shows there."""
+
+    island = models.ForeignKey(Island, on_delete=models.CASCADE, related_name="members")
+    firm = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    joined_on = models.DateField()
+    left_on = models.DateField(null=True, blank=True)
+
+    scope_path_field = "island__place__path"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["island", "firm"], name="remediation_island_member")]
+
+    def __str__(self) -> str:
+        return f"{self.island_id}:{self.firm_id}"
+
+
+class Manifest(models.Model):
+    """An electronic transfer manifest (转移联单) of what a member sent to the island in one month."""
+
+    member = models.ForeignKey(IslandMember, on_delete=models.CASCADE, related_name="manifests")
+    number = models.CharField(max_length=32, unique=True)
+    month = models.DateField()  # the first day of the month
+    material = models.CharField(max_length=16, choices=Island.Kind.choices)
+    volume_t = models.DecimalField(max_digits=10, decimal_places=2)
+
+    scope_path_field = "member__island__place__path"
+
+    class Meta:
+        indexes = [models.Index(fields=["member", "month"])]
+
+    def __str__(self) -> str:
+        return self.number
