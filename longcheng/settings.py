@@ -174,7 +174,44 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out account or address before the password is checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Sign-in through the city's identity provider: answers nothing unless OIDC_ENABLED.
+    "longcheng.kernel.access.oidc.CityIdentityBackend",
 ]
+
+# Sign-in through the city's identity provider over OpenID Connect (docs/operations.md), off by
+# default. The endpoints are configured, not discovered: the platform never depends on reaching the
+# provider to start. An identity is mapped to an existing local account whose username equals the
+# OIDC_ACCOUNT_CLAIM claim of the verified id_token; no account is ever created.
+OIDC_ENABLED = env_bool("OIDC_ENABLED", False)
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")  # optional: when the claim is not in the id_token
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_secret("OIDC_RP_CLIENT_SECRET", None if OIDC_ENABLED else "")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid")
+OIDC_ACCOUNT_CLAIM = env_str("OIDC_ACCOUNT_CLAIM", "sub")
+# The provider's second factor counts as ours only when configured: an `amr` value (RFC 8176, e.g.
+# "mfa", "otp", "hwk") or an `acr` value listed here. Empty (the default): the platform's own TOTP
+# is still asked of the roles that need it.
+OIDC_TRUSTED_AMR = env_list("OIDC_TRUSTED_AMR", [])
+OIDC_TRUSTED_ACR = env_list("OIDC_TRUSTED_ACR", [])
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1, maximum=60)
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "access:oidc_callback"
+if OIDC_ENABLED:
+    _missing = [name for name in ("OIDC_OP_ISSUER", "OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT",
+                                  "OIDC_OP_JWKS_ENDPOINT", "OIDC_RP_CLIENT_ID") if not globals()[name]]
+    if _missing:
+        raise ImproperlyConfigured(f"OIDC_ENABLED is set but {', '.join(_missing)} not")
+    _plain = [name for name in ("OIDC_OP_ISSUER", "OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT",
+                                "OIDC_OP_JWKS_ENDPOINT") if not globals()[name].startswith("https://")]
+    if ENVIRONMENT == "production" and _plain:
+        # The token and the keys that verify it must not cross the network in clear.
+        raise ImproperlyConfigured(f"{', '.join(_plain)}: must be https:// in production")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",

@@ -98,7 +98,9 @@ class RecordClass:
     the nightly job never touches it (ledger postings). `action`: "delete" the expired rows, or
     "anonymise" them through `anonymise(queryset) -> count`. `of_person(person)`: the rows about one
     resident, for a deletion request; `erasable`: whether such a request may remove them before their
-    period ends (False: the request is refused naming `rule`)."""
+    period ends (False: the request is refused naming `rule`). `purge(queryset) -> count`: how to
+    delete rows when a queryset's delete() is not enough (files on disk, children that protect their
+    parent); used by the job and by a deletion request alike."""
 
     key: str
     label: Label
@@ -109,6 +111,7 @@ class RecordClass:
     anonymise: Callable[[Any], int] | None = None
     of_person: Callable[[Any], Any] | None = None
     erasable: bool = False
+    purge: Callable[[Any], int] | None = None
 
 
 @dataclass

@@ -30,7 +30,8 @@ class SignInGateMiddleware:
 
     def _gate(self, request: HttpRequest) -> HttpResponse | None:
         user = request.user
-        if not user.is_verified() and twofactor.requires_two_factor(user):  # type: ignore[union-attr]
+        if (not user.is_verified() and not twofactor.provider_confirmed(request)  # type: ignore[union-attr]
+                and twofactor.requires_two_factor(user)):
             if twofactor.confirmed_device(user) is not None:
                 target, code = reverse("access:twofactor_verify"), "two_factor_required"
             else:

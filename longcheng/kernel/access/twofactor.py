@@ -29,6 +29,9 @@ from .models import RoleAssignment, in_force_q
 SENSITIVE_PERMISSIONS = frozenset({"people.reveal", "people.privacy", "ledger.post", "access.manage"})
 SENSITIVE_VERBS = frozenset({"reveal", "pay", "post"})
 ISSUER = "Longcheng"
+# Set in the session (to the account's id) when the city's identity provider's own second factor
+# counts as ours (kernel/access/oidc.py: only for an amr/acr listed in OIDC_TRUSTED_AMR/_ACR).
+IDP_SECOND_FACTOR = "longcheng_idp_second_factor"
 
 
 def is_sensitive(permission: str) -> bool:
@@ -45,6 +48,12 @@ def requires_two_factor(user: Any) -> bool:
                                              places__isnull=False).values_list("role", flat=True))
     roles = registry.roles()
     return any(is_sensitive(perm) for code in held if code in roles for perm in roles[code].permissions)
+
+
+def provider_confirmed(request: Any) -> bool:
+    """The session's sign-in at the city's identity provider used a second factor the city trusts."""
+    session = getattr(request, "session", None)
+    return session is not None and session.get(IDP_SECOND_FACTOR) == getattr(request.user, "pk", None)
 
 
 def confirmed_device(user: Any) -> Any:

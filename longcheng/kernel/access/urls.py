@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import oidc, views
 
 app_name = "access"
 urlpatterns = [
@@ -17,4 +17,7 @@ urlpatterns = [
     path("password/set/<str:uidb64>/<str:token>/", views.password_set, name="password_set"),
     path("two-factor/setup/", views.twofactor_setup, name="twofactor_setup"),
     path("two-factor/verify/", views.twofactor_verify, name="twofactor_verify"),
+    # Sign-in through the city's identity provider: 404 unless OIDC_ENABLED.
+    path("oidc/start/", oidc.start, name="oidc_start"),
+    path("oidc/callback/", oidc.callback, name="oidc_callback"),
 ]

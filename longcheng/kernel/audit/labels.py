@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 ACTIONS = {
     "access.sign_in": _("Signed in"),
     "access.sign_in_failed": _("Sign-in failed (wrong password)"),
+    "access.oidc_refused": _("Sign-in through the city's identity provider refused"),
     "access.locked_out": _("Sign-in refused: locked out"),
     "access.sign_out": _("Signed out"),
     "access.idle_timeout": _("Signed out after idle time"),
@@ -71,6 +72,10 @@ FIELDS = {
     "fields": _("Fields"),
     "filters": _("Filters"),
     "ip": _("Address (IP)"),
+    "via": _("Signed in through"),
+    "second_factor": _("Second factor"),
+    "claim": _("Identity claim"),
+    "value": _("Identity"),
     "is_active": _("Active"),
     "kind": pgettext_lazy("audit", "Kind"),
     "level": pgettext_lazy("audit", "Level"),

@@ -119,7 +119,8 @@ def _erase(person: Resident, acting_user: User) -> dict[str, int]:
     removed: dict[str, int] = {}
     for _spec, rc in registry.record_classes():
         if rc.of_person is not None and rc.erasable:
-            removed[rc.key], _detail = rc.of_person(person).delete()
+            rows = rc.of_person(person)
+            removed[rc.key] = rc.purge(rows) if rc.purge is not None else rows.delete()[0]
     # Which fields, never their values: the audit row must not keep what the request erases.
     before = {"fields": ["name", "resident_id", "phone", "address"]}
     # The registry row stays (other rows point at it) with nothing that identifies the person.

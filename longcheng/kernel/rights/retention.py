@@ -89,6 +89,8 @@ def _purge(rc: RecordClass, cutoff: dt.datetime, batch: int) -> int:
             if rc.action == "anonymise":
                 assert rc.anonymise is not None
                 done = rc.anonymise(chunk)
+            elif rc.purge is not None:
+                done = rc.purge(chunk)
             else:
                 chunk.delete()
                 done = len(pks)

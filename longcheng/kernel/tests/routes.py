@@ -97,6 +97,9 @@ PAGES = [
     Page("access:assignment_end", MANAGE, lambda w: [_assignment_pk(w)["pk"]], get=False),
     Page("access:password_change", None),
     Page("access:password_set", PUBLIC, lambda w: ["MQ", "x-y"]),
+    # Not found while OIDC_ENABLED is off (the default); kernel/access/tests/test_oidc.py walks them on.
+    Page("access:oidc_start", PUBLIC),
+    Page("access:oidc_callback", PUBLIC),
     Page("access:twofactor_setup", None),
     Page("access:twofactor_verify", None),
     Page("rights:requests", PRIVACY),

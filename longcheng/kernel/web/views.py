@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
@@ -41,6 +42,10 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         signed_in(self.request, form.get_user())
         return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # The city's identity provider is offered only when configured (kernel/access/oidc.py).
+        return {**super().get_context_data(**kwargs), "oidc_enabled": settings.OIDC_ENABLED}
 
 
 def attach_error(form: Any, error: KernelError) -> None:

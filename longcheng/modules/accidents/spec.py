@@ -16,6 +16,8 @@ from longcheng.kernel.registry import (
     register_module,
 )
 
+from .personal import RETENTION, personal_data
+
 REPORT = "accidents.report"  # report one's own accidents (drivers)
 REVIEW = "accidents.review"  # review reports and decide liability (officers, duty chief)
 CLAIMS = "accidents.claims"  # receive hand-offs addressed to one's insurer
@@ -83,4 +85,6 @@ SPEC = register_module(ModuleSpec(
                    later("longcheng.modules.accidents.demo.build"), order=200)],
     urls="longcheng.modules.accidents.urls",
     api="longcheng.modules.accidents.api.router",
+    personal_data=personal_data,
+    retention=RETENTION,
 ))

@@ -15,6 +15,8 @@ from longcheng.kernel.registry import (
     register_module,
 )
 
+from .personal import RETENTION, personal_data
+
 VIEW, MANAGE = "ecorestore.view", "ecorestore.manage"
 COURT, SUPERVISE, OWN = "ecorestore.court", "ecorestore.supervise", "ecorestore.own"
 
@@ -74,4 +76,6 @@ SPEC = register_module(ModuleSpec(
                    later("longcheng.modules.ecorestore.demo.build"), order=200)],
     urls="longcheng.modules.ecorestore.urls",
     api="longcheng.modules.ecorestore.api.router",
+    personal_data=personal_data,
+    retention=RETENTION,
 ))

@@ -24,6 +24,7 @@ from longcheng.kernel.registry import (
 )
 
 from .campaigns import STAGES
+from .personal import RETENTION, personal_data
 
 VIEW, INSPECT, DETERMINE = "remediation.view", "remediation.inspect", "remediation.determine"
 CLOSE, RESPOND = "remediation.close", "remediation.respond"
@@ -76,4 +77,6 @@ SPEC = register_module(ModuleSpec(
                    later("longcheng.modules.remediation.demo.build"), order=200)],
     urls="longcheng.modules.remediation.urls",
     api="longcheng.modules.remediation.api.router",
+    personal_data=personal_data,
+    retention=RETENTION,
 ))
