@@ -105,6 +105,8 @@ class Report(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     mutual_self_pay = models.BooleanField(default=False)
     agreement_at = models.DateTimeField(null=True, blank=True)
+    # When the duty chiefs were told it was overdue (once: the periodic job skips it afterwards).
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     scope_path_field = "place__path"
     personal_fields = {"lat": Kind.LOCATION, "lon": Kind.LOCATION}

@@ -22,6 +22,7 @@ REPORT = "accidents.report"  # report one's own accidents (drivers)
 REVIEW = "accidents.review"  # review reports and decide liability (officers, duty chief)
 CLAIMS = "accidents.claims"  # receive hand-offs addressed to one's insurer
 FIGURES = "accidents.figures"  # the figures
+CHIEF_ROLE = "accidents_chief"  # overdue reports escalate to its holders (escalation.py)
 
 PERMISSIONS = {
     REPORT: pgettext_lazy("accidents", "Report one's own minor accidents"),
@@ -40,7 +41,7 @@ ROLES = [
     Role("accidents_driver", pgettext_lazy("accidents", "Driver (龙e处)"), frozenset({REPORT})),
     Role("accidents_officer", pgettext_lazy("accidents", "Traffic officer (龙e处)"), frozenset({REVIEW, FIGURES}),
          demo_scope="武进区", sees=_HANDLERS),
-    Role("accidents_chief", pgettext_lazy("accidents", "Duty chief (龙e处)"), frozenset({REVIEW, FIGURES})),
+    Role(CHIEF_ROLE, pgettext_lazy("accidents", "Duty chief (龙e处)"), frozenset({REVIEW, FIGURES})),
     Role("accidents_insurer", pgettext_lazy("accidents", "Insurer claim handler (龙e处)"), frozenset({CLAIMS}),
          sees=_HANDLERS),
 ]
@@ -57,6 +58,7 @@ ACCIDENTS_AUDIT_ACTIONS = {
     "accidents.liability.accept": pgettext_lazy("accidents", "Officer accepted the proposed liability"),
     "accidents.liability.change": pgettext_lazy("accidents", "Officer changed the liability"),
     "accidents.report.scene": pgettext_lazy("accidents", "Parties called to the scene"),
+    "accidents.report.escalate": pgettext_lazy("accidents", "Overdue report escalated to the duty chief"),
     "accidents.agreement.sign": pgettext_lazy("accidents", "Agreement signed"),
     "accidents.handoff.send": pgettext_lazy("accidents", "Claim handed to the insurer"),
     "accidents.handoff.status": pgettext_lazy("accidents", "Claim status updated by the insurer"),
@@ -84,6 +86,7 @@ SPEC = register_module(ModuleSpec(
     demo=[DemoStep("accidents", _("Accident quick handling"),
                    later("longcheng.modules.accidents.demo.build"), order=200)],
     urls="longcheng.modules.accidents.urls",
+    jobs="longcheng.modules.accidents.jobs",
     api="longcheng.modules.accidents.api.router",
     personal_data=personal_data,
     retention=RETENTION,
