@@ -158,6 +158,7 @@ def test_the_pages_take_gets_only(scene: dict[str, Any]) -> None:
     client = _client(scene["prosecutor"])
     assert client.post(f"/ecorestore/cases/{scene['case'].pk}/", {"op": "certify"}).status_code == 405
     assert client.post("/ecorestore/", {"number": "JK-9"}).status_code == 405
+    assert state() == before
     shift = Shift.objects.create(obligation=scene["obligation"], zone=scene["zones"]["labour"],
                                  starts_at=timezone.now(), ends_at=timezone.now() + dt.timedelta(hours=4))
     before = state()
