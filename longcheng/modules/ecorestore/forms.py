@@ -1,16 +1,30 @@
-"""The page forms of ecorestore (Django forms; yuan read through the kernel's YuanField)."""
+"""The page forms of ecorestore (Django forms; yuan read through the kernel's YuanField): one form per
+change, each posted to its own url (views.CASE_STEPS, views_shifts.SHIFT_STEPS). `shown` turns a
+refusal into the message the page shows again, naming the field by the label the user sees."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
+from longcheng.kernel.errors import KernelError
 from longcheng.kernel.forms import YuanField
 from longcheng.kernel.widgets import DateTimeWidget, DateWidget
 
 from .models import Head, PartyKind, Source, Stage
+
+
+def shown(error: KernelError, form: forms.Form) -> dict[str, Any]:
+    """A refusal as the page shows it: the field at fault (the element's id) and the message, prefixed
+    with the field's label unless it names it already (a form's own refusal does: kernel.forms.refusal)."""
+    message = str(error.message)
+    field = form.fields.get(error.field or "")
+    label = str(field.label) if field is not None and field.label else ""
+    if label and not message.startswith(label):
+        message = pgettext("ecorestore", "%(field)s: %(message)s") % {"field": label, "message": message}
+    return {"field": error.field, "message": message}
 
 
 class CaseForm(forms.Form):
@@ -67,3 +81,11 @@ class CheckInForm(forms.Form):
     lat = forms.FloatField(label=pgettext_lazy("ecorestore", "Latitude"), min_value=-90, max_value=90, required=False)
     lon = forms.FloatField(label=pgettext_lazy("ecorestore", "Longitude"), min_value=-180, max_value=180,
                            required=False)
+
+
+class CertifyForm(forms.Form):
+    """Issuing the completion certificate: nothing to type, the case says everything."""
+
+
+class ShiftForm(forms.Form):
+    """Checking out or signing off a shift: nothing to type."""

@@ -1,12 +1,17 @@
-"""The supervisor's phone pages: the shifts of their zones, and one shift to check in, out and sign off."""
+"""The supervisor's phone pages: the shifts of their zones, and one shift to check in, out and sign off,
+each step on its own POST-only url (`SHIFT_STEPS`); a refusal shows the shift again with its reason."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
+from django import forms
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
 
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.errors import KernelError
@@ -14,12 +19,13 @@ from longcheng.kernel.forms import refusal
 from longcheng.kernel.web.decorators import staff_view
 
 from . import access, actions
-from .forms import CheckInForm
+from .forms import CheckInForm, ShiftForm, shown
 from .models import Shift, ShiftState
 from .spec import SUPERVISE
 
 
 @staff_view(SUPERVISE)
+@require_safe
 def shifts(request: StaffRequest) -> HttpResponse:
     since = timezone.now() - dt.timedelta(days=1)
     rows = access.shifts_for(request.user).filter(ends_at__gte=since).order_by("starts_at", "pk")[:200]
@@ -27,34 +33,56 @@ def shifts(request: StaffRequest) -> HttpResponse:
     return render(request, "ecorestore/shifts.html", {"shifts": rows, "waiting": waiting})
 
 
-def _step(request: StaffRequest, shift: Shift) -> None:
-    op = request.POST.get("op", "")
-    if op == "check_in":
-        form = CheckInForm(request.POST)
-        if not form.is_valid():
-            raise refusal(form)
-        actions.do_check_in_shift(shift, lat=form.cleaned_data["lat"], lon=form.cleaned_data["lon"],
-                                  acting_user=request.user)
-    elif op == "check_out":
-        actions.do_check_out_shift(shift, acting_user=request.user)
-    else:
-        actions.do_sign_off_shift(shift, acting_user=request.user)
+def _check_in(request: StaffRequest, shift: Shift, data: dict[str, Any]) -> None:
+    actions.do_check_in_shift(shift, lat=data["lat"], lon=data["lon"], acting_user=request.user)
 
 
-@staff_view(SUPERVISE)
-def shift(request: StaffRequest, pk: int) -> HttpResponse:
-    item = access.shift_for(request.user, pk)
-    error: KernelError | None = None
-    if request.method == "POST":
-        try:
-            _step(request, item)
-        except KernelError as exc:
-            if exc.status in (403, 404):
-                raise
-            error = exc
-        else:
-            return redirect("ecorestore:shift", item.pk)
+def _check_out(request: StaffRequest, shift: Shift, data: dict[str, Any]) -> None:
+    actions.do_check_out_shift(shift, acting_user=request.user)
+
+
+def _sign_off(request: StaffRequest, shift: Shift, data: dict[str, Any]) -> None:
+    actions.do_sign_off_shift(shift, acting_user=request.user)
+
+
+# A shift's steps by url name (ecorestore:shift_<name>, at shifts/<pk>/<name with dashes>/), POST only.
+SHIFT_STEPS: dict[str, tuple[type[forms.Form], Callable[[StaffRequest, Shift, dict[str, Any]], None]]] = {
+    "check_in": (CheckInForm, _check_in), "check_out": (ShiftForm, _check_out), "sign_off": (ShiftForm, _sign_off),
+}
+
+
+def _shift_page(request: StaffRequest, item: Shift, error: dict[str, Any] | None = None,
+                status: int = 200) -> HttpResponse:
     obligation = item.obligation
     return render(request, "ecorestore/shift.html", {
         "shift": item, "obligation": obligation, "case": obligation.case, "error": error,
-    }, status=error.status if error else 200)
+    }, status=status)
+
+
+def shift_step_view(name: str) -> Callable[..., HttpResponse]:
+    form_class, run = SHIFT_STEPS[name]
+
+    @staff_view(SUPERVISE)
+    @require_POST
+    def view(request: StaffRequest, pk: int) -> HttpResponse:
+        item = access.shift_for(request.user, pk)
+        form = form_class(request.POST)
+        try:
+            if not form.is_valid():
+                raise refusal(form)
+            run(request, item, form.cleaned_data)
+        except KernelError as exc:
+            if exc.status in (403, 404):
+                raise
+            status = exc.status if exc.status in (400, 409, 422) else 400
+            return _shift_page(request, access.shift_for(request.user, pk), shown(exc, form), status)
+        return redirect("ecorestore:shift", item.pk)
+
+    view.__name__ = view.__qualname__ = f"shift_{name}"
+    return view
+
+
+@staff_view(SUPERVISE)
+@require_safe
+def shift(request: StaffRequest, pk: int) -> HttpResponse:
+    return _shift_page(request, access.shift_for(request.user, pk))

@@ -1,5 +1,6 @@
 """The youth aid pages' step forms: one form per url (a case's steps, views/cases.py STEPS; a payment
-batch's steps, views/payments.py; the rooms page's step, views/rooms.py).
+batch's steps, views/payments.py; the rooms page's step, views/rooms.py; the review, fund, rules and
+volunteers pages' steps, views/review.py, fund.py, volunteers.py).
 
 A form types its fields (yuan → fen through the kernel's YuanField, whole numbers, dates, ids as text
 read by `parse_id`) and labels them; what a value may be (a risk level, a reason of at least 4
@@ -20,7 +21,8 @@ from longcheng.kernel.forms import YuanField
 # A KernelError's field (the action's key) → the input that holds it, where the two differ.
 ALIASES = {"recommendation": "note", "started_on": "on", "budget_fen": "budget", "spent_fen": "spent",
            "deceased_parent_id": "deceased_parent", "surviving_parent_id": "surviving_parent",
-           "guardian_id": "guardian", "return_reason": "reason"}
+           "guardian_id": "guardian", "return_reason": "reason", "min_fen": "min", "max_fen": "max",
+           "yearly_cap_fen": "cap", "grade_amounts": "grade_1", "vetting_note": "note"}
 
 
 def refused(error: KernelError, form: forms.Form | None) -> str:
@@ -204,3 +206,51 @@ class ReturnPaymentForm(forms.Form):
 
 class ReissueForm(forms.Form):
     payment = _text(_("Payment"))
+
+
+# --- the review queue, the fund, the aid rules and hope parents -------------------------------------------
+
+
+class DecideForm(forms.Form):
+    """The federation's decision on one recommended application."""
+
+    application = forms.CharField(label=_("Application"))
+    decision = forms.ChoiceField(label=_("Decision"), choices=(("approve", _("Approve")), ("reject", _("Reject"))),
+                                 error_messages={"required": _("Choose approve or reject."),
+                                                 "invalid_choice": _("Choose approve or reject.")})
+    amount = YuanField(label=_("Approved amount"), required=False)
+    reason = _text(_("Reason"), strip=False)
+
+
+class DonateForm(forms.Form):
+    donor = _text(_("Donor"))
+    amount = YuanField(label=_("Amount (yuan)"))
+    token = _text("token")
+
+
+class RulesForm(forms.Form):
+    """An aid type's amounts and caps; the grade amounts only for a type given by hardship grade."""
+
+    code = _text(_("Aid type"))
+    min = YuanField(label=_("Smallest amount (yuan)"))
+    max = YuanField(label=_("Largest amount (yuan)"))
+    cap = YuanField(label=_("Yearly cap (yuan)"))
+    grade_1 = YuanField(label=_("Grade 1 (yuan)"), required=False)
+    grade_2 = YuanField(label=_("Grade 2 (yuan)"), required=False)
+    grade_3 = YuanField(label=_("Grade 3 (yuan)"), required=False)
+    proof_required = forms.BooleanField(label=_("Proof required"), required=False)
+    active = forms.BooleanField(label=_("Active"), required=False)
+    reason = _text(_("Reason for the change"))
+
+
+class RegisterVolunteerForm(forms.Form):
+    name = _text(_("Name"))
+    phone = _text(_("Phone"))
+    place = _text(_("Lives in"))
+    occupation = _text(_("Occupation"))
+
+
+class VetForm(forms.Form):
+    volunteer = _text(_("Volunteer"))
+    status = _text(_("Vetting"))
+    note = _text(_("Note"))

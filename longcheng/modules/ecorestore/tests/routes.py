@@ -52,14 +52,39 @@ def _new_case(w: World) -> dict[str, Any]:
             "opened_on": "2024-07-01", "decided_on": "2024-07-01", "head_service_loss": "100"}
 
 
+def _shift(w: World) -> list[Any]:
+    return [w["ecorestore"]["shift"].pk]
+
+
+# (change, its form) of a case, each on its own url taking POSTs only (views.CASE_STEPS): all need MANAGE.
+CASE_POSTS: list[tuple[str, Any]] = [
+    ("advance", lambda w: {"stage": "assessment", "on": "2024-12-01"}),
+    ("convert", lambda w: {"amount": "200", "consent": "on", "hardship": "低保户证明", "due_on": "2024-12-31"}),
+    ("book", lambda w: {"obligation": w["ecorestore"]["obligation"].pk, "zone": w["ecorestore"]["zone"].pk,
+                        "starts_at": "2024-12-01T09:00", "hours": "4"}),
+    ("breach", lambda w: {"obligation": w["ecorestore"]["obligation"].pk, "reason": "连续三次未到场"}),
+    ("certify", lambda w: {}),
+]
+
+# (step, its form) of a shift, each on its own url taking POSTs only (views_shifts.SHIFT_STEPS).
+SHIFT_POSTS: list[tuple[str, Any]] = [
+    ("check_in", lambda w: {"lat": "31.762", "lon": "120.072"}),
+    ("check_out", lambda w: {}),
+    ("sign_off", lambda w: {}),
+]
+
 PAGES = [
-    Page("ecorestore:cases", CASES, view_permission=None, post_permission=(MANAGE, COURT), post=_new_case),
-    Page("ecorestore:case", CASES, _case, within="a", view_permission=None, post_permission=MANAGE,
-         post=lambda w: {"op": "advance", "stage": "assessment", "on": "2024-12-01"}),
+    Page("ecorestore:cases", CASES, view_permission=None),
+    Page("ecorestore:case_open", CASES, view_permission=None, get=False, post_permission=(MANAGE, COURT),
+         post=_new_case),
+    Page("ecorestore:case", CASES, _case, within="a", view_permission=None),
+    *(Page(f"ecorestore:case_{step}", CASES, _case, within="a", view_permission=None, get=False,
+           post_permission=MANAGE, post=body) for step, body in CASE_POSTS),
     Page("ecorestore:certificate", CASES, lambda w: [w["ecorestore"]["done"].pk], within="a", view_permission=None),
     Page("ecorestore:shifts", SUPERVISE),
-    Page("ecorestore:shift", SUPERVISE, lambda w: [w["ecorestore"]["shift"].pk], within="a",
-         post=lambda w: {"op": "check_in", "lat": "31.762", "lon": "120.072"}),
+    Page("ecorestore:shift", SUPERVISE, _shift, within="a"),
+    *(Page(f"ecorestore:shift_{step}", SUPERVISE, _shift, within="a", get=False, post=body)
+      for step, body in SHIFT_POSTS),
     Page("ecorestore:mine", OWN),
 ]
 

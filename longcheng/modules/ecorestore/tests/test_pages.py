@@ -30,7 +30,7 @@ def _client(user: Any) -> Client:
 
 
 def _receive(client: Client, city: dict[str, Any], **change: str) -> Any:
-    return client.post("/ecorestore/", {
+    return client.post("/ecorestore/open/", {
         "number": "JK-2024-021", "title": "非法捕捞", "source": "court", "source_organ": "常州经开区人民法院",
         "legal_basis": "规定", "place": city["a"].pk, "party_name": "王某", "party_kind": "person",
         "opened_on": "2024-06-10", "decided_on": "2024-07-01", "head_service_loss": "2,000", **change})
@@ -45,12 +45,12 @@ def test_a_case_received_and_converted_through_the_forms(city: dict[str, Any], p
     assert (case.stage, case.damage_fen) == ("lawsuit", 200_000)
     page = client.get(f"/ecorestore/cases/{case.pk}/?quote=200").content.decode()
     assert "9" in page and "198.00" in page  # 200 yuan: 9 hours at 22 yuan, 198 yuan offset
-    client.post(f"/ecorestore/cases/{case.pk}/", {"op": "advance", "stage": "restoration", "on": "2024-07-02"})
-    no_consent = client.post(f"/ecorestore/cases/{case.pk}/", {
-        "op": "convert", "amount": "200", "hardship": "低保户证明", "due_on": "2024-12-31"})
+    client.post(f"/ecorestore/cases/{case.pk}/advance/", {"stage": "restoration", "on": "2024-07-02"})
+    no_consent = client.post(f"/ecorestore/cases/{case.pk}/convert/", {
+        "amount": "200", "hardship": "低保户证明", "due_on": "2024-12-31"})
     assert no_consent.status_code == 400 and not Obligation.objects.exists()
-    client.post(f"/ecorestore/cases/{case.pk}/", {
-        "op": "convert", "amount": "200", "consent": "on", "hardship": "低保户证明", "due_on": "2024-12-31"})
+    client.post(f"/ecorestore/cases/{case.pk}/convert/", {
+        "amount": "200", "consent": "on", "hardship": "低保户证明", "due_on": "2024-12-31"})
     assert list(Obligation.objects.values_list("hours_owed", "amount_offset_fen")) == [(9, 19_800)]
 
 
@@ -60,22 +60,22 @@ def test_the_phone_check_in_refuses_outside_the_zone_and_accepts_inside(city: di
     client = _client(prosecutor)
     _receive(client, city)
     case = Case.objects.get()
-    client.post(f"/ecorestore/cases/{case.pk}/", {"op": "advance", "stage": "restoration", "on": "2024-07-02"})
-    client.post(f"/ecorestore/cases/{case.pk}/", {
-        "op": "convert", "amount": "200", "consent": "on", "hardship": "低保户证明", "due_on": "2024-12-31"})
+    client.post(f"/ecorestore/cases/{case.pk}/advance/", {"stage": "restoration", "on": "2024-07-02"})
+    client.post(f"/ecorestore/cases/{case.pk}/convert/", {
+        "amount": "200", "consent": "on", "hardship": "低保户证明", "due_on": "2024-12-31"})
     start = timezone.localtime().replace(second=0, microsecond=0)
-    booked = client.post(f"/ecorestore/cases/{case.pk}/", {
-        "op": "book", "obligation": Obligation.objects.get().pk, "zone": zones["labour"].pk,
+    booked = client.post(f"/ecorestore/cases/{case.pk}/book/", {
+        "obligation": Obligation.objects.get().pk, "zone": zones["labour"].pk,
         "starts_at": start.strftime("%Y-%m-%dT%H:%M"), "hours": "4"})
     assert booked.status_code == 302
     shift = Shift.objects.get()
     phone = _client(supervisor)
     url = f"/ecorestore/shifts/{shift.pk}/"
     assert "check-in-form" in phone.get(url).content.decode()
-    outside = phone.post(url, {"op": "check_in", "lat": OUTSIDE[0], "lon": OUTSIDE[1]})
+    outside = phone.post(url + "check-in/", {"lat": OUTSIDE[0], "lon": OUTSIDE[1]})
     assert outside.status_code == 400 and 'id="error-location"' in outside.content.decode()
     assert Shift.objects.get().state == "booked" and Shift.objects.get().checked_in_at is None
-    assert phone.post(url, {"op": "check_in", "lat": INSIDE[0], "lon": INSIDE[1]}).status_code == 302
+    assert phone.post(url + "check-in/", {"lat": INSIDE[0], "lon": INSIDE[1]}).status_code == 302
     assert Shift.objects.get().state == "checked_in"
 
 

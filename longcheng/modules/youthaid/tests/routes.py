@@ -93,6 +93,9 @@ PAGES = [
                          "note": "父亲去世"}),
     Page("youthaid:attachment", "youthaid.view", lambda w: [w["youthaid"]["attachment"].pk], within=WHERE),
     Page("youthaid:review", "youthaid.review"),
+    # The review, fund, rules and volunteers pages' steps, each its own url taking POSTs only.
+    Page("youthaid:review_decide", "youthaid.review", get=False,
+         post=lambda w: {"application": w["youthaid"]["application"].pk, "decision": "reject", "reason": "不符合"}),
     Page("youthaid:batches", "youthaid.pay"),
     Page("youthaid:batch_create", "youthaid.pay", get=False, post=lambda w: {"title": "测试批次"}),
     Page("youthaid:batch", "youthaid.pay", lambda w: [w["youthaid"]["batch"].pk]),
@@ -100,8 +103,17 @@ PAGES = [
     *(Page(f"youthaid:batch_{step}", "youthaid.pay", lambda w: [w["youthaid"]["batch"].pk], get=False, post=body)
       for step, body in BATCH_POSTS),
     Page("youthaid:fund", "youthaid.view"),
+    Page("youthaid:fund_donate", "youthaid.view", get=False, post_permission="youthaid.fund",
+         post=lambda w: {"donor": "张先生", "amount": "100"}),
     Page("youthaid:rules", "youthaid.view"),
+    Page("youthaid:rules_edit", "youthaid.view", get=False, post_permission="youthaid.configure",
+         post=lambda w: {"code": "living", "min": "1000", "max": "3000", "cap": "3000", "grade_1": "1000",
+                         "grade_2": "2000", "grade_3": "3000", "active": "on", "reason": "年度调整"}),
     Page("youthaid:volunteers", "youthaid.view"),
+    Page("youthaid:volunteer_register", "youthaid.view", get=False, post_permission="youthaid.manage",
+         post=lambda w: {"name": "周慧", "phone": "13912345678", "place": w["city"]["liyang_town"].pk}),
+    Page("youthaid:volunteer_vet", "youthaid.view", get=False, post_permission="youthaid.manage",
+         post=lambda w: {"volunteer": "1", "status": "vetted", "note": "已核实"}),
     Page("youthaid:rooms", "youthaid.view"),
     # The federation's step of a dream room (approve, sign off), POST only (views/rooms.py).
     Page("youthaid:room_advance", "youthaid.view", get=False, post_permission="youthaid.review",

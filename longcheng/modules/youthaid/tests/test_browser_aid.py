@@ -24,10 +24,10 @@ def _login(page: Any, url: str, username: str) -> None:
 
 
 def _step(page: Any, step: str) -> Any:
-    """The form of one step on a page: a case's steps post to their own url (cases/<pk>/<step>/),
-    the other pages' forms carry a hidden `step` field."""
+    """The form of one step on a page: every step posts to its own url (cases/<pk>/<step>/,
+    review/decide/, batches/create/ ...)."""
     slug = step.replace("_", "-")
-    return page.locator(f"form[action$='/{slug}/'], form:has(input[name=step][value={step}])").first
+    return page.locator(f"form[action$='/{slug}/']").first
 
 
 def _submit(page: Any, form: Any) -> None:

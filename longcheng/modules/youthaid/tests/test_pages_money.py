@@ -74,7 +74,7 @@ def balances() -> tuple[int, int]:
 
 
 def decide(client: Client, app: Application, **data: Any) -> Any:
-    return client.post("/youthaid/review/", {"step": "decide", "application": app.pk, **data}, follow=True)
+    return client.post("/youthaid/review/decide/", {"application": app.pk, **data}, follow=True)
 
 
 def approved_and_batched(world: dict[str, Any]) -> PaymentBatch:
@@ -142,8 +142,8 @@ def test_reviewer_rejects_with_a_reason(world: dict[str, Any]) -> None:
 
 def test_a_case_worker_cannot_decide(world: dict[str, Any]) -> None:
     entries = JournalEntry.objects.count()
-    response = client_for(world["worker"]).post("/youthaid/review/", {
-        "step": "decide", "application": world["app"].pk, "decision": "approve", "amount": ""})
+    response = client_for(world["worker"]).post("/youthaid/review/decide/", {
+        "application": world["app"].pk, "decision": "approve", "amount": ""})
     assert response.status_code == 403
     app = Application.objects.get(pk=world["app"].pk)
     assert app.status == AppStatus.RECOMMENDED and app.decided_by is None
@@ -248,7 +248,7 @@ def test_a_batch_out_of_scope_is_not_found(world: dict[str, Any], make_user: Any
 def test_a_donation_with_fractions_of_a_fen_is_refused(world: dict[str, Any]) -> None:
     entries = JournalEntry.objects.count()
     client = client_for(world["reviewer"])
-    response = client.post("/youthaid/fund/", {"step": "donate", "donor": "张先生", "amount": "12.345"}, follow=True)
+    response = client.post("/youthaid/fund/donate/", {"donor": "张先生", "amount": "12.345"}, follow=True)
     assert "An amount has at most two decimal places (whole fen)." in body(response)
     assert JournalEntry.objects.count() == entries
     assert balances() == (5_000_000, 0)
@@ -256,19 +256,19 @@ def test_a_donation_with_fractions_of_a_fen_is_refused(world: dict[str, Any]) ->
 
 def test_a_donation_is_recorded_once_even_if_sent_twice(world: dict[str, Any]) -> None:
     client = client_for(world["reviewer"])
-    form = {"step": "donate", "donor": "张先生", "amount": "1,000.50", "token": "abc123"}
-    response = client.post("/youthaid/fund/", form, follow=True)
+    form = {"donor": "张先生", "amount": "1,000.50", "token": "abc123"}
+    response = client.post("/youthaid/fund/donate/", form, follow=True)
     assert "Donation of ¥1,000.50 recorded." in body(response)
-    client.post("/youthaid/fund/", form, follow=True)
+    client.post("/youthaid/fund/donate/", form, follow=True)
     assert balances() == (5_000_000 + 100_050, 0)
 
 
 def test_an_observer_sees_the_fund_but_cannot_donate(world: dict[str, Any]) -> None:
     client = client_for(world["observer"])
     page = body(client.get("/youthaid/fund/"))
-    assert "¥50,000.00" in page and 'value="donate"' not in page
-    response = client.post("/youthaid/fund/", {"step": "donate", "donor": "X", "amount": "10"})
-    assert response.status_code == 302  # back to the page with the refusal
+    assert "¥50,000.00" in page and '/youthaid/fund/donate/' not in page
+    response = client.post("/youthaid/fund/donate/", {"donor": "X", "amount": "10"})
+    assert response.status_code == 403  # the page again with the refusal
     assert balances() == (5_000_000, 0)
 
 
@@ -300,41 +300,41 @@ def test_the_aid_rules_can_be_changed_with_a_reason(world: dict[str, Any]) -> No
     client = client_for(world["reviewer"])
     page = body(client.get("/youthaid/rules/"))
     assert "Living assistance" in page and "¥3,000.00" in page
-    form = {"step": "edit", "code": "living", "min": "1000", "max": "3500", "cap": "3500", "grade_1": "1000",
+    form = {"code": "living", "min": "1000", "max": "3500", "cap": "3500", "grade_1": "1000",
             "grade_2": "2500", "grade_3": "3500", "active": "on", "reason": "Board decision 2026-11"}
-    client.post("/youthaid/rules/", form, follow=True)
+    client.post("/youthaid/rules/edit/", form, follow=True)
     living = AidType.objects.get(code="living")
     assert living.max_fen == 350_000 and living.grade_amounts == {"1": 100_000, "2": 250_000, "3": 350_000}
-    response = client.post("/youthaid/rules/", {**form, "cap": "3000"}, follow=True)
+    response = client.post("/youthaid/rules/edit/", {**form, "cap": "3000"}, follow=True)
     assert "The yearly cap cannot be below the largest amount." in body(response)
     assert AidType.objects.get(code="living").yearly_cap_fen == 350_000
     observer = client_for(world["observer"])
-    assert 'value="edit"' not in body(observer.get("/youthaid/rules/"))
-    observer.post("/youthaid/rules/", {**form, "max": "3600", "cap": "3600", "grade_3": "3600"})
+    assert '/youthaid/rules/edit/' not in body(observer.get("/youthaid/rules/"))
+    observer.post("/youthaid/rules/edit/", {**form, "max": "3600", "cap": "3600", "grade_3": "3600"})
     assert AidType.objects.get(code="living").max_fen == 350_000
 
 
 def test_hope_parents_are_registered_and_vetted(world: dict[str, Any]) -> None:
     client = client_for(world["worker"])
     town = world["city"]["liyang_town"]
-    client.post("/youthaid/volunteers/", {"step": "register", "name": "周慧", "phone": "13912345678",
+    client.post("/youthaid/volunteers/register/", {"name": "周慧", "phone": "13912345678",
                                           "place": town.pk, "occupation": "Teacher"}, follow=True)
     volunteer = Volunteer.objects.get()
     assert volunteer.status == VettingStatus.APPLIED and volunteer.place == town
     page = body(client.get("/youthaid/volunteers/"))
     assert "周慧" in page and "139****5678" in page and "13912345678" not in page
-    response = client.post("/youthaid/volunteers/", {"step": "vet", "volunteer": volunteer.pk, "status": "vetted",
+    response = client.post("/youthaid/volunteers/vet/", {"volunteer": volunteer.pk, "status": "vetted",
                                                      "note": ""}, follow=True)
     assert "This field is required" in body(response)
     assert Volunteer.objects.get().status == VettingStatus.APPLIED
-    client.post("/youthaid/volunteers/", {"step": "vet", "volunteer": volunteer.pk, "status": "vetted",
+    client.post("/youthaid/volunteers/vet/", {"volunteer": volunteer.pk, "status": "vetted",
                                           "note": "Interviewed, references checked"})
     assert Volunteer.objects.get().status == VettingStatus.VETTED
     actions.do_pair(volunteer.pk, world["youth"].pk, acting_user=world["worker"])
     page = body(client.get("/youthaid/volunteers/"))
     assert f"/youthaid/cases/{world['youth'].pk}/" in page
     # A place outside the case worker's scope is refused.
-    response = client.post("/youthaid/volunteers/", {"step": "register", "name": "王五", "phone": "13912345679",
+    response = client.post("/youthaid/volunteers/register/", {"name": "王五", "phone": "13912345679",
                                                      "place": world["city"]["a"].pk}, follow=True)
     assert "outside your scope" in body(response)
     assert Volunteer.objects.count() == 1

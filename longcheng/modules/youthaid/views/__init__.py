@@ -1,4 +1,4 @@
-"""youthaid's pages, one file per topic; each form posts to its page, every change goes through an
+"""youthaid's pages, one file per topic; each form posts to its step's own url (POST only), the page itself is GET only, every change goes through an
 action in `actions/`, which checks the permission and the scope again.
 
 | file | pages |
@@ -11,7 +11,7 @@ action in `actions/`, which checks the permission and the scope again.
 | `rooms.py` | dream rooms |
 | `figures.py` | the figures by town, aid type and year |
 | `dashboard.py` | the panel on the home dashboard |
-| `common.py` | the permissions and the POSTed-step runner the pages share |
+| `common.py` | the permissions and the refused step's page the pages share |
 """
 
 from .dashboard import panel_charts, panel_figures

@@ -1,13 +1,13 @@
-"""What the youth aid pages share: the permissions, the POSTed-step runner and the fund's balances."""
+"""What the youth aid pages share: the permissions, the refused step's page and the fund's balances."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import render
 
 from longcheng.kernel import privacy
 from longcheng.kernel.access.requests import StaffRequest
@@ -16,6 +16,7 @@ from longcheng.kernel.ledger import actions as ledger
 from longcheng.kernel.ledger.models import AccountKind
 
 from .. import actions
+from ..forms import refused
 
 VIEW, MANAGE, REVIEW, PAY, FUND = actions.VIEW, actions.MANAGE, actions.REVIEW, actions.PAY, actions.FUND
 CONFIGURE = "youthaid.configure"
@@ -25,19 +26,16 @@ QUEUE_SIZE = 200
 # --- small helpers -------------------------------------------------------------------------------------------
 
 
-def _post(request: StaffRequest, step: Callable[[], str | tuple[str, str]]) -> HttpResponse:
-    """Run one POSTed step: its message, then back to the page (or where the step says). A refusal
-    becomes a message naming the rule, having written nothing; out of scope stays a 404 page."""
-    try:
-        outcome = step()
-    except KernelError as error:
-        if error.status == 404:
-            raise
-        messages.error(request, str(error.message))
-        return redirect(request.get_full_path())
-    text, target = outcome if isinstance(outcome, tuple) else (outcome, request.get_full_path())
-    messages.success(request, text)
-    return redirect(target)
+def _shown_again(request: StaffRequest, error: KernelError, form: forms.Form, template: str,
+                 context: dict[str, Any], *, never_echoed: tuple[str, ...] = ()) -> HttpResponse:
+    """A refused step of a page: the page again with the message naming the field and the rule, the
+    typed values kept (`typed`, but never an ID or bank number: `never_echoed`) and nothing written;
+    out of scope stays a 404 page."""
+    if error.status == 404:
+        raise error
+    messages.error(request, refused(error, form))
+    context["typed"] = {key: form.data.get(key, "") for key in form.fields if key not in never_echoed}
+    return render(request, template, context, status=error.status if error.status in (400, 403, 409, 422) else 400)
 
 
 def _balances() -> dict[str, int]:
