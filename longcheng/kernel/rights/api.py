@@ -191,7 +191,8 @@ def who_can_see(request: HttpRequest, pk: int) -> Any:
 @router.get("/retention", response=RightsRetentionOut)
 def retention_schedule(request: HttpRequest) -> Any:
     require_perm(request.user, PERMISSION)
-    classes = [{**c, "label": str(c["label"]), "rule": str(c["rule"])} for c in retention.schedule()]
+    classes = [{**c, "module_label": str(c["module_label"]), "label": str(c["label"]), "rule": str(c["rule"])}
+               for c in retention.schedule()]
     runs = [{"id": r.pk, "started_at": r.started_at, "finished_at": r.finished_at, "results": r.results}
             for r in RetentionRun.objects.all()[:20]]
     return {"classes": classes, "runs": runs}

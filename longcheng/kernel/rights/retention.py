@@ -122,6 +122,6 @@ def run_retention(*, now: dt.datetime | None = None, batch: int | None = None) -
 
 def schedule() -> list[dict[str, Any]]:
     """Every declared record class with its rule, for the retention page."""
-    return [{"module": spec.code, "key": rc.key, "label": rc.label, "rule": rc.rule, "days": rc.days,
+    return [{"module": spec.code, "module_label": spec.label, "key": rc.key, "label": rc.label, "rule": rc.rule, "days": rc.days,
              "action": rc.action if rc.days is not None else "keep", "erasable": rc.erasable}
             for spec, rc in registry.record_classes()]

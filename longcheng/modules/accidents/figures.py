@@ -9,13 +9,13 @@ from typing import Any
 
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.translation import pgettext
+from django.utils.translation import get_language, pgettext
 
 from longcheng.kernel.access.scope import restrict
 from longcheng.kernel.registry import Chart, Figure
 
 from . import rules
-from .models import Photo, Report
+from .models import Exclusion, Photo, Report
 from .spec import FIGURES
 
 
@@ -56,8 +56,16 @@ def panel_charts(user: Any) -> list[Chart]:
     refusals = Counter(reports.filter(status=Report.Status.REFUSED).values_list("refused_because__code", flat=True))
     hours = Counter(timezone.localtime(t).hour for t in reports.values_list("started_at", flat=True))
     return [
-        Chart(pgettext("accidents", "Refusals by reason"), "bar", list(refusals),
+        Chart(pgettext("accidents", "Refusals by reason"), "bar", [_reason(code) for code in refusals],
               {pgettext("accidents", "Reports"): [float(v) for v in refusals.values()]}),
         Chart(pgettext("accidents", "Reports by hour of day"), "bar", [str(h) for h in range(24)],
               {pgettext("accidents", "Reports"): [float(hours.get(h, 0)) for h in range(24)]}),
     ]
+
+
+def _reason(code: str) -> str:
+    """A refusal's reason as people read it: the question of the exclusion's newest version."""
+    row = Exclusion.objects.filter(code=code).order_by("-version").first()
+    if row is None:
+        return code
+    return row.question_en if (get_language() or "zh-hans").startswith("en") else row.question_zh

@@ -100,7 +100,7 @@ class StageStep(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
     from_stage = models.CharField(max_length=16, blank=True)
-    to_stage = models.CharField(max_length=16)
+    to_stage = models.CharField(max_length=16, choices=Stage.choices)
     at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
 

@@ -85,6 +85,19 @@ class RemediationTotalsOut(Schema):
     closed_by_remedy: dict[str, int]
     area_mu: Decimal
     cut_kg: dict[str, int]
+    islands: int
+
+
+class RemediationIslandOut(Schema):
+    id: int
+    name: str
+    kind: str
+    place: str
+    capacity: Decimal
+    capacity_unit: str
+    opened_on: dt.date
+    members: int
+    sent_last_12_months_t: Decimal
 
 
 @router.get("/cases", response=list[RemediationCaseOut])
@@ -166,4 +179,15 @@ def get_totals(request: StaffRequest, as_of: dt.date | None = None, campaign: st
         moment = dt.datetime.combine(as_of, dt.time.max, tzinfo=SHANGHAI)
     result = figures.totals(request.user, moment, campaign=campaign or None)
     return {"as_of": result.as_of, "closed": result.closed, "open": result.open, "by_stage": result.by_stage,
-            "closed_by_remedy": result.closed_by_remedy, "area_mu": result.mu, "cut_kg": result.cut_kg}
+            "closed_by_remedy": result.closed_by_remedy, "area_mu": result.mu, "cut_kg": result.cut_kg,
+            "islands": result.islands}
+
+
+@router.get("/islands", response=list[RemediationIslandOut])
+def list_islands(request: StaffRequest) -> Any:
+    """The green islands in the caller's scope, with current members and the last twelve months' volume."""
+    require_perm(request.user, VIEW)
+    return [{"id": r["island"].pk, "name": r["island"].name, "kind": r["island"].kind,
+             "place": r["island"].place.code, "capacity": r["island"].capacity,
+             "capacity_unit": r["island"].capacity_unit, "opened_on": r["island"].opened_on,
+             "members": r["members"], "sent_last_12_months_t": r["sent_t"]} for r in figures.island_rows(request.user)]

@@ -29,6 +29,9 @@ from .models import (
     Case,
     Evidence,
     Inspection,
+    Island,
+    IslandMember,
+    Manifest,
     Milestone,
     Plan,
     PollutantFigure,
@@ -42,6 +45,14 @@ REMEDIATED = 3273
 MU = Decimal(25000)
 # 2,104 t of main pollutants cut, by pollutant (kg): the split is invented, the sum is the news'.
 CUT_KG = {"cod": 1_000_000, "ammonia": 104_000, "so2": 400_000, "nox": 300_000, "voc": 300_000}
+# The news' four green islands of 2024 (names and capacities invented): name, kind, capacity, unit, opened.
+ISLANDS = (
+    ("武进区表面处理中心", "surface", 3000, "t_per_day", dt.date(2024, 3, 28)),
+    ("武进区涂装集中区", "coating", 24, "lines", dt.date(2024, 6, 18)),
+    ("武进区电镀废水集中处理站", "wastewater", 1500, "t_per_day", dt.date(2024, 9, 10)),
+    ("武进区有机废气集中回收中心", "solvent", 800, "t_per_year", dt.date(2024, 11, 26)),
+)
+MEMBERS_PER_ISLAND = 12
 REMEDY_MIX = ("close",) * 8 + ("relocate",) * 3 + ("upgrade",) * 7 + ("merge", "transform")
 EVIDENCE_OF = {code: tuple(group[0] for group in remedy.needs) for code, remedy in REMEDIES.items()}
 BATCH = 500
@@ -221,6 +232,30 @@ def build(*, log: Any = print, progress: Callable[[int], None] | None = None, no
         _closed_campaign(streets, staff, rng, tick)
         open_cases = _open_cases(streets, staff, rng, now)
         _zone(zone_streets, staff, rng, now)
+        _islands(streets, rng, now)
         _link_firm_account(open_cases[-1])
     log(f"  remediation: {REMEDIATED} firms remediated in Wujin's 2024 campaign, {len(open_cases)} open, "
-        f"a 厂中厂 and a fire-door campaign in the development zone")
+        f"{len(ISLANDS)} green islands, a 厂中厂 and a fire-door campaign in the development zone")
+
+
+def _islands(streets: list[Place], rng: random.Random, now: dt.datetime) -> None:
+    """The four green islands, each receiving firms the campaign moved or upgraded (their cases named),
+    with a transfer manifest per member and month since the member joined."""
+    movers = list(Case.objects.filter(firm__code__startswith=PREFIX, status="closed",
+                                      plan__remedy__in=("relocate", "upgrade")).order_by("pk")
+                  .values_list("pk", "firm_id", "closed_at"))
+    rng.shuffle(movers)
+    manifests = []
+    for n, (name, kind, capacity, unit, opened) in enumerate(ISLANDS):
+        island = Island.objects.create(name=name, kind=kind, place=streets[n % len(streets)], capacity=capacity,
+                                       capacity_unit=unit, opened_on=opened)
+        chosen = movers[n * MEMBERS_PER_ISLAND:(n + 1) * MEMBERS_PER_ISLAND]
+        for case_id, firm_id, closed_at in chosen:
+            joined = max(opened, timezone.localtime(closed_at).date())
+            member = IslandMember.objects.create(island=island, firm_id=firm_id, case_id=case_id, joined_on=joined)
+            month = joined.replace(day=1)
+            while month <= now.date():
+                manifests.append(Manifest(member=member, number=f"ZY{member.pk:06d}{month:%Y%m}", month=month,
+                                          material=kind, volume_t=Decimal(rng.randint(500, 9000)) / 100))
+                month = (month + dt.timedelta(days=32)).replace(day=1)
+    Manifest.objects.bulk_create(manifests, batch_size=1000)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views, views_case
+from . import views, views_case, views_islands
 
 app_name = "remediation"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("sites/", views.sites, name="sites"),
     path("sites/<int:pk>/inspect/<slug:code>/", views.inspect, name="inspect"),
     path("totals/", views.totals, name="totals"),
+    path("islands/", views_islands.islands, name="islands"),
+    path("islands/<int:pk>/", views_islands.island, name="island"),
     path("cases/<int:pk>/", views_case.case, name="case"),
     path("cases/<int:pk>/determine/", views_case.determine, name="determine"),
     path("cases/<int:pk>/plan/", views_case.plan, name="plan"),

@@ -18,7 +18,15 @@ def _world(world: World) -> dict[str, Any]:
     from django.utils import timezone
 
     from longcheng.kernel.orgs.models import Organisation
-    from longcheng.modules.remediation.models import Case, ReboundCheck, Site, StatusChange
+    from longcheng.modules.remediation.models import (
+        Case,
+        Island,
+        IslandMember,
+        Manifest,
+        ReboundCheck,
+        Site,
+        StatusChange,
+    )
 
     place = world["city"]["a"]
     firm = Organisation.objects.create(kind="enterprise", name="常州上书房五金厂（测试）", uscc="91320412MA1REMED00",
@@ -35,7 +43,12 @@ def _world(world: World) -> dict[str, Any]:
     closed = Case.objects.create(campaign="fire_door", site=site, firm=firm, place=place, opened_at=now,
                                  status="closed", closed_at=now)
     check = ReboundCheck.objects.create(case=closed, days=30, due_on=now.date() + dt.timedelta(days=30))
-    return {"site": site, "case": case, "check": check}
+    island = Island.objects.create(name="上书房表面处理中心", kind="surface", place=place, capacity=500,
+                                   capacity_unit="t_per_day", opened_on=now.date())
+    member = IslandMember.objects.create(island=island, firm=firm, case=closed, joined_on=now.date())
+    Manifest.objects.create(member=member, number="ZY-MATRIX-1", month=now.date().replace(day=1), material="surface",
+                            volume_t=12)
+    return {"site": site, "case": case, "check": check, "island": island}
 
 
 def _case(w: World) -> list[Any]:
@@ -57,6 +70,8 @@ PAGES = [
     Page("remediation:cases", VIEW),
     Page("remediation:sites", VIEW),
     Page("remediation:totals", VIEW),
+    Page("remediation:islands", VIEW),
+    Page("remediation:island", VIEW, lambda w: [w["remediation"]["island"].pk], within="a"),
     Page("remediation:inspect", INSPECT, lambda w: [w["remediation"]["site"].pk, "wuluan"], within="a",
          post=lambda w: INSPECTION),
     Page("remediation:case", VIEW, _case, within="a"),
@@ -78,6 +93,7 @@ def _pk(w: World) -> dict[str, Any]:
 
 
 API = [
+    Api("GET", "/api/v1/remediation/islands", VIEW),
     Api("GET", "/api/v1/remediation/cases", VIEW),
     Api("GET", "/api/v1/remediation/mine", RESPOND),
     Api("GET", "/api/v1/remediation/totals", VIEW),
