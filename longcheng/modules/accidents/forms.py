@@ -7,7 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import get_language, pgettext_lazy
 
+from longcheng.kernel.errors import KernelError
 from longcheng.kernel.forms import YuanField
+from longcheng.kernel.people.validators import validate_phone, validate_resident_id
 from longcheng.kernel.places.models import Place
 
 from .actions import LICENCE_CLASSES
@@ -59,6 +61,21 @@ class PartyForm(forms.Form):
                                      label=pgettext_lazy("accidents", "Insurer"))
     policy_no = forms.CharField(max_length=30, label=pgettext_lazy("accidents", "Policy number"))
     loss_fen = YuanField(allow_zero=True, label=pgettext_lazy("accidents", "Estimated loss of your vehicle (yuan)"))
+
+    # The kernel's rules for phones and ID numbers (a licence number is the ID number), checked with
+    # the other fields so that every mistake is shown at once, each next to its own field.
+    def clean_phone(self) -> str:
+        return _kernel_rule(validate_phone, self.cleaned_data["phone"], field="phone", required=True)
+
+    def clean_licence_no(self) -> str:
+        return _kernel_rule(validate_resident_id, self.cleaned_data["licence_no"], field="licence_no")
+
+
+def _kernel_rule(rule: Any, value: str, **options: Any) -> str:
+    try:
+        return str(rule(value, **options))
+    except KernelError as exc:
+        raise forms.ValidationError(exc.message, code=str(exc.code)) from exc
 
 
 class TickForm(forms.Form):

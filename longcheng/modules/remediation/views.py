@@ -71,8 +71,11 @@ def inspect(request: StaffRequest, pk: int, code: str) -> HttpResponse:
             error = exc
         else:
             return redirect("remediation:case", inspection.case_id)
+    # The checklist boxes are drawn by the template: after a refusal they come back as ticked.
+    ticked = {name for name in request.POST if name.startswith("check_")}
     return render(request, "remediation/inspect.html", {"site": site, "campaign": declared, "form": form,
-                                                        "error": error}, status=error.status if error else 200)
+                                                        "error": error, "ticked": ticked},
+                  status=error.status if error else 200)
 
 
 @staff_view(VIEW)

@@ -121,3 +121,14 @@ def _signed_from_paired(report: Report, people: dict[str, Any]) -> Report:
         actions.do_sign_agreement(report, acting_user=people[side])
     report.refresh_from_db()
     return report
+
+
+def test_every_mistake_in_the_confirmation_is_shown_at_once_by_its_field(build: Any, people: dict[str, Any]) -> None:
+    report = build(["rear_end"], [], until="paired")
+    body = {**details(people, "A"), "insurer": people["insurers"]["pingan"].pk,
+            "phone": "12345", "licence_no": "abc", "loss_fen": "一千"}
+    response = _client(people["a"]).post(reverse("accidents:confirm", args=[report.pk]), body)
+    assert response.status_code == 400
+    form = response.context["party_form"]
+    assert set(form.errors) == {"phone", "licence_no", "loss_fen"}
+    assert Party.objects.get(report=report, side="A").confirmed_at is None

@@ -37,6 +37,9 @@ def test_the_patrols_phone_form_records_an_inspection(world: dict[str, Any]) -> 
     assert page.status_code == 200 and "危（安全隐患）" in page.content.decode()
     refused = client.post(url, {**FORM, "reason_danger": ""})
     assert refused.status_code == 400 and 'id="error-reason_danger"' in refused.content.decode()
+    # What the patrol ticked and typed comes back with the refusal.
+    assert 'name="check_safety" id="id_check_safety" checked' in refused.content.decode()
+    assert "园区外" in refused.content.decode()
     assert Case.objects.count() == 0 and Inspection.objects.count() == 0
     done = client.post(url, FORM)
     case = Case.objects.get()
