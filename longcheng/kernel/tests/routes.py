@@ -86,6 +86,9 @@ PAGES = [
     Page("web:messages", "notify.view"),
     Page("web:inbox", None),
     Page("web:tokens", None),
+    # Anyone signed in manages their own tokens: no permission to deny, so no denied post to check.
+    Page("web:issue_token", None, get=False),
+    Page("web:revoke_token", None, lambda w: [0], get=False),
     Page("access:staff", MANAGE),
     Page("access:staff_new", MANAGE),
     Page("access:staff_import", MANAGE),

@@ -28,4 +28,6 @@ urlpatterns += [
     path("messages/", views_services.message_list, name="messages"),
     path("inbox/", views_services.inbox, name="inbox"),
     path("account/tokens/", views_account.tokens, name="tokens"),
+    path("account/tokens/issue/", views_account.issue_token, name="issue_token"),
+    path("account/tokens/<int:pk>/revoke/", views_account.revoke_token, name="revoke_token"),
 ]

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from longcheng.kernel.access.actions import do_issue_token, do_revoke_token, tokens_of
 from longcheng.kernel.access.requests import StaffRequest
@@ -31,26 +32,36 @@ class TokenForm(forms.Form):
         self.fields["days"].initial = settings.API_TOKEN_DAYS
 
 
-@never_cache  # the page carries a new token's value once: no copy in any cache
-@staff_view(None)
-def tokens(request: StaffRequest) -> HttpResponse:
-    form = TokenForm(request.POST if request.POST.get("step") == "issue" else None)
-    raw = ""
-    if request.method == "POST" and request.POST.get("step") == "revoke":
-        try:
-            token_id = int(request.POST.get("token") or 0)
-        except ValueError:
-            token_id = 0
-        token = do_revoke_token(token_id, acting_user=request.user)
-        messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
-        return redirect("web:tokens")
-    if request.method == "POST" and form.is_valid():
-        try:
-            _token, raw = do_issue_token(request.user, name=form.cleaned_data["name"],
-                                         days=form.cleaned_data["days"], acting_user=request.user)
-        except KernelError as error:
-            attach_error(form, error)
-        else:
-            form = TokenForm()
+def _page(request: StaffRequest, form: TokenForm, raw: str = "") -> HttpResponse:
     return render(request, "web/tokens.html", {"form": form, "raw": raw, "tokens": tokens_of(request.user)},
                   status=400 if form.errors else 200)
+
+
+@never_cache
+@staff_view(None)
+def tokens(request: StaffRequest) -> HttpResponse:
+    return _page(request, TokenForm())
+
+
+@never_cache  # the answer carries a new token's value once: no copy in any cache
+@staff_view(None)
+@require_POST
+def issue_token(request: StaffRequest) -> HttpResponse:
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return _page(request, form)
+    try:
+        _token, raw = do_issue_token(request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"],
+                                     acting_user=request.user)
+    except KernelError as error:
+        attach_error(form, error)
+        return _page(request, form)
+    return _page(request, TokenForm(), raw)
+
+
+@staff_view(None)
+@require_POST
+def revoke_token(request: StaffRequest, pk: int) -> HttpResponse:
+    token = do_revoke_token(pk, acting_user=request.user)
+    messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
+    return redirect("web:tokens")

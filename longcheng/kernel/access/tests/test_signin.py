@@ -201,7 +201,7 @@ def test_tokens_on_the_account_page(worker_a: Any, admin: Any) -> None:
     theirs, _raw = ApiToken.issue(admin, "admin's")
     client = english_client()
     client.force_login(worker_a)
-    r = client.post("/account/tokens/", {"step": "issue", "name": "laptop script", "days": "7"})
+    r = client.post("/account/tokens/issue/", {"name": "laptop script", "days": "7"})
     assert r.status_code == 200
     token = ApiToken.objects.get(user=worker_a)
     page = r.content.decode()
@@ -209,11 +209,11 @@ def test_tokens_on_the_account_page(worker_a: Any, admin: Any) -> None:
     assert "no-store" in r["Cache-Control"]
     assert (token.expires_at - timezone.now()).days == 6
     # Someone else's token cannot be revoked from here: nothing changes.
-    r = client.post("/account/tokens/", {"step": "revoke", "token": str(theirs.pk)})
+    r = client.post(f"/account/tokens/{theirs.pk}/revoke/")
     assert r.status_code == 404
     theirs.refresh_from_db()
     assert theirs.revoked_at is None
-    r = client.post("/account/tokens/", {"step": "revoke", "token": str(token.pk)}, follow=True)
+    r = client.post(f"/account/tokens/{token.pk}/revoke/", follow=True)
     token.refresh_from_db()
     assert token.revoked_at is not None and "revoked" in r.content.decode()
     assert list(AuditEntry.objects.filter(object_id=str(token.pk), action__startswith="access.token")
@@ -223,7 +223,7 @@ def test_tokens_on_the_account_page(worker_a: Any, admin: Any) -> None:
 def test_the_page_refuses_a_nameless_token_naming_the_field(worker_a: Any) -> None:
     client = english_client()
     client.force_login(worker_a)
-    r = client.post("/account/tokens/", {"step": "issue", "name": "", "days": "7"})
+    r = client.post("/account/tokens/issue/", {"name": "", "days": "7"})
     assert r.status_code == 400 and "This field is required" in r.content.decode()
     assert not ApiToken.objects.exists() and not AuditEntry.objects.exists()
 
