@@ -6,7 +6,13 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.utils import translation
+
 from longcheng.kernel import registry
+from longcheng.kernel.audit.forms import action_choices, object_type_choices
+from longcheng.kernel.audit.models import AuditEntry
 
 ROOT = Path(__file__).resolve().parent.parent / "longcheng"
 WRITERS = {"record", "entry", "audit_entry", "record_many"}
@@ -46,3 +52,19 @@ def test_the_dynamic_actions_have_labels() -> None:
         assert f"ledger.{kind}" in declared
     for service in ("relocation", "deregistration", "startup"):
         assert f"onestop.{service}" in declared
+
+
+def test_the_action_filter_labels_are_unique() -> None:
+    # Two modules both declared "下载材料": the filter must tell them apart.
+    with translation.override("zh-hans"):
+        labels = [label for _code, label in action_choices()]
+    assert len(labels) == len(set(labels)), sorted(label for label in labels if labels.count(label) > 1)
+
+
+def test_the_object_type_filter_lists_only_audited_models_without_app_codes(db) -> None:
+    user_ct = ContentType.objects.get_for_model(get_user_model())
+    assert object_type_choices() == []
+    AuditEntry.objects.create(action="test.seen", object_type=user_ct, object_id="1")
+    choices = object_type_choices()
+    assert [value for value, _label in choices] == [f"{user_ct.app_label}.{user_ct.model}"]
+    assert "(" not in choices[0][1]
