@@ -87,3 +87,33 @@ SMOKE_ALARM = register_device_type(DeviceType(
     rules=("smoke", "low_battery"),
     defaults={"battery_low": 15, "battery_clear": 25},
 ))
+
+
+# How each metric is shown to people: its label and unit, declared once for every device type.
+# A metric not listed here (a new device type's) is shown with its name, so nothing is hidden.
+METRIC_LABELS: dict[str, tuple[Any, Any]] = {
+    "hr": (_("Heart rate"), _("bpm")),
+    "temp": (_("Temperature"), "°C"),
+    "lat": (_("Latitude"), ""),
+    "lon": (_("Longitude"), ""),
+    "battery": (_("Battery"), "%"),
+    "moving": (_("Moving"), ""),
+    "worn": (_("Worn"), ""),
+    "smoke": (_("Smoke"), ""),
+    "obscuration": (_("Obscuration"), "%/m"),
+}
+
+
+def format_readings(metrics: dict[str, Any] | None) -> str:
+    """`{"hr": 72, "worn": True}` → "心率 72 次/分 · 佩戴 是": labels, units, booleans as yes/no."""
+    parts = []
+    for name, value in (metrics or {}).items():
+        label, unit = METRIC_LABELS.get(name, (name, ""))
+        if isinstance(value, bool):
+            shown = str(_("yes") if value else _("no"))
+        elif value is None:
+            shown = "—"
+        else:
+            shown = f"{value}{unit}" if unit in ("%", "°C", "%/m") else f"{value} {unit}".strip()
+        parts.append(f"{label} {shown}")
+    return " · ".join(parts)

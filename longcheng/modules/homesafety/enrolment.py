@@ -41,6 +41,10 @@ HEADERS = {
     "kit": "kit", "设备": "kit",
 }
 YES = {"是", "yes", "y", "true", "1", "独居"}
+NO = {"否", "no", "n", "false", "0", ""}  # an empty cell: not recorded as living alone
+# A problem names the column as the file spells it; these are the names for a column the file lacks.
+DEFAULT_HEADERS = {"resident_id": "身份证号", "name": "姓名", "lives_alone": "独居", "conditions": "健康状况",
+                   "risk": "风险", "kit": "设备"}
 RISKS = {"低": "low", "中": "medium", "高": "high", "low": "low", "medium": "medium", "high": "high", "": "medium"}
 KIT_NAMES = {"手环": "wristband", "智能手环": "wristband", "烟感": "smoke", "烟雾报警器": "smoke", "智能烟感": "smoke"}
 MAX_ROWS = 5000
@@ -64,7 +68,17 @@ class ImportReport:
         return len({p.line for p in self.problems})
 
 
-def read_table(filename: str, content: bytes) -> list[dict[str, str]]:
+class SurveyRows(list[dict[str, str]]):
+    """The rows of a file, with the file's own header for each of our column names."""
+
+    headers: dict[str, str]
+
+    def __init__(self, rows: list[dict[str, str]], headers: dict[str, str]) -> None:
+        super().__init__(rows)
+        self.headers = headers
+
+
+def read_table(filename: str, content: bytes) -> SurveyRows:
     """Rows as dicts keyed by our column names; the header may be in Chinese or English."""
     name = filename.lower()
     if name.endswith(".xlsx"):
@@ -93,7 +107,8 @@ def read_table(filename: str, content: bytes) -> list[dict[str, str]]:
         raise KernelError(_("The header row must name the columns 身份证号 (resident_id) and 姓名 (name)."), field="file")
     if len(raw) - 1 > MAX_ROWS:
         raise KernelError(_("At most %(n)d rows per file.") % {"n": MAX_ROWS}, field="file")
-    return [{k: (row[i] if i < len(row) else "") for i, k in enumerate(header) if k} for row in raw[1:]]
+    rows = [{k: (row[i] if i < len(row) else "") for i, k in enumerate(header) if k} for row in raw[1:]]
+    return SurveyRows(rows, {k: raw[0][i].strip() for i, k in enumerate(header) if k})
 
 
 def import_survey(rows: list[dict[str, str]], *, acting_user: User, skip_bad: bool = False) -> ImportReport:
@@ -102,27 +117,28 @@ def import_survey(rows: list[dict[str, str]], *, acting_user: User, skip_bad: bo
     visible = restrict(Resident.objects.all(), acting_user, "homesafety.manage")
     good: list[tuple[Any, dict[str, Any]]] = []
     seen: dict[str, int] = {}
+    named = {**DEFAULT_HEADERS, **getattr(rows, "headers", {})}
     for index, row in enumerate(rows, start=2):  # line 1 is the header
         problems: list[RowProblem] = []
         try:
             number = validate_resident_id(row.get("resident_id", ""))
         except KernelError as error:
-            report.problems.append(RowProblem(index, "resident_id", str(error.message)))
+            report.problems.append(RowProblem(index, named["resident_id"], str(error.message)))
             continue
         if number in seen:
-            problems.append(RowProblem(index, "resident_id", _("Also on line %(n)d.") % {"n": seen[number]}))
+            problems.append(RowProblem(index, named["resident_id"], _("Also on line %(n)d.") % {"n": seen[number]}))
         seen.setdefault(number, index)
         person = visible.filter(resident_id=number).first()
         if person is None:
-            problems.append(RowProblem(index, "resident_id",
+            problems.append(RowProblem(index, named["resident_id"],
                                        _("No resident with this ID number is registered in your area.")))
         elif person.name != row.get("name", "").strip():
-            problems.append(RowProblem(index, "name", _("The name does not match the registered resident.")))
+            problems.append(RowProblem(index, named["name"], _("The name does not match the registered resident.")))
         elif Enrollee.objects.filter(person=person).exists():
-            problems.append(RowProblem(index, "resident_id", _("Already enrolled.")))
+            problems.append(RowProblem(index, named["resident_id"], _("Already enrolled.")))
         risk = RISKS.get(row.get("risk", "").strip().lower(), None)
         if risk is None:
-            problems.append(RowProblem(index, "risk", _("Risk must be 低, 中 or 高 (low, medium, high).")))
+            problems.append(RowProblem(index, named["risk"], _("Risk must be 低, 中 or 高 (low, medium, high).")))
         kit = []
         for part in row.get("kit", "").replace("，", ",").replace("、", ",").split(","):
             part = part.strip()
@@ -130,13 +146,18 @@ def import_survey(rows: list[dict[str, str]], *, acting_user: User, skip_bad: bo
                 continue
             code = KIT_NAMES.get(part, part.lower())
             if code not in DEVICE_TYPES:
-                problems.append(RowProblem(index, "kit", _("Unknown device type: %(kind)s") % {"kind": part}))
+                problems.append(RowProblem(index, named["kit"], _("Unknown device type: %(kind)s") % {"kind": part}))
             elif code not in kit:
                 kit.append(code)
+        alone = row.get("lives_alone", "").strip().lower()
+        if alone not in YES | NO:
+            problems.append(RowProblem(index, named["lives_alone"],
+                                       _("%(column)s must be 是 or 否 (yes or no), not “%(value)s”.")
+                                       % {"column": named["lives_alone"], "value": alone}))
         if problems:
             report.problems.extend(problems)
             continue
-        good.append((person, {"lives_alone": row.get("lives_alone", "").strip().lower() in YES,
+        good.append((person, {"lives_alone": alone in YES,
                               "conditions": row.get("conditions", "").strip()[:200], "risk": risk, "kit": kit}))
     if report.problems and not skip_bad:
         return report

@@ -35,6 +35,7 @@ from longcheng.kernel.web.decorators import staff_view
 from . import actions, live
 from .alarms import users_over
 from .conf import conf
+from .devices import format_readings
 from .forms import DispatchForm, NoteForm, ResolveForm
 from .models import (
     Alarm,
@@ -236,7 +237,8 @@ def _alarm_context(request: HttpRequest, pk: int) -> dict[str, Any] | None:
                     .order_by("-device_time")[:12])
     states = list(DeviceState.objects.filter(device__enrollee=enrollee).select_related("device"))
     for row in (*readings, *states):
-        row.shown_metrics = _without_location(row.metrics, sees_location)  # type: ignore[attr-defined]
+        shown = _without_location(row.metrics, sees_location)  # type: ignore[attr-defined]
+        row.shown_readings = format_readings(shown)  # type: ignore[attr-defined]
     return {
         "alarm": alarm, "enrollee": enrollee, "person": enrollee.person,
         "contacts": Relationship.objects.filter(person=enrollee.person, is_family_contact=True)

@@ -58,7 +58,7 @@ def test_one_bad_row_means_nothing_is_imported_and_each_problem_is_named(residen
     report = import_survey(read_table("survey.csv", content), acting_user=manager)
     assert report.imported == 0 and not Enrollee.objects.filter(person__in=residents).exists()
     named = {(p.line, p.field) for p in report.problems}
-    assert {(3, "resident_id"), (4, "name"), (5, "risk"), (5, "kit"), (6, "resident_id")} <= named
+    assert {(3, "身份证号"), (4, "姓名"), (5, "风险"), (5, "设备"), (6, "身份证号")} <= named
     assert not KitItem.objects.exists()
 
 
