@@ -12,8 +12,6 @@ from django.utils.translation import pgettext_lazy
 from longcheng.kernel.access.scope import is_city_wide, path_q
 from longcheng.kernel.places.models import Place
 
-from .devices import DEVICE_TYPES
-
 
 class Risk(models.TextChoices):
     LOW = "low", _("Low")
@@ -320,12 +318,6 @@ class KitItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollee} · {self.kind}"
-
-    @property
-    def kind_label(self) -> Any:
-        """The device type's translated name; a type no longer declared keeps its code."""
-        known = DEVICE_TYPES.get(self.kind)
-        return known.label if known else self.kind
 
 
 class OrderStatus(models.TextChoices):
