@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.test import Client
+from django.utils import translation
 
 from ..devices import format_readings
 from ..enrolment import import_survey, read_table
@@ -29,7 +30,9 @@ def test_the_persons_pages_show_the_device_types_label_not_its_code(world: Any, 
 
 
 def test_a_reading_is_shown_with_labels_units_and_yes_no() -> None:
-    text = format_readings({"hr": 72, "battery": 84, "worn": True, "moving": False, "gas": 3})
+    # In the default language, whatever an earlier test in this worker left active.
+    with translation.override("zh-hans"):
+        text = format_readings({"hr": 72, "battery": 84, "worn": True, "moving": False, "gas": 3})
     assert text == "心率 72 次/分 · 电量 84% · 佩戴 是 · 移动 否 · gas 3"
 
 
