@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from longcheng.kernel import exports
 from longcheng.kernel.access.models import User
@@ -32,7 +33,7 @@ def audit_xlsx(rows: list[Any]) -> bytes:
     sheet = book.active
     sheet.title = _("Audit trail")[:31]
     sheet.append([_("When"), _("Who"), _("Action"), _("Object type"), _("Object number"), _("Object"),
-                  _("Before"), _("After"), _("Reason"), _("Read of sensitive data")])
+                  pgettext("audit change", "Before"), pgettext("audit change", "After"), _("Reason"), _("Read of sensitive data")])
     for row in rows:
         sheet.append([
             timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M:%S"),

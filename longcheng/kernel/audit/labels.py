@@ -98,7 +98,7 @@ FIELDS = {
     "sensitive": _("Sensitive"),
     "status": _("Status"),
     "total_fen": _("Total"),
-    "user": _("Account"),
+    "user": pgettext_lazy("user account", "Account"),
     "username": _("Username"),
     "uscc": _("Unified social credit code"),
 }

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from longcheng.kernel import privacy
 from longcheng.kernel.access.scope import path_or_placeless_q
@@ -26,8 +27,8 @@ class AuditEntry(models.Model):
     object_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(_("object"), max_length=200)
-    before = models.JSONField(_("before"), null=True, blank=True, encoder=DjangoJSONEncoder)
-    after = models.JSONField(_("after"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    before = models.JSONField(pgettext_lazy("audit change", "before"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(pgettext_lazy("audit change", "after"), null=True, blank=True, encoder=DjangoJSONEncoder)
     reason = models.TextField(_("reason"), blank=True)
     is_read = models.BooleanField(_("read of sensitive data"), default=False)
     # The place path of the object the row concerns (kernel.access.scope.path_of), so that an

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from longcheng.kernel.access.scope import path_or_placeless_q
 
@@ -20,7 +21,7 @@ class Channel(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", pgettext_lazy("message status", "Pending")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Delivered")
     DEAD = "dead", _("Failed for good")

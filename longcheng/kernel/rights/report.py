@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from longcheng.kernel import exports, registry
 from longcheng.kernel import pdf as kernel_pdf
@@ -21,7 +22,7 @@ text = kernel_pdf.text
 
 def kernel_sections(person: Resident) -> list[DataSection]:
     """What the kernel holds: the registry record, relatives and consents."""
-    rows: list[list[Any]] = [[_("name"), person.name], [_("resident ID number"), person.resident_id],
+    rows: list[list[Any]] = [[pgettext("person", "name"), person.name], [_("resident ID number"), person.resident_id],
             [_("gender"), person.get_gender_display()], [_("birth date"), person.birth_date],
             [_("phone"), person.phone], [_("place"), person.place.full_name() if person.place else ""],
             [_("address"), person.address], [_("date of death"), person.died_on]]
@@ -29,7 +30,7 @@ def kernel_sections(person: Resident) -> list[DataSection]:
     relatives = [[r.get_kind_display(), r.relative.name, r.is_guardian, r.is_family_contact]
                  for r in Relationship.objects.filter(person=person).select_related("relative")]
     if relatives:
-        sections.append(DataSection(_("Relatives"), [_("relationship"), _("name"), _("guardian"),
+        sections.append(DataSection(_("Relatives"), [_("relationship"), pgettext("person", "name"), _("guardian"),
                                                      _("family contact")], relatives))
     consents = [[c.purpose, c.scope, c.given_by.name, c.given_at, c.withdrawn_at]
                 for c in Consent.objects.filter(subject=person).select_related("given_by")]

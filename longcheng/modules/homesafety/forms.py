@@ -41,7 +41,7 @@ class DispatchForm(NoteForm):
 
 class ResolveForm(StepForm):
     # Left to the action when empty: "choose an outcome" is its rule, with its own message.
-    outcome = forms.ChoiceField(required=False, choices=[("", "—"), *Outcome.choices], label=_("Outcome"))
+    outcome = forms.ChoiceField(required=False, choices=[("", "—"), *Outcome.choices], label=pgettext_lazy("alarm", "Outcome"))
     notes = forms.CharField(required=False, max_length=2000, label=_("Notes"))
 
 

@@ -239,7 +239,7 @@ class Alarm(models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
-    outcome = models.CharField(_("outcome"), max_length=15, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(pgettext_lazy("alarm", "outcome"), max_length=15, choices=Outcome.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     cleared_at = models.DateTimeField(_("condition cleared at"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
@@ -365,7 +365,7 @@ class FeatureRequest(models.Model):
     requested_by = models.CharField(_("asked by"), max_length=50)
     family_consent = models.BooleanField(_("the family consents"), default=False)
     status = models.CharField(_("status"), max_length=10, default="pending",
-                              choices=[("pending", _("Pending")), ("approved", _("Approved")), ("rejected", _("Rejected"))])
+                              choices=[("pending", pgettext_lazy("feature request", "Pending")), ("approved", _("Approved")), ("rejected", pgettext_lazy("feature request", "Rejected"))])
     created_at = models.DateTimeField(auto_now_add=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Max, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from longcheng.kernel.registry import DataSection, RecordClass
 
@@ -35,7 +36,7 @@ def personal_data(person: Any) -> list[DataSection]:
         DataSection(_("Home-safety enrolment"), [_("field"), _("value")], profile),
         DataSection(_("Devices and their readings"), [_("serial or IMEI"), _("device type"), _("installed at"),
                                                       _("active"), _("readings kept"), _("last reading")], devices),
-        DataSection(_("Alarms"), [_("kind"), _("raised at"), _("status"), _("outcome"), _("notes")], alarms),
+        DataSection(_("Alarms"), [_("kind"), _("raised at"), _("status"), pgettext_lazy("alarm", "outcome"), _("notes")], alarms),
     ]
 
 

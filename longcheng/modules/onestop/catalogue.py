@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .prechecks import PRECHECKS
 
@@ -61,7 +62,7 @@ OFFICES: dict[str, Office] = {o.code: o for o in (
     Office("housing_fund", _("Housing provident fund")),
     Office("power_supply", _("Power supply")),
     Office("public_security", _("Public security (seals)")),
-    Office("bank", _("Bank")),
+    Office("bank", pgettext_lazy("office", "Bank")),
     Office("customs", _("Customs")),
     Office("commerce", _("Commerce (foreign trade filing)")),
 )}
@@ -312,7 +313,7 @@ STARTUP = register_service(ServiceSpec(
                  after=("licence",)),
         TaskSpec("housing_fund", _("Housing provident fund registration"), "housing_fund", D("0.5"),
                  after=("licence",)),
-        TaskSpec("bank_account", _("Bank account"), "bank", D("0.5"), after=("licence",)),
+        TaskSpec("bank_account", pgettext_lazy("task", "Bank account"), "bank", D("0.5"), after=("licence",)),
         TaskSpec("power_supply", _("Power supply connection"), "power_supply", D("1"), after=("licence",),
                  required=False),
     ),

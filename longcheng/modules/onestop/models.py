@@ -10,13 +10,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
     COMPLETED = "completed", _("Completed")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("case status", "Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
@@ -25,10 +26,10 @@ ACTIVE_CASE = (CaseStatus.DRAFT, CaseStatus.SUBMITTED)
 
 class TaskStatus(models.TextChoices):
     BLOCKED = "blocked", _("Waiting for other departments")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("case status", "Open")
     CORRECTION = "correction", _("Waiting for the applicant's correction")
-    DONE = "done", _("Done")
-    REJECTED = "rejected", _("Rejected")
+    DONE = "done", pgettext_lazy("case status", "Done")
+    REJECTED = "rejected", pgettext_lazy("case status", "Rejected")
     CLOSED = "closed", _("Closed without action")
 
 

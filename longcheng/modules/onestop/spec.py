@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from longcheng.kernel.registry import (
     DashboardPanel,
@@ -82,7 +83,7 @@ ONESTOP_AUDIT_ACTIONS = {
 }
 ONESTOP_AUDIT_FIELDS = {
     "service": _("Service"), "data": _("Application data"), "result": _("Result"), "outcome": _("Outcome"),
-    "answer": _("Answer"), "request": _("Request"), "task": _("Step"), "case": _("Case"), "size": _("Size (bytes)"),
+    "answer": _("Answer"), "request": pgettext_lazy("correction", "Request"), "task": _("Step"), "case": _("Case"), "size": _("Size (bytes)"),
     "heads": _("Heads told"), "due_at": _("Due"), "task_due_at": _("Step due"), "new_place": _("New place"),
     "new_address": _("New address"), "moving_date": _("Moving day"), "tax_arrears_fen": _("Tax arrears"),
     "registration_authority": _("Registration authority"), "closed_on": _("Closed on"),

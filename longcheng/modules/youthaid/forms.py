@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from longcheng.kernel.errors import KernelError
 from longcheng.kernel.forms import YuanField
@@ -131,7 +132,7 @@ class VisitForm(forms.Form):
 
 
 class LifeEventForm(forms.Form):
-    kind = _text(_("Event"))
+    kind = _text(pgettext_lazy("life event", "Event"))
     on = _date(_("Date"))
     note = _text(_("Note"))
     hardship_grade = _number(_("Hardship grade"))
@@ -158,7 +159,7 @@ class PairForm(forms.Form):
 
 class ContactForm(forms.Form):
     on = _date(_("Date"))
-    kind = _text(_("Kind"))
+    kind = _text(pgettext_lazy("contact", "Kind"))
     note = _text(_("Note"))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -150,7 +150,7 @@ class Screening(models.Model):
     """One check of the criteria with every reason displayed: [{criterion, met (true/false/null), text}]."""
 
     youth = models.ForeignKey(Youth, on_delete=models.CASCADE, related_name="screenings")
-    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    outcome = models.CharField(pgettext_lazy("screening", "outcome"), max_length=16, choices=Outcome.choices)
     reasons = models.JSONField(_("reasons"), default=list)
     trigger = models.CharField(_("trigger"), max_length=12, choices=Trigger.choices, default=Trigger.INTAKE)
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -330,7 +330,7 @@ class Attachment(models.Model):
 
 
 class BatchStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("payment status", "Open")
     PAID = "paid", _("Sent to the bank")
 
 
@@ -455,7 +455,7 @@ class ContactKind(models.TextChoices):
 class Contact(models.Model):
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="contacts")
     on = models.DateField(_("date"))
-    kind = models.CharField(_("kind"), max_length=8, choices=ContactKind.choices)
+    kind = models.CharField(pgettext_lazy("contact", "kind"), max_length=8, choices=ContactKind.choices)
     note = models.TextField(_("note"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
