@@ -24,5 +24,10 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        nav.append({"label": item.label, "url": url, "current": current.startswith(url) and url != "/"})
+        nav.append({"label": item.label, "url": url, "current": False})
+    # One item is current: the longest URL the path starts with (/youthaid/review/ beats /youthaid/),
+    # so a page under two items' URLs does not light both (issue 15).
+    matching = [n for n in nav if n["url"] != "/" and current.startswith(str(n["url"]))]
+    if matching:
+        max(matching, key=lambda n: len(str(n["url"])))["current"] = True
     return {"shell_nav": nav, "shell_unread": unread_count(user)}
