@@ -14,7 +14,7 @@ from longcheng.kernel.access.scope import place_in_scope, require_perm
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import Conflict, KernelError, NotFound
 
-from . import rules
+from . import notices, rules
 from .adapters import adapter_for
 from .errors import ErrorCode
 from .models import Handoff, Outcome, Report
@@ -59,6 +59,7 @@ def do_decide_liability(report: Report, *, liability_a: str | None, reason: str,
         record(acting_user, "accidents.liability.change" if changed else "accidents.liability.accept", report,
                before=before, after={"liability_a": report.liability_a, "liability_b": report.liability_b,
                                      "mutual_self_pay": report.mutual_self_pay}, reason=reason)
+        notices.liability_decided(report)
     return report
 
 
@@ -75,6 +76,7 @@ def do_call_to_scene(report: Report, *, reason: str, acting_user: User) -> Repor
         report.save()
         record(acting_user, "accidents.report.scene", report, before=before, after={"status": report.status},
                reason=reason.strip())
+        notices.called_to_scene(report)
     return report
 
 
@@ -95,6 +97,7 @@ def hand_off(report: Report, *, acting_user: User, now: datetime) -> list[Handof
                after={"insurer": party.insurer.code, "claim_no": handoff.claim_no,
                       "mutual_self_pay": report.mutual_self_pay})
         made.append(handoff)
+    notices.handed_off(report, made)
     return made
 
 
@@ -111,4 +114,6 @@ def do_update_claim(handoff: Handoff, *, status: str, acting_user: User) -> Hand
         handoff.status = status
         handoff.save(update_fields=["status"])
         record(acting_user, "accidents.handoff.status", handoff, before=before, after={"status": status})
+        if status != before["status"]:
+            notices.claim_status(handoff)
     return handoff

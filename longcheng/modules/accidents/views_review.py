@@ -12,7 +12,7 @@ from longcheng.kernel.errors import KernelError
 from longcheng.kernel.forms import refusal
 from longcheng.kernel.web.decorators import staff_view
 
-from . import access, actions, documents, rules
+from . import access, actions, documents, registries, rules
 from .forms import ClaimForm, DecisionForm
 from .shown import parties_view
 from .spec import CLAIMS, REVIEW
@@ -51,6 +51,7 @@ def review(request: StaffRequest, pk: int) -> HttpResponse:
     return render(request, "accidents/review.html", {
         "report": report, "parties": parties, "form": form, "error": error,
         "ticked": [(p["side"], documents.situation_labels(p["circumstances"])) for p in parties], "photos": report.photos.select_related("party").order_by("party__side", "shot"),
+        "checks": [(p.side, registries.checks(p)) for p in report.parties.select_related("insurer").order_by("side")],
         "minutes": rules.review_minutes(report.submitted_at, timezone.now()) if report.submitted_at else None,
     }, status=error.status if error else 200)
 
