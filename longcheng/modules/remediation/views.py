@@ -88,7 +88,8 @@ def totals(request: StaffRequest) -> HttpResponse:
     return render(request, "remediation/totals.html", {
         "form": form, "totals": result, "stages": [(STAGES[s], n) for s, n in sorted(result.by_stage.items())],
         "remedies": sorted(result.closed_by_remedy.items()), "pollutants": figures.pollutant_rows(result),
-        "charts": [render_chart(c) for c in figures.panel_charts(request.user)] if moment is None else [],
+        # The charts draw the totals just computed (as of the date asked), not a second computation.
+        "charts": [render_chart(c) for c in figures.charts_for(result)], "streets": result.streets,
         "title": pgettext("remediation", "Remediation totals")})
 
 
