@@ -23,3 +23,12 @@ DEFAULT_WARNING: dict[str, float] = {"overdue": 1, "rate_share": 0.8}
 
 def warning() -> dict[str, float]:
     return {**DEFAULT_WARNING, **getattr(settings, "REMEDIATION_WARNING", {})}
+
+
+# Days after a milestone's deadline at which the campaign office is told as well as the lead agency
+# (settings.REMEDIATION_ESCALATE_DAYS).
+DEFAULT_ESCALATE_DAYS = 7
+
+
+def escalate_days() -> int:
+    return int(getattr(settings, "REMEDIATION_ESCALATE_DAYS", DEFAULT_ESCALATE_DAYS))
