@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import pgettext
 
+from longcheng.kernel import exports
 from longcheng.kernel.access.scope import restrict
 from longcheng.kernel.places.models import PATH_SEPARATOR, Level, Place
 from longcheng.kernel.registry import Chart, Figure
@@ -244,3 +245,30 @@ def street_charts(now: Totals) -> list[Chart]:
 
 def pollutant_rows(result: Totals) -> list[tuple[str, Decimal]]:
     return [(str(POLLUTANTS[c]), Decimal(kg) / 1000) for c, kg in sorted(result.cut_kg.items())]
+
+
+def totals_xlsx(result: Totals) -> bytes:
+    """The totals as a workbook (figures; by street with 通报预警), written through kernel.exports so a
+    firm or street name that looks like a formula stays text."""
+    book = exports.workbook()
+    sheet = book.active
+    sheet.title = pgettext("remediation", "Totals")
+    sheet.append([pgettext("remediation", "As of"), timezone.localtime(result.as_of).strftime("%Y-%m-%d %H:%M")])
+    sheet.append([pgettext("remediation", "Firms remediated (销号)"), result.closed])
+    sheet.append([pgettext("remediation", "Open cases"), result.open])
+    sheet.append([pgettext("remediation", "Land vacated or revived") + " (" + pgettext("remediation", "mu") + ")",
+                  float(result.mu)])
+    sheet.append([pgettext("remediation", "Pollutants cut") + " (" + pgettext("remediation", "t") + ")",
+                  float(result.cut_t)])
+    sheet.append([pgettext("remediation", "Green islands in service"), result.islands])
+    for code, n in sorted(result.closed_by_remedy.items()):
+        sheet.append([str(REMEDIES[code].label) if code in REMEDIES else code, n])
+    for label, t in pollutant_rows(result):
+        sheet.append([label, float(t)])
+    streets = book.create_sheet(pgettext("remediation", "By street or town"))
+    streets.append([pgettext("remediation", "Street or town"), pgettext("remediation", "Closed (销号)"),
+                    pgettext("remediation", "Open cases"), pgettext("remediation", "Share closed"),
+                    pgettext("remediation", "Overdue milestones"), pgettext("remediation", "Warning")])
+    for row in result.streets:
+        streets.append([row.place.name, row.closed, row.open, f"{row.percent}%", row.overdue, "；".join(row.reasons)])
+    return exports.xlsx_bytes(book)

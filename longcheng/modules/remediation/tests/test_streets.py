@@ -69,3 +69,22 @@ def test_the_totals_page_lists_streets_and_the_dashboard_computes_once(world: di
         home = client.get("/")
     assert home.status_code == 200 and spy.call_count == 1
     assert Decimal(0) == figures.totals(world["office"]).mu
+
+
+def test_the_totals_export_as_xlsx_keeps_a_formula_like_name_as_text(world: dict[str, Any], city: dict[str, Any]) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    city["liyang_town"].name = "=HYPERLINK(\"http://x\")"
+    city["liyang_town"].save(update_fields=["name"])
+    _liyang_case_with_overdue_milestone(world)
+    client = Client()
+    client.force_login(world["office"])
+    answer = client.get("/remediation/totals/?format=xlsx")
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(answer.content))
+    totals_sheet, streets = book.worksheets
+    assert [c.value for c in totals_sheet["B"]][1:3] == [0, 1]  # none closed, one open
+    name = streets["A2"]
+    assert name.value == "=HYPERLINK(\"http://x\")" and name.data_type == "s" and streets["C2"].value == 1
