@@ -56,6 +56,7 @@ REMEDIATION_AUDIT_ACTIONS = {
     "remediation.evidence.add": pgettext_lazy("remediation", "Remediation evidence added"),
     "remediation.rebound_check.record": pgettext_lazy("remediation", "Rebound check recorded"),
     "remediation.milestone.done": pgettext_lazy("remediation", "Milestone done"),
+    "remediation.site.import": pgettext_lazy("remediation", "Site imported from the register"),
     # A stage change writes remediation.case.<stage>: one label per stage the campaigns declare.
     **{f"remediation.case.{code}": label for code, label in STAGES.items()},
 }
