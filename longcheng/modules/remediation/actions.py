@@ -292,3 +292,29 @@ def _record_rebound_check(check_id: int, *, found_running: bool, acting_user: Us
             ReboundCheck.objects.filter(case=case, inspection=None).delete()
             _move(case, REOPENED, user=acting_user, note=note)
     return check
+
+
+def do_complete_milestone(milestone_id: int, *, acting_user: User) -> Milestone:
+    """A milestone of an open case's plan done: by the bureau (determine) at the case's place, or by the
+    street's patrol where the street leads the plan. Done once; an overdue milestone stops being listed."""
+    with transaction.atomic():
+        milestone = (Milestone.objects.select_for_update(of=("self",)).select_related("plan__case__place")
+                     .filter(pk=milestone_id).first())
+        if milestone is None:
+            raise NotFound()
+        case, path = milestone.plan.case, milestone.plan.case.place.path
+        allowed = place_in_scope(acting_user, DETERMINE, path) or (
+            milestone.plan.lead_agency == "street" and place_in_scope(acting_user, INSPECT, path))
+        if not allowed:
+            raise NotFound()
+        if milestone.done_at is not None:
+            raise Conflict(pgettext("remediation", "This milestone is already done."), code=ErrorCode.MILESTONE,
+                           field="milestone")
+        if case.status in FINISHED:
+            raise Conflict(pgettext("remediation", "The case is finished; its milestones are closed with it."),
+                           code=ErrorCode.TRANSITION, field="status")
+        milestone.done_at, milestone.done_by = timezone.now(), acting_user
+        milestone.save(update_fields=["done_at", "done_by"])
+        record(acting_user, "remediation.milestone.done", case, after={"milestone": milestone.pk,
+                                                                        "title": milestone.title})
+    return milestone

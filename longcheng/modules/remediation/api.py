@@ -77,6 +77,16 @@ class RemediationReboundIn(Schema):
     note: str = Field("", max_length=500)
 
 
+class RemediationStreetOut(Schema):
+    place: str
+    name: str
+    closed: int
+    open: int
+    overdue: int
+    warned: bool
+    reasons: list[str]
+
+
 class RemediationTotalsOut(Schema):
     as_of: dt.datetime
     closed: int
@@ -86,6 +96,7 @@ class RemediationTotalsOut(Schema):
     area_mu: Decimal
     cut_kg: dict[str, int]
     islands: int
+    streets: list[RemediationStreetOut]
 
 
 class RemediationIslandOut(Schema):
@@ -168,6 +179,13 @@ def record_rebound_check(request: StaffRequest, pk: int, payload: RemediationReb
     return access.case_for(request.user, check.case_id, INSPECT)
 
 
+@router.post("/milestones/{pk}/done", response=RemediationCaseOut)
+def complete_milestone(request: StaffRequest, pk: int) -> Any:
+    """Mark a milestone of an open case's plan done (the bureau; the street's patrol where the street leads)."""
+    milestone = actions.do_complete_milestone(pk, acting_user=request.user)
+    return access.case_for(request.user, milestone.plan.case_id)
+
+
 @router.get("/totals", response=RemediationTotalsOut)
 def get_totals(request: StaffRequest, as_of: dt.date | None = None, campaign: str = "") -> Any:
     """Totals at the end of `as_of` (Shanghai time; today by default), computed from the records."""
@@ -180,7 +198,9 @@ def get_totals(request: StaffRequest, as_of: dt.date | None = None, campaign: st
     result = figures.totals(request.user, moment, campaign=campaign or None)
     return {"as_of": result.as_of, "closed": result.closed, "open": result.open, "by_stage": result.by_stage,
             "closed_by_remedy": result.closed_by_remedy, "area_mu": result.mu, "cut_kg": result.cut_kg,
-            "islands": result.islands}
+            "islands": result.islands,
+            "streets": [{"place": r.place.code, "name": r.place.name, "closed": r.closed, "open": r.open,
+                         "overdue": r.overdue, "warned": r.warned, "reasons": r.reasons} for r in result.streets]}
 
 
 @router.get("/islands", response=list[RemediationIslandOut])

@@ -5,21 +5,50 @@ rows. Everything is scoped to the viewer (restrict)."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import pgettext
 
+from longcheng.kernel import exports
 from longcheng.kernel.access.scope import restrict
+from longcheng.kernel.places.models import PATH_SEPARATOR, Level, Place
 from longcheng.kernel.registry import Chart, Figure
 
 from .access import cases_for
-from .campaigns import CLOSED, FINISHED, POLLUTANTS, REMEDIES, STAGES
+from .campaigns import CLOSED, DISMISSED, FINISHED, POLLUTANTS, REMEDIES, STAGES
+from .conf import warning
 from .models import Case, Island, Manifest, Milestone, PollutantFigure, StatusChange
 from .spec import VIEW
+
+
+@dataclass
+class StreetRow:
+    """One street or town's cases at the moment of the totals, and whether it is flagged (通报预警)."""
+
+    place: Place
+    closed: int = 0
+    open: int = 0
+    overdue: int = 0
+    warned: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def targets(self) -> int:
+        return self.closed + self.open
+
+    @property
+    def rate(self) -> float:
+        return self.closed / self.targets if self.targets else 0.0
+
+    @property
+    def percent(self) -> int:
+        return round(self.rate * 100)
 
 
 @dataclass
@@ -30,6 +59,7 @@ class Totals:
     mu: Decimal = Decimal(0)
     cut_kg: dict[str, int] = field(default_factory=dict)
     islands: int = 0
+    streets: list[StreetRow] = field(default_factory=list)
 
     @property
     def closed(self) -> int:
@@ -70,7 +100,59 @@ def totals(user: Any, moment: dt.datetime | None = None, *, campaign: str | None
             .annotate(cut=Sum(F("before_kg") - F("after_kg"))).order_by())
     result.cut_kg = {row["pollutant"]: int(row["cut"] or 0) for row in cuts}
     result.islands = islands_for(user).filter(opened_on__lte=timezone.localdate(moment)).count()
+    result.streets = _streets(staged, moment)
     return result
+
+
+def _street_paths() -> dict[str, Place]:
+    return {p.path: p for p in Place.objects.filter(level=Level.STREET)}
+
+
+def _street_of(path: str, streets: dict[str, Place]) -> str | None:
+    """The path of the street or town a place lies in (its own, for a street), or None above street level."""
+    prefix = ""
+    for code in path.split(PATH_SEPARATOR)[:-1]:
+        prefix += code + PATH_SEPARATOR
+        if prefix in streets:
+            return prefix
+    return None
+
+
+def _streets(staged: Any, moment: dt.datetime) -> list[StreetRow]:
+    """Each street's closed and open cases and its overdue milestones then, in two grouped queries (rolled
+    up from places to streets in Python: a city has about a hundred streets and thousands of places).
+    A street is flagged when it has overdue milestones or its share closed lags the others' (conf.warning)."""
+    streets = _street_paths()
+    rows: dict[str, StreetRow] = {}
+    for row in staged.values("place__path", "stage_then").annotate(n=Count("pk")).order_by():
+        street = _street_of(row["place__path"], streets)
+        if street is None or row["stage_then"] == DISMISSED:
+            continue
+        entry = rows.setdefault(street, StreetRow(streets[street]))
+        if row["stage_then"] == CLOSED:
+            entry.closed += row["n"]
+        else:
+            entry.open += row["n"]
+    day = timezone.localdate(moment)
+    still_open = staged.exclude(stage_then__in=FINISHED).values("pk")
+    late = (Milestone.objects.filter(plan__case__in=still_open, due_on__lt=day)
+            .filter(Q(done_at=None) | Q(done_at__gt=moment))
+            .values("plan__case__place__path").annotate(n=Count("pk")).order_by())
+    for row in late:
+        street = _street_of(row["plan__case__place__path"], streets)
+        if street in rows:
+            rows[street].overdue += row["n"]
+    limits = warning()
+    closed, targets = sum(r.closed for r in rows.values()), sum(r.targets for r in rows.values())
+    overall = closed / targets if targets else 0.0
+    for entry in rows.values():
+        if entry.overdue >= limits["overdue"]:
+            entry.reasons.append(pgettext("remediation", "%(n)d overdue milestones") % {"n": entry.overdue})
+        if entry.targets and entry.rate < overall * limits["rate_share"]:
+            entry.reasons.append(pgettext("remediation", "%(rate)d%% closed against %(all)d%% overall") % {
+                "rate": entry.percent, "all": round(overall * 100)})
+        entry.warned = bool(entry.reasons)
+    return sorted(rows.values(), key=lambda r: (not r.warned, r.rate, r.place.path))
 
 
 def islands_for(user: Any) -> QuerySet[Island]:
@@ -102,8 +184,26 @@ def overdue_milestones(user: Any) -> QuerySet[Milestone]:
             .select_related("plan__case__firm").order_by("due_on", "pk"))
 
 
+# The dashboard asks a panel for its figures and then its charts, two calls with the same request.user:
+# the totals are computed once and kept on that user object (loaded anew for every request) for a few
+# seconds, so the page runs the totals' queries once, and a later page never sees stale figures.
+_MEMO_SECONDS = 5.0
+
+
+def current_totals(user: Any) -> Totals:
+    memo = getattr(user, "_remediation_totals", None)
+    if memo is not None and time.monotonic() - memo[0] < _MEMO_SECONDS:
+        return memo[1]
+    result = totals(user)
+    try:
+        user._remediation_totals = (time.monotonic(), result)
+    except AttributeError:  # an object that takes no attributes (AnonymousUser is never here): no memo
+        pass
+    return result
+
+
 def panel_figures(user: Any) -> list[Figure]:
-    now = totals(user)
+    now = current_totals(user)
     return [
         Figure(pgettext("remediation", "Firms remediated (销号)"), now.closed),
         Figure(pgettext("remediation", "Open cases"), now.open),
@@ -111,11 +211,16 @@ def panel_figures(user: Any) -> list[Figure]:
         Figure(pgettext("remediation", "Pollutants cut"), f"{now.cut_t:,.0f}", pgettext("remediation", "t")),
         Figure(pgettext("remediation", "Green islands in service"), now.islands),
         Figure(pgettext("remediation", "Overdue milestones"), overdue_milestones(user).count()),
+        Figure(pgettext("remediation", "Streets flagged (通报预警)"), sum(r.warned for r in now.streets),
+               url=reverse("remediation:totals") + "#streets"),
     ]
 
 
 def panel_charts(user: Any) -> list[Chart]:
-    now = totals(user)
+    return charts_for(current_totals(user))
+
+
+def charts_for(now: Totals) -> list[Chart]:
     remedies = [code for code in REMEDIES if now.closed_by_remedy.get(code)]
     stages = [code for code in STAGES if now.by_stage.get(code)]
     return [
@@ -123,8 +228,47 @@ def panel_charts(user: Any) -> list[Chart]:
               {pgettext("remediation", "Firms"): [float(now.closed_by_remedy[c]) for c in remedies]}),
         Chart(pgettext("remediation", "Cases by stage"), "pie", [str(STAGES[c]) for c in stages],
               {pgettext("remediation", "Cases"): [float(now.by_stage[c]) for c in stages]}),
+        *street_charts(now),
     ]
+
+
+def street_charts(now: Totals) -> list[Chart]:
+    """Closed and open cases by street, the flagged streets first (at most 20 bars stay readable)."""
+    rows = now.streets[:20]
+    if not rows:
+        return []
+    return [Chart(pgettext("remediation", "By street or town (flagged first)"), "hbar",
+                  [("⚠ " if r.warned else "") + r.place.name for r in rows],
+                  {pgettext("remediation", "Closed (销号)"): [float(r.closed) for r in rows],
+                   pgettext("remediation", "Open cases"): [float(r.open) for r in rows]})]
 
 
 def pollutant_rows(result: Totals) -> list[tuple[str, Decimal]]:
     return [(str(POLLUTANTS[c]), Decimal(kg) / 1000) for c, kg in sorted(result.cut_kg.items())]
+
+
+def totals_xlsx(result: Totals) -> bytes:
+    """The totals as a workbook (figures; by street with 通报预警), written through kernel.exports so a
+    firm or street name that looks like a formula stays text."""
+    book = exports.workbook()
+    sheet = book.active
+    sheet.title = pgettext("remediation", "Totals")
+    sheet.append([pgettext("remediation", "As of"), timezone.localtime(result.as_of).strftime("%Y-%m-%d %H:%M")])
+    sheet.append([pgettext("remediation", "Firms remediated (销号)"), result.closed])
+    sheet.append([pgettext("remediation", "Open cases"), result.open])
+    sheet.append([pgettext("remediation", "Land vacated or revived") + " (" + pgettext("remediation", "mu") + ")",
+                  float(result.mu)])
+    sheet.append([pgettext("remediation", "Pollutants cut") + " (" + pgettext("remediation", "t") + ")",
+                  float(result.cut_t)])
+    sheet.append([pgettext("remediation", "Green islands in service"), result.islands])
+    for code, n in sorted(result.closed_by_remedy.items()):
+        sheet.append([str(REMEDIES[code].label) if code in REMEDIES else code, n])
+    for label, t in pollutant_rows(result):
+        sheet.append([label, float(t)])
+    streets = book.create_sheet(pgettext("remediation", "By street or town"))
+    streets.append([pgettext("remediation", "Street or town"), pgettext("remediation", "Closed (销号)"),
+                    pgettext("remediation", "Open cases"), pgettext("remediation", "Share closed"),
+                    pgettext("remediation", "Overdue milestones"), pgettext("remediation", "Warning")])
+    for row in result.streets:
+        streets.append([row.place.name, row.closed, row.open, f"{row.percent}%", row.overdue, "；".join(row.reasons)])
+    return exports.xlsx_bytes(book)

@@ -135,8 +135,17 @@ class Milestone(models.Model):
     title = models.CharField(max_length=200)
     due_on = models.DateField()
     done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+")
+    # Who has been told it is overdue (jobs.warn_overdue): 0 nobody, 1 the lead agency, 2 also the
+    # campaign office. Kept on the row so the daily sweep reads only the milestones still to tell.
+    escalation = models.PositiveSmallIntegerField(default=0)
 
     scope_path_field = "plan__case__place__path"
+
+    class Meta:
+        indexes = [models.Index(fields=["due_on"], condition=Q(done_at__isnull=True),
+                                name="remediation_milestone_open")]
 
     def __str__(self) -> str:
         return self.title

@@ -55,6 +55,8 @@ REMEDIATION_AUDIT_ACTIONS = {
     "remediation.plan.set": pgettext_lazy("remediation", "Remediation plan set"),
     "remediation.evidence.add": pgettext_lazy("remediation", "Remediation evidence added"),
     "remediation.rebound_check.record": pgettext_lazy("remediation", "Rebound check recorded"),
+    "remediation.milestone.done": pgettext_lazy("remediation", "Milestone done"),
+    "remediation.site.import": pgettext_lazy("remediation", "Site imported from the register"),
     # A stage change writes remediation.case.<stage>: one label per stage the campaigns declare.
     **{f"remediation.case.{code}": label for code, label in STAGES.items()},
 }
@@ -76,6 +78,7 @@ SPEC = register_module(ModuleSpec(
     demo=[DemoStep("remediation", _("Remediation campaigns"),
                    later("longcheng.modules.remediation.demo.build"), order=200)],
     urls="longcheng.modules.remediation.urls",
+    jobs="longcheng.modules.remediation.jobs",
     api="longcheng.modules.remediation.api.router",
     personal_data=personal_data,
     retention=RETENTION,

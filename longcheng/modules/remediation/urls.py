@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/<int:pk>/evidence/", views_case.evidence, name="evidence"),
     path("cases/<int:pk>/accept/", views_case.accept, name="accept"),
     path("cases/<int:pk>/close/", views_case.close, name="close"),
+    path("milestones/<int:pk>/done/", views_case.milestone_done, name="milestone_done"),
     path("rebound-checks/<int:pk>/", views_case.rebound_check, name="rebound_check"),
     path("mine/", views.my_cases, name="my_cases"),
     path("mine/<int:pk>/", views_case.my_case, name="my_case"),

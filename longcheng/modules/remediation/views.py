@@ -24,6 +24,7 @@ from .models import Site
 from .spec import INSPECT, RESPOND, VIEW
 
 PAGE = 200
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @staff_view(VIEW)
@@ -85,10 +86,15 @@ def totals(request: StaffRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["as_of"]:
         moment = dt.datetime.combine(form.cleaned_data["as_of"], dt.time.max, tzinfo=SHANGHAI)
     result = figures.totals(request.user, moment)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(figures.totals_xlsx(result), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="remediation-totals-{result.as_of:%Y%m%d}.xlsx"'
+        return response
     return render(request, "remediation/totals.html", {
         "form": form, "totals": result, "stages": [(STAGES[s], n) for s, n in sorted(result.by_stage.items())],
         "remedies": sorted(result.closed_by_remedy.items()), "pollutants": figures.pollutant_rows(result),
-        "charts": [render_chart(c) for c in figures.panel_charts(request.user)] if moment is None else [],
+        # The charts draw the totals just computed (as of the date asked), not a second computation.
+        "charts": [render_chart(c) for c in figures.charts_for(result)], "streets": result.streets,
         "title": pgettext("remediation", "Remediation totals")})
 
 

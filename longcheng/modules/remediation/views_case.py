@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from longcheng.kernel.access.requests import StaffRequest
@@ -19,9 +20,9 @@ from longcheng.kernel.forms import refusal
 from longcheng.kernel.web.decorators import staff_view
 
 from . import access, actions, rules
-from .campaigns import ACCEPTED, CAMPAIGNS, DETERMINED, EVIDENCE, PLANNED, REMEDIES, STAGES
+from .campaigns import ACCEPTED, CAMPAIGNS, DETERMINED, EVIDENCE, FINISHED, PLANNED, REMEDIES, STAGES
 from .forms import DetermineForm, EvidenceForm, NoteForm, PlanForm, ReboundForm
-from .models import Case, Plan, ReboundCheck
+from .models import Case, Milestone, Plan, ReboundCheck
 from .spec import CLOSE, DETERMINE, INSPECT, RESPOND, VIEW
 
 
@@ -43,6 +44,9 @@ def _context(request: StaffRequest, case: Case, **extra: Any) -> dict[str, Any]:
         "can_determine": declared.allows(case.status, DETERMINED), "can_plan": declared.allows(case.status, PLANNED),
         "can_accept": declared.allows(case.status, ACCEPTED),
         "may_inspect": may[INSPECT], "may_determine": may[DETERMINE], "may_close": may[CLOSE],
+        "may_tick": case.status not in FINISHED and plan is not None and (
+            may[DETERMINE] or (plan.lead_agency == "street" and may[INSPECT])),
+        "today": timezone.localdate(),
         "determine_form": DetermineForm(), "plan_form": PlanForm(campaign=declared), "note_form": NoteForm(),
         "evidence_form": EvidenceForm(), "rebound_form": ReboundForm(), "axes": declared.axes,
         **extra,
@@ -112,6 +116,14 @@ def accept(request: StaffRequest, pk: int) -> HttpResponse:
 def close(request: StaffRequest, pk: int) -> HttpResponse:
     return _post(request, pk, NoteForm(request.POST), lambda f: actions.do_close_case(
         pk, note=f.cleaned_data["note"], acting_user=request.user))
+
+
+@require_POST
+@staff_view(VIEW)
+def milestone_done(request: StaffRequest, pk: int) -> HttpResponse:
+    case_id = Milestone.objects.filter(pk=pk).values_list("plan__case_id", flat=True).first()
+    return _post(request, case_id or 0, NoteForm(request.POST), lambda f: actions.do_complete_milestone(
+        pk, acting_user=request.user))
 
 
 @require_POST

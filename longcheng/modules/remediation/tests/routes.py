@@ -23,6 +23,8 @@ def _world(world: World) -> dict[str, Any]:
         Island,
         IslandMember,
         Manifest,
+        Milestone,
+        Plan,
         ReboundCheck,
         Site,
         StatusChange,
@@ -48,7 +50,12 @@ def _world(world: World) -> dict[str, Any]:
     member = IslandMember.objects.create(island=island, firm=firm, case=closed, joined_on=now.date())
     Manifest.objects.create(member=member, number="ZY-MATRIX-1", month=now.date().replace(day=1), material="surface",
                             volume_t=12)
-    return {"site": site, "case": case, "check": check, "island": island}
+    planned = Case.objects.create(campaign="gas_switch", site=site, firm=firm, place=place, opened_at=now,
+                                  status="planned")
+    plan = Plan.objects.create(case=planned, remedy="piped_gas", lead_agency="ecology", responsible="王科长",
+                               created_at=now)
+    milestone = Milestone.objects.create(plan=plan, title="管道燃气接入", due_on=now.date())
+    return {"site": site, "case": case, "check": check, "island": island, "milestone": milestone}
 
 
 def _case(w: World) -> list[Any]:
@@ -83,6 +90,8 @@ PAGES = [
     Page("remediation:close", CLOSE, _case, within="a", get=False, post=lambda w: {"note": ""}),
     Page("remediation:rebound_check", INSPECT, lambda w: [w["remediation"]["check"].pk], within="a", get=False,
          post=lambda w: {"found_running": "yes"}),
+    Page("remediation:milestone_done", VIEW, lambda w: [w["remediation"]["milestone"].pk], within="a", get=False,
+         post=lambda w: {}, post_permission=DETERMINE),
     Page("remediation:my_cases", RESPOND),
     Page("remediation:my_case", RESPOND, _case, within="a", post=_evidence),
 ]
@@ -108,6 +117,8 @@ API = [
             {"title": "两断三清", "working_days": 10}]}),
     Api("POST", "/api/v1/remediation/cases/{pk}/accept", DETERMINE, _pk, within="a", body=lambda w: {}),
     Api("POST", "/api/v1/remediation/cases/{pk}/close", CLOSE, _pk, within="a", body=lambda w: {}),
+    Api("POST", "/api/v1/remediation/milestones/{pk}/done", DETERMINE,
+        lambda w: {"pk": w["remediation"]["milestone"].pk}, within="a"),
     Api("POST", "/api/v1/remediation/rebound-checks/{pk}", INSPECT, lambda w: {"pk": w["remediation"]["check"].pk},
         within="a", body=lambda w: {"found_running": True}),
 ]
