@@ -436,7 +436,7 @@ class _AcceptBatch:
         self.cases: dict[int, Case] = {}
         self.tasks_of_case: dict[int, list[Task]] = {}
         self.by_pk: dict[int, Task] = {}
-        self.closed_on: dict[int, dt.date] = {}
+        self.closed_on: dict[int, dt.date | None] = {}
 
     def where(self, i: int, name: str) -> str:
         return name if self.single else f"items[{i}].{name}"
