@@ -41,7 +41,7 @@ from .access import (  # the queries below are read as actions.<name> by the api
     queue_slice,  # noqa: F401
 )
 from .bulk import update_grouped
-from .catalogue import DEPARTMENTS, ServiceSpec, service
+from .catalogue import DEPARTMENTS, ServiceSpec, service, services
 from .errors import ErrorCode as Code
 from .models import Case, CaseStatus, Correction, Document, EnterpriseStanding, Pause, Task, TaskStatus
 from .prechecks import PRECHECKS, Blocker, district_of, read_place
@@ -129,6 +129,29 @@ def _refuse_closed(enterprise: Organisation) -> None:
             "date": enterprise.closed_on.isoformat()}, code=Code.ENTERPRISE_CLOSED, field="uscc")
 
 
+def _refuse_overlap(case: Case, spec: ServiceSpec) -> None:
+    """A service that closes the enterprise (deregistration) is not submitted while another
+    application of the enterprise runs, and nothing else is submitted while it runs: otherwise the
+    others complete on a closed enterprise (a closed enterprise relocated and licensed). The
+    applicant finishes or withdraws the others first; the message names them."""
+    # The enterprise's row locked: two submissions of one enterprise racing are serialised here.
+    list(Organisation.objects.select_for_update().filter(pk=case.enterprise_id).values_list("pk"))
+    others = Case.objects.filter(enterprise_id=case.enterprise_id, status=CaseStatus.SUBMITTED).exclude(pk=case.pk)
+    if not spec.closes_enterprise:
+        others = others.filter(service__in=[s.code for s in services() if s.closes_enterprise])
+    running = list(others.order_by("pk").values_list("pk", "service"))
+    if not running:
+        return
+    names = "、".join(f"{_service(code).label} #{pk}" for pk, code in running)
+    if spec.closes_enterprise:
+        message = _("%(service)s cannot be submitted while other applications of the enterprise are in "
+                    "progress: %(cases)s. Wait until they are finished or withdraw them.")
+    else:
+        message = _("%(service)s cannot be submitted while the enterprise's deregistration is in progress: "
+                    "%(cases)s.")
+    raise Conflict(message % {"service": spec.label, "cases": names}, code=Code.OTHER_CASES_OPEN, field="service")
+
+
 def do_start(service_code: str, uscc: str, data: Mapping[str, Any], *, acting_user: User,
              submit: bool = False) -> Case:
     """A draft application by an enterprise's staff member for their own enterprise; with `submit`,
@@ -171,6 +194,7 @@ def _check_and_fan_out(case: Case, spec: ServiceSpec, acting_user: User, *, star
             if doc.code not in have:
                 raise KernelError(_("Attach %(document)s first.") % {"document": doc.label},
                                   code=ErrorCode.REQUIRED, field=doc.code)
+    _refuse_overlap(case, spec)
     blockers = run_prechecks(case, fresh=not start)
     if blockers:
         raise PrecheckFailed(blockers)
@@ -187,7 +211,8 @@ def _check_and_fan_out(case: Case, spec: ServiceSpec, acting_user: User, *, star
     else:
         case.save(update_fields=["data", "status", "submitted_at", "due_at"])
     Task.objects.bulk_create([
-        Task(case=case, code=t.code, department=t.department, required=t.required, limit_days=t.limit_days,
+        Task(case=case, code=t.code, department=t.department, required=t.required_for(case.data),
+             limit_days=t.limit_days,
              place=receiving if DEPARTMENTS[t.department].side == "receiving" else current,
              status=TaskStatus.OPEN if not t.after else TaskStatus.BLOCKED,
              opened_at=at if not t.after else None, due_at=clock.due(at, t.limit_days) if not t.after else None)
@@ -317,6 +342,11 @@ def do_answer_correction(correction: Correction | int, answer: str, *, acting_us
             case.data = cleaned
             case.save(update_fields=["data"])
             record(acting_user, "onestop.correct_data", case, before=before, after=after)
+            # A task the corrected form now asks for (or no longer asks for) is required accordingly.
+            for t in spec.tasks:
+                if t.requested_by:
+                    Task.objects.filter(case=case, code=t.code).exclude(status__in=FINISHED_TASK).update(
+                        required=t.required_for(cleaned))
         corr.answer, corr.answered_at, corr.answered_by = text, at, acting_user
         corr.save(update_fields=["answer", "answered_at", "answered_by"])
         pause = Pause.objects.get(task=task, ended_at__isnull=True)
@@ -406,6 +436,7 @@ class _AcceptBatch:
         self.cases: dict[int, Case] = {}
         self.tasks_of_case: dict[int, list[Task]] = {}
         self.by_pk: dict[int, Task] = {}
+        self.closed_on: dict[int, dt.date | None] = {}
 
     def where(self, i: int, name: str) -> str:
         return name if self.single else f"items[{i}].{name}"
@@ -438,6 +469,9 @@ class _AcceptBatch:
             task.case = self.cases[task.case_id]
             self.tasks_of_case[task.case_id].append(task)
         self.by_pk = {t.pk: t for tasks in self.tasks_of_case.values() for t in tasks}
+        # A closed (deregistered) enterprise is relocated, licensed, ... by nothing.
+        self.closed_on = dict(Organisation.objects.filter(pk__in={c.enterprise_id for c in self.cases.values()},
+                                                          closed_on__isnull=False).values_list("pk", "closed_on"))
 
     def finish(self, items: Sequence[tuple[int, Mapping[str, Any] | None]]) -> None:
         """Each task done with its declared result, written back to its case's outcome."""
@@ -447,6 +481,11 @@ class _AcceptBatch:
                 raise Conflict(_("This task is %(status)s, not open: it cannot be handled now.") % {
                     "status": task.get_status_display()}, code=Code.TASK_NOT_OPEN, field=self.where(i, "task"))
             case = task.case
+            closed_on = self.closed_on.get(case.enterprise_id)
+            if closed_on is not None:
+                raise Conflict(_("The enterprise was deregistered on %(date)s; no task of its applications can "
+                                 "be accepted. Reject the task.") % {"date": closed_on.isoformat()},
+                               code=Code.ENTERPRISE_CLOSED, field=self.where(i, "task"))
             declared = _service(case.service).task(task.code)
             result = dict(given or {})
             for key in declared.writes:

@@ -60,6 +60,8 @@ class TaskSpecOut(Schema):
     limit_days: float
     after: list[str]
     required: bool
+    # The form field that makes an optional task required when the applicant fills it in.
+    requested_by: str | None = None
     writes: list[str]
 
 
@@ -237,7 +239,7 @@ def _service_out(spec: ServiceSpec) -> dict[str, Any]:
         "tasks": [{"code": t.code, "label": str(t.label), "department": t.department,
                    "office": DEPARTMENTS[t.department].office, "side": DEPARTMENTS[t.department].side,
                    "limit_days": float(t.limit_days), "after": list(t.after), "required": t.required,
-                   "writes": list(t.writes)} for t in spec.tasks],
+                   "requested_by": t.requested_by or None, "writes": list(t.writes)} for t in spec.tasks],
     }
 
 

@@ -108,6 +108,13 @@ class TaskSpec:
     required: bool = True
     # Keys the department must put in its result; they are copied into the case's outcome.
     writes: tuple[str, ...] = ()
+    # A form field: an optional task becomes required when the applicant fills it in (asked for
+    # it: start-up's power supply with 用电需求 given), so the case waits for it instead of closing it.
+    requested_by: str = ""
+
+    def required_for(self, data: dict[str, Any]) -> bool:
+        """Whether this task must be done for a case with this form data."""
+        return self.required or bool(self.requested_by and data.get(self.requested_by) not in (None, ""))
 
 
 @dataclass(frozen=True)
@@ -187,10 +194,14 @@ def validate(spec: ServiceSpec) -> None:
         if t.department not in DEPARTMENTS:
             raise DeclarationError(f"{where}: task {t.code!r} has unknown department {t.department!r}")
         _check_limit(t.limit_days, f"{where}, task {t.code!r}")
+        if t.requested_by and (t.requested_by not in names or t.required):
+            raise DeclarationError(f"{where}: task {t.code!r} is requested by unknown field {t.requested_by!r}"
+                                   if t.requested_by not in names else
+                                   f"{where}: task {t.code!r} is required anyway; requested_by is for optional tasks")
         for dep in t.after:
             if dep not in by_code:
                 raise DeclarationError(f"{where}: task {t.code!r} waits for unknown task {dep!r}")
-            if t.required and not by_code[dep].required:
+            if (t.required or t.requested_by) and not by_code[dep].required:
                 raise DeclarationError(f"{where}: required task {t.code!r} cannot wait for optional {dep!r}")
     # A cycle: depth-first search with colours.
     state: dict[str, int] = {}
@@ -315,7 +326,7 @@ STARTUP = register_service(ServiceSpec(
                  after=("licence",)),
         TaskSpec("bank_account", pgettext_lazy("task", "Bank account"), "bank", D("0.5"), after=("licence",)),
         TaskSpec("power_supply", _("Power supply connection"), "power_supply", D("1"), after=("licence",),
-                 required=False),
+                 required=False, requested_by="power_capacity"),
     ),
     limit_days=D("1.5"),
     documents=(

@@ -76,8 +76,11 @@ PLANS: list[Plan] = [
 # enterprise gets no other case.
 # Enterprises with no other case: those that move (their district changes) and those deregistered
 # (a closed enterprise applies for nothing more).
+# A deregistration is submitted only while no other application of the enterprise runs (and
+# blocks the others while it runs): every deregistration gets an enterprise of its own.
 EXCLUSIVE = {("relocation", "on_time"), ("relocation", "late"), ("relocation", "answered"),
-             ("deregistration", "on_time")}
+             *(("deregistration", outcome) for outcome in ("on_time", "correction", "overdue", "rejected",
+                                                            "draft_blocked"))}
 
 
 class _Clock:

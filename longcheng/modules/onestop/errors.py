@@ -14,3 +14,4 @@ class ErrorCode(StrEnum):
     CASE_NOT_ACTIVE = "case_not_active"
     ALREADY_ANSWERED = "already_answered"
     ENTERPRISE_CLOSED = "enterprise_closed"
+    OTHER_CASES_OPEN = "other_cases_open"
