@@ -77,6 +77,7 @@ SPEC = register_module(ModuleSpec(
         NavItem(pgettext_lazy("accidents", "My accidents"), "accidents:home", REPORT, order=200),
         NavItem(pgettext_lazy("accidents", "Accident queue"), "accidents:queue", REVIEW, order=201),
         NavItem(pgettext_lazy("accidents", "Accident hand-offs"), "accidents:claims", CLAIMS, order=202),
+        NavItem(pgettext_lazy("accidents", "Accident hot spots"), "accidents:hotspots", FIGURES, order=203),
     ],
     panels=[DashboardPanel(
         "accidents", _("Accident quick handling"), FIGURES,

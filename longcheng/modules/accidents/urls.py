@@ -20,6 +20,7 @@ urlpatterns = [
     path("queue/<int:pk>/", views_review.review, name="review"),
     path("queue/<int:pk>/photos/<int:photo_pk>/", views_review.review_photo, name="review_photo"),
     path("queue/<int:pk>/agreement.pdf", views_review.review_agreement, name="review_agreement"),
+    path("hotspots/", views_review.hotspots, name="hotspots"),
     path("claims/", views_review.claims, name="claims"),
     path("claims/<int:pk>/", views_review.claim, name="claim"),
     path("claims/<int:pk>/photos/<int:photo_pk>/", views_review.claim_photo, name="claim_photo"),

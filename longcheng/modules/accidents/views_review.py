@@ -12,10 +12,10 @@ from longcheng.kernel.errors import KernelError
 from longcheng.kernel.forms import refusal
 from longcheng.kernel.web.decorators import staff_view
 
-from . import access, actions, documents, registries, rules
+from . import access, actions, documents, figures, registries, rules
 from .forms import ClaimForm, DecisionForm
 from .shown import parties_view
-from .spec import CLAIMS, REVIEW
+from .spec import CLAIMS, FIGURES, REVIEW
 
 
 @staff_view(REVIEW)
@@ -102,3 +102,9 @@ def claim_photo(request: StaffRequest, pk: int, photo_pk: int) -> HttpResponseBa
 @staff_view(CLAIMS)
 def claim_agreement(request: StaffRequest, pk: int) -> HttpResponse:
     return documents.agreement(request.user, access.handoff(request.user, pk).report)
+
+
+@staff_view(FIGURES)
+def hotspots(request: StaffRequest) -> HttpResponse:
+    """Where the reports of the viewer's places happened (figures.hotspots, scoped)."""
+    return render(request, "accidents/hotspots.html", figures.hotspots(request.user))

@@ -86,6 +86,7 @@ PAGES = [
     Page("accidents:claim_photo", CLAIMS, _handoff_photo, within="a"),
     Page("accidents:claim_agreement", CLAIMS, _handoff, within="a"),
     Page("accidents:queue", REVIEW),
+    Page("accidents:hotspots", "accidents.figures"),
     Page("accidents:review", REVIEW, _report, within="a",
          post=lambda w: {"decision": "change", "liability_a": "equal", "reason": "矩阵"}),
     Page("accidents:claims", CLAIMS),
