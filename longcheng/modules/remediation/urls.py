@@ -7,6 +7,7 @@ from . import views, views_case, views_islands
 app_name = "remediation"
 urlpatterns = [
     path("", views.cases, name="cases"),
+    path("sites/import/", views.import_register, name="import_register"),
     path("sites/", views.sites, name="sites"),
     path("sites/<int:pk>/inspect/<slug:code>/", views.inspect, name="inspect"),
     path("totals/", views.totals, name="totals"),

@@ -17,13 +17,14 @@ from longcheng.kernel.web.charts import render_chart
 from longcheng.kernel.web.decorators import staff_view
 from longcheng.kernel.workdays.api import SHANGHAI
 
-from . import access, actions, figures
+from . import access, actions, figures, register
 from .campaigns import CAMPAIGNS, STAGES, campaign
 from .forms import AsOfForm, InspectionForm
 from .models import Site
-from .spec import INSPECT, RESPOND, VIEW
+from .spec import DETERMINE, INSPECT, RESPOND, VIEW
 
 PAGE = 200
+MAX_REGISTER_BYTES = 5 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -48,7 +49,8 @@ def sites(request: StaffRequest) -> HttpResponse:
     rows = restrict(Site.objects.select_related("firm", "place", "host"), request.user, VIEW).order_by("place__path",
                                                                                                         "pk")
     return render(request, "remediation/sites.html", {
-        "sites": rows[:PAGE], "campaigns": CAMPAIGNS, "can_inspect": has_perm(request.user, INSPECT)})
+        "sites": rows[:PAGE], "campaigns": CAMPAIGNS, "can_inspect": has_perm(request.user, INSPECT),
+        "can_import": has_perm(request.user, DETERMINE)})
 
 
 @staff_view(INSPECT)
@@ -102,3 +104,25 @@ def totals(request: StaffRequest) -> HttpResponse:
 def my_cases(request: StaffRequest) -> HttpResponse:
     return render(request, "remediation/my_cases.html",
                   {"cases": access.firm_cases(request.user).order_by("-opened_at", "-pk")[:PAGE]})
+
+
+@staff_view(DETERMINE)
+def import_register(request: StaffRequest) -> HttpResponse:
+    """Upload the firm register (XLSX): the report lists each bad row's line and column; nothing is
+    written unless every row is good."""
+    report, error = None, None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise KernelError(pgettext("remediation", "Choose an XLSX file."), field="file")
+            if (upload.size or 0) > MAX_REGISTER_BYTES:
+                raise KernelError(pgettext("remediation", "The file is larger than 5 MB."), field="file")
+            report = register.import_register(register.read_rows(upload.read()), acting_user=request.user)
+        except KernelError as exc:
+            if exc.status in (403, 404):
+                raise
+            error = exc
+    status = 400 if error or (report and report.problems) else 200
+    return render(request, "remediation/import.html", {"report": report, "error": error,
+                                                       "columns": list(register.COLUMN.values())}, status=status)

@@ -92,6 +92,7 @@ PAGES = [
          post=lambda w: {"found_running": "yes"}),
     Page("remediation:milestone_done", VIEW, lambda w: [w["remediation"]["milestone"].pk], within="a", get=False,
          post=lambda w: {}, post_permission=DETERMINE),
+    Page("remediation:import_register", DETERMINE),
     Page("remediation:my_cases", RESPOND),
     Page("remediation:my_case", RESPOND, _case, within="a", post=_evidence),
 ]

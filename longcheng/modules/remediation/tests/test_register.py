@@ -66,3 +66,19 @@ def test_a_file_without_the_columns_is_refused_on_the_file() -> None:
     with pytest.raises(KernelError) as refused:
         read_rows(buffer.getvalue())
     assert refused.value.field == "file" and "统一社会信用代码" in str(refused.value.message)
+
+
+def test_the_upload_page_reports_bad_rows_and_imports_a_clean_file(world: dict[str, Any]) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world["bureau"])
+    bad = _xlsx(["坏码厂", "91320412MA1R0XXXX", "320412104001", "工业路10号", "", 2, "否"])
+    answer = client.post("/remediation/sites/import/", {"file": SimpleUploadedFile("r.xlsx", bad)})
+    assert answer.status_code == 400 and "<td>2</td><td>统一社会信用代码</td>" in answer.content.decode()
+    assert not Site.objects.filter(address="工业路10号").exists()
+    good = _xlsx(["常州新厂", make_uscc("91320412MA1R0G7H8"), "320412104001", "工业路9号", "P9", 3.5, "否"])
+    done = client.post("/remediation/sites/import/", {"file": SimpleUploadedFile("r.xlsx", good)})
+    assert done.status_code == 200 and 'id="imported"' in done.content.decode()
+    assert Site.objects.filter(address="工业路9号").count() == 1
