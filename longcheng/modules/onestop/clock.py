@@ -89,6 +89,31 @@ def elapsed_working_days(obj: Task | Case, at: dt.datetime | None = None) -> Dec
     return max(Decimal(0), _between(start, at) - paused)
 
 
+def paused_working_days(obj: Task | Case, at: dt.datetime | None = None) -> Decimal:
+    """The working time the clock has stood still, a pause still running counted up to `at`
+    (the stored paused_days hold only the pauses already answered)."""
+    paused = Decimal(obj.paused_days)
+    current = _open_pause(obj)
+    if current is not None:
+        paused += paused_between(current.started_at, _end(obj) or at or now())
+    return paused
+
+
+def remaining_working_days(obj: Task | Case, at: dt.datetime | None = None) -> Decimal | None:
+    """Working days left until the due time (negative: overdue by). While the clock stands still
+    the remainder is frozen at what it was when the pause began: a paused case is never shown as
+    overdue, however long the applicant takes."""
+    if obj.due_at is None:
+        return None
+    at = at or now()
+    current = _open_pause(obj)
+    if current is not None:
+        at = min(at, current.started_at)
+    if at <= obj.due_at:
+        return _between(at, obj.due_at)
+    return -_between(obj.due_at, at)
+
+
 def _running(obj: Task | Case) -> bool:
     if isinstance(obj, Task):
         return obj.status == TaskStatus.OPEN

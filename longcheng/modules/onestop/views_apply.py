@@ -98,7 +98,9 @@ def applications(request: HttpRequest) -> HttpResponse:
     for c in cases:
         spec = _spec(c.service)
         c.label = spec.label  # type: ignore[attr-defined]
-        c.left = _left(c.due_at, at) if c.status == CaseStatus.SUBMITTED else None  # type: ignore[attr-defined]
+        # A paused case's remainder is frozen (never overdue while it waits for the applicant).
+        c.left = (clock.remaining_working_days(c, at)  # type: ignore[attr-defined]
+                  if c.status == CaseStatus.SUBMITTED else None)
         c.task_rows = [(spec.task(t.code).label, t) for t in tasks.get(c.pk, [])]  # type: ignore[attr-defined]
     enterprise = getattr(user, "organisation", None)
     return render(request, "onestop/applications.html", {
@@ -176,7 +178,8 @@ def _case_context(case: Case, spec: ServiceSpec) -> dict[str, Any]:
     for t in tasks:
         t.label = spec.task(t.code).label  # type: ignore[attr-defined]
         t.department_label = DEPARTMENTS[t.department].label  # type: ignore[attr-defined]
-        t.left = _left(t.due_at, at) if t.status == TaskStatus.OPEN else None  # type: ignore[attr-defined]
+        t.left = (clock.remaining_working_days(t, at)  # type: ignore[attr-defined]
+                  if t.status in (TaskStatus.OPEN, TaskStatus.CORRECTION) else None)
         t.overdue = clock.overdue(t, at)  # type: ignore[attr-defined]
         t.due_soon = clock.due_soon(t, at)  # type: ignore[attr-defined]
         t.open_correction = open_corrections.get(t.pk)  # type: ignore[attr-defined]
@@ -187,7 +190,8 @@ def _case_context(case: Case, spec: ServiceSpec) -> dict[str, Any]:
         "case": case, "spec": spec, "tasks": tasks, "corrections": corrections,
         "data_rows": data_rows(spec, case.data, place_names(codes)),
         "outcome": sorted(case.outcome.items()),
-        "left": _left(case.due_at, at) if case.status == CaseStatus.SUBMITTED else None,
+        "left": clock.remaining_working_days(case, at) if case.status == CaseStatus.SUBMITTED else None,
+        "paused_days": clock.paused_working_days(case, at),
         "elapsed": clock.elapsed_working_days(case, at),
         "paused": clock.is_paused(case) if case.status == CaseStatus.SUBMITTED else False,
         "documents": document_rows(case, spec),

@@ -258,7 +258,8 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
         "case": found, "spec": spec, "tasks": tasks, "pauses": pauses, "corrections": corrections,
         "audit": audit, "data_rows": data_rows(spec, found.data, place_names(codes)),
         "outcome": sorted(found.outcome.items()), "elapsed": clock.elapsed_working_days(found, at),
-        "left": _left(found.due_at, at) if found.status == "submitted" else None,
+        "left": clock.remaining_working_days(found, at) if found.status == "submitted" else None,
+        "paused_days": clock.paused_working_days(found, at),
         "overdue": clock.overdue(found, at), "paused": clock.is_paused(found),
         "documents": document_rows(found, spec),
     })

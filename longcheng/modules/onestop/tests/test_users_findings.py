@@ -3,7 +3,9 @@ code before the fix)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -134,3 +136,34 @@ def test_a_task_requested_by_an_unknown_field_is_a_declaration_error() -> None:
                   for t in STARTUP.tasks)
     with pytest.raises(DeclarationError, match="requested by unknown field"):
         validate(ServiceSpec(STARTUP.code, STARTUP.label, STARTUP.form, STARTUP.prechecks, tasks, STARTUP.limit_days))
+
+
+# --- 15: a paused case is not overdue; its clock freezes -----------------------------------------
+
+
+def test_a_paused_case_is_not_overdue_and_its_clock_freezes(world: dict[str, Any],
+                                                           submitted: Callable[..., Any]) -> None:
+    from django.test import Client
+
+    from .. import clock
+
+    c = world["clock"]
+    case = submitted()  # Monday 09:00, due Tuesday 12:00
+    c.set(at(MONDAY, 10))
+    actions.do_ask_correction(tasks_of(case)["move_in"], "请补充新址租赁合同",
+                              acting_user=world["mr_liyang"])
+    case.refresh_from_db()
+    frozen = clock.remaining_working_days(case, at(MONDAY, 10))
+    assert frozen is not None and frozen > 0
+    thursday = at(MONDAY + dt.timedelta(days=3), 10)  # long past the due time, still paused
+    c.set(thursday)
+    assert clock.remaining_working_days(case, thursday) == frozen
+    assert clock.paused_working_days(case, thursday) == Decimal("3")  # Mon 10:00 → Thu 10:00, running
+    client = Client()
+    client.force_login(world["applicant"])
+    client.cookies["django_language"] = "en"
+    listing = client.get("/onestop/").content.decode()
+    row = listing.split(f'id="case-{case.pk}"')[1].split("</tr>")[0]
+    assert "overdue" not in row and f"{frozen} working days left" in row
+    page = client.get(f"/onestop/applications/{case.pk}/").content.decode()
+    assert f"{frozen} working days left" in page and f"-{frozen} working" not in page
