@@ -36,7 +36,8 @@ def chiefs(city: dict[str, Any], people: dict[str, Any]) -> dict[str, Any]:
 
 
 def _told(report: Report) -> list[str]:
-    return sorted(Message.objects.filter(related_id=str(report.pk), dedupe_key__startswith="accidents:")
+    return sorted(Message.objects.filter(related_id=str(report.pk), dedupe_key__startswith="accidents:",
+                                          recipient_user__isnull=False)
                   .values_list("recipient_user__username", flat=True))
 
 
