@@ -9,7 +9,6 @@ role themselves ("no account can grant a role or a place it does not itself hold
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,9 +23,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
-from longcheng.kernel import registry
+from longcheng.kernel import registry, tables
 from longcheng.kernel.audit import actions as audit
 from longcheng.kernel.errors import Conflict, ErrorCode, KernelError, NotFound, PermissionDenied
 from longcheng.kernel.notify.api import queue_message
@@ -340,31 +338,13 @@ def do_set_password_by_link(user: User, *, new_password: str) -> User:
 IMPORT_COLUMNS = ["username", "display_name", "phone", "place", "role", "role_places", "ends_on", "reason"]
 
 
-def read_import_rows(data: bytes) -> list[dict[str, str]]:
-    """The rows of an XLSX sheet whose first row names the columns (IMPORT_COLUMNS)."""
-    try:
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise KernelError(_("The file is not an XLSX workbook."), field="file") from exc
-    rows = list(sheet.iter_rows(values_only=True))
-    if not rows:
-        raise KernelError(_("The workbook is empty."), field="file")
-    header = [str(h or "").strip().lower() for h in rows[0]]
-    if "username" not in header:
-        raise KernelError(_("The first row must name the columns: %(cols)s.") % {"cols": ", ".join(IMPORT_COLUMNS)},
-                          field="file")
-    out = []
-    for values in rows[1:]:
-        if not any(v not in (None, "") for v in values):
-            continue
-        row = {}
-        for name, value in zip(header, values, strict=False):
-            if name in IMPORT_COLUMNS:
-                if isinstance(value, dt.datetime):
-                    value = value.date()
-                row[name] = value.isoformat() if isinstance(value, dt.date) else str(value if value is not None else "").strip()
-        out.append(row)
-    return out
+IMPORT_HEADERS = {**{c: c for c in IMPORT_COLUMNS}, "用户名": "username", "姓名": "display_name", "手机": "phone",
+                  "地点代码": "place", "角色": "role", "角色地点": "role_places", "截止日期": "ends_on", "理由": "reason"}
+
+
+def read_import_rows(data: bytes) -> tables.TableRows:
+    """The rows of an XLSX sheet whose first row names the columns (IMPORT_COLUMNS, or in Chinese)."""
+    return tables.read_table(data, headers=IMPORT_HEADERS, required=("username",), defaults={"username": "username"})
 
 
 def _end_of_day(day: dt.date) -> dt.datetime:
@@ -410,7 +390,7 @@ def do_import_staff(rows: list[dict[str, str]], *, base_url: str = "", acting_us
     _require_manage(acting_user)
     report: list[dict[str, Any]] = []
     with transaction.atomic():
-        for number, row in enumerate(rows, start=2):
+        for number, row in tables.numbered(rows):
             try:
                 with transaction.atomic():
                     outcome = _import_row(row, acting_user, base_url)

@@ -13,20 +13,18 @@ row is ever half-written: a row's enrolment and kit plan go in together.
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
+from longcheng.kernel import tables
 from longcheng.kernel.access.models import User
 from longcheng.kernel.access.scope import require_perm, restrict
 from longcheng.kernel.errors import KernelError
 from longcheng.kernel.people.models import Resident
 from longcheng.kernel.people.validators import validate_resident_id
+from longcheng.kernel.tables import ImportReport, RowProblem
 
 from .actions import do_enrol
 from .devices import DEVICE_TYPES
@@ -47,68 +45,12 @@ DEFAULT_HEADERS = {"resident_id": "身份证号", "name": "姓名", "lives_alone
                    "risk": "风险", "kit": "设备"}
 RISKS = {"低": "low", "中": "medium", "高": "high", "low": "low", "medium": "medium", "high": "high", "": "medium"}
 KIT_NAMES = {"手环": "wristband", "智能手环": "wristband", "烟感": "smoke", "烟雾报警器": "smoke", "智能烟感": "smoke"}
-MAX_ROWS = 5000
 
 
-@dataclass
-class RowProblem:
-    line: int
-    field: str
-    message: str
-
-
-@dataclass
-class ImportReport:
-    rows: int = 0
-    imported: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
-
-    @property
-    def bad_lines(self) -> int:
-        return len({p.line for p in self.problems})
-
-
-class SurveyRows(list[dict[str, str]]):
-    """The rows of a file, with the file's own header for each of our column names."""
-
-    headers: dict[str, str]
-
-    def __init__(self, rows: list[dict[str, str]], headers: dict[str, str]) -> None:
-        super().__init__(rows)
-        self.headers = headers
-
-
-def read_table(filename: str, content: bytes) -> SurveyRows:
-    """Rows as dicts keyed by our column names; the header may be in Chinese or English."""
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        except Exception as exc:
-            raise KernelError(_("This is not a readable XLSX file."), field="file") from exc
-        raw = [["" if c is None else str(c).strip() for c in row] for row in sheet.iter_rows(values_only=True)]
-    elif name.endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = content.decode("gb18030")  # Excel in China saves CSV in GBK
-            except UnicodeDecodeError as exc:
-                raise KernelError(_("The CSV file is neither UTF-8 nor GBK text."), field="file") from exc
-        raw = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
-    else:
-        raise KernelError(_("Upload a .csv or .xlsx file."), field="file")
-    raw = [r for r in raw if any(r)]
-    if not raw:
-        raise KernelError(_("The file is empty."), field="file")
-    header = [HEADERS.get(h.strip().lower(), HEADERS.get(h.strip(), "")) for h in raw[0]]
-    missing = {"resident_id", "name"} - set(header)
-    if missing:
-        raise KernelError(_("The header row must name the columns 身份证号 (resident_id) and 姓名 (name)."), field="file")
-    if len(raw) - 1 > MAX_ROWS:
-        raise KernelError(_("At most %(n)d rows per file.") % {"n": MAX_ROWS}, field="file")
-    rows = [{k: (row[i] if i < len(row) else "") for i, k in enumerate(header) if k} for row in raw[1:]]
-    return SurveyRows(rows, {k: raw[0][i].strip() for i, k in enumerate(header) if k})
+def read_table(filename: str, content: bytes) -> tables.TableRows:
+    """Rows keyed by our column names; the header may be in Chinese or English."""
+    return tables.read_table(content, filename=filename, allow_csv=True, headers=HEADERS,
+                             required=("resident_id", "name"), defaults=DEFAULT_HEADERS)
 
 
 def import_survey(rows: list[dict[str, str]], *, acting_user: User, skip_bad: bool = False) -> ImportReport:
@@ -117,8 +59,8 @@ def import_survey(rows: list[dict[str, str]], *, acting_user: User, skip_bad: bo
     visible = restrict(Resident.objects.all(), acting_user, "homesafety.manage")
     good: list[tuple[Any, dict[str, Any]]] = []
     seen: dict[str, int] = {}
-    named = {**DEFAULT_HEADERS, **getattr(rows, "headers", {})}
-    for index, row in enumerate(rows, start=2):  # line 1 is the header
+    named = tables.column_names(rows, DEFAULT_HEADERS)
+    for index, row in tables.numbered(rows):
         problems: list[RowProblem] = []
         try:
             number = validate_resident_id(row.get("resident_id", ""))

@@ -8,21 +8,21 @@ place's code), 地址 address, 地块 parcel, 面积（亩） area_mu, 园区内
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import pgettext
-from openpyxl import load_workbook
 
+from longcheng.kernel import tables
 from longcheng.kernel.access.scope import require_perm, restrict
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import KernelError
 from longcheng.kernel.orgs.models import Organisation
 from longcheng.kernel.orgs.validators import validate_uscc
 from longcheng.kernel.places.models import Place
+from longcheng.kernel.tables import ImportReport, RowProblem
 
 from .models import Site
 from .spec import DETERMINE
@@ -33,92 +33,68 @@ HEADERS = {"企业名称": "name", "name": "name", "统一社会信用代码": "
 COLUMN = {"name": "企业名称", "uscc": "统一社会信用代码", "place": "村社区代码", "address": "地址", "parcel": "地块",
           "area_mu": "面积（亩）", "in_park": "园区内"}
 YES, NO = {"是", "yes", "y", "1", "true"}, {"否", "no", "n", "0", "false", ""}
-MAX_ROWS = 5000
 
 
-@dataclass
-class RowProblem:
-    line: int
-    field: str
-    message: str
+def read_rows(content: bytes) -> tables.TableRows:
+    return tables.read_table(content, headers=HEADERS, required=("name", "uscc", "place", "address"),
+                             defaults=COLUMN)
 
 
-@dataclass
-class RegisterReport:
-    rows: int = 0
-    imported: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
-
-
-def read_rows(content: bytes) -> list[dict[str, str]]:
+def _check_row(row: dict[str, str], line: int, places: QuerySet[Place], seen: dict[tuple[str, str, str], int],
+               bad: Any) -> dict[str, Any]:
+    """The row's values, with each problem passed to `bad(column, message)`."""
+    name = row.get("name", "").strip()
+    if not name or len(name) > 100:
+        bad("name", pgettext("remediation", "A firm's name is required (at most 100 characters)."))
     try:
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-    except Exception as exc:
-        raise KernelError(pgettext("remediation", "This is not a readable XLSX file."), field="file") from exc
-    raw = [["" if c is None else str(c).strip() for c in row] for row in sheet.iter_rows(values_only=True)]
-    if not raw or not any(raw[0]):
-        raise KernelError(pgettext("remediation", "The file is empty."), field="file")
-    header = [HEADERS.get(h.lower(), HEADERS.get(h, "")) for h in raw[0]]
-    missing = [COLUMN[k] for k in ("name", "uscc", "place", "address") if k not in header]
-    if missing:
-        raise KernelError(pgettext("remediation", "The header row lacks: %(columns)s") % {
-            "columns": "、".join(missing)}, field="file")
-    if len(raw) - 1 > MAX_ROWS:
-        raise KernelError(pgettext("remediation", "At most %(n)d rows per file.") % {"n": MAX_ROWS}, field="file")
-    # Blank lines keep their place so line numbers match the spreadsheet's.
-    return [{k: (row[i] if i < len(row) else "") for i, k in enumerate(header) if k} for row in raw[1:]]
+        uscc = validate_uscc(row.get("uscc", ""))
+    except KernelError as error:
+        bad("uscc", str(error.message))
+        uscc = ""
+    place = places.filter(code=row.get("place", "").strip()).first()
+    if place is None:
+        bad("place", pgettext("remediation", "No place with this code in your area."))
+    address = row.get("address", "").strip()
+    if not address or len(address) > 200:
+        bad("address", pgettext("remediation", "An address is required (at most 200 characters)."))
+    try:
+        area = Decimal(row.get("area_mu", "") or "0").quantize(Decimal("0.01"))
+        if not Decimal(0) <= area <= Decimal(100_000):
+            raise InvalidOperation
+    except InvalidOperation:
+        bad("area_mu", pgettext("remediation", "Area: a number of mu from 0 to 100,000."))
+        area = Decimal(0)
+    park = row.get("in_park", "").strip().lower()
+    if park not in YES | NO:
+        bad("in_park", pgettext("remediation", "园区内 must be 是 or 否 (yes or no)."))
+    parcel = row.get("parcel", "").strip()[:64]
+    key = (uscc, address, parcel)
+    if uscc and key in seen:
+        bad("address", pgettext("remediation", "Also on line %(n)d.") % {"n": seen[key]})
+    seen.setdefault(key, line)
+    if uscc and Site.objects.filter(firm__uscc=uscc, address=address, parcel=parcel).exists():
+        bad("address", pgettext("remediation", "This firm's site is already registered."))
+    return {"name": name, "uscc": uscc, "place": place, "address": address, "parcel": parcel, "area_mu": area,
+            "in_park": park in YES}
 
 
-def import_register(rows: list[dict[str, str]], *, acting_user: Any) -> RegisterReport:
+def import_register(rows: list[dict[str, str]], *, acting_user: Any) -> ImportReport:
     require_perm(acting_user, DETERMINE)
-    report = RegisterReport(rows=len(rows))
+    report = ImportReport(rows=len(rows))
     places = restrict(Place.objects.all(), acting_user, DETERMINE)
+    named = tables.column_names(rows, COLUMN)
     good: list[dict[str, Any]] = []
     seen: dict[tuple[str, str, str], int] = {}
-    for line, row in enumerate(rows, start=2):  # line 1 is the header
-        if not any(row.values()):
-            continue
+    for line, row in tables.numbered(rows):
         problems: list[RowProblem] = []
 
         def bad(key: str, message: str, line: int = line, problems: list[RowProblem] = problems) -> None:
-            problems.append(RowProblem(line, COLUMN[key], message))
+            problems.append(RowProblem(line, named[key], message))
 
-        name = row.get("name", "").strip()
-        if not name or len(name) > 100:
-            bad("name", pgettext("remediation", "A firm's name is required (at most 100 characters)."))
-        try:
-            uscc = validate_uscc(row.get("uscc", ""))
-        except KernelError as error:
-            bad("uscc", str(error.message))
-            uscc = ""
-        place = places.filter(code=row.get("place", "").strip()).first()
-        if place is None:
-            bad("place", pgettext("remediation", "No place with this code in your area."))
-        address = row.get("address", "").strip()
-        if not address or len(address) > 200:
-            bad("address", pgettext("remediation", "An address is required (at most 200 characters)."))
-        try:
-            area = Decimal(row.get("area_mu", "") or "0").quantize(Decimal("0.01"))
-            if not Decimal(0) <= area <= Decimal(100_000):
-                raise InvalidOperation
-        except InvalidOperation:
-            bad("area_mu", pgettext("remediation", "Area: a number of mu from 0 to 100,000."))
-            area = Decimal(0)
-        park = row.get("in_park", "").strip().lower()
-        if park not in YES | NO:
-            bad("in_park", pgettext("remediation", "园区内 must be 是 or 否 (yes or no)."))
-        parcel = row.get("parcel", "").strip()[:64]
-        key = (uscc, address, parcel)
-        if uscc and key in seen:
-            bad("address", pgettext("remediation", "Also on line %(n)d.") % {"n": seen[key]})
-        seen.setdefault(key, line)
-        if uscc and Site.objects.filter(firm__uscc=uscc, address=address, parcel=parcel).exists():
-            bad("address", pgettext("remediation", "This firm's site is already registered."))
-        if problems:
-            report.problems.extend(problems)
-            continue
-        good.append({"name": name, "uscc": uscc, "place": place, "address": address, "parcel": parcel,
-                     "area_mu": area, "in_park": park in YES})
+        data = _check_row(row, line, places, seen, bad)
+        report.problems.extend(problems)
+        if not problems:
+            good.append(data)
     if report.problems:
         return report
     with transaction.atomic():  # every row or none
