@@ -3,6 +3,8 @@ rows with the next version (edited by those holding accidents.rules), never edit
 
 from __future__ import annotations
 
+from typing import Any
+
 # (code, basis, question in Chinese, in English): any "yes" ends quick handling.
 EXCLUSIONS = [
     ("injury", "mps146", "是否有人受伤或死亡？", "Is anyone injured or dead?"),
@@ -41,3 +43,14 @@ LIABILITY_RULES = [
     ("both_reversing", "双方同时倒车", "Both were reversing", "equal"),
     ("hit_while_lawful", "依法停车或正常行驶中被撞", "Was stopped lawfully or driving normally when hit", "none"),
 ]
+
+
+def load_first_version(exclusion: Any, liability_rule: Any) -> None:
+    """The rules' first version as rows (idempotent). Called by migration 0002 with its historical
+    models, and by the tests after a browser test's transactional flush has emptied the tables."""
+    for order, (code, basis, zh, en) in enumerate(EXCLUSIONS):
+        exclusion.objects.get_or_create(code=code, version=1, defaults={
+            "basis": basis, "question_zh": zh, "question_en": en, "order": order})
+    for order, (code, zh, en, outcome) in enumerate(LIABILITY_RULES):
+        liability_rule.objects.get_or_create(code=code, version=1, defaults={
+            "situation_zh": zh, "situation_en": en, "outcome": outcome, "order": order})

@@ -8,16 +8,9 @@ from django.db import migrations
 
 
 def load(apps: Any, schema_editor: Any) -> None:
-    from longcheng.modules.accidents.seed import EXCLUSIONS, LIABILITY_RULES
+    from longcheng.modules.accidents.seed import load_first_version
 
-    Exclusion = apps.get_model("accidents", "Exclusion")
-    LiabilityRule = apps.get_model("accidents", "LiabilityRule")
-    for order, (code, basis, zh, en) in enumerate(EXCLUSIONS):
-        Exclusion.objects.get_or_create(code=code, version=1, defaults={
-            "basis": basis, "question_zh": zh, "question_en": en, "order": order})
-    for order, (code, zh, en, outcome) in enumerate(LIABILITY_RULES):
-        LiabilityRule.objects.get_or_create(code=code, version=1, defaults={
-            "situation_zh": zh, "situation_en": en, "outcome": outcome, "order": order})
+    load_first_version(apps.get_model("accidents", "Exclusion"), apps.get_model("accidents", "LiabilityRule"))
 
 
 class Migration(migrations.Migration):
