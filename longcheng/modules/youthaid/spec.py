@@ -115,7 +115,10 @@ SPEC = register_module(ModuleSpec(
         "youthaid", _("Qinglizhu youth aid"), "youthaid.view",
         later("longcheng.modules.youthaid.views.panel_figures"),
         later("longcheng.modules.youthaid.views.panel_charts"),
-        order=30)],
+        order=30),
+        # A reporter (teacher, village worker) holds no view permission: their own reports instead.
+        DashboardPanel("youthaid_reports", _("My youth aid reports"), "youthaid.report",
+                       later("longcheng.modules.youthaid.views.reporter_figures"), order=31)],
     demo=[DemoStep("youthaid", _("Qinglizhu youth aid"),
                    later("longcheng.modules.youthaid.demo.build"), order=30)],
     events={"person.died": [_person_died]},

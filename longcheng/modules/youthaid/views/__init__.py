@@ -14,6 +14,6 @@ action in `actions/`, which checks the permission and the scope again.
 | `common.py` | the permissions and the refused step's page the pages share |
 """
 
-from .dashboard import panel_charts, panel_figures
+from .dashboard import panel_charts, panel_figures, reporter_figures
 
-__all__ = ["panel_charts", "panel_figures"]
+__all__ = ["panel_charts", "panel_figures", "reporter_figures"]

@@ -15,7 +15,7 @@ from longcheng.kernel.ledger.money import format_fen
 from longcheng.kernel.registry import Chart, Figure
 
 from .. import actions
-from ..models import AidType, Application, AppStatus, CaseStatus, Payment, PayStatus, Youth
+from ..models import AidType, Application, AppStatus, CaseStatus, Payment, PayStatus, Report, Youth
 
 VIEW = actions.VIEW
 
@@ -55,3 +55,17 @@ def panel_charts(user: Any) -> list[Chart]:
     types = [t for t in AidType.objects.all() if by_type.get(t.pk)]
     return [Chart(_("Aid paid by aid type (yuan)"), "bar", [str(t) for t in types],
                   {_("yuan"): [(by_type[t.pk] or 0) / 100 for t in types]})]
+
+
+def reporter_figures(user: Any) -> list[Figure]:
+    """A reporter's own reports and where each youth stands now: the reporter sees nothing of
+    anyone else's reports and nothing of a case beyond its status."""
+    mine = Youth.objects.filter(reports__reporter=user).distinct()
+    page = reverse("youthaid:report")
+    waiting = (CaseStatus.REPORTED, CaseStatus.NEEDS_INFO, CaseStatus.APPEALED, CaseStatus.OUTREACH)
+    return [
+        Figure(_("My reports"), Report.objects.filter(reporter=user).count(), url=page),
+        Figure(_("Awaiting screening"), mine.filter(status__in=waiting).count(), url=page),
+        Figure(_("Found eligible, under monitoring"), mine.filter(status=CaseStatus.ACTIVE).count(), url=page),
+        Figure(_("Found not eligible"), mine.filter(status=CaseStatus.NOT_ELIGIBLE).count(), url=page),
+    ]
