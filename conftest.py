@@ -128,22 +128,62 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture
-def browser_page() -> Iterator[Any]:
-    """A page in headless Chromium (Debian's), Chinese locale; fails under CI if Chromium is missing."""
+PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1366, "height": 900}
+NO_SIDEWAYS = "document.documentElement.scrollWidth <= window.innerWidth"
+
+
+def _chromium_path() -> str:
     if not os.path.exists(CHROMIUM):
         message = f"Chromium not installed at {CHROMIUM} (apt-get install chromium)"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's), so that each person in a test gets a context of their own (own
+    cookies, own screen): open one with new_page(browser, viewport). Fails under CI if missing."""
+    path = _chromium_path()
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures in the
     # same thread are still plain synchronous calls.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
+        chromium = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def browser_page(browser: Any) -> Iterator[Any]:
+    """A page in headless Chromium, Chinese locale, 1280 × 900."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def new_page(browser: Any, viewport: dict[str, int] | None = None) -> Any:
+    """A page in a context of its own (its own cookies), Chinese locale."""
+    return browser.new_context(locale="zh-CN", viewport=viewport or DESK).new_page()
+
+
+def sign_in(page: Any, url: str, username: str, password: str | None = None) -> Any:
+    """Signs in on the login page as make_user's accounts do (password pw-<username>), leaving the
+    page on the first page after sign-in."""
+    page.context.clear_cookies()
+    page.goto(f"{url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password or f"pw-{username}")
+    page.click("button[type=submit]")
+    page.wait_for_selector("h1")
+    return page
+
+
+def fits(page: Any) -> None:
+    """The page does not scroll sideways at its viewport's width."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert page.evaluate(NO_SIDEWAYS), f"{page.url} is {width}px wide at {page.viewport_size}"

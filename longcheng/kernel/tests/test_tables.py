@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 
 import pytest
 from django.utils import translation
@@ -17,7 +18,7 @@ HEADERS = {"姓名": "name", "name": "name", "日期": "day", "day": "day", "数
 DEFAULTS = {"name": "姓名", "day": "日期", "count": "数量"}
 
 
-def _xlsx(*rows: list[object]) -> bytes:
+def _xlsx(*rows: Sequence[object]) -> bytes:
     book = Workbook()
     for row in rows:
         book.active.append(row)

@@ -5,36 +5,18 @@ to each insurer; and a second report refused at the first question for a suspect
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from conftest import DESK, PHONE, new_page, sign_in
 from longcheng.modules.accidents.models import Handoff, Insurer, Report
 
 pytestmark = [pytest.mark.browser, pytest.mark.service]
 
-PHONE = {"width": 390, "height": 844}
-DESK = {"width": 1366, "height": 900}
 SCENE = ("31.7788", "119.9462")  # the start form's default position, where the photos are taken
 # A minimal JPEG header and filler: the kernel's upload check decides the type from the bytes.
 JPEG = b"\xff\xd8\xff\xe0" + b"browser-photo" * 64
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    """The browser itself, so that each person gets a context of their own (own cookies, own screen)."""
-    from conftest import CHROMIUM, CHROMIUM_ARGS
-
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Chromium not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -52,14 +34,7 @@ def world(city: dict[str, Any], make_user: Any) -> dict[str, Any]:
 
 
 def _page(browser: Any, url: str, username: str, viewport: dict[str, int]) -> Any:
-    context = browser.new_context(locale="zh-CN", viewport=viewport)
-    page = context.new_page()
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"pw-{username}")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return page
+    return sign_in(new_page(browser, viewport), url, username)
 
 
 def _shot(page: Any, name: str) -> None:

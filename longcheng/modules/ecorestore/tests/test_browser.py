@@ -9,17 +9,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from conftest import sign_in as _sign_in
+
 from .support import INSIDE, OUTSIDE, make_base, make_rates
 
 pytestmark = [pytest.mark.browser, pytest.mark.service]
-
-
-def _sign_in(page: Any, url: str, username: str) -> None:
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"pw-{username}")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def _sign_out(page: Any) -> None:

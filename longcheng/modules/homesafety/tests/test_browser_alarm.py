@@ -10,19 +10,13 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
+from conftest import sign_in as _login
+
 from ..ingest import Incoming, ingest
 from ..models import Alarm, AlarmStatus
 from .conftest import raw
 
 pytestmark = [pytest.mark.browser, pytest.mark.service, pytest.mark.postgres]
-
-
-def _login(page: Any, url: str, username: str) -> None:
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"pw-{username}")
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1")
 
 
 @override_settings(HOMESAFETY_STREAM_SECONDS=20)

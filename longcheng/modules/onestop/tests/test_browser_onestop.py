@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from conftest import new_page, sign_in
+
 from .conftest import MONDAY, RELOCATION_DATA, at
 
 pytestmark = [pytest.mark.browser, pytest.mark.service, pytest.mark.postgres]
@@ -21,14 +23,7 @@ TUESDAY = MONDAY.replace(day=13)
 
 def _page_for(first: Any, url: str, username: str) -> Any:
     """A page of its own browser context (own cookies), signed in as `username`."""
-    context = first.context.browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"pw-{username}")
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1")
-    return page
+    return sign_in(new_page(first.context.browser), url, username)
 
 
 def _open_form(page: Any, task_pk: int, kind: str) -> None:
@@ -53,11 +48,7 @@ def test_relocation_in_the_browser_with_parallel_departments_and_a_correction(
     # The applicant fills in the form drawn from the declaration, checks it and submits it.
     clock.set(at(MONDAY, 9))
     applicant = browser_page
-    applicant.goto(f"{url}/login/")
-    applicant.fill("#id_username", "applicant")
-    applicant.fill("#id_password", "pw-applicant")
-    applicant.click("button[type=submit]")
-    applicant.wait_for_selector("h1")
+    sign_in(applicant, url, "applicant")
     applicant.goto(f"{url}/onestop/")
     applicant.click("#start-relocation")
     applicant.wait_for_selector("#start-form")

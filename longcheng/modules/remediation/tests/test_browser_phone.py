@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from conftest import sign_in
 from longcheng.modules.remediation import actions
 from longcheng.modules.remediation.models import Case, Inspection
 
@@ -21,11 +22,7 @@ def test_a_case_walked_from_a_phone_inspection_to_closure_and_a_rebound_check(
         live_server: Any, browser_page: Any, world: dict[str, Any]) -> None:
     page = browser_page
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{live_server.url}/")
-    page.fill("#id_username", "patrol")
-    page.fill("#id_password", "pw-patrol")
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1")
+    sign_in(page, live_server.url, "patrol")
     page.goto(f"{live_server.url}/remediation/sites/{world['sites'][0].pk}/inspect/wuluan/")
     page.wait_for_selector("form")
     assert page.evaluate(NO_SIDEWAYS)

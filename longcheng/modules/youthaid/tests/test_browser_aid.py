@@ -11,16 +11,9 @@ from typing import Any
 
 import pytest
 
+from conftest import sign_in as _login
+
 pytestmark = [pytest.mark.browser, pytest.mark.service, pytest.mark.postgres]
-
-
-def _login(page: Any, url: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"pw-{username}")
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1")
 
 
 def _step(page: Any, step: str) -> Any:

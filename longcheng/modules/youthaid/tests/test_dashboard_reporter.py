@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from ..models import CaseStatus
 from .test_pages_cases import client_for, report_form
-from .test_pages_cases import world as world  # noqa: F401  (the fixture)
+from .test_pages_cases import world as world
 
 
 def _figures(html: str) -> str:
