@@ -4,6 +4,7 @@ two communities, an outsider), so tests read as stories and can prove the negati
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 from collections.abc import Callable, Iterator
@@ -187,3 +188,39 @@ def fits(page: Any) -> None:
     """The page does not scroll sideways at its viewport's width."""
     width = page.evaluate("document.documentElement.scrollWidth")
     assert page.evaluate(NO_SIDEWAYS), f"{page.url} is {width}px wide at {page.viewport_size}"
+
+
+# Raw keys a person must never read: snake_case names (licence_no), dotted action or permission codes
+# (youthaid.apply), and Python reprs of dicts ({'a': 1}).
+RAW_KEY = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b(?:youthaid|onestop|homesafety|remediation|accidents|ecorestore|"
+                     r"cleanaudit|access|people|ledger|audit|places|orgs|rights)\.[a-z_]+\b|\{'[^']*':")
+
+
+def raw_keys(page: Any) -> list[str]:
+    """The raw keys in what the page shows (its title and body text, not its markup)."""
+    text = page.title() + "\n" + page.locator("body").inner_text()
+    return sorted(set(RAW_KEY.findall(text)))
+
+
+def track(page: Any) -> list[str]:
+    """The URLs the page goes to from now on (each once, in order), to be re-checked with recheck()."""
+    seen: list[str] = []
+
+    def visited(frame: Any) -> None:
+        if frame == page.main_frame and frame.url not in seen and "/login" not in frame.url:
+            seen.append(frame.url)
+
+    page.on("framenavigated", visited)
+    return seen
+
+
+def recheck(page: Any, urls: list[str]) -> None:
+    """Opens each URL again and asserts it neither scrolls sideways nor shows a raw key."""
+    for url in list(urls):
+        page.goto(url)
+        page.wait_for_load_state()
+        if "pdf" in (page.evaluate("document.contentType") or ""):
+            continue
+        fits(page)
+        found = raw_keys(page)
+        assert not found, f"{url} shows raw keys {found}"

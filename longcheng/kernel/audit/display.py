@@ -96,3 +96,9 @@ def describe(row: Any) -> Any:
     row.before_lines = lines(model, row.before_shown)
     row.after_lines = lines(model, row.after_shown)
     return row
+
+
+def described(rows: Any, user: Any) -> list[Any]:
+    """Audit rows as `user` may see them, in words: what a module's history section shows (with
+    the kernel's include web/_history_table.html)."""
+    return [describe(row.show_to(user)) for row in rows]

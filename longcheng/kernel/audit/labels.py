@@ -71,6 +71,7 @@ FIELDS = {
     "expires_at": _("Expires"),
     "fields": _("Fields"),
     "filters": _("Filters"),
+    "given_by": _("Given by"),
     "ip": _("Address (IP)"),
     "via": _("Signed in through"),
     "second_factor": _("Second factor"),

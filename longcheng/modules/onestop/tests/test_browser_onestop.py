@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import new_page, sign_in
+from conftest import DESK, PHONE, new_page, recheck, sign_in, track
 
 from .conftest import MONDAY, RELOCATION_DATA, at
 
@@ -22,8 +22,11 @@ TUESDAY = MONDAY.replace(day=13)
 
 
 def _page_for(first: Any, url: str, username: str) -> Any:
-    """A page of its own browser context (own cookies), signed in as `username`."""
-    return sign_in(new_page(first.context.browser), url, username)
+    """A page of its own browser context (own cookies) and the first page's size, signed in as
+    `username`; the pages it visits are tracked (page.visited) to be re-checked at the end."""
+    page = new_page(first.context.browser, first.viewport_size)
+    page.visited = track(page)
+    return sign_in(page, url, username)
 
 
 def _open_form(page: Any, task_pk: int, kind: str) -> None:
@@ -31,8 +34,11 @@ def _open_form(page: Any, task_pk: int, kind: str) -> None:
     page.locator(f"#queue-task-{task_pk} details:has(form.{kind}-form) summary").click()
 
 
+@pytest.mark.parametrize("size", [DESK, PHONE], ids=["desk", "phone"])
 def test_relocation_in_the_browser_with_parallel_departments_and_a_correction(
-        live_server: Any, browser_page: Any, world: dict[str, Any]) -> None:
+        live_server: Any, browser_page: Any, world: dict[str, Any], size: dict[str, int]) -> None:
+    """Every page each person visits is opened again at the end: no sideways scroll at 1366 × 900 or
+    390 × 844, no raw key."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -48,6 +54,8 @@ def test_relocation_in_the_browser_with_parallel_departments_and_a_correction(
     # The applicant fills in the form drawn from the declaration, checks it and submits it.
     clock.set(at(MONDAY, 9))
     applicant = browser_page
+    applicant.set_viewport_size(size)
+    applicant.visited = track(applicant)
     sign_in(applicant, url, "applicant")
     applicant.goto(f"{url}/onestop/")
     applicant.click("#start-relocation")
@@ -162,10 +170,18 @@ def test_relocation_in_the_browser_with_parallel_departments_and_a_correction(
     applicant.goto(f"{url}/onestop/applications/{case.pk}/")
     applicant.wait_for_selector("#case-status[data-status=completed]")
     assert "溧阳市市场监督管理局" in applicant.locator("#outcome").inner_text()
-    applicant.screenshot(path="var/screenshots/onestop-case.png", full_page=True)
+    applicant.screenshot(path=f"var/screenshots/onestop-case-{size['width']}.png", full_page=True)
     # The staff's case page shows the timeline.
     liyang.goto(f"{url}/onestop/cases/{case.pk}/")
     assert liyang.locator("#audit tbody tr").count() >= 10
-    liyang.screenshot(path="var/screenshots/onestop-staff-case.png", full_page=True)
-    for page in pages.values():
+    liyang.screenshot(path=f"var/screenshots/onestop-staff-case-{size['width']}.png", full_page=True)
+
+    # The head of the Wujin window follows the figures and opens the case.
+    head = _page_for(applicant, url, world["head_wujin"].username)
+    for path in ("/", "/onestop/figures/", "/onestop/queue/", f"/onestop/cases/{case.pk}/"):
+        head.goto(f"{url}{path}")
+        assert head.locator("h1").count() == 1, path
+    for page in (applicant, *pages.values(), head):
+        recheck(page, page.visited)
+    for page in (*pages.values(), head):
         page.context.close()

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from conftest import DESK, PHONE, recheck, track
 from conftest import sign_in as _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.service, pytest.mark.postgres]
@@ -28,8 +29,12 @@ def _submit(page: Any, form: Any) -> None:
         form.locator("button[type=submit]").first.click()
 
 
+@pytest.mark.parametrize("size", [DESK, PHONE], ids=["desk", "phone"])
 def test_report_screen_follow_up_approve_pay_and_see_it_on_the_statement(
-        live_server: Any, browser_page: Any, city: Any, make_user: Any, rid: Any, aid_types: Any) -> None:
+        live_server: Any, browser_page: Any, city: Any, make_user: Any, rid: Any, aid_types: Any,
+        size: dict[str, int]) -> None:
+    """Every page each person visits is opened again at the end of their part: no sideways scroll at
+    1366 × 900 or 390 × 844, no raw key."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -53,7 +58,9 @@ def test_report_screen_follow_up_approve_pay_and_see_it_on_the_statement(
     reviewer = make_user("reviewer", {"youthaid_reviewer": [liyang]})
     actions.do_donate(1_000_000, donor="溧阳市某爱心企业", acting_user=reviewer)
     page = browser_page
+    page.set_viewport_size(size)
     url = live_server.url
+    visited = track(page)
     os.makedirs("var/screenshots", exist_ok=True)
 
     # A teacher reports the youth.
@@ -67,6 +74,9 @@ def test_report_screen_follow_up_approve_pay_and_see_it_on_the_statement(
     assert "周小雨" in page.locator("main table").inner_text()
     youth = Youth.objects.get(person=person)
     assert Report.objects.filter(youth=youth, reporter__username="teacher").count() == 1
+
+    recheck(page, visited)
+    visited.clear()
 
     # The case worker records consent, the family's situation, screens and follows up.
     _login(page, url, "caseworker")
@@ -112,7 +122,10 @@ def test_report_screen_follow_up_approve_pay_and_see_it_on_the_statement(
     _submit(page, recommend)
     application.refresh_from_db()
     assert application.status == AppStatus.RECOMMENDED and application.recommended_fen == 200_000
-    page.screenshot(path="var/screenshots/youthaid-case.png", full_page=True)
+    page.screenshot(path=f"var/screenshots/youthaid-case-{size['width']}.png", full_page=True)
+
+    recheck(page, visited)
+    visited.clear()
 
     # The charity federation approves and pays.
     _login(page, url, "reviewer")
@@ -141,4 +154,5 @@ def test_report_screen_follow_up_approve_pay_and_see_it_on_the_statement(
     available = ledger.fund_account(fund)
     assert available.balance_fen == 1_000_000 - 200_000
     assert sum(Posting.objects.filter(account=available).values_list("amount_fen", flat=True)) == 800_000
-    page.screenshot(path="var/screenshots/youthaid-fund.png", full_page=True)
+    page.screenshot(path=f"var/screenshots/youthaid-fund-{size['width']}.png", full_page=True)
+    recheck(page, visited)

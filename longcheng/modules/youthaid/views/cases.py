@@ -25,6 +25,7 @@ from longcheng.kernel import privacy, uploads
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import access_object, has_perm, place_in_scope, restrict
 from longcheng.kernel.audit.actions import record_read
+from longcheng.kernel.audit.display import described
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied, parse_id
 from longcheng.kernel.forms import refusal, yuan_text
@@ -279,7 +280,7 @@ def _case_context(request: StaffRequest, youth: Youth, revealed: dict[str, Any] 
         **_aid_context(youth, today.year, can_health=can_health),
         **_support_context(youth, user, can_manage=can_manage),
         # The trail names every field and amount; it is for those who serve the youth.
-        "history": _history(youth) if full else [],
+        "history": described(_history(youth), user) if full else [],
         "interval": actions.visit_days(youth.risk),
         "overdue": youth.status == CaseStatus.ACTIVE and youth.next_visit_due is not None
         and youth.next_visit_due < today,
