@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     # Two-factor sign-in (TOTP) for roles that reveal, pay or manage accounts (kernel/access/twofactor.py).
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Leaflet's files for the kernel map (kernel/maps.py), from the package: no CDN.
+    "leaflet",
     # The kernel: what every public service stands on. Order matters only for migrations' readability.
     "longcheng.kernel.places",
     "longcheng.kernel.access",
@@ -249,6 +251,12 @@ RETENTION_BATCH = env_int("RETENTION_BATCH", 2000, minimum=1)
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
 
+# The kernel map's base layer: the city's own tile server, e.g. https://tiles.example.gov.cn/{z}/{x}/{y}.png
+# (kernel/maps.py). Empty: places are drawn on a blank ground. Its origin is added to img-src below.
+MAP_TILES = env_str("MAP_TILES", "")
+MAP_ATTRIBUTION = env_str("MAP_ATTRIBUTION", "")
+_TILE_ORIGIN = "/".join(MAP_TILES.split("/")[:3]) if MAP_TILES.startswith("https://") else ""
+
 # Content-Security-Policy (django-csp). Scripts only from our own static files: no inline script,
 # no event handler attribute, no CDN. Styles also allow inline: pygal's server-drawn SVG charts
 # carry their own <style> element (see docs/security.md).
@@ -257,7 +265,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext
 
+from longcheng.kernel import maps
 from longcheng.kernel.access.scope import restrict
 from longcheng.kernel.registry import Chart, Figure
 
@@ -71,24 +72,18 @@ def _reason(code: str) -> str:
     return row.question_en if (get_language() or "zh-hans").startswith("en") else row.question_zh
 
 
-# Hot spots: reports counted on a grid of about 1 km (0.01° of latitude), drawn as circles on a
-# plain SVG (the kernel has no map part, and no tile server or CDN may be used).
+# Hot spots: reports counted on a grid of about 1 km (0.01° of latitude), drawn on the kernel map.
 GRID = 0.01
-SVG_W, SVG_H = 360, 300
 
 
 def hotspots(user: Any) -> dict[str, Any]:
+    """The viewer's reports counted on a ~1 km grid, as circles on the kernel map (sized by count),
+    and by place."""
     cells = Counter((round(lat / GRID) * GRID, round(lon / GRID) * GRID)
                     for lat, lon in _reports(user).values_list("lat", "lon"))
     places = list(_reports(user).values("place__name").annotate(n=Count("pk")).order_by("-n", "place__name")[:20])
-    if not cells:
-        return {"dots": [], "places": places, "width": SVG_W, "height": SVG_H}
-    lats, lons = [c[0] for c in cells], [c[1] for c in cells]
-    lat0, lat1 = min(lats) - GRID, max(lats) + GRID
-    lon0, lon1 = min(lons) - GRID, max(lons) + GRID
-    most = max(cells.values())
-    dots = [{"x": round(10 + (lon - lon0) / (lon1 - lon0) * (SVG_W - 20), 1),
-             "y": round(10 + (lat1 - lat) / (lat1 - lat0) * (SVG_H - 20), 1),
-             "r": round(3 + 12 * (n / most) ** 0.5, 1), "n": n, "lat": round(lat, 2), "lon": round(lon, 2)}
-            for (lat, lon), n in sorted(cells.items(), key=lambda kv: kv[1])]
-    return {"dots": dots, "places": places, "width": SVG_W, "height": SVG_H}
+    most = max(cells.values(), default=0)
+    spots = [maps.point(lat, lon, pgettext("accidents", "About %(lat).2f, %(lon).2f") % {"lat": lat, "lon": lon},
+                        count=n, tone="alarm" if n * 2 > most else "warn")
+             for (lat, lon), n in sorted(cells.items(), key=lambda kv: kv[1])]
+    return {"spots": [s for s in spots if s is not None], "places": places}

@@ -11,8 +11,10 @@ from django import forms
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST, require_safe
 
+from longcheng.kernel import maps
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.errors import KernelError
 from longcheng.kernel.forms import refusal
@@ -30,7 +32,9 @@ def shifts(request: StaffRequest) -> HttpResponse:
     since = timezone.now() - dt.timedelta(days=1)
     rows = access.shifts_for(request.user).filter(ends_at__gte=since).order_by("starts_at", "pk")[:200]
     waiting = access.shifts_for(request.user).filter(state=ShiftState.CHECKED_OUT).order_by("starts_at", "pk")[:200]
-    return render(request, "ecorestore/shifts.html", {"shifts": rows, "waiting": waiting})
+    zones = {s.zone_id: s.zone for s in rows}
+    where = [maps.area(z.outline, z.name, tone="ok") for z in zones.values()]
+    return render(request, "ecorestore/shifts.html", {"shifts": rows, "waiting": waiting, "where": where})
 
 
 def _check_in(request: StaffRequest, shift: Shift, data: dict[str, Any]) -> None:
@@ -54,8 +58,12 @@ SHIFT_STEPS: dict[str, tuple[type[forms.Form], Callable[[StaffRequest, Shift, di
 def _shift_page(request: StaffRequest, item: Shift, error: dict[str, Any] | None = None,
                 status: int = 200) -> HttpResponse:
     obligation = item.obligation
+    # The zone's outline, and where the supervisor's phone was at check-in.
+    where = [maps.area(item.zone.outline, item.zone.name, tone="ok"),
+             maps.point(item.check_in_lat, item.check_in_lon, pgettext("ecorestore", "Checked in here"), tone="warn")
+             if item.check_in_lat is not None else None]
     return render(request, "ecorestore/shift.html", {
-        "shift": item, "obligation": obligation, "case": obligation.case, "error": error,
+        "shift": item, "obligation": obligation, "case": obligation.case, "error": error, "where": where,
     }, status=status)
 
 

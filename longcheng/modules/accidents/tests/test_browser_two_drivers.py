@@ -205,3 +205,8 @@ def test_two_phones_take_a_rear_end_collision_to_the_insurers(live_server: Any, 
     assert refused.status == Report.Status.REFUSED and refused.refused_because is not None
     assert refused.refused_because.code == "drink_drugs"
     assert not Handoff.objects.filter(report=refused).exists()
+
+    # The officer's hot-spot map: Leaflet from our own static files draws the report's cell.
+    officer.goto(f"{url}/accidents/hotspots/")
+    officer.wait_for_selector(".lc-map[data-drawn='1'] .leaflet-interactive")
+    assert officer.locator(".lc-map path.map-warn, .lc-map path.map-alarm").count() == 1
