@@ -191,7 +191,8 @@ def _aid_context(youth: Youth, year: int, *, can_health: bool) -> dict[str, Any]
     aid_types = list(AidType.objects.filter(active=True))
     for kind in aid_types:
         used = actions.used_fen(youth.pk, kind.pk, year)
-        entitlements.append({"type": kind, "used": used, "left": rules.entitlement(
+        entitlements.append({"type": kind, "used": used, "limit": rules.yearly_limit(kind, youth.hardship_grade),
+                             "left": rules.entitlement(
             kind, stage=youth.stage, university_admitted_year=youth.university_admitted_year,
             serious_illness=youth.serious_illness, hardship_grade=youth.hardship_grade, used_fen=used)})
     if not can_health:
