@@ -112,3 +112,119 @@ def test_the_review_queue_shows_the_grades_limit_not_the_types_cap(
     actions.do_recommend(app, recommend=True, note="情况属实，建议资助", acting_user=liyang["caseworker"])
     page = text(client_for(liyang["reviewer"]).get("/youthaid/review/"))
     assert "/ ¥1,000.00" in page and "/ ¥3,000.00" not in page
+
+
+# --- finding 5: a payment batch says what it left for the next one, and why ------------------------------------
+
+
+def test_a_batch_says_how_many_approved_applications_it_left_out_and_why(
+        liyang: dict[str, Any], activate: Callable[..., Any], funded: Any, grant: Callable[..., Any]) -> None:
+    youth = activate(hardship_grade=3)
+    grant(youth, "living", 100_000)
+    grant(youth, "living", 200_000)  # the same youth and type: one payment per batch
+    sibling = activate(liyang["sibling"], hardship_grade=1)
+    grant(sibling, "living", 100_000)
+    Youth.objects.filter(pk=sibling.pk).update(bank_account="")  # the account was found wrong and cleared
+    client = client_for(liyang["reviewer"])
+    page = text(client.get("/youthaid/batches/"))
+    assert "2 approved applications were left for the next batch" in page  # said before the batch is made
+    response = client.post("/youthaid/batches/create/", {"title": "十二月生活救助"}, follow=True)
+    page = text(response)
+    assert "Batch" in page and "1 payments" in page
+    assert "2 approved applications were left for the next batch" in page
+    assert "1 has no bank account recorded on its case" in page
+    assert "1 is a second application of a youth and aid type already paid in this batch" in page
+    entry = AuditEntry.objects.filter(action="youthaid.batch").get()
+    assert entry.after["without_account"] == 1 and entry.after["same_type"] == 1
+    # Nothing is lost: the next batch takes the second application.
+    page = text(client.get("/youthaid/batches/"))
+    assert "1 approved application was left for the next batch" in page  # the youth without an account
+
+
+def test_a_batch_that_leaves_nothing_out_says_nothing_about_it(
+        liyang: dict[str, Any], activate: Callable[..., Any], funded: Any, grant: Callable[..., Any]) -> None:
+    grant(activate(hardship_grade=2), "living", 200_000)
+    response = client_for(liyang["reviewer"]).post("/youthaid/batches/create/", {"title": "十二月"}, follow=True)
+    assert "1 payments" in text(response) and "left for the next batch" not in text(response)
+
+
+# --- finding 3: a dream room's budget has a ceiling; the reviewer can return or reject with a reason ------------
+
+
+def _room(liyang: dict[str, Any], youth: Youth, budget_fen: int = 800_000) -> Any:
+    return actions.do_propose_room(youth, budget_fen=budget_fen, contractor="溧阳装修队",
+                                   before_note="墙面潮湿，没有书桌", acting_user=liyang["caseworker"])
+
+
+def test_a_room_budget_over_the_ceiling_is_refused_naming_the_field(
+        liyang: dict[str, Any], activate: Callable[..., Any], settings: Any, english: Any,
+        counts: Callable[[], dict[str, int]]) -> None:
+    from ..models import RoomProject
+
+    settings.YOUTHAID_ROOM_MAX_FEN = 3_000_000
+    youth = activate()
+    before = counts()
+    with pytest.raises(KernelError) as refused:
+        _room(liyang, youth, 410_000_000)  # 4,100,000 yuan
+    assert refused.value.field == "budget_fen" and "at most ¥30,000.00" in str(refused.value)
+    response = client_for(liyang["caseworker"]).post(f"/youthaid/cases/{youth.pk}/room/", {
+        "budget": "4100000", "contractor": "溧阳装修队", "before_note": "墙面潮湿，没有书桌"})
+    assert response.status_code == 400
+    assert "Budget (yuan): A dream room&#x27;s budget is at most ¥30,000.00; ¥4,100,000.00 was asked." in text(response)
+    assert counts() == before and not RoomProject.objects.exists()
+    assert _room(liyang, youth, 3_000_000).budget_fen == 3_000_000  # at the ceiling: accepted
+
+
+def test_the_reviewer_returns_a_room_for_changes_with_a_reason_and_the_case_worker_proposes_it_again(
+        liyang: dict[str, Any], activate: Callable[..., Any], funded: Any, balances: Callable[..., Any]) -> None:
+    from ..models import RoomProject, RoomStatus
+
+    youth = activate()
+    room = _room(liyang, youth)
+    reviewer = client_for(liyang["reviewer"])
+    page = text(reviewer.get("/youthaid/rooms/"))
+    assert 'value="returned"' in page and 'value="rejected"' in page
+    fund_before = balances(funded)
+    response = reviewer.post("/youthaid/rooms/advance/", {"room": room.pk, "to": "returned", "reason": ""})
+    assert response.status_code == 400 and "Reason" in text(response)
+    assert RoomProject.objects.get(pk=room.pk).status == RoomStatus.PROPOSED
+    reviewer.post("/youthaid/rooms/advance/", {"room": room.pk, "to": "returned", "reason": "请补充施工报价单"})
+    room.refresh_from_db()
+    assert (room.status, room.review_reason) == (RoomStatus.RETURNED, "请补充施工报价单")
+    assert balances(funded) == fund_before  # nothing committed
+    entry = AuditEntry.objects.filter(action="youthaid.room_status").latest("pk")
+    assert entry.reason == "请补充施工报价单" and entry.after["status"] == "returned"
+    assert "请补充施工报价单" in text(reviewer.get("/youthaid/rooms/"))
+    worker = client_for(liyang["caseworker"])
+    assert "请补充施工报价单" in text(worker.get(f"/youthaid/cases/{youth.pk}/"))
+    # A returned room cannot be approved as it stands; the case worker proposes it again, changed.
+    with pytest.raises(KernelError):
+        actions.do_advance_room(room, to="approved", acting_user=liyang["reviewer"])
+    worker.post(f"/youthaid/cases/{youth.pk}/room-advance/", {"room": room.pk, "to": "proposed", "budget": "7000"})
+    room.refresh_from_db()
+    assert (room.status, room.budget_fen) == (RoomStatus.PROPOSED, 700_000)
+
+
+def test_the_reviewer_rejects_a_room_with_a_reason_and_it_goes_no_further(
+        liyang: dict[str, Any], activate: Callable[..., Any], funded: Any, balances: Callable[..., Any]) -> None:
+    from ..models import RoomProject, RoomStatus
+
+    youth = activate()
+    room = _room(liyang, youth)
+    fund_before = balances(funded)
+    with pytest.raises(KernelError) as refused:
+        actions.do_advance_room(room, to="rejected", reason="", acting_user=liyang["reviewer"])
+    assert refused.value.field == "reason"
+    with pytest.raises(KernelError):  # the case worker cannot reject
+        actions.do_advance_room(room, to="rejected", reason="预算不合理", acting_user=liyang["caseworker"])
+    assert RoomProject.objects.get(pk=room.pk).status == RoomStatus.PROPOSED
+    client_for(liyang["reviewer"]).post("/youthaid/rooms/advance/",
+                                        {"room": room.pk, "to": "rejected", "reason": "已由其他项目资助装修"})
+    room.refresh_from_db()
+    assert (room.status, room.review_reason) == (RoomStatus.REJECTED, "已由其他项目资助装修")
+    for to in ("approved", "proposed", "in_progress"):
+        with pytest.raises(KernelError):
+            actions.do_advance_room(room, to=to, acting_user=liyang["reviewer"])
+    assert balances(funded) == fund_before
+    page = text(client_for(liyang["caseworker"]).get(f"/youthaid/cases/{youth.pk}/"))
+    assert "已由其他项目资助装修" in page and "Rejected" in page

@@ -91,7 +91,9 @@ PERSON_KEYS = ("deceased_parent", "surviving_parent", "guardian")
 # Which step moves a dream room where, and the permission each needs (mirrors do_advance_room, so
 # the page offers only the buttons that can work).
 ROOM_MOVES: dict[str, tuple[tuple[str, str], ...]] = {
-    RoomStatus.PROPOSED: ((RoomStatus.APPROVED, REVIEW), (RoomStatus.CANCELLED, MANAGE)),
+    RoomStatus.PROPOSED: ((RoomStatus.APPROVED, REVIEW), (RoomStatus.RETURNED, REVIEW), (RoomStatus.REJECTED, REVIEW),
+                          (RoomStatus.CANCELLED, MANAGE)),
+    RoomStatus.RETURNED: ((RoomStatus.PROPOSED, MANAGE), (RoomStatus.CANCELLED, MANAGE)),
     RoomStatus.APPROVED: ((RoomStatus.IN_PROGRESS, MANAGE), (RoomStatus.CANCELLED, MANAGE)),
     RoomStatus.IN_PROGRESS: ((RoomStatus.DONE, REVIEW), (RoomStatus.CANCELLED, MANAGE)),
 }
@@ -394,7 +396,7 @@ def _room_advance(request: StaffRequest, youth: Youth, form: AdvanceRoomForm) ->
     if room is None:
         raise NotFound()
     actions.do_advance_room(room.pk, to=data["to"], after_note=data["after_note"], spent_fen=data["spent"],
-                            acting_user=request.user)
+                            reason=data["reason"], budget_fen=data["budget"], acting_user=request.user)
 
 
 # The steps by url name (youthaid:case_<name>, at cases/<pk>/<name with dashes>/): the form, the step.
