@@ -114,6 +114,41 @@ def test_the_review_queue_shows_the_grades_limit_not_the_types_cap(
     assert "/ ¥1,000.00" in page and "/ ¥3,000.00" not in page
 
 
+# --- finding 2: the observer sees the guardian's name masked, those who serve the youth in full ---------------
+
+
+@pytest.fixture
+def guardian_named(liyang: dict[str, Any], prepare: Callable[..., Any]) -> Youth:
+    """王小川 (12): the consent given by his mother and guardian 李秀兰, whose name the case worker
+    also wrote in the visit notes, the needs, a life event and a screening note."""
+    cw = liyang["caseworker"]
+    youth = prepare(liyang["sibling"], needs="李秀兰一人抚养两个孩子")
+    actions.do_screen(youth, acting_user=cw, note="李秀兰提供了死亡证明")
+    actions.do_record_visit(youth, visited_on=dt.date.today(), situation="李秀兰夜班，孩子独自在家", risk="high",
+                            needs="李秀兰希望有人辅导功课", acting_user=cw)
+    actions.do_life_event(youth, kind="hardship", on=dt.date.today(), note="李秀兰失业", hardship_grade=3,
+                          acting_user=cw)
+    return youth
+
+
+def test_an_observer_sees_the_guardians_name_masked_on_the_case_page(liyang: dict[str, Any],
+                                                                    guardian_named: Youth) -> None:
+    page = text(client_for(liyang["observer"], "zh-hans").get(f"/youthaid/cases/{guardian_named.pk}/"))
+    assert "李秀兰" not in page
+    assert page.count("李*兰") >= 2  # the consent list and the guardian's line
+    for note in ("夜班", "辅导功课", "一人抚养", "失业", "死亡证明"):
+        assert note not in page, note
+
+
+@pytest.mark.parametrize("role", ["caseworker", "reviewer"])
+def test_those_who_serve_the_youth_see_the_guardians_name(liyang: dict[str, Any], guardian_named: Youth,
+                                                         role: str) -> None:
+    page = text(client_for(liyang[role], "zh-hans").get(f"/youthaid/cases/{guardian_named.pk}/"))
+    guardian = re.search(r"<dt>监护人</dt><dd>(.*?)</dd>", page)
+    assert guardian is not None and "李秀兰" in guardian.group(1)
+    assert "李秀兰夜班" in page and "李秀兰失业" in page
+
+
 # --- finding 5: a payment batch says what it left for the next one, and why ------------------------------------
 
 

@@ -260,9 +260,11 @@ def _case_context(request: StaffRequest, youth: Youth, revealed: dict[str, Any] 
         "display_name": privacy.show(user, privacy.Kind.MINOR, person.name, path),
         "sees_notes": sees_notes,
         "under_14": age < GUARDIAN_CONSENT_AGE,
-        "deceased": _person_line(youth.deceased_parent, user, full_name=can_manage and names_plain),
-        "surviving": _person_line(youth.surviving_parent, user, full_name=can_manage and names_plain),
-        "guardian_line": _person_line(youth.guardian, user, full_name=can_manage and names_plain),
+        # Parents and guardian by the policy too: those who serve the youth (case worker, reviewer) by
+        # name, an observer masked (issue 15, finding 2).
+        "deceased": _person_line(youth.deceased_parent, user, full_name=names_plain),
+        "surviving": _person_line(youth.surviving_parent, user, full_name=names_plain),
+        "guardian_line": _person_line(youth.guardian, user, full_name=names_plain),
         "consent": has_consent(person, actions.PURPOSE),
         "sensitive_consent": has_consent(person, actions.PURPOSE, sensitive=True),
         "consents": consents,
