@@ -14,6 +14,7 @@ from longcheng.kernel.ledger import actions as ledger
 from longcheng.kernel.people.validators import mask_name
 
 from ..access import _lock
+from ..conf import conf
 from ..errors import ErrorCode as Code
 from ..models import (
     CaseStatus,
@@ -21,7 +22,6 @@ from ..models import (
     RoomStatus,
     Youth,
 )
-from ..conf import conf
 from .common import MANAGE, REVIEW, _text
 from .fund import youth_fund
 
