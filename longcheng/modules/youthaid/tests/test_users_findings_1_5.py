@@ -149,6 +149,28 @@ def test_those_who_serve_the_youth_see_the_guardians_name(liyang: dict[str, Any]
     assert "李秀兰夜班" in page and "李秀兰失业" in page
 
 
+# --- finding 4: a guardian linked on the kernel's family page is one the case can take consent from ------------
+
+
+def test_a_guardian_linked_on_the_family_page_can_give_the_consent(liyang: dict[str, Any], rid: Any,
+                                                                   prepare: Callable[..., Any]) -> None:
+    from longcheng.kernel.people.models import Relationship, Resident
+
+    youth = prepare(liyang["sibling"])
+    grandmother = Resident.objects.create(resident_id=rid("320481", "19580202", 62), name="周桂芳", gender="F",
+                                          birth_date=dt.date(1958, 2, 2), place=liyang["town"])
+    registrar = client_for(liyang["registrar"])
+    page = text(registrar.get(f"/residents/{liyang['sibling'].pk}/"))
+    assert f"/residents/{liyang['sibling'].pk}/family/" in page
+    response = registrar.post(f"/residents/{liyang['sibling'].pk}/family/", {
+        "relative": grandmother.resident_id, "kind": "grandparent", "is_guardian": "on"})
+    assert response.status_code == 302
+    assert Relationship.objects.get(person=liyang["sibling"], relative=grandmother).is_guardian
+    page = text(client_for(liyang["caseworker"]).get(f"/youthaid/cases/{youth.pk}/"))
+    giver = re.search(rf'<option value="{grandmother.pk}"[^>]*>([^<]*)</option>', page)
+    assert giver is not None and "周桂芳" in giver.group(1)
+
+
 # --- finding 5: a payment batch says what it left for the next one, and why ------------------------------------
 
 
