@@ -74,6 +74,8 @@ PAGES = [
     Page("web:resident", "people.view", _person, within="a", post_permission="people.reveal",
          post=lambda w: {"fields": ["resident_id"], "reason": "核实身份"}),
     Page("web:resident_death", "people.manage", _person, within="a", post=lambda w: {"died_on": "2026-01-01"}),
+    Page("web:resident_family", "people.manage", _person, within="a",
+         post=lambda w: {"relative": w["person"].resident_id, "kind": "other"}),
     Page("web:orgs", "orgs.view"),
     Page("web:audit", "audit.view"),
     Page("web:audit_object", "audit.view", lambda w: ["people.resident", w["person"].pk]),

@@ -7,20 +7,21 @@ from django.utils.translation import gettext_lazy as _
 
 from longcheng.kernel.access.scope import restrict
 from longcheng.kernel.places.models import Level, Place
-from longcheng.kernel.widgets import DateTimeWidget, DateWidget
+from longcheng.kernel.widgets import DateTimeWidget, DateWidget, PlaceChoiceField
 
 
 class ResidentForm(forms.Form):
     resident_id = forms.CharField(label=_("Resident ID number"), max_length=25)
     name = forms.CharField(label=_("Name"), max_length=50)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
-    place = forms.ModelChoiceField(label=_("Community or grid"), queryset=Place.objects.none())
+    place = PlaceChoiceField(label=_("Community or grid"), queryset=Place.objects.none(),
+                             help_text=_("Type part of a name (the town, the community or the grid) and pick the whole path."))
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["place"]
-        assert isinstance(field, forms.ModelChoiceField)
+        assert isinstance(field, PlaceChoiceField)
         field.queryset = restrict(
             Place.objects.filter(level__in=[Level.COMMUNITY, Level.GRID]), user, "people.manage"
         ).order_by("path")

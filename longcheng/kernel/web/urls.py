@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, views_account, views_audit, views_places, views_services
+from . import views, views_account, views_audit, views_family, views_places, views_services
 
 app_name = "web"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("residents/new/", views.resident_new, name="resident_new"),
     path("residents/<int:pk>/", views.resident, name="resident"),
     path("residents/<int:pk>/death/", views.resident_death, name="resident_death"),
+    path("residents/<int:pk>/family/", views_family.resident_family, name="resident_family"),
     path("orgs/", views.orgs, name="orgs"),
     path("audit/", views_audit.audit, name="audit"),
     path("audit/export.xlsx", views_audit.audit_xlsx, name="audit_xlsx"),

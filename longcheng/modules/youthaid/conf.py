@@ -21,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "YOUTHAID_VISIT_DAYS_HIGH": env_int("YOUTHAID_VISIT_DAYS_HIGH", 30, minimum=1, maximum=365),
     "YOUTHAID_VISIT_DAYS_MEDIUM": env_int("YOUTHAID_VISIT_DAYS_MEDIUM", 60, minimum=1, maximum=365),
     "YOUTHAID_VISIT_DAYS_LOW": env_int("YOUTHAID_VISIT_DAYS_LOW", 90, minimum=1, maximum=365),
+    # Largest budget of one dream room (fen): a renovation of a youth's room, not a house (50,000 yuan).
+    "YOUTHAID_ROOM_MAX_FEN": env_int("YOUTHAID_ROOM_MAX_FEN", 5_000_000, minimum=100, maximum=100_000_000),
     # Largest proof file accepted (bytes).
     "YOUTHAID_MAX_UPLOAD_BYTES": env_int("YOUTHAID_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024,
                                          maximum=100 * 1024 * 1024),

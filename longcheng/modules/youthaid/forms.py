@@ -180,6 +180,8 @@ class AdvanceRoomForm(forms.Form):
     to = _text(_("Step"))
     spent = YuanField(label=_("Spent (yuan)"), required=False)
     after_note = _text(_("After"), strip=False)
+    reason = _text(_("Reason"))  # returning or rejecting a proposal
+    budget = YuanField(label=_("Budget (yuan)"), required=False)  # proposing a returned room again
 
 
 class ReportForm(forms.Form):

@@ -471,6 +471,8 @@ class Contact(models.Model):
 
 class RoomStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
+    RETURNED = "returned", _("Returned for changes")
+    REJECTED = "rejected", pgettext_lazy("dream room", "Rejected")
     APPROVED = "approved", _("Approved, budget committed")
     IN_PROGRESS = "in_progress", _("Renovation under way")
     DONE = "done", _("Done, contractor paid")
@@ -487,6 +489,8 @@ class RoomProject(models.Model):
     before_note = models.TextField(_("before"), blank=True)
     after_note = models.TextField(_("after"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=RoomStatus.choices, default=RoomStatus.PROPOSED)
+    # Why the federation returned the proposal for changes or rejected it (required then, audited).
+    review_reason = models.TextField(_("reason of the review"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

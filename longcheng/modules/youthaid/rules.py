@@ -168,15 +168,28 @@ def amount_problem(aid_type: Any, amount_fen: Any, *, hardship_grade: int = 0) -
     return None
 
 
-def cap_problem(aid_type: Any, year: int, amount_fen: int, already_fen: int) -> str | None:
-    """The yearly cap holds across all applications of the year (asked for or granted)."""
-    cap = aid_type.yearly_cap_fen
-    if already_fen + amount_fen > cap:
-        return _("%(type)s is capped at %(cap)s per youth in %(year)d; %(already)s is already asked for or granted, "
-                 "so at most %(left)s more.") % {
-            "type": aid_type, "cap": format_fen(cap), "year": year, "already": format_fen(already_fen),
-            "left": format_fen(max(cap - already_fen, 0))}
-    return None
+def yearly_limit(aid_type: Any, hardship_grade: int) -> int:
+    """What one youth may be granted of this aid type in a year, across all their applications: the
+    amount of their hardship grade where the type goes by grade (living assistance: 1,000, 2,000 or
+    3,000), else the type's yearly cap. The grade is the youth's current one, so a grade changed
+    during the year changes what is left."""
+    ceiling = grade_ceiling(aid_type, hardship_grade)
+    cap = int(aid_type.yearly_cap_fen)
+    return min(cap, ceiling) if ceiling is not None else cap
+
+
+def cap_problem(aid_type: Any, year: int, amount_fen: int, already_fen: int, *, hardship_grade: int = 0) -> str | None:
+    """The yearly limit holds across all applications of the year (asked for or granted)."""
+    cap = yearly_limit(aid_type, hardship_grade)
+    if already_fen + amount_fen <= cap:
+        return None
+    values = {"type": aid_type, "cap": format_fen(cap), "year": year, "already": format_fen(already_fen),
+              "left": format_fen(max(cap - already_fen, 0)), "g": hardship_grade}
+    if grade_ceiling(aid_type, hardship_grade) is not None:
+        return _("With hardship grade %(g)d, %(type)s is at most %(cap)s per youth in %(year)d; %(already)s is "
+                 "already asked for or granted, so at most %(left)s more.") % values
+    return _("%(type)s is capped at %(cap)s per youth in %(year)d; %(already)s is already asked for or granted, "
+             "so at most %(left)s more.") % values
 
 
 def entitlement(aid_type: Any, *, stage: str, university_admitted_year: int | None, serious_illness: bool,
@@ -185,7 +198,5 @@ def entitlement(aid_type: Any, *, stage: str, university_admitted_year: int | No
     if condition_problem(aid_type, stage=stage, university_admitted_year=university_admitted_year,
                          serious_illness=serious_illness, hardship_grade=hardship_grade):
         return 0
-    ceiling = grade_ceiling(aid_type, hardship_grade)
-    top = min(aid_type.yearly_cap_fen, ceiling) if ceiling is not None else aid_type.yearly_cap_fen
-    left = top - used_fen
+    left = yearly_limit(aid_type, hardship_grade) - used_fen
     return left if left >= aid_type.min_fen else 0

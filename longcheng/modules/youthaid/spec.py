@@ -89,7 +89,8 @@ YOUTHAID_AUDIT_ACTIONS = {
 }
 YOUTHAID_AUDIT_FIELDS = {
     "application": _("Aid application"), "aid_type": _("Aid type"), "amount_fen": _("Amount"),
-    "without_account": _("Without a bank account"), "payment": _("Payment"), "batch": _("Batch"),
+    "without_account": _("Without a bank account"),
+    "same_type": _("Second applications of a youth and aid type (next batch)"), "payment": _("Payment"), "batch": _("Batch"),
     "room": _("Dream room"), "budget_fen": _("Budget"), "spent_fen": _("Spent"), "scanned": _("Scanned"),
     "found": _("Found"), "by_outcome": _("By outcome"), "on": _("Day"), "seconds": _("Seconds"),
     "needs_info": _("Needs information"),

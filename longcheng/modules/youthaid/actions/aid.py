@@ -62,7 +62,8 @@ def _aid_checks(locked: Youth, aid_type: AidType, year: int, amount: int, *, exc
                                       serious_illness=locked.serious_illness, hardship_grade=locked.hardship_grade)
     if problem:
         raise KernelError(problem, field="aid_type")
-    problem = rules.cap_problem(aid_type, year, amount, used_fen(locked.pk, aid_type.pk, year, exclude=exclude))
+    problem = rules.cap_problem(aid_type, year, amount, used_fen(locked.pk, aid_type.pk, year, exclude=exclude),
+                                hardship_grade=locked.hardship_grade)
     if problem:
         raise KernelError(problem, code=Code.YEARLY_CAP, field=field)
 

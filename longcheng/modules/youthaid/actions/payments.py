@@ -75,9 +75,12 @@ def do_create_batch(*, title: str, acting_user: User, applications: Iterable[int
         Payment.objects.bulk_create(payments, batch_size=5000)
         batch.count, batch.total_fen = len(payments), sum(p.amount_fen for p in payments)
         batch.save(update_fields=["count", "total_fen"])
+        # What waits for the next batch, and why: the page says so (issue 15, finding 5).
+        left_out = {"without_account": len(unpayable), "same_type": len(rows) - len(payments)}
         record(acting_user, "youthaid.batch", batch, after={"count": batch.count, "total_fen": batch.total_fen,
-                                                             "without_account": len(unpayable)})
-    batch.without_account = len(unpayable)  # type: ignore[attr-defined]  # shown by the page
+                                                             **left_out})
+    batch.without_account = left_out["without_account"]  # type: ignore[attr-defined]  # shown by the page
+    batch.left_out = left_out  # type: ignore[attr-defined]
     return batch
 
 

@@ -92,7 +92,9 @@ PERSON_KEYS = ("deceased_parent", "surviving_parent", "guardian")
 # Which step moves a dream room where, and the permission each needs (mirrors do_advance_room, so
 # the page offers only the buttons that can work).
 ROOM_MOVES: dict[str, tuple[tuple[str, str], ...]] = {
-    RoomStatus.PROPOSED: ((RoomStatus.APPROVED, REVIEW), (RoomStatus.CANCELLED, MANAGE)),
+    RoomStatus.PROPOSED: ((RoomStatus.APPROVED, REVIEW), (RoomStatus.RETURNED, REVIEW), (RoomStatus.REJECTED, REVIEW),
+                          (RoomStatus.CANCELLED, MANAGE)),
+    RoomStatus.RETURNED: ((RoomStatus.PROPOSED, MANAGE), (RoomStatus.CANCELLED, MANAGE)),
     RoomStatus.APPROVED: ((RoomStatus.IN_PROGRESS, MANAGE), (RoomStatus.CANCELLED, MANAGE)),
     RoomStatus.IN_PROGRESS: ((RoomStatus.DONE, REVIEW), (RoomStatus.CANCELLED, MANAGE)),
 }
@@ -192,7 +194,8 @@ def _aid_context(youth: Youth, year: int, *, can_health: bool) -> dict[str, Any]
     aid_types = list(AidType.objects.filter(active=True))
     for kind in aid_types:
         used = actions.used_fen(youth.pk, kind.pk, year)
-        entitlements.append({"type": kind, "used": used, "left": rules.entitlement(
+        entitlements.append({"type": kind, "used": used, "limit": rules.yearly_limit(kind, youth.hardship_grade),
+                             "left": rules.entitlement(
             kind, stage=youth.stage, university_admitted_year=youth.university_admitted_year,
             serious_illness=youth.serious_illness, hardship_grade=youth.hardship_grade, used_fen=used)})
     if not can_health:
@@ -258,9 +261,11 @@ def _case_context(request: StaffRequest, youth: Youth, revealed: dict[str, Any] 
         "display_name": privacy.show(user, privacy.Kind.MINOR, person.name, path),
         "sees_notes": sees_notes,
         "under_14": age < GUARDIAN_CONSENT_AGE,
-        "deceased": _person_line(youth.deceased_parent, user, full_name=can_manage and names_plain),
-        "surviving": _person_line(youth.surviving_parent, user, full_name=can_manage and names_plain),
-        "guardian_line": _person_line(youth.guardian, user, full_name=can_manage and names_plain),
+        # Parents and guardian by the policy too: those who serve the youth (case worker, reviewer) by
+        # name, an observer masked (issue 15, finding 2).
+        "deceased": _person_line(youth.deceased_parent, user, full_name=names_plain),
+        "surviving": _person_line(youth.surviving_parent, user, full_name=names_plain),
+        "guardian_line": _person_line(youth.guardian, user, full_name=names_plain),
         "consent": has_consent(person, actions.PURPOSE),
         "sensitive_consent": has_consent(person, actions.PURPOSE, sensitive=True),
         "consents": consents,
@@ -394,7 +399,7 @@ def _room_advance(request: StaffRequest, youth: Youth, form: AdvanceRoomForm) ->
     if room is None:
         raise NotFound()
     actions.do_advance_room(room.pk, to=data["to"], after_note=data["after_note"], spent_fen=data["spent"],
-                            acting_user=request.user)
+                            reason=data["reason"], budget_fen=data["budget"], acting_user=request.user)
 
 
 # The steps by url name (youthaid:case_<name>, at cases/<pk>/<name with dashes>/): the form, the step.

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 from openpyxl.styles import Font
 
@@ -51,10 +52,39 @@ def _batches_context(user: Any) -> dict[str, Any]:
     rows = PaymentBatch.objects.filter(pk__in=mine).select_related("created_by", "paid_by").order_by("-created_at",
                                                                                                    "-pk")[:300]
     waiting = _waiting(user).aggregate(n=Count("pk"), fen=Sum("approved_fen"))
+    pairs = list(_waiting(user).values_list("youth_id", "aid_type_id", "youth__bank_account"))
+    payable = [(youth, kind) for youth, kind, account in pairs if account]
+    # What the next batch would leave out, said before it is made.
+    will_wait = _left_out_text({"without_account": len(pairs) - len(payable),
+                                "same_type": len(payable) - len(set(payable))})
     return {
         "batches": rows, "waiting_count": waiting["n"] or 0, "waiting_fen": waiting["fen"] or 0,
+        "will_wait": will_wait,
         "default_title": _("Aid payments %(date)s") % {"date": timezone.localdate().isoformat()}, "typed": {},
     }
+
+
+def _left_out_text(left: dict[str, int]) -> str:
+    """How many approved applications a new batch left for the next one, and why (nothing is left
+    out silently)."""
+    reasons = []
+    if left.get("without_account"):
+        n = left["without_account"]
+        reasons.append(ngettext("%(n)d has no bank account recorded on its case",
+                                "%(n)d have no bank account recorded on their cases", n) % {"n": n})
+    if left.get("same_type"):
+        n = left["same_type"]
+        reasons.append(ngettext(
+            "%(n)d is a second application of a youth and aid type already paid in this batch (one payment per "
+            "youth and aid type in a batch)",
+            "%(n)d are second applications of a youth and aid type already paid in this batch (one payment per "
+            "youth and aid type in a batch)", n) % {"n": n})
+    total = sum(left.values())
+    if not total:
+        return ""
+    return ngettext("%(n)d approved application was left for the next batch: %(why)s.",
+                    "%(n)d approved applications were left for the next batch: %(why)s.", total) % {
+        "n": total, "why": _("; ").join(reasons)}
 
 
 def _refused(request: StaffRequest, error: KernelError, form: forms.Form, template: str,
@@ -87,10 +117,9 @@ def batch_create(request: StaffRequest) -> HttpResponse:
         return _refused(request, error, form, "youthaid/batches.html", _batches_context(request.user))
     text = _("Batch %(code)s made: %(count)d payments, %(total)s.") % {
         "code": batch.code, "count": batch.count, "total": format_fen(batch.total_fen)}
-    waiting = getattr(batch, "without_account", 0)
-    if waiting:
-        text += " " + _("%(n)d approved applications wait: no bank account is recorded on their cases.") % {
-            "n": waiting}
+    left = _left_out_text(getattr(batch, "left_out", {}))
+    if left:
+        messages.warning(request, left)
     messages.success(request, text)
     return redirect(reverse("youthaid:batch", args=[batch.pk]))
 

@@ -18,7 +18,7 @@ from longcheng.kernel.forms import refusal, yuan_text
 from longcheng.kernel.ledger.money import format_fen
 from longcheng.kernel.web.decorators import staff_view
 
-from .. import actions
+from .. import actions, rules
 from ..forms import DecideForm
 from ..models import (
     Application,
@@ -37,6 +37,8 @@ def _review_context(user: Any) -> dict[str, Any]:
     for app in queue:
         # Excluding this application: what was asked for or granted besides it, against the cap.
         app.used = actions.used_fen(app.youth_id, app.aid_type_id, app.year, exclude=app.pk)  # type: ignore[attr-defined]
+        # The youth's own yearly limit (the hardship grade's amount for living assistance), not the type's cap.
+        app.limit = rules.yearly_limit(app.aid_type, app.youth.hardship_grade)  # type: ignore[attr-defined]
         app.recommended_text = yuan_text(app.recommended_fen or app.requested_fen)  # type: ignore[attr-defined]
     decided = (restrict(Application.objects.filter(decided_at__isnull=False), user, REVIEW)
                .select_related("youth__person", "aid_type", "decided_by").order_by("-decided_at", "-pk")[:30])

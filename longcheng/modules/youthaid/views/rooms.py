@@ -31,7 +31,7 @@ from .common import REVIEW, VIEW, _youth_name
 # worker's moves are on the case page). Mirrors do_advance_room's permission, so only buttons that
 # can work are shown.
 ROOM_MOVES: dict[str, tuple[str, ...]] = {
-    RoomStatus.PROPOSED: (RoomStatus.APPROVED,),
+    RoomStatus.PROPOSED: (RoomStatus.APPROVED, RoomStatus.RETURNED, RoomStatus.REJECTED),
     RoomStatus.IN_PROGRESS: (RoomStatus.DONE,),
 }
 
@@ -85,7 +85,7 @@ def room_advance(request: StaffRequest) -> HttpResponse:
             raise refusal(form)
         data = form.cleaned_data
         room = actions.do_advance_room(parse_id(data["room"], field="room"), to=data["to"], spent_fen=data["spent"],
-                                       after_note=data["after_note"], acting_user=request.user)
+                                       after_note=data["after_note"], reason=data["reason"], acting_user=request.user)
     except KernelError as error:
         if error.status == 404:
             raise
