@@ -14,6 +14,7 @@ from longcheng.kernel.errors import KernelError, NotFound
 from longcheng.kernel.people.models import Relationship, Resident
 from longcheng.kernel.people.validators import age_on, mask_name, validate_resident_id
 
+from .. import rules
 from ..conf import conf
 from ..errors import ErrorCode as Code
 from ..models import (
@@ -25,6 +26,7 @@ from ..models import (
 )
 from . import common
 from .common import PARENT_KINDS, REPORT, _text
+from .screening import prescreening
 
 
 def not_in_your_area() -> NotFound:
@@ -100,14 +102,20 @@ def on_person_died(*, person: Resident, acting_user: User | None = None, **_payl
         if not created and youth.deceased_parent_id is None:
             youth.deceased_parent, youth.parent_died_on = person, person.died_on
             youth.save(update_fields=["deceased_parent", "parent_died_on", "updated_at"])
+        # The other parent as the scan takes them (scan._families): the first by record id.
         other = (Relationship.objects.filter(person=child, kind__in=PARENT_KINDS).exclude(relative=person)
-                 .select_related("relative").first())
+                 .select_related("relative").order_by("relative_id").first())
         if other is not None and youth.surviving_parent_id is None:
             youth.surviving_parent = other.relative
             youth.surviving_parent_status = (ParentStatus.DECEASED if other.relative.died_on
                                              else _remarriage(other.relative, person))
             youth.save(update_fields=["surviving_parent", "surviving_parent_status", "updated_at"])
         Report.objects.create(youth=youth, reporter=None, channel=Channel.REGISTRY, note=reason)
+        if created:  # pre-screened as the scan does; a case already open is screened by its case worker
+            facts = rules.registry_facts(birth_date=child.birth_date, parent_died_on=person.died_on,
+                                         surviving_parent_status=youth.surviving_parent_status)
+            prescreening(youth.pk, facts, today, by=acting_user,
+                         note=_("Death recorded in the resident registry")).save()
         record(acting_user, "youthaid.outreach", youth, after={"deceased": person.pk}, reason=reason[:200])
         found.append(youth)
     return found
