@@ -46,7 +46,9 @@ def do_report(*, resident_id: str, name: str, channel: str, note: str, acting_us
     The form is no oracle on the registry: the person is looked up within the reporter's scope only
     (one query, whatever the registry holds elsewhere), and a number not found there gets
     `not_in_your_area()` before anything else about it is judged. Only a person inside the area gets
-    the answers about name, age or a recorded death (docs/security.md, "Reporters")."""
+    the answers about name or a recorded death (docs/security.md, "Reporters"). The age is read
+    from the number itself before the registry: an over-age youth is told so whether registered or
+    not, never asked to be registered in a place first."""
     from longcheng.kernel.people.validators import birth_date_of
 
     require_perm(acting_user, REPORT)
@@ -56,14 +58,18 @@ def do_report(*, resident_id: str, name: str, channel: str, note: str, acting_us
         raise KernelError(_("Choose how you know the youth: school, community, village or Youth League."),
                           field="channel")
     note = _text(note, "note", minimum=4)
+    # The age is in the number itself (not the registry's answer): a youth over the limit is told so
+    # first, not sent to be registered in a place for a fund that cannot help them.
+    limit = conf("YOUTHAID_STUDENT_MAX_AGE")
+    age = age_on(birth_date_of(number), common._today())
+    if age > limit:
+        raise KernelError(_("By this ID number the youth is %(age)d; the fund helps youths up to %(n)d years old.")
+                          % {"age": age, "n": limit}, field="resident_id")
     with transaction.atomic():
         person = (restrict(Resident.objects.select_related("place"), acting_user, REPORT)
                   .filter(resident_id=number).first())
         if person is None:
             raise not_in_your_area()
-        limit = conf("YOUTHAID_STUDENT_MAX_AGE")
-        if age_on(birth_date_of(number), common._today()) > limit:
-            raise KernelError(_("The fund helps youths up to %(n)d years old.") % {"n": limit}, field="resident_id")
         if person.name != name:
             raise KernelError(_("The name does not match the registry for this ID number."), field="name")
         if person.died_on is not None:

@@ -21,10 +21,12 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
+from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.people.actions import do_record_death
 from longcheng.kernel.people.models import Relationship, Resident
 
-from ..models import Report, Screening, Youth
+from .. import actions
+from ..models import Application, Report, Screening, Visit, Youth
 from ..scan import scan_registry
 
 
@@ -96,3 +98,93 @@ def test_a_death_event_and_the_scan_prescreen_a_youth_alike(liyang: dict[str, An
     girl = by_event["陈小雨"]
     assert girl[0] == ("not_eligible" if remarried else "needs_info")
     assert {r["criterion"]: r["met"] for r in girl[1]}["not_remarried"] is (not remarried)
+
+
+# --- 6. a refusal names the field and its rule ----------------------------------------------------------------
+
+
+def _state() -> dict[str, list[Any]]:
+    return {m.__name__: list(m.objects.order_by("pk").values()) for m in (Youth, Report, Screening, Application,
+                                                                            Visit, AuditEntry)}
+
+
+def _recommended(liyang: dict[str, Any], youth: Youth, proof: Any) -> Application:
+    app = actions.do_apply(youth, aid_type="medical", amount_fen=300_000, reason="医药费用难以承担",
+                           acting_user=liyang["caseworker"], attachments=[proof()])
+    return actions.do_recommend(app, recommend=True, note="情况属实，建议资助", acting_user=liyang["caseworker"])
+
+
+@pytest.mark.parametrize(("who", "url", "data", "message"), [
+    ("caseworker", "apply", {"aid_type": "medical", "amount": "3000", "reason": "困难"}, "理由：至少 4 个字"),
+    ("caseworker", "visit", {"visited_on": today().isoformat(), "situation": "好", "risk": "low"}, "情况：至少 4 个字"),
+    ("caseworker", "recommend", {"recommend": "yes", "note": "属实"}, "备注：至少 4 个字"),
+    ("caseworker", "recommend", {"recommend": "yes", "amount": "9999", "note": "情况属实"}, "金额（元，留空则按申请金额）："),
+    ("reviewer", "review", {"decision": "reject", "reason": "不行"}, "理由：至少 4 个字"),
+    ("reviewer", "review", {"decision": "approve", "amount": "2000", "reason": "核减"}, "理由：至少 4 个字"),
+], ids=["apply-reason", "visit-situation", "recommend-note", "recommend-amount", "review-reject", "review-reduce"])
+def test_each_forms_refusal_names_the_field_and_the_rule(liyang: dict[str, Any], active_case: Youth, funded: Any,
+                                                         proof: Any, who: str, url: str, data: dict[str, str],
+                                                         message: str) -> None:
+    app = _recommended(liyang, active_case, proof)
+    if url == "recommend":  # a second application, still to be recommended
+        app = actions.do_apply(active_case, aid_type="living", amount_fen=100_000, reason="生活费用难以承担",
+                               acting_user=liyang["caseworker"])
+    path = "/youthaid/review/decide/" if url == "review" else f"/youthaid/cases/{active_case.pk}/{url}/"
+    before = _state()
+    response = client_for(liyang[who]).post(path, {**data, "application": app.pk})
+    page = text(response)
+    assert response.status_code == 400
+    flash = page[page.find('<ul class="flash">'):][:400]
+    assert message in flash, flash
+    assert "此项为必填项" not in page
+    assert _state() == before
+
+
+def test_the_reporters_form_names_the_field_next_to_it(liyang: dict[str, Any]) -> None:
+    person = liyang["person"]
+    response = client_for(liyang["reporter"]).post("/youthaid/report/", {
+        "resident_id": person.resident_id, "name": person.name, "channel": "school", "note": "困难"})
+    assert response.status_code == 400
+    assert "了解到的情况：至少 4 个字" in text(response)
+    assert not Youth.objects.exists()
+
+
+@pytest.mark.parametrize("registered", ["nowhere", "elsewhere", "in-area"])
+def test_an_over_age_youth_is_told_so_before_being_sent_to_register(
+        liyang: dict[str, Any], rid: Any, registered: str) -> None:
+    number = rid("320481", "19970101", 91)  # 29 (or so): over the age limit of 25
+    if registered != "nowhere":
+        place = liyang["town"] if registered == "in-area" else liyang["city"]["a"]
+        Resident.objects.create(resident_id=number, name="吴大年", gender="M", birth_date=dt.date(1997, 1, 1),
+                                place=place)
+    before = _state()
+    response = client_for(liyang["reporter"]).post("/youthaid/report/", {
+        "resident_id": number, "name": "吴大年", "channel": "community", "note": "父亲去世，家里困难"})
+    page = text(response)
+    assert response.status_code == 400
+    assert "居民身份证号码：按此身份证号码，该青年" in page and "25 周岁" in page
+    assert "您所在区域没有登记此身份证号码" not in page  # not sent to have the youth registered first
+    assert _state() == before
+
+
+def test_the_kernel_names_an_actions_field_by_the_forms_label(english: Any) -> None:
+    """kernel.forms.named: the input of the key, of its alias, or of the key less `_fen` / `_id`."""
+    from django import forms
+
+    from longcheng.kernel.errors import KernelError
+    from longcheng.kernel.forms import named, text
+
+    class Form(forms.Form):
+        reason = forms.CharField(label="Reason")
+        amount = forms.CharField(label="Amount (yuan)")
+        volunteer = forms.CharField(label="Volunteer")
+
+    form = Form({})
+    with pytest.raises(KernelError) as short:
+        text("ab", field="decision_reason", minimum=4)
+    assert (short.value.code, str(short.value.message)) == ("required", "At least 4 characters.")
+    assert named(short.value, form, {"decision_reason": "reason"}) == "Reason: At least 4 characters."
+    assert named(KernelError("Too much.", field="amount_fen"), form) == "Amount (yuan): Too much."
+    assert named(KernelError("Choose one.", field="volunteer_id"), form) == "Volunteer: Choose one."
+    assert named(KernelError("Reason: said.", field="reason"), form) == "Reason: said."  # named already
+    assert named(KernelError("Closed.", field="status"), form) == "Closed."  # no such input
