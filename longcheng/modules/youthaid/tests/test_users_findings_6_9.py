@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
+import re
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from openpyxl import load_workbook
 
 from longcheng.kernel.audit.models import AuditEntry
+from longcheng.kernel.ledger.money import format_fen
 from longcheng.kernel.people.actions import do_record_death
 from longcheng.kernel.people.models import Relationship, Resident
 
@@ -188,3 +192,101 @@ def test_the_kernel_names_an_actions_field_by_the_forms_label(english: Any) -> N
     assert named(KernelError("Choose one.", field="volunteer_id"), form) == "Volunteer: Choose one."
     assert named(KernelError("Reason: said.", field="reason"), form) == "Reason: said."  # named already
     assert named(KernelError("Closed.", field="status"), form) == "Closed."  # no such input
+
+
+# --- 8. one base for the fund's figures; the statement's XLSX --------------------------------------------------
+
+
+@pytest.fixture
+def money_moved(liyang: dict[str, Any], active_case: Youth, funded: Any, grant: Any) -> dict[str, Any]:
+    """¥5,000 of medical re-aid paid to 王小溧, ¥300 of it returned by the bank, and a dream room
+    done for ¥4,500 (paid to its contractor): money out to both kinds of payee."""
+    from ..models import RoomStatus
+
+    with translation.override("zh-hans"):  # postings are made in the users' language
+        app = grant(active_case, "medical", 500_000)
+        batch = actions.do_create_batch(title="春季发放", acting_user=liyang["reviewer"])
+        actions.do_pay_batch(batch.pk, acting_user=liyang["reviewer"])
+        room = actions.do_propose_room(active_case.pk, budget_fen=500_000, contractor="溧阳装修队",
+                                       before_note="墙面发霉", acting_user=liyang["caseworker"])
+        actions.do_advance_room(room.pk, to=RoomStatus.APPROVED, acting_user=liyang["reviewer"])
+        actions.do_advance_room(room.pk, to=RoomStatus.IN_PROGRESS, acting_user=liyang["caseworker"])
+        actions.do_advance_room(room.pk, to=RoomStatus.DONE, spent_fen=450_000, after_note="书桌和床都换了",
+                                acting_user=liyang["reviewer"])
+    return {"application": app, "batch": batch}
+
+
+def _api(user: Any) -> Client:
+    from longcheng.kernel.access.models import ApiToken
+
+    _t, raw = ApiToken.issue(user, "test")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+def _figure(page: str, name: str) -> str:
+    start = page.index(f'id="{name}"')
+    return re.sub(r"<[^>]+>", "", page[start:page.index('<div class="l">', start)]).split(">", 1)[-1].strip()
+
+
+def test_the_fund_page_and_the_api_show_the_same_figures_in_named_parts(
+        liyang: dict[str, Any], money_moved: dict[str, Any]) -> None:
+    figures = _api(liyang["reviewer"]).get("/api/v1/youthaid/fund").json()
+    assert figures["paid_to_beneficiaries_fen"] == 500_000
+    assert figures["paid_to_contractors_fen"] == 450_000
+    assert figures["paid_fen"] == 950_000  # the total, both parts
+    assert figures["available_fen"] == 50_000_000 - 500_000 - 500_000 + 50_000  # the room's unspent ¥500 back
+    assert figures["committed_fen"] == 0
+    page = text(client_for(liyang["reviewer"], "en").get("/youthaid/fund/"))
+    shown = {name: _figure(page, name) for name in ("available", "committed", "to-beneficiaries", "to-contractors",
+                                                    "paid-total")}
+    assert shown == {"available": format_fen(figures["available_fen"]), "committed": format_fen(0),
+                     "to-beneficiaries": format_fen(500_000), "to-contractors": format_fen(450_000),
+                     "paid-total": format_fen(950_000)}
+    assert "Paid to beneficiaries" in page and "Paid to contractors" in page and "Paid out in total" in page
+
+
+def _statement(liyang: dict[str, Any]) -> Any:
+    fund = actions.youth_fund()
+    response = client_for(liyang["reviewer"]).get(f"/funds/{fund.code}/statement.xlsx?start=2000-01-01&end=2099-12-31")
+    assert response.status_code == 200
+    return load_workbook(io.BytesIO(response.content)).active
+
+
+def test_the_statement_names_accounts_alike_and_has_real_dates(liyang: dict[str, Any],
+                                                                 money_moved: dict[str, Any]) -> None:
+    rows = list(_statement(liyang).iter_rows())
+    period = next(r for r in rows if r[0].value == "期间")
+    assert [c.is_date for c in period[1:3]] == [True, True]
+    assert period[1].number_format == "yyyy-mm-dd" and period[1].value.date() == dt.date(2000, 1, 1)
+    first = [r[0].value for r in rows]
+    summary_head, postings_head = first.index("账户"), first.index("时间")
+    summary = {r[0].value for r in rows[summary_head + 1:postings_head] if r[0].value}
+    postings = [r for r in rows[postings_head + 1:] if r[0].value is not None]
+    assert summary == {"可用资金", "已批未付"}, summary
+    assert {r[2].value for r in postings} <= summary  # the postings name accounts as the summary does
+    assert all(r[0].is_date and r[0].number_format == "yyyy-mm-dd hh:mm" for r in postings)
+    when = postings[-1][0].value
+    assert abs(when - timezone.localtime().replace(tzinfo=None)) < dt.timedelta(minutes=5)  # Beijing time
+
+
+def test_the_postings_memos_name_the_application(liyang: dict[str, Any], money_moved: dict[str, Any]) -> None:
+    from longcheng.kernel.ledger.models import JournalEntry
+
+    app = money_moved["application"]
+    memos = {e.kind: e.memo for e in JournalEntry.objects.filter(kind__in=["commitment", "payment"],
+                                                                    memo__contains="申请")}
+    named = f"申请 #{app.pk} · 医疗再救助"
+    assert memos["commitment"].startswith(named), memos
+    assert memos["payment"].startswith(named), memos
+    with translation.override("zh-hans"):
+        actions.do_return_payment(app.payments.get().pk, reason="账户已销户", acting_user=liyang["reviewer"])
+    assert JournalEntry.objects.get(kind="return").memo.startswith(named)
+    sheet = _statement(liyang)
+    assert any(str(r[1]).startswith(named) for r in sheet.iter_rows(values_only=True))
+
+
+def test_the_batch_file_has_its_dates_as_dates(liyang: dict[str, Any], money_moved: dict[str, Any]) -> None:
+    batch = money_moved["batch"]
+    response = client_for(liyang["reviewer"]).get(f"/youthaid/batches/{batch.pk}/?export=xlsx")
+    cells = {r[0].value: r[1] for r in load_workbook(io.BytesIO(response.content)).active.iter_rows() if r[0].value}
+    assert cells["发放时间"].is_date and cells["发放时间"].number_format == "yyyy-mm-dd hh:mm"
