@@ -3,7 +3,12 @@ record id or a text the same way as the kernel's own forms, and a refusal names 
 
 `YuanField` reads yuan text into integer fen through the ledger's `parse_yuan` (bounded by
 `MAX_AMOUNT_FEN`) and shows fen as yuan text in the input; `refusal(form)` turns the first error of
-a bound Django form into the `KernelError` pages and the API already render ("理由：至少 4 个字")."""
+a bound Django form into the `KernelError` pages and the API already render ("理由：至少 4 个字").
+
+An action's own refusal names the field by its key (`KernelError.field`); `named(error, form)` puts
+the label the user sees in front of its message, the key matched to the form's input directly, by an
+alias, or without a `_fen` / `_id` suffix. `text()` is the one rule for a typed text, its messages
+written to follow a label: "至少 4 个字", "必填", "最多 100 个字"."""
 
 from __future__ import annotations
 
@@ -57,6 +62,42 @@ def refusal(form: forms.Form) -> KernelError:
         code = ErrorCode.REQUIRED if first.code == "required" else str(first.code or ErrorCode.INVALID)
         return KernelError(message, code=code, field=name if name != "__all__" else None)
     return KernelError(_("The form is not valid."), code=ErrorCode.INVALID)
+
+
+def text(value: Any, *, field: str, required: bool = True, minimum: int = 1, limit: int = 2000) -> str:
+    """A typed text, stripped: refused when required and shorter than `minimum` ("At least 4
+    characters.", or "Required." for a minimum of one), or longer than `limit`. The messages name the
+    rule only: a page shows them after the field's label (`named`), the API with the field's key."""
+    cleaned = str(value or "").strip()
+    if required and len(cleaned) < minimum:
+        message = _("At least %(n)d characters.") % {"n": minimum} if minimum > 1 else _("Required.")
+        raise KernelError(message, code=ErrorCode.REQUIRED, field=field)
+    if len(cleaned) > limit:
+        raise KernelError(_("At most %(n)d characters.") % {"n": limit}, field=field)
+    return cleaned
+
+
+def label_of(form: forms.Form, key: str | None, aliases: dict[str, str] | None = None) -> str:
+    """The label of the input holding `key` (an action's field key): the input of that name, of its
+    alias, or of the name without `_fen` / `_id`; "" when the form has none."""
+    if not key:
+        return ""
+    name = (aliases or {}).get(key, key)
+    for candidate in (name, name.removesuffix("_fen"), name.removesuffix("_id")):
+        field = form.fields.get(candidate)
+        if field is not None and field.label:
+            return str(field.label)
+    return ""
+
+
+def named(error: KernelError, form: forms.Form | None, aliases: dict[str, str] | None = None) -> str:
+    """A refusal's message as a page shows it: after the label of the field at fault ("理由：至少 4 个字"),
+    unless it names the field already (a form's own refusal does) or the form has no such input."""
+    message = str(error.message)
+    label = label_of(form, error.field, aliases) if form is not None else ""
+    if not label or message.startswith(label):
+        return message
+    return _("%(field)s: %(message)s") % {"field": label, "message": message}
 
 
 def clean(field: forms.Field, value: Any, *, name: str) -> Any:

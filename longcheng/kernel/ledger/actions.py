@@ -371,7 +371,7 @@ def statement(fund: Fund, start: dt.date, end: dt.date) -> Statement:
         period = postings.filter(at__gte=lo, at__lt=hi)
         incoming = period.filter(amount_fen__gt=0).aggregate(s=Sum("amount_fen"))["s"] or 0
         outgoing = -(period.filter(amount_fen__lt=0).aggregate(s=Sum("amount_fen"))["s"] or 0)
-        result.lines.append(StatementLine(str(AccountKind(account.kind).label), account.kind, opening, incoming,
+        result.lines.append(StatementLine(account.statement_label, account.kind, opening, incoming,
                                           outgoing, opening + incoming - outgoing))
     result.postings = list(Posting.objects.filter(account__fund=fund, account__kind__in=own, at__gte=lo, at__lt=hi)
                            .select_related("entry", "account").order_by("at", "pk"))
@@ -386,7 +386,7 @@ def statement_xlsx(result: Statement) -> bytes:
     money = "#,##0.00"
     sheet.append([result.fund.name])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([_("Period"), f"{result.start} – {result.end}"])
+    exports.append(sheet, [_("Period"), result.start, result.end])  # date cells, not text
     sheet.append([])
     sheet.append([_("Account"), _("Opening balance"), _("In"), _("Out"), _("Closing balance")])
     for line in result.lines:
@@ -396,8 +396,7 @@ def statement_xlsx(result: Statement) -> bytes:
     sheet.append([])
     sheet.append([_("When"), _("Entry"), _("Account"), _("Amount")])
     for p in result.postings:
-        sheet.append([timezone.localtime(p.at).strftime("%Y-%m-%d %H:%M"), p.entry.memo, p.account.name,
-                      p.amount_fen / 100])
+        exports.append(sheet, [p.at, p.entry.memo, p.account.statement_label, p.amount_fen / 100])
         sheet.cell(row=sheet.max_row, column=4).number_format = money
     for column, width in zip("ABCDE", (22, 36, 24, 16, 16), strict=True):
         sheet.column_dimensions[column].width = width

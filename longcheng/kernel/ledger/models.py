@@ -59,6 +59,15 @@ class Account(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def statement_label(self) -> str:
+        """How a fund's statement names the account, in its summary and its postings alike (page and
+        XLSX): the fund's own accounts by their kind ("Available money", "Committed, not yet paid"),
+        any other by its name."""
+        if self.kind in (AccountKind.FUND, AccountKind.COMMITMENT):
+            return str(AccountKind(self.kind).label)
+        return self.name
+
 
 class JournalEntry(models.Model):
     at = models.DateTimeField(_("at"), db_index=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -21,7 +21,7 @@ from longcheng.kernel import privacy
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import access_object, has_perm, require_perm, restrict
 from longcheng.kernel.errors import KernelError, NotFound
-from longcheng.kernel.ledger.models import Account, AccountKind, Fund
+from longcheng.kernel.ledger.models import Fund
 from longcheng.kernel.ledger.money import MAX_AMOUNT_FEN
 from longcheng.kernel.people.actions import has_consent
 from longcheng.kernel.privacy import Kind
@@ -196,10 +196,14 @@ class BatchOut(Schema):
 
 
 class YouthaidFundOut(Schema):
+    """The fund page's figures (actions.fund_figures): paid out in its two parts and in total."""
+
     code: str
     available_fen: int
     committed_fen: int
-    paid_fen: int
+    paid_to_beneficiaries_fen: int = Field(description="Aid payments to the youths' accounts, less bank returns")
+    paid_to_contractors_fen: int = Field(description="Dream rooms paid to their contractors")
+    paid_fen: int = Field(description="Paid out in total: to beneficiaries plus to contractors")
 
 
 # --- helpers ------------------------------------------------------------------------------------------
@@ -406,17 +410,17 @@ def pay_batch(request: StaffRequest, pk: int) -> Any:
 
 @router.get("/fund", response=YouthaidFundOut)
 def fund(request: StaffRequest) -> Any:
-    """The youth aid fund on the ledger: available, committed (approved, not yet paid) and paid out
-    (aid payments and dream rooms, less bank returns)."""
+    """The youth aid fund on the ledger, the figures of the fund page: available, committed (approved,
+    not yet paid) and paid out, to beneficiaries (aid payments less bank returns), to contractors
+    (dream rooms) and in total."""
     require_perm(request.user, VIEW)
     code = conf("YOUTHAID_FUND_CODE")
-    if not Fund.objects.filter(code=code).exists():
-        return {"code": code, "available_fen": 0, "committed_fen": 0, "paid_fen": 0}
-    found = restrict(Fund.objects.filter(code=code), request.user, VIEW).first()
-    if found is None:
-        raise NotFound()
-    balances = dict(Account.objects.filter(fund=found).values_list("kind", "balance_fen"))
-    paid = Account.objects.filter(code__in=["ext:youthaid-beneficiaries", "ext:youthaid-contractors"]).aggregate(
-        s=Sum("balance_fen"))["s"] or 0
-    return {"code": code, "available_fen": balances.get(AccountKind.FUND, 0),
-            "committed_fen": balances.get(AccountKind.COMMITMENT, 0), "paid_fen": paid}
+    found = None
+    if Fund.objects.filter(code=code).exists():
+        found = restrict(Fund.objects.filter(code=code), request.user, VIEW).first()
+        if found is None:
+            raise NotFound()
+    figures = actions.fund_figures(found)
+    return {"code": code, "available_fen": figures.available_fen, "committed_fen": figures.committed_fen,
+            "paid_to_beneficiaries_fen": figures.to_beneficiaries_fen,
+            "paid_to_contractors_fen": figures.to_contractors_fen, "paid_fen": figures.paid_total_fen}

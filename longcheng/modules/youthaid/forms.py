@@ -17,26 +17,21 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from longcheng.kernel.errors import KernelError
-from longcheng.kernel.forms import YuanField
+from longcheng.kernel.forms import YuanField, named
 
 # A KernelError's field (the action's key) → the input that holds it, where the two differ.
 ALIASES = {"recommendation": "note", "started_on": "on", "budget_fen": "budget", "spent_fen": "spent",
            "deceased_parent_id": "deceased_parent", "surviving_parent_id": "surviving_parent",
            "guardian_id": "guardian", "return_reason": "reason", "min_fen": "min", "max_fen": "max",
-           "yearly_cap_fen": "cap", "grade_amounts": "grade_1", "vetting_note": "note"}
+           "yearly_cap_fen": "cap", "grade_amounts": "grade_1", "vetting_note": "note",
+           "requested_fen": "amount", "recommended_fen": "amount", "approved_fen": "amount",
+           "decision_reason": "reason"}
 
 
 def refused(error: KernelError, form: forms.Form | None) -> str:
-    """The refusal's message, prefixed with the label of the field at fault when the message does
-    not name it already (a form's own refusal does: kernel.forms.refusal)."""
-    message = str(error.message)
-    if form is None or not error.field:
-        return message
-    field = form.fields.get(ALIASES.get(error.field, error.field))
-    label = str(field.label) if field is not None and field.label else ""
-    if not label or message.startswith(label):
-        return message
-    return str(_("%(field)s: %(message)s")) % {"field": label, "message": message}
+    """The refusal's message, after the label of the field at fault (kernel.forms.named, with the
+    module's aliases)."""
+    return named(error, form, ALIASES)
 
 
 def _text(label: Any, **kwargs: Any) -> forms.CharField:

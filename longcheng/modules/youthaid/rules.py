@@ -48,6 +48,15 @@ class Reason:
         return {"criterion": self.criterion, "met": self.met, "text": self.text}
 
 
+def registry_facts(*, birth_date: dt.date, parent_died_on: dt.date | None, surviving_parent_status: str) -> Facts:
+    """What the registry alone tells of a youth found through a parent's recorded death, by the death
+    event or by the registry scan: alive, the parent's death and the other parent's situation; school
+    and household are not known yet. Both discovery paths pre-screen these facts (actions.prescreening)."""
+    return Facts(birth_date=birth_date, alive=True, parent_died_on=parent_died_on, parent_known=True,
+                 surviving_parent_status=surviving_parent_status, stage="", hardship_grade=0,
+                 household_size=None, monthly_income_fen=None)
+
+
 def facts_of(youth: Any) -> Facts:
     parent = youth.deceased_parent
     died = youth.parent_died_on or (parent.died_on if parent is not None else None)

@@ -30,6 +30,7 @@ from longcheng.kernel.places.models import Place
 
 from . import rules
 from .actions import youth_fund
+from .actions.screening import prescreening
 from .conf import conf
 from .models import (
     COUNTING,
@@ -41,7 +42,6 @@ from .models import (
     ParentStatus,
     Report,
     Screening,
-    Trigger,
     Youth,
 )
 
@@ -195,14 +195,11 @@ def scan_registry(*, acting_user: User | None = None, today: dt.date | None = No
                 note = _("%(kind)s %(name)s died on %(date)s (resident registry).") % {
                     "kind": labels[c.kind], "name": mask_name(c.name), "date": c.died_on}
                 reports.append(Report(youth_id=youth.pk, reporter=None, channel=Channel.REGISTRY, note=note))
-                facts = rules.Facts(birth_date=c.birth, alive=True, parent_died_on=c.died_on, parent_known=True,
-                                    surviving_parent_status=c.other_status, stage="", hardship_grade=0,
-                                    household_size=None, monthly_income_fen=None)
-                reasons = rules.criteria(facts, day)
-                outcome = rules.outcome_of(reasons)
-                outcomes[str(outcome)] += 1
-                screenings.append(Screening(youth_id=youth.pk, outcome=outcome, reasons=[r.as_dict() for r in reasons],
-                                            trigger=Trigger.INTAKE, note=_("Registry scan"), by=by))
+                facts = rules.registry_facts(birth_date=c.birth, parent_died_on=c.died_on,
+                                             surviving_parent_status=c.other_status)
+                screening = prescreening(youth.pk, facts, day, by=by, note=_("Registry scan"))
+                outcomes[str(screening.outcome)] += 1
+                screenings.append(screening)
             Report.objects.bulk_create(reports, batch_size=BATCH)
             Screening.objects.bulk_create(screenings, batch_size=BATCH)
             result.found, result.by_outcome = len(created), dict(outcomes)

@@ -19,7 +19,7 @@ Callers import this package (`from longcheng.modules.youthaid import actions`); 
 its public surface."""
 
 from ..conf import visit_days
-from .aid import do_apply, do_decide, do_recommend, used_fen
+from .aid import commit_memo, do_apply, do_decide, do_recommend, used_fen
 from .common import (
     BANK,
     BANK_FIELDS,
@@ -38,7 +38,7 @@ from .common import (
     is_under_14,
 )
 from .discovery import do_report, on_person_died
-from .figures import paid_total, reaided_count
+from .figures import FundFigures, fund_figures, paid_total, reaided_count
 from .fund import FundNotOpen, beneficiaries, do_donate, do_open_fund, do_update_aid_type, youth_fund
 from .monitoring import do_life_event, do_record_visit, overdue, record_birthdays
 from .payments import do_create_batch, do_pay_batch, do_reissue, do_return_payment
@@ -49,9 +49,9 @@ from .volunteers import do_end_pairing, do_log_contact, do_pair, do_register_vol
 
 __all__ = [
     "BANK", "BANK_FIELDS", "FUND", "HEALTH", "HEALTH_FIELDS", "MANAGE", "PARENT_KINDS", "PAY", "PROFILE_FIELDS",
-    "PURPOSE", "REPORT", "REVIEW", "VIEW", "beneficiaries", "consent_missing", "do_advance_room", "do_appeal",
+    "PURPOSE", "REPORT", "REVIEW", "VIEW", "beneficiaries", "commit_memo", "consent_missing", "do_advance_room", "do_appeal",
     "do_apply", "do_create_batch", "do_decide", "do_donate", "do_end_pairing", "do_life_event", "do_log_contact",
-    "do_open_fund", "FundNotOpen", "do_pair", "do_pay_batch", "do_propose_room", "do_record_consent", "do_record_visit",
+    "do_open_fund", "FundFigures", "FundNotOpen", "fund_figures", "do_pair", "do_pay_batch", "do_propose_room", "do_record_consent", "do_record_visit",
     "do_recommend", "do_register_volunteer", "do_reissue", "do_report", "do_return_payment", "do_reveal",
     "do_screen", "do_update_aid_type", "do_update_profile", "do_vet_volunteer", "is_under_14", "mask_account",
     "on_person_died", "overdue", "paid_total", "reaided_count", "record_birthdays", "screen", "used_fen",

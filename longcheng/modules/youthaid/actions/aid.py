@@ -143,6 +143,13 @@ def do_recommend(application: int | Application, *, recommend: bool, note: str, 
     return app
 
 
+def commit_memo(app: Application) -> str:
+    """The memo of an approved application's commitment: the application named first, as every
+    posting of the fund names it ("申请 #221 · 生活救助 · 王*溧，2026 年")."""
+    return _("Application #%(n)d · %(type)s · %(name)s, %(year)d") % {
+        "n": app.pk, "type": app.aid_type, "name": mask_name(app.youth.person.name), "year": app.year}
+
+
 def do_decide(application: int | Application, *, approve: bool, reason: str, acting_user: User,
               amount_fen: int | None = None) -> Application:
     """The charity federation approves (possibly reduced), or rejects with a reason. Approval commits
@@ -164,8 +171,7 @@ def do_decide(application: int | Application, *, approve: bool, reason: str, act
                 reason = _text(reason, "decision_reason", minimum=4)
             _aid_checks(app.youth, app.aid_type, app.year, amount, exclude=app.pk, field="approved_fen")
             ledger.do_commit(youth_fund(), amount, acting_user=acting_user, idempotency_key=f"youthaid:commit:{app.pk}",
-                             memo=_("%(type)s for %(name)s, %(year)d") % {
-                                 "type": app.aid_type, "name": mask_name(app.youth.person.name), "year": app.year})
+                             memo=commit_memo(app))
             app.approved_fen, app.status = amount, AppStatus.APPROVED
         else:
             reason = _text(reason, "decision_reason", minimum=4)

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from longcheng.kernel import forms
 from longcheng.kernel.errors import ErrorCode, KernelError
 from longcheng.kernel.people.actions import GUARDIAN_CONSENT_AGE, has_consent
 from longcheng.kernel.people.validators import age_on
@@ -34,13 +35,8 @@ def _today() -> dt.date:
 
 
 def _text(value: Any, field: str, *, required: bool = True, limit: int = 2000, minimum: int = 1) -> str:
-    text = str(value or "").strip()
-    if required and len(text) < minimum:
-        raise KernelError(_("This field is required (at least %(n)d characters).") % {"n": minimum},
-                          code=ErrorCode.REQUIRED, field=field)
-    if len(text) > limit:
-        raise KernelError(_("At most %(n)d characters.") % {"n": limit}, field=field)
-    return text
+    # The kernel's rule and messages ("At least 4 characters."), shown after the field's label.
+    return forms.text(value, field=field, required=required, minimum=minimum, limit=limit)
 
 
 def consent_missing(youth: Youth, *, sensitive: bool = False) -> bool:

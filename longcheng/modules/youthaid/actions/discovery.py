@@ -14,6 +14,7 @@ from longcheng.kernel.errors import KernelError, NotFound
 from longcheng.kernel.people.models import Relationship, Resident
 from longcheng.kernel.people.validators import age_on, mask_name, validate_resident_id
 
+from .. import rules
 from ..conf import conf
 from ..errors import ErrorCode as Code
 from ..models import (
@@ -25,6 +26,7 @@ from ..models import (
 )
 from . import common
 from .common import PARENT_KINDS, REPORT, _text
+from .screening import prescreening
 
 
 def not_in_your_area() -> NotFound:
@@ -44,7 +46,9 @@ def do_report(*, resident_id: str, name: str, channel: str, note: str, acting_us
     The form is no oracle on the registry: the person is looked up within the reporter's scope only
     (one query, whatever the registry holds elsewhere), and a number not found there gets
     `not_in_your_area()` before anything else about it is judged. Only a person inside the area gets
-    the answers about name, age or a recorded death (docs/security.md, "Reporters")."""
+    the answers about name or a recorded death (docs/security.md, "Reporters"). The age is read
+    from the number itself before the registry: an over-age youth is told so whether registered or
+    not, never asked to be registered in a place first."""
     from longcheng.kernel.people.validators import birth_date_of
 
     require_perm(acting_user, REPORT)
@@ -54,14 +58,18 @@ def do_report(*, resident_id: str, name: str, channel: str, note: str, acting_us
         raise KernelError(_("Choose how you know the youth: school, community, village or Youth League."),
                           field="channel")
     note = _text(note, "note", minimum=4)
+    # The age is in the number itself (not the registry's answer): a youth over the limit is told so
+    # first, not sent to be registered in a place for a fund that cannot help them.
+    limit = conf("YOUTHAID_STUDENT_MAX_AGE")
+    age = age_on(birth_date_of(number), common._today())
+    if age > limit:
+        raise KernelError(_("By this ID number the youth is %(age)d; the fund helps youths up to %(n)d years old.")
+                          % {"age": age, "n": limit}, field="resident_id")
     with transaction.atomic():
         person = (restrict(Resident.objects.select_related("place"), acting_user, REPORT)
                   .filter(resident_id=number).first())
         if person is None:
             raise not_in_your_area()
-        limit = conf("YOUTHAID_STUDENT_MAX_AGE")
-        if age_on(birth_date_of(number), common._today()) > limit:
-            raise KernelError(_("The fund helps youths up to %(n)d years old.") % {"n": limit}, field="resident_id")
         if person.name != name:
             raise KernelError(_("The name does not match the registry for this ID number."), field="name")
         if person.died_on is not None:
@@ -100,14 +108,20 @@ def on_person_died(*, person: Resident, acting_user: User | None = None, **_payl
         if not created and youth.deceased_parent_id is None:
             youth.deceased_parent, youth.parent_died_on = person, person.died_on
             youth.save(update_fields=["deceased_parent", "parent_died_on", "updated_at"])
+        # The other parent as the scan takes them (scan._families): the first by record id.
         other = (Relationship.objects.filter(person=child, kind__in=PARENT_KINDS).exclude(relative=person)
-                 .select_related("relative").first())
+                 .select_related("relative").order_by("relative_id").first())
         if other is not None and youth.surviving_parent_id is None:
             youth.surviving_parent = other.relative
             youth.surviving_parent_status = (ParentStatus.DECEASED if other.relative.died_on
                                              else _remarriage(other.relative, person))
             youth.save(update_fields=["surviving_parent", "surviving_parent_status", "updated_at"])
         Report.objects.create(youth=youth, reporter=None, channel=Channel.REGISTRY, note=reason)
+        if created:  # pre-screened as the scan does; a case already open is screened by its case worker
+            facts = rules.registry_facts(birth_date=child.birth_date, parent_died_on=person.died_on,
+                                         surviving_parent_status=youth.surviving_parent_status)
+            prescreening(youth.pk, facts, today, by=acting_user,
+                         note=_("Death recorded in the resident registry")).save()
         record(acting_user, "youthaid.outreach", youth, after={"deceased": person.pk}, reason=reason[:200])
         found.append(youth)
     return found

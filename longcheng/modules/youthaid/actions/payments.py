@@ -21,6 +21,7 @@ from longcheng.kernel.ledger.models import Fund, JournalEntry
 from ..access import _lock_payment
 from ..errors import ErrorCode as Code
 from ..models import (
+    AidType,
     Application,
     AppStatus,
     BatchStatus,
@@ -109,9 +110,11 @@ def do_pay_batch(batch: PaymentBatch | int, *, acting_user: User) -> PaymentBatc
         payee = beneficiaries()
         rows = list(Payment.objects.filter(batch=locked, status=PayStatus.PENDING)
                     .values_list("pk", "amount_fen", "application_id"))
+        kinds = {pk_: str(kind) for pk_, kind in _aid_types(locked)}
         specs = [ledger.EntrySpec(lines=[(commitment, -amount), (payee, amount)],
-                                  memo=_("Aid payment %(batch)s #%(n)d") % {"batch": locked.code, "n": pk_},
-                                  idempotency_key=f"youthaid:pay:{pk_}") for pk_, amount, _app in rows]
+                                  memo=_("Application #%(n)d · %(type)s · paid in batch %(batch)s (payment #%(p)d)") % {
+                                      "n": app, "type": kinds[pk_], "batch": locked.code, "p": pk_},
+                                  idempotency_key=f"youthaid:pay:{pk_}") for pk_, amount, app in rows]
         entries = ledger.do_post_entries(specs, kind="payment", acting_user=acting_user, audit_obj=locked)
         now = timezone.now()
         _set_entries(rows, entries)
@@ -121,6 +124,13 @@ def do_pay_batch(batch: PaymentBatch | int, *, acting_user: User) -> PaymentBatc
         locked.save(update_fields=["status", "paid_by", "paid_at"])
         record(acting_user, "youthaid.pay", locked, after={"count": len(rows), "total_fen": locked.total_fen})
     return locked
+
+
+def _aid_types(batch: PaymentBatch) -> list[tuple[int, AidType]]:
+    """(payment, its aid type) of the batch's pending payments: one query for the posting memos."""
+    types = {t.pk: t for t in AidType.objects.all()}
+    return [(pk, types[kind]) for pk, kind in Payment.objects.filter(batch=batch, status=PayStatus.PENDING)
+            .values_list("pk", "aid_type_id")]
 
 
 def _set_entries(rows: list[tuple[int, int, int]], entries: dict[str, Any]) -> None:
@@ -145,7 +155,9 @@ def do_return_payment(payment: Payment | int, *, reason: str, acting_user: User)
             raise KernelError(_("Only a paid payment can come back from the bank."), code=Code.PAYMENT_NOT_PAID,
                               field="status")
         ledger.do_return_payment(youth_fund(), locked.amount_fen, payee=beneficiaries(), acting_user=acting_user,
-                                 memo=_("Bank return of payment #%(n)d: %(reason)s") % {"n": locked.pk, "reason": reason},
+                                 memo=_("Application #%(n)d · %(type)s · payment #%(p)d returned by the bank: "
+                                        "%(reason)s") % {"n": locked.application_id, "type": locked.aid_type,
+                                                         "p": locked.pk, "reason": reason},
                                  idempotency_key=f"youthaid:return:{locked.pk}")
         locked.status, locked.return_reason, locked.returned_at = PayStatus.RETURNED, reason, timezone.now()
         locked.save(update_fields=["status", "return_reason", "returned_at"])

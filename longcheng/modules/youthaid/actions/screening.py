@@ -39,6 +39,17 @@ def _apply_outcome(youth: Youth, outcome: str, today: dt.date) -> None:
         youth.status = CaseStatus.NEEDS_INFO
 
 
+def prescreening(youth_id: int, facts: rules.Facts, today: dt.date, *, by: User | None, note: str) -> Screening:
+    """The pre-screening of a youth found in the registry, by a death recorded (discovery.on_person_died)
+    or by the registry scan (scan.scan_registry): the criteria over what the registry tells
+    (rules.registry_facts), unsaved (the scan saves thousands at once). The case stays "outreach":
+    a case worker confirms by screening the case."""
+    reasons = rules.criteria(facts, today)
+    actor = by if by is not None and getattr(by, "is_authenticated", False) else None
+    return Screening(youth_id=youth_id, outcome=rules.outcome_of(reasons), reasons=[r.as_dict() for r in reasons],
+                     trigger=Trigger.INTAKE, note=note[:300], by=actor)
+
+
 def screen(locked: Youth, *, acting_user: User | None, trigger: str, note: str = "") -> Screening:
     today = common._today()
     reasons = rules.criteria(rules.facts_of(locked), today)

@@ -188,7 +188,7 @@ class CaseBuilder(FamilyBuilder):
         commitment = ledger.fund_account(self.fund, ledger.AccountKind.COMMITMENT)
         ledger.do_post_entries([ledger.EntrySpec(
             lines=[(fund_account, -(a.approved_fen or 0)), (commitment, a.approved_fen or 0)],
-            memo=f"{a.aid_type.name} {a.year}", idempotency_key=f"youthaid:commit:{a.pk}") for a in apps],
+            memo=actions.commit_memo(a), idempotency_key=f"youthaid:commit:{a.pk}") for a in apps],
             kind="commitment", acting_user=self.reviewer, audit_obj=self.fund, at=applied + dt.timedelta(days=12))
         youth_type = ContentType.objects.get_for_model(Youth)
         AuditEntry.objects.bulk_create([

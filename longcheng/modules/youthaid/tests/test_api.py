@@ -285,7 +285,8 @@ def test_from_application_to_payment_paid_once(world: Any) -> None:
     entries = JournalEntry.objects.filter(kind="payment").count()
     assert entries == 1
     figures = _token(world["observer"]).get(BASE + "/fund").json()
-    assert figures == {"code": fund.code, "available_fen": 800_000, "committed_fen": 0, "paid_fen": 200_000}
+    assert figures == {"code": fund.code, "available_fen": 800_000, "committed_fen": 0, "paid_fen": 200_000,
+                       "paid_to_beneficiaries_fen": 200_000, "paid_to_contractors_fen": 0}
 
     second = _post(rv, f"/batches/{b['id']}/pay")
     assert second.status_code == 200 and second.json() == first.json()

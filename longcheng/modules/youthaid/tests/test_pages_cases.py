@@ -236,7 +236,7 @@ def test_under_14_consent_must_come_from_the_guardian(world: dict[str, Any]) -> 
 def test_a_profile_change_without_a_reason_changes_nothing(world: dict[str, Any], active: Youth) -> None:
     worker = client_for(world["worker"])
     response = post_step(worker, active, "profile", reason="", risk="high", hardship_grade="2")
-    assert "This field is required" in body(response)
+    assert "Reason for the change: At least 2 characters." in body(response)
     active.refresh_from_db()
     assert active.risk == "medium" and active.hardship_grade == 1
     response = post_step(worker, active, "profile", reason="correction", household_size="99")
@@ -374,7 +374,7 @@ def test_a_not_eligible_case_is_appealed_and_rescreened(world: dict[str, Any], a
     assert active.status == CaseStatus.NOT_ELIGIBLE
     assert "The surviving parent has remarried" in body(response) and '/appeal/"' in body(response)
     response = post_step(worker, active, "appeal", note="ab")
-    assert "at least 4 characters" in body(response)
+    assert "At least 4 characters" in body(response)
     active.refresh_from_db()
     assert active.status == CaseStatus.NOT_ELIGIBLE and active.appeal_note == ""
     post_step(worker, active, "appeal", note="The marriage was annulled in October.")

@@ -113,7 +113,7 @@ BAD: list[tuple[str, str, Setup, Callable[[dict[str, Any]], dict[str, Any]], str
     ("consent", "caseworker", _nothing, lambda w: {"given_by": w["father"].pk, "sensitive": "on"},
      "Given by: Choose who gives the consent.", ['name="sensitive" checked']),
     ("profile", "caseworker", _nothing, lambda w: {"reason": "x", "school": "溧阳一中", "needs": "需要一台电脑"},
-     "Reason for the change: This field is required (at least 2 characters).",
+     "Reason for the change: At least 2 characters.",
      ['value="溧阳一中"', ">需要一台电脑</textarea>"]),
     ("profile", "caseworker", _nothing, lambda w: {"reason": "家访核实", "household_size": "三口", "school": "溧阳一中"},
      "Household size: Enter a whole number.", ['value="三口"', 'value="溧阳一中"', 'value="家访核实"']),
@@ -125,7 +125,7 @@ BAD: list[tuple[str, str, Setup, Callable[[dict[str, Any]], dict[str, Any]], str
      "Note: Ensure this value has at most 300 characters (it has 301).", [f'value="{"很" * 301}"']),
     # The appeal form is shown for a case found not eligible only: the message is what is checked.
     ("appeal", "caseworker", _nothing, lambda w: {"note": "不服"},
-     "Appeal: what the family contests: This field is required (at least 4 characters).", []),
+     "Appeal: what the family contests: At least 4 characters.", []),
     ("visit", "caseworker", _nothing, lambda w: {"visited_on": "2026-02-30", "situation": "学习努力，情绪稳定",
                                                   "risk": "high"},
      "Visited on: Enter a valid date.", ['value="2026-02-30"', ">学习努力，情绪稳定</textarea>",
@@ -145,7 +145,7 @@ BAD: list[tuple[str, str, Setup, Callable[[dict[str, Any]], dict[str, Any]], str
     ("contact", "caseworker", _pairing, lambda w: {"on": today(), "kind": "", "note": "一起吃饭聊天"},
      "Kind: Choose the kind of contact.", ['value="一起吃饭聊天"']),
     ("unpair", "caseworker", _pairing, lambda w: {"reason": "走"},
-     "Reason for ending the pairing: This field is required (at least 2 characters).", ['id="unpair_reason" value="走"']),
+     "Reason for ending the pairing: At least 2 characters.", ['id="unpair_reason" value="走"']),
     ("room", "caseworker", _nothing, lambda w: {"budget": "0", "contractor": "溧阳装修队", "before_note": "墙面发霉"},
      "Budget (yuan): An amount must be more than zero.", ['id="budget" inputmode="decimal" value="0"', 'value="溧阳装修队"', ">墙面发霉</textarea>"]),
     ("room_advance", "reviewer", _room, lambda w: {"to": "done", "spent": "9000", "after_note": "书桌和床都换了"},
@@ -279,7 +279,7 @@ def test_a_bank_return_refused_keeps_the_reason_then_is_recorded(liyang: dict[st
     response = client.post(f"/youthaid/batches/{batch.pk}/return/", {"payment": payment.pk, "reason": "坏"})
     assert response.status_code == 400
     page = text(response)
-    assert "Bank's reason: This field is required (at least 2 characters)." in page
+    assert "Bank's reason: At least 2 characters." in page
     assert 'value="坏"' in page
     assert state() == before
     client.post(f"/youthaid/batches/{batch.pk}/return/", {"payment": payment.pk, "reason": "账户已销户"})

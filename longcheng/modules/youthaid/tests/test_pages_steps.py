@@ -89,7 +89,7 @@ BAD: list[tuple[str, str, Setup, Form, str, list[str]]] = [
      ['value="周慧"', 'value="1391234"', 'value="教师"']),
     ("volunteers/vet", "caseworker", _volunteer,
      lambda w, x: {"volunteer": x["volunteer"], "status": "vetted", "note": "好"},
-     "Note: This field is required (at least 2 characters).", ['value="好"']),
+     "Note: At least 2 characters.", ['value="好"']),
 ]
 
 

@@ -498,8 +498,8 @@ def report(request: StaffRequest) -> HttpResponse:
             done = actions.do_report(**form.cleaned_data, acting_user=user)
         except KernelError as error:
             field = error.field if error.field in values else "form"
-            # Shown next to its field; a refusal of no field names the field in its message.
-            errors[field] = str(error.message) if field != "form" else refused(error, form)
+            # Shown next to its field, and naming it ("你看到的情况：至少 4 个字"), as every form's refusal does.
+            errors[field] = refused(error, form)
             status = error.status if error.status in (400, 403, 404, 409) else 400
         else:
             messages.success(request, _("Thank you: the report on %(name)s is recorded.") % {

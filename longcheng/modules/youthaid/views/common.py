@@ -12,8 +12,6 @@ from django.shortcuts import render
 from longcheng.kernel import privacy
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.errors import KernelError
-from longcheng.kernel.ledger import actions as ledger
-from longcheng.kernel.ledger.models import AccountKind
 
 from .. import actions
 from ..forms import refused
@@ -39,9 +37,8 @@ def _shown_again(request: StaffRequest, error: KernelError, form: forms.Form, te
 
 
 def _balances() -> dict[str, int]:
-    fund = actions.youth_fund()
-    return {"available": ledger.fund_account(fund).balance_fen,
-            "committed": ledger.fund_account(fund, AccountKind.COMMITMENT).balance_fen}
+    figures = actions.fund_figures(actions.youth_fund())  # the fund page's and the API's base
+    return {"available": figures.available_fen, "committed": figures.committed_fen}
 
 
 

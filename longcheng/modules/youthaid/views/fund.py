@@ -31,7 +31,7 @@ from ..models import (
     AidType,
     Condition,
 )
-from .common import CONFIGURE, FUND, VIEW, _balances, _shown_again
+from .common import CONFIGURE, FUND, VIEW, _shown_again
 
 # --- the fund -------------------------------------------------------------------------------------------------
 
@@ -84,7 +84,7 @@ def _fund_context(request: StaffRequest) -> dict[str, Any]:
                      "after": after, "balance": available.balance_fen,
                      "balance_ok": available.balance_fen == line.closing_fen + after}
     return {
-        "fund": the_fund, "typed": {}, "balances": _balances(), "paid_total": actions.paid_total(),
+        "fund": the_fund, "typed": {}, "figures": actions.fund_figures(the_fund),
         "form": form, "start": start, "end": end, "statement": result, "reconcile": reconcile,
         "can_donate": has_perm(user, FUND), "can_ledger": has_perm(user, "ledger.view"),
         "token": uuid.uuid4().hex, "postings": result.postings[:500], "more": max(len(result.postings) - 500, 0),

@@ -203,6 +203,9 @@ def _batch_xlsx(batch: PaymentBatch, payments: list[Payment]) -> HttpResponse:
     sheet.append([f"{batch.code} {batch.title}"])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([_("Status"), str(batch.get_status_display())])
+    exports.append(sheet, [_("Created at"), batch.created_at])  # date cells, not text
+    if batch.paid_at:
+        exports.append(sheet, [_("Paid at"), batch.paid_at])
     sheet.append([])
     sheet.append(["#", _("Youth"), _("Aid type"), _("Amount"), _("Bank account"), _("Status"),
                   _("Reason for the return")])
