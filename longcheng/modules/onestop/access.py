@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from longcheng.kernel import registry
 from longcheng.kernel.access.models import RoleAssignment
-from longcheng.kernel.access.scope import place_in_scope, require_perm, restrict
+from longcheng.kernel.access.scope import has_perm, place_in_scope, require_perm, restrict
 from longcheng.kernel.errors import Conflict, KernelError, NotFound
 
 from .catalogue import DEPARTMENTS, OFFICES, departments_of
@@ -31,8 +31,9 @@ def _lock_case(pk: int) -> Case:
 def _as_applicant(case: Case | int, user: Any) -> Case:
     locked = _lock_case(case.pk if isinstance(case, Case) else case)
     require_perm(user, APPLY)
-    if getattr(user, "organisation_id", None) != locked.enterprise_id or not place_in_scope(
-            user, APPLY, locked.place.path):
+    # The applicant's access is to their enterprise, wherever it is registered now (a relocation
+    # moves it out of the district the role was granted in; the account follows it).
+    if getattr(user, "organisation_id", None) != locked.enterprise_id:
         raise NotFound()
     return locked
 
@@ -107,9 +108,12 @@ def queue_slice(user: Any, offices: list[str], start: int, stop: int, *, fields:
 
 
 def cases_of(user: Any) -> QuerySet[Case]:
-    """The applicant's own enterprise's cases."""
+    """The applicant's own enterprise's cases: holding onestop.apply anywhere is enough, the access
+    is to the enterprise, not to a district (an enterprise that moved out stays its staff's)."""
     org = getattr(user, "organisation_id", None)
-    return restrict(Case.objects.filter(enterprise_id=org), user, APPLY).order_by("-created_at", "-pk")
+    if org is None or not has_perm(user, APPLY):
+        return Case.objects.none()
+    return Case.objects.filter(enterprise_id=org).order_by("-created_at", "-pk")
 
 
 def cases_in_scope(user: Any) -> QuerySet[Case]:

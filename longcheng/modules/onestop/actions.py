@@ -114,9 +114,10 @@ def do_start(service_code: str, uscc: str, data: Mapping[str, Any], *, acting_us
         number = validate_uscc(uscc, field="uscc")
         enterprise = (Organisation.objects.select_related("place__parent", "onestop_standing")
                       .filter(uscc=number).first())
-        if (enterprise is None or enterprise.pk != getattr(acting_user, "organisation_id", None)
-                or enterprise.place is None or not place_in_scope(acting_user, APPLY, enterprise.place.path)):
-            raise PermissionDenied(_("You can apply only for your own enterprise, registered in your area."),
+        # The applicant's own enterprise, wherever it is registered now (the account follows it).
+        if enterprise is None or enterprise.pk != getattr(acting_user, "organisation_id", None) \
+                or enterprise.place is None:
+            raise PermissionDenied(_("You can apply only for your own enterprise."),
                                    code=Code.NOT_OWN_ENTERPRISE, field="uscc")
         _refuse_closed(enterprise)
         cleaned = clean_form(spec, data, complete=submit)

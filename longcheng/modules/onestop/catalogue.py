@@ -251,7 +251,7 @@ RELOCATION = register_service(ServiceSpec(
         FieldSpec("moving_date", _("Moving date"), "date"),
         FieldSpec("reason", _("Reason for moving")),
     ),
-    prechecks=(*COMMON_CHECKS, "relocation_target"),
+    prechecks=(*COMMON_CHECKS, "relocation_target", "moving_date"),
     tasks=(
         TaskSpec("file_out", _("Transfer of the registration file out of the old district"),
                  "market_regulation_out", D("0.5")),

@@ -2,7 +2,9 @@
 
 Permissions:
 - onestop.apply: an enterprise's staff start and submit applications for their own enterprise
-  (User.organisation) and answer corrections; the scope must hold the enterprise's place.
+  (User.organisation) and answer corrections. Held anywhere, it reaches the own enterprise wherever
+  it is registered: the account follows its enterprise (a relocation out of the district where the
+  role was granted does not lock its staff out).
 - onestop.view: see cases and tasks in scope.
 - onestop.handle.<office>: act on the tasks of one office (market_regulation, tax, …) whose place
   (the handling district) is in scope. One permission per office, so that a user holding two

@@ -230,7 +230,9 @@ def _save(request: StaffRequest, case: Case, spec: ServiceSpec, form: Applicatio
 
 
 def _check_step(request: StaffRequest, case: Case, spec: ServiceSpec, form: ApplicationForm) -> HttpResponse:
-    blockers, error = _check(case, spec, form.values())
+    """Save the draft, then run the pre-checks on it: what was typed is kept whatever they find."""
+    case = actions.do_update_draft(case, form.values(), acting_user=request.user)
+    blockers, error = _check(case, spec, {})
     return _render_case(request, case, spec, form=form, error=error, blockers=blockers,
                         status=422 if blockers or error else 200)
 
@@ -278,12 +280,13 @@ def draft_step_view(name: str) -> Any:
 
 
 def _refuse_step(request: StaffRequest, case: Case, exc: KernelError, form: forms.Form | None = None,
-                 answer: dict[str, Any] | None = None) -> HttpResponse:
-    """A refused step: the case page again with the message naming the field, nothing written."""
+                 answer: dict[str, Any] | None = None, draft: ApplicationForm | None = None) -> HttpResponse:
+    """A refused step: the case page again with the message naming the field, nothing written (the
+    draft's form, when it came with the step, shows what was typed)."""
     _refused(exc)
     messages.error(request, named(exc, form) if form is not None else str(exc.message))
     case.refresh_from_db()
-    return _render_case(request, case, _spec(case.service), answer=answer, status=exc.status)
+    return _render_case(request, case, _spec(case.service), form=draft, answer=answer, status=exc.status)
 
 
 @staff_view(APPLY)
@@ -308,15 +311,29 @@ def answer(request: StaffRequest, pk: int) -> HttpResponse:
 @staff_view(APPLY)
 @require_POST
 def attach(request: StaffRequest, pk: int) -> HttpResponse:
-    """Add a supporting document to one's own application in progress."""
+    """Add a supporting document to one's own application in progress. A draft's upload comes
+    from the draft's form (its file inputs are the form's, named file_<document>) and saves what
+    was typed with it, in one transaction: an upload never drops an unsaved edit."""
     case = _own_case(request, pk)
-    form = AttachForm(request.POST, request.FILES)
+    code = request.POST.get("code", "")
+    files = request.FILES.copy()
+    if "file" not in files and f"file_{code}" in request.FILES:
+        files["file"] = request.FILES[f"file_{code}"]
+    form = AttachForm(request.POST, files)
+    spec = _spec(case.service)
+    draft = (ApplicationForm(spec, request.POST) if case.status == CaseStatus.DRAFT
+             and any(f.name in request.POST for f in spec.form) else None)
     try:
-        if not form.is_valid():
-            raise refusal(form)
-        actions.do_attach(case, form.cleaned_data["code"], form.cleaned_data["file"], acting_user=request.user)
+        with transaction.atomic():
+            if draft is not None:
+                if not draft.is_valid():
+                    raise refusal(draft)
+                actions.do_update_draft(case, draft.values(), acting_user=request.user)
+            if not form.is_valid():
+                raise refusal(form)
+            actions.do_attach(case, form.cleaned_data["code"], form.cleaned_data["file"], acting_user=request.user)
     except KernelError as exc:
-        return _refuse_step(request, case, exc, form)
+        return _refuse_step(request, case, exc, form if exc.field in form.fields else draft, draft=draft)
     messages.success(request, _("The document is added; the departments can read it."))
     return redirect("onestop:application", case.pk)
 
