@@ -38,6 +38,7 @@ from .access import (  # the queries below are read as actions.<name> by the api
     cases_of,  # noqa: F401
     offices_of,  # noqa: F401
     queue,  # noqa: F401
+    queue_filter,  # noqa: F401
     queue_slice,  # noqa: F401
 )
 from .bulk import update_grouped
@@ -172,7 +173,8 @@ def _check_and_fan_out(case: Case, spec: ServiceSpec, acting_user: User, *, star
     rows = [audit_entry(acting_user, "onestop.start", case, after={"service": spec.code, "data": case.data})] \
         if start else []
     rows.append(audit_entry(acting_user, "onestop.submit", case,
-                            after={"status": case.status, "due_at": case.due_at.isoformat(), "data": case.data}))
+                            after={"status": case.status, "due_at": case.due_at.isoformat() if case.due_at else None,
+                                   "data": case.data}))
     record_many(rows)
 
 

@@ -107,7 +107,10 @@ SPEC = register_module(ModuleSpec(
         "onestop", _("One-stop enterprise services"), VIEW,
         later("longcheng.modules.onestop.views.panel_figures"),
         later("longcheng.modules.onestop.views.panel_charts"),
-        order=40)],
+        order=40),
+        # The applicant's own: their enterprise's applications.
+        DashboardPanel("onestop_own", _("My one-stop applications"), APPLY,
+                       later("longcheng.modules.onestop.views.own_figures"), order=41)],
     demo=[DemoStep("onestop", _("One-stop enterprise services"),
                    later("longcheng.modules.onestop.demo.build"), order=40)],
     urls="longcheng.modules.onestop.urls",

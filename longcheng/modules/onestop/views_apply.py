@@ -101,6 +101,7 @@ def applications(request: HttpRequest) -> HttpResponse:
         # A paused case's remainder is frozen (never overdue while it waits for the applicant).
         c.left = (clock.remaining_working_days(c, at)  # type: ignore[attr-defined]
                   if c.status == CaseStatus.SUBMITTED else None)
+        c.deadline_unknown = clock.deadline_unknown(c)  # type: ignore[attr-defined]
         c.task_rows = [(spec.task(t.code).label, t) for t in tasks.get(c.pk, [])]  # type: ignore[attr-defined]
     enterprise = getattr(user, "organisation", None)
     return render(request, "onestop/applications.html", {
@@ -182,6 +183,7 @@ def _case_context(case: Case, spec: ServiceSpec) -> dict[str, Any]:
                   if t.status in (TaskStatus.OPEN, TaskStatus.CORRECTION) else None)
         t.overdue = clock.overdue(t, at)  # type: ignore[attr-defined]
         t.due_soon = clock.due_soon(t, at)  # type: ignore[attr-defined]
+        t.deadline_unknown = clock.deadline_unknown(t)  # type: ignore[attr-defined]
         t.open_correction = open_corrections.get(t.pk)  # type: ignore[attr-defined]
     for c in corrections:
         c.task_label = spec.task(c.task.code).label  # type: ignore[attr-defined]
@@ -192,7 +194,7 @@ def _case_context(case: Case, spec: ServiceSpec) -> dict[str, Any]:
         "outcome": sorted(case.outcome.items()),
         "left": clock.remaining_working_days(case, at) if case.status == CaseStatus.SUBMITTED else None,
         "paused_days": clock.paused_working_days(case, at),
-        "elapsed": clock.elapsed_working_days(case, at),
+        "elapsed": clock.elapsed_working_days(case, at), "deadline_unknown": clock.deadline_unknown(case),
         "paused": clock.is_paused(case) if case.status == CaseStatus.SUBMITTED else False,
         "documents": document_rows(case, spec),
         "may_attach": case.status in (CaseStatus.DRAFT, CaseStatus.SUBMITTED),

@@ -30,7 +30,7 @@ from longcheng.kernel.forms import refusal
 from longcheng.kernel.web.decorators import staff_view
 
 from . import actions, clock
-from .catalogue import DEPARTMENTS, OFFICES, service
+from .catalogue import DEPARTMENTS, OFFICES, service, services
 from .forms import AcceptForm, CorrectForm, RejectForm, TaskStepForm, named, typed
 from .models import Case, Correction, Pause, Task, TaskStatus
 from .spec import SUPERVISE, VIEW, handle_permission
@@ -53,10 +53,10 @@ class _Page:
     has_next: bool
 
     @classmethod
-    def of(cls, user: Any, offices: list[str], raw: str | None) -> _Page:
+    def of(cls, user: Any, offices: list[str], raw: str | None, where: Q | None = None) -> _Page:
         number = int(raw) if raw and raw.isdigit() and 0 < int(raw) <= MAX_PAGE else 1
         start = (number - 1) * PAGE_SIZE
-        rows = actions.queue_slice(user, offices, start, start + PAGE_SIZE + 1, fields=QUEUE_FIELDS)
+        rows = actions.queue_slice(user, offices, start, start + PAGE_SIZE + 1, fields=QUEUE_FIELDS, where=where)
         return cls(number, rows[:PAGE_SIZE], len(rows) > PAGE_SIZE)
 
     @property
@@ -87,7 +87,12 @@ def _render_queue(request: HttpRequest, *, refused: dict[str, Any] | None = None
     mine = actions.offices_of(user)
     office = request.GET.get("office", "")
     chosen = [office] if office in mine else mine
-    page = _Page.of(user, chosen, request.GET.get("page"))
+    # Search by enterprise (name or credit code) and filter by service, within the same scope.
+    search = request.GET.get("q", "").strip()[:100]
+    chosen_service = request.GET.get("service", "")
+    known = {s.code: s.label for s in services()}
+    chosen_service = chosen_service if chosen_service in known else ""
+    page = _Page.of(user, chosen, request.GET.get("page"), actions.queue_filter(search, chosen_service))
     rows = page.rows
     codes: set[str] = set()
     for t in rows:
@@ -103,11 +108,13 @@ def _render_queue(request: HttpRequest, *, refused: dict[str, Any] | None = None
         t.writes = spec.task(t.code).writes  # type: ignore[attr-defined]
         t.overdue = clock.overdue(t, at)  # type: ignore[attr-defined]
         t.due_soon = clock.due_soon(t, at)  # type: ignore[attr-defined]
+        t.deadline_unknown = clock.deadline_unknown(t)  # type: ignore[attr-defined]
         t.data_rows = data_rows(spec, t.case.data, places)  # type: ignore[attr-defined]
     _typed_rows(rows, refused)
     # The step forms post back with the page's query, so a refused step shows the same page.
-    query = urlencode({k: request.GET[k] for k in ("office", "page") if k in request.GET})
+    query = urlencode({k: request.GET[k] for k in ("office", "q", "service", "page") if k in request.GET})
     context = {"page": page, "rows": rows, "offices": [(c, OFFICES[c].label) for c in mine], "office": office,
+               "search": search, "services": list(known.items()), "service": chosen_service,
                "query": f"?{query}" if query else "",
                "watch": watch_list(user, at) if has_perm(user, SUPERVISE) else None}
     if request.method == "GET" and request.GET.get("partial") == "1":
@@ -238,6 +245,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
         t.left = _left(t.due_at, at) if t.status == "open" else None  # type: ignore[attr-defined]
         t.overdue = clock.overdue(t, at)  # type: ignore[attr-defined]
         t.due_soon = clock.due_soon(t, at)  # type: ignore[attr-defined]
+        t.deadline_unknown = clock.deadline_unknown(t)  # type: ignore[attr-defined]
         t.mine = t.status == "open" and DEPARTMENTS[t.department].office in mine  # type: ignore[attr-defined]
         t.writes = spec.task(t.code).writes  # type: ignore[attr-defined]
     labels = {t.pk: t.label for t in tasks}  # type: ignore[attr-defined]
@@ -261,5 +269,6 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
         "left": clock.remaining_working_days(found, at) if found.status == "submitted" else None,
         "paused_days": clock.paused_working_days(found, at),
         "overdue": clock.overdue(found, at), "paused": clock.is_paused(found),
+        "deadline_unknown": clock.deadline_unknown(found),
         "documents": document_rows(found, spec),
     })

@@ -129,3 +129,104 @@ def test_the_pre_check_page_names_a_past_moving_date(world: dict[str, Any]) -> N
                                                        {**RELOCATION_DATA, "moving_date": "2026-10-01"})
     body = r.content.decode()
     assert r.status_code == 422 and 'data-check="moving_date"' in body and "checks-passed" not in body
+
+
+# --- 19: the clerk's queue searched by enterprise and filtered by service ----------------------------------
+
+
+def _queue_ids(client: Client, query: str) -> list[str]:
+    body = client.get(f"/onestop/queue/{query}").content.decode()
+    return [chunk.split('"')[0] for chunk in body.split('id="queue-task-')[1:]]
+
+
+def test_the_queue_is_searched_by_enterprise_and_filtered_by_service(
+        world: dict[str, Any], submitted: Callable[..., Any], make_user: Any, monkeypatch: Any) -> None:
+    from longcheng.kernel.orgs.models import Organisation
+
+    from .. import views_desk
+    from .conftest import make_uscc
+
+    firm_case = submitted()  # relocation of 龙城精密机械
+    other_case = actions.do_start("relocation", world["other"].uscc, RELOCATION_DATA,
+                                  acting_user=world["other_applicant"], submit=True)
+    third = Organisation.objects.create(kind="enterprise", name="常州湖塘电子有限公司", uscc=make_uscc("91320412MA3C4D5EF"),
+                                        place=world["city"]["yaoguan"], address="武进区遥观镇湖塘路3号")
+    third_applicant = make_user("third", {"enterprise_user": [world["city"]["wujin"]]}, organisation=third)
+    third_case = actions.do_start("deregistration", third.uscc, {"reason": "dissolution", "liquidation_date": "2026-09-30"},
+                                  acting_user=third_applicant, submit=True)
+    tax = {c.pk: str(next(t.pk for t in c.tasks.all() if t.department == "tax"))
+           for c in (firm_case, other_case, third_case)}
+    clerk = client_for(world["clerk"]["tax"])
+    assert sorted(_queue_ids(clerk, "")) == sorted(tax.values())
+    # By name (a part of it), by credit code, by service; and the two together.
+    assert _queue_ids(clerk, "?q=剑湖") == [tax[other_case.pk]]
+    assert _queue_ids(clerk, f"?q={world['firm'].uscc.lower()}") == [tax[firm_case.pk]]
+    assert sorted(_queue_ids(clerk, "?service=relocation")) == sorted([tax[firm_case.pk], tax[other_case.pk]])
+    assert _queue_ids(clerk, "?service=deregistration&q=常州") == [tax[third_case.pk]]
+    assert _queue_ids(clerk, "?service=startup") == []
+    page = clerk.get("/onestop/queue/?q=剑湖&service=relocation").content.decode()
+    assert 'name="q" id="q" value="剑湖"' in page and '<option value="relocation" selected>' in page
+    # An unknown service is ignored, not a 500.
+    assert sorted(_queue_ids(clerk, "?service=nonsense")) == sorted(tax.values())
+    # The search keeps the queue's scope: a tax clerk of 溧阳市 finds none of 武进区's tasks.
+    liyang_tax = client_for(make_user("tax_liyang", {"onestop_clerk_tax": [world["city"]["liyang"]]}))
+    assert _queue_ids(liyang_tax, "?q=龙城") == [] and _queue_ids(liyang_tax, "?service=relocation") == []
+    # The paging links keep the search and the filter.
+    monkeypatch.setattr(views_desk, "PAGE_SIZE", 1)
+    first = clerk.get("/onestop/queue/?service=relocation").content.decode()
+    link = first.split('class="pager"')[1].split("</div>")[0]
+    assert "service=relocation" in link and "page=2" in link
+    ids = _queue_ids(clerk, "?service=relocation") + _queue_ids(clerk, "?service=relocation&page=2")
+    assert sorted(ids) == sorted([tax[firm_case.pk], tax[other_case.pk]])
+    # The step forms post back with the same query.
+    assert 'action="/onestop/tasks/' in first and "?service=relocation" in first.split('class="accept-form"')[0]
+
+
+# --- the applicant's dashboard --------------------------------------------------------------------------
+
+
+def test_the_applicants_dashboard_shows_their_own_applications(
+        world: dict[str, Any], submitted: Callable[..., Any]) -> None:
+    case = submitted()
+    actions.do_ask_correction(tasks_of(case)["tax"], "请补充完税证明", acting_user=world["clerk"]["tax"])
+    client = client_for(world["applicant"], "zh-hans")
+    page = client.get("/").content.decode()
+    assert "暂无与您角色相关的数据" not in page
+    panel = page.split("我的一件事申请")[1].split("</section>")[0]
+    assert f'href="/onestop/applications/{case.pk}/"' in panel and f"企业迁移登记 #{case.pk}" in panel
+    figures = {label: value for value, label in (
+        (chunk.split('<div class="v">')[1].split("</div>")[0].strip(), chunk.split('<div class="l">')[1].split("</div>")[0])
+        for chunk in panel.split('class="figure"')[1:])}
+    assert figures["正在办理的申请"] == "1" and figures["待您答复的补正"] == "1" and figures["未提交的草稿"] == "0"
+    # Another enterprise's applicant sees none of it.
+    other = client_for(world["other_applicant"], "zh-hans").get("/").content.decode()
+    assert f"/onestop/applications/{case.pk}/" not in other
+
+
+# --- 18: a clock that runs into a year without a calendar -------------------------------------------------
+
+
+def test_a_clock_running_into_an_unloaded_year_shows_deadline_unknown(
+        world: dict[str, Any], submitted: Callable[..., Any]) -> None:
+    from longcheng.kernel.workdays import api as wd
+
+    from .conftest import at
+
+    wd.invalidate_year()
+    assert not wd.has_year(2027)
+    world["clock"].set(at(dt.date(2026, 12, 31), 15))  # 1.5 working days run into 2027
+    case = submitted("relocation", {**RELOCATION_DATA, "moving_date": "2027-01-15"})  # refused before: no calendar
+    assert case.status == CaseStatus.SUBMITTED and case.due_at is None
+    tax = tasks_of(case)["tax"]
+    assert tax.status == "open" and tax.due_at is None
+    unknown = "办理时限未知：2027年的日历尚未载入"
+    for page in (client_for(world["applicant"], "zh-hans").get(f"/onestop/applications/{case.pk}/"),
+                 client_for(world["applicant"], "zh-hans").get("/onestop/"),
+                 client_for(world["clerk"]["tax"], "zh-hans").get(f"/onestop/cases/{case.pk}/"),
+                 client_for(world["clerk"]["tax"], "zh-hans").get("/onestop/queue/"),
+                 client_for(world["head_wujin"], "zh-hans").get("/")):
+        assert page.status_code == 200
+    for page in (client_for(world["applicant"]).get(f"/onestop/applications/{case.pk}/"),
+                 client_for(world["clerk"]["tax"]).get("/onestop/queue/")):
+        assert "deadline unknown: calendar for 2027 not loaded" in page.content.decode()
+    assert unknown in client_for(world["clerk"]["tax"], "zh-hans").get(f"/onestop/cases/{case.pk}/").content.decode()
