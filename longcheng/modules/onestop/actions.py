@@ -42,7 +42,7 @@ from .access import (  # the queries below are read as actions.<name> by the api
     queue_slice,  # noqa: F401
 )
 from .bulk import update_grouped
-from .catalogue import DEPARTMENTS, ServiceSpec, service, services
+from .catalogue import DEPARTMENTS, ServiceSpec, result_label, service, services
 from .errors import ErrorCode as Code
 from .formdata import clean_form
 from .models import Case, CaseStatus, Correction, Document, EnterpriseStanding, Pause, Task, TaskStatus
@@ -444,7 +444,7 @@ class _AcceptBatch:
             result = dict(given or {})
             for key in declared.writes:
                 if not str(result.get(key) or "").strip():
-                    raise KernelError(_("The result must give %(key)s.") % {"key": key}, code=ErrorCode.REQUIRED,
+                    raise KernelError(_("The result must give %(key)s.") % {"key": result_label(key)}, code=ErrorCode.REQUIRED,
                                       field=self.where(i, key))
             self.change(task, status=TaskStatus.DONE, done_at=self.at, handled_by_id=self.acting_user.pk,
                         result=result)

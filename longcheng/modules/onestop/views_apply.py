@@ -25,7 +25,7 @@ from longcheng.kernel.web.decorators import staff_view
 from longcheng.kernel.workdays.api import working_days_between
 
 from . import actions, clock
-from .catalogue import DEPARTMENTS, ServiceSpec, service, services
+from .catalogue import DEPARTMENTS, ServiceSpec, result_label, service, services
 from .errors import ErrorCode as Code
 from .forms import AnswerForm, ApplicationForm, AttachForm, named, typed
 from .models import Case, CaseStatus, Correction, Task, TaskStatus
@@ -72,6 +72,13 @@ def display_value(spec: ServiceSpec, name: str, value: Any, places: dict[str, st
 
 def data_rows(spec: ServiceSpec, data: dict[str, Any], places: dict[str, str]) -> list[tuple[str, str]]:
     return [(str(f.label), display_value(spec, f.name, data[f.name], places)) for f in spec.form if f.name in data]
+
+
+def outcome_rows(spec: ServiceSpec, outcome: dict[str, Any]) -> list[tuple[str, str]]:
+    """The departments' results as people read them, in the order the service's tasks write them."""
+    order = [key for t in spec.tasks for key in t.writes]
+    keys = sorted(outcome, key=lambda k: (order.index(k) if k in order else len(order), k))
+    return [(result_label(key), str(outcome[key])) for key in keys]
 
 
 def _left(due_at: dt.datetime | None, at: dt.datetime) -> Decimal | None:
@@ -191,7 +198,7 @@ def _case_context(case: Case, spec: ServiceSpec) -> dict[str, Any]:
     return {
         "case": case, "spec": spec, "tasks": tasks, "corrections": corrections,
         "data_rows": data_rows(spec, case.data, place_names(codes)),
-        "outcome": sorted(case.outcome.items()),
+        "outcome": outcome_rows(spec, case.outcome),
         "left": clock.remaining_working_days(case, at) if case.status == CaseStatus.SUBMITTED else None,
         "paused_days": clock.paused_working_days(case, at),
         "elapsed": clock.elapsed_working_days(case, at), "deadline_unknown": clock.deadline_unknown(case),

@@ -24,17 +24,18 @@ from django.views.decorators.http import require_POST, require_safe
 
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import has_perm, place_in_scope, restrict
+from longcheng.kernel.audit.display import describe_all
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError, NotFound
 from longcheng.kernel.forms import refusal
 from longcheng.kernel.web.decorators import staff_view
 
 from . import actions, clock
-from .catalogue import DEPARTMENTS, OFFICES, service, services
+from .catalogue import DEPARTMENTS, OFFICES, result_label, service, services
 from .forms import AcceptForm, CorrectForm, RejectForm, TaskStepForm, named, typed
 from .models import Case, Correction, Pause, Task, TaskStatus
 from .spec import SUPERVISE, VIEW, handle_permission
-from .views_apply import _left, data_rows, place_names
+from .views_apply import _left, data_rows, outcome_rows, place_names
 from .views_documents import document_rows
 
 PAGE_SIZE = 50
@@ -78,7 +79,7 @@ def _typed_rows(rows: list[Task], refused: dict[str, Any] | None) -> None:
     for t in rows:
         mine = refused if refused is not None and refused["task"] == t.pk else {"step": "", "values": {}}
         t.typed = mine  # type: ignore[attr-defined]
-        t.result_inputs = [(key, mine["values"].get(f"result_{key}", ""))  # type: ignore[attr-defined]
+        t.result_inputs = [(key, result_label(key), mine["values"].get(f"result_{key}", ""))  # type: ignore[attr-defined]
                            for key in t.writes]  # type: ignore[attr-defined]
 
 
@@ -260,12 +261,13 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
     trail = (Q(object_type=types[Case], object_id=str(found.pk))
              | Q(object_type=types[Task], object_id__in=[str(t.pk) for t in tasks])
              | Q(object_type=types[Correction], object_id__in=[str(c.pk) for c in corrections]))
-    audit = list(AuditEntry.objects.filter(trail).select_related("actor").order_by("at", "id")[:500])
+    audit = describe_all([row.show_to(user) for row in AuditEntry.objects.filter(trail)
+                          .select_related("actor", "object_type").order_by("at", "id")[:500]])
     codes = {str(found.data[f.name]) for f in spec.form if f.kind == "place" and f.name in found.data}
     return render(request, "onestop/case.html", {
         "case": found, "spec": spec, "tasks": tasks, "pauses": pauses, "corrections": corrections,
         "audit": audit, "data_rows": data_rows(spec, found.data, place_names(codes)),
-        "outcome": sorted(found.outcome.items()), "elapsed": clock.elapsed_working_days(found, at),
+        "outcome": outcome_rows(spec, found.outcome), "elapsed": clock.elapsed_working_days(found, at),
         "left": clock.remaining_working_days(found, at) if found.status == "submitted" else None,
         "paused_days": clock.paused_working_days(found, at),
         "overdue": clock.overdue(found, at), "paused": clock.is_paused(found),

@@ -230,3 +230,80 @@ def test_a_clock_running_into_an_unloaded_year_shows_deadline_unknown(
                  client_for(world["clerk"]["tax"]).get("/onestop/queue/")):
         assert "deadline unknown: calendar for 2027 not loaded" in page.content.decode()
     assert unknown in client_for(world["clerk"]["tax"], "zh-hans").get(f"/onestop/cases/{case.pk}/").content.decode()
+
+
+# --- 13: raw keys shown to people ---------------------------------------------------------------------------
+
+RAW = ("registration_authority", "clearance_no", "licence_no", "onestop.", "_fen", "relocation #", " / move_in",
+       "{'", "': ")
+
+
+def _visible(html: str) -> str:
+    """The page's text as people read it: no tags, attributes, scripts or styles."""
+    import re
+
+    html = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_accept_forms_results_and_the_audit_trail_are_in_words(
+        world: dict[str, Any], submitted: Callable[..., Any]) -> None:
+    case = submitted()
+    actions.do_set_standing(world["firm"], tax_arrears_fen=0, acting_user=world["clerk"]["tax"])
+    for code, user in (("file_out", world["clerk"]["market_regulation"]), ("move_in", world["mr_liyang"])):
+        actions.do_accept(tasks_of(case)[code], {}, acting_user=user)
+    change = tasks_of(case)["change_registration"]
+    liyang = client_for(world["mr_liyang"], "zh-hans")
+    queue = liyang.get("/onestop/queue/").content.decode()
+    label = queue.split(f'for="result-{change.pk}-registration_authority">')[1].split("</label>")[0]
+    assert label == "登记机关 *"
+    # A refused accept names the result by its label.
+    r = liyang.post(f"/onestop/tasks/{change.pk}/accept/", {"result_registration_authority": " "})
+    assert r.status_code == 400 and "登记机关" in _visible(r.content.decode())
+    actions.do_accept(change, {"registration_authority": "溧阳市市场监督管理局"}, acting_user=world["mr_liyang"])
+    for code, office in (("tax", "tax"), ("social_security", "social_security"), ("housing_fund", "housing_fund")):
+        actions.do_accept(tasks_of(case)[code], {}, acting_user=world["clerk"][office])
+    pages = {
+        "applicant": client_for(world["applicant"], "zh-hans").get(f"/onestop/applications/{case.pk}/"),
+        "applicant list": client_for(world["applicant"], "zh-hans").get("/onestop/"),
+        "staff": client_for(world["mr_liyang"], "zh-hans").get(f"/onestop/cases/{case.pk}/"),
+    }
+    for name, response in pages.items():
+        text = _visible(response.content.decode())
+        assert response.status_code == 200 and not [raw for raw in RAW if raw in text], name
+    applicant = pages["applicant"].content.decode()
+    assert "<dt>登记机关</dt><dd>溧阳市市场监督管理局</dd>" in applicant
+    staff = pages["staff"].content.decode()
+    trail = _visible(staff.split('id="audit"')[1].split("</table>")[0])
+    assert "提交申请" in trail and "环节通过" in trail  # the actions' labels
+    assert f"企业迁移登记 #{case.pk} · 迁入申请" in trail  # the objects by name
+    assert "登记机关: 溧阳市市场监督管理局" in trail  # the change, labelled
+    assert "onestop." not in trail and "move_in" not in trail
+
+
+def test_every_result_a_task_writes_has_a_label_in_both_languages() -> None:
+    import re
+
+    from django.utils import translation
+
+    from ..catalogue import (
+        RESULTS,
+        STARTUP,
+        DeclarationError,
+        ServiceSpec,
+        TaskSpec,
+        register_service,
+        services,
+    )
+
+    keys = {key for s in services() for t in s.tasks for key in t.writes}
+    assert keys == {"registration_authority", "clearance_no", "licence_no"} and keys <= set(RESULTS)
+    for key in keys:
+        with translation.override("zh-hans"):
+            assert re.search(r"[\u4e00-\u9fff]", str(RESULTS[key])), key
+        with translation.override("en"):
+            assert "_" not in str(RESULTS[key]), key
+    with pytest.raises(DeclarationError, match="no label"):
+        register_service(ServiceSpec("sample", "S", STARTUP.form, (), (TaskSpec("a", "A", "tax", STARTUP.limit_days,
+                                                                                writes=("permit_no",)),),
+                                     STARTUP.limit_days))

@@ -25,6 +25,7 @@ from longcheng.kernel import privacy, uploads
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import access_object, has_perm, place_in_scope, restrict
 from longcheng.kernel.audit.actions import record_read
+from longcheng.kernel.audit.display import describe_all
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied, parse_id
 from longcheng.kernel.forms import refusal, yuan_text
@@ -169,7 +170,8 @@ def _history(youth: Youth) -> Any:
     q = Q(object_type=ContentType.objects.get_for_model(Youth), object_id=str(youth.pk))
     q |= Q(object_type=ContentType.objects.get_for_model(Resident), object_id=str(youth.person_id),
            action__startswith="people.consent")
-    return AuditEntry.objects.filter(q).select_related("actor", "object_type").order_by("-at", "-id")[:300]
+    # In words (kernel.audit.display): the action's label, "label: value" lines, amounts in yuan.
+    return describe_all(list(AuditEntry.objects.filter(q).select_related("actor", "object_type").order_by("-at", "-id")[:300]))
 
 
 def _person_line(person: Resident | None, user: Any, *, full_name: bool = True) -> str:
