@@ -352,7 +352,8 @@ def _relocate_batched(applicants: list[tuple[str, str]], clerk_tokens: dict[str,
         raise RuntimeError(f"batched relocations: {completed} of {len(applicants)} completed")
 
 
-RELOCATION_FORM = {"new_place": "320400-JK-01", "new_address": "常州经开区遥观镇新址路8号", "moving_date": "2026-12-01",
+RELOCATION_FORM = {"new_place": "320400-JK-01", "new_address": "常州经开区遥观镇新址路8号",
+                   "moving_date": (dt.date.today() + dt.timedelta(days=60)).isoformat(),  # pre-check: not past
                    "reason": "扩大产能"}
 FIRST_WAVE = [("market_regulation", "file_out"), ("market_regulation", "move_in"), ("tax", "tax"),
               ("social_security", "social_security"), ("housing_fund", "housing_fund")]

@@ -149,6 +149,13 @@ class ModuleSpec:
     # audited model -> label. Empty by default: a row without a label shows its code.
     audit_actions: dict[str, Label] = field(default_factory=dict)
     audit_fields: dict[str, Label] = field(default_factory=dict)
+    # Keys of before/after whose integer values are fen though their name does not end in _fen
+    # (a form's "registered_capital"): shown in yuan.
+    audit_money: frozenset[str] = field(default_factory=frozenset)
+    # How the audit page names the module's objects: "app_label.model" -> names(ids) -> {id: name}
+    # ("onestop.task" -> "企业迁移登记 #21 · 迁入申请" instead of "relocation #21 / move_in"). A model
+    # not named here shows the text stored with the row.
+    audit_objects: dict[str, Callable[[list[str]], dict[str, str]]] = field(default_factory=dict)
 
 
 _MODULES: dict[str, ModuleSpec] = {}
@@ -252,6 +259,18 @@ def audit_field_label(name: str) -> Label | None:
     for spec in _MODULES.values():
         if name in spec.audit_fields:
             return spec.audit_fields[name]
+    return None
+
+
+def audit_money(name: str) -> bool:
+    return any(name in spec.audit_money for spec in _MODULES.values())
+
+
+def audit_object_namer(model_label: str) -> Callable[[list[str]], dict[str, str]] | None:
+    """The function a module declared to name its objects of `model_label` ("app_label.model")."""
+    for spec in _MODULES.values():
+        if model_label in spec.audit_objects:
+            return spec.audit_objects[model_label]
     return None
 
 

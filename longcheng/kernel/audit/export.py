@@ -16,7 +16,7 @@ from longcheng.kernel.access.models import User
 from longcheng.kernel.errors import ErrorCode, KernelError
 
 from .actions import record
-from .display import describe
+from .display import describe_all
 from .models import AuditEntry
 
 # A workbook of more rows than this is refused with a message asking for a narrower filter: the
@@ -38,7 +38,7 @@ def audit_xlsx(rows: list[Any]) -> bytes:
         sheet.append([
             timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M:%S"),
             row.actor.username if row.actor else _("system"),
-            row.action_label, str(row.object_type.name), row.object_id, row.repr_shown,
+            row.action_label, str(row.object_type.name), row.object_id, row.object_name,
             _lines(row.before_lines), _lines(row.after_lines), row.reason, _("yes") if row.is_read else "",
         ])
     return exports.xlsx_bytes(book)
@@ -51,8 +51,7 @@ def do_export_audit(qs: QuerySet[AuditEntry], *, filters: str, acting_user: User
     if len(rows) > EXPORT_MAX_ROWS:
         raise KernelError(_("At most %(n)d rows can be exported at once: narrow the filters (e.g. the period).")
                           % {"n": EXPORT_MAX_ROWS}, code=ErrorCode.INVALID, field="since")
-    for row in rows:
-        describe(row.show_to(acting_user))
+    describe_all([row.show_to(acting_user) for row in rows])
     data = audit_xlsx(rows)
     with transaction.atomic():
         record(acting_user, "audit.export", acting_user, after={"filters": filters or "—", "rows": len(rows)})

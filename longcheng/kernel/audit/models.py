@@ -44,6 +44,7 @@ class AuditEntry(models.Model):
     action_label: str
     before_lines: list[tuple[str, str]]
     after_lines: list[tuple[str, str]]
+    object_name: str
 
     class Meta:
         verbose_name = _("audit entry")

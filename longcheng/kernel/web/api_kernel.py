@@ -13,7 +13,7 @@ from ninja.params.functions import File
 from longcheng.kernel import privacy, registry
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import access_object, permissions_of, require_perm, restrict
-from longcheng.kernel.audit.display import describe
+from longcheng.kernel.audit.display import describe_all
 from longcheng.kernel.audit.forms import AuditFilterForm
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import NotFound
@@ -348,6 +348,7 @@ class AuditOut(Schema):
     object_type: str = Field(alias="object_type.model")
     object_id: str
     object_repr: str = Field(alias="repr_shown")
+    object_name: str
     before: Any = Field(None, alias="before_shown")
     after: Any = Field(None, alias="after_shown")
     before_lines: list[AuditLine]
@@ -375,7 +376,7 @@ def list_audit(request: HttpRequest, page: Query[Page], object_type: str = "", o
         raise refusal(form)
     qs = form.apply(restrict(AuditEntry.objects.select_related("actor", "object_type"), request.user, "audit.view"))
     result = paginate(qs, page)
-    items = [describe(row.show_to(request.user)) for row in result["items"]]
+    items = describe_all([row.show_to(request.user) for row in result["items"]])
     for row in items:
         row.before_lines = [{"label": label, "value": value} for label, value in row.before_lines]
         row.after_lines = [{"label": label, "value": value} for label, value in row.after_lines]

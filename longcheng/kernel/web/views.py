@@ -25,6 +25,7 @@ from longcheng.kernel.people.models import Consent, Relationship, Resident
 from longcheng.kernel.places.models import Place
 from longcheng.kernel.privacy import Kind
 from longcheng.kernel.rights import who
+from longcheng.kernel.workdays import api as workdays
 
 from .charts import render_chart
 from .decorators import staff_view
@@ -65,7 +66,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "figures": panel.figures(request.user),
             "charts": [render_chart(c) for c in panel.charts(request.user)],
         })
-    return render(request, "web/home.html", {"panels": panels})
+    # The administrators (of the calendar, of the platform) are told before the calendar runs out.
+    warning = None
+    if has_perm(request.user, "workdays.manage") or has_perm(request.user, "access.manage"):
+        warning = workdays.calendar_warning()
+    return render(request, "web/home.html", {"panels": panels, "calendar_warning": warning})
 
 
 @staff_view("places.view")

@@ -13,7 +13,7 @@ from django.shortcuts import render
 
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import restrict
-from longcheng.kernel.audit.display import describe
+from longcheng.kernel.audit.display import describe_all
 from longcheng.kernel.audit.export import do_export_audit
 from longcheng.kernel.audit.forms import AuditFilterForm
 from longcheng.kernel.audit.models import AuditEntry
@@ -31,8 +31,7 @@ def _scoped(request: StaffRequest) -> Any:
 
 def _page(request: StaffRequest, qs: Any) -> Any:
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    for row in page:
-        describe(row.show_to(request.user))
+    describe_all([row.show_to(request.user) for row in page])
     return page
 
 

@@ -73,7 +73,7 @@ def workdays(request: StaffRequest) -> HttpResponse:
     status = 400 if (form.errors or (schedule_form is not None and schedule_form.errors)) else 200
     return render(request, "web/workdays.html", {
         "form": form, "result": result, "days": days, "lead": range(lead), "year": year, "month": month,
-        "calendar_error": calendar_error,
+        "calendar_error": calendar_error, "calendar_warning": wd.calendar_warning(),
         # One translatable string, so translators see the whole week at once.
         "weekday_heads": str(_("Mon Tue Wed Thu Fri Sat Sun")).split(), "schedule_form": schedule_form, "prev": prev_month, "next": next_month,
     }, status=status)

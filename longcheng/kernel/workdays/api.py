@@ -259,3 +259,57 @@ def parse_schedule_csv(text: str) -> list[tuple[dt.date, str, str]]:
     if not days:
         raise KernelError(_("The schedule has no days."), code=ErrorCode.REQUIRED, field="csv")
     return days
+
+
+# --- how far the calendar reaches ---------------------------------------------------------------------
+
+# The working-days page and the administrators' dashboard warn this many days before the last
+# loaded year ends.
+WARN_DAYS = 60
+
+
+def has_year(year: int) -> bool:
+    """Whether the calendar knows `year`: an administrator's table, or the chinese_calendar package."""
+    return _table_year(year) is not None or _package_covers(year)
+
+
+def last_loaded_year(today: dt.date) -> int | None:
+    """The last year of the unbroken run of known years from `today`'s; None when `today`'s own
+    year is unknown."""
+    if not has_year(today.year):
+        return None
+    year = today.year
+    while year < today.year + 10 and has_year(year + 1):
+        year += 1
+    return year
+
+
+def first_missing_year(day: dt.date) -> int:
+    """The first year from `day`'s on that the calendar does not know."""
+    year = day.year
+    while has_year(year) and year < day.year + 10:
+        year += 1
+    return year
+
+
+def local_today() -> dt.date:
+    """Today in China (tests replace it)."""
+    return dt.datetime.now(SHANGHAI).date()
+
+
+def calendar_warning(today: dt.date | None = None) -> str | None:
+    """What to tell the administrators when the calendar runs out within WARN_DAYS: the next
+    year's schedule has to be loaded before time limits run into it. None: nothing to do yet."""
+    if today is None:
+        today = local_today()
+    last = last_loaded_year(today)
+    if last is None:
+        return str(missing(today.year).message)
+    end = dt.date(last, 12, 31)
+    left = (end - today).days
+    if left >= WARN_DAYS:
+        return None
+    return _("The working-day calendar ends on %(end)s, in %(days)s days: the holiday schedule for %(next)s is "
+             "not loaded. Time limits that run into %(next)s cannot be computed; load the State Council's "
+             "schedule for %(next)s on the Working days page.") % {
+        "end": end.isoformat(), "days": left, "next": last + 1}

@@ -75,7 +75,7 @@ HOMESAFETY_AUDIT_ACTIONS = {
 }
 HOMESAFETY_AUDIT_FIELDS = {
     "installer": _("Installer"), "on": _("Day"), "serials": _("Device serials"), "feature": _("Feature"),
-    "enable": _("Switch on"),
+    "enable": _("Switch on"), "approved": _("Approved"),
 }
 
 

@@ -38,10 +38,11 @@ from .access import (  # the queries below are read as actions.<name> by the api
     cases_of,  # noqa: F401
     offices_of,  # noqa: F401
     queue,  # noqa: F401
+    queue_filter,  # noqa: F401
     queue_slice,  # noqa: F401
 )
 from .bulk import update_grouped
-from .catalogue import DEPARTMENTS, ServiceSpec, service, services
+from .catalogue import DEPARTMENTS, ServiceSpec, result_label, service, services
 from .errors import ErrorCode as Code
 from .formdata import clean_form
 from .models import Case, CaseStatus, Correction, Document, EnterpriseStanding, Pause, Task, TaskStatus
@@ -114,9 +115,10 @@ def do_start(service_code: str, uscc: str, data: Mapping[str, Any], *, acting_us
         number = validate_uscc(uscc, field="uscc")
         enterprise = (Organisation.objects.select_related("place__parent", "onestop_standing")
                       .filter(uscc=number).first())
-        if (enterprise is None or enterprise.pk != getattr(acting_user, "organisation_id", None)
-                or enterprise.place is None or not place_in_scope(acting_user, APPLY, enterprise.place.path)):
-            raise PermissionDenied(_("You can apply only for your own enterprise, registered in your area."),
+        # The applicant's own enterprise, wherever it is registered now (the account follows it).
+        if enterprise is None or enterprise.pk != getattr(acting_user, "organisation_id", None) \
+                or enterprise.place is None:
+            raise PermissionDenied(_("You can apply only for your own enterprise."),
                                    code=Code.NOT_OWN_ENTERPRISE, field="uscc")
         _refuse_closed(enterprise)
         cleaned = clean_form(spec, data, complete=submit)
@@ -171,7 +173,8 @@ def _check_and_fan_out(case: Case, spec: ServiceSpec, acting_user: User, *, star
     rows = [audit_entry(acting_user, "onestop.start", case, after={"service": spec.code, "data": case.data})] \
         if start else []
     rows.append(audit_entry(acting_user, "onestop.submit", case,
-                            after={"status": case.status, "due_at": case.due_at.isoformat(), "data": case.data}))
+                            after={"status": case.status, "due_at": case.due_at.isoformat() if case.due_at else None,
+                                   "data": case.data}))
     record_many(rows)
 
 
@@ -441,7 +444,7 @@ class _AcceptBatch:
             result = dict(given or {})
             for key in declared.writes:
                 if not str(result.get(key) or "").strip():
-                    raise KernelError(_("The result must give %(key)s.") % {"key": key}, code=ErrorCode.REQUIRED,
+                    raise KernelError(_("The result must give %(key)s.") % {"key": result_label(key)}, code=ErrorCode.REQUIRED,
                                       field=self.where(i, key))
             self.change(task, status=TaskStatus.DONE, done_at=self.at, handled_by_id=self.acting_user.pk,
                         result=result)

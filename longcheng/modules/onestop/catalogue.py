@@ -98,6 +98,21 @@ class FieldSpec:
     choices: tuple[tuple[str, Label], ...] = ()
 
 
+# What departments write back to an application (TaskSpec.writes), as people read it: the label of
+# the accept form's input, of the case's results on the applicant's and the staff's pages, and of
+# the audit trail's change lines (spec.ONESTOP_AUDIT_FIELDS). A task writing an undeclared key is a
+# declaration error.
+RESULTS: dict[str, Label] = {
+    "registration_authority": _("Registration authority"),
+    "clearance_no": _("Tax clearance certificate number"),
+    "licence_no": _("Business licence number"),
+}
+
+
+def result_label(key: str) -> str:
+    return str(RESULTS[key]) if key in RESULTS else key
+
+
 @dataclass(frozen=True)
 class TaskSpec:
     code: str
@@ -222,6 +237,10 @@ def validate(spec: ServiceSpec) -> None:
 
 def register_service(spec: ServiceSpec) -> ServiceSpec:
     validate(spec)
+    for t in spec.tasks:
+        unlabelled = [key for key in t.writes if key not in RESULTS]
+        if unlabelled:
+            raise DeclarationError(f"service {spec.code!r}, task {t.code!r} writes {unlabelled} with no label in RESULTS")
     if spec.code in _SERVICES and _SERVICES[spec.code] != spec:
         raise DeclarationError(f"service {spec.code!r} is registered twice")
     _SERVICES[spec.code] = spec
@@ -251,7 +270,7 @@ RELOCATION = register_service(ServiceSpec(
         FieldSpec("moving_date", _("Moving date"), "date"),
         FieldSpec("reason", _("Reason for moving")),
     ),
-    prechecks=(*COMMON_CHECKS, "relocation_target"),
+    prechecks=(*COMMON_CHECKS, "relocation_target", "moving_date"),
     tasks=(
         TaskSpec("file_out", _("Transfer of the registration file out of the old district"),
                  "market_regulation_out", D("0.5")),

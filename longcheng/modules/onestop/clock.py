@@ -25,7 +25,14 @@ from django.utils.translation import gettext as _
 from longcheng.kernel.access.models import RoleAssignment
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.notify.api import queue_message
-from longcheng.kernel.workdays.api import SHANGHAI, add_working_days, is_working_day, sessions_of_day
+from longcheng.kernel.workdays.api import (
+    SHANGHAI,
+    CalendarDataMissing,
+    add_working_days,
+    first_missing_year,
+    is_working_day,
+    sessions_of_day,
+)
 from longcheng.kernel.workdays.api import working_days_between as _between
 
 from .catalogue import DEPARTMENTS, service
@@ -54,8 +61,24 @@ def paused_between(start: dt.datetime, end: dt.datetime) -> Decimal:
     return _between(session_floor(start), end)
 
 
-def due(start: dt.datetime, limit: Decimal, paused: Decimal = Decimal(0)) -> dt.datetime:
-    return add_working_days(start, Decimal(limit) + Decimal(paused))
+def due(start: dt.datetime, limit: Decimal, paused: Decimal = Decimal(0)) -> dt.datetime | None:
+    """The due moment; None when it would fall in a year whose holiday schedule is not loaded yet
+    (the case goes ahead, shown as "deadline unknown": deadline_unknown())."""
+    try:
+        return add_working_days(start, Decimal(limit) + Decimal(paused))
+    except CalendarDataMissing:
+        return None
+
+
+def deadline_unknown(obj: Task | Case) -> str | None:
+    """For a running clock with no due time (it ran into a year without a calendar): what the pages
+    show instead of the deadline, naming the year to load. None: the deadline is known."""
+    start = _start(obj)
+    running = obj.status == (TaskStatus.OPEN if isinstance(obj, Task) else CaseStatus.SUBMITTED)
+    if not running or start is None or obj.due_at is not None:
+        return None
+    year = first_missing_year(start.astimezone(SHANGHAI).date())
+    return _("deadline unknown: calendar for %(year)s not loaded") % {"year": year}
 
 
 def _start(obj: Task | Case) -> dt.datetime | None:
@@ -109,9 +132,12 @@ def remaining_working_days(obj: Task | Case, at: dt.datetime | None = None) -> D
     current = _open_pause(obj)
     if current is not None:
         at = min(at, current.started_at)
-    if at <= obj.due_at:
-        return _between(at, obj.due_at)
-    return -_between(obj.due_at, at)
+    try:
+        if at <= obj.due_at:
+            return _between(at, obj.due_at)
+        return -_between(obj.due_at, at)
+    except CalendarDataMissing:  # "now" in a year without a calendar
+        return None
 
 
 def _running(obj: Task | Case) -> bool:
@@ -133,7 +159,10 @@ def due_soon(obj: Task | Case, at: dt.datetime | None = None, *, running: bool |
         running = _running(obj)
     if not running or obj.due_at is None or at > obj.due_at:
         return False
-    return _between(at, obj.due_at) < HALF
+    try:
+        return _between(at, obj.due_at) < HALF
+    except CalendarDataMissing:
+        return False
 
 
 def escalate_overdue(at: dt.datetime | None = None) -> int:

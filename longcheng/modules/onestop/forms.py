@@ -16,7 +16,7 @@ from longcheng.kernel.errors import KernelError
 from longcheng.kernel.forms import YuanField
 from longcheng.kernel.orgs.validators import validate_uscc
 
-from .catalogue import FieldSpec, ServiceSpec
+from .catalogue import RESULTS, FieldSpec, ServiceSpec
 from .rules import TEXT_LIMIT
 
 ANSWER_LIMIT = 2000  # what actions._text allows a correction's request, answer or a rejection's reason
@@ -106,7 +106,7 @@ class AcceptForm(TaskStepForm):
         super().__init__(data)
         self.writes = writes
         for key in writes:
-            self.fields[f"result_{key}"] = forms.CharField(max_length=200, label=key)
+            self.fields[f"result_{key}"] = forms.CharField(max_length=200, label=RESULTS.get(key, key))
 
     def result(self) -> dict[str, Any]:
         result: dict[str, Any] = {key: self.cleaned_data[f"result_{key}"] for key in self.writes}

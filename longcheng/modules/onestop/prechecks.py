@@ -1,4 +1,4 @@
-"""The five pre-check services (预检服务): before a one-stop application may be submitted, the facts
+"""The pre-check services (预检服务): before a one-stop application may be submitted, the facts
 departments keep about the enterprise (EnterpriseStanding) and the form are checked, and every
 problem comes back as a Blocker saying what is wrong and how to clear it.
 
@@ -8,6 +8,7 @@ standing row has nothing recorded against it: departments record problems, not c
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 
 from longcheng.kernel.places.models import PATH_SEPARATOR, Place
+from longcheng.kernel.workdays.api import SHANGHAI
 
 
 @dataclass(frozen=True)
@@ -137,3 +139,22 @@ def relocation_target(enterprise: Any, data: dict[str, Any]) -> Blocker | None:
                            "district": receiving.name},
                        _("Give the full new address, starting with the district's name."), field="new_address")
     return None
+
+
+@precheck("moving_date")
+def moving_date(enterprise: Any, data: dict[str, Any]) -> Blocker | None:
+    """The moving date is today or later (in China's time): a move in the past is not a relocation
+    to register but a late one, and the date would be wrong in the register."""
+    from . import clock  # clock reads the catalogue, which reads these checks
+
+    raw = str(data.get("moving_date") or "")
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        return None  # missing or malformed: the form's own check names it
+    today = clock.now().astimezone(SHANGHAI).date()
+    if day >= today:
+        return None
+    return Blocker("moving_date", _("The moving date %(date)s is in the past (today is %(today)s).") % {
+        "date": day.isoformat(), "today": today.isoformat()},
+        _("Give the day the enterprise moves: today or a later day."), field="moving_date")

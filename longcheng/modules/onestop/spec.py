@@ -2,7 +2,9 @@
 
 Permissions:
 - onestop.apply: an enterprise's staff start and submit applications for their own enterprise
-  (User.organisation) and answer corrections; the scope must hold the enterprise's place.
+  (User.organisation) and answer corrections. Held anywhere, it reaches the own enterprise wherever
+  it is registered: the account follows its enterprise (a relocation out of the district where the
+  role was granted does not lock its staff out).
 - onestop.view: see cases and tasks in scope.
 - onestop.handle.<office>: act on the tasks of one office (market_regulation, tax, …) whose place
   (the handling district) is in scope. One permission per office, so that a user holding two
@@ -29,7 +31,7 @@ from longcheng.kernel.registry import (
     register_module,
 )
 
-from .catalogue import OFFICES
+from .catalogue import OFFICES, RESULTS, services
 from .personal import RETENTION, personal_data
 
 APPLY, VIEW, SUPERVISE = "onestop.apply", "onestop.view", "onestop.supervise"
@@ -86,8 +88,14 @@ ONESTOP_AUDIT_FIELDS = {
     "answer": _("Answer"), "request": pgettext_lazy("correction", "Request"), "task": _("Step"), "case": _("Case"), "size": _("Size (bytes)"),
     "heads": _("Heads told"), "due_at": _("Due"), "task_due_at": _("Step due"), "new_place": _("New place"),
     "new_address": _("New address"), "moving_date": _("Moving day"), "tax_arrears_fen": _("Tax arrears"),
-    "registration_authority": _("Registration authority"), "closed_on": _("Closed on"),
+    "closed_on": _("Closed on"), **RESULTS,
+    # The application forms' fields, in the "data" of its rows ("reason" is the kernel's "Reason").
+    **{f.name: f.label for s in services() for f in s.form if f.name != "reason"},
 }
+# Form fields in fen (a money field's value), shown in yuan.
+ONESTOP_AUDIT_MONEY = frozenset(f.name for s in services() for f in s.form if f.kind == "money")
+ONESTOP_AUDIT_OBJECTS = {f"onestop.{model}": later(f"longcheng.modules.onestop.naming.{model}_names")
+                         for model in ("case", "task", "correction", "document")}
 
 
 SPEC = register_module(ModuleSpec(
@@ -105,7 +113,10 @@ SPEC = register_module(ModuleSpec(
         "onestop", _("One-stop enterprise services"), VIEW,
         later("longcheng.modules.onestop.views.panel_figures"),
         later("longcheng.modules.onestop.views.panel_charts"),
-        order=40)],
+        order=40),
+        # The applicant's own: their enterprise's applications.
+        DashboardPanel("onestop_own", _("My one-stop applications"), APPLY,
+                       later("longcheng.modules.onestop.views.own_figures"), order=41)],
     demo=[DemoStep("onestop", _("One-stop enterprise services"),
                    later("longcheng.modules.onestop.demo.build"), order=40)],
     urls="longcheng.modules.onestop.urls",
@@ -115,4 +126,6 @@ SPEC = register_module(ModuleSpec(
     api="longcheng.modules.onestop.api.router",
     audit_actions=dict(ONESTOP_AUDIT_ACTIONS),
     audit_fields=dict(ONESTOP_AUDIT_FIELDS),
+    audit_money=ONESTOP_AUDIT_MONEY,
+    audit_objects=dict(ONESTOP_AUDIT_OBJECTS),
 ))

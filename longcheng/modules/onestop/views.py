@@ -18,7 +18,7 @@ from longcheng.kernel.access.scope import restrict
 from longcheng.kernel.registry import Chart, Figure
 from longcheng.kernel.web.charts import render_chart
 from longcheng.kernel.web.decorators import staff_view
-from longcheng.kernel.workdays.api import add_working_days, working_days_between
+from longcheng.kernel.workdays.api import working_days_between
 
 from . import clock
 from .catalogue import DEPARTMENTS, OFFICES, services
@@ -27,7 +27,8 @@ from .spec import VIEW
 from .views_apply import application, applications, start
 from .views_desk import case, queue
 
-__all__ = ["application", "applications", "case", "figures", "panel_charts", "panel_figures", "queue", "start"]
+__all__ = ["application", "applications", "case", "figures", "own_figures", "panel_charts", "panel_figures", "queue",
+           "start"]
 
 # Enterprise relocation (an enterprise information change, 迁移登记) before and after the one-stop
 # reform. Source: Wujin District's published figures for the relocation "one thing" (一件事), as recorded
@@ -156,10 +157,11 @@ def _open_counts(user: Any) -> tuple[int, int, int]:
     at = clock.now()
     paused = Pause.objects.filter(case=OuterRef("pk"), task__isnull=True, ended_at__isnull=True)
     running = _cases(user).filter(status=CaseStatus.SUBMITTED)
+    soon_end = clock.due(at, Decimal("0.5")) or at  # no calendar for the next half day: none counted
     counts = running.annotate(paused=Exists(paused)).aggregate(
         open=Count("pk"),
         overdue=Count("pk", filter=Q(paused=False, due_at__lt=at)),
-        soon=Count("pk", filter=Q(paused=False, due_at__gte=at, due_at__lt=add_working_days(at, Decimal("0.5")))))
+        soon=Count("pk", filter=Q(paused=False, due_at__gte=at, due_at__lt=soon_end)))
     return counts["open"], counts["soon"], counts["overdue"]
 
 
@@ -179,3 +181,32 @@ def panel_figures(user: Any) -> list[Figure]:
 
 def panel_charts(user: Any) -> list[Chart]:
     return [before_after_chart(relocation_mean(user))]
+
+
+# How many of the applicant's latest applications the dashboard names one by one.
+OWN_LATEST = 5
+
+
+def own_figures(user: Any) -> list[Figure]:
+    """The applicant's dashboard panel: their enterprise's applications (actions.cases_of, the same
+    as the list), counted by state, then the latest ones each with its state, linked to its page."""
+    from . import actions
+    from .catalogue import service
+
+    cases = actions.cases_of(user)
+    counts = cases.order_by().aggregate(
+        drafts=Count("pk", filter=Q(status=CaseStatus.DRAFT)),
+        running=Count("pk", filter=Q(status=CaseStatus.SUBMITTED)),
+        done=Count("pk", filter=Q(status=CaseStatus.COMPLETED)))
+    answers = Task.objects.filter(case__in=cases.order_by().values("pk"), status=TaskStatus.CORRECTION).count()
+    url = reverse("onestop:applications")
+    figures = [
+        Figure(_("Drafts not yet submitted"), counts["drafts"], url=url),
+        Figure(_("Applications being handled"), counts["running"], url=url),
+        Figure(_("Corrections awaiting your answer"), answers, url=url),
+        Figure(_("Applications completed"), counts["done"], url=url),
+    ]
+    for own in cases.only("service", "status", "created_at")[:OWN_LATEST]:
+        figures.append(Figure(_("%(service)s #%(number)s") % {"service": service(own.service).label, "number": own.pk},
+                              str(own.get_status_display()), url=reverse("onestop:application", args=[own.pk])))
+    return figures

@@ -25,7 +25,7 @@ from longcheng.kernel.web.decorators import staff_view
 from longcheng.kernel.workdays.api import working_days_between
 
 from . import actions, clock
-from .catalogue import DEPARTMENTS, ServiceSpec, service, services
+from .catalogue import DEPARTMENTS, ServiceSpec, result_label, service, services
 from .errors import ErrorCode as Code
 from .forms import AnswerForm, ApplicationForm, AttachForm, named, typed
 from .models import Case, CaseStatus, Correction, Task, TaskStatus
@@ -74,6 +74,13 @@ def data_rows(spec: ServiceSpec, data: dict[str, Any], places: dict[str, str]) -
     return [(str(f.label), display_value(spec, f.name, data[f.name], places)) for f in spec.form if f.name in data]
 
 
+def outcome_rows(spec: ServiceSpec, outcome: dict[str, Any]) -> list[tuple[str, str]]:
+    """The departments' results as people read them, in the order the service's tasks write them."""
+    order = [key for t in spec.tasks for key in t.writes]
+    keys = sorted(outcome, key=lambda k: (order.index(k) if k in order else len(order), k))
+    return [(result_label(key), str(outcome[key])) for key in keys]
+
+
 def _left(due_at: dt.datetime | None, at: dt.datetime) -> Decimal | None:
     """Working days left until a due time (negative: overdue by)."""
     if due_at is None:
@@ -101,6 +108,7 @@ def applications(request: HttpRequest) -> HttpResponse:
         # A paused case's remainder is frozen (never overdue while it waits for the applicant).
         c.left = (clock.remaining_working_days(c, at)  # type: ignore[attr-defined]
                   if c.status == CaseStatus.SUBMITTED else None)
+        c.deadline_unknown = clock.deadline_unknown(c)  # type: ignore[attr-defined]
         c.task_rows = [(spec.task(t.code).label, t) for t in tasks.get(c.pk, [])]  # type: ignore[attr-defined]
     enterprise = getattr(user, "organisation", None)
     return render(request, "onestop/applications.html", {
@@ -182,6 +190,7 @@ def _case_context(case: Case, spec: ServiceSpec) -> dict[str, Any]:
                   if t.status in (TaskStatus.OPEN, TaskStatus.CORRECTION) else None)
         t.overdue = clock.overdue(t, at)  # type: ignore[attr-defined]
         t.due_soon = clock.due_soon(t, at)  # type: ignore[attr-defined]
+        t.deadline_unknown = clock.deadline_unknown(t)  # type: ignore[attr-defined]
         t.open_correction = open_corrections.get(t.pk)  # type: ignore[attr-defined]
     for c in corrections:
         c.task_label = spec.task(c.task.code).label  # type: ignore[attr-defined]
@@ -189,10 +198,10 @@ def _case_context(case: Case, spec: ServiceSpec) -> dict[str, Any]:
     return {
         "case": case, "spec": spec, "tasks": tasks, "corrections": corrections,
         "data_rows": data_rows(spec, case.data, place_names(codes)),
-        "outcome": sorted(case.outcome.items()),
+        "outcome": outcome_rows(spec, case.outcome),
         "left": clock.remaining_working_days(case, at) if case.status == CaseStatus.SUBMITTED else None,
         "paused_days": clock.paused_working_days(case, at),
-        "elapsed": clock.elapsed_working_days(case, at),
+        "elapsed": clock.elapsed_working_days(case, at), "deadline_unknown": clock.deadline_unknown(case),
         "paused": clock.is_paused(case) if case.status == CaseStatus.SUBMITTED else False,
         "documents": document_rows(case, spec),
         "may_attach": case.status in (CaseStatus.DRAFT, CaseStatus.SUBMITTED),
@@ -230,7 +239,9 @@ def _save(request: StaffRequest, case: Case, spec: ServiceSpec, form: Applicatio
 
 
 def _check_step(request: StaffRequest, case: Case, spec: ServiceSpec, form: ApplicationForm) -> HttpResponse:
-    blockers, error = _check(case, spec, form.values())
+    """Save the draft, then run the pre-checks on it: what was typed is kept whatever they find."""
+    case = actions.do_update_draft(case, form.values(), acting_user=request.user)
+    blockers, error = _check(case, spec, {})
     return _render_case(request, case, spec, form=form, error=error, blockers=blockers,
                         status=422 if blockers or error else 200)
 
@@ -278,12 +289,13 @@ def draft_step_view(name: str) -> Any:
 
 
 def _refuse_step(request: StaffRequest, case: Case, exc: KernelError, form: forms.Form | None = None,
-                 answer: dict[str, Any] | None = None) -> HttpResponse:
-    """A refused step: the case page again with the message naming the field, nothing written."""
+                 answer: dict[str, Any] | None = None, draft: ApplicationForm | None = None) -> HttpResponse:
+    """A refused step: the case page again with the message naming the field, nothing written (the
+    draft's form, when it came with the step, shows what was typed)."""
     _refused(exc)
     messages.error(request, named(exc, form) if form is not None else str(exc.message))
     case.refresh_from_db()
-    return _render_case(request, case, _spec(case.service), answer=answer, status=exc.status)
+    return _render_case(request, case, _spec(case.service), form=draft, answer=answer, status=exc.status)
 
 
 @staff_view(APPLY)
@@ -308,15 +320,29 @@ def answer(request: StaffRequest, pk: int) -> HttpResponse:
 @staff_view(APPLY)
 @require_POST
 def attach(request: StaffRequest, pk: int) -> HttpResponse:
-    """Add a supporting document to one's own application in progress."""
+    """Add a supporting document to one's own application in progress. A draft's upload comes
+    from the draft's form (its file inputs are the form's, named file_<document>) and saves what
+    was typed with it, in one transaction: an upload never drops an unsaved edit."""
     case = _own_case(request, pk)
-    form = AttachForm(request.POST, request.FILES)
+    code = request.POST.get("code", "")
+    files = request.FILES.copy()
+    if "file" not in files and f"file_{code}" in request.FILES:
+        files["file"] = request.FILES[f"file_{code}"]
+    form = AttachForm(request.POST, files)
+    spec = _spec(case.service)
+    draft = (ApplicationForm(spec, request.POST) if case.status == CaseStatus.DRAFT
+             and any(f.name in request.POST for f in spec.form) else None)
     try:
-        if not form.is_valid():
-            raise refusal(form)
-        actions.do_attach(case, form.cleaned_data["code"], form.cleaned_data["file"], acting_user=request.user)
+        with transaction.atomic():
+            if draft is not None:
+                if not draft.is_valid():
+                    raise refusal(draft)
+                actions.do_update_draft(case, draft.values(), acting_user=request.user)
+            if not form.is_valid():
+                raise refusal(form)
+            actions.do_attach(case, form.cleaned_data["code"], form.cleaned_data["file"], acting_user=request.user)
     except KernelError as exc:
-        return _refuse_step(request, case, exc, form)
+        return _refuse_step(request, case, exc, form if exc.field in form.fields else draft, draft=draft)
     messages.success(request, _("The document is added; the departments can read it."))
     return redirect("onestop:application", case.pk)
 

@@ -24,17 +24,18 @@ from django.views.decorators.http import require_POST, require_safe
 
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import has_perm, place_in_scope, restrict
+from longcheng.kernel.audit.display import describe_all
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError, NotFound
 from longcheng.kernel.forms import refusal
 from longcheng.kernel.web.decorators import staff_view
 
 from . import actions, clock
-from .catalogue import DEPARTMENTS, OFFICES, service
+from .catalogue import DEPARTMENTS, OFFICES, result_label, service, services
 from .forms import AcceptForm, CorrectForm, RejectForm, TaskStepForm, named, typed
 from .models import Case, Correction, Pause, Task, TaskStatus
 from .spec import SUPERVISE, VIEW, handle_permission
-from .views_apply import _left, data_rows, place_names
+from .views_apply import _left, data_rows, outcome_rows, place_names
 from .views_documents import document_rows
 
 PAGE_SIZE = 50
@@ -53,10 +54,10 @@ class _Page:
     has_next: bool
 
     @classmethod
-    def of(cls, user: Any, offices: list[str], raw: str | None) -> _Page:
+    def of(cls, user: Any, offices: list[str], raw: str | None, where: Q | None = None) -> _Page:
         number = int(raw) if raw and raw.isdigit() and 0 < int(raw) <= MAX_PAGE else 1
         start = (number - 1) * PAGE_SIZE
-        rows = actions.queue_slice(user, offices, start, start + PAGE_SIZE + 1, fields=QUEUE_FIELDS)
+        rows = actions.queue_slice(user, offices, start, start + PAGE_SIZE + 1, fields=QUEUE_FIELDS, where=where)
         return cls(number, rows[:PAGE_SIZE], len(rows) > PAGE_SIZE)
 
     @property
@@ -78,7 +79,7 @@ def _typed_rows(rows: list[Task], refused: dict[str, Any] | None) -> None:
     for t in rows:
         mine = refused if refused is not None and refused["task"] == t.pk else {"step": "", "values": {}}
         t.typed = mine  # type: ignore[attr-defined]
-        t.result_inputs = [(key, mine["values"].get(f"result_{key}", ""))  # type: ignore[attr-defined]
+        t.result_inputs = [(key, result_label(key), mine["values"].get(f"result_{key}", ""))  # type: ignore[attr-defined]
                            for key in t.writes]  # type: ignore[attr-defined]
 
 
@@ -87,7 +88,12 @@ def _render_queue(request: HttpRequest, *, refused: dict[str, Any] | None = None
     mine = actions.offices_of(user)
     office = request.GET.get("office", "")
     chosen = [office] if office in mine else mine
-    page = _Page.of(user, chosen, request.GET.get("page"))
+    # Search by enterprise (name or credit code) and filter by service, within the same scope.
+    search = request.GET.get("q", "").strip()[:100]
+    chosen_service = request.GET.get("service", "")
+    known = {s.code: s.label for s in services()}
+    chosen_service = chosen_service if chosen_service in known else ""
+    page = _Page.of(user, chosen, request.GET.get("page"), actions.queue_filter(search, chosen_service))
     rows = page.rows
     codes: set[str] = set()
     for t in rows:
@@ -103,11 +109,13 @@ def _render_queue(request: HttpRequest, *, refused: dict[str, Any] | None = None
         t.writes = spec.task(t.code).writes  # type: ignore[attr-defined]
         t.overdue = clock.overdue(t, at)  # type: ignore[attr-defined]
         t.due_soon = clock.due_soon(t, at)  # type: ignore[attr-defined]
+        t.deadline_unknown = clock.deadline_unknown(t)  # type: ignore[attr-defined]
         t.data_rows = data_rows(spec, t.case.data, places)  # type: ignore[attr-defined]
     _typed_rows(rows, refused)
     # The step forms post back with the page's query, so a refused step shows the same page.
-    query = urlencode({k: request.GET[k] for k in ("office", "page") if k in request.GET})
+    query = urlencode({k: request.GET[k] for k in ("office", "q", "service", "page") if k in request.GET})
     context = {"page": page, "rows": rows, "offices": [(c, OFFICES[c].label) for c in mine], "office": office,
+               "search": search, "services": list(known.items()), "service": chosen_service,
                "query": f"?{query}" if query else "",
                "watch": watch_list(user, at) if has_perm(user, SUPERVISE) else None}
     if request.method == "GET" and request.GET.get("partial") == "1":
@@ -238,6 +246,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
         t.left = _left(t.due_at, at) if t.status == "open" else None  # type: ignore[attr-defined]
         t.overdue = clock.overdue(t, at)  # type: ignore[attr-defined]
         t.due_soon = clock.due_soon(t, at)  # type: ignore[attr-defined]
+        t.deadline_unknown = clock.deadline_unknown(t)  # type: ignore[attr-defined]
         t.mine = t.status == "open" and DEPARTMENTS[t.department].office in mine  # type: ignore[attr-defined]
         t.writes = spec.task(t.code).writes  # type: ignore[attr-defined]
     labels = {t.pk: t.label for t in tasks}  # type: ignore[attr-defined]
@@ -252,14 +261,16 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
     trail = (Q(object_type=types[Case], object_id=str(found.pk))
              | Q(object_type=types[Task], object_id__in=[str(t.pk) for t in tasks])
              | Q(object_type=types[Correction], object_id__in=[str(c.pk) for c in corrections]))
-    audit = list(AuditEntry.objects.filter(trail).select_related("actor").order_by("at", "id")[:500])
+    audit = describe_all([row.show_to(user) for row in AuditEntry.objects.filter(trail)
+                          .select_related("actor", "object_type").order_by("at", "id")[:500]])
     codes = {str(found.data[f.name]) for f in spec.form if f.kind == "place" and f.name in found.data}
     return render(request, "onestop/case.html", {
         "case": found, "spec": spec, "tasks": tasks, "pauses": pauses, "corrections": corrections,
         "audit": audit, "data_rows": data_rows(spec, found.data, place_names(codes)),
-        "outcome": sorted(found.outcome.items()), "elapsed": clock.elapsed_working_days(found, at),
+        "outcome": outcome_rows(spec, found.outcome), "elapsed": clock.elapsed_working_days(found, at),
         "left": clock.remaining_working_days(found, at) if found.status == "submitted" else None,
         "paused_days": clock.paused_working_days(found, at),
         "overdue": clock.overdue(found, at), "paused": clock.is_paused(found),
+        "deadline_unknown": clock.deadline_unknown(found),
         "documents": document_rows(found, spec),
     })

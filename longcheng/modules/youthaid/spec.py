@@ -94,6 +94,9 @@ YOUTHAID_AUDIT_FIELDS = {
     "room": _("Dream room"), "budget_fen": _("Budget"), "spent_fen": _("Spent"), "scanned": _("Scanned"),
     "found": _("Found"), "by_outcome": _("By outcome"), "on": _("Day"), "seconds": _("Seconds"),
     "needs_info": _("Needs information"),
+    "deceased": _("Deceased resident (number)"), "report": _("Report"), "channel": _("Reported through"),
+    "pairing": _("Pairing"), "volunteer": _("Hope parent"), "reaid": _("Aid again"), "year": _("Year"),
+    "trigger": _("Trigger"),
 }
 
 

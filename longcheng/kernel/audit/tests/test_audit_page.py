@@ -80,7 +80,7 @@ def test_the_demo_actions_are_shown_in_words_never_as_codes_or_dicts(people, adm
         assert action not in rows
     assert not re.search(r"\{['\"]|\[\[|\['|': |None\b|True\b|False\b", rows)
     assert "开启环节" in rows and "预留资金" in rows and "警情已处置" in rows
-    assert "税款欠缴" in rows and "¥34,080.00" in rows  # a _fen value in yuan, under its label
+    assert "税款欠缴: 34,080.00 元" in rows  # a _fen value in yuan, under its label
     assert "137****7000" in rows and "13700137000" not in rows  # masked through kernel/privacy as before
 
 

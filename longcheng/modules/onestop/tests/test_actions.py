@@ -234,16 +234,18 @@ def test_an_invalid_credit_code_is_refused(world: dict[str, Any], counts: Any, e
     assert counts() == before
 
 
-def test_an_enterprise_outside_the_users_own_or_scope_is_refused(world: dict[str, Any], make_user: Any,
+def test_an_enterprise_not_the_users_own_is_refused(world: dict[str, Any], make_user: Any,
                                                                  counts: Any) -> None:
     before = counts()
     with pytest.raises(PermissionDenied) as err:  # another enterprise's code
         actions.do_start("relocation", world["other"].uscc, RELOCATION_DATA, acting_user=world["applicant"])
     assert (err.value.field, err.value.code) == ("uscc", "not_own_enterprise")
-    # Own enterprise, but the role is held in 溧阳市 while the enterprise is in 武进区.
-    elsewhere = make_user("elsewhere", {"enterprise_user": [world["city"]["liyang"]]}, organisation=world["firm"])
+    # Another enterprise's staff, whatever the place their role is held in.
+    elsewhere = make_user("elsewhere", {"enterprise_user": [world["city"]["liyang"]]}, organisation=world["other"])
     with pytest.raises(PermissionDenied):
         actions.do_start("relocation", world["firm"].uscc, RELOCATION_DATA, acting_user=elsewhere)
+    # (Own enterprise with the role held elsewhere is allowed: the account follows its enterprise,
+    # test_users_findings_2.test_an_applicant_whose_enterprise_moved_out_of_the_district_keeps_their_enterprise.)
     # A valid code no enterprise has.
     with pytest.raises(PermissionDenied):
         actions.do_start("relocation", make_uscc("91320412MA9X9Y9KQ"), RELOCATION_DATA, acting_user=world["applicant"])

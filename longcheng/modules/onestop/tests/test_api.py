@@ -119,13 +119,15 @@ def test_an_invalid_credit_code_names_the_field(world: dict[str, Any], counts: A
     assert counts() == before
 
 
-def test_an_enterprise_outside_the_users_scope_is_refused(world: dict[str, Any], make_user: Any,
-                                                          counts: Any) -> None:
+def test_an_enterprise_not_the_users_own_is_refused(world: dict[str, Any], make_user: Any,
+                                                   counts: Any) -> None:
     before = counts()
     r = _post(_client(world["applicant"]), "/cases",
               {"service": "relocation", "uscc": world["other"].uscc, "data": RELOCATION_DATA})
     assert r.status_code == 403 and (r.json()["code"], r.json()["field"]) == ("not_own_enterprise", "uscc")
-    elsewhere = make_user("elsewhere", {"enterprise_user": [world["city"]["liyang"]]}, organisation=world["firm"])
+    # Another enterprise's staff (the place of their role does not matter: the account follows its own
+    # enterprise, issue 15 finding 14).
+    elsewhere = make_user("elsewhere", {"enterprise_user": [world["city"]["liyang"]]}, organisation=world["other"])
     r = _post(_client(elsewhere), "/cases", {"service": "relocation", "uscc": world["firm"].uscc,
                                              "data": RELOCATION_DATA})
     assert r.status_code == 403 and r.json()["field"] == "uscc"

@@ -39,7 +39,7 @@ def test_the_three_services_are_declared() -> None:
     assert relocation.task("change_registration").after == ("file_out", "move_in")
     assert {t.code for t in relocation.tasks if not t.after} == {"file_out", "move_in", "tax", "social_security",
                                                                   "housing_fund"}
-    assert len(relocation.prechecks) == 5
+    assert len(relocation.prechecks) == 6
     deregistration = service("deregistration")
     assert len(deregistration.tasks) == 8
     assert set(deregistration.task("deregistration").after) == {"tax_clearance", "social_security", "housing_fund"}

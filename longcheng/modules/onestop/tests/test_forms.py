@@ -169,7 +169,7 @@ def test_accept_without_the_declared_result_reopens_the_form_with_the_note(
     r = liyang.post(f"/onestop/tasks/{change.pk}/accept/?office=market_regulation",
                     {"note": "已核对", "result_registration_authority": " "})
     page = page_of(r)
-    assert r.status_code == 400 and "registration_authority: This field is required." in page
+    assert r.status_code == 400 and "Registration authority: This field is required." in page
     # Shown at the step's address: the page's own links and forms still lead to the queue, as filtered.
     assert f'action="/onestop/tasks/{change.pk}/accept/?office=market_regulation"' in page
     assert 'action="/onestop/queue/"' in page and 'data-url="/onestop/queue/?office=market_regulation"' in page

@@ -124,8 +124,12 @@ def test_a_failing_precheck_shows_every_blocker_and_writes_nothing(
         assert "abnormal operations" in page and "removed from the list" in page
         assert "not in 溧阳市, the receiving district" in page and "starting with the district" in page
         assert 'value="换一个理由"' in page  # what was typed is shown again
-        assert counts() == before, step
         case.refresh_from_db()
+        if step == "check":  # the pre-check saves the draft (issue 15, finding 16), nothing else
+            assert counts() == {**before, "AuditEntry": before["AuditEntry"] + 1}, step
+            assert case.data == {**saved, "reason": "换一个理由"}
+            before, saved = counts(), dict(case.data)
+        assert counts() == before, step
         assert case.status == CaseStatus.DRAFT and case.data == saved and not Task.objects.exists()
 
     # Cleared: the check passes, then the submission fans out into the tasks.
@@ -238,7 +242,7 @@ def test_the_declared_result_is_required_and_written_back(world: dict[str, Any],
     assert f'name="result_registration_authority" id="result-{change.pk}-registration_authority"' in page
     before = counts()
     response = client_for(mr_liyang).post(f"/onestop/tasks/{change.pk}/accept/", {}, follow=True)
-    assert "registration_authority" in text_of(response) and counts() == before
+    assert "Registration authority" in text_of(response) and counts() == before
     client_for(mr_liyang).post(f"/onestop/tasks/{change.pk}/accept/",
                                {"result_registration_authority": "溧阳市市场监督管理局"})
     case.refresh_from_db()

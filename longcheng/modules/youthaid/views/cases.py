@@ -172,6 +172,7 @@ def _history(youth: Youth) -> Any:
     q = Q(object_type=ContentType.objects.get_for_model(Youth), object_id=str(youth.pk))
     q |= Q(object_type=ContentType.objects.get_for_model(Resident), object_id=str(youth.person_id),
            action__startswith="people.consent")
+    # In words (kernel.audit.display): the action's label, "label: value" lines, amounts in yuan.
     return AuditEntry.objects.filter(q).select_related("actor", "object_type").order_by("-at", "-id")[:300]
 
 
