@@ -12,7 +12,15 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from longcheng.kernel.registry import DashboardPanel, DemoStep, ModuleSpec, NavItem, Role, later, register_module
+from longcheng.kernel.registry import (
+    DashboardPanel,
+    DemoStep,
+    ModuleSpec,
+    NavItem,
+    Role,
+    later,
+    register_module,
+)
 
 VIEW, GUIDE = "cleanaudit.view", "cleanaudit.guide"
 REVIEW, RESPOND = "cleanaudit.review", "cleanaudit.respond"
