@@ -67,6 +67,9 @@ class AuditRound(models.Model):
                                     related_name="rounds", verbose_name=pgettext_lazy("cleanaudit", "consultancy"))
     status = models.CharField(pgettext_lazy("cleanaudit", "stage"), max_length=16, choices=list(STATUSES.items()),
                               default=FIRST)
+    # The bureau's deadline once the seven stages are done: to assess (22 working days after the
+    # application), then to accept (12 months after 评估).
+    review_due = models.DateField(null=True, blank=True)
     assessed_on = models.DateField(null=True, blank=True)
     accepted_on = models.DateField(null=True, blank=True)
     grade = models.CharField(pgettext_lazy("cleanaudit", "grade"), max_length=1, blank=True)

@@ -1,1 +1,0 @@
-"""Every change in cleanaudit."""
