@@ -1,1 +1,0 @@
-"""cleanaudit's pages."""
