@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal as D
 
+from django.utils import translation
+
 from longcheng.modules.cleanaudit import rules
 from longcheng.modules.cleanaudit.rules import OptionFacts, RoundFacts
 from longcheng.modules.cleanaudit.stages import STAGES
@@ -51,6 +53,7 @@ def test_options_feasibility_and_implementation_gates() -> None:
         "options", "figures"]
 
 
+@translation.override("en")
 def test_no_acceptance_before_the_assessment_passed() -> None:
     done = OptionFacts("high", "implemented", D(100000), D(30000), 5, measured=D(28000))
     assert rules.acceptance_problem(assessed=False, options=[done]) == (
@@ -93,6 +96,7 @@ def test_indicator_levels_with_a_restrictive_indicator() -> None:
     assert rules.industry_level({"energy_per_output": D("0.5"), "water_per_output": D(14)}, marks) is None
 
 
+@translation.override("en")
 def test_the_scoring_sheet_and_its_veto_items() -> None:
     full = {"process": 18, "focus": 12, "balance": 16, "options": 20, "report": 18}
     assert rules.score("assessment", full, []) == (D(84), True)
