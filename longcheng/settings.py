@@ -99,7 +99,8 @@ INSTALLED_APPS = [
     *env_list("LONGCHENG_MODULES", ["longcheng.modules.homesafety", "longcheng.modules.youthaid",
                                     "longcheng.modules.onestop",
                                     "longcheng.modules.ecorestore", "longcheng.modules.remediation",
-                                    "longcheng.modules.accidents"]),
+                                    "longcheng.modules.accidents",
+                                    "longcheng.modules.cleanaudit"]),
 ]
 
 AUTH_USER_MODEL = "access.User"

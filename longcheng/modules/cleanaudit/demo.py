@@ -1,0 +1,6 @@
+"""cleanaudit's demo."""
+from typing import Any
+
+
+def build(**options: Any) -> None:
+    return None

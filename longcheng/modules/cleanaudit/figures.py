@@ -1,0 +1,124 @@
+"""The park roll-up and the figures a round's page shows, computed from the records in the user's scope:
+firms per stage, overdue rounds, options by cost class with their savings, and the park's intensities per
+10,000 yuan of value added before and after (sums of the firms' own figures, then divided)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import pgettext
+
+from longcheng.kernel.registry import Chart, Figure
+
+from . import access, rules
+from .models import AuditRound, Figures, Option
+from .stages import COST_CLASSES, STATUSES
+
+DISCOUNT_RATE = Decimal("0.08")  # the rate an option's NPV is shown at
+FLOW_FIELDS = {"energy": "energy_tce", "water": "water_m3", "materials": "materials_t", "co2": "co2_t"}
+ZERO = Decimal(0)
+
+
+@dataclass
+class Rollup:
+    rounds: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    overdue: int = 0
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    savings_yuan: Decimal = ZERO  # yearly savings of the options implemented
+    energy_saved_tce: Decimal = ZERO
+    water_saved_m3: Decimal = ZERO
+    firms_compared: int = 0  # firms with figures before and after
+    before: dict[str, Decimal | None] = field(default_factory=dict)  # per 10,000 yuan of value added
+    after: dict[str, Decimal | None] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> int:
+        return self.by_status.get("accepted", 0)
+
+
+def overdue_rounds(rounds: QuerySet[AuditRound], today: dt.date) -> QuerySet[AuditRound]:
+    """Rounds past a deadline: an open stage past its due day, or the bureau's review past its own."""
+    return rounds.filter(Q(stages__closed_at__isnull=True, stages__due_on__lt=today)
+                         | Q(status__in=("assessment", "assessed"), review_due__lt=today)).distinct()
+
+
+def _park_intensities(rounds: QuerySet[AuditRound]) -> tuple[int, dict[str, dict[str, Decimal | None]]]:
+    both = Figures.objects.filter(round__in=rounds).values("round").annotate(n=Count("pk")).filter(n=2).values("round")
+    sums = {row["period"]: row for row in Figures.objects.filter(round__in=both).values("period").annotate(
+        firms=Count("round"), value_added=Sum("value_added_wan"), output=Sum("output"),
+        **{flow: Sum(name) for flow, name in FLOW_FIELDS.items()})}
+    out: dict[str, dict[str, Decimal | None]] = {}
+    for period in ("before", "after"):
+        row = sums.get(period)
+        if row is None:
+            out[period] = {}
+            continue
+        computed = rules.intensities({f: row[f] or ZERO for f in FLOW_FIELDS}, output=ZERO,
+                                     value_added_wan=row["value_added"] or ZERO)
+        out[period] = {k: v for k, v in computed.items() if k.endswith("_per_wan")}
+    return (sums["before"]["firms"] if "before" in sums else 0), out
+
+
+def rollup(user: Any, *, year: int | None = None, today: dt.date | None = None) -> Rollup:
+    rounds = access.rounds_for(user)
+    if year is not None:
+        rounds = rounds.filter(year=year)
+    day = today or timezone.localdate()
+    result = Rollup(by_status={row["status"]: row["n"] for row in rounds.order_by().values("status").annotate(
+        n=Count("pk"))})
+    result.rounds = sum(result.by_status.values())
+    result.overdue = overdue_rounds(rounds, day).count()
+    options = Option.objects.filter(round__in=rounds)
+    for row in options.order_by().values("cost_class").annotate(
+            n=Count("pk"), investment=Sum("investment_yuan"),
+            implemented=Count("pk", filter=Q(status="implemented"))):
+        result.options[row["cost_class"]] = row
+    done = options.filter(status="implemented").aggregate(
+        saving=Sum("yearly_saving_yuan"), energy=Sum("energy_saved_tce"), water=Sum("water_saved_m3"))
+    result.savings_yuan = done["saving"] or ZERO
+    result.energy_saved_tce, result.water_saved_m3 = done["energy"] or ZERO, done["water"] or ZERO
+    result.firms_compared, park = _park_intensities(rounds)
+    result.before, result.after = park.get("before", {}), park.get("after", {})
+    return result
+
+
+def stage_chart(result: Rollup) -> Chart:
+    labels = [str(label) for code, label in STATUSES.items()]
+    counts = [float(result.by_status.get(code, 0)) for code in STATUSES]
+    return Chart(pgettext("cleanaudit", "Firms per stage"), "hbar", labels,
+                 {pgettext("cleanaudit", "Firms"): counts})
+
+
+def intensity_chart(result: Rollup) -> Chart:
+    keys = [f"{flow}_per_wan" for flow in FLOW_FIELDS]
+    labels = [str(rules.INDICATORS[k]) for k in keys]
+    return Chart(pgettext("cleanaudit", "The park's intensities per 10,000 yuan of value added"), "bar", labels, {
+        pgettext("cleanaudit", "Before"): [float(result.before.get(k) or 0) for k in keys],
+        pgettext("cleanaudit", "After"): [float(result.after.get(k) or 0) for k in keys]})
+
+
+def panel_figures(user: Any) -> list[Figure]:
+    result = rollup(user)
+    return [
+        Figure(pgettext("cleanaudit", "Firms accepted (验收合格)"), result.accepted),
+        Figure(pgettext("cleanaudit", "Rounds in progress"), result.rounds - result.accepted
+               - result.by_status.get("failed", 0)),
+        Figure(pgettext("cleanaudit", "Overdue"), result.overdue),
+        Figure(pgettext("cleanaudit", "Yearly savings of options implemented"), f"{result.savings_yuan:,.0f}",
+               pgettext("cleanaudit", "yuan")),
+    ]
+
+
+def panel_charts(user: Any) -> list[Chart]:
+    return [intensity_chart(rollup(user))]
+
+
+def cost_rows(result: Rollup) -> list[tuple[str, int, int, Decimal]]:
+    return [(str(label), result.options.get(code, {}).get("n", 0), result.options.get(code, {}).get("implemented", 0),
+             result.options.get(code, {}).get("investment") or ZERO) for code, label in COST_CLASSES.items()]

@@ -1,0 +1,23 @@
+"""cleanaudit's pages: the lists, the park roll-up, a round's page and the forms posted from it."""
+
+from __future__ import annotations
+
+from .lists import list_firm, mine, rollup, rounds
+from .round import (
+    add_artefact,
+    add_option,
+    close_stage,
+    close_thread,
+    log_visit,
+    open_thread,
+    reply,
+    review,
+    round_page,
+    set_balance,
+    set_figures,
+    set_option_status,
+)
+
+__all__ = ["add_artefact", "add_option", "close_stage", "close_thread", "list_firm", "log_visit", "mine",
+           "open_thread", "reply", "review", "rollup", "round_page", "rounds", "set_balance", "set_figures",
+           "set_option_status"]

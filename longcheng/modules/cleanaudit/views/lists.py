@@ -1,0 +1,86 @@
+"""The rounds in scope, the firm's own rounds, the park roll-up (with its SVG charts) and the bureau's
+form putting a firm on the year's list."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import pgettext
+
+from longcheng.kernel.access.requests import StaffRequest
+from longcheng.kernel.access.scope import has_perm, restrict
+from longcheng.kernel.errors import KernelError
+from longcheng.kernel.forms import refusal
+from longcheng.kernel.orgs.models import Organisation
+from longcheng.kernel.web.charts import render_chart
+from longcheng.kernel.web.decorators import staff_view
+
+from .. import access, actions, figures, rules
+from ..forms import ListForm
+from ..models import Consultancy
+from ..spec import RESPOND, REVIEW, VIEW
+from ..stages import STATUSES
+
+PAGE = 200
+
+
+@staff_view(VIEW)
+def rounds(request: StaffRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    rows = access.rounds_for(request.user)
+    if status in STATUSES:
+        rows = rows.filter(status=status)
+    return render(request, "cleanaudit/rounds.html", {
+        "rounds": rows.order_by("-year", "firm__name", "pk")[:PAGE], "statuses": STATUSES, "status": status,
+        "title": pgettext("cleanaudit", "Cleaner-production audits"), "can_list": has_perm(request.user, REVIEW)})
+
+
+@staff_view(RESPOND)
+def mine(request: StaffRequest) -> HttpResponse:
+    return render(request, "cleanaudit/rounds.html", {
+        "rounds": access.party_rounds(request.user).order_by("-year", "pk")[:PAGE], "statuses": {},
+        "title": pgettext("cleanaudit", "My cleaner-production audits"), "can_list": False})
+
+
+@staff_view(VIEW)
+def rollup(request: StaffRequest) -> HttpResponse:
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else None
+    result = figures.rollup(request.user, year=year)
+    indicators = [(str(rules.INDICATORS[key]), result.before.get(key), result.after.get(key),
+                   rules.change(result.before.get(key), result.after.get(key)))
+                  for key in (f"{flow}_per_wan" for flow in figures.FLOW_FIELDS)]
+    return render(request, "cleanaudit/rollup.html", {
+        "result": result, "year": year or "", "indicators": indicators, "costs": figures.cost_rows(result),
+        "stages": [(code, label, result.by_status.get(code, 0)) for code, label in STATUSES.items()],
+        "charts": [render_chart(figures.intensity_chart(result)), render_chart(figures.stage_chart(result))]})
+
+
+@staff_view(REVIEW)
+def list_firm(request: StaffRequest) -> HttpResponse:
+    form = ListForm(request.POST or None)
+    error: KernelError | None = None
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise refusal(form)
+            data = form.cleaned_data
+            firm = restrict(Organisation.objects.filter(kind="enterprise"), request.user, REVIEW).filter(
+                pk=data["firm"]).first()
+            if firm is None:
+                raise KernelError(pgettext("cleanaudit", "Choose a firm in your scope."), field="firm")
+            consultancy = Consultancy.objects.filter(pk=data["consultancy"]).first() if data["consultancy"] else None
+            audit = actions.do_list_round(firm=firm, year=data["year"], listed_on=data["listed_on"],
+                                          trigger=data["trigger"], industry=data["industry"], mode=data["mode"],
+                                          consultancy=consultancy, acting_user=request.user)
+        except KernelError as exc:
+            if exc.status in (403, 404):
+                raise
+            error = exc
+        else:
+            return redirect("cleanaudit:round", audit.pk)
+    firms = restrict(Organisation.objects.filter(kind="enterprise"), request.user, REVIEW).order_by("name")[:PAGE]
+    return render(request, "cleanaudit/list.html", {
+        "form": form, "error": error, "firms": firms,
+        "consultancies": Consultancy.objects.select_related("org").order_by("org__name")[:PAGE]},
+        status=error.status if error else 200)
