@@ -105,7 +105,6 @@ FIELDS = {
     "contact": _("Family contact"),
     "guardian": _("Guardian"),
     "relative": _("Relative"),
-    "given_by": _("Given by"),
     "format": pgettext_lazy("audit", "Format"),
     "parts": _("Parts of the report"),
     "identity_check": _("Identity checked by"),

@@ -325,7 +325,7 @@ def attach(request: StaffRequest, pk: int) -> HttpResponse:
     was typed with it, in one transaction: an upload never drops an unsaved edit."""
     case = _own_case(request, pk)
     code = request.POST.get("code", "")
-    files = request.FILES.copy()
+    files: Any = request.FILES.copy()
     if "file" not in files and f"file_{code}" in request.FILES:
         files["file"] = request.FILES[f"file_{code}"]
     form = AttachForm(request.POST, files)

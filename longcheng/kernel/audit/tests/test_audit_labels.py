@@ -107,14 +107,15 @@ def test_every_key_of_a_recorded_change_has_a_label_in_both_languages(part: str)
             for key in keyword.value.keys:
                 if not isinstance(key, ast.Constant):
                     continue
-                label = registry.audit_field_label(key.value)
+                name = str(key.value)
+                label = registry.audit_field_label(name)
                 if label is None:
-                    if key.value not in own:
-                        problems.append(f"{key.value} ({path.relative_to(ROOT)}:{call.lineno}): no label")
+                    if name not in own:
+                        problems.append(f"{name} ({path.relative_to(ROOT)}:{call.lineno}): no label")
                     continue
                 en, zh = _both_languages(label)
-                if not CJK.search(zh) or en == key.value:
-                    problems.append(f"{key.value}: label {en!r} / {zh!r} not in both languages")
+                if not CJK.search(zh) or en == name:
+                    problems.append(f"{name}: label {en!r} / {zh!r} not in both languages")
     assert not problems, "\n".join(problems)
 
 
