@@ -254,9 +254,9 @@ API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
 
 # The kernel map's base layer: the city's own tile server, e.g. https://tiles.example.gov.cn/{z}/{x}/{y}.png
 # (kernel/maps.py). Empty: places are drawn on a blank ground. Its origin is added to img-src below.
-MAP_TILES = env_str("MAP_TILES", "")
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 MAP_ATTRIBUTION = env_str("MAP_ATTRIBUTION", "")
-_TILE_ORIGIN = "/".join(MAP_TILES.split("/")[:3]) if MAP_TILES.startswith("https://") else ""
+_TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL.startswith("https://") else ""
 
 # Content-Security-Policy (django-csp). Scripts only from our own static files: no inline script,
 # no event handler attribute, no CDN. Styles also allow inline: pygal's server-drawn SVG charts

@@ -2,7 +2,7 @@
 count, an outline) and its template draws them with `{% load maps %}{% map features %}`.
 
 Leaflet comes from the django-leaflet package's own static files (no CDN). The base map's tiles are
-the city's own tile server, configured by MAP_TILES (a URL template such as
+the city's own tile server, configured by MAP_TILE_URL (a URL template such as
 https://tiles.example.gov.cn/{z}/{x}/{y}.png); without it the features are drawn on a blank ground,
 still in their true positions, and listed under the map (the list is also what a screen reader or a
 browser without scripts gets). Coordinates are WGS 84; a point outside China's range or not a number

@@ -38,7 +38,7 @@ def test_the_map_tag_uses_the_packages_leaflet_and_lists_the_places() -> None:
     assert "data-tiles" not in html
 
 
-@override_settings(MAP_TILES="https://tiles.example.gov.cn/{z}/{x}/{y}.png")
+@override_settings(MAP_TILE_URL="https://tiles.example.gov.cn/{z}/{x}/{y}.png")
 def test_a_configured_tile_server_is_handed_to_the_map() -> None:
     html = Template("{% load maps %}{% map spots %}").render(Context({"spots": []}))
     assert 'data-tiles="https://tiles.example.gov.cn/{z}/{x}/{y}.png"' in html
