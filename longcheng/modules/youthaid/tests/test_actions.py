@@ -891,7 +891,8 @@ def test_a_cancelled_room_releases_its_budget(active_case: Youth, funded: Any, l
 
 
 def test_a_room_budget_beyond_the_fund_is_refused(active_case: Youth, funded: Any, liyang: dict[str, Any],
-                                                  balances: Any, counts: Any) -> None:
+                                                  balances: Any, counts: Any, settings: Any) -> None:
+    settings.YOUTHAID_ROOM_MAX_FEN = funded_yuan_plus_one()  # the room's own ceiling is not what is tested
     room = actions.do_propose_room(active_case, budget_fen=funded_yuan_plus_one(), contractor="溧阳安居装饰",
                                    before_note="整体翻修", acting_user=liyang["caseworker"])
     before, money = counts(), balances(funded)

@@ -192,8 +192,7 @@ def test_a_batch_says_how_many_approved_applications_it_left_out_and_why(
     assert "1 has no bank account recorded on its case" in page
     assert "1 is a second application of a youth and aid type already paid in this batch" in page
     entry = AuditEntry.objects.filter(action="youthaid.batch").get()
-    assert entry.after is not None
-    assert entry.after["without_account"] == 1 and entry.after["same_type"] == 1
+    assert entry.after is not None and (entry.after["without_account"], entry.after["same_type"]) == (1, 1)
     # Nothing is lost: the next batch takes the second application.
     page = text(client.get("/youthaid/batches/"))
     assert "1 approved application was left for the next batch" in page  # the youth without an account
@@ -251,8 +250,7 @@ def test_the_reviewer_returns_a_room_for_changes_with_a_reason_and_the_case_work
     assert (room.status, room.review_reason) == (RoomStatus.RETURNED, "请补充施工报价单")
     assert balances(funded) == fund_before  # nothing committed
     entry = AuditEntry.objects.filter(action="youthaid.room_status").latest("pk")
-    assert entry.after is not None
-    assert entry.reason == "请补充施工报价单" and entry.after["status"] == "returned"
+    assert entry.reason == "请补充施工报价单" and entry.after is not None and entry.after["status"] == "returned"
     assert "请补充施工报价单" in text(reviewer.get("/youthaid/rooms/"))
     worker = client_for(liyang["caseworker"])
     assert "请补充施工报价单" in text(worker.get(f"/youthaid/cases/{youth.pk}/"))
