@@ -8,6 +8,7 @@ the case worker."""
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -109,7 +110,7 @@ def test_reviewer_approves_a_reduced_amount_with_reason(world: dict[str, Any]) -
 def test_reducing_without_a_reason_is_refused_and_changes_nothing(world: dict[str, Any]) -> None:
     entries = JournalEntry.objects.count()
     response = decide(client_for(world["reviewer"]), world["app"], decision="approve", amount="4000", reason="")
-    assert "This field is required" in body(response)
+    assert "Reason: At least 4 characters." in body(response)
     app = Application.objects.get(pk=world["app"].pk)
     assert app.status == AppStatus.RECOMMENDED and app.approved_fen is None
     assert JournalEntry.objects.count() == entries
@@ -129,7 +130,7 @@ def test_an_amount_above_the_recommendation_or_in_fractions_of_a_fen_is_refused(
 def test_reviewer_rejects_with_a_reason(world: dict[str, Any]) -> None:
     client = client_for(world["reviewer"])
     response = decide(client, world["app"], decision="reject", reason="")
-    assert "This field is required" in body(response)
+    assert "Reason: At least 4 characters." in body(response)
     assert Application.objects.get(pk=world["app"].pk).status == AppStatus.RECOMMENDED
     decide(client, world["app"], decision="reject", reason="The insurance pays these bills in full")
     app = Application.objects.get(pk=world["app"].pk)
@@ -199,7 +200,7 @@ def test_bank_return_then_reissue(world: dict[str, Any]) -> None:
     client = client_for(world["reviewer"])
     url = f"/youthaid/batches/{batch.pk}/"
     response = client.post(url + "return/", {"payment": payment.pk, "reason": ""}, follow=True)
-    assert "This field is required" in body(response)
+    assert "Bank's reason: At least 2 characters." in html.unescape(body(response))
     assert Payment.objects.get(pk=payment.pk).status == PayStatus.PAID
     client.post(url + "return/", {"payment": payment.pk, "reason": "Account closed"}, follow=True)
     payment.refresh_from_db()
@@ -325,7 +326,7 @@ def test_hope_parents_are_registered_and_vetted(world: dict[str, Any]) -> None:
     assert "周慧" in page and "139****5678" in page and "13912345678" not in page
     response = client.post("/youthaid/volunteers/vet/", {"volunteer": volunteer.pk, "status": "vetted",
                                                      "note": ""}, follow=True)
-    assert "This field is required" in body(response)
+    assert "Note: At least 2 characters." in body(response)
     assert Volunteer.objects.get().status == VettingStatus.APPLIED
     client.post("/youthaid/volunteers/vet/", {"volunteer": volunteer.pk, "status": "vetted",
                                           "note": "Interviewed, references checked"})
