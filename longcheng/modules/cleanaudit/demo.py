@@ -234,8 +234,10 @@ def _build_details(rounds: list[AuditRound], bureau: User, firm_user: User, expe
             reviews += _reviews(audit, rng, bureau, accepted=audit.status == "accepted", failed=audit.status == "failed")
         if index >= 1 and audit.pk % 4 == 0:
             visits.append(Visit(round=audit, expert=expert, on=start + dt.timedelta(days=30), note="现场核查物料平衡"))
-    for model, rows in ((StageRecord, records), (Artefact, artefacts), (Figures, figures), (Balance, balances),
-                        (Option, options), (Review, reviews), (Visit, visits)):
+    batches: list[tuple[Any, list[Any]]] = [(StageRecord, records), (Artefact, artefacts), (Figures, figures),
+                                            (Balance, balances), (Option, options), (Review, reviews),
+                                            (Visit, visits)]
+    for model, rows in batches:
         model.objects.bulk_create(rows, batch_size=1000)
     _grade(rounds)
 

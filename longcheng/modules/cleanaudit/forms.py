@@ -11,7 +11,7 @@ from . import rules
 from .models import Figures
 from .stages import ARTEFACTS, COST_CLASSES, INDUSTRIES, MODES, OPTION_STATUSES, STAGES, TRIGGERS
 
-AMOUNT = {"max_digits": 14, "decimal_places": 3, "min_value": 0}
+AMOUNT: dict[str, Any] = {"max_digits": 14, "decimal_places": 3, "min_value": 0}
 
 
 class ListForm(forms.Form):
