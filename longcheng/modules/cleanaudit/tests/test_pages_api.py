@@ -76,3 +76,24 @@ def test_the_api_reads_and_refuses_with_the_field(world: dict[str, Any]) -> None
         content_type="application/json")
     assert refused.status_code == 409 and refused.json()["field"] == "status"
     assert AuditRound.objects.get(pk=audit.pk).status == "assessment"
+
+
+def test_the_rollup_as_xlsx_and_the_consultancies_record(world: dict[str, Any]) -> None:
+    import io
+
+    import openpyxl
+
+    from longcheng.modules.cleanaudit import actions
+
+    engaged = walk(list_round(world, n=1, mode="consultancy", consultancy=world["good"]), world["consultant"],
+                   now=IN_TIME)
+    actions.do_review(engaged.pk, kind="assessment", scores={"process": 18, "focus": 14, "balance": 18,
+                                                              "options": 22, "report": 18},
+                      vetoes=["fabricated"], reasons="与现场不符", acting_user=world["bureau"], now=IN_TIME)
+    record = next(c for c in figures.consultancy_records(world["park"]) if c.name == "江苏清源咨询")
+    assert (record.rounds, record.reviewed, record.passed, record.veto_hits, record.pass_rate) == (1, 1, 0, 1, 0)
+    response = _client(world["park"]).get(reverse("cleanaudit:rollup") + "?format=xlsx")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    names = [row[0] for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)]
+    assert names == ["常州剑湖电镀厂"]

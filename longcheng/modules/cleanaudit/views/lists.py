@@ -22,6 +22,7 @@ from ..spec import RESPOND, REVIEW, VIEW
 from ..stages import STATUSES
 
 PAGE = 200
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @staff_view(VIEW)
@@ -47,11 +48,16 @@ def rollup(request: StaffRequest) -> HttpResponse:
     year_text = request.GET.get("year", "")
     year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else None
     result = figures.rollup(request.user, year=year)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(figures.rollup_xlsx(request.user, result, year), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="cleanaudit-rollup-{year or "all"}.xlsx"'
+        return response
     indicators = [(str(rules.INDICATORS[key]), result.before.get(key), result.after.get(key),
                    rules.change(result.before.get(key), result.after.get(key)))
                   for key in (f"{flow}_per_wan" for flow in figures.FLOW_FIELDS)]
     return render(request, "cleanaudit/rollup.html", {
         "result": result, "year": year or "", "indicators": indicators, "costs": figures.cost_rows(result),
+        "consultancies": figures.consultancy_records(request.user),
         "stages": [(code, label, result.by_status.get(code, 0)) for code, label in STATUSES.items()],
         "charts": [render_chart(figures.intensity_chart(result)), render_chart(figures.stage_chart(result))]})
 
