@@ -166,8 +166,8 @@ def rollup_xlsx(user: Any, result: Rollup, year: int | None) -> bytes:
                          (pgettext("cleanaudit", "Energy saved"), float(result.energy_saved_tce)),
                          (pgettext("cleanaudit", "Water saved"), float(result.water_saved_m3))):
         sheet.append([label, value])
-    for code, label in STATUSES.items():
-        sheet.append([str(label), result.by_status.get(code, 0)])
+    for code, status_label in STATUSES.items():
+        sheet.append([str(status_label), result.by_status.get(code, 0)])
     for key in (f"{flow}_per_wan" for flow in FLOW_FIELDS):
         before, after = result.before.get(key), result.after.get(key)
         sheet.append([str(rules.INDICATORS[key]), float(before) if before is not None else None,
