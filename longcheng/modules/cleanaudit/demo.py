@@ -27,6 +27,7 @@ from .models import (
     Artefact,
     AuditRound,
     Balance,
+    Benchmark,
     Consultancy,
     Figures,
     Message,
@@ -87,6 +88,18 @@ def _roster(wujin: Place) -> list[Consultancy]:
             "legal_qa": True, "balance_equipment": ok, "technicians": True, "auditors": ok})
         out.append(c)
     return out
+
+
+# Indicator levels per industry (illustrative values, version 1): energy per unit of output is restrictive.
+BENCHMARKS = {"energy_per_output": ((Decimal("0.3"), Decimal("0.6"), Decimal("1.5")), True),
+              "water_per_output": ((Decimal(20), Decimal(50), Decimal(120)), False)}
+
+
+def _benchmarks() -> None:
+    for industry in INDUSTRIES:
+        for indicator, ((one, two, three), restrictive) in BENCHMARKS.items():
+            Benchmark.objects.get_or_create(industry=industry, indicator=indicator, version=1, defaults={
+                "level_1": one, "level_2": two, "level_3": three, "restrictive": restrictive})
 
 
 def _figures(audit: AuditRound, rng: random.Random, after: bool) -> list[Figures]:
@@ -203,6 +216,7 @@ def build(*, log: Any = print, progress: Callable[[int], None] | None = None, **
     streets = list(Place.objects.filter(parent=wujin, level="street").order_by("code")) or [wujin]
     firms = _firms(streets, ACCEPTED + sum(IN_PROGRESS.values()))
     roster = _roster(wujin)
+    _benchmarks()
     rounds = AuditRound.objects.bulk_create(_plan(firms, roster), batch_size=500)
     _build_details(rounds, bureau, firm_user, expert)
     live = next(r for r in rounds if r.status == "options")

@@ -17,7 +17,7 @@ from longcheng.kernel import exports
 from longcheng.kernel.registry import Chart, Figure
 
 from . import access, rules
-from .models import AuditRound, Consultancy, Figures, Option, Review
+from .models import AuditRound, Benchmark, Consultancy, Figures, Option, Review
 from .stages import COST_CLASSES, STATUSES
 
 DISCOUNT_RATE = Decimal("0.08")  # the rate an option's NPV is shown at
@@ -182,3 +182,24 @@ def rollup_xlsx(user: Any, result: Rollup, year: int | None) -> bytes:
         rows.append([audit.firm.name, audit.year, audit.get_industry_display(), audit.get_mode_display(),
                      audit.status_label, audit.grade])
     return exports.xlsx_bytes(book)
+
+
+def benchmarks(industry: str) -> dict[str, tuple[tuple[Decimal, Decimal, Decimal], bool]]:
+    """The industry's indicator levels, the latest version of each indicator."""
+    out: dict[str, tuple[tuple[Decimal, Decimal, Decimal], bool]] = {}
+    for row in Benchmark.objects.filter(industry=industry).order_by("indicator", "version"):
+        out[row.indicator] = ((row.level_1, row.level_2, row.level_3), row.restrictive)
+    return out
+
+
+LEVELS = {1: "I", 2: "II", 3: "III"}
+
+
+def industry_levels(audit: AuditRound, computed: dict[str, dict[str, Decimal | None]]) -> dict[str, str]:
+    """The firm's level (I/II/III, or '—' below III or without benchmarks) before and after."""
+    marks = benchmarks(audit.industry)
+    out = {}
+    for period in ("before", "after"):
+        level = rules.industry_level(computed[period], marks) if marks and period in computed else None
+        out[period] = LEVELS.get(level, "—") if level else "—"
+    return out
