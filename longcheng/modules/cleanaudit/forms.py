@@ -24,6 +24,12 @@ class ListForm(forms.Form):
     consultancy = forms.IntegerField(label=pgettext_lazy("cleanaudit", "Consultancy"), required=False, min_value=1)
 
 
+class ImportForm(forms.Form):
+    year = forms.IntegerField(label=pgettext_lazy("cleanaudit", "Year of the list"), min_value=2016, max_value=2100)
+    listed_on = forms.DateField(label=pgettext_lazy("cleanaudit", "Listed on"))
+    file = forms.FileField(label=pgettext_lazy("cleanaudit", "File (.xlsx or .csv)"))
+
+
 class ArtefactForm(forms.Form):
     kind = forms.ChoiceField(label=pgettext_lazy("cleanaudit", "Document"), choices=list(ARTEFACTS.items()))
     title = forms.CharField(label=pgettext_lazy("cleanaudit", "Title"), max_length=200)
