@@ -34,9 +34,7 @@ def _review(page: Any, url: str, audit: AuditRound, scores: dict[str, str]) -> N
     page.wait_for_selector("#round-status")
 
 
-def test_a_self_audit_from_the_list_to_acceptance_with_a_guidance_thread(
-        live_server: Any, browser_page: Any, world: dict[str, Any]) -> None:
-    page, url, today = browser_page, live_server.url, timezone.localdate()
+def _list_on_the_page(page: Any, url: str, world: dict[str, Any], today: Any) -> AuditRound:
     _sign_in(page, url, "bureau")
     page.goto(f"{url}/cleanaudit/list/")
     page.select_option("#firm", str(world["firms"][0].pk))
@@ -47,9 +45,10 @@ def test_a_self_audit_from_the_list_to_acceptance_with_a_guidance_thread(
     page.select_option("#id_mode", "self")
     page.click("#list-form button[type=submit]")
     page.wait_for_selector("#round-status")
-    audit = AuditRound.objects.get()
-    assert page.get_attribute("#round-status", "data-status") == "planning"
+    return AuditRound.objects.get()
 
+
+def _planning_on_the_page(page: Any, url: str, audit: AuditRound) -> None:
     _sign_in(page, url, "firm_user")
     page.goto(f"{url}/cleanaudit/rounds/{audit.pk}/")
     for kind, title in (("team", "清洁生产审核小组"), ("plan", "审核工作计划")):
@@ -60,8 +59,9 @@ def test_a_self_audit_from_the_list_to_acceptance_with_a_guidance_thread(
         page.wait_for_selector("#round-status")
     page.click("#close-stage button")
     page.wait_for_selector("#round-status")
-    assert page.get_attribute("#round-status", "data-status") == "preaudit"
 
+
+def _guidance_on_the_page(page: Any, url: str, audit: AuditRound) -> Thread:
     _sign_in(page, url, "expert")
     page.goto(f"{url}/cleanaudit/rounds/{audit.pk}/")
     page.select_option("#id_stage", "planning")
@@ -80,6 +80,17 @@ def test_a_self_audit_from_the_list_to_acceptance_with_a_guidance_thread(
     page.locator(f"#thread-{thread.pk} form").nth(1).locator("button").click()
     page.wait_for_selector(f"#thread-{thread.pk}")
     thread.refresh_from_db()
+    return thread
+
+
+def test_a_self_audit_from_the_list_to_acceptance_with_a_guidance_thread(
+        live_server: Any, browser_page: Any, world: dict[str, Any]) -> None:
+    page, url, today = browser_page, live_server.url, timezone.localdate()
+    audit = _list_on_the_page(page, url, world, today)
+    assert page.get_attribute("#round-status", "data-status") == "planning"
+    _planning_on_the_page(page, url, audit)
+    assert page.get_attribute("#round-status", "data-status") == "preaudit"
+    thread = _guidance_on_the_page(page, url, audit)
     assert thread.closed_at is not None
     assert list(Message.objects.filter(thread=thread).order_by("at", "pk").values_list("side", flat=True)) == [
         "expert", "firm"]
