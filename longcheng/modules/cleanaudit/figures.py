@@ -13,10 +13,11 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import pgettext
 
+from longcheng.kernel import exports
 from longcheng.kernel.registry import Chart, Figure
 
 from . import access, rules
-from .models import AuditRound, Figures, Option
+from .models import AuditRound, Benchmark, Consultancy, Figures, Option, Review
 from .stages import COST_CLASSES, STATUSES
 
 DISCOUNT_RATE = Decimal("0.08")  # the rate an option's NPV is shown at
@@ -122,3 +123,83 @@ def panel_charts(user: Any) -> list[Chart]:
 def cost_rows(result: Rollup) -> list[tuple[str, int, int, Decimal]]:
     return [(str(label), result.options.get(code, {}).get("n", 0), result.options.get(code, {}).get("implemented", 0),
              result.options.get(code, {}).get("investment") or ZERO) for code, label in COST_CLASSES.items()]
+
+
+@dataclass(frozen=True)
+class ConsultancyRecord:
+    name: str
+    qualified: bool
+    rounds: int
+    reviewed: int  # reviews of its rounds
+    passed: int
+    veto_hits: int
+
+    @property
+    def pass_rate(self) -> int | None:
+        return round(100 * self.passed / self.reviewed) if self.reviewed else None
+
+
+def consultancy_records(user: Any) -> list[ConsultancyRecord]:
+    """The roster with each consultancy's record on the rounds in the user's scope: pass rate of its
+    reviews and veto items hit."""
+    rounds = access.rounds_for(user).filter(consultancy__isnull=False)
+    engaged = dict(rounds.order_by().values("consultancy").annotate(n=Count("pk")).values_list("consultancy", "n"))
+    reviews: dict[int, list[int]] = {}
+    for consultancy, passed, vetoes in Review.objects.filter(round__in=rounds).values_list(
+            "round__consultancy", "passed", "vetoes"):
+        row = reviews.setdefault(consultancy, [0, 0, 0])
+        row[0], row[1], row[2] = row[0] + 1, row[1] + int(passed), row[2] + len(vetoes or [])
+    return [ConsultancyRecord(c.org.name, c.qualified, engaged.get(c.pk, 0), *reviews.get(c.pk, [0, 0, 0]))
+            for c in Consultancy.objects.select_related("org").order_by("org__name")[:200]]
+
+
+def rollup_xlsx(user: Any, result: Rollup, year: int | None) -> bytes:
+    """The roll-up and the rounds in scope as a workbook, through kernel.exports (a firm name that looks
+    like a formula stays text)."""
+    book = exports.workbook()
+    sheet = book.active
+    sheet.title = pgettext("cleanaudit", "Park roll-up")
+    for label, value in ((pgettext("cleanaudit", "Rounds"), result.rounds),
+                         (pgettext("cleanaudit", "Firms accepted (验收合格)"), result.accepted),
+                         (pgettext("cleanaudit", "Overdue"), result.overdue),
+                         (pgettext("cleanaudit", "Yearly savings of options implemented"), float(result.savings_yuan)),
+                         (pgettext("cleanaudit", "Energy saved"), float(result.energy_saved_tce)),
+                         (pgettext("cleanaudit", "Water saved"), float(result.water_saved_m3))):
+        sheet.append([label, value])
+    for code, status_label in STATUSES.items():
+        sheet.append([str(status_label), result.by_status.get(code, 0)])
+    for key in (f"{flow}_per_wan" for flow in FLOW_FIELDS):
+        before, after = result.before.get(key), result.after.get(key)
+        sheet.append([str(rules.INDICATORS[key]), float(before) if before is not None else None,
+                      float(after) if after is not None else None])
+    rows = book.create_sheet(pgettext("cleanaudit", "Rounds"))
+    rows.append([pgettext("cleanaudit", "Firm"), pgettext("cleanaudit", "Year"), pgettext("cleanaudit", "Industry"),
+                 pgettext("cleanaudit", "Mode"), pgettext("cleanaudit", "Stage"), pgettext("cleanaudit", "Grade")])
+    rounds = access.rounds_for(user)
+    if year is not None:
+        rounds = rounds.filter(year=year)
+    for audit in rounds.order_by("-year", "firm__name", "pk")[:20_000]:
+        rows.append([audit.firm.name, audit.year, audit.get_industry_display(), audit.get_mode_display(),
+                     audit.status_label, audit.grade])
+    return exports.xlsx_bytes(book)
+
+
+def benchmarks(industry: str) -> dict[str, tuple[tuple[Decimal, Decimal, Decimal], bool]]:
+    """The industry's indicator levels, the latest version of each indicator."""
+    out: dict[str, tuple[tuple[Decimal, Decimal, Decimal], bool]] = {}
+    for row in Benchmark.objects.filter(industry=industry).order_by("indicator", "version"):
+        out[row.indicator] = ((row.level_1, row.level_2, row.level_3), row.restrictive)
+    return out
+
+
+LEVELS = {1: "I", 2: "II", 3: "III"}
+
+
+def industry_levels(audit: AuditRound, computed: dict[str, dict[str, Decimal | None]]) -> dict[str, str]:
+    """The firm's level (I/II/III, or '—' below III or without benchmarks) before and after."""
+    marks = benchmarks(audit.industry)
+    out = {}
+    for period in ("before", "after"):
+        level = rules.industry_level(computed[period], marks) if marks and period in computed else None
+        out[period] = LEVELS.get(level, "—") if level else "—"
+    return out

@@ -11,7 +11,7 @@ from . import rules
 from .models import Figures
 from .stages import ARTEFACTS, COST_CLASSES, INDUSTRIES, MODES, OPTION_STATUSES, STAGES, TRIGGERS
 
-AMOUNT = {"max_digits": 14, "decimal_places": 3, "min_value": 0}
+AMOUNT: dict[str, Any] = {"max_digits": 14, "decimal_places": 3, "min_value": 0}
 
 
 class ListForm(forms.Form):
@@ -22,6 +22,12 @@ class ListForm(forms.Form):
     industry = forms.ChoiceField(label=pgettext_lazy("cleanaudit", "Industry"), choices=list(INDUSTRIES.items()))
     mode = forms.ChoiceField(label=pgettext_lazy("cleanaudit", "Mode"), choices=list(MODES.items()))
     consultancy = forms.IntegerField(label=pgettext_lazy("cleanaudit", "Consultancy"), required=False, min_value=1)
+
+
+class ImportForm(forms.Form):
+    year = forms.IntegerField(label=pgettext_lazy("cleanaudit", "Year of the list"), min_value=2016, max_value=2100)
+    listed_on = forms.DateField(label=pgettext_lazy("cleanaudit", "Listed on"))
+    file = forms.FileField(label=pgettext_lazy("cleanaudit", "File (.xlsx or .csv)"))
 
 
 class ArtefactForm(forms.Form):

@@ -25,8 +25,6 @@ from .stages import (
 )
 
 STAGE_CHOICES = [(s.code, s.label) for s in STAGES]
-MONEY = {"max_digits": 14, "decimal_places": 2}
-AMOUNT = {"max_digits": 14, "decimal_places": 3}
 
 
 class Consultancy(models.Model):
@@ -139,13 +137,13 @@ class Figures(models.Model):
 
     round = models.ForeignKey(AuditRound, on_delete=models.CASCADE, related_name="figures")
     period = models.CharField(max_length=8, choices=Period.choices)
-    energy_tce = models.DecimalField(pgettext_lazy("cleanaudit", "energy (tce)"), **AMOUNT)
-    water_m3 = models.DecimalField(pgettext_lazy("cleanaudit", "water (m³)"), **AMOUNT)
-    materials_t = models.DecimalField(pgettext_lazy("cleanaudit", "materials (t)"), **AMOUNT)
-    co2_t = models.DecimalField(pgettext_lazy("cleanaudit", "CO₂ (t)"), **AMOUNT)
+    energy_tce = models.DecimalField(pgettext_lazy("cleanaudit", "energy (tce)"), max_digits=14, decimal_places=3)
+    water_m3 = models.DecimalField(pgettext_lazy("cleanaudit", "water (m³)"), max_digits=14, decimal_places=3)
+    materials_t = models.DecimalField(pgettext_lazy("cleanaudit", "materials (t)"), max_digits=14, decimal_places=3)
+    co2_t = models.DecimalField(pgettext_lazy("cleanaudit", "CO₂ (t)"), max_digits=14, decimal_places=3)
     value_added_wan = models.DecimalField(pgettext_lazy("cleanaudit", "industrial value added (10,000 yuan)"),
-                                          **AMOUNT)
-    output = models.DecimalField(pgettext_lazy("cleanaudit", "output"), **AMOUNT)
+                                          max_digits=14, decimal_places=3)
+    output = models.DecimalField(pgettext_lazy("cleanaudit", "output"), max_digits=14, decimal_places=3)
     output_unit = models.CharField(pgettext_lazy("cleanaudit", "unit of output"), max_length=16, default="t")
 
     scope_path_field = "round__place__path"
@@ -161,10 +159,10 @@ class Balance(models.Model):
     """The material balance (物料平衡) of the audit focus, in t a year: inputs against what comes out."""
 
     round = models.OneToOneField(AuditRound, on_delete=models.CASCADE, related_name="balance")
-    inputs_t = models.DecimalField(pgettext_lazy("cleanaudit", "inputs (t)"), **AMOUNT)
-    products_t = models.DecimalField(pgettext_lazy("cleanaudit", "products (t)"), **AMOUNT)
-    byproducts_t = models.DecimalField(pgettext_lazy("cleanaudit", "by-products (t)"), **AMOUNT)
-    losses_t = models.DecimalField(pgettext_lazy("cleanaudit", "wastes and losses (t)"), **AMOUNT)
+    inputs_t = models.DecimalField(pgettext_lazy("cleanaudit", "inputs (t)"), max_digits=14, decimal_places=3)
+    products_t = models.DecimalField(pgettext_lazy("cleanaudit", "products (t)"), max_digits=14, decimal_places=3)
+    byproducts_t = models.DecimalField(pgettext_lazy("cleanaudit", "by-products (t)"), max_digits=14, decimal_places=3)
+    losses_t = models.DecimalField(pgettext_lazy("cleanaudit", "wastes and losses (t)"), max_digits=14, decimal_places=3)
 
     scope_path_field = "round__place__path"
 
@@ -182,15 +180,15 @@ class Option(models.Model):
                                   choices=list(COST_CLASSES.items()))
     status = models.CharField(pgettext_lazy("cleanaudit", "status"), max_length=12,
                               choices=list(OPTION_STATUSES.items()), default="proposed")
-    investment_yuan = models.DecimalField(pgettext_lazy("cleanaudit", "investment (yuan)"), **MONEY)
-    yearly_saving_yuan = models.DecimalField(pgettext_lazy("cleanaudit", "yearly savings (yuan)"), **MONEY)
+    investment_yuan = models.DecimalField(pgettext_lazy("cleanaudit", "investment (yuan)"), max_digits=14, decimal_places=2)
+    yearly_saving_yuan = models.DecimalField(pgettext_lazy("cleanaudit", "yearly savings (yuan)"), max_digits=14, decimal_places=2)
     life_years = models.PositiveSmallIntegerField(pgettext_lazy("cleanaudit", "life (years)"), default=1)
     energy_saved_tce = models.DecimalField(pgettext_lazy("cleanaudit", "energy saved (tce a year)"), default=0,
-                                           **AMOUNT)
-    water_saved_m3 = models.DecimalField(pgettext_lazy("cleanaudit", "water saved (m³ a year)"), default=0, **AMOUNT)
+                                           max_digits=14, decimal_places=3)
+    water_saved_m3 = models.DecimalField(pgettext_lazy("cleanaudit", "water saved (m³ a year)"), default=0, max_digits=14, decimal_places=3)
     # What the option saved once running, measured (验收 checks it for medium/high-cost options).
     measured_saving_yuan = models.DecimalField(pgettext_lazy("cleanaudit", "measured yearly savings (yuan)"),
-                                               null=True, blank=True, **MONEY)
+                                               null=True, blank=True, max_digits=14, decimal_places=2)
 
     scope_path_field = "round__place__path"
 

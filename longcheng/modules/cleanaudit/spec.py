@@ -81,5 +81,6 @@ SPEC = register_module(ModuleSpec(
     demo=[DemoStep("cleanaudit", _("Cleaner-production audits"), later("longcheng.modules.cleanaudit.demo.build"),
                    order=210)],
     urls="longcheng.modules.cleanaudit.urls",
+    jobs="longcheng.modules.cleanaudit.jobs",
     api="longcheng.modules.cleanaudit.api.router",
 ))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("rollup/", views.rollup, name="rollup"),
     path("list/", views.list_firm, name="list"),
+    path("import/", views.import_list, name="import"),
     path("rounds/<int:pk>/", views.round_page, name="round"),
     path("rounds/<int:pk>/artefact/", views.add_artefact, name="artefact"),
     path("rounds/<int:pk>/figures/", views.set_figures, name="figures"),

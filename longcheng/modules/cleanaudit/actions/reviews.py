@@ -34,7 +34,8 @@ def _lock(round_id: int, acting_user: User) -> AuditRound:
 
 def _overdue(audit: AuditRound, today: dt.date) -> bool:
     late_stage = StageRecord.objects.filter(round=audit, due_on__isnull=False).exclude(closed_at=None)
-    return any(r.closed_at and r.closed_at.astimezone(SHANGHAI).date() > r.due_on for r in late_stage) or \
+    return any(r.closed_at and r.due_on and r.closed_at.astimezone(SHANGHAI).date() > r.due_on
+               for r in late_stage) or \
         rules.is_overdue(audit.review_due, today, done=False)
 
 

@@ -143,6 +143,7 @@ def do_add_option(round_id: int, *, title: str, cost_class: str, investment_yuan
                                    life_years=life_years)
     if problem:
         raise KernelError(problem[1], code=ErrorCode.OPTION, field=problem[0])
+    assert life_years is not None  # option_problem refused None
     energy, water = decimal_of(energy_saved_tce, "energy_saved_tce"), decimal_of(water_saved_m3, "water_saved_m3")
     with transaction.atomic():
         audit, side = access.lock_round(acting_user, round_id)

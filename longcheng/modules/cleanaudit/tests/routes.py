@@ -51,6 +51,14 @@ def _pk(w: World) -> dict[str, Any]:
     return {"pk": w["cleanaudit"]["round"].pk}
 
 
+def _import(w: World) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = f"统一社会信用代码,审核原因,行业,审核方式\n{w['cleanaudit']['firm'].uscc},高耗能,涂料,自行审核\n"
+    return {"year": "2027", "listed_on": "2027-01-31",
+            "file": SimpleUploadedFile("list.csv", text.encode(), content_type="text/csv")}
+
+
 FIGURES = {"period": "before", "energy_tce": "10", "water_m3": "10", "materials_t": "10", "co2_t": "10",
            "value_added_wan": "10", "output": "10", "output_unit": "t"}
 OPTION = {"title": "余热回收", "cost_class": "high", "investment_yuan": "100000", "yearly_saving_yuan": "30000",
@@ -65,6 +73,7 @@ PAGES = [
     Page("cleanaudit:list", REVIEW, post=lambda w: {
         "firm": w["cleanaudit"]["firm"].pk, "year": "2027", "listed_on": "2027-01-31", "trigger": "energy",
         "industry": "coatings", "mode": "self"}),
+    Page("cleanaudit:import", REVIEW, post=_import),
     Page("cleanaudit:round", EITHER, _round, within="a", view_permission=None),
     Page("cleanaudit:artefact", RESPOND, _round, within="a", get=False,
          post=lambda w: {"kind": "team", "title": "审核小组"}),

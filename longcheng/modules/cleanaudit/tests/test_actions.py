@@ -29,7 +29,7 @@ def test_a_round_late_on_its_planning_stage_grades_b_at_best(world: dict[str, An
 
 def test_a_self_audit_from_the_list_to_acceptance(world: dict[str, Any]) -> None:
     audit = list_round(world)
-    assert audit.status == "planning" and StageRecord.objects.get(round=audit).due_on.isoformat() == "2026-03-31"
+    assert audit.status == "planning" and StageRecord.objects.get(round=audit).due_on == dt.date(2026, 3, 31)
     audit = walk(audit, world["firm_user"], now=IN_TIME)
     assert audit.status == "assessment" and audit.review_due is not None
     assert list(StageRecord.objects.filter(round=audit).order_by("pk").values_list("stage", flat=True)) == [

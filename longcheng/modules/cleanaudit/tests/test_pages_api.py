@@ -76,3 +76,42 @@ def test_the_api_reads_and_refuses_with_the_field(world: dict[str, Any]) -> None
         content_type="application/json")
     assert refused.status_code == 409 and refused.json()["field"] == "status"
     assert AuditRound.objects.get(pk=audit.pk).status == "assessment"
+
+
+def test_the_rollup_as_xlsx_and_the_consultancies_record(world: dict[str, Any]) -> None:
+    import io
+
+    import openpyxl
+
+    from longcheng.modules.cleanaudit import actions
+
+    engaged = walk(list_round(world, n=1, mode="consultancy", consultancy=world["good"]), world["consultant"],
+                   now=IN_TIME)
+    actions.do_review(engaged.pk, kind="assessment", scores={"process": 18, "focus": 14, "balance": 18,
+                                                              "options": 22, "report": 18},
+                      vetoes=["fabricated"], reasons="与现场不符", acting_user=world["bureau"], now=IN_TIME)
+    record = next(c for c in figures.consultancy_records(world["park"]) if c.name == "江苏清源咨询")
+    assert (record.rounds, record.reviewed, record.passed, record.veto_hits, record.pass_rate) == (1, 1, 0, 1, 0)
+    response = _client(world["park"]).get(reverse("cleanaudit:rollup") + "?format=xlsx")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    names = [row[0] for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)]
+    assert names == ["常州剑湖电镀厂"]
+
+
+def test_the_round_page_grades_the_firm_against_its_industry(world: dict[str, Any]) -> None:
+    from longcheng.modules.cleanaudit.models import Benchmark
+
+    # Coatings, energy per unit of output restrictive: before 0.3125 (level II), after 1100/4200 = 0.2619 (I).
+    Benchmark.objects.create(industry="coatings", indicator="energy_per_output", level_1=Decimal("0.27"),
+                             level_2=Decimal("0.32"), level_3=Decimal("0.40"), restrictive=True)
+    Benchmark.objects.create(industry="coatings", indicator="water_per_output", level_1=Decimal(18),
+                             level_2=Decimal(22), level_3=Decimal(30))
+    audit = walk(list_round(world), world["firm_user"], now=IN_TIME)
+    html = _client(world["park"]).get(reverse("cleanaudit:round", args=[audit.pk])).content.decode()
+    assert 'data-period="before">II<' in html and 'data-period="after">I<' in html
+    # A new version of the restrictive indicator, stricter: the firm falls below level III before.
+    Benchmark.objects.create(industry="coatings", indicator="energy_per_output", version=2, level_1=Decimal("0.20"),
+                             level_2=Decimal("0.25"), level_3=Decimal("0.30"), restrictive=True)
+    html = _client(world["park"]).get(reverse("cleanaudit:round", args=[audit.pk])).content.decode()
+    assert 'data-period="before">—<' in html and 'data-period="after">III<' in html

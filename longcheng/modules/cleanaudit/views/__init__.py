@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .lists import list_firm, mine, rollup, rounds
+from .lists import import_list, list_firm, mine, rollup, rounds
 from .round import (
     add_artefact,
     add_option,
@@ -18,6 +18,6 @@ from .round import (
     set_option_status,
 )
 
-__all__ = ["add_artefact", "add_option", "close_stage", "close_thread", "list_firm", "log_visit", "mine",
+__all__ = ["import_list", "add_artefact", "add_option", "close_stage", "close_thread", "list_firm", "log_visit", "mine",
            "open_thread", "reply", "review", "rollup", "round_page", "rounds", "set_balance", "set_figures",
            "set_option_status"]

@@ -15,13 +15,14 @@ from longcheng.kernel.orgs.models import Organisation
 from longcheng.kernel.web.charts import render_chart
 from longcheng.kernel.web.decorators import staff_view
 
-from .. import access, actions, figures, rules
-from ..forms import ListForm
+from .. import access, actions, figures, listing, rules
+from ..forms import ImportForm, ListForm
 from ..models import Consultancy
 from ..spec import RESPOND, REVIEW, VIEW
 from ..stages import STATUSES
 
 PAGE = 200
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @staff_view(VIEW)
@@ -47,13 +48,43 @@ def rollup(request: StaffRequest) -> HttpResponse:
     year_text = request.GET.get("year", "")
     year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else None
     result = figures.rollup(request.user, year=year)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(figures.rollup_xlsx(request.user, result, year), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="cleanaudit-rollup-{year or "all"}.xlsx"'
+        return response
     indicators = [(str(rules.INDICATORS[key]), result.before.get(key), result.after.get(key),
                    rules.change(result.before.get(key), result.after.get(key)))
                   for key in (f"{flow}_per_wan" for flow in figures.FLOW_FIELDS)]
     return render(request, "cleanaudit/rollup.html", {
         "result": result, "year": year or "", "indicators": indicators, "costs": figures.cost_rows(result),
+        "consultancies": figures.consultancy_records(request.user),
         "stages": [(code, label, result.by_status.get(code, 0)) for code, label in STATUSES.items()],
         "charts": [render_chart(figures.intensity_chart(result)), render_chart(figures.stage_chart(result))]})
+
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+@staff_view(REVIEW)
+def import_list(request: StaffRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    error: KernelError | None = None
+    report = None
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise refusal(form)
+            upload = form.cleaned_data["file"]
+            if upload.size > MAX_IMPORT_BYTES:
+                raise KernelError(pgettext("cleanaudit", "At most 5 MB."), field="file")
+            report = listing.do_import_list(upload.read(), filename=upload.name, year=form.cleaned_data["year"],
+                                            listed_on=form.cleaned_data["listed_on"], acting_user=request.user)
+        except KernelError as exc:
+            if exc.status in (403, 404):
+                raise
+            error = exc
+    status = error.status if error else 400 if report and report.problems else 200
+    return render(request, "cleanaudit/import.html", {"form": form, "error": error, "report": report}, status=status)
 
 
 @staff_view(REVIEW)

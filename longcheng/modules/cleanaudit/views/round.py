@@ -39,7 +39,7 @@ from ..stages import ARTEFACTS, STAGE_BY_CODE, STAGES
 EITHER = (VIEW, RESPOND)
 
 
-def _indicators(audit: AuditRound) -> list[tuple[str, Any, Any, Any]]:
+def _indicators(audit: AuditRound) -> tuple[list[tuple[str, Any, Any, Any]], dict[str, str]]:
     by_period = {f.period: f for f in audit.figures.all()}
     computed = {}
     for period, row in by_period.items():
@@ -48,7 +48,7 @@ def _indicators(audit: AuditRound) -> list[tuple[str, Any, Any, Any]]:
             output=row.output, value_added_wan=row.value_added_wan)
     before, after = computed.get("before", {}), computed.get("after", {})
     return [(str(label), before.get(key), after.get(key), rules.change(before.get(key), after.get(key)))
-            for key, label in rules.INDICATORS.items()]
+            for key, label in rules.INDICATORS.items()], figures.industry_levels(audit, computed)
 
 
 def _options(audit: AuditRound) -> list[dict[str, Any]]:
@@ -74,8 +74,9 @@ def _context(request: StaffRequest, audit: AuditRound, **extra: Any) -> dict[str
     side = access.side_of(request.user, audit)
     balance = getattr(audit, "balance", None) if hasattr(audit, "balance") else None
     kind = "acceptance" if audit.status == "assessed" else "assessment"
+    indicators, levels = _indicators(audit)
     return {
-        "audit": audit, "side": side, "stages": _stages(audit), "indicators": _indicators(audit),
+        "audit": audit, "side": side, "stages": _stages(audit), "indicators": indicators, "levels": levels,
         "figures": {f.period: f for f in audit.figures.all()}, "balance": balance,
         "balance_gap": rules.balance_gap(balance.inputs_t, balance.products_t, balance.byproducts_t,
                                          balance.losses_t) * 100 if balance else None,

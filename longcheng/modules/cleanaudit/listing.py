@@ -1,0 +1,71 @@
+"""Importing the year's list from XLSX (or CSV), with a report naming every bad row's line and column.
+All rows go through `do_list_round` inside one transaction; one bad row and nothing is kept, so the
+list is never half-written.
+
+Columns (header row, Chinese or English): 统一社会信用代码 uscc (a firm in the directory, in the
+bureau's places), 审核原因 trigger (双超/高耗能/双有/自愿 or the codes), 行业 industry (涂料/电镀/机械/纺织
+or the codes), 审核方式 mode (自行审核/委托 or self/consultancy), 咨询机构 consultancy (its credit code).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import pgettext
+
+from longcheng.kernel import tables
+from longcheng.kernel.access.models import User
+from longcheng.kernel.access.scope import require_perm, restrict
+from longcheng.kernel.errors import KernelError
+from longcheng.kernel.orgs.models import Organisation
+from longcheng.kernel.tables import ImportReport, RowProblem
+
+from .actions import do_list_round
+from .models import Consultancy
+from .spec import REVIEW
+
+HEADERS = {"统一社会信用代码": "uscc", "uscc": "uscc", "审核原因": "trigger", "trigger": "trigger", "行业": "industry",
+           "industry": "industry", "审核方式": "mode", "mode": "mode", "咨询机构": "consultancy",
+           "consultancy": "consultancy"}
+COLUMN = {"uscc": "统一社会信用代码", "trigger": "审核原因", "industry": "行业", "mode": "审核方式",
+          "consultancy": "咨询机构"}
+WORDS = {
+    "trigger": {"双超": "discharge", "高耗能": "energy", "双有": "hazardous", "自愿": "voluntary"},
+    "industry": {"涂料": "coatings", "电镀": "electroplating", "机械": "machinery", "纺织": "textiles"},
+    "mode": {"自行审核": "self", "自行": "self", "委托": "consultancy", "委托咨询机构": "consultancy"},
+}
+
+
+def do_import_list(content: bytes, *, filename: str, year: int, listed_on: dt.date, acting_user: User
+                   ) -> ImportReport:
+    require_perm(acting_user, REVIEW)
+    rows = tables.read_table(content, headers=HEADERS, required=("uscc", "trigger", "industry", "mode"),
+                             defaults=COLUMN, filename=filename, allow_csv=True)
+    named = tables.column_names(rows, COLUMN)
+    report = ImportReport(rows=len(rows))
+    firms = restrict(Organisation.objects.filter(kind="enterprise"), acting_user, REVIEW)
+    with transaction.atomic():
+        for line, row in tables.numbered(rows):
+            values = {k: WORDS.get(k, {}).get(row.get(k, "").strip(), row.get(k, "").strip()) for k in COLUMN}
+            firm = firms.filter(uscc=values["uscc"].upper()).select_related("place").first()
+            if firm is None:
+                report.problems.append(RowProblem(line, named["uscc"], pgettext(
+                    "cleanaudit", "No firm of this credit code in your places.")))
+                continue
+            consultancy = Consultancy.objects.filter(org__uscc=values["consultancy"].upper()).first() \
+                if values["consultancy"] else None
+            try:
+                with transaction.atomic():
+                    do_list_round(firm=firm, year=year, listed_on=listed_on, trigger=values["trigger"],
+                                  industry=values["industry"], mode=values["mode"], consultancy=consultancy,
+                                  acting_user=acting_user)
+            except KernelError as exc:
+                column = named.get(exc.field or "", exc.field or "")
+                report.problems.append(RowProblem(line, column, str(exc.message)))
+            else:
+                report.imported += 1
+        if report.problems:
+            report.imported = 0
+            transaction.set_rollback(True)
+    return report
