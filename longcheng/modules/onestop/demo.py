@@ -107,7 +107,7 @@ def _due_soon_start(now: dt.datetime) -> dt.datetime:
     for _step in range(48 * 8):
         moment -= dt.timedelta(minutes=30)
         due = clock.due(moment, Decimal("0.5"))
-        if due > now and working_days_between(now, due) < Decimal("0.5"):
+        if due is not None and due > now and working_days_between(now, due) < Decimal("0.5"):
             return moment
     return now - dt.timedelta(minutes=30)
 

@@ -106,7 +106,7 @@ class AcceptForm(TaskStepForm):
         super().__init__(data)
         self.writes = writes
         for key in writes:
-            self.fields[f"result_{key}"] = forms.CharField(max_length=200, label=RESULTS.get(key, key))
+            self.fields[f"result_{key}"] = forms.CharField(max_length=200, label=str(RESULTS.get(key, key)))
 
     def result(self) -> dict[str, Any]:
         result: dict[str, Any] = {key: self.cleaned_data[f"result_{key}"] for key in self.writes}

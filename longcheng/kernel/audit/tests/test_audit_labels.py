@@ -105,7 +105,7 @@ def test_every_key_of_a_recorded_change_has_a_label_in_both_languages(part: str)
             if keyword.arg not in ("before", "after") or not isinstance(keyword.value, ast.Dict):
                 continue
             for key in keyword.value.keys:
-                if not isinstance(key, ast.Constant):
+                if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
                     continue
                 label = registry.audit_field_label(key.value)
                 if label is None:

@@ -48,13 +48,13 @@ def test_an_applicant_whose_enterprise_moved_out_of_the_district_keeps_their_ent
 
     case = complete_relocation(world, submitted())
     firm = Organisation.objects.select_related("place").get(pk=world["firm"].pk)
-    assert firm.place.code == RELOCATION_DATA["new_place"]  # now in 溧阳市; the role is held in 武进区
+    assert firm.place is not None and firm.place.code == RELOCATION_DATA["new_place"]  # now in 溧阳市; the role is held in 武进区
     applicant = client_for(world["applicant"])
     # The old application, and the list of them, are still the applicant's.
     assert f'id="case-{case.pk}"' in applicant.get("/onestop/").content.decode()
     assert applicant.get(f"/onestop/applications/{case.pk}/").status_code == 200
     # A new application for the moved enterprise can be started and submitted.
-    draft = actions.do_start("deregistration", firm.uscc, {"reason": "dissolution", "liquidation_date": "2026-09-30"},
+    draft = actions.do_start("deregistration", str(firm.uscc), {"reason": "dissolution", "liquidation_date": "2026-09-30"},
                              acting_user=world["applicant"])
     assert draft.place == firm.place
     r = applicant.post(f"/onestop/applications/{draft.pk}/save/", {"reason": "merger",
@@ -152,7 +152,7 @@ def test_the_queue_is_searched_by_enterprise_and_filtered_by_service(
     third = Organisation.objects.create(kind="enterprise", name="常州湖塘电子有限公司", uscc=make_uscc("91320412MA3C4D5EF"),
                                         place=world["city"]["yaoguan"], address="武进区遥观镇湖塘路3号")
     third_applicant = make_user("third", {"enterprise_user": [world["city"]["wujin"]]}, organisation=third)
-    third_case = actions.do_start("deregistration", third.uscc, {"reason": "dissolution", "liquidation_date": "2026-09-30"},
+    third_case = actions.do_start("deregistration", str(third.uscc), {"reason": "dissolution", "liquidation_date": "2026-09-30"},
                                   acting_user=third_applicant, submit=True)
     tax = {c.pk: str(next(t.pk for t in c.tasks.all() if t.department == "tax"))
            for c in (firm_case, other_case, third_case)}
