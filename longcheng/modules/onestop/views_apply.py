@@ -326,8 +326,8 @@ def attach(request: StaffRequest, pk: int) -> HttpResponse:
     case = _own_case(request, pk)
     code = request.POST.get("code", "")
     files: Any = request.FILES.copy()
-    if "file" not in files and f"file_{code}" in request.FILES:
-        files["file"] = request.FILES[f"file_{code}"]
+    if "file" not in files and f"file_{code}" in files:
+        files.setlist("file", files.getlist(f"file_{code}"))
     form = AttachForm(request.POST, files)
     spec = _spec(case.service)
     draft = (ApplicationForm(spec, request.POST) if case.status == CaseStatus.DRAFT

@@ -96,7 +96,7 @@ YOUTHAID_AUDIT_FIELDS = {
     "needs_info": _("Needs information"),
     "deceased": _("Deceased resident (number)"), "report": _("Report"), "channel": _("Reported through"),
     "pairing": _("Pairing"), "volunteer": _("Hope parent"), "reaid": _("Aid again"), "year": _("Year"),
-    "trigger": _("Trigger"),
+    "trigger": _("Trigger"), "next_visit_due": _("Next visit due"),
 }
 
 

@@ -1,12 +1,15 @@
 """onestop's pages and API routes in the role × route matrix (see kernel/route_matrix.py).
 The world: a submitted relocation of an enterprise of 遥观镇 whose staff accounts are the matrix's
-enterprise_user accounts, with an open tax task (handled in 武进区), an open correction and a document."""
+enterprise_user accounts, with an open tax task (handled in 武进区), an open correction and a document.
+An applicant's access follows their enterprise, not the place of their role (issue 15, finding 14):
+the enterprise_user accounts held beside 武进区 (in 溧阳市) are another enterprise's staff, so "beside"
+tests a stranger to the case."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from longcheng.kernel.route_matrix import Api, Page, Routes, World
+from longcheng.kernel.route_matrix import BESIDE, Api, Page, Routes, World
 
 OFFICES = ("market_regulation", "tax", "social_security", "housing_fund", "power_supply", "public_security", "bank",
            "customs", "commerce")
@@ -24,10 +27,12 @@ def _world(world: World) -> dict[str, Any]:
     city = world["city"]
     enterprise = Organisation.objects.create(kind="enterprise", name="常州龙城精工有限公司（测试）",
                                              uscc="91320412MA1MATRIX0", place=city["yaoguan"])
-    applicants = [world["users"]["enterprise_user"], *(user for (role, _place), user in world["accounts"].items()
-                                                        if role == "enterprise_user")]
-    for user in applicants:
-        user.organisation = enterprise
+    stranger = Organisation.objects.create(kind="enterprise", name="常州溧阳别家有限公司（测试）",
+                                           uscc="91320481MA1MATRIX9", place=city["liyang_town"])
+    applicants = [(world["users"]["enterprise_user"], "root"),
+                  *((user, place) for (role, place), user in world["accounts"].items() if role == "enterprise_user")]
+    for user, place in applicants:
+        user.organisation = stranger if place == BESIDE[WHERE] else enterprise
         user.save(update_fields=["organisation"])
     applicant = world["users"]["enterprise_user"]
     now = timezone.now()

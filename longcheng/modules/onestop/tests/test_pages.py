@@ -308,8 +308,10 @@ def test_the_staff_case_page_shows_the_timeline(world: dict[str, Any], submitted
     world["clock"].set(at(MONDAY, 15))
     actions.do_answer_correction(correction, "已上传", acting_user=world["applicant"])
     page = text_of(client_for(world["head_wujin"]).get(f"/onestop/cases/{case.pk}/"))
-    for action in ("onestop.start", "onestop.submit", "onestop.ask_correction", "onestop.answer_correction"):
-        assert action in page, action
+    # The trail in words (issue 15, finding 13): the actions' labels, not their codes.
+    for action in ("Application started", "Application submitted", "Correction requested", "Correction answered"):
+        assert f"<td>{action}</td>" in page, action
+    assert "onestop." not in page
     assert "请补充租赁合同" in page and "已上传" in page
     assert page.count('id="task-') == 6
     case.refresh_from_db()

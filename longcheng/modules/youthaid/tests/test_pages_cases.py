@@ -183,9 +183,10 @@ def test_a_case_worker_records_consent_profile_screening_and_a_visit(world: dict
     assert visit.by == world["worker"] and youth.risk == "high"
     assert youth.next_visit_due == visited + dt.timedelta(days=30)
     page = body(worker.get(case_url(youth)))
+    # The history in words (issue 15, finding 13): the actions' labels, not their codes.
     for text in ("Doing well at school.", "Visit recorded", "Screening recorded", "A parent died on 2024-05-01."):
         assert text in page
-    assert "youthaid.visit" not in page and "{'" not in page  # the history in words, not codes
+    assert "youthaid.visit" not in page and "youthaid.screen" not in page
     assert world["teen"].resident_id not in page and world["father"].resident_id not in page
 
 
