@@ -134,3 +134,12 @@ def test_an_empty_comment_on_the_page_is_refused_naming_the_field(world: Any, so
     response = _client(world["operator"]).post(f"/homesafety/alarms/{sos.pk}/comment/", {"text": " "})
     assert response.status_code == 400 and "请填写评论" in response.content.decode()
     assert not AlarmComment.objects.exists()
+
+
+def test_the_console_offers_keyboard_shortcuts_from_its_own_static_file(world: Any, sos: Alarm) -> None:
+    from pathlib import Path
+
+    page = _client(world["operator"]).get("/homesafety/").content.decode()
+    assert "homesafety/shortcuts.js" in page and "确认" in page and 'id="shortcuts-help"' in page
+    script = (Path(__file__).resolve().parent.parent / "static" / "homesafety" / "shortcuts.js").read_text()
+    assert "http" not in script and '"ack"' in script and '"dispatch"' in script
