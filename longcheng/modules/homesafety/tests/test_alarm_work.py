@@ -30,7 +30,7 @@ def _client(user: Any) -> Client:
     return client
 
 
-def _frozen(alarm: Alarm) -> tuple[dict[str, Any], int, int, int]:
+def _frozen(alarm: Alarm) -> tuple[Any, int, int, int]:
     return (Alarm.objects.values().get(pk=alarm.pk), AuditEntry.objects.count(), AlarmComment.objects.count(),
             AlarmEvent.objects.count())
 
@@ -57,7 +57,7 @@ def test_a_refused_comment_changes_nothing(world: Any, sos: Alarm, who: str, tex
     with pytest.raises(error) as info:
         alarm_work.do_comment(sos.pk, text=text, acting_user=world[who])
     if error is KernelError:
-        assert info.value.field == "text"
+        assert getattr(info.value, "field", None) == "text"
     assert _frozen(sos) == before
 
 
