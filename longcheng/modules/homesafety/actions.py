@@ -29,6 +29,7 @@ from .models import (
     Device,
     DeviceState,
     Enrollee,
+    FalseAlarmReason,
     FeatureRequest,
     KitItem,
     KitStatus,
@@ -86,7 +87,8 @@ def do_dispatch(alarm_id: int, *, to_user: Any, acting_user: User, note: str = "
     phone = getattr(to_user, "phone", "") or ""
     now = timezone.now()
     changes: dict[str, Any] = {"status": AlarmStatus.DISPATCHED, "dispatched_at": now, "dispatched_to": to_user,
-                               "dispatch_phone": phone, "next_escalation_at": None}
+                               "dispatch_phone": phone, "next_escalation_at": None,
+                               "dispatch_note": (note or "").strip()[:500]}
     if alarm.acknowledged_at is None:
         changes.update(acknowledged_at=now, acknowledged_by=acting_user)
     result = _step(alarm_id, "dispatch", acting_user, changes, note or str(to_user))
@@ -99,17 +101,23 @@ def do_dispatch(alarm_id: int, *, to_user: Any, acting_user: User, note: str = "
 
 
 def do_arrive(alarm_id: int, *, acting_user: User, note: str = "") -> Alarm:
-    return _step(alarm_id, "arrive", acting_user, {"status": AlarmStatus.ARRIVED, "arrived_at": timezone.now()}, note)
+    return _step(alarm_id, "arrive", acting_user, {"status": AlarmStatus.ARRIVED, "arrived_at": timezone.now(),
+                                                   "arrival_note": (note or "").strip()[:500]}, note)
 
 
-def do_resolve(alarm_id: int, *, outcome: str, acting_user: User, notes: str = "") -> Alarm:
+def do_resolve(alarm_id: int, *, outcome: str, acting_user: User, notes: str = "", false_alarm_reason: str = "") -> Alarm:
     if outcome not in Outcome.values or outcome == Outcome.CLEARED:
         raise KernelError(_("Choose an outcome: emergency handled, false alarm, device fault, or handed to 110, 119 or 120."),
                           code=ErrorCode.REQUIRED, field="outcome")
+    if outcome == Outcome.FALSE_ALARM and false_alarm_reason not in FalseAlarmReason.values:
+        raise KernelError(_("Choose why the alarm was false."), code=ErrorCode.REQUIRED, field="false_alarm_reason")
+    if outcome != Outcome.FALSE_ALARM:
+        false_alarm_reason = ""
     now = timezone.now()
     alarm = alarm_to_handle(acting_user, alarm_id)
     changes: dict[str, Any] = {"status": AlarmStatus.RESOLVED, "is_open": False, "resolved_at": now,
                                "resolved_by": acting_user, "outcome": outcome, "notes": notes.strip(),
+                               "false_alarm_reason": false_alarm_reason,
                                "next_escalation_at": None}
     if alarm.acknowledged_at is None:
         changes.update(acknowledged_at=now, acknowledged_by=acting_user)

@@ -104,6 +104,8 @@ class DispatchIn(Schema):
 class ResolveIn(Schema):
     outcome: str = Field(..., description="handled, false_alarm, device_fault, 110, 119 or 120")
     notes: str = ""
+    false_alarm_reason: str = Field("", description="with false_alarm: pressed, cooking, dropped, not_worn, fault, "
+                                                    "testing or other")
 
 
 class NoteIn(Schema):
@@ -129,4 +131,5 @@ def arrive(request: StaffRequest, pk: int, payload: NoteIn) -> Any:
 
 @router.post("/alarms/{pk}/resolve", response=AlarmOut)
 def resolve(request: StaffRequest, pk: int, payload: ResolveIn) -> Any:
-    return alarm_out(actions.do_resolve(pk, outcome=payload.outcome, notes=payload.notes, acting_user=request.user))
+    return alarm_out(actions.do_resolve(pk, outcome=payload.outcome, notes=payload.notes, acting_user=request.user,
+                                        false_alarm_reason=payload.false_alarm_reason))

@@ -24,6 +24,7 @@ from .models import (
     Device,
     DeviceState,
     Enrollee,
+    FalseAlarmReason,
     KitItem,
     KitStatus,
     Outcome,
@@ -109,7 +110,8 @@ def _history(rng: random.Random, now: dt.datetime) -> None:
             enrollee=device.enrollee, device=device, kind=kind, severity=severity, status=AlarmStatus.RESOLVED,
             is_open=False, first_seen=raised, last_seen=raised, raised_at=raised, acknowledged_at=ack,
             acknowledged_by=operator, dispatched_at=ack + dt.timedelta(seconds=40), dispatched_to=worker,
-            arrived_at=arrived, resolved_at=arrived + dt.timedelta(minutes=10), resolved_by=operator, outcome=outcome)
+            arrived_at=arrived, resolved_at=arrived + dt.timedelta(minutes=10), resolved_by=operator, outcome=outcome,
+            false_alarm_reason=FalseAlarmReason.PRESSED_BY_MISTAKE if outcome == Outcome.FALSE_ALARM else "")
         AlarmEvent.objects.bulk_create([
             AlarmEvent(alarm=alarm, at=raised, step="raised"),
             AlarmEvent(alarm=alarm, at=ack, step="acknowledge", actor=operator),

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from pydantic import BaseModel, ConfigDict, Field
 
 # Strict: a boolean is not a number and a number is not a string (`"hr": true` was stored as 1 bpm and
@@ -104,11 +105,28 @@ METRIC_LABELS: dict[str, tuple[Any, Any]] = {
 }
 
 
-def format_readings(metrics: dict[str, Any] | None) -> str:
-    """`{"hr": 72, "worn": True}` → "心率 72 次/分 · 佩戴 是": labels, units, booleans as yes/no."""
+# A yes/no metric read as a state ("佩戴中", not "佩戴 是"): its words for true and for false.
+METRIC_STATES: dict[str, tuple[Any, Any]] = {
+    "worn": (pgettext_lazy("reading", "worn"), pgettext_lazy("reading", "not worn")),
+    "moving": (pgettext_lazy("reading", "moving"), pgettext_lazy("reading", "still")),
+    "smoke": (pgettext_lazy("reading", "smoke detected"), pgettext_lazy("reading", "no smoke")),
+}
+
+# Shown on a map, not read out as numbers in a line of readings.
+POSITION_METRICS = frozenset({"lat", "lon", "accuracy_m"})
+
+
+def format_readings(metrics: dict[str, Any] | None, *, without: frozenset[str] = frozenset()) -> str:
+    """`{"hr": 72, "battery": 70, "worn": True}` → "心率 72 次/分 · 电量 70% · 佩戴中": labels, units,
+    yes/no metrics as states; the metrics named in `without` left out."""
     parts = []
     for name, value in (metrics or {}).items():
+        if name in without:
+            continue
         label, unit = METRIC_LABELS.get(name, (name, ""))
+        if isinstance(value, bool) and name in METRIC_STATES:
+            parts.append(str(METRIC_STATES[name][0 if value else 1]))
+            continue
         if isinstance(value, bool):
             shown = str(_("yes") if value else _("no"))
         elif value is None:

@@ -15,7 +15,7 @@ from longcheng.kernel.access.models import User
 
 from .actions import THRESHOLDS
 from .devices import DEVICE_TYPES
-from .models import Device, Enrollee, FeatureRequest, Outcome
+from .models import Device, Enrollee, FalseAlarmReason, FeatureRequest, Outcome
 
 
 class StepForm(forms.Form):
@@ -43,6 +43,25 @@ class ResolveForm(StepForm):
     # Left to the action when empty: "choose an outcome" is its rule, with its own message.
     outcome = forms.ChoiceField(required=False, choices=[("", "—"), *Outcome.choices], label=pgettext_lazy("alarm", "Outcome"))
     notes = forms.CharField(required=False, max_length=2000, label=_("Notes"))
+    false_alarm_reason = forms.ChoiceField(required=False, choices=[("", "—"), *FalseAlarmReason.choices],
+                                           label=_("Why it was false"))
+
+
+class CommentForm(StepForm):
+    # Empty or too long is the action's rule (alarm_work.do_comment), refused with the field named.
+    text = forms.CharField(required=False, strip=False, label=pgettext_lazy("homesafety", "Comment"))
+
+
+class AssignForm(StepForm):
+    assignee = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=_("Assignee"))
+
+    def __init__(self, data: Any, *, candidates: list[Any]) -> None:
+        super().__init__(data)
+        self.candidates = {u.pk: u for u in candidates}
+        self.fields["assignee"].choices = [("", "—"), *((u.pk, str(u)) for u in candidates)]  # type: ignore[attr-defined]
+
+    def chosen(self) -> Any:
+        return self.candidates.get(self.cleaned_data["assignee"])
 
 
 # --- the programme's pages: one form per step (views_programme.py, views_orders.py) ----------------------

@@ -215,6 +215,18 @@ class Outcome(models.TextChoices):
     CLEARED = "cleared", _("Cleared by itself before anyone acknowledged")
 
 
+class FalseAlarmReason(models.TextChoices):
+    """Why an alarm was false: asked when the outcome is "false alarm", counted per device type."""
+
+    PRESSED_BY_MISTAKE = "pressed", _("Button pressed by mistake")
+    COOKING = "cooking", _("Cooking smoke or steam")
+    DEVICE_DROPPED = "dropped", _("Device dropped or knocked")
+    NOT_WORN = "not_worn", _("Wristband not worn properly")
+    DEVICE_FAULT = "fault", pgettext_lazy("false alarm reason", "Device malfunction")
+    TESTING = "testing", _("Test or installation")
+    OTHER = "other", pgettext_lazy("false alarm reason", "Other")
+
+
 class Alarm(models.Model):
     enrollee = models.ForeignKey(Enrollee, on_delete=models.PROTECT, related_name="alarms", verbose_name=_("enrolled person"))
     device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="alarms", verbose_name=_("device"))
@@ -241,6 +253,12 @@ class Alarm(models.Model):
                                     related_name="+")
     outcome = models.CharField(pgettext_lazy("alarm", "outcome"), max_length=15, choices=Outcome.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    false_alarm_reason = models.CharField(_("false alarm reason"), max_length=10, choices=FalseAlarmReason.choices,
+                                          blank=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("assignee"))
+    dispatch_note = models.CharField(_("note on dispatch"), max_length=500, blank=True)
+    arrival_note = models.CharField(_("note on arrival"), max_length=500, blank=True)
     cleared_at = models.DateTimeField(_("condition cleared at"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     next_escalation_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -271,6 +289,7 @@ STEP_LABELS = {
     "level_skipped": pgettext_lazy("alarm step", "level skipped"),
     "cleared": pgettext_lazy("alarm step", "condition cleared"),
     "auto_resolved": pgettext_lazy("alarm step", "cleared by itself"),
+    "assign": pgettext_lazy("alarm step", "assigned"),
 }
 
 
@@ -293,6 +312,27 @@ class AlarmEvent(models.Model):
     def step_label(self) -> str:
         return str(STEP_LABELS.get(self.step, self.step))
 
+
+
+class AlarmComment(models.Model):
+    """The alarm's thread: the operator, the worker sent to the door and the community head write
+    what they learnt (a call to the daughter, the door found locked)."""
+
+    alarm = models.ForeignKey(Alarm, on_delete=models.CASCADE, related_name="comments")
+    at = models.DateTimeField(_("time"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=pgettext_lazy("homesafety", "author"))
+    text = models.TextField(pgettext_lazy("homesafety", "comment"), max_length=2000)
+
+    scope_path_field = "alarm__enrollee__person__place__path"
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = pgettext_lazy("homesafety", "comment")
+        verbose_name_plural = pgettext_lazy("homesafety", "comments")
+
+    def __str__(self) -> str:
+        return f"{self.alarm_id} {self.author_id} {self.at:%H:%M:%S}"
 
 
 class KitStatus(models.TextChoices):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_orders, views_programme
+from . import history, views, views_orders, views_programme
 
 app_name = "homesafety"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("console/stream/", views.console_stream, name="console_stream"),
     path("console/detail/", views.console_detail, name="console_detail"),
     path("alarms/<int:pk>/", views.alarm_page, name="alarm"),
+    path("alarms/<int:pk>/print/", history.alarm_print, name="alarm_print"),
+    path("history/", history.history, name="history"),
+    path("history/export.xlsx", history.history_xlsx, name="history_xlsx"),
     # One url and one view per step of an alarm (views.py, ALARM_STEPS)
     *(path(f"alarms/<int:pk>/{name}/", views.alarm_step_view(name), name=f"alarm_{name}") for name in views.ALARM_STEPS),
     path("devices/<int:pk>/", views.device_page, name="device"),

@@ -32,11 +32,11 @@ from longcheng.kernel.privacy import Kind, Level
 from longcheng.kernel.registry import Chart, Figure
 from longcheng.kernel.web.decorators import staff_view
 
-from . import actions, live
+from . import actions, alarm_work, live
 from .alarms import users_over
 from .conf import conf
 from .devices import format_readings
-from .forms import DispatchForm, NoteForm, ResolveForm
+from .forms import AssignForm, CommentForm, DispatchForm, NoteForm, ResolveForm
 from .models import (
     Alarm,
     AlarmStatus,
@@ -44,6 +44,7 @@ from .models import (
     Device,
     DeviceState,
     Enrollee,
+    FalseAlarmReason,
     Outcome,
     Reading,
     SeqGap,
@@ -256,6 +257,9 @@ def _alarm_context(request: HttpRequest, pk: int) -> dict[str, Any] | None:
             min((s for s in states if s.lat is not None), key=lambda s: s.pk, default=None)),
         "candidates": dispatch_candidates(alarm),
         "outcomes": [(v, label) for v, label in Outcome.choices if v != Outcome.CLEARED],
+        "false_reasons": FalseAlarmReason.choices,
+        "comments": alarm.comments.select_related("author"),
+        "assignable": alarm_work.assignable(alarm),
     }
 
 
@@ -287,7 +291,7 @@ def alarm_page(request: StaffRequest, pk: int) -> HttpResponse:
 
 def _resolve(request: StaffRequest, pk: int, form: Any) -> Any:
     return actions.do_resolve(pk, outcome=form.cleaned_data["outcome"], acting_user=request.user,
-                              notes=form.cleaned_data["notes"])
+                              notes=form.cleaned_data["notes"], false_alarm_reason=form.cleaned_data["false_alarm_reason"])
 
 
 @dataclass(frozen=True)
@@ -308,6 +312,12 @@ ALARM_STEPS = {
                         lambda request, pk, form: actions.do_arrive(pk, acting_user=request.user,
                                                                     note=form.cleaned_data["note"])),
     "resolve": AlarmStep(lambda request, context: ResolveForm(request.POST), _resolve),
+    "comment": AlarmStep(lambda request, context: CommentForm(request.POST),
+                         lambda request, pk, form: alarm_work.do_comment(pk, text=form.cleaned_data["text"],
+                                                                         acting_user=request.user)),
+    "assign": AlarmStep(lambda request, context: AssignForm(request.POST, candidates=context["assignable"]),
+                        lambda request, pk, form: alarm_work.do_assign(pk, to_user=form.chosen(),
+                                                                       acting_user=request.user)),
 }
 
 

@@ -68,7 +68,7 @@ def _person_context(request: StaffRequest, enrollee: Enrollee, bound: dict[str, 
                                                          initial={"feature": "calling", "enable": True})
     defaults = DEVICE_TYPES["wristband"].defaults
     return {
-        "e": enrollee, "devices": Device.objects.filter(enrollee=enrollee).order_by("kind", "serial"),
+        "e": enrollee, "devices": Device.objects.filter(enrollee=enrollee).select_related("state").order_by("kind", "serial"),
         "kit": enrollee.kit.all(), "can_manage": has_perm(request.user, MANAGE),
         "requests": FeatureRequest.objects.filter(device__enrollee=enrollee).select_related("device", "decided_by")
         .order_by("-created_at"),

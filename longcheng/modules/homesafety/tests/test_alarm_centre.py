@@ -235,7 +235,7 @@ def test_the_page_takes_an_alarm_from_raised_to_resolved(world: Any, sos: Alarm)
     assert 'value="家属已到场"' in bad.content.decode()  # what was typed is kept on a refusal
     sos.refresh_from_db()
     assert sos.status == AlarmStatus.ARRIVED and sos.outcome == ""  # the refusal wrote nothing
-    assert client.post(f"{url}resolve/", {"outcome": "false_alarm", "notes": "误触"}).status_code == 302
+    assert client.post(f"{url}resolve/", {"outcome": "false_alarm", "false_alarm_reason": "pressed", "notes": "误触"}).status_code == 302
     sos.refresh_from_db()
     assert sos.status == AlarmStatus.RESOLVED and sos.outcome == "false_alarm"
 

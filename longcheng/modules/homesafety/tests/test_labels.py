@@ -29,19 +29,22 @@ def test_the_persons_pages_show_the_device_types_label_not_its_code(world: Any, 
         assert "智能手环 · " in page and "wristband · " not in page, url
 
 
-def test_a_reading_is_shown_with_labels_units_and_yes_no() -> None:
+def test_a_reading_is_shown_with_labels_units_and_states() -> None:
     # In the default language, whatever an earlier test in this worker left active.
     with translation.override("zh-hans"):
         text = format_readings({"hr": 72, "battery": 84, "worn": True, "moving": False, "gas": 3})
-    assert text == "心率 72 次/分 · 电量 84% · 佩戴 是 · 移动 否 · gas 3"
+    assert text == "心率 72 次/分 · 电量 84% · 佩戴中 · 静止 · gas 3"
+    with translation.override("en"):
+        text = format_readings({"hr": 88, "battery": 70, "worn": False, "smoke": True})
+    assert text == "Heart rate 88 bpm · Battery 70% · not worn · smoke detected"
 
 
 def test_the_alarm_page_shows_formatted_readings(world: Any) -> None:
     ingest([Incoming(raw(event="sos", hr=72, battery=84, worn=True))], source="mqtt")
     alarm = Alarm.objects.get()
     page = _login(world["operator"]).get(f"/homesafety/alarms/{alarm.pk}/").content.decode()
-    assert "心率 72 次/分" in page and "电量 84%" in page and "佩戴 是" in page
-    assert "hr=" not in page and "worn=True" not in page
+    assert "心率 72 次/分 · 电量 84% · 佩戴中" in page
+    assert "hr=" not in page and "worn=True" not in page and "hr 72" not in page
 
 
 def test_the_import_report_names_the_files_headers_and_refuses_a_vague_yes_no(
@@ -54,3 +57,15 @@ def test_the_import_report_names_the_files_headers_and_refuses_a_vague_yes_no(
     assert (2, "独居") in fields and (3, "身份证号") in fields
     assert any("独居" in p.message and "也许" in p.message for p in report.problems)
     assert report.imported == 0 and not Enrollee.objects.filter(person__in=residents).exists()
+
+
+def test_the_person_and_family_pages_write_the_latest_values_for_people(world: Any, manager: Any) -> None:  # noqa: F811
+    ingest([Incoming(raw(hr=88, battery=70, worn=True, lat=31.73001, lon=120.07001))], source="mqtt")
+    staff, relative = _login(manager), _login(world["family"])
+    for client in (staff, relative):
+        client.cookies["django_language"] = "zh-hans"
+    person = staff.get(f"/homesafety/persons/{world['enrollee'].pk}/").content.decode()
+    family = relative.get("/homesafety/family/").content.decode()
+    for page in (person, family):
+        assert "心率 88 次/分 · 电量 70% · 佩戴中" in page
+        assert "worn=" not in page and "hr=" not in page and "31.73001" not in page
