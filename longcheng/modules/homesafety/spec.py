@@ -79,7 +79,7 @@ HOMESAFETY_AUDIT_ACTIONS = {
 HOMESAFETY_AUDIT_FIELDS = {
     "installer": _("Installer"), "on": _("Day"), "serials": _("Device serials"), "feature": _("Feature"),
     "enable": _("Switch on"), "approved": _("Approved"), "payment_enabled": _("Payment switched on"),
-    "calling_enabled": _("Calling switched on"),
+    "calling_enabled": _("Calling switched on"), "comment": _("Comment"), "assignee": _("Assigned to"),
 }
 
 
