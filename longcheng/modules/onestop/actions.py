@@ -533,7 +533,7 @@ def do_ask_correction(task: Task | int, request: str, *, acting_user: User) -> C
             Pause.objects.create(case=locked.case, task=None, started_at=at)
         locked.status = TaskStatus.CORRECTION
         locked.save(update_fields=["status"])
-        record(acting_user, "onestop.ask_correction", corr, after={"task": locked.code, "request": text})
+        record(acting_user, "onestop.ask_correction", corr, after={"request": text})  # the correction is named by its task
         spec = _service(locked.case.service)
         _notify_applicant(locked.case, _("A correction is needed: %(service)s") % {"service": spec.label}, text)
         return corr
