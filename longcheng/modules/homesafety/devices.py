@@ -98,8 +98,8 @@ METRIC_LABELS: dict[str, tuple[Any, Any]] = {
     "lat": (_("Latitude"), ""),
     "lon": (_("Longitude"), ""),
     "battery": (_("Battery"), "%"),
-    "moving": (_("Moving"), ""),
     "worn": (_("Worn"), ""),
+    "moving": (_("Moving"), ""),
     "smoke": (_("Smoke"), ""),
     "obscuration": (_("Obscuration"), "%/m"),
 }
@@ -120,7 +120,9 @@ def format_readings(metrics: dict[str, Any] | None, *, without: frozenset[str] =
     """`{"hr": 72, "battery": 70, "worn": True}` → "心率 72 次/分 · 电量 70% · 佩戴中": labels, units,
     yes/no metrics as states; the metrics named in `without` left out."""
     parts = []
-    for name, value in (metrics or {}).items():
+    # In the declared order, not the stored one: PostgreSQL's jsonb keeps keys in its own order.
+    order = {name: i for i, name in enumerate(METRIC_LABELS)}
+    for name, value in sorted((metrics or {}).items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])):
         if name in without:
             continue
         label, unit = METRIC_LABELS.get(name, (name, ""))
