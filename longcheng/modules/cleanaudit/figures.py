@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import pgettext
 
 from longcheng.kernel import exports
+from longcheng.kernel.ledger.money import format_fen, yuan
 from longcheng.kernel.registry import Chart, Figure
 
 from . import access, rules
@@ -31,7 +32,7 @@ class Rollup:
     by_status: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
-    savings_yuan: Decimal = ZERO  # yearly savings of the options implemented
+    savings_fen: int = 0  # yearly savings of the options implemented, in fen
     energy_saved_tce: Decimal = ZERO
     water_saved_m3: Decimal = ZERO
     firms_compared: int = 0  # firms with figures before and after
@@ -52,7 +53,7 @@ def overdue_rounds(rounds: QuerySet[AuditRound], today: dt.date) -> QuerySet[Aud
 def _park_intensities(rounds: QuerySet[AuditRound]) -> tuple[int, dict[str, dict[str, Decimal | None]]]:
     both = Figures.objects.filter(round__in=rounds).values("round").annotate(n=Count("pk")).filter(n=2).values("round")
     sums = {row["period"]: row for row in Figures.objects.filter(round__in=both).values("period").annotate(
-        firms=Count("round"), value_added=Sum("value_added_wan"), output=Sum("output"),
+        firms=Count("round"), value_added=Sum("value_added_fen"), output=Sum("output"),
         **{flow: Sum(name) for flow, name in FLOW_FIELDS.items()})}
     out: dict[str, dict[str, Decimal | None]] = {}
     for period in ("before", "after"):
@@ -61,7 +62,7 @@ def _park_intensities(rounds: QuerySet[AuditRound]) -> tuple[int, dict[str, dict
             out[period] = {}
             continue
         computed = rules.intensities({f: row[f] or ZERO for f in FLOW_FIELDS}, output=ZERO,
-                                     value_added_wan=row["value_added"] or ZERO)
+                                     value_added_fen=int(row["value_added"] or 0))
         out[period] = {k: v for k, v in computed.items() if k.endswith("_per_wan")}
     return (sums["before"]["firms"] if "before" in sums else 0), out
 
@@ -77,12 +78,12 @@ def rollup(user: Any, *, year: int | None = None, today: dt.date | None = None) 
     result.overdue = overdue_rounds(rounds, day).count()
     options = Option.objects.filter(round__in=rounds)
     for row in options.order_by().values("cost_class").annotate(
-            n=Count("pk"), investment=Sum("investment_yuan"),
+            n=Count("pk"), investment=Sum("investment_fen"),
             implemented=Count("pk", filter=Q(status="implemented"))):
         result.options[row["cost_class"]] = row
     done = options.filter(status="implemented").aggregate(
-        saving=Sum("yearly_saving_yuan"), energy=Sum("energy_saved_tce"), water=Sum("water_saved_m3"))
-    result.savings_yuan = done["saving"] or ZERO
+        saving=Sum("yearly_saving_fen"), energy=Sum("energy_saved_tce"), water=Sum("water_saved_m3"))
+    result.savings_fen = int(done["saving"] or 0)
     result.energy_saved_tce, result.water_saved_m3 = done["energy"] or ZERO, done["water"] or ZERO
     result.firms_compared, park = _park_intensities(rounds)
     result.before, result.after = park.get("before", {}), park.get("after", {})
@@ -111,8 +112,7 @@ def panel_figures(user: Any) -> list[Figure]:
         Figure(pgettext("cleanaudit", "Rounds in progress"), result.rounds - result.accepted
                - result.by_status.get("failed", 0)),
         Figure(pgettext("cleanaudit", "Overdue"), result.overdue),
-        Figure(pgettext("cleanaudit", "Yearly savings of options implemented"), f"{result.savings_yuan:,.0f}",
-               pgettext("cleanaudit", "yuan")),
+        Figure(pgettext("cleanaudit", "Yearly savings of options implemented"), format_fen(result.savings_fen)),
     ]
 
 
@@ -120,9 +120,10 @@ def panel_charts(user: Any) -> list[Chart]:
     return [intensity_chart(rollup(user))]
 
 
-def cost_rows(result: Rollup) -> list[tuple[str, int, int, Decimal]]:
+def cost_rows(result: Rollup) -> list[tuple[str, int, int, int]]:
+    """Per cost class: options, implemented, investment in fen."""
     return [(str(label), result.options.get(code, {}).get("n", 0), result.options.get(code, {}).get("implemented", 0),
-             result.options.get(code, {}).get("investment") or ZERO) for code, label in COST_CLASSES.items()]
+             int(result.options.get(code, {}).get("investment") or 0)) for code, label in COST_CLASSES.items()]
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def rollup_xlsx(user: Any, result: Rollup, year: int | None) -> bytes:
     for label, value in ((pgettext("cleanaudit", "Rounds"), result.rounds),
                          (pgettext("cleanaudit", "Firms accepted (验收合格)"), result.accepted),
                          (pgettext("cleanaudit", "Overdue"), result.overdue),
-                         (pgettext("cleanaudit", "Yearly savings of options implemented"), float(result.savings_yuan)),
+                         (pgettext("cleanaudit", "Yearly savings of options implemented (yuan)"), float(yuan(result.savings_fen))),
                          (pgettext("cleanaudit", "Energy saved"), float(result.energy_saved_tce)),
                          (pgettext("cleanaudit", "Water saved"), float(result.water_saved_m3))):
         sheet.append([label, value])

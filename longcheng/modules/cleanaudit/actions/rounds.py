@@ -23,9 +23,9 @@ from ..errors import ErrorCode
 from ..models import Artefact, AuditRound, Balance, Consultancy, Figures, Option, StageRecord
 from ..spec import REVIEW
 from ..stages import ARTEFACTS, FIRST, INDUSTRIES, MODES, STAGE_BY_CODE, TRIGGERS
-from .common import decimal_of, facts_of, must_be_in_stage, must_be_party
+from .common import decimal_of, facts_of, fen_of, must_be_in_stage, must_be_party
 
-FIGURE_FIELDS = ("energy_tce", "water_m3", "materials_t", "co2_t", "value_added_wan", "output")
+FIGURE_FIELDS = ("energy_tce", "water_m3", "materials_t", "co2_t", "output")  # and value_added_fen, in fen
 
 
 def _choice(value: str, choices: Mapping[str, Any], field: str) -> str:
@@ -104,7 +104,8 @@ def do_set_figures(round_id: int, *, period: str, values: Mapping[str, Any], out
                    acting_user: User) -> Figures:
     """The firm's own yearly figures, before or after; the indicators are computed from them."""
     _choice(period, dict(Figures.Period.choices), "period")
-    clean = {name: decimal_of(values.get(name, ""), name) for name in FIGURE_FIELDS}
+    clean: dict[str, Any] = {name: decimal_of(values.get(name, ""), name) for name in FIGURE_FIELDS}
+    clean["value_added_fen"] = fen_of(values.get("value_added_fen", ""), "value_added_fen")
     problem = rules.figures_problem(clean)
     if problem:
         raise KernelError(problem[1], code=ErrorCode.FIGURES, field=problem[0])
@@ -134,11 +135,11 @@ def do_set_balance(round_id: int, *, values: Mapping[str, Any], acting_user: Use
     return balance
 
 
-def do_add_option(round_id: int, *, title: str, cost_class: str, investment_yuan: Any, yearly_saving_yuan: Any,
+def do_add_option(round_id: int, *, title: str, cost_class: str, investment_fen: Any, yearly_saving_fen: Any,
                   life_years: int | None, energy_saved_tce: Any = 0, water_saved_m3: Any = 0,
                   acting_user: User) -> Option:
-    investment = decimal_of(investment_yuan, "investment_yuan")
-    saving = decimal_of(yearly_saving_yuan, "yearly_saving_yuan")
+    investment = fen_of(investment_fen, "investment_fen")
+    saving = fen_of(yearly_saving_fen, "yearly_saving_fen")
     problem = rules.option_problem(title=title, cost_class=cost_class, investment=investment, saving=saving,
                                    life_years=life_years)
     if problem:
@@ -150,20 +151,20 @@ def do_add_option(round_id: int, *, title: str, cost_class: str, investment_yuan
         must_be_party(side)
         must_be_in_stage(audit)
         option = Option.objects.create(round=audit, title=title.strip(), cost_class=cost_class,
-                                       investment_yuan=investment, yearly_saving_yuan=saving, life_years=life_years,
+                                       investment_fen=investment, yearly_saving_fen=saving, life_years=life_years,
                                        energy_saved_tce=energy, water_saved_m3=water)
         record(acting_user, "cleanaudit.option.add", audit, after={"option": option.pk, "cost_class": cost_class})
     return option
 
 
-def do_set_option_status(option_id: int, *, status: str, measured_saving_yuan: Any = None,
+def do_set_option_status(option_id: int, *, status: str, measured_saving_fen: Any = None,
                          acting_user: User) -> Option:
     """Adopt, implement or drop an option; an implemented one may carry its measured savings."""
     _choice(status, {"proposed": 1, "adopted": 1, "implemented": 1, "dropped": 1}, "status")
-    measured = None if measured_saving_yuan in (None, "") else decimal_of(measured_saving_yuan, "measured_saving_yuan")
+    measured = None if measured_saving_fen in (None, "") else fen_of(measured_saving_fen, "measured_saving_fen")
     if measured is not None and status != "implemented":
         raise KernelError(pgettext("cleanaudit", "Savings are measured only for an implemented option."),
-                          code=ErrorCode.OPTION, field="measured_saving_yuan")
+                          code=ErrorCode.OPTION, field="measured_saving_fen")
     round_id = Option.objects.filter(pk=option_id).values_list("round_id", flat=True).first()
     if round_id is None:
         raise NotFound(field="option")
@@ -176,8 +177,8 @@ def do_set_option_status(option_id: int, *, status: str, measured_saving_yuan: A
         option = Option.objects.select_for_update().get(pk=option_id)
         before = option.status
         option.status = status
-        option.measured_saving_yuan = measured if status == "implemented" else None
-        option.save(update_fields=["status", "measured_saving_yuan"])
+        option.measured_saving_fen = measured if status == "implemented" else None
+        option.save(update_fields=["status", "measured_saving_fen"])
         record(acting_user, "cleanaudit.option.status", audit,
                before={"option": option.pk, "status": before}, after={"option": option.pk, "status": status})
     return option

@@ -38,8 +38,8 @@ def _world(world: World) -> dict[str, Any]:
     thread = Thread.objects.create(round=audit, stage="planning", artefact=plan, subject="计划", opened_by=staff,
                                    opened_at=now)
     Message.objects.create(thread=thread, author=staff, side="firm", body="请指导", at=now)
-    option = Option.objects.create(round=audit, title="跑冒滴漏治理", cost_class="low", investment_yuan=0,
-                                   yearly_saving_yuan=1000)
+    option = Option.objects.create(round=audit, title="跑冒滴漏治理", cost_class="low", investment_fen=0,
+                                   yearly_saving_fen=1000)
     return {"firm": firm, "round": audit, "thread": thread, "option": option}
 
 
@@ -60,8 +60,8 @@ def _import(w: World) -> dict[str, Any]:
 
 
 FIGURES = {"period": "before", "energy_tce": "10", "water_m3": "10", "materials_t": "10", "co2_t": "10",
-           "value_added_wan": "10", "output": "10", "output_unit": "t"}
-OPTION = {"title": "余热回收", "cost_class": "high", "investment_yuan": "100000", "yearly_saving_yuan": "30000",
+           "value_added_fen": "10", "output": "10", "output_unit": "t"}
+OPTION = {"title": "余热回收", "cost_class": "high", "investment_fen": "100000", "yearly_saving_fen": "30000",
           "life_years": "5"}
 SCORES = {"score_process": "18", "score_focus": "14", "score_balance": "18", "score_options": "22",
           "score_report": "18"}
@@ -107,7 +107,7 @@ API = [
         body=lambda w: {"kind": "team", "title": "审核小组"}),
     Api("POST", "/api/v1/cleanaudit/rounds/{pk}/figures", RESPOND, _pk, within="a", body=lambda w: FIGURES),
     Api("POST", "/api/v1/cleanaudit/rounds/{pk}/options", RESPOND, _pk, within="a", body=lambda w: {
-        "title": "余热回收", "cost_class": "high", "investment_yuan": "100000", "yearly_saving_yuan": "30000",
+        "title": "余热回收", "cost_class": "high", "investment_fen": 10_000_000, "yearly_saving_fen": 3_000_000,
         "life_years": 5}),
     Api("POST", "/api/v1/cleanaudit/rounds/{pk}/close-stage", RESPOND, _pk, within="a"),
     Api("POST", "/api/v1/cleanaudit/rounds/{pk}/threads", EITHER, _pk, within="a", body=lambda w: {

@@ -4,7 +4,6 @@ and change nothing; who sees which round."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -141,9 +140,9 @@ def test_the_expert_guides_but_does_not_fill_in(world: dict[str, Any]) -> None:
 def test_option_figures_are_kept_and_a_bad_one_names_its_field(world: dict[str, Any]) -> None:
     audit = walk(list_round(world), world["firm_user"], until="options")
     with pytest.raises(KernelError) as bad:
-        actions.do_add_option(audit.pk, title="改造", cost_class="high", investment_yuan="-5",
-                              yearly_saving_yuan="1", life_years=5, acting_user=world["firm_user"])
-    assert bad.value.field == "investment_yuan" and not audit.options.exists()
+        actions.do_add_option(audit.pk, title="改造", cost_class="high", investment_fen=-5,
+                              yearly_saving_fen=1, life_years=5, acting_user=world["firm_user"])
+    assert bad.value.field == "investment_fen" and not audit.options.exists()
     fill_stage(audit, world["firm_user"])
     high = audit.options.get(cost_class="high")
-    assert (high.investment_yuan, high.yearly_saving_yuan, high.life_years) == (Decimal(100000), Decimal(30000), 5)
+    assert (high.investment_fen, high.yearly_saving_fen, high.life_years) == (10_000_000, 3_000_000, 5)

@@ -105,7 +105,7 @@ def test_a_self_audit_from_the_list_to_acceptance_with_a_guidance_thread(
     high = audit.options.get(cost_class="high")
     row = page.locator(f"tr[data-option='{high.pk}']")
     row.locator("select[name=status]").select_option("implemented")
-    row.locator("input[name=measured_saving_yuan]").fill("28000")
+    row.locator("input[name=measured_saving_fen]").fill("28000")
     row.locator("button[type=submit]").click()
     page.wait_for_selector("#round-status")
 

@@ -45,16 +45,16 @@ def _indicators(audit: AuditRound) -> tuple[list[tuple[str, Any, Any, Any]], dic
     for period, row in by_period.items():
         computed[period] = rules.intensities(
             {flow: getattr(row, name) for flow, name in figures.FLOW_FIELDS.items()},
-            output=row.output, value_added_wan=row.value_added_wan)
+            output=row.output, value_added_fen=row.value_added_fen)
     before, after = computed.get("before", {}), computed.get("after", {})
     return [(str(label), before.get(key), after.get(key), rules.change(before.get(key), after.get(key)))
             for key, label in rules.INDICATORS.items()], figures.industry_levels(audit, computed)
 
 
 def _options(audit: AuditRound) -> list[dict[str, Any]]:
-    return [{"option": o, "payback": rules.payback_years(o.investment_yuan, o.yearly_saving_yuan),
-             "npv": rules.npv(o.investment_yuan, o.yearly_saving_yuan, o.life_years, figures.DISCOUNT_RATE),
-             "irr": rules.irr(o.investment_yuan, o.yearly_saving_yuan, o.life_years)}
+    return [{"option": o, "payback": rules.payback_years(o.investment_fen, o.yearly_saving_fen),
+             "npv": rules.npv(o.investment_fen, o.yearly_saving_fen, o.life_years, figures.DISCOUNT_RATE),
+             "irr": rules.irr(o.investment_fen, o.yearly_saving_fen, o.life_years)}
             for o in Option.objects.filter(round=audit).order_by("cost_class", "pk")]
 
 
@@ -144,8 +144,8 @@ def add_option(request: StaffRequest, pk: int) -> HttpResponse:
     def act(f: forms.Form) -> Any:
         data = f.cleaned_data
         return actions.do_add_option(pk, title=data["title"], cost_class=data["cost_class"],
-                                     investment_yuan=data["investment_yuan"],
-                                     yearly_saving_yuan=data["yearly_saving_yuan"], life_years=data["life_years"],
+                                     investment_fen=data["investment_fen"],
+                                     yearly_saving_fen=data["yearly_saving_fen"], life_years=data["life_years"],
                                      energy_saved_tce=data["energy_saved_tce"] or 0,
                                      water_saved_m3=data["water_saved_m3"] or 0, acting_user=request.user)
     return _post(request, pk, OptionForm(request.POST), act)
@@ -158,7 +158,7 @@ def set_option_status(request: StaffRequest, pk: int) -> HttpResponse:
     if option is None:
         raise NotFound()
     return _post(request, option.round_id, OptionStatusForm(request.POST), lambda f: actions.do_set_option_status(
-        pk, status=f.cleaned_data["status"], measured_saving_yuan=f.cleaned_data["measured_saving_yuan"],
+        pk, status=f.cleaned_data["status"], measured_saving_fen=f.cleaned_data["measured_saving_fen"],
         acting_user=request.user))
 
 
