@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import pgettext
 
@@ -19,7 +19,7 @@ from longcheng.kernel.registry import Chart, Figure
 
 from . import access, rules
 from .models import AuditRound, Benchmark, Consultancy, Figures, Option, Review
-from .stages import COST_CLASSES, STATUSES
+from .stages import COST_CLASSES, CYCLE_YEARS, STATUSES
 
 DISCOUNT_RATE = Decimal("0.08")  # the rate an option's NPV is shown at
 FLOW_FIELDS = {"energy": "energy_tce", "water": "water_m3", "materials": "materials_t", "co2": "co2_t"}
@@ -204,3 +204,41 @@ def industry_levels(audit: AuditRound, computed: dict[str, dict[str, Decimal | N
         level = rules.industry_level(computed[period], marks) if marks and period in computed else None
         out[period] = LEVELS.get(level, "—") if level else "—"
     return out
+
+
+@dataclass(frozen=True)
+class DueAgain:
+    """A firm whose last accepted round makes it due on `year`'s list again (repeat cycles)."""
+
+    firm_id: int
+    firm: str
+    industry: str
+    last_year: int
+    due_year: int
+    trigger: str = ""  # the last round's codes, to list the firm again the same way
+    industry_code: str = ""
+    mode: str = ""
+    consultancy_id: int | None = None
+
+
+def due_again(user: Any, year: int) -> list[DueAgain]:
+    """Firms in scope accepted before, due again by `year` by their industry's cycle (2/3/5 years), and not
+    on a list since their last acceptance. Their earlier rounds stay as they were: a new round is a new row."""
+    rounds = access.rounds_for(user).order_by()
+    latest = dict(rounds.values("firm").annotate(y=Max("year")).values_list("firm", "y"))
+    out = []
+    shortest = min(CYCLE_YEARS.values())
+    for audit in rounds.filter(status="accepted", year__lte=year - shortest).select_related("firm").order_by("-year"):
+        if latest.get(audit.firm_id) != audit.year:
+            continue  # listed again since
+        due = rules.next_audit_year(industry=audit.industry, trigger=audit.trigger, accepted_year=audit.year)
+        if due is not None and due <= year:
+            out.append(DueAgain(audit.firm_id, audit.firm.name, audit.get_industry_display(), audit.year, due,
+                                audit.trigger, audit.industry, audit.mode, audit.consultancy_id))
+    return sorted(out, key=lambda d: (d.due_year, d.firm))[:500]
+
+
+def history(user: Any, audit: AuditRound) -> list[AuditRound]:
+    """The firm's other rounds the user may see, latest first: a firm audited again keeps its earlier ones."""
+    mine = access.party_rounds(user) if access.side_of(user, audit) == "firm" else access.rounds_for(user)
+    return list(mine.filter(firm_id=audit.firm_id).exclude(pk=audit.pk).order_by("-year")[:20])

@@ -37,6 +37,8 @@ class ArtefactForm(forms.Form):
     title = forms.CharField(label=pgettext_lazy("cleanaudit", "Title"), max_length=200)
     note = forms.CharField(label=pgettext_lazy("cleanaudit", "Content"), max_length=4000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+    # The document itself (PDF, JPEG or PNG), checked by its content in the action (kernel.uploads).
+    file = forms.FileField(label=pgettext_lazy("cleanaudit", "File (PDF or scan)"), required=False)
 
 
 class FiguresForm(forms.Form):
@@ -113,3 +115,19 @@ class ReviewForm(forms.Form):
 
     def scores(self) -> dict[str, int]:
         return {item.code: self.cleaned_data[f"score_{item.code}"] for item in rules.SHEETS[self.kind]}
+
+
+class BenchmarkForm(forms.Form):
+    """A new version of one indicator's levels for an industry; lower consumption is better."""
+
+    industry = forms.ChoiceField(label=pgettext_lazy("cleanaudit", "Industry"), choices=list(INDUSTRIES.items()))
+    indicator = forms.ChoiceField(label=pgettext_lazy("cleanaudit", "Indicator"),
+                                  choices=list(rules.INDICATORS.items()))
+    level_1 = forms.DecimalField(label=pgettext_lazy("cleanaudit", "Level I (international leading)"),
+                                 max_digits=14, decimal_places=4)
+    level_2 = forms.DecimalField(label=pgettext_lazy("cleanaudit", "Level II (domestic advanced)"),
+                                 max_digits=14, decimal_places=4)
+    level_3 = forms.DecimalField(label=pgettext_lazy("cleanaudit", "Level III (domestic basic)"),
+                                 max_digits=14, decimal_places=4)
+    restrictive = forms.BooleanField(label=pgettext_lazy("cleanaudit", "Restrictive indicator (限定性指标)"),
+                                     required=False)

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.functional import Promise
 from django.utils.translation import pgettext, pgettext_lazy
 
-from .stages import ARTEFACTS, STAGE_BY_CODE, STAGES
+from .stages import ARTEFACTS, CYCLE_YEARS, INDUSTRY_CYCLE, STAGE_BY_CODE, STAGES
 
 BALANCE_TOLERANCE = Decimal("0.05")  # ±5 %: inputs against outputs, products and losses
 PASS_MARK = Decimal(60)
@@ -363,3 +363,24 @@ def acceptance_due(assessed_on: dt.date) -> dt.date:
 
 def is_overdue(due_on: dt.date | None, today: dt.date, done: bool) -> bool:
     return due_on is not None and not done and today > due_on
+
+
+def next_audit_year(*, industry: str, trigger: str, accepted_year: int) -> int | None:
+    """The year a firm accepted in `accepted_year` is due on the list again: 2, 3 or 5 years on by its
+    industry's cycle; None for a voluntary audit (no repeat is required)."""
+    if trigger == "voluntary":
+        return None
+    return accepted_year + CYCLE_YEARS[INDUSTRY_CYCLE.get(industry, "polluting")]
+
+
+def benchmark_problem(level_1: Decimal | None, level_2: Decimal | None, level_3: Decimal | None) -> Problem | None:
+    """An indicator's levels: consumptions above 0, level I the strictest (lowest), so I <= II <= III."""
+    for name, value in (("level_1", level_1), ("level_2", level_2), ("level_3", level_3)):
+        if value is None or not value > 0:
+            return name, pgettext("cleanaudit", "A level is a number above 0.")
+    assert level_1 is not None and level_2 is not None and level_3 is not None
+    if level_2 < level_1:
+        return "level_2", pgettext("cleanaudit", "Level II may not be stricter (lower) than level I.")
+    if level_3 < level_2:
+        return "level_3", pgettext("cleanaudit", "Level III may not be stricter (lower) than level II.")
+    return None

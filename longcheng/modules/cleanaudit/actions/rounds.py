@@ -16,6 +16,7 @@ from longcheng.kernel.access.scope import place_in_scope, require_perm
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import Conflict, KernelError, NotFound
 from longcheng.kernel.orgs.models import Organisation
+from longcheng.kernel.uploads import SCANS, check_upload
 from longcheng.kernel.workdays.api import SHANGHAI, CalendarDataMissing, add_working_days
 
 from .. import access, rules
@@ -80,8 +81,13 @@ def do_list_round(*, firm: Organisation, year: int, listed_on: dt.date, trigger:
     return audit
 
 
-def do_add_artefact(round_id: int, *, kind: str, title: str, note: str = "", acting_user: User) -> Artefact:
-    """The firm files a document its current stage asks for."""
+MAX_ARTEFACT_BYTES = 20 * 1024 * 1024  # a scanned report of a few dozen pages
+
+
+def do_add_artefact(round_id: int, *, kind: str, title: str, note: str = "", upload: Any = None,
+                    acting_user: User) -> Artefact:
+    """The firm files a document its current stage asks for: a typed record, the document itself (a PDF or
+    a scan, checked by the kernel's one upload check), or both."""
     if kind not in ARTEFACTS:
         raise KernelError(pgettext("cleanaudit", "No such kind of document."), code="invalid", field="kind")
     if not title.strip() or len(title.strip()) > 200:
@@ -94,9 +100,16 @@ def do_add_artefact(round_id: int, *, kind: str, title: str, note: str = "", act
         if kind not in STAGE_BY_CODE[audit.status].artefacts:
             raise KernelError(pgettext("cleanaudit", "The current stage does not ask for this document."),
                               code=ErrorCode.WRONG_STAGE, field="kind")
+        # The file is read only for the party who may add it: a stranger learns nothing from its refusal.
+        name = ""
+        if upload is not None:
+            check_upload(upload, allowed=SCANS, max_bytes=MAX_ARTEFACT_BYTES, field="file")
+            name = (getattr(upload, "name", "") or "file")[-200:]
         artefact = Artefact.objects.create(round=audit, stage=audit.status, kind=kind, title=title.strip(),
-                                           note=note[:4000], added_by=acting_user, added_at=timezone.now())
-        record(acting_user, "cleanaudit.artefact.add", audit, after={"stage": audit.status, "kind": kind})
+                                           note=note[:4000], file=upload if upload is not None else "", file_name=name, added_by=acting_user,
+                                           added_at=timezone.now())
+        record(acting_user, "cleanaudit.artefact.add", audit,
+               after={"stage": audit.status, "kind": kind, **({"name": name} if name else {})})
     return artefact
 
 

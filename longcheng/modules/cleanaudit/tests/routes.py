@@ -15,6 +15,7 @@ EITHER = (VIEW, RESPOND)
 
 
 def _world(world: World) -> dict[str, Any]:
+    from django.core.files.base import ContentFile
     from django.utils import timezone
 
     from longcheng.kernel.orgs.models import Organisation
@@ -34,13 +35,14 @@ def _world(world: World) -> dict[str, Any]:
     StageRecord.objects.create(round=audit, stage="planning", opened_at=now, due_on=dt.date(2026, 3, 31))
     staff = world["users"]["cleanaudit_firm"]
     plan = Artefact.objects.create(round=audit, stage="planning", kind="plan", title="工作计划", added_by=staff,
-                                   added_at=now)
+                                   added_at=now, file=ContentFile(b"%PDF-1.4 plan\n", name="plan.pdf"),
+                                   file_name="plan.pdf")
     thread = Thread.objects.create(round=audit, stage="planning", artefact=plan, subject="计划", opened_by=staff,
                                    opened_at=now)
     Message.objects.create(thread=thread, author=staff, side="firm", body="请指导", at=now)
     option = Option.objects.create(round=audit, title="跑冒滴漏治理", cost_class="low", investment_fen=0,
                                    yearly_saving_fen=1000)
-    return {"firm": firm, "round": audit, "thread": thread, "option": option}
+    return {"firm": firm, "round": audit, "thread": thread, "option": option, "plan": plan}
 
 
 def _round(w: World) -> list[Any]:
@@ -75,6 +77,12 @@ PAGES = [
         "industry": "coatings", "mode": "self"}),
     Page("cleanaudit:import", REVIEW, post=_import),
     Page("cleanaudit:round", EITHER, _round, within="a", view_permission=None),
+    Page("cleanaudit:report", EITHER, _round, within="a", view_permission=None),
+    Page("cleanaudit:artefact_file", EITHER, lambda w: [w["cleanaudit"]["plan"].pk], within="a",
+         view_permission=None),
+    Page("cleanaudit:benchmarks", VIEW, post_permission=REVIEW, post=lambda w: {
+        "industry": "coatings", "indicator": "energy_per_output", "level_1": "0.2", "level_2": "0.3",
+        "level_3": "0.4"}),
     Page("cleanaudit:artefact", RESPOND, _round, within="a", get=False,
          post=lambda w: {"kind": "team", "title": "审核小组"}),
     Page("cleanaudit:figures", RESPOND, _round, within="a", get=False, post=lambda w: FIGURES),

@@ -37,6 +37,10 @@ from ..spec import GUIDE, RESPOND, REVIEW, VIEW
 from ..stages import ARTEFACTS, STAGE_BY_CODE, STAGES
 
 EITHER = (VIEW, RESPOND)
+# A refused form is shown again with what was typed, under the name the page renders it by.
+FORM_NAMES: dict[str, type[forms.Form]] = {"figures_form": FiguresForm, "balance_form": BalanceForm,
+                                           "option_form": OptionForm, "thread_form": ThreadForm,
+                                           "visit_form": VisitForm}
 
 
 def _indicators(audit: AuditRound) -> tuple[list[tuple[str, Any, Any, Any]], dict[str, str]]:
@@ -89,6 +93,9 @@ def _context(request: StaffRequest, audit: AuditRound, **extra: Any) -> dict[str
         "artefact_form": ArtefactForm(), "figures_form": FiguresForm(), "balance_form": BalanceForm(),
         "option_form": OptionForm(), "thread_form": ThreadForm(initial={"stage": audit.status}),
         "visit_form": VisitForm(), "review_form": ReviewForm(kind=kind), "rate": figures.DISCOUNT_RATE * 100,
+        "history": figures.history(request.user, audit),
+        "next_year": rules.next_audit_year(industry=audit.industry, trigger=audit.trigger, accepted_year=audit.year)
+        if audit.status == "accepted" else None,
         **extra,
     }
 
@@ -109,16 +116,18 @@ def _post(request: StaffRequest, pk: int, form: forms.Form, act: Callable[[forms
         if exc.status in (403, 404):
             raise
         audit.refresh_from_db()
-        return render(request, "cleanaudit/round.html", _context(request, audit, error=exc), status=exc.status)
+        typed = {name: form for name, kind in FORM_NAMES.items() if type(form) is kind}
+        return render(request, "cleanaudit/round.html", _context(request, audit, error=exc, **typed),
+                      status=exc.status)
     return redirect("cleanaudit:round", pk)
 
 
 @require_POST
 @staff_view(RESPOND)
 def add_artefact(request: StaffRequest, pk: int) -> HttpResponse:
-    return _post(request, pk, ArtefactForm(request.POST), lambda f: actions.do_add_artefact(
+    return _post(request, pk, ArtefactForm(request.POST, request.FILES), lambda f: actions.do_add_artefact(
         pk, kind=f.cleaned_data["kind"], title=f.cleaned_data["title"], note=f.cleaned_data["note"],
-        acting_user=request.user))
+        upload=f.cleaned_data["file"], acting_user=request.user))
 
 
 @require_POST
