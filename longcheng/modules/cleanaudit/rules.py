@@ -88,7 +88,9 @@ def _stage_checks(stage: str, facts: RoundFacts, tolerance: Decimal) -> list[Pro
     live = [o for o in facts.options if o.status != "dropped"]
     if stage == "preaudit" and not facts.has_before:
         found.append(("figures", pgettext("cleanaudit", "The baseline figures (before) are not in yet.")))
-    if stage == "audit":
+    # The balance is checked where it is drawn up and again when the round applies for 评估 (closing the
+    # last stage): a balance edited afterwards cannot slip an open one past the rule.
+    if stage in ("audit", STAGES[-1].code):
         problem = balance_problem(facts.balance, tolerance)
         if problem:
             found.append(problem)

@@ -65,6 +65,18 @@ def test_a_balance_written_to_fit_does_not_pass_the_audit_stage(world: dict[str,
     assert AuditRound.objects.get(pk=audit.pk).status == "audit"
 
 
+def test_a_balance_reopened_after_the_audit_stage_stops_the_application_for_assessment(world: dict[str, Any]) -> None:
+    audit = walk(list_round(world), world["firm_user"], until="continuous")
+    actions.do_set_balance(audit.pk, values={"inputs_t": "1000", "products_t": "800", "byproducts_t": "0",
+                                             "losses_t": "0"}, acting_user=world["firm_user"])
+    fill_stage(audit, world["firm_user"])
+    with pytest.raises(KernelError) as refused:
+        actions.do_close_stage(audit.pk, acting_user=world["firm_user"])
+    assert refused.value.field == "balance" and "20.0" in str(refused.value.message)
+    assert (AuditRound.objects.get(pk=audit.pk).status, AuditRound.objects.get(pk=audit.pk).review_due) == (
+        "continuous", None)
+
+
 def test_an_artefact_of_another_stage_is_refused(world: dict[str, Any]) -> None:
     audit = list_round(world)
     with pytest.raises(KernelError) as refused:
