@@ -38,11 +38,12 @@ class CleanauditOptionOut(Schema):
     title: str
     cost_class: str
     status: str
-    investment_yuan: Decimal
-    yearly_saving_yuan: Decimal
+    investment_fen: int
+    yearly_saving_fen: int
+    measured_saving_fen: int | None = None
     life_years: int
     payback_years: Decimal | None
-    npv_yuan: Decimal
+    npv_fen: int
     irr: Decimal | None
 
 
@@ -67,7 +68,7 @@ class RollupOut(Schema):
     accepted: int
     overdue: int
     by_status: dict[str, int]
-    savings_yuan: Decimal
+    savings_fen: int
     energy_saved_tce: Decimal
     water_saved_m3: Decimal
     intensity_before: dict[str, Decimal | None]
@@ -96,7 +97,7 @@ class FiguresIn(Schema):
     water_m3: Decimal
     materials_t: Decimal
     co2_t: Decimal
-    value_added_wan: Decimal
+    value_added_fen: int
     output: Decimal
     output_unit: str = "t"
 
@@ -104,8 +105,8 @@ class FiguresIn(Schema):
 class OptionIn(Schema):
     title: str
     cost_class: str
-    investment_yuan: Decimal
-    yearly_saving_yuan: Decimal
+    investment_fen: int
+    yearly_saving_fen: int
     life_years: int = 1
     energy_saved_tce: Decimal = Decimal(0)
     water_saved_m3: Decimal = Decimal(0)
@@ -134,12 +135,12 @@ def _detail(audit: AuditRound) -> dict[str, Any]:
     for row in audit.figures.all():
         indicators[row.period] = rules.intensities(
             {flow: getattr(row, name) for flow, name in figures.FLOW_FIELDS.items()}, output=row.output,
-            value_added_wan=row.value_added_wan)
-    options = [{**{k: getattr(o, k) for k in ("id", "title", "cost_class", "status", "investment_yuan",
-                                              "yearly_saving_yuan", "life_years")},
-                "payback_years": rules.payback_years(o.investment_yuan, o.yearly_saving_yuan),
-                "npv_yuan": rules.npv(o.investment_yuan, o.yearly_saving_yuan, o.life_years, figures.DISCOUNT_RATE),
-                "irr": rules.irr(o.investment_yuan, o.yearly_saving_yuan, o.life_years)}
+            value_added_fen=row.value_added_fen)
+    options = [{**{k: getattr(o, k) for k in ("id", "title", "cost_class", "status", "investment_fen",
+                                              "yearly_saving_fen", "measured_saving_fen", "life_years")},
+                "payback_years": rules.payback_years(o.investment_fen, o.yearly_saving_fen),
+                "npv_fen": rules.npv(o.investment_fen, o.yearly_saving_fen, o.life_years, figures.DISCOUNT_RATE),
+                "irr": rules.irr(o.investment_fen, o.yearly_saving_fen, o.life_years)}
                for o in audit.options.order_by("pk")]
     stages = [{"stage": r.stage, "due_on": r.due_on, "closed_at": r.closed_at}
               for r in audit.stages.order_by("opened_at", "pk")]
@@ -173,7 +174,7 @@ def get_rollup(request: StaffRequest, year: int | None = None) -> Any:
     require_perm(request.user, VIEW)
     result = figures.rollup(request.user, year=year)
     return {"rounds": result.rounds, "accepted": result.accepted, "overdue": result.overdue,
-            "by_status": result.by_status, "savings_yuan": result.savings_yuan,
+            "by_status": result.by_status, "savings_fen": result.savings_fen,
             "energy_saved_tce": result.energy_saved_tce, "water_saved_m3": result.water_saved_m3,
             "intensity_before": result.before, "intensity_after": result.after}
 

@@ -107,7 +107,7 @@ def _figures(audit: AuditRound, rng: random.Random, after: bool) -> list[Figures
     materials, va = Decimal(rng.randint(1_000, 20_000)), Decimal(rng.randint(2_000, 30_000))
     output = Decimal(rng.randint(500, 10_000))
     rows = [Figures(round=audit, period="before", energy_tce=energy, water_m3=water, materials_t=materials,
-                    co2_t=energy * Decimal("2.6"), value_added_wan=va, output=output)]
+                    co2_t=energy * Decimal("2.6"), value_added_fen=int(va) * rules.FEN_PER_WAN, output=output)]
     if after:
         cut = Decimal(rng.randint(6, 16)) / 100  # 6–16 % less energy for the same work
         grow = Decimal(rng.randint(0, 8)) / 100
@@ -115,7 +115,7 @@ def _figures(audit: AuditRound, rng: random.Random, after: bool) -> list[Figures
                             water_m3=(water * (1 - cut / 2)).quantize(Decimal(1)),
                             materials_t=(materials * (1 - cut / 3)).quantize(Decimal(1)),
                             co2_t=(energy * (1 - cut) * Decimal("2.6")).quantize(Decimal(1)),
-                            value_added_wan=(va * (1 + grow)).quantize(Decimal(1)),
+                            value_added_fen=int((va * (1 + grow)).quantize(Decimal(1))) * rules.FEN_PER_WAN,
                             output=(output * (1 + grow)).quantize(Decimal(1))))
     return rows
 
@@ -123,19 +123,19 @@ def _figures(audit: AuditRound, rng: random.Random, after: bool) -> list[Figures
 def _options(audit: AuditRound, rng: random.Random, upto: int) -> list[Option]:
     """Three no/low-cost options (implemented once the options stage is passed) and one medium/high-cost."""
     done_low = upto > 4
-    rows = [Option(round=audit, title=title, cost_class="low", investment_yuan=Decimal(rng.randint(0, 40) * 1000),
-                   yearly_saving_yuan=Decimal(rng.randint(10, 90) * 1000), life_years=1,
+    rows = [Option(round=audit, title=title, cost_class="low", investment_fen=rng.randint(0, 40) * 100_000,
+                   yearly_saving_fen=rng.randint(10, 90) * 100_000, life_years=1,
                    energy_saved_tce=Decimal(rng.randint(5, 60)), water_saved_m3=Decimal(rng.randint(500, 8000)),
                    status="implemented" if done_low else "proposed")
             for title in ("跑冒滴漏治理", "空压机群控", "冷却水循环利用")]
-    investment = Decimal(rng.randint(40, 400) * 10_000)
+    investment = rng.randint(40, 400) * 1_000_000  # fen: 400,000 to 4,000,000 yuan
     high_status = "implemented" if upto > 9 else "adopted" if upto >= 5 else "proposed"
     rows.append(Option(round=audit, title=("余热回收改造", "电镀线逆流漂洗改造", "水性涂料替代", "印染中水回用")[
-        audit.pk % 4], cost_class="high", investment_yuan=investment,
-        yearly_saving_yuan=(investment / Decimal(rng.randint(2, 5))).quantize(Decimal(1)), life_years=8,
+        audit.pk % 4], cost_class="high", investment_fen=investment,
+        yearly_saving_fen=investment // rng.randint(2, 5) // 100 * 100, life_years=8,
         energy_saved_tce=Decimal(rng.randint(50, 400)), water_saved_m3=Decimal(rng.randint(1000, 30000)),
         status=high_status,
-        measured_saving_yuan=(investment / Decimal(rng.randint(2, 6))).quantize(Decimal(1)) if upto > 9 else None))
+        measured_saving_fen=investment // rng.randint(2, 6) // 100 * 100 if upto > 9 else None))
     return rows
 
 

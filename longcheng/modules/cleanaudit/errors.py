@@ -20,3 +20,4 @@ class ErrorCode(StrEnum):
     SCORE = "invalid_score"
     NOT_ASSESSED = "not_assessed"
     WRONG_SIDE = "wrong_side"
+    BENCHMARK = "invalid_benchmark"

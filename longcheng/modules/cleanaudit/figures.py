@@ -9,16 +9,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import pgettext
 
 from longcheng.kernel import exports
+from longcheng.kernel.ledger.money import format_fen, yuan
 from longcheng.kernel.registry import Chart, Figure
 
 from . import access, rules
 from .models import AuditRound, Benchmark, Consultancy, Figures, Option, Review
-from .stages import COST_CLASSES, STATUSES
+from .stages import COST_CLASSES, CYCLE_YEARS, STATUSES
 
 DISCOUNT_RATE = Decimal("0.08")  # the rate an option's NPV is shown at
 FLOW_FIELDS = {"energy": "energy_tce", "water": "water_m3", "materials": "materials_t", "co2": "co2_t"}
@@ -31,7 +32,7 @@ class Rollup:
     by_status: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
-    savings_yuan: Decimal = ZERO  # yearly savings of the options implemented
+    savings_fen: int = 0  # yearly savings of the options implemented, in fen
     energy_saved_tce: Decimal = ZERO
     water_saved_m3: Decimal = ZERO
     firms_compared: int = 0  # firms with figures before and after
@@ -52,7 +53,7 @@ def overdue_rounds(rounds: QuerySet[AuditRound], today: dt.date) -> QuerySet[Aud
 def _park_intensities(rounds: QuerySet[AuditRound]) -> tuple[int, dict[str, dict[str, Decimal | None]]]:
     both = Figures.objects.filter(round__in=rounds).values("round").annotate(n=Count("pk")).filter(n=2).values("round")
     sums = {row["period"]: row for row in Figures.objects.filter(round__in=both).values("period").annotate(
-        firms=Count("round"), value_added=Sum("value_added_wan"), output=Sum("output"),
+        firms=Count("round"), value_added=Sum("value_added_fen"), output=Sum("output"),
         **{flow: Sum(name) for flow, name in FLOW_FIELDS.items()})}
     out: dict[str, dict[str, Decimal | None]] = {}
     for period in ("before", "after"):
@@ -61,7 +62,7 @@ def _park_intensities(rounds: QuerySet[AuditRound]) -> tuple[int, dict[str, dict
             out[period] = {}
             continue
         computed = rules.intensities({f: row[f] or ZERO for f in FLOW_FIELDS}, output=ZERO,
-                                     value_added_wan=row["value_added"] or ZERO)
+                                     value_added_fen=int(row["value_added"] or 0))
         out[period] = {k: v for k, v in computed.items() if k.endswith("_per_wan")}
     return (sums["before"]["firms"] if "before" in sums else 0), out
 
@@ -77,12 +78,12 @@ def rollup(user: Any, *, year: int | None = None, today: dt.date | None = None) 
     result.overdue = overdue_rounds(rounds, day).count()
     options = Option.objects.filter(round__in=rounds)
     for row in options.order_by().values("cost_class").annotate(
-            n=Count("pk"), investment=Sum("investment_yuan"),
+            n=Count("pk"), investment=Sum("investment_fen"),
             implemented=Count("pk", filter=Q(status="implemented"))):
         result.options[row["cost_class"]] = row
     done = options.filter(status="implemented").aggregate(
-        saving=Sum("yearly_saving_yuan"), energy=Sum("energy_saved_tce"), water=Sum("water_saved_m3"))
-    result.savings_yuan = done["saving"] or ZERO
+        saving=Sum("yearly_saving_fen"), energy=Sum("energy_saved_tce"), water=Sum("water_saved_m3"))
+    result.savings_fen = int(done["saving"] or 0)
     result.energy_saved_tce, result.water_saved_m3 = done["energy"] or ZERO, done["water"] or ZERO
     result.firms_compared, park = _park_intensities(rounds)
     result.before, result.after = park.get("before", {}), park.get("after", {})
@@ -111,8 +112,7 @@ def panel_figures(user: Any) -> list[Figure]:
         Figure(pgettext("cleanaudit", "Rounds in progress"), result.rounds - result.accepted
                - result.by_status.get("failed", 0)),
         Figure(pgettext("cleanaudit", "Overdue"), result.overdue),
-        Figure(pgettext("cleanaudit", "Yearly savings of options implemented"), f"{result.savings_yuan:,.0f}",
-               pgettext("cleanaudit", "yuan")),
+        Figure(pgettext("cleanaudit", "Yearly savings of options implemented"), format_fen(result.savings_fen)),
     ]
 
 
@@ -120,9 +120,10 @@ def panel_charts(user: Any) -> list[Chart]:
     return [intensity_chart(rollup(user))]
 
 
-def cost_rows(result: Rollup) -> list[tuple[str, int, int, Decimal]]:
+def cost_rows(result: Rollup) -> list[tuple[str, int, int, int]]:
+    """Per cost class: options, implemented, investment in fen."""
     return [(str(label), result.options.get(code, {}).get("n", 0), result.options.get(code, {}).get("implemented", 0),
-             result.options.get(code, {}).get("investment") or ZERO) for code, label in COST_CLASSES.items()]
+             int(result.options.get(code, {}).get("investment") or 0)) for code, label in COST_CLASSES.items()]
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def rollup_xlsx(user: Any, result: Rollup, year: int | None) -> bytes:
     for label, value in ((pgettext("cleanaudit", "Rounds"), result.rounds),
                          (pgettext("cleanaudit", "Firms accepted (验收合格)"), result.accepted),
                          (pgettext("cleanaudit", "Overdue"), result.overdue),
-                         (pgettext("cleanaudit", "Yearly savings of options implemented"), float(result.savings_yuan)),
+                         (pgettext("cleanaudit", "Yearly savings of options implemented (yuan)"), float(yuan(result.savings_fen))),
                          (pgettext("cleanaudit", "Energy saved"), float(result.energy_saved_tce)),
                          (pgettext("cleanaudit", "Water saved"), float(result.water_saved_m3))):
         sheet.append([label, value])
@@ -203,3 +204,41 @@ def industry_levels(audit: AuditRound, computed: dict[str, dict[str, Decimal | N
         level = rules.industry_level(computed[period], marks) if marks and period in computed else None
         out[period] = LEVELS.get(level, "—") if level else "—"
     return out
+
+
+@dataclass(frozen=True)
+class DueAgain:
+    """A firm whose last accepted round makes it due on `year`'s list again (repeat cycles)."""
+
+    firm_id: int
+    firm: str
+    industry: str
+    last_year: int
+    due_year: int
+    trigger: str = ""  # the last round's codes, to list the firm again the same way
+    industry_code: str = ""
+    mode: str = ""
+    consultancy_id: int | None = None
+
+
+def due_again(user: Any, year: int) -> list[DueAgain]:
+    """Firms in scope accepted before, due again by `year` by their industry's cycle (2/3/5 years), and not
+    on a list since their last acceptance. Their earlier rounds stay as they were: a new round is a new row."""
+    rounds = access.rounds_for(user).order_by()
+    latest = dict(rounds.values("firm").annotate(y=Max("year")).values_list("firm", "y"))
+    out = []
+    shortest = min(CYCLE_YEARS.values())
+    for audit in rounds.filter(status="accepted", year__lte=year - shortest).select_related("firm").order_by("-year"):
+        if latest.get(audit.firm_id) != audit.year:
+            continue  # listed again since
+        due = rules.next_audit_year(industry=audit.industry, trigger=audit.trigger, accepted_year=audit.year)
+        if due is not None and due <= year:
+            out.append(DueAgain(audit.firm_id, audit.firm.name, audit.get_industry_display(), audit.year, due,
+                                audit.trigger, audit.industry, audit.mode, audit.consultancy_id))
+    return sorted(out, key=lambda d: (d.due_year, d.firm))[:500]
+
+
+def history(user: Any, audit: AuditRound) -> list[AuditRound]:
+    """The firm's other rounds the user may see, latest first: a firm audited again keeps its earlier ones."""
+    mine = access.party_rounds(user) if access.side_of(user, audit) == "firm" else access.rounds_for(user)
+    return list(mine.filter(firm_id=audit.firm_id).exclude(pk=audit.pk).order_by("-year")[:20])

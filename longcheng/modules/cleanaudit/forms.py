@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import pgettext_lazy
 
+from longcheng.kernel.forms import YuanField
+
 from . import rules
 from .models import Figures
 from .stages import ARTEFACTS, COST_CLASSES, INDUSTRIES, MODES, OPTION_STATUSES, STAGES, TRIGGERS
@@ -35,6 +37,8 @@ class ArtefactForm(forms.Form):
     title = forms.CharField(label=pgettext_lazy("cleanaudit", "Title"), max_length=200)
     note = forms.CharField(label=pgettext_lazy("cleanaudit", "Content"), max_length=4000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+    # The document itself (PDF, JPEG or PNG), checked by its content in the action (kernel.uploads).
+    file = forms.FileField(label=pgettext_lazy("cleanaudit", "File (PDF or scan)"), required=False)
 
 
 class FiguresForm(forms.Form):
@@ -43,7 +47,7 @@ class FiguresForm(forms.Form):
     water_m3 = forms.DecimalField(label=pgettext_lazy("cleanaudit", "Water (m³)"), **AMOUNT)
     materials_t = forms.DecimalField(label=pgettext_lazy("cleanaudit", "Materials (t)"), **AMOUNT)
     co2_t = forms.DecimalField(label=pgettext_lazy("cleanaudit", "CO₂ (t)"), **AMOUNT)
-    value_added_wan = forms.DecimalField(label=pgettext_lazy("cleanaudit", "Value added (10,000 yuan)"), **AMOUNT)
+    value_added_fen = YuanField(label=pgettext_lazy("cleanaudit", "Industrial value added (yuan)"))
     output = forms.DecimalField(label=pgettext_lazy("cleanaudit", "Output"), **AMOUNT)
     output_unit = forms.CharField(label=pgettext_lazy("cleanaudit", "Unit of output"), max_length=16, initial="t")
 
@@ -58,10 +62,9 @@ class BalanceForm(forms.Form):
 class OptionForm(forms.Form):
     title = forms.CharField(label=pgettext_lazy("cleanaudit", "Option"), max_length=200)
     cost_class = forms.ChoiceField(label=pgettext_lazy("cleanaudit", "Cost class"), choices=list(COST_CLASSES.items()))
-    investment_yuan = forms.DecimalField(label=pgettext_lazy("cleanaudit", "Investment (yuan)"), max_digits=14,
-                                         decimal_places=2, min_value=0)
-    yearly_saving_yuan = forms.DecimalField(label=pgettext_lazy("cleanaudit", "Yearly savings (yuan)"),
-                                            max_digits=14, decimal_places=2, min_value=0)
+    # A no-cost option (housekeeping) invests nothing: zero is allowed.
+    investment_fen = YuanField(label=pgettext_lazy("cleanaudit", "Investment (yuan)"), allow_zero=True)
+    yearly_saving_fen = YuanField(label=pgettext_lazy("cleanaudit", "Yearly savings (yuan)"), allow_zero=True)
     life_years = forms.IntegerField(label=pgettext_lazy("cleanaudit", "Life (years)"), min_value=1, max_value=50,
                                     initial=1)
     energy_saved_tce = forms.DecimalField(label=pgettext_lazy("cleanaudit", "Energy saved (tce a year)"),
@@ -72,8 +75,8 @@ class OptionForm(forms.Form):
 
 class OptionStatusForm(forms.Form):
     status = forms.ChoiceField(label=pgettext_lazy("cleanaudit", "Status"), choices=list(OPTION_STATUSES.items()))
-    measured_saving_yuan = forms.DecimalField(label=pgettext_lazy("cleanaudit", "Measured yearly savings (yuan)"),
-                                              max_digits=14, decimal_places=2, min_value=0, required=False)
+    measured_saving_fen = YuanField(label=pgettext_lazy("cleanaudit", "Measured yearly savings (yuan)"),
+                                    allow_zero=True, required=False)
 
 
 class ThreadForm(forms.Form):
@@ -112,3 +115,19 @@ class ReviewForm(forms.Form):
 
     def scores(self) -> dict[str, int]:
         return {item.code: self.cleaned_data[f"score_{item.code}"] for item in rules.SHEETS[self.kind]}
+
+
+class BenchmarkForm(forms.Form):
+    """A new version of one indicator's levels for an industry; lower consumption is better."""
+
+    industry = forms.ChoiceField(label=pgettext_lazy("cleanaudit", "Industry"), choices=list(INDUSTRIES.items()))
+    indicator = forms.ChoiceField(label=pgettext_lazy("cleanaudit", "Indicator"),
+                                  choices=list(rules.INDICATORS.items()))
+    level_1 = forms.DecimalField(label=pgettext_lazy("cleanaudit", "Level I (international leading)"),
+                                 max_digits=14, decimal_places=4)
+    level_2 = forms.DecimalField(label=pgettext_lazy("cleanaudit", "Level II (domestic advanced)"),
+                                 max_digits=14, decimal_places=4)
+    level_3 = forms.DecimalField(label=pgettext_lazy("cleanaudit", "Level III (domestic basic)"),
+                                 max_digits=14, decimal_places=4)
+    restrictive = forms.BooleanField(label=pgettext_lazy("cleanaudit", "Restrictive indicator (限定性指标)"),
+                                     required=False)

@@ -44,17 +44,20 @@ def do_import_list(content: bytes, *, filename: str, year: int, listed_on: dt.da
                              defaults=COLUMN, filename=filename, allow_csv=True)
     named = tables.column_names(rows, COLUMN)
     report = ImportReport(rows=len(rows))
-    firms = restrict(Organisation.objects.filter(kind="enterprise"), acting_user, REVIEW)
+    # The firms and consultancies of the whole file in two queries, not two a row (bench: 1,000 rows).
+    codes = {str(row.get(k, "")).strip().upper() for row in rows for k in ("uscc", "consultancy")} - {""}
+    firms = {o.uscc: o for o in restrict(Organisation.objects.filter(kind="enterprise"), acting_user, REVIEW)
+             .filter(uscc__in=codes).select_related("place")}
+    roster = {c.org.uscc: c for c in Consultancy.objects.select_related("org").filter(org__uscc__in=codes)}
     with transaction.atomic():
         for line, row in tables.numbered(rows):
             values = {k: WORDS.get(k, {}).get(row.get(k, "").strip(), row.get(k, "").strip()) for k in COLUMN}
-            firm = firms.filter(uscc=values["uscc"].upper()).select_related("place").first()
+            firm = firms.get(values["uscc"].upper())
             if firm is None:
                 report.problems.append(RowProblem(line, named["uscc"], pgettext(
                     "cleanaudit", "No firm of this credit code in your places.")))
                 continue
-            consultancy = Consultancy.objects.filter(org__uscc=values["consultancy"].upper()).first() \
-                if values["consultancy"] else None
+            consultancy = roster.get(values["consultancy"].upper()) if values["consultancy"] else None
             try:
                 with transaction.atomic():
                     do_list_round(firm=firm, year=year, listed_on=listed_on, trigger=values["trigger"],

@@ -119,6 +119,10 @@ class Artefact(models.Model):
     kind = models.CharField(pgettext_lazy("cleanaudit", "kind"), max_length=24, choices=list(ARTEFACTS.items()))
     title = models.CharField(pgettext_lazy("cleanaudit", "title"), max_length=200)
     note = models.TextField(pgettext_lazy("cleanaudit", "content"), max_length=4000, blank=True)
+    # The document itself (PDF or a scan), passed through kernel.uploads.check_upload; optional, since a
+    # record such as the team's names may be typed in the note.
+    file = models.FileField(upload_to="cleanaudit/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField()
 
@@ -141,8 +145,8 @@ class Figures(models.Model):
     water_m3 = models.DecimalField(pgettext_lazy("cleanaudit", "water (m³)"), max_digits=14, decimal_places=3)
     materials_t = models.DecimalField(pgettext_lazy("cleanaudit", "materials (t)"), max_digits=14, decimal_places=3)
     co2_t = models.DecimalField(pgettext_lazy("cleanaudit", "CO₂ (t)"), max_digits=14, decimal_places=3)
-    value_added_wan = models.DecimalField(pgettext_lazy("cleanaudit", "industrial value added (10,000 yuan)"),
-                                          max_digits=14, decimal_places=3)
+    # Money is integer fen (the indicators per 10,000 yuan divide by fen / 1,000,000).
+    value_added_fen = models.BigIntegerField(pgettext_lazy("cleanaudit", "industrial value added (fen)"))
     output = models.DecimalField(pgettext_lazy("cleanaudit", "output"), max_digits=14, decimal_places=3)
     output_unit = models.CharField(pgettext_lazy("cleanaudit", "unit of output"), max_length=16, default="t")
 
@@ -180,20 +184,20 @@ class Option(models.Model):
                                   choices=list(COST_CLASSES.items()))
     status = models.CharField(pgettext_lazy("cleanaudit", "status"), max_length=12,
                               choices=list(OPTION_STATUSES.items()), default="proposed")
-    investment_yuan = models.DecimalField(pgettext_lazy("cleanaudit", "investment (yuan)"), max_digits=14, decimal_places=2)
-    yearly_saving_yuan = models.DecimalField(pgettext_lazy("cleanaudit", "yearly savings (yuan)"), max_digits=14, decimal_places=2)
+    investment_fen = models.BigIntegerField(pgettext_lazy("cleanaudit", "investment (fen)"))
+    yearly_saving_fen = models.BigIntegerField(pgettext_lazy("cleanaudit", "yearly savings (fen)"))
     life_years = models.PositiveSmallIntegerField(pgettext_lazy("cleanaudit", "life (years)"), default=1)
     energy_saved_tce = models.DecimalField(pgettext_lazy("cleanaudit", "energy saved (tce a year)"), default=0,
                                            max_digits=14, decimal_places=3)
     water_saved_m3 = models.DecimalField(pgettext_lazy("cleanaudit", "water saved (m³ a year)"), default=0, max_digits=14, decimal_places=3)
     # What the option saved once running, measured (验收 checks it for medium/high-cost options).
-    measured_saving_yuan = models.DecimalField(pgettext_lazy("cleanaudit", "measured yearly savings (yuan)"),
-                                               null=True, blank=True, max_digits=14, decimal_places=2)
+    measured_saving_fen = models.BigIntegerField(pgettext_lazy("cleanaudit", "measured yearly savings (fen)"),
+                                                 null=True, blank=True)
 
     scope_path_field = "round__place__path"
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(investment_yuan__gte=0) & Q(yearly_saving_yuan__gte=0),
+        constraints = [models.CheckConstraint(condition=Q(investment_fen__gte=0) & Q(yearly_saving_fen__gte=0),
                                               name="cleanaudit_option_not_negative")]
 
     def __str__(self) -> str:
@@ -287,6 +291,10 @@ class Benchmark(models.Model):
     level_2 = models.DecimalField(max_digits=14, decimal_places=4)
     level_3 = models.DecimalField(max_digits=14, decimal_places=4)
     restrictive = models.BooleanField(default=False)  # 限定性指标: must reach level III at least
+    # Who set this version and when (None for the levels seeded by the demo or a migration).
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+")
+    set_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["industry", "indicator", "version"],

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.functional import Promise
 from django.utils.translation import pgettext, pgettext_lazy
 
-from .stages import ARTEFACTS, STAGE_BY_CODE, STAGES
+from .stages import ARTEFACTS, CYCLE_YEARS, INDUSTRY_CYCLE, STAGE_BY_CODE, STAGES
 
 BALANCE_TOLERANCE = Decimal("0.05")  # ±5 %: inputs against outputs, products and losses
 PASS_MARK = Decimal(60)
@@ -41,10 +41,10 @@ def next_stage(code: str) -> str | None:
 class OptionFacts:
     cost_class: str
     status: str
-    investment: Decimal
-    saving: Decimal
+    investment: int  # fen
+    saving: int  # fen a year
     life_years: int
-    measured: Decimal | None = None
+    measured: int | None = None  # fen a year
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,9 @@ def _stage_checks(stage: str, facts: RoundFacts, tolerance: Decimal) -> list[Pro
     live = [o for o in facts.options if o.status != "dropped"]
     if stage == "preaudit" and not facts.has_before:
         found.append(("figures", pgettext("cleanaudit", "The baseline figures (before) are not in yet.")))
-    if stage == "audit":
+    # The balance is checked where it is drawn up and again when the round applies for 评估 (closing the
+    # last stage): a balance edited afterwards cannot slip an open one past the rule.
+    if stage in ("audit", STAGES[-1].code):
         problem = balance_problem(facts.balance, tolerance)
         if problem:
             found.append(problem)
@@ -144,13 +146,17 @@ def _ratio(amount: Decimal, base: Decimal) -> Decimal | None:
     return (amount / base).quantize(FOUR, ROUND_HALF_UP) if base > 0 else None
 
 
-def intensities(flows: Mapping[str, Decimal], *, output: Decimal, value_added_wan: Decimal) -> dict[str, Decimal | None]:
+FEN_PER_WAN = 1_000_000  # 10,000 yuan in fen
+
+
+def intensities(flows: Mapping[str, Decimal], *, output: Decimal, value_added_fen: int) -> dict[str, Decimal | None]:
     """Each flow (energy tce, water m³, materials t, CO₂ t) per unit of output and per 10,000 yuan of value
-    added, to 4 decimals; None where the base is 0."""
+    added (the value added is integer fen), to 4 decimals; None where the base is 0."""
+    wan = Decimal(value_added_fen) / FEN_PER_WAN
     out: dict[str, Decimal | None] = {}
     for flow in FLOWS:
         out[f"{flow}_per_output"] = _ratio(flows[flow], output)
-        out[f"{flow}_per_wan"] = _ratio(flows[flow], value_added_wan)
+        out[f"{flow}_per_wan"] = _ratio(flows[flow], wan)
     return out
 
 
@@ -192,31 +198,34 @@ def industry_level(values: Mapping[str, Decimal | None],
 # --- options ----------------------------------------------------------------------------------------
 
 
-def payback_years(investment: Decimal, saving: Decimal) -> Decimal | None:
-    return (investment / saving).quantize(Decimal("0.01"), ROUND_HALF_UP) if saving > 0 else None
+def payback_years(investment_fen: int, saving_fen: int) -> Decimal | None:
+    if saving_fen <= 0:
+        return None
+    return (Decimal(investment_fen) / Decimal(saving_fen)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def npv(investment: Decimal, saving: Decimal, years: int, rate: Decimal) -> Decimal:
-    """Net present value: the investment now, the same yearly saving at the end of each year, discounted."""
-    total = -investment
+def npv(investment_fen: int, saving_fen: int, years: int, rate: Decimal) -> int:
+    """Net present value in whole fen (half up): the investment now, the same yearly saving at the end of
+    each year, discounted."""
+    total = Decimal(-investment_fen)
     factor = Decimal(1)
     for _year in range(years):
         factor /= 1 + rate
-        total += saving * factor
-    return total.quantize(Decimal("0.01"), ROUND_HALF_UP)
+        total += saving_fen * factor
+    return int(total.quantize(Decimal(1), ROUND_HALF_UP))
 
 
-def irr(investment: Decimal, saving: Decimal, years: int) -> Decimal | None:
+def irr(investment_fen: int, saving_fen: int, years: int) -> Decimal | None:
     """The rate at which the NPV is 0, to 4 decimals (0.1524 is 15.24 %); None when the savings never
     repay the investment. Bisection: the NPV falls as the rate rises, so there is one root."""
-    if investment <= 0 or saving <= 0 or years < 1 or saving * years <= investment:
+    if investment_fen <= 0 or saving_fen <= 0 or years < 1 or saving_fen * years <= investment_fen:
         return None
 
     def value(rate: Decimal) -> Decimal:
-        total, factor = -investment, Decimal(1)
+        total, factor = Decimal(-investment_fen), Decimal(1)
         for _year in range(years):
             factor /= 1 + rate
-            total += saving * factor
+            total += saving_fen * factor
         return total
 
     low, high = Decimal(0), Decimal(1)
@@ -228,26 +237,26 @@ def irr(investment: Decimal, saving: Decimal, years: int) -> Decimal | None:
     return ((low + high) / 2).quantize(FOUR, ROUND_HALF_UP)
 
 
-def option_problem(*, title: str, cost_class: str, investment: Decimal | None, saving: Decimal | None,
+def option_problem(*, title: str, cost_class: str, investment: int | None, saving: int | None,
                    life_years: int | None) -> Problem | None:
     if not title.strip() or len(title.strip()) > 200:
         return "title", pgettext("cleanaudit", "An option needs a title of at most 200 characters.")
     if cost_class not in ("low", "high"):
         return "cost_class", pgettext("cleanaudit", "Choose no/low cost or medium/high cost.")
     if investment is None or investment < 0:
-        return "investment_yuan", pgettext("cleanaudit", "The investment is an amount in yuan, 0 or more.")
+        return "investment_fen", pgettext("cleanaudit", "The investment is an amount in yuan, 0 or more.")
     if saving is None or saving < 0:
-        return "yearly_saving_yuan", pgettext("cleanaudit", "The yearly savings are an amount in yuan, 0 or more.")
+        return "yearly_saving_fen", pgettext("cleanaudit", "The yearly savings are an amount in yuan, 0 or more.")
     if life_years is None or not 1 <= life_years <= 50:
         return "life_years", pgettext("cleanaudit", "The life of an option is 1 to 50 years.")
     return None
 
 
-def figures_problem(values: Mapping[str, Decimal | None]) -> Problem | None:
+def figures_problem(values: Mapping[str, Decimal | int | None]) -> Problem | None:
     for name, value in values.items():
         if value is None or value < 0:
             return name, pgettext("cleanaudit", "A figure of 0 or more is required.")
-    for name in ("output", "value_added_wan"):
+    for name in ("output", "value_added_fen"):
         if name in values and not (values[name] or 0) > 0:
             return name, pgettext("cleanaudit", "Output and value added must be above 0: the indicators divide by them.")
     return None
@@ -356,3 +365,24 @@ def acceptance_due(assessed_on: dt.date) -> dt.date:
 
 def is_overdue(due_on: dt.date | None, today: dt.date, done: bool) -> bool:
     return due_on is not None and not done and today > due_on
+
+
+def next_audit_year(*, industry: str, trigger: str, accepted_year: int) -> int | None:
+    """The year a firm accepted in `accepted_year` is due on the list again: 2, 3 or 5 years on by its
+    industry's cycle; None for a voluntary audit (no repeat is required)."""
+    if trigger == "voluntary":
+        return None
+    return accepted_year + CYCLE_YEARS[INDUSTRY_CYCLE.get(industry, "polluting")]
+
+
+def benchmark_problem(level_1: Decimal | None, level_2: Decimal | None, level_3: Decimal | None) -> Problem | None:
+    """An indicator's levels: consumptions above 0, level I the strictest (lowest), so I <= II <= III."""
+    for name, value in (("level_1", level_1), ("level_2", level_2), ("level_3", level_3)):
+        if value is None or not value > 0:
+            return name, pgettext("cleanaudit", "A level is a number above 0.")
+    assert level_1 is not None and level_2 is not None and level_3 is not None
+    if level_2 < level_1:
+        return "level_2", pgettext("cleanaudit", "Level II may not be stricter (lower) than level I.")
+    if level_3 < level_2:
+        return "level_3", pgettext("cleanaudit", "Level III may not be stricter (lower) than level II.")
+    return None

@@ -58,12 +58,20 @@ AUDIT_ACTIONS = {
     "cleanaudit.visit.log": pgettext_lazy("cleanaudit", "Expert visit logged"),
     "cleanaudit.review.assessment": pgettext_lazy("cleanaudit", "Audit assessed (评估)"),
     "cleanaudit.review.acceptance": pgettext_lazy("cleanaudit", "Audit accepted or refused (验收)"),
+    "cleanaudit.benchmark.set": pgettext_lazy("cleanaudit", "Industry indicator levels set"),
+    "cleanaudit.artefact.download": pgettext_lazy("cleanaudit", "Audit document downloaded"),
+    "cleanaudit.report.download": pgettext_lazy("cleanaudit", "Audit report outline downloaded"),
 }
 AUDIT_FIELDS = {
     "stage": pgettext_lazy("cleanaudit", "stage"),
     "total": pgettext_lazy("cleanaudit", "score"),
     "passed": pgettext_lazy("cleanaudit", "passed"),
     "side": pgettext_lazy("cleanaudit", "side"),
+    "industry": pgettext_lazy("cleanaudit", "industry"),
+    "indicator": pgettext_lazy("cleanaudit", "indicator"),
+    "version": pgettext_lazy("cleanaudit", "version"),
+    "levels": pgettext_lazy("cleanaudit", "levels (I, II, III)"),
+    "restrictive": pgettext_lazy("cleanaudit", "restrictive"),
 }
 
 SPEC = register_module(ModuleSpec(

@@ -72,6 +72,13 @@ INDUSTRIES: dict[str, Promise] = {
     "machinery": pgettext_lazy("cleanaudit", "Machinery"),
     "textiles": pgettext_lazy("cleanaudit", "Textiles"),
 }
+# Repeat cycles (清洁生产审核办法 and the provinces' practice): a firm under mandatory audit is listed again
+# every 2 years in a heavy-metal industry, every 3 in an over-capacity one, every 5 for other heavy
+# polluters. Each industry says which it is; a new industry adds itself here.
+CYCLE_YEARS: dict[str, int] = {"heavy_metal": 2, "overcapacity": 3, "polluting": 5}
+INDUSTRY_CYCLE: dict[str, str] = {"coatings": "polluting", "electroplating": "heavy_metal", "machinery": "polluting",
+                                  "textiles": "polluting"}
+
 COST_CLASSES: dict[str, Promise] = {
     "low": pgettext_lazy("cleanaudit", "No or low cost (无/低费)"),
     "high": pgettext_lazy("cleanaudit", "Medium or high cost (中/高费)"),

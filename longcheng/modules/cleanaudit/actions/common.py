@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import pgettext
 
 from longcheng.kernel.errors import Conflict, KernelError
+from longcheng.kernel.ledger.money import MAX_AMOUNT_FEN
 
 from .. import rules
 from ..errors import ErrorCode
@@ -32,8 +33,8 @@ def must_be_in_stage(audit: AuditRound, stage: str | None = None) -> None:
 
 
 def option_facts(options: Any) -> tuple[rules.OptionFacts, ...]:
-    return tuple(rules.OptionFacts(o.cost_class, o.status, o.investment_yuan, o.yearly_saving_yuan, o.life_years,
-                                   o.measured_saving_yuan) for o in options)
+    return tuple(rules.OptionFacts(o.cost_class, o.status, o.investment_fen, o.yearly_saving_fen, o.life_years,
+                                   o.measured_saving_fen) for o in options)
 
 
 def facts_of(audit: AuditRound) -> rules.RoundFacts:
@@ -55,3 +56,17 @@ def decimal_of(value: Any, field: str) -> Decimal:
         raise KernelError(pgettext("cleanaudit", "A number of 0 or more is required."), code=ErrorCode.FIGURES,
                           field=field)
     return amount
+
+
+def fen_of(value: Any, field: str) -> int:
+    """An amount of money as integer fen, 0 up to the ledger's MAX_AMOUNT_FEN (a page reads yuan text into
+    fen with the kernel's YuanField; the API sends fen)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = int(str(value).strip())
+        except ValueError:
+            value = -1
+    if not 0 <= value <= MAX_AMOUNT_FEN:
+        raise KernelError(pgettext("cleanaudit", "An amount in fen, 0 or more, is required."), code=ErrorCode.FIGURES,
+                          field=field)
+    return value

@@ -16,6 +16,7 @@ from longcheng.kernel.access.scope import place_in_scope, require_perm
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import Conflict, KernelError, NotFound
 from longcheng.kernel.orgs.models import Organisation
+from longcheng.kernel.uploads import SCANS, check_upload
 from longcheng.kernel.workdays.api import SHANGHAI, CalendarDataMissing, add_working_days
 
 from .. import access, rules
@@ -23,9 +24,9 @@ from ..errors import ErrorCode
 from ..models import Artefact, AuditRound, Balance, Consultancy, Figures, Option, StageRecord
 from ..spec import REVIEW
 from ..stages import ARTEFACTS, FIRST, INDUSTRIES, MODES, STAGE_BY_CODE, TRIGGERS
-from .common import decimal_of, facts_of, must_be_in_stage, must_be_party
+from .common import decimal_of, facts_of, fen_of, must_be_in_stage, must_be_party
 
-FIGURE_FIELDS = ("energy_tce", "water_m3", "materials_t", "co2_t", "value_added_wan", "output")
+FIGURE_FIELDS = ("energy_tce", "water_m3", "materials_t", "co2_t", "output")  # and value_added_fen, in fen
 
 
 def _choice(value: str, choices: Mapping[str, Any], field: str) -> str:
@@ -80,8 +81,13 @@ def do_list_round(*, firm: Organisation, year: int, listed_on: dt.date, trigger:
     return audit
 
 
-def do_add_artefact(round_id: int, *, kind: str, title: str, note: str = "", acting_user: User) -> Artefact:
-    """The firm files a document its current stage asks for."""
+MAX_ARTEFACT_BYTES = 20 * 1024 * 1024  # a scanned report of a few dozen pages
+
+
+def do_add_artefact(round_id: int, *, kind: str, title: str, note: str = "", upload: Any = None,
+                    acting_user: User) -> Artefact:
+    """The firm files a document its current stage asks for: a typed record, the document itself (a PDF or
+    a scan, checked by the kernel's one upload check), or both."""
     if kind not in ARTEFACTS:
         raise KernelError(pgettext("cleanaudit", "No such kind of document."), code="invalid", field="kind")
     if not title.strip() or len(title.strip()) > 200:
@@ -94,9 +100,16 @@ def do_add_artefact(round_id: int, *, kind: str, title: str, note: str = "", act
         if kind not in STAGE_BY_CODE[audit.status].artefacts:
             raise KernelError(pgettext("cleanaudit", "The current stage does not ask for this document."),
                               code=ErrorCode.WRONG_STAGE, field="kind")
+        # The file is read only for the party who may add it: a stranger learns nothing from its refusal.
+        name = ""
+        if upload is not None:
+            check_upload(upload, allowed=SCANS, max_bytes=MAX_ARTEFACT_BYTES, field="file")
+            name = (getattr(upload, "name", "") or "file")[-200:]
         artefact = Artefact.objects.create(round=audit, stage=audit.status, kind=kind, title=title.strip(),
-                                           note=note[:4000], added_by=acting_user, added_at=timezone.now())
-        record(acting_user, "cleanaudit.artefact.add", audit, after={"stage": audit.status, "kind": kind})
+                                           note=note[:4000], file=upload if upload is not None else "", file_name=name, added_by=acting_user,
+                                           added_at=timezone.now())
+        record(acting_user, "cleanaudit.artefact.add", audit,
+               after={"stage": audit.status, "kind": kind, **({"name": name} if name else {})})
     return artefact
 
 
@@ -104,7 +117,8 @@ def do_set_figures(round_id: int, *, period: str, values: Mapping[str, Any], out
                    acting_user: User) -> Figures:
     """The firm's own yearly figures, before or after; the indicators are computed from them."""
     _choice(period, dict(Figures.Period.choices), "period")
-    clean = {name: decimal_of(values.get(name, ""), name) for name in FIGURE_FIELDS}
+    clean: dict[str, Any] = {name: decimal_of(values.get(name, ""), name) for name in FIGURE_FIELDS}
+    clean["value_added_fen"] = fen_of(values.get("value_added_fen", ""), "value_added_fen")
     problem = rules.figures_problem(clean)
     if problem:
         raise KernelError(problem[1], code=ErrorCode.FIGURES, field=problem[0])
@@ -134,11 +148,11 @@ def do_set_balance(round_id: int, *, values: Mapping[str, Any], acting_user: Use
     return balance
 
 
-def do_add_option(round_id: int, *, title: str, cost_class: str, investment_yuan: Any, yearly_saving_yuan: Any,
+def do_add_option(round_id: int, *, title: str, cost_class: str, investment_fen: Any, yearly_saving_fen: Any,
                   life_years: int | None, energy_saved_tce: Any = 0, water_saved_m3: Any = 0,
                   acting_user: User) -> Option:
-    investment = decimal_of(investment_yuan, "investment_yuan")
-    saving = decimal_of(yearly_saving_yuan, "yearly_saving_yuan")
+    investment = fen_of(investment_fen, "investment_fen")
+    saving = fen_of(yearly_saving_fen, "yearly_saving_fen")
     problem = rules.option_problem(title=title, cost_class=cost_class, investment=investment, saving=saving,
                                    life_years=life_years)
     if problem:
@@ -150,20 +164,20 @@ def do_add_option(round_id: int, *, title: str, cost_class: str, investment_yuan
         must_be_party(side)
         must_be_in_stage(audit)
         option = Option.objects.create(round=audit, title=title.strip(), cost_class=cost_class,
-                                       investment_yuan=investment, yearly_saving_yuan=saving, life_years=life_years,
+                                       investment_fen=investment, yearly_saving_fen=saving, life_years=life_years,
                                        energy_saved_tce=energy, water_saved_m3=water)
         record(acting_user, "cleanaudit.option.add", audit, after={"option": option.pk, "cost_class": cost_class})
     return option
 
 
-def do_set_option_status(option_id: int, *, status: str, measured_saving_yuan: Any = None,
+def do_set_option_status(option_id: int, *, status: str, measured_saving_fen: Any = None,
                          acting_user: User) -> Option:
     """Adopt, implement or drop an option; an implemented one may carry its measured savings."""
     _choice(status, {"proposed": 1, "adopted": 1, "implemented": 1, "dropped": 1}, "status")
-    measured = None if measured_saving_yuan in (None, "") else decimal_of(measured_saving_yuan, "measured_saving_yuan")
+    measured = None if measured_saving_fen in (None, "") else fen_of(measured_saving_fen, "measured_saving_fen")
     if measured is not None and status != "implemented":
         raise KernelError(pgettext("cleanaudit", "Savings are measured only for an implemented option."),
-                          code=ErrorCode.OPTION, field="measured_saving_yuan")
+                          code=ErrorCode.OPTION, field="measured_saving_fen")
     round_id = Option.objects.filter(pk=option_id).values_list("round_id", flat=True).first()
     if round_id is None:
         raise NotFound(field="option")
@@ -176,8 +190,8 @@ def do_set_option_status(option_id: int, *, status: str, measured_saving_yuan: A
         option = Option.objects.select_for_update().get(pk=option_id)
         before = option.status
         option.status = status
-        option.measured_saving_yuan = measured if status == "implemented" else None
-        option.save(update_fields=["status", "measured_saving_yuan"])
+        option.measured_saving_fen = measured if status == "implemented" else None
+        option.save(update_fields=["status", "measured_saving_fen"])
         record(acting_user, "cleanaudit.option.status", audit,
                before={"option": option.pk, "status": before}, after={"option": option.pk, "status": status})
     return option

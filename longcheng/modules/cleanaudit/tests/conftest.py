@@ -15,9 +15,9 @@ from longcheng.modules.cleanaudit import actions
 FULL = {"process": 18, "focus": 14, "balance": 18, "options": 22, "report": 18}  # 90
 ACCEPT = {"implemented": 36, "effect": 34, "continuous": 18}
 BEFORE = {"energy_tce": "1250", "water_m3": "84000", "materials_t": "5200", "co2_t": "3100",
-          "value_added_wan": "8000", "output": "4000"}
+          "value_added_fen": "8000000000", "output": "4000"}
 AFTER = {"energy_tce": "1100", "water_m3": "70000", "materials_t": "5000", "co2_t": "2700",
-         "value_added_wan": "8800", "output": "4200"}
+         "value_added_fen": "8800000000", "output": "4200"}
 
 
 def make_uscc(body: str) -> str:
@@ -75,11 +75,11 @@ def fill_stage(audit: Any, user: Any) -> None:
         actions.do_set_balance(audit.pk, values={"inputs_t": "1000", "products_t": "900", "byproducts_t": "40",
                                                  "losses_t": "30"}, acting_user=user)
     if stage == "options":
-        low = actions.do_add_option(audit.pk, title="跑冒滴漏治理", cost_class="low", investment_yuan="20000",
-                                    yearly_saving_yuan="50000", life_years=1, acting_user=user)
+        low = actions.do_add_option(audit.pk, title="跑冒滴漏治理", cost_class="low", investment_fen=2_000_000,
+                                    yearly_saving_fen=5_000_000, life_years=1, acting_user=user)
         actions.do_set_option_status(low.pk, status="implemented", acting_user=user)
-        actions.do_add_option(audit.pk, title="余热回收", cost_class="high", investment_yuan="100000",
-                              yearly_saving_yuan="30000", life_years=5, energy_saved_tce="120", acting_user=user)
+        actions.do_add_option(audit.pk, title="余热回收", cost_class="high", investment_fen=10_000_000,
+                              yearly_saving_fen=3_000_000, life_years=5, energy_saved_tce="120", acting_user=user)
     if stage == "feasibility":
         high = audit.options.get(cost_class="high")
         actions.do_set_option_status(high.pk, status="adopted", acting_user=user)
@@ -99,6 +99,6 @@ def accept(world: dict[str, Any], audit: Any, now: Any = None) -> Any:
     """The whole way: 评估 passed, the high-cost option implemented and measured, 验收 passed."""
     actions.do_review(audit.pk, kind="assessment", scores=FULL, acting_user=world["bureau"], now=now)
     high = audit.options.get(cost_class="high")
-    actions.do_set_option_status(high.pk, status="implemented", measured_saving_yuan="28000",
+    actions.do_set_option_status(high.pk, status="implemented", measured_saving_fen=2_800_000,
                                  acting_user=world["firm_user"])
     return actions.do_review(audit.pk, kind="acceptance", scores=ACCEPT, acting_user=world["bureau"], now=now)

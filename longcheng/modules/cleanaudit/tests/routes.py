@@ -15,6 +15,7 @@ EITHER = (VIEW, RESPOND)
 
 
 def _world(world: World) -> dict[str, Any]:
+    from django.core.files.base import ContentFile
     from django.utils import timezone
 
     from longcheng.kernel.orgs.models import Organisation
@@ -34,13 +35,14 @@ def _world(world: World) -> dict[str, Any]:
     StageRecord.objects.create(round=audit, stage="planning", opened_at=now, due_on=dt.date(2026, 3, 31))
     staff = world["users"]["cleanaudit_firm"]
     plan = Artefact.objects.create(round=audit, stage="planning", kind="plan", title="工作计划", added_by=staff,
-                                   added_at=now)
+                                   added_at=now, file=ContentFile(b"%PDF-1.4 plan\n", name="plan.pdf"),
+                                   file_name="plan.pdf")
     thread = Thread.objects.create(round=audit, stage="planning", artefact=plan, subject="计划", opened_by=staff,
                                    opened_at=now)
     Message.objects.create(thread=thread, author=staff, side="firm", body="请指导", at=now)
-    option = Option.objects.create(round=audit, title="跑冒滴漏治理", cost_class="low", investment_yuan=0,
-                                   yearly_saving_yuan=1000)
-    return {"firm": firm, "round": audit, "thread": thread, "option": option}
+    option = Option.objects.create(round=audit, title="跑冒滴漏治理", cost_class="low", investment_fen=0,
+                                   yearly_saving_fen=1000)
+    return {"firm": firm, "round": audit, "thread": thread, "option": option, "plan": plan}
 
 
 def _round(w: World) -> list[Any]:
@@ -60,8 +62,8 @@ def _import(w: World) -> dict[str, Any]:
 
 
 FIGURES = {"period": "before", "energy_tce": "10", "water_m3": "10", "materials_t": "10", "co2_t": "10",
-           "value_added_wan": "10", "output": "10", "output_unit": "t"}
-OPTION = {"title": "余热回收", "cost_class": "high", "investment_yuan": "100000", "yearly_saving_yuan": "30000",
+           "value_added_fen": "10", "output": "10", "output_unit": "t"}
+OPTION = {"title": "余热回收", "cost_class": "high", "investment_fen": "100000", "yearly_saving_fen": "30000",
           "life_years": "5"}
 SCORES = {"score_process": "18", "score_focus": "14", "score_balance": "18", "score_options": "22",
           "score_report": "18"}
@@ -75,6 +77,12 @@ PAGES = [
         "industry": "coatings", "mode": "self"}),
     Page("cleanaudit:import", REVIEW, post=_import),
     Page("cleanaudit:round", EITHER, _round, within="a", view_permission=None),
+    Page("cleanaudit:report", EITHER, _round, within="a", view_permission=None),
+    Page("cleanaudit:artefact_file", EITHER, lambda w: [w["cleanaudit"]["plan"].pk], within="a",
+         view_permission=None),
+    Page("cleanaudit:benchmarks", VIEW, post_permission=REVIEW, post=lambda w: {
+        "industry": "coatings", "indicator": "energy_per_output", "level_1": "0.2", "level_2": "0.3",
+        "level_3": "0.4"}),
     Page("cleanaudit:artefact", RESPOND, _round, within="a", get=False,
          post=lambda w: {"kind": "team", "title": "审核小组"}),
     Page("cleanaudit:figures", RESPOND, _round, within="a", get=False, post=lambda w: FIGURES),
@@ -107,7 +115,7 @@ API = [
         body=lambda w: {"kind": "team", "title": "审核小组"}),
     Api("POST", "/api/v1/cleanaudit/rounds/{pk}/figures", RESPOND, _pk, within="a", body=lambda w: FIGURES),
     Api("POST", "/api/v1/cleanaudit/rounds/{pk}/options", RESPOND, _pk, within="a", body=lambda w: {
-        "title": "余热回收", "cost_class": "high", "investment_yuan": "100000", "yearly_saving_yuan": "30000",
+        "title": "余热回收", "cost_class": "high", "investment_fen": 10_000_000, "yearly_saving_fen": 3_000_000,
         "life_years": 5}),
     Api("POST", "/api/v1/cleanaudit/rounds/{pk}/close-stage", RESPOND, _pk, within="a"),
     Api("POST", "/api/v1/cleanaudit/rounds/{pk}/threads", EITHER, _pk, within="a", body=lambda w: {

@@ -4,7 +4,6 @@ and change nothing; who sees which round."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -64,6 +63,18 @@ def test_a_balance_written_to_fit_does_not_pass_the_audit_stage(world: dict[str,
         actions.do_close_stage(audit.pk, acting_user=world["firm_user"])
     assert refused.value.field == "balance" and "30.0" in str(refused.value.message)
     assert AuditRound.objects.get(pk=audit.pk).status == "audit"
+
+
+def test_a_balance_reopened_after_the_audit_stage_stops_the_application_for_assessment(world: dict[str, Any]) -> None:
+    audit = walk(list_round(world), world["firm_user"], until="continuous")
+    actions.do_set_balance(audit.pk, values={"inputs_t": "1000", "products_t": "800", "byproducts_t": "0",
+                                             "losses_t": "0"}, acting_user=world["firm_user"])
+    fill_stage(audit, world["firm_user"])
+    with pytest.raises(KernelError) as refused:
+        actions.do_close_stage(audit.pk, acting_user=world["firm_user"])
+    assert refused.value.field == "balance" and "20.0" in str(refused.value.message)
+    assert (AuditRound.objects.get(pk=audit.pk).status, AuditRound.objects.get(pk=audit.pk).review_due) == (
+        "continuous", None)
 
 
 def test_an_artefact_of_another_stage_is_refused(world: dict[str, Any]) -> None:
@@ -141,9 +152,9 @@ def test_the_expert_guides_but_does_not_fill_in(world: dict[str, Any]) -> None:
 def test_option_figures_are_kept_and_a_bad_one_names_its_field(world: dict[str, Any]) -> None:
     audit = walk(list_round(world), world["firm_user"], until="options")
     with pytest.raises(KernelError) as bad:
-        actions.do_add_option(audit.pk, title="改造", cost_class="high", investment_yuan="-5",
-                              yearly_saving_yuan="1", life_years=5, acting_user=world["firm_user"])
-    assert bad.value.field == "investment_yuan" and not audit.options.exists()
+        actions.do_add_option(audit.pk, title="改造", cost_class="high", investment_fen=-5,
+                              yearly_saving_fen=1, life_years=5, acting_user=world["firm_user"])
+    assert bad.value.field == "investment_fen" and not audit.options.exists()
     fill_stage(audit, world["firm_user"])
     high = audit.options.get(cost_class="high")
-    assert (high.investment_yuan, high.yearly_saving_yuan, high.life_years) == (Decimal(100000), Decimal(30000), 5)
+    assert (high.investment_fen, high.yearly_saving_fen, high.life_years) == (10_000_000, 3_000_000, 5)

@@ -55,8 +55,12 @@ def _planning_on_the_page(page: Any, url: str, audit: AuditRound) -> None:
         form = page.locator("#artefact-planning")
         form.locator("select[name=kind]").select_option(kind)
         form.locator("input[name=title]").fill(title)
+        if kind == "plan":  # the plan as its document: a PDF through the kernel's upload check
+            form.locator("input[name=file]").set_input_files(
+                files=[{"name": "计划.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}])
         form.locator("button[type=submit]").click()
         page.wait_for_selector("#round-status")
+    assert page.locator("#stage-planning a.file").inner_text() == "计划.pdf"
     page.click("#close-stage button")
     page.wait_for_selector("#round-status")
 
@@ -84,7 +88,8 @@ def _guidance_on_the_page(page: Any, url: str, audit: AuditRound) -> Thread:
 
 
 def test_a_self_audit_from_the_list_to_acceptance_with_a_guidance_thread(
-        live_server: Any, browser_page: Any, world: dict[str, Any]) -> None:
+        live_server: Any, browser_page: Any, world: dict[str, Any], settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
     page, url, today = browser_page, live_server.url, timezone.localdate()
     audit = _list_on_the_page(page, url, world, today)
     assert page.get_attribute("#round-status", "data-status") == "planning"
@@ -105,7 +110,7 @@ def test_a_self_audit_from_the_list_to_acceptance_with_a_guidance_thread(
     high = audit.options.get(cost_class="high")
     row = page.locator(f"tr[data-option='{high.pk}']")
     row.locator("select[name=status]").select_option("implemented")
-    row.locator("input[name=measured_saving_yuan]").fill("28000")
+    row.locator("input[name=measured_saving_fen]").fill("28000")
     row.locator("button[type=submit]").click()
     page.wait_for_selector("#round-status")
 

@@ -49,7 +49,7 @@ def test_the_rollup_adds_up_to_its_firms_and_draws_its_chart(world: dict[str, An
     walk(list_round(world, n=1, mode="consultancy", consultancy=world["good"]), world["consultant"], now=IN_TIME)
     result = figures.rollup(world["park"])
     implemented = Option.objects.filter(status="implemented")
-    assert result.savings_yuan == sum(o.yearly_saving_yuan for o in implemented) == Decimal(130000)  # 50,000 + 30,000 and 50,000
+    assert result.savings_fen == sum(o.yearly_saving_fen for o in implemented) == 13_000_000  # fen: 50,000 + 30,000 and 50,000 yuan
     assert (result.rounds, result.accepted, result.by_status["assessment"]) == (2, 1, 1)
     # Two firms of the same figures: the park's intensity is the firms' sums divided, 1250*2 / 8000*2.
     assert result.before["energy_per_wan"] == Decimal("0.1563") and result.after["energy_per_wan"] == Decimal("0.1250")

@@ -40,48 +40,50 @@ def test_the_material_balance_closes_within_five_percent() -> None:
 
 
 def test_options_feasibility_and_implementation_gates() -> None:
-    low = OptionFacts("low", "implemented", D(2000), D(5000), 1)
-    high = OptionFacts("high", "proposed", D(100000), D(30000), 5)
+    low = OptionFacts("low", "implemented", 200_000, 500_000, 1)
+    high = OptionFacts("high", "proposed", 10_000_000, 3_000_000, 5)
     assert [f for f, _ in rules.gate_problems("options", RoundFacts(artefacts=ALL))] == ["options"]
     assert rules.gate_problems("options", RoundFacts(artefacts=ALL, options=(low,))) == []
     assert [f for f, _ in rules.gate_problems("feasibility", RoundFacts(artefacts=ALL, options=(low, high)))] == [
         "options"]
-    adopted = OptionFacts("high", "adopted", D(100000), D(30000), 5)
+    adopted = OptionFacts("high", "adopted", 10_000_000, 3_000_000, 5)
     assert rules.gate_problems("feasibility", RoundFacts(artefacts=ALL, options=(low, adopted))) == []
-    pending_low = OptionFacts("low", "adopted", D(0), D(100), 1)
+    pending_low = OptionFacts("low", "adopted", 0, 10_000, 1)
     assert [f for f, _ in rules.gate_problems("implementation", RoundFacts(artefacts=ALL, options=(pending_low,)))] == [
         "options", "figures"]
 
 
 @translation.override("en")
 def test_no_acceptance_before_the_assessment_passed() -> None:
-    done = OptionFacts("high", "implemented", D(100000), D(30000), 5, measured=D(28000))
+    done = OptionFacts("high", "implemented", 10_000_000, 3_000_000, 5, measured=2_800_000)
     assert rules.acceptance_problem(assessed=False, options=[done]) == (
         "status", "No acceptance before the assessment (评估) has passed.")
     assert rules.acceptance_problem(assessed=True, options=[done]) is None
-    unmeasured = OptionFacts("high", "implemented", D(100000), D(30000), 5)
+    unmeasured = OptionFacts("high", "implemented", 10_000_000, 3_000_000, 5)
     assert rules.acceptance_problem(assessed=True, options=[unmeasured])[0] == "options"  # type: ignore[index]
 
 
 def test_intensities_per_unit_of_output_and_per_ten_thousand_yuan() -> None:
     flows = {"energy": D("1250"), "water": D("84000"), "materials": D("5200"), "co2": D("3100")}
-    got = rules.intensities(flows, output=D("4000"), value_added_wan=D("8000"))
+    got = rules.intensities(flows, output=D("4000"), value_added_fen=8_000_000_000)  # 8,000 × 10,000 yuan
     assert got["energy_per_output"] == D("0.3125") and got["energy_per_wan"] == D("0.1563")
     assert got["water_per_output"] == D("21.0000") and got["water_per_wan"] == D("10.5000")
     assert got["materials_per_output"] == D("1.3000") and got["co2_per_wan"] == D("0.3875")
-    assert rules.intensities(flows, output=D(0), value_added_wan=D(0))["energy_per_output"] is None
+    assert rules.intensities(flows, output=D(0), value_added_fen=0)["energy_per_output"] is None
     assert rules.change(D("0.3125"), D("0.2500")) == D("-0.2000")
 
 
 def test_npv_irr_and_payback_of_a_high_cost_option() -> None:
     # 100,000 yuan now, 30,000 a year for 5 years: annuity factor at 10 % is 3.790787 -> 113,723.60.
-    assert rules.npv(D(100000), D(30000), 5, D("0.10")) == D("13723.60")
-    assert rules.irr(D(100000), D(30000), 5) == D("0.1524")  # the table's 15.24 %
-    assert rules.payback_years(D(100000), D(30000)) == D("3.33")
-    assert rules.irr(D(100000), D(20000), 5) is None  # never repaid
-    assert rules.npv(D(100), D(0), 3, D("0.08")) == D("-100.00")
-    # Two years, 0 %: the NPV is the plain sum.
-    assert rules.npv(D(1000), D(600), 2, D(0)) == D("200.00")
+    # In fen: 10,000,000 now, 3,000,000 a year -> 1,372,360 fen (13,723.60 yuan).
+    assert rules.npv(10_000_000, 3_000_000, 5, D("0.10")) == 1_372_360
+    assert rules.irr(10_000_000, 3_000_000, 5) == D("0.1524")  # the table's 15.24 %
+    assert rules.payback_years(10_000_000, 3_000_000) == D("3.33")
+    assert rules.irr(10_000_000, 2_000_000, 5) is None  # never repaid
+    assert rules.npv(10_000, 0, 3, D("0.08")) == -10_000
+    # Two years, 0 %: the NPV is the plain sum; half a fen rounds up.
+    assert rules.npv(100_000, 60_000, 2, D(0)) == 20_000
+    assert rules.npv(0, 1, 1, D(1)) == 1  # 0.5 fen -> 1
 
 
 def test_indicator_levels_with_a_restrictive_indicator() -> None:

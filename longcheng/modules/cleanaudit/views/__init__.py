@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .files import artefact_file, benchmarks, report_pdf
 from .lists import import_list, list_firm, mine, rollup, rounds
 from .round import (
     add_artefact,
@@ -18,6 +19,6 @@ from .round import (
     set_option_status,
 )
 
-__all__ = ["import_list", "add_artefact", "add_option", "close_stage", "close_thread", "list_firm", "log_visit", "mine",
+__all__ = ["artefact_file", "benchmarks", "report_pdf", "import_list", "add_artefact", "add_option", "close_stage", "close_thread", "list_firm", "log_visit", "mine",
            "open_thread", "reply", "review", "rollup", "round_page", "rounds", "set_balance", "set_figures",
            "set_option_status"]

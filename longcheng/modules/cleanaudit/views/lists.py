@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import pgettext
 
 from longcheng.kernel.access.requests import StaffRequest
@@ -31,9 +32,12 @@ def rounds(request: StaffRequest) -> HttpResponse:
     rows = access.rounds_for(request.user)
     if status in STATUSES:
         rows = rows.filter(status=status)
+    can_list = has_perm(request.user, REVIEW)
+    today = timezone.localdate()
     return render(request, "cleanaudit/rounds.html", {
         "rounds": rows.order_by("-year", "firm__name", "pk")[:PAGE], "statuses": STATUSES, "status": status,
-        "title": pgettext("cleanaudit", "Cleaner-production audits"), "can_list": has_perm(request.user, REVIEW)})
+        "title": pgettext("cleanaudit", "Cleaner-production audits"), "can_list": can_list,
+        "due": figures.due_again(request.user, today.year) if can_list else [], "today": today})
 
 
 @staff_view(RESPOND)

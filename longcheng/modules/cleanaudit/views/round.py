@@ -37,6 +37,10 @@ from ..spec import GUIDE, RESPOND, REVIEW, VIEW
 from ..stages import ARTEFACTS, STAGE_BY_CODE, STAGES
 
 EITHER = (VIEW, RESPOND)
+# A refused form is shown again with what was typed, under the name the page renders it by.
+FORM_NAMES: dict[str, type[forms.Form]] = {"figures_form": FiguresForm, "balance_form": BalanceForm,
+                                           "option_form": OptionForm, "thread_form": ThreadForm,
+                                           "visit_form": VisitForm}
 
 
 def _indicators(audit: AuditRound) -> tuple[list[tuple[str, Any, Any, Any]], dict[str, str]]:
@@ -45,16 +49,16 @@ def _indicators(audit: AuditRound) -> tuple[list[tuple[str, Any, Any, Any]], dic
     for period, row in by_period.items():
         computed[period] = rules.intensities(
             {flow: getattr(row, name) for flow, name in figures.FLOW_FIELDS.items()},
-            output=row.output, value_added_wan=row.value_added_wan)
+            output=row.output, value_added_fen=row.value_added_fen)
     before, after = computed.get("before", {}), computed.get("after", {})
     return [(str(label), before.get(key), after.get(key), rules.change(before.get(key), after.get(key)))
             for key, label in rules.INDICATORS.items()], figures.industry_levels(audit, computed)
 
 
 def _options(audit: AuditRound) -> list[dict[str, Any]]:
-    return [{"option": o, "payback": rules.payback_years(o.investment_yuan, o.yearly_saving_yuan),
-             "npv": rules.npv(o.investment_yuan, o.yearly_saving_yuan, o.life_years, figures.DISCOUNT_RATE),
-             "irr": rules.irr(o.investment_yuan, o.yearly_saving_yuan, o.life_years)}
+    return [{"option": o, "payback": rules.payback_years(o.investment_fen, o.yearly_saving_fen),
+             "npv": rules.npv(o.investment_fen, o.yearly_saving_fen, o.life_years, figures.DISCOUNT_RATE),
+             "irr": rules.irr(o.investment_fen, o.yearly_saving_fen, o.life_years)}
             for o in Option.objects.filter(round=audit).order_by("cost_class", "pk")]
 
 
@@ -89,6 +93,9 @@ def _context(request: StaffRequest, audit: AuditRound, **extra: Any) -> dict[str
         "artefact_form": ArtefactForm(), "figures_form": FiguresForm(), "balance_form": BalanceForm(),
         "option_form": OptionForm(), "thread_form": ThreadForm(initial={"stage": audit.status}),
         "visit_form": VisitForm(), "review_form": ReviewForm(kind=kind), "rate": figures.DISCOUNT_RATE * 100,
+        "history": figures.history(request.user, audit),
+        "next_year": rules.next_audit_year(industry=audit.industry, trigger=audit.trigger, accepted_year=audit.year)
+        if audit.status == "accepted" else None,
         **extra,
     }
 
@@ -109,16 +116,18 @@ def _post(request: StaffRequest, pk: int, form: forms.Form, act: Callable[[forms
         if exc.status in (403, 404):
             raise
         audit.refresh_from_db()
-        return render(request, "cleanaudit/round.html", _context(request, audit, error=exc), status=exc.status)
+        typed = {name: form for name, kind in FORM_NAMES.items() if type(form) is kind}
+        return render(request, "cleanaudit/round.html", _context(request, audit, error=exc, **typed),
+                      status=exc.status)
     return redirect("cleanaudit:round", pk)
 
 
 @require_POST
 @staff_view(RESPOND)
 def add_artefact(request: StaffRequest, pk: int) -> HttpResponse:
-    return _post(request, pk, ArtefactForm(request.POST), lambda f: actions.do_add_artefact(
+    return _post(request, pk, ArtefactForm(request.POST, request.FILES), lambda f: actions.do_add_artefact(
         pk, kind=f.cleaned_data["kind"], title=f.cleaned_data["title"], note=f.cleaned_data["note"],
-        acting_user=request.user))
+        upload=f.cleaned_data["file"], acting_user=request.user))
 
 
 @require_POST
@@ -144,8 +153,8 @@ def add_option(request: StaffRequest, pk: int) -> HttpResponse:
     def act(f: forms.Form) -> Any:
         data = f.cleaned_data
         return actions.do_add_option(pk, title=data["title"], cost_class=data["cost_class"],
-                                     investment_yuan=data["investment_yuan"],
-                                     yearly_saving_yuan=data["yearly_saving_yuan"], life_years=data["life_years"],
+                                     investment_fen=data["investment_fen"],
+                                     yearly_saving_fen=data["yearly_saving_fen"], life_years=data["life_years"],
                                      energy_saved_tce=data["energy_saved_tce"] or 0,
                                      water_saved_m3=data["water_saved_m3"] or 0, acting_user=request.user)
     return _post(request, pk, OptionForm(request.POST), act)
@@ -158,7 +167,7 @@ def set_option_status(request: StaffRequest, pk: int) -> HttpResponse:
     if option is None:
         raise NotFound()
     return _post(request, option.round_id, OptionStatusForm(request.POST), lambda f: actions.do_set_option_status(
-        pk, status=f.cleaned_data["status"], measured_saving_yuan=f.cleaned_data["measured_saving_yuan"],
+        pk, status=f.cleaned_data["status"], measured_saving_fen=f.cleaned_data["measured_saving_fen"],
         acting_user=request.user))
 
 
