@@ -419,3 +419,19 @@ class FeatureRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device} {self.feature} {'on' if self.enable else 'off'}"
+
+
+class OperatorSettings(models.Model):
+    """An operator's own console settings, kept on the server so that they follow the operator from
+    one desk to the next: whether a new critical alarm sounds (the title flashes either way)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+                                related_name="homesafety_settings")
+    alert_muted = models.BooleanField(_("alarm sound muted"), default=False)
+
+    class Meta:
+        verbose_name = _("operator's console settings")
+        verbose_name_plural = _("operators' console settings")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {'muted' if self.alert_muted else 'sound on'}"

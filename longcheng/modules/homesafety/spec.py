@@ -67,6 +67,7 @@ HOMESAFETY_AUDIT_ACTIONS = {
     "homesafety.alarm.comment": _("Alarm: comment added"),
     "homesafety.alarm.assign": _("Alarm: assignee changed"),
     "homesafety.alarm.export": _("Alarm history exported"),
+    "homesafety.console.sound": _("Alarm sound muted or turned on"),
     "homesafety.enrol": _("Elder enrolled in home safety"),
     "homesafety.enrollee.update": _("Enrolled elder's data changed"),
     "homesafety.enrollee.thresholds": _("Alarm thresholds changed"),
@@ -80,6 +81,7 @@ HOMESAFETY_AUDIT_FIELDS = {
     "installer": _("Installer"), "on": _("Day"), "serials": _("Device serials"), "feature": _("Feature"),
     "enable": _("Switch on"), "approved": _("Approved"), "payment_enabled": _("Payment switched on"),
     "calling_enabled": _("Calling switched on"), "comment": _("Comment"), "assignee": _("Assigned to"),
+    "alert_muted": _("Alarm sound muted"),
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import history, views, views_orders, views_programme
+from . import history, sound, views, views_orders, views_programme
 
 app_name = "homesafety"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.console, name="console"),
     path("console/list/", views.console_list, name="console_list"),
     path("console/stream/", views.console_stream, name="console_stream"),
+    path("console/sound/", sound.console_sound, name="console_sound"),
     path("console/detail/", views.console_detail, name="console_detail"),
     path("alarms/<int:pk>/", views.alarm_page, name="alarm"),
     path("alarms/<int:pk>/print/", history.alarm_print, name="alarm_print"),

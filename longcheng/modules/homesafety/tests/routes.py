@@ -48,6 +48,7 @@ PAGES = [
     Page("homesafety:console", "homesafety.view"),
     Page("homesafety:console_list", "homesafety.view"),
     Page("homesafety:console_stream", "homesafety.view"),
+    Page("homesafety:console_sound", "homesafety.view", get=False, post=lambda w: {"muted": "on"}),
     Page("homesafety:device", "homesafety.view", lambda w: [w["homesafety"]["alarm"].device_id], within="a"),
     Page("homesafety:console_detail", "homesafety.view", within="a",
          query=lambda w: f"?alarm={w['homesafety']['alarm'].pk}"),
