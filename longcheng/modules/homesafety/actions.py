@@ -350,6 +350,7 @@ THRESHOLDS: dict[str, tuple[Any, float, float, bool]] = {
     "hr_high": (gettext_lazy("Heart rate upper bound (beats/min)"), 90, 200, True),
     "temp_high": (gettext_lazy("Body temperature alarm at (°C)"), 37.0, 40.0, False),
     "no_move_hours": (gettext_lazy("No movement in the daytime for (hours)"), 1, 24, True),
+    "battery_low": (gettext_lazy("Low battery alarm at (%)"), 5, 50, True),
 }
 
 
@@ -378,6 +379,10 @@ def do_update_thresholds(enrollee_id: int, values: dict[str, Any], *, acting_use
         overrides["temp_clear"] = round(overrides["temp_high"] - 0.3, 1)
     else:
         overrides.pop("temp_clear", None)
+    if "battery_low" in overrides:
+        overrides["battery_clear"] = overrides["battery_low"] + 10
+    else:
+        overrides.pop("battery_clear", None)
     if overrides == (enrollee.rule_overrides or {}):
         return enrollee
     with transaction.atomic():

@@ -21,8 +21,10 @@ from django.utils.translation import gettext as _
 from longcheng.kernel.access.models import RoleAssignment, User
 from longcheng.kernel.jobs.api import enqueue_on_commit
 
-from . import jobs  # a module, not its names: jobs.py imports this one (they call each other)
-from .conf import conf
+from . import (
+    jobs,  # a module, not its names: jobs.py imports this one (they call each other)
+    rulebook,
+)
 from .models import Alarm, AlarmEvent, AlarmStatus, Device, Enrollee, Outcome, Severity
 from .rules import Verdict
 
@@ -33,12 +35,13 @@ def raise_alarm(enrollee: Enrollee, device: Device, verdict: Verdict, at: dt.dat
     if _repeat(open_alarm, at):
         return None, False
     now = timezone.now()
+    path = Enrollee.objects.filter(pk=enrollee.pk).values_list("person__place__path", flat=True).first()
     try:
         with transaction.atomic():
             alarm = Alarm.objects.create(
                 enrollee=enrollee, device=device, kind=verdict.kind, severity=verdict.severity, detail=verdict.detail,
                 first_seen=at, last_seen=at, raised_at=now,
-                next_escalation_at=now + dt.timedelta(seconds=conf("HOMESAFETY_ACK_SECONDS")),
+                next_escalation_at=now + dt.timedelta(seconds=first_round_after(path)),
             )
     except IntegrityError:
         # Another worker opened it a moment ago: this occurrence is a repeat of theirs.
@@ -88,7 +91,16 @@ def users_over(place: Any, roles: list[str]) -> list[Any]:
     return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("username"))
 
 
-def escalation_targets(alarm: Alarm, level: int) -> list[Any]:
+def first_round_after(path: str | None) -> int:
+    """Seconds from raising to the first escalation round where the person lives: the delay of the
+    chain's level 1 (the reminder interval for a chain of one level)."""
+    levels, _chain = rulebook.chain_for(path)
+    return levels[1].after_s if len(levels) > 1 else rulebook.conf("HOMESAFETY_REMIND_SECONDS")
+
+
+def escalation_targets(alarm: Alarm, level: int, levels: list[rulebook.Level] | None = None) -> list[Any]:
     """Users holding the role of this escalation level whose scope covers the person's place."""
-    chain = conf("HOMESAFETY_ESCALATION_ROLES")
-    return users_over(alarm.enrollee.person.place, [chain[min(level, len(chain) - 1)]])
+    place = alarm.enrollee.person.place
+    if levels is None:
+        levels, _chain = rulebook.chain_for(place.path if place else None)
+    return users_over(place, [levels[min(level, len(levels) - 1)].role])

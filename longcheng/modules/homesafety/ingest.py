@@ -16,12 +16,12 @@ from typing import Any
 from django.utils import timezone
 from pydantic import ValidationError
 
-from . import rules
+from . import rulebook, rules
 from .actions import first_signal
 from .alarms import clear_alarm, raise_alarm
 from .conf import conf
 from .devices import DEVICE_TYPES
-from .models import AlarmKind, Device, Enrollee, Severity
+from .models import AlarmKind, Device, Severity
 from .telemetry import batch
 from .telemetry.envelope import Envelope, Incoming, device_time
 from .telemetry.registry import forget_devices
@@ -37,10 +37,6 @@ def ingest(messages: list[Incoming], *, source: str, gateway: Any = None) -> Ing
     return batch.ingest(messages, source=source, application=HomeSafety, gateway=gateway)
 
 
-def _params(kind_defaults: dict[str, Any], enrollee: Enrollee | None) -> dict[str, Any]:
-    return {**kind_defaults, **(enrollee.rule_overrides if enrollee else {})}
-
-
 class HomeSafety:
     """One batch's application of readings to home safety (a fresh one per batch)."""
 
@@ -48,7 +44,10 @@ class HomeSafety:
         # device id → (device, clock offset): a device whose clock is out of the window, noted even
         # when its message is refused.
         self.clock_notes: dict[int, tuple[Device, float]] = {}
-        self._params: dict[int, dict[str, Any]] = {}
+        # device id → (parameters, rule codes): the type's defaults, the places' rules, the person's own.
+        self._judges: dict[int, tuple[dict[str, Any], tuple[str, ...]]] = {}
+        # The rules as the programme manager last saved them (one query: have they changed?).
+        self._book = rulebook.current()
 
     def accept(self, message: Incoming, envelope: Envelope, device: Device, now: dt.datetime,
                index: int) -> tuple[Accepted | None, str, str]:
@@ -96,9 +95,11 @@ class HomeSafety:
             event = ""
         if not in_order and not event:
             return
-        params = self._params.get(device.pk)
-        if params is None:
-            params = self._params[device.pk] = _params(kind.defaults, enrollee)
+        judge = self._judges.get(device.pk)
+        if judge is None:
+            judge = self._judges[device.pk] = rulebook.judged_by(
+                self._book, device.kind, getattr(device, "scope_path", None), enrollee)
+        params, rule_codes = judge
         local = timezone.localtime(row.device_time)
         ctx = rules.Ctx(device_time=row.device_time, metrics=row.metrics, event=event,
                         params=params, state=state.rule_state, in_order=in_order,
@@ -106,7 +107,7 @@ class HomeSafety:
                         home=(enrollee.home_lat, enrollee.home_lon) if enrollee.home_lat is not None
                         and enrollee.home_lon is not None else None,
                         safe_zone=enrollee.safe_zone or {})
-        for verdict in rules.evaluate(kind.rules, ctx):
+        for verdict in rules.evaluate(rule_codes, ctx):
             if verdict.raise_:
                 if row.clock_offset is not None:
                     verdict = rules.Verdict(verdict.kind, True, verdict.severity,

@@ -15,7 +15,10 @@ from longcheng.kernel.notify.api import queue_message
 from longcheng.kernel.people.models import Relationship
 from longcheng.kernel.registry import roles
 
-from . import alarms  # a module, not its names: alarms.py imports this one (they call each other)
+from . import (
+    alarms,  # a module, not its names: alarms.py imports this one (they call each other)
+    rulebook,
+)
 from .conf import conf
 from .devices import DEVICE_TYPES
 from .models import Alarm, AlarmEvent, AlarmKind, AlarmStatus, DeviceState, SeqGap, Severity
@@ -79,10 +82,13 @@ def escalate(alarm_id: int, due: dt.datetime | str, now: dt.datetime | None = No
              .select_related("enrollee__person__place").first())
     if alarm is None:
         return False
-    chain = conf("HOMESAFETY_ESCALATION_ROLES")
-    targets = {lvl: alarms.escalation_targets(alarm, lvl) for lvl in range(len(chain))}
+    place = alarm.enrollee.person.place
+    chain, _version = rulebook.chain_for(place.path if place else None)
+    targets = {lvl: alarms.escalation_targets(alarm, lvl, chain) for lvl in range(len(chain))}
     level, skipped = _next_level(alarm.escalation_level, targets, len(chain))
-    remind = dt.timedelta(seconds=conf("HOMESAFETY_REMIND_SECONDS"))
+    # The next level's delay while there is one above, then the reminder interval.
+    remind = dt.timedelta(seconds=chain[level + 1].after_s if level + 1 < len(chain)
+                          else conf("HOMESAFETY_REMIND_SECONDS"))
     # Counted from the due time, not from when this ran, so rounds do not drift later and later.
     next_at = due + remind if due + remind > now else now + remind
     with transaction.atomic():
@@ -93,7 +99,7 @@ def escalate(alarm_id: int, due: dt.datetime | str, now: dt.datetime | None = No
             return False
         round_no = AlarmEvent.objects.filter(alarm=alarm, step__in=("escalated", "reminded")).count() + 1
         _write_round(alarm, now, chain, skipped, level)
-        _remind(alarm, targets, level, round_no)
+        _remind(alarm, targets, level, round_no, chain)
         schedule_escalation(alarm.pk, next_at)
     return True
 
@@ -109,14 +115,15 @@ def _next_level(current: int, targets: dict[int, list[Any]], levels: int) -> tup
     return current, []
 
 
-def _write_round(alarm: Alarm, now: dt.datetime, chain: list[str], skipped: list[int], level: int) -> None:
+def _write_round(alarm: Alarm, now: dt.datetime, chain: list[rulebook.Level], skipped: list[int],
+                 level: int) -> None:
     """The round on the alarm's timeline: the levels skipped, then escalated or reminded."""
     role_names = roles()
     for lvl in skipped:
-        role = role_names.get(chain[lvl])
+        role = role_names.get(chain[lvl].role)
         AlarmEvent.objects.create(alarm=alarm, at=now, step="level_skipped", note=_(
             "Level %(level)d (%(role)s) has nobody in scope; skipped.") % {
-                "level": lvl, "role": role.label if role else chain[lvl]})
+                "level": lvl, "role": role.label if role else chain[lvl].role})
     if level > alarm.escalation_level:
         AlarmEvent.objects.create(alarm=alarm, at=now, step="escalated",
                                   note=_("Not acknowledged; escalated to level %(level)d.") % {"level": level})
@@ -125,21 +132,27 @@ def _write_round(alarm: Alarm, now: dt.datetime, chain: list[str], skipped: list
                                   note=_("Not acknowledged; reminded again at level %(level)d.") % {"level": level})
 
 
-def _remind(alarm: Alarm, targets: dict[int, list[Any]], level: int, round_no: int) -> None:
-    """Tell everyone up to `level` (alarm.escalation_level is still the level before this round)."""
-    told = {u.pk: u for lvl in range(level + 1) for u in targets[lvl]}
+def _remind(alarm: Alarm, targets: dict[int, list[Any]], level: int, round_no: int,
+            chain: list[rulebook.Level]) -> None:
+    """Tell everyone up to `level` (alarm.escalation_level is still the level before this round), each
+    on the channels of their level (someone holding two levels' roles: the lower level's)."""
+    told: dict[int, tuple[Any, tuple[str, ...]]] = {}
+    for lvl in range(level + 1):
+        for u in targets[lvl]:
+            told.setdefault(u.pk, (u, chain[lvl].channels))
     subject = _("Unacknowledged: %(subject)s") % {"subject": _subject(alarm)}
     body = _("Nobody has acknowledged this alarm yet.")
     newly_up = {u.pk for u in targets[level]} if level > alarm.escalation_level else set()
-    for user in told.values():
+    for user, channels in told.values():
+        if "inapp" in channels:
+            queue_message("inapp", subject=subject, body=body, to_user=user, related=alarm,
+                          dedupe_key=f"hs:{alarm.pk}:remind:{round_no}:{user.pk}")
         # A reminder reaches the phone too: an operator away from the screen still hears it.
-        queue_message("inapp", subject=subject, body=body, to_user=user, related=alarm,
-                      dedupe_key=f"hs:{alarm.pk}:remind:{round_no}:{user.pk}")
-        if user.phone:
+        if user.phone and "sms" in channels:
             queue_message("sms", subject=subject, body=body, address=user.phone, related=alarm,
                           dedupe_key=f"hs:{alarm.pk}:remind-sms:{round_no}:{user.pk}")
             # A critical alarm rings the level it has reached, once per level.
-            if alarm.severity == Severity.CRITICAL and user.pk in newly_up:
+            if alarm.severity == Severity.CRITICAL and user.pk in newly_up and "voice" in channels:
                 queue_message("voice", subject=subject, body=body, address=user.phone, related=alarm,
                               dedupe_key=f"hs:{alarm.pk}:call:{level}:{user.pk}")
 

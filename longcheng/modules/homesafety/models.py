@@ -419,3 +419,70 @@ class FeatureRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device} {self.feature} {'on' if self.enable else 'off'}"
+
+
+class OperatorSettings(models.Model):
+    """An operator's own console settings, kept on the server so that they follow the operator from
+    one desk to the next: whether a new critical alarm sounds (the title flashes either way)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+                                related_name="homesafety_settings")
+    alert_muted = models.BooleanField(_("alarm sound muted"), default=False)
+
+    class Meta:
+        verbose_name = _("operator's console settings")
+        verbose_name_plural = _("operators' console settings")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {'muted' if self.alert_muted else 'sound on'}"
+
+
+class RuleVersion(models.Model):
+    """One version of a device type's alarm rules at a place (the city, a street, a community):
+    the thresholds set there and the alarm kinds switched on or off there. Never updated: each change
+    is a new row with the next version number, so every reading's judge can be named afterwards.
+    The narrowest place wins, and a person's own thresholds (Enrollee.rule_overrides) over all."""
+
+    device_type = models.CharField(_("device type"), max_length=30)
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("place"))
+    version = models.PositiveIntegerField(_("version"))
+    params = models.JSONField(_("thresholds"), default=dict, blank=True)
+    # {rule code: on?} for the kinds that may be switched off (never SOS, fall or smoke).
+    kinds = models.JSONField(_("alarm kinds"), default=dict, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("changed by"))
+    changed_at = models.DateTimeField(_("changed at"))
+
+    scope_path_field = "place__path"
+
+    class Meta:
+        verbose_name = _("alarm rule version")
+        verbose_name_plural = _("alarm rule versions")
+        constraints = [models.UniqueConstraint(fields=["device_type", "place", "version"],
+                                               name="homesafety_one_rule_version")]
+
+    def __str__(self) -> str:
+        return f"{self.device_type} @ {self.place_id} v{self.version}"
+
+
+class EscalationChain(models.Model):
+    """One version of the escalation chain of a place (a community, or a street or the city for all
+    of theirs): levels of [{"role", "after_s", "channels"}]; the narrowest place's latest version
+    applies. Never updated: a change is a new version."""
+
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("place"))
+    version = models.PositiveIntegerField(_("version"))
+    levels = models.JSONField(_("levels"), default=list)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("changed by"))
+    changed_at = models.DateTimeField(_("changed at"))
+
+    scope_path_field = "place__path"
+
+    class Meta:
+        verbose_name = _("escalation chain")
+        verbose_name_plural = _("escalation chains")
+        constraints = [models.UniqueConstraint(fields=["place", "version"], name="homesafety_one_chain_version")]
+
+    def __str__(self) -> str:
+        return f"{self.place_id} v{self.version}"

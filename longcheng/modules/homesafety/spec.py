@@ -67,6 +67,9 @@ HOMESAFETY_AUDIT_ACTIONS = {
     "homesafety.alarm.comment": _("Alarm: comment added"),
     "homesafety.alarm.assign": _("Alarm: assignee changed"),
     "homesafety.alarm.export": _("Alarm history exported"),
+    "homesafety.console.sound": _("Alarm sound muted or turned on"),
+    "homesafety.rules.change": _("Alarm rules changed (new version)"),
+    "homesafety.escalation.change": _("Escalation chain changed (new version)"),
     "homesafety.enrol": _("Elder enrolled in home safety"),
     "homesafety.enrollee.update": _("Enrolled elder's data changed"),
     "homesafety.enrollee.thresholds": _("Alarm thresholds changed"),
@@ -80,6 +83,8 @@ HOMESAFETY_AUDIT_FIELDS = {
     "installer": _("Installer"), "on": _("Day"), "serials": _("Device serials"), "feature": _("Feature"),
     "enable": _("Switch on"), "approved": _("Approved"), "payment_enabled": _("Payment switched on"),
     "calling_enabled": _("Calling switched on"), "comment": _("Comment"), "assignee": _("Assigned to"),
+    "alert_muted": _("Alarm sound muted"), "version": _("Version"), "params": _("Thresholds"),
+    "kinds": _("Alarm kinds"), "levels": _("Levels"),
 }
 
 
@@ -93,6 +98,7 @@ SPEC = register_module(ModuleSpec(
         NavItem(_("Enrolled persons"), "homesafety:persons", "homesafety.view", order=41),
         NavItem(_("My family"), "homesafety:family", "homesafety.family", order=42),
         NavItem(_("Wristband requests"), "homesafety:feature_requests", "people.manage", order=43),
+        NavItem(_("Alarm rules"), "homesafety:rules", "homesafety.manage", order=44),
     ],
     panels=[DashboardPanel(
         "homesafety", _("Home safety"), "homesafety.view",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import history, views, views_orders, views_programme
+from . import history, sound, views, views_orders, views_programme, views_rules
 
 app_name = "homesafety"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.console, name="console"),
     path("console/list/", views.console_list, name="console_list"),
     path("console/stream/", views.console_stream, name="console_stream"),
+    path("console/sound/", sound.console_sound, name="console_sound"),
     path("console/detail/", views.console_detail, name="console_detail"),
     path("alarms/<int:pk>/", views.alarm_page, name="alarm"),
     path("alarms/<int:pk>/print/", history.alarm_print, name="alarm_print"),
@@ -16,6 +17,10 @@ urlpatterns = [
     # One url and one view per step of an alarm (views.py, ALARM_STEPS)
     *(path(f"alarms/<int:pk>/{name}/", views.alarm_step_view(name), name=f"alarm_{name}") for name in views.ALARM_STEPS),
     path("devices/<int:pk>/", views.device_page, name="device"),
+    path("rules/", views_rules.rules_page, name="rules"),
+    path("rules/save/", views_rules.rules_save, name="rules_save"),
+    path("escalation/", views_rules.escalation_page, name="escalation"),
+    path("escalation/save/", views_rules.escalation_save, name="escalation_save"),
     path("rejected/", views.rejected, name="rejected"),
     path("family/", views.family, name="family"),
     path("persons/", views_programme.persons, name="persons"),

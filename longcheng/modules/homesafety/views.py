@@ -32,7 +32,7 @@ from longcheng.kernel.privacy import Kind, Level
 from longcheng.kernel.registry import Chart, Figure
 from longcheng.kernel.web.decorators import staff_view
 
-from . import actions, alarm_work, live
+from . import actions, alarm_work, live, sound
 from .alarms import users_over
 from .conf import conf
 from .devices import format_readings
@@ -114,7 +114,7 @@ def console(request: HttpRequest) -> HttpResponse:
         selected = _alarm_context(request, alarms[0].pk)
     return render(request, "homesafety/console.html", {
         "alarms": alarms, "selected": selected, "now": timezone.now(), "version": console_version(request.user),
-        "can_handle": has_perm(request.user, "homesafety.handle"),
+        "can_handle": has_perm(request.user, "homesafety.handle"), "muted": sound.is_muted(request.user),
     })
 
 

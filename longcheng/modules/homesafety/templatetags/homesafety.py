@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext as _
 
+from ..actions import THRESHOLDS
 from ..devices import DEVICE_TYPES, POSITION_METRICS, format_readings
+from ..models import AlarmKind
 
 register = template.Library()
 
@@ -26,3 +29,19 @@ def readings(metrics: Any) -> str:
     if not isinstance(metrics, dict):
         return ""
     return format_readings(metrics, without=POSITION_METRICS | {"event"})
+
+
+@register.filter
+def get(mapping: Any, key: str) -> Any:
+    return mapping.get(key) if isinstance(mapping, dict) else None
+
+
+@register.filter
+def rule_summary(row: Any) -> str:
+    """A rule version written for people: "心率上限 100 次/分 · 不报：体温过高"."""
+    kinds = dict(AlarmKind.choices)
+    parts = [f"{THRESHOLDS[name][0]} {value}" for name, value in row.params.items() if name in THRESHOLDS]
+    off = [str(kinds.get(code, code)) for code, on in row.kinds.items() if not on]
+    if off:
+        parts.append(str(_("not raised: %(kinds)s") % {"kinds": "、".join(off)}))
+    return " · ".join(parts) or "—"
