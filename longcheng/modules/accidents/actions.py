@@ -201,7 +201,8 @@ def do_submit_report(report: Report, *, acting_user: User, now: datetime | None 
     """Both drivers confirmed and ticked: the rule table proposes liability where the ticks agree;
     where they conflict the report goes to the officer as a dispute."""
     require_perm(acting_user, REPORT)
-    table = tables.liability_table()
+    in_force = tables.rules_in_force()
+    table = {r.code: r.outcome for r in in_force}
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
         _step(report, Report.Status.PAIRING)
@@ -215,10 +216,12 @@ def do_submit_report(report: Report, *, acting_user: User, now: datetime | None 
         report.proposed_a = proposal.liability_a
         report.liability_a, report.liability_b = proposal.liability_a, proposal.liability_b
         report.rule_codes = list(proposal.rules)
+        report.rule_versions = {r.code: r.version for r in in_force if r.code in proposal.rules}
         report.submitted_at = now or timezone.now()
         report.save()
         record(acting_user, "accidents.report.submit", report,
-               after={"status": report.status, "proposed_a": report.proposed_a, "rules": report.rule_codes})
+               after={"status": report.status, "proposed_a": report.proposed_a, "rules": report.rule_codes,
+                      "rule_versions": report.rule_versions})
     return report
 
 

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from longcheng.kernel.route_matrix import Api, Page, Routes, World
 
-REPORT, REVIEW, CLAIMS = "accidents.report", "accidents.review", "accidents.claims"
+REPORT, REVIEW, CLAIMS, RULES = "accidents.report", "accidents.review", "accidents.claims", "accidents.rules"
 
 
 def _world(world: World) -> dict[str, Any]:
@@ -68,6 +68,16 @@ def _step(name: str, body: dict[str, Any] | None = None) -> Page:
     return Page(f"accidents:{name}", REPORT, _report, within="a", get=False, post=lambda w: dict(body or {}))
 
 
+def _exclusion(**over: Any) -> dict[str, Any]:
+    return {"basis": "local", "question_zh": "矩阵？", "question_en": "Matrix?", "order": "50", "active": "on",
+            "based_on": "0", **over}
+
+
+def _door() -> dict[str, Any]:
+    return {"situation_zh": "开关车门", "situation_en": "Door", "outcome": "equal", "order": "9", "active": "on",
+            "based_on": "1"}
+
+
 PAGES = [
     Page("accidents:home", REPORT, post=lambda w: {"place": w["city"]["wujin"].pk, "lat": "31.7", "lon": "119.9",
                                                     "third_party_property": "no"}),
@@ -90,6 +100,13 @@ PAGES = [
     Page("accidents:review", REVIEW, _report, within="a",
          post=lambda w: {"decision": "change", "liability_a": "equal", "reason": "矩阵"}),
     Page("accidents:claims", CLAIMS),
+    # The rule tables: city-wide data (no `within`), a new version previewed, then saved.
+    Page("accidents:rules", RULES),
+    Page("accidents:rule_new", RULES, lambda w: ["exclusions"], post=lambda w: _exclusion(code="matrix")),
+    Page("accidents:rule_new_preview", RULES, lambda w: ["exclusions"], get=False,
+         post=lambda w: _exclusion(code="matrix")),
+    Page("accidents:rule_edit", RULES, lambda w: ["liability", "door"], post=lambda w: _door()),
+    Page("accidents:rule_preview", RULES, lambda w: ["liability", "door"], get=False, post=lambda w: _door()),
     Page("accidents:claim", CLAIMS, _handoff, within="a", post=lambda w: {"status": "settled"}),
 ]
 
