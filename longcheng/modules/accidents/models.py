@@ -152,9 +152,11 @@ class Party(models.Model):
 
 
 class Answer(models.Model):
-    """An eligibility answer, against the exclusion's version in force when it was given."""
+    """One driver's eligibility answer, against the exclusion's version in force when they gave it
+    (each driver answers the questions for themselves: A on starting, B on joining)."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="answers")
+    party = models.ForeignKey("Party", null=True, on_delete=models.CASCADE, related_name="answers")
     exclusion = models.ForeignKey(Exclusion, on_delete=models.PROTECT, related_name="+")
     yes = models.BooleanField()
 
