@@ -70,17 +70,26 @@ def do_start_report(*, place: Place, lat: float, lon: float, answers: dict[str, 
             third_party_property=third_party_property,
             status=Report.Status.REFUSED if refused else Report.Status.PAIRING,
             refused_because=by_code[refused] if refused else None)
-        Answer.objects.bulk_create([Answer(report=report, exclusion=e, yes=answers.get(e.code, True))
-                                    for e in exclusions])
-        Party.objects.create(report=report, side="A", user=acting_user)
+        party = Party.objects.create(report=report, side="A", user=acting_user)
+        _store_answers(party, exclusions, answers)
         record(acting_user, "accidents.report.refuse" if refused else "accidents.report.start", report,
                after={"place": place.code, "refused_because": refused or ""})
     return report
 
 
-def do_join_report(*, code: str, acting_user: User) -> Report:
-    """The second driver joins by the first one's pairing code (shown as a QR code)."""
+def _store_answers(party: Party, exclusions: list[Any], answers: dict[str, bool]) -> None:
+    """A driver's own answers, each with the version of the question they answered (unanswered: "yes")."""
+    Answer.objects.bulk_create([Answer(report_id=party.report_id, party=party, exclusion=e,
+                                       yes=answers.get(e.code, True)) for e in exclusions])
+
+
+def do_join_report(*, code: str, answers: dict[str, bool], acting_user: User) -> Report:
+    """The second driver joins by the first one's pairing code (shown as a QR code) and answers the
+    eligibility questions in force for themselves: a "yes" (or an unanswered question) refuses the
+    report as the first driver's would, with the reason, and it goes no further."""
     require_perm(acting_user, REPORT)
+    exclusions = tables.exclusions_in_force()
+    refused = rules.refusal(answers, [e.code for e in exclusions])
     wrong = KernelError(pgettext("accidents", "No report is waiting for this code."),
                         code=ErrorCode.BAD_PAIRING_CODE, field="code")
     with transaction.atomic():
@@ -91,8 +100,14 @@ def do_join_report(*, code: str, acting_user: User) -> Report:
         if report.parties.filter(user=acting_user).exists():
             raise KernelError(pgettext("accidents", "Your own report: the other driver scans this code."),
                               code=ErrorCode.OWN_REPORT, field="code")
-        Party.objects.create(report=report, side="B", user=acting_user)
+        party = Party.objects.create(report=report, side="B", user=acting_user)
+        _store_answers(party, exclusions, answers)
         record(acting_user, "accidents.report.join", report, after={"side": "B"})
+        if refused:
+            report.status = Report.Status.REFUSED
+            report.refused_because = next(e for e in exclusions if e.code == refused)
+            report.save(update_fields=["status", "refused_because"])
+            record(acting_user, "accidents.report.refuse", report, after={"side": "B", "refused_because": refused})
     return report
 
 
@@ -201,7 +216,8 @@ def do_submit_report(report: Report, *, acting_user: User, now: datetime | None 
     """Both drivers confirmed and ticked: the rule table proposes liability where the ticks agree;
     where they conflict the report goes to the officer as a dispute."""
     require_perm(acting_user, REPORT)
-    table = tables.liability_table()
+    in_force = tables.rules_in_force()
+    table = {r.code: r.outcome for r in in_force}
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
         _step(report, Report.Status.PAIRING)
@@ -215,10 +231,12 @@ def do_submit_report(report: Report, *, acting_user: User, now: datetime | None 
         report.proposed_a = proposal.liability_a
         report.liability_a, report.liability_b = proposal.liability_a, proposal.liability_b
         report.rule_codes = list(proposal.rules)
+        report.rule_versions = {r.code: r.version for r in in_force if r.code in proposal.rules}
         report.submitted_at = now or timezone.now()
         report.save()
         record(acting_user, "accidents.report.submit", report,
-               after={"status": report.status, "proposed_a": report.proposed_a, "rules": report.rule_codes})
+               after={"status": report.status, "proposed_a": report.proposed_a, "rules": report.rule_codes,
+                      "rule_versions": report.rule_versions})
     return report
 
 

@@ -57,6 +57,9 @@ class AccidentsStartIn(Schema):
 
 class AccidentsJoinIn(Schema):
     code: str
+    # The second driver's own answers to the eligibility questions in force ({code: yes}); a question
+    # left out counts as "yes" (failing closed), as for the first driver.
+    answers: dict[str, bool]
 
 
 class AccidentsDecisionIn(Schema):
@@ -116,7 +119,7 @@ def start_report(request: StaffRequest, payload: AccidentsStartIn) -> Any:
 @router.post("/pairings", response=AccidentsReportOut)
 def join_report(request: StaffRequest, payload: AccidentsJoinIn) -> Any:
     require_perm(request.user, REPORT)
-    report = actions.do_join_report(code=payload.code, acting_user=request.user)
+    report = actions.do_join_report(code=payload.code, answers=payload.answers, acting_user=request.user)
     return _report_out(request.user, report)
 
 

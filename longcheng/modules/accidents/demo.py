@@ -105,7 +105,7 @@ class _Builder:
                                          acting_user=a, now=at)
         if refused:
             return
-        actions.do_join_report(code=report.pairing_code, acting_user=b)
+        actions.do_join_report(code=report.pairing_code, answers={c: False for c, *_ in EXCLUSIONS}, acting_user=b)
         small = rng.random() < 0.5
         for user, k in ((a, 0), (b, 1)):
             loss = rng.randrange(30_000, 200_000) if small else rng.randrange(150_000, 900_000)

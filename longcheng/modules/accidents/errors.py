@@ -17,3 +17,6 @@ class ErrorCode(StrEnum):
     BAD_LOSS = "accident_bad_loss"
     BAD_PLACE = "accident_bad_position"
     NOT_SIGNED = "accident_not_signed"
+    RULE_EXISTS = "accident_rule_exists"
+    RULE_STALE = "accident_rule_stale"
+    RULE_UNCHANGED = "accident_rule_unchanged"

@@ -47,7 +47,19 @@ class StartForm(forms.Form):
 
 
 class JoinForm(forms.Form):
+    """The pairing code, then the eligibility questions in force, answered by the second driver."""
+
     code = forms.CharField(max_length=12, label=pgettext_lazy("accidents", "Pairing code"))
+
+    def __init__(self, *args: Any, exclusions: list[Exclusion], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.exclusions = exclusions
+        for row in exclusions:
+            self.fields[f"q_{row.code}"] = forms.ChoiceField(
+                choices=YES_NO, widget=forms.RadioSelect, label=_text(row, "question_zh", "question_en"))
+
+    def answers(self) -> dict[str, bool]:
+        return {row.code: self.cleaned_data[f"q_{row.code}"] == "yes" for row in self.exclusions}
 
 
 class PartyForm(forms.Form):

@@ -98,6 +98,9 @@ class Report(models.Model):
     liability_a = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
     liability_b = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
     rule_codes = models.JSONField(default=list, blank=True)
+    # The version of each liability rule the proposal applied ({code: version}): the table in force
+    # at submission, kept with the report when the keeper saves a newer one.
+    rule_versions = models.JSONField(default=dict, blank=True)
     changed_by_officer = models.BooleanField(default=False)
     decision_reason = models.CharField(max_length=300, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -149,9 +152,11 @@ class Party(models.Model):
 
 
 class Answer(models.Model):
-    """An eligibility answer, against the exclusion's version in force when it was given."""
+    """One driver's eligibility answer, against the exclusion's version in force when they gave it
+    (each driver answers the questions for themselves: A on starting, B on joining)."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="answers")
+    party = models.ForeignKey("Party", null=True, on_delete=models.CASCADE, related_name="answers")
     exclusion = models.ForeignKey(Exclusion, on_delete=models.PROTECT, related_name="+")
     yes = models.BooleanField()
 

@@ -22,6 +22,7 @@ REPORT = "accidents.report"  # report one's own accidents (drivers)
 REVIEW = "accidents.review"  # review reports and decide liability (officers, duty chief)
 CLAIMS = "accidents.claims"  # receive hand-offs addressed to one's insurer
 FIGURES = "accidents.figures"  # the figures
+RULES = "accidents.rules"  # keep the rule tables (exclusions, liability): new versions, city-wide
 CHIEF_ROLE = "accidents_chief"  # overdue reports escalate to its holders (escalation.py)
 
 PERMISSIONS = {
@@ -29,6 +30,7 @@ PERMISSIONS = {
     REVIEW: pgettext_lazy("accidents", "Review accident reports and decide liability"),
     CLAIMS: pgettext_lazy("accidents", "Receive accident hand-offs addressed to one's insurer"),
     FIGURES: pgettext_lazy("accidents", "See the accident figures"),
+    RULES: pgettext_lazy("accidents", "Keep the accident rule tables (exclusions and liability)"),
 }
 
 # Officers call the parties and check licences: both in plain. Insurers settle the claim of their
@@ -42,6 +44,9 @@ ROLES = [
     Role("accidents_officer", pgettext_lazy("accidents", "Traffic officer (龙e处)"), frozenset({REVIEW, FIGURES}),
          demo_scope="武进区", sees=_HANDLERS),
     Role(CHIEF_ROLE, pgettext_lazy("accidents", "Duty chief (龙e处)"), frozenset({REVIEW, FIGURES})),
+    # The traffic police's rules desk owns both tables: the rules hold for the whole city, so the
+    # role is held city-wide (views_rules refuses a holder scoped to a part of it).
+    Role("accidents_rules", pgettext_lazy("accidents", "Rule keeper (龙e处)"), frozenset({RULES})),
     Role("accidents_insurer", pgettext_lazy("accidents", "Insurer claim handler (龙e处)"), frozenset({CLAIMS}),
          sees=_HANDLERS),
 ]
@@ -64,6 +69,8 @@ ACCIDENTS_AUDIT_ACTIONS = {
     "accidents.handoff.status": pgettext_lazy("accidents", "Claim status updated by the insurer"),
     "accidents.photo.download": pgettext_lazy("accidents", "Accident photo opened"),
     "accidents.agreement.download": pgettext_lazy("accidents", "Accident agreement downloaded"),
+    "accidents.rules.exclusion": pgettext_lazy("accidents", "New version of an accident exclusion"),
+    "accidents.rules.liability": pgettext_lazy("accidents", "New version of an accident liability rule"),
 }
 
 
@@ -78,6 +85,7 @@ SPEC = register_module(ModuleSpec(
         NavItem(pgettext_lazy("accidents", "Accident queue"), "accidents:queue", REVIEW, order=201),
         NavItem(pgettext_lazy("accidents", "Accident hand-offs"), "accidents:claims", CLAIMS, order=202),
         NavItem(pgettext_lazy("accidents", "Accident hot spots"), "accidents:hotspots", FIGURES, order=203),
+        NavItem(pgettext_lazy("accidents", "Accident rules"), "accidents:rules", RULES, order=204),
     ],
     panels=[DashboardPanel(
         "accidents", _("Accident quick handling"), FIGURES,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views, views_review
+from . import views, views_review, views_rules
 
 app_name = "accidents"
 urlpatterns = [
@@ -21,6 +21,12 @@ urlpatterns = [
     path("queue/<int:pk>/photos/<int:photo_pk>/", views_review.review_photo, name="review_photo"),
     path("queue/<int:pk>/agreement.pdf", views_review.review_agreement, name="review_agreement"),
     path("hotspots/", views_review.hotspots, name="hotspots"),
+    path("rules/", views_rules.rule_tables, name="rules"),
+    # "new" before <code>: the action refuses "new" as a rule's code.
+    path("rules/<str:kind>/new/", views_rules.rule_edit, name="rule_new"),
+    path("rules/<str:kind>/new/preview/", views_rules.rule_preview, name="rule_new_preview"),
+    path("rules/<str:kind>/<slug:code>/", views_rules.rule_edit, name="rule_edit"),
+    path("rules/<str:kind>/<slug:code>/preview/", views_rules.rule_preview, name="rule_preview"),
     path("claims/", views_review.claims, name="claims"),
     path("claims/<int:pk>/", views_review.claim, name="claim"),
     path("claims/<int:pk>/photos/<int:photo_pk>/", views_review.claim_photo, name="claim_photo"),

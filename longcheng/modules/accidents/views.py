@@ -68,13 +68,18 @@ def home(request: StaffRequest) -> HttpResponse:
 
 @staff_view(REPORT)
 def join(request: StaffRequest) -> HttpResponse:
-    form = JoinForm(request.POST or request.GET or None)
+    exclusions = tables.exclusions_in_force()
+    if request.method == "POST":
+        form = JoinForm(request.POST, exclusions=exclusions)
+    else:  # the QR code's link fills in the code; the questions are answered by this driver
+        form = JoinForm(initial={"code": request.GET.get("code", "")}, exclusions=exclusions)
     error: KernelError | None = None
     if request.method == "POST":
         try:
             if not form.is_valid():
                 raise refusal(form)
-            report = actions.do_join_report(code=form.cleaned_data["code"], acting_user=request.user)
+            report = actions.do_join_report(code=form.cleaned_data["code"], answers=form.answers(),
+                                            acting_user=request.user)
         except KernelError as exc:
             error = exc
         else:

@@ -83,7 +83,7 @@ def build(city: dict[str, Any], people: dict[str, Any]) -> Callable[..., Report]
         a, b = people["a"], people["b"]
         report = actions.do_start_report(place=city["a"], lat=SCENE[0], lon=SCENE[1], answers=no_to_all(),
                                           third_party_property=third_party_property, acting_user=a, now=T0)
-        actions.do_join_report(code=report.pairing_code, acting_user=b)
+        actions.do_join_report(code=report.pairing_code, answers=no_to_all(), acting_user=b)
         if until == "paired":
             return report
         actions.do_confirm_party(report, details(people, "A", loss_fen=loss_a), acting_user=a, now=T0)

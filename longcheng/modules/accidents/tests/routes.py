@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from longcheng.kernel.route_matrix import Api, Page, Routes, World
 
-REPORT, REVIEW, CLAIMS = "accidents.report", "accidents.review", "accidents.claims"
+REPORT, REVIEW, CLAIMS, RULES = "accidents.report", "accidents.review", "accidents.claims", "accidents.rules"
 
 
 def _world(world: World) -> dict[str, Any]:
@@ -26,7 +26,7 @@ def _world(world: World) -> dict[str, Any]:
     report = actions.do_start_report(place=world["city"]["a"], lat=31.7, lon=119.9,
                                      answers={code: False for code, *_ in EXCLUSIONS}, third_party_property=False,
                                      acting_user=a)
-    actions.do_join_report(code=report.pairing_code, acting_user=b)
+    actions.do_join_report(code=report.pairing_code, answers={code: False for code, *_ in EXCLUSIONS}, acting_user=b)
     # Two drivers, two licences: the masking sweep tells a driver's own (plain) licence from the other's.
     other = Resident.objects.exclude(pk=world["person"].pk).exclude(resident_id="").order_by("pk").first()
     assert other is not None
@@ -45,6 +45,12 @@ def _world(world: World) -> dict[str, Any]:
     for user in (a, b):
         actions.do_sign_agreement(report, acting_user=user)
     return {"report": report, "handoff": report.handoffs.order_by("pk").first(), "photo": photo}
+
+
+def _codes() -> list[Any]:
+    from longcheng.modules.accidents.seed import EXCLUSIONS
+
+    return EXCLUSIONS
 
 
 def _report(w: World) -> list[Any]:
@@ -68,10 +74,20 @@ def _step(name: str, body: dict[str, Any] | None = None) -> Page:
     return Page(f"accidents:{name}", REPORT, _report, within="a", get=False, post=lambda w: dict(body or {}))
 
 
+def _exclusion(**over: Any) -> dict[str, Any]:
+    return {"basis": "local", "question_zh": "矩阵？", "question_en": "Matrix?", "order": "50", "active": "on",
+            "based_on": "0", **over}
+
+
+def _door() -> dict[str, Any]:
+    return {"situation_zh": "开关车门", "situation_en": "Door", "outcome": "equal", "order": "9", "active": "on",
+            "based_on": "1"}
+
+
 PAGES = [
     Page("accidents:home", REPORT, post=lambda w: {"place": w["city"]["wujin"].pk, "lat": "31.7", "lon": "119.9",
                                                     "third_party_property": "no"}),
-    Page("accidents:join", REPORT, post=lambda w: {"code": "NOSUCH22"}),
+    Page("accidents:join", REPORT, post=lambda w: {"code": "NOSUCH22", **{f"q_{c}": "no" for c, *_ in _codes()}}),
     Page("accidents:report", REPORT, _report, within="a"),
     _step("confirm", {"name": "矩阵", "phone": "13900000000", "licence_no": "X", "licence_class": "C1",
                       "plate": "苏D99999", "policy_no": "P9", "loss_fen": "100"}),
@@ -90,6 +106,13 @@ PAGES = [
     Page("accidents:review", REVIEW, _report, within="a",
          post=lambda w: {"decision": "change", "liability_a": "equal", "reason": "矩阵"}),
     Page("accidents:claims", CLAIMS),
+    # The rule tables: city-wide data (no `within`), a new version previewed, then saved.
+    Page("accidents:rules", RULES),
+    Page("accidents:rule_new", RULES, lambda w: ["exclusions"], post=lambda w: _exclusion(code="matrix")),
+    Page("accidents:rule_new_preview", RULES, lambda w: ["exclusions"], get=False,
+         post=lambda w: _exclusion(code="matrix")),
+    Page("accidents:rule_edit", RULES, lambda w: ["liability", "door"], post=lambda w: _door()),
+    Page("accidents:rule_preview", RULES, lambda w: ["liability", "door"], get=False, post=lambda w: _door()),
     Page("accidents:claim", CLAIMS, _handoff, within="a", post=lambda w: {"status": "settled"}),
 ]
 
@@ -98,7 +121,7 @@ API = [
     Api("GET", "/api/v1/accidents/reports/{pk}", REPORT, lambda w: {"pk": _report(w)[0]}, within="a"),
     Api("POST", "/api/v1/accidents/reports", REPORT, within="a",
         body=lambda w: {"place": w["city"]["a"].code, "lat": 31.7, "lon": 119.9, "answers": {}}),
-    Api("POST", "/api/v1/accidents/pairings", REPORT, body=lambda w: {"code": "NOSUCH22"}),
+    Api("POST", "/api/v1/accidents/pairings", REPORT, body=lambda w: {"code": "NOSUCH22", "answers": {}}),
     Api("GET", "/api/v1/accidents/queue", REVIEW),
     Api("POST", "/api/v1/accidents/reports/{pk}/decision", REVIEW, lambda w: {"pk": _report(w)[0]}, within="a",
         body=lambda w: {"liability_a": "equal", "reason": "矩阵"}),

@@ -115,9 +115,12 @@ def test_the_api_starts_joins_and_refuses_with_the_reason(city: dict[str, Any], 
     from longcheng.modules.accidents.models import Report
 
     code = Report.objects.get(pk=started.json()["id"]).pairing_code
-    joined = _api(people["b"]).post("/api/v1/accidents/pairings", content_type="application/json", data={"code": code})
+    joined = _api(people["b"]).post("/api/v1/accidents/pairings", content_type="application/json",
+                                    data={"code": code, "answers": answers})
     assert joined.status_code == 200 and [p["side"] for p in joined.json()["parties"]] == ["A", "B"]
-    wrong = _api(people["c"]).post("/api/v1/accidents/pairings", content_type="application/json", data={"code": code})
+    assert joined.json()["status"] == "pairing"
+    wrong = _api(people["c"]).post("/api/v1/accidents/pairings", content_type="application/json",
+                                   data={"code": code, "answers": answers})
     assert wrong.status_code == 400 and wrong.json()["field"] == "code"
     refused = _api(people["c"]).post("/api/v1/accidents/reports", content_type="application/json", data={
         "place": city["a"].code, "lat": 31.7, "lon": 119.9, "answers": {**answers, "injury": True}})

@@ -101,6 +101,7 @@ def test_two_phones_take_a_rear_end_collision_to_the_insurers(live_server: Any, 
     code = a.locator("#pairing-code").inner_text()
     b.goto(f"{url}/accidents/join/?code={code}")
     assert b.input_value("#id_code") == code
+    _answer_all(b, set())  # B answers the eligibility questions too
     b.click("form.form button[type=submit]")
     b.wait_for_selector("#status")
     assert b.url.endswith(f"/accidents/reports/{report.pk}/")

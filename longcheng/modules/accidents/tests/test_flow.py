@@ -30,7 +30,7 @@ def test_every_excluded_situation_refuses_with_its_reason_and_never_reaches_an_i
     assert (report.status, report.refused_because.code) == ("refused", code)
     assert AuditEntry.objects.filter(action="accidents.report.refuse", object_id=str(report.pk)).count() == 1
     with pytest.raises(KernelError) as joined:
-        actions.do_join_report(code=report.pairing_code, acting_user=people["b"])
+        actions.do_join_report(code=report.pairing_code, answers=no_to_all(), acting_user=people["b"])
     assert joined.value.code == "accident_bad_pairing_code"
     for step in (lambda: actions.do_submit_report(report, acting_user=people["a"]),
                  lambda: actions.do_sign_agreement(report, acting_user=people["a"]),
@@ -126,7 +126,7 @@ def test_the_second_driver_confirms_only_their_own_details_and_bad_input_names_i
         actions.do_confirm_party(report, details(people, "B", plate="12345"), acting_user=people["b"])
     assert bad.value.field == "plate"
     with pytest.raises(KernelError) as own:
-        actions.do_join_report(code=report.pairing_code, acting_user=people["c"])
+        actions.do_join_report(code=report.pairing_code, answers=no_to_all(), acting_user=people["c"])
     assert own.value.field == "code"
     actions.do_confirm_party(report, details(people, "B"), acting_user=people["b"])
     assert list(report.parties.order_by("side").values_list("side", "plate")) == [("A", ""), ("B", "苏DA7788")]
