@@ -93,3 +93,11 @@ def do_record_kitchen_waste(school: Organisation, *, day: dt.date, reason: str, 
                                           recorded_by=acting_user)
         record(acting_user, "wastecycle.kitchen.record", row, after={"day": day, "reason": reason, "grams": grams})
     return row
+
+
+def do_weigh_meal(klass: SchoolClass, *, day: dt.date, meal: str, diners: int, grams: int, acting_user: User,
+                  source: str = Source.PHONE) -> Weighing:
+    """The teacher's one step: the meal's diners and the class's leftovers together, or neither."""
+    with transaction.atomic():
+        do_record_attendance(klass, day=day, meal=meal, diners=diners, acting_user=acting_user)
+        return do_record_weighing(klass, day=day, meal=meal, grams=grams, acting_user=acting_user, source=source)
