@@ -100,7 +100,8 @@ INSTALLED_APPS = [
                                     "longcheng.modules.onestop",
                                     "longcheng.modules.ecorestore", "longcheng.modules.remediation",
                                     "longcheng.modules.accidents",
-                                    "longcheng.modules.cleanaudit"]),
+                                    "longcheng.modules.cleanaudit",
+                                    "longcheng.modules.wastecycle"]),
 ]
 
 AUTH_USER_MODEL = "access.User"
