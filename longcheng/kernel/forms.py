@@ -7,18 +7,22 @@ a bound Django form into the `KernelError` pages and the API already render ("�
 
 An action's own refusal names the field by its key (`KernelError.field`); `named(error, form)` puts
 the label the user sees in front of its message, the key matched to the form's input directly, by an
-alias, or without a `_fen` / `_id` suffix. `text()` is the one rule for a typed text, its messages
+alias, or without a `_fen` / `_id` suffix. `attempt(form, act)` is a page step: the form checked, the action run, a refusal returned for the page
+to show again. `text()` is the one rule for a typed text, its messages
 written to follow a label: "至少 4 个字", "必填", "最多 100 个字"."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
 from django.utils.translation import gettext as _
 
 from longcheng.kernel.errors import ErrorCode, KernelError
 from longcheng.kernel.ledger.money import parse_yuan
+
+T = TypeVar("T")
 
 
 def yuan_text(fen: int | None) -> str:
@@ -62,6 +66,21 @@ def refusal(form: forms.Form) -> KernelError:
         code = ErrorCode.REQUIRED if first.code == "required" else str(first.code or ErrorCode.INVALID)
         return KernelError(message, code=code, field=name if name != "__all__" else None)
     return KernelError(_("The form is not valid."), code=ErrorCode.INVALID)
+
+
+def attempt(form: forms.Form, act: Callable[[dict[str, Any]], T]) -> tuple[T | None, KernelError | None]:
+    """A page step: validate `form` and run `act(form.cleaned_data)`. Returns (its result, None), or
+    (None, the refusal) for the page to show again with what was typed: the form's first error
+    (`refusal`) or the action's own. Not found and not allowed (403/404) are raised, as their own
+    pages, never shown inside the page of an object the user may not see."""
+    try:
+        if not form.is_valid():
+            raise refusal(form)
+        return act(form.cleaned_data), None
+    except KernelError as exc:
+        if exc.status in (403, 404):
+            raise
+        return None, exc
 
 
 def text(value: Any, *, field: str, required: bool = True, minimum: int = 1, limit: int = 2000) -> str:

@@ -7,8 +7,8 @@ import pytest
 from django import forms
 from django.utils import translation
 
-from longcheng.kernel.errors import KernelError
-from longcheng.kernel.forms import YuanField, clean, refusal, yuan_text
+from longcheng.kernel.errors import KernelError, NotFound
+from longcheng.kernel.forms import YuanField, attempt, clean, refusal, yuan_text
 from longcheng.kernel.ledger.money import MAX_AMOUNT_FEN
 
 
@@ -54,3 +54,27 @@ def test_one_value_through_one_field() -> None:
     with pytest.raises(KernelError) as refused:
         clean(forms.IntegerField(label="年份"), "二〇二六年", name="year")
     assert refused.value.field == "year" and str(refused.value.message).startswith("年份")
+
+
+def test_a_page_step_runs_the_action_only_for_a_valid_form() -> None:
+    ran: list[dict[str, object]] = []
+    result, error = attempt(_Form({"amount": "12.50", "reason": "too short"}), lambda d: ran.append(d) or "done")
+    assert (result, error) == ("done", None) and ran[0]["amount"] == 1250
+
+    ran.clear()
+    result, error = attempt(_Form({"amount": "abc", "reason": "long enough"}), lambda d: ran.append(d))
+    assert result is None and ran == [] and error is not None and error.field == "amount"
+
+
+def test_a_page_step_returns_the_actions_refusal_but_raises_not_found() -> None:
+    def refuse(_data: object) -> None:
+        raise KernelError("no", field="reason")
+
+    _result, error = attempt(_Form({"amount": "1", "reason": "long enough"}), refuse)
+    assert error is not None and error.field == "reason"
+
+    def hidden(_data: object) -> None:
+        raise NotFound(field="case")
+
+    with pytest.raises(NotFound):
+        attempt(_Form({"amount": "1", "reason": "long enough"}), hidden)

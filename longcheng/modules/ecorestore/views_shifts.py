@@ -16,8 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from longcheng.kernel import maps
 from longcheng.kernel.access.requests import StaffRequest
-from longcheng.kernel.errors import KernelError
-from longcheng.kernel.forms import refusal
+from longcheng.kernel.forms import attempt
 from longcheng.kernel.web.decorators import staff_view
 
 from . import access, actions
@@ -75,15 +74,10 @@ def shift_step_view(name: str) -> Callable[..., HttpResponse]:
     def view(request: StaffRequest, pk: int) -> HttpResponse:
         item = access.shift_for(request.user, pk)
         form = form_class(request.POST)
-        try:
-            if not form.is_valid():
-                raise refusal(form)
-            run(request, item, form.cleaned_data)
-        except KernelError as exc:
-            if exc.status in (403, 404):
-                raise
-            status = exc.status if exc.status in (400, 409, 422) else 400
-            return _shift_page(request, access.shift_for(request.user, pk), shown(exc, form), status)
+        _done, error = attempt(form, lambda data: run(request, item, data))
+        if error is not None:
+            status = error.status if error.status in (400, 409, 422) else 400
+            return _shift_page(request, access.shift_for(request.user, pk), shown(error, form), status)
         return redirect("ecorestore:shift", item.pk)
 
     view.__name__ = view.__qualname__ = f"shift_{name}"

@@ -12,7 +12,7 @@ from django.utils.translation import pgettext
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import has_perm, restrict
 from longcheng.kernel.errors import KernelError, NotFound
-from longcheng.kernel.forms import refusal
+from longcheng.kernel.forms import attempt
 from longcheng.kernel.web.charts import render_chart
 from longcheng.kernel.web.decorators import staff_view
 from longcheng.kernel.workdays.api import SHANGHAI
@@ -63,16 +63,9 @@ def inspect(request: StaffRequest, pk: int, code: str) -> HttpResponse:
     form = InspectionForm(request.POST or None, campaign=declared)
     error: KernelError | None = None
     if request.method == "POST":
-        try:
-            if not form.is_valid():
-                raise refusal(form)
-            inspection = actions.do_record_inspection(site=site, campaign_code=code, acting_user=request.user,
-                                                      **form.values())
-        except KernelError as exc:
-            if exc.status in (403, 404):
-                raise
-            error = exc
-        else:
+        inspection, error = attempt(form, lambda _data: actions.do_record_inspection(
+            site=site, campaign_code=code, acting_user=request.user, **form.values()))
+        if inspection is not None:
             return redirect("remediation:case", inspection.case_id)
     # The checklist boxes are drawn by the template: after a refusal they come back as ticked.
     ticked = {name for name in request.POST if name.startswith("check_")}

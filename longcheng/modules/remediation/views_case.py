@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import place_in_scope
 from longcheng.kernel.errors import KernelError
-from longcheng.kernel.forms import refusal
+from longcheng.kernel.forms import attempt
 from longcheng.kernel.web.decorators import staff_view
 
 from . import access, actions, rules
@@ -59,27 +59,22 @@ def case(request: StaffRequest, pk: int) -> HttpResponse:
     return render(request, "remediation/case.html", _context(request, found))
 
 
-def _post(request: StaffRequest, pk: int, form: forms.Form, act: Callable[[forms.Form], Any], *,
+def _post(request: StaffRequest, pk: int, form: forms.Form, act: Callable[[dict[str, Any]], Any], *,
           permission: str = VIEW) -> HttpResponse:
-    """Parse `form`, run `act`; on a refusal show the case page with it (403/404 as their own pages)."""
+    """A step of the case page (`kernel.forms.attempt`): on a refusal the page again, with it."""
     found = access.case_for(request.user, pk, permission)
-    try:
-        if not form.is_valid():
-            raise refusal(form)
-        act(form)
-    except KernelError as exc:
-        if exc.status in (403, 404):
-            raise
+    _done, error = attempt(form, act)
+    if error is not None:
         found.refresh_from_db()
-        return render(request, "remediation/case.html", _context(request, found, error=exc), status=exc.status)
+        return render(request, "remediation/case.html", _context(request, found, error=error), status=error.status)
     return redirect("remediation:case", pk)
 
 
 @require_POST
 @staff_view(DETERMINE)
 def determine(request: StaffRequest, pk: int) -> HttpResponse:
-    return _post(request, pk, DetermineForm(request.POST), lambda f: actions.do_determine_case(
-        pk, target=f.cleaned_data["target"], note=f.cleaned_data["note"], acting_user=request.user))
+    return _post(request, pk, DetermineForm(request.POST), lambda d: actions.do_determine_case(
+        pk, target=d["target"], note=d["note"], acting_user=request.user))
 
 
 @require_POST
@@ -88,8 +83,7 @@ def plan(request: StaffRequest, pk: int) -> HttpResponse:
     found = access.case_for(request.user, pk)
     form = PlanForm(request.POST, campaign=CAMPAIGNS[found.campaign])
 
-    def act(f: forms.Form) -> Any:
-        data = f.cleaned_data
+    def act(data: dict[str, Any]) -> Any:
         return actions.do_set_plan(
             pk, remedy=data["remedy"], lead_agency=data["lead_agency"], responsible=data["responsible"],
             area_mu=data["area_mu"], pollutants=form.pollutants(), acting_user=request.user,
@@ -100,29 +94,29 @@ def plan(request: StaffRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_view(VIEW)
 def evidence(request: StaffRequest, pk: int) -> HttpResponse:
-    return _post(request, pk, EvidenceForm(request.POST, request.FILES), lambda f: actions.do_add_evidence(
-        pk, kind=f.cleaned_data["kind"], upload=f.cleaned_data["file"], acting_user=request.user))
+    return _post(request, pk, EvidenceForm(request.POST, request.FILES), lambda d: actions.do_add_evidence(
+        pk, kind=d["kind"], upload=d["file"], acting_user=request.user))
 
 
 @require_POST
 @staff_view(DETERMINE)
 def accept(request: StaffRequest, pk: int) -> HttpResponse:
-    return _post(request, pk, NoteForm(request.POST), lambda f: actions.do_accept_case(
-        pk, note=f.cleaned_data["note"], acting_user=request.user))
+    return _post(request, pk, NoteForm(request.POST), lambda d: actions.do_accept_case(
+        pk, note=d["note"], acting_user=request.user))
 
 
 @require_POST
 @staff_view(CLOSE)
 def close(request: StaffRequest, pk: int) -> HttpResponse:
-    return _post(request, pk, NoteForm(request.POST), lambda f: actions.do_close_case(
-        pk, note=f.cleaned_data["note"], acting_user=request.user))
+    return _post(request, pk, NoteForm(request.POST), lambda d: actions.do_close_case(
+        pk, note=d["note"], acting_user=request.user))
 
 
 @require_POST
 @staff_view(VIEW)
 def milestone_done(request: StaffRequest, pk: int) -> HttpResponse:
     case_id = Milestone.objects.filter(pk=pk).values_list("plan__case_id", flat=True).first()
-    return _post(request, case_id or 0, NoteForm(request.POST), lambda f: actions.do_complete_milestone(
+    return _post(request, case_id or 0, NoteForm(request.POST), lambda d: actions.do_complete_milestone(
         pk, acting_user=request.user))
 
 
@@ -131,8 +125,8 @@ def milestone_done(request: StaffRequest, pk: int) -> HttpResponse:
 def rebound_check(request: StaffRequest, pk: int) -> HttpResponse:
     check = access.rebound_checks_due(request.user, INSPECT).filter(pk=pk).first()
     case_id = check.case_id if check else ReboundCheck.objects.filter(pk=pk).values_list("case_id", flat=True).first()
-    return _post(request, case_id or 0, ReboundForm(request.POST), lambda f: actions.do_record_rebound_check(
-        pk, found_running=f.cleaned_data["found_running"], note=f.cleaned_data["note"], acting_user=request.user),
+    return _post(request, case_id or 0, ReboundForm(request.POST), lambda d: actions.do_record_rebound_check(
+        pk, found_running=d["found_running"], note=d["note"], acting_user=request.user),
         permission=INSPECT)
 
 
@@ -143,16 +137,9 @@ def my_case(request: StaffRequest, pk: int) -> HttpResponse:
     form = EvidenceForm(request.POST or None, request.FILES or None)
     error: KernelError | None = None
     if request.method == "POST":
-        try:
-            if not form.is_valid():
-                raise refusal(form)
-            actions.do_add_evidence(pk, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"],
-                                    acting_user=request.user)
-        except KernelError as exc:
-            if exc.status in (403, 404):
-                raise
-            error = exc
-        else:
+        _done, error = attempt(form, lambda d: actions.do_add_evidence(
+            pk, kind=d["kind"], upload=d["file"], acting_user=request.user))
+        if error is None:
             return redirect("remediation:my_case", pk)
     context = _context(request, found, error=error, evidence_form=form)
     return render(request, "remediation/my_case.html", context, status=error.status if error else 200)
