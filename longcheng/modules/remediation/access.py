@@ -11,7 +11,7 @@ from longcheng.kernel.access.scope import place_in_scope, require_perm, restrict
 from longcheng.kernel.errors import NotFound
 
 from .models import Case, ReboundCheck, Site
-from .spec import RESPOND, VIEW
+from .spec import DETERMINE, INSPECT, RESPOND, VIEW
 
 
 def cases_for(user: Any, permission: str = VIEW) -> QuerySet[Case]:
@@ -37,6 +37,16 @@ def own_case(user: Any, pk: int) -> Case:
     require_perm(user, RESPOND)
     case = firm_cases(user).filter(pk=pk).first()
     if case is None:
+        raise NotFound()
+    return case
+
+
+def case_for_upload(user: Any, pk: int) -> Case:
+    """A case the user may add evidence to: staff who inspect or determine at its place, or its firm's own
+    staff; any other case is NotFound, like one that does not exist."""
+    case = Case.objects.select_related("place").filter(pk=pk).first()
+    staff = case is not None and any(place_in_scope(user, p, case.place.path) for p in (INSPECT, DETERMINE))
+    if case is None or not (staff or firm_cases(user).filter(pk=pk).exists()):
         raise NotFound()
     return case
 

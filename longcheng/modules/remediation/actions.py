@@ -196,6 +196,30 @@ def do_set_plan(
     return plan
 
 
+def do_add_milestone(case_id: int, item: MilestoneIn, *, acting_user: User) -> Milestone:
+    """A milestone added to a plan later (the bureau at the case's place); refused on a finished case
+    and on a case without a plan. The deadline is a date or working days from today, as with the plan."""
+    now = timezone.now()
+    with transaction.atomic():
+        case = access.lock_case(acting_user, case_id, DETERMINE)
+        if case.status in FINISHED:
+            raise Conflict(pgettext("remediation", "The case is finished; its milestones are closed with it."),
+                           code=ErrorCode.TRANSITION, field="status")
+        plan = Plan.objects.filter(case=case).first()
+        if plan is None:
+            raise Conflict(pgettext("remediation", "The case has no plan yet."), code=ErrorCode.MILESTONE,
+                           field="plan")
+        title, due = item.title.strip(), _due_on(item, now)
+        bad = rules.milestone_problem(title, due, now.astimezone(SHANGHAI).date())
+        if bad:
+            raise KernelError(bad[1], code=ErrorCode.MILESTONE, field="title" if bad[0] == "milestone" else bad[0])
+        assert due is not None  # milestone_problem refuses a missing deadline
+        milestone = Milestone.objects.create(plan=plan, title=title, due_on=due)
+        record(acting_user, "remediation.milestone.add", case, after={
+            "milestone": milestone.pk, "title": title, "due_on": due.isoformat()})
+    return milestone
+
+
 def do_add_evidence(case_id: int, *, kind: str, upload: Any, acting_user: User) -> Evidence:
     """A file proving the work (a photo, the utility's record, a park's record, a report): from the
     firm itself (its own case) or staff who inspect or determine at the case's place."""

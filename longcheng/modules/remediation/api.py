@@ -6,15 +6,19 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import pgettext
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from longcheng.kernel.access.requests import StaffRequest
-from longcheng.kernel.access.scope import require_perm
-from longcheng.kernel.errors import KernelError
+from longcheng.kernel.access.scope import has_perm, require_perm
+from longcheng.kernel.errors import KernelError, PermissionDenied
+from longcheng.kernel.forms import refusal
 from longcheng.kernel.workdays.api import SHANGHAI
 
 from . import access, actions, figures
+from .forms import EvidenceForm
 from .spec import CLOSE, DETERMINE, INSPECT, RESPOND, VIEW
 
 router = Router(tags=["remediation"])
@@ -177,6 +181,50 @@ def record_rebound_check(request: StaffRequest, pk: int, payload: RemediationReb
     check = actions.do_record_rebound_check(pk, found_running=payload.found_running, note=payload.note,
                                             acting_user=request.user)
     return access.case_for(request.user, check.case_id, INSPECT)
+
+
+class RemediationMilestoneOut(Schema):
+    id: int
+    case: int
+    title: str
+    due_on: dt.date
+
+
+class RemediationEvidenceOut(Schema):
+    id: int
+    case: int = Field(alias="case_id")
+    kind: str
+    name: str
+    size: int
+    uploaded_at: dt.datetime
+
+
+@router.post("/cases/{pk}/milestones", response={201: RemediationMilestoneOut})
+def add_milestone(request: StaffRequest, pk: int, payload: RemediationMilestoneIn) -> Any:
+    """Add a milestone to an open case's plan (the bureau): a date, or working days from today."""
+    require_perm(request.user, DETERMINE)
+    milestone = actions.do_add_milestone(pk, actions.MilestoneIn(payload.title, payload.due_on, payload.working_days),
+                                         acting_user=request.user)
+    return Status(201, {"id": milestone.pk, "case": pk, "title": milestone.title, "due_on": milestone.due_on})
+
+
+@router.post("/cases/{pk}/evidence", response={201: RemediationEvidenceOut})
+def add_evidence(request: StaffRequest, pk: int, kind: Form[str] = "",
+                 file: File[UploadedFile | None] = None) -> Any:
+    """Upload evidence to a case: a multipart form with `kind` (what the file proves) and `file` (PDF,
+    JPEG or PNG, checked by its content, at most 10 MB), from staff who inspect or determine at the
+    case's place or the firm's own staff. The page's evidence form checks the parts, then the same action."""
+    if not any(has_perm(request.user, p) for p in (INSPECT, DETERMINE, RESPOND)):
+        raise PermissionDenied()
+    # Both parts are optional to the schema so that the caller's right to the case is checked first
+    # (403/404 before a 400 about the parts).
+    access.case_for_upload(request.user, pk)
+    form = EvidenceForm({"kind": kind}, MultiValueDict({"file": [file]} if file is not None else {}))
+    if not form.is_valid():
+        raise refusal(form)
+    evidence = actions.do_add_evidence(pk, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"],
+                                       acting_user=request.user)
+    return Status(201, evidence)
 
 
 @router.post("/milestones/{pk}/done", response=RemediationCaseOut)

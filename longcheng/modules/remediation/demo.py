@@ -9,6 +9,7 @@ computes them from the plans of the closed cases."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -57,6 +58,7 @@ REMEDY_MIX = ("close",) * 8 + ("relocate",) * 3 + ("upgrade",) * 7 + ("merge", "
 EVIDENCE_OF = {code: tuple(group[0] for group in remedy.needs) for code, remedy in REMEDIES.items()}
 BATCH = 500
 OPEN, OVERDUE, REBOUND = 40, 12, 6
+WUJIN_CENTRE = (31.7072, 119.9395)  # WGS 84, roughly the district's centre
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
@@ -87,11 +89,36 @@ def _firms(streets: list[Place], count: int, start: int, label: str) -> list[tup
     return [(firm, firm.place) for firm in made if firm.place is not None]
 
 
+def _outline_centre(place: Place) -> tuple[float, float] | None:
+    """The mean corner of a loaded outline's first ring, as (lat, lon); None without an outline."""
+    outline = place.outline if isinstance(place.outline, dict) else {}
+    rings = outline.get("coordinates") or []
+    if outline.get("type") == "MultiPolygon" and rings:
+        rings = rings[0]
+    ring = rings[0] if rings else []
+    if not ring:
+        return None
+    return sum(c[1] for c in ring) / len(ring), sum(c[0] for c in ring) / len(ring)
+
+
+def _near(place: Place, n: int) -> tuple[float, float]:
+    """A synthetic position for a demo site: around its street's outline centre where one is loaded, else
+    on a ring around Wujin's centre, the street's angle taken from its code (so each street has its patch)."""
+    rng = random.Random(f"{place.code}:{n}")  # its own generator: the campaign's figures keep their draws
+    centre = _outline_centre(place)
+    if centre is None:
+        angle = math.radians((int(place.code[-3:] or 0) * 137.5) % 360)
+        centre = (WUJIN_CENTRE[0] + 0.07 * math.sin(angle), WUJIN_CENTRE[1] + 0.08 * math.cos(angle))
+    return round(centre[0] + rng.uniform(-0.012, 0.012), 6), round(centre[1] + rng.uniform(-0.014, 0.014), 6)
+
+
 def _sites(firms: list[tuple[Organisation, Place]], rng: random.Random, *, park: bool = False) -> list[Site]:
-    return Site.objects.bulk_create([
-        Site(firm=firm, place=place, address=f"{place.name}工业路{i + 1}号", parcel=f"WJ{firm.pk:06d}",
-             area_mu=Decimal(rng.randint(300, 1800)) / 100, in_park=park) for i, (firm, place) in enumerate(firms)
-    ], batch_size=BATCH)
+    sites = []
+    for i, (firm, place) in enumerate(firms):
+        lat, lon = _near(place, firm.pk)
+        sites.append(Site(firm=firm, place=place, address=f"{place.name}工业路{i + 1}号", parcel=f"WJ{firm.pk:06d}",
+                          area_mu=Decimal(rng.randint(300, 1800)) / 100, in_park=park, lat=lat, lon=lon))
+    return Site.objects.bulk_create(sites, batch_size=BATCH)
 
 
 def _history(case: Case, stages: list[tuple[str, dt.datetime]], by: User | None) -> Iterator[StatusChange]:

@@ -19,3 +19,4 @@ class ErrorCode(StrEnum):
     MILESTONE = "milestone_invalid"
     CHECK_DONE = "rebound_check_done"
     NOT_YOUR_FIRM = "not_your_firm"
+    ISLAND = "island_invalid"

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import pgettext_lazy
 
 from .campaigns import AGENCIES, EVIDENCE, POLLUTANTS, REMEDIES, Campaign
+from .models import Island, IslandMember
 
 SCORES = [(str(n), str(n)) for n in range(4)]
 
@@ -96,3 +97,58 @@ class ReboundForm(forms.Form):
 class AsOfForm(forms.Form):
     as_of = forms.DateField(label=pgettext_lazy("remediation", "As of"), required=False,
                             widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class IslandForm(forms.Form):
+    """A green island as the bureau records it: the place by its code, the operator by its credit code."""
+
+    name = forms.CharField(label=pgettext_lazy("remediation", "Name of the island"), max_length=100)
+    kind = forms.ChoiceField(label=pgettext_lazy("remediation", "Kind of island"), choices=Island.Kind.choices)
+    place = forms.CharField(label=pgettext_lazy("remediation", "Place code"), max_length=20)
+    operator = forms.CharField(label=pgettext_lazy("remediation", "Operator's credit code (optional)"),
+                               max_length=18, required=False)
+    capacity = forms.DecimalField(label=pgettext_lazy("remediation", "Capacity"), min_value=0, max_value=1_000_000,
+                                  decimal_places=1)
+    capacity_unit = forms.ChoiceField(label=pgettext_lazy("remediation", "Unit"), choices=Island.Unit.choices)
+    opened_on = forms.DateField(label=pgettext_lazy("remediation", "In service since"),
+                                widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class MemberForm(forms.Form):
+    firm = forms.CharField(label=pgettext_lazy("remediation", "Firm's credit code"), max_length=18)
+    case = forms.IntegerField(label=pgettext_lazy("remediation", "Case that moved it here (number, optional)"),
+                              min_value=1, max_value=2**31 - 1, required=False)
+    joined_on = forms.DateField(label=pgettext_lazy("remediation", "Joined"),
+                                widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class MemberEndForm(forms.Form):
+    member = forms.ModelChoiceField(label=pgettext_lazy("remediation", "Member firm"), queryset=IslandMember.objects.none())
+    left_on = forms.DateField(label=pgettext_lazy("remediation", "Left"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ManifestForm(forms.Form):
+    member = forms.ModelChoiceField(label=pgettext_lazy("remediation", "Member firm"), queryset=IslandMember.objects.none())
+    number = forms.CharField(label=pgettext_lazy("remediation", "Manifest number"), max_length=32)
+    month = forms.DateField(label=pgettext_lazy("remediation", "Month"), input_formats=["%Y-%m", "%Y-%m-%d"],
+                            widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+    material = forms.ChoiceField(label=pgettext_lazy("remediation", "What was sent"), choices=Island.Kind.choices)
+    volume_t = forms.DecimalField(label=pgettext_lazy("remediation", "Volume (t)"), min_value=0, max_value=100_000,
+                                  decimal_places=2)
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=pgettext_lazy("remediation", "Milestone"), max_length=200)
+    working_days = forms.IntegerField(label=pgettext_lazy("remediation", "Deadline in working days"), min_value=1,
+                                      max_value=500, required=False)
+    due_on = forms.DateField(label=pgettext_lazy("remediation", "Or a deadline date"), required=False,
+                             widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def for_island(form: forms.Form, island: Island) -> forms.Form:
+    """A member-choosing form limited to the island's current members (named by their firm)."""
+    member = form.fields["member"]
+    assert isinstance(member, forms.ModelChoiceField)
+    member.queryset = island.members.filter(left_on=None).select_related("firm").order_by("joined_on", "pk")
+    member.label_from_instance = lambda m: m.firm.name  # type: ignore[method-assign,assignment]
+    return form

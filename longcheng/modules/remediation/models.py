@@ -30,6 +30,9 @@ class Site(models.Model):
     in_park = models.BooleanField(pgettext_lazy("remediation", "in an industrial park"), default=False)
     host = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="tenants",
                              verbose_name=pgettext_lazy("remediation", "host premises (厂中厂)"))
+    # Where the site is (WGS 84), for the map of sites by stage; unknown for a site registered without it.
+    lat = models.FloatField(pgettext_lazy("remediation", "latitude"), null=True, blank=True)
+    lon = models.FloatField(pgettext_lazy("remediation", "longitude"), null=True, blank=True)
 
     scope_path_field = "place__path"
 

@@ -3,7 +3,8 @@ column. Every row is checked before anything is written; one bad row means nothi
 register is never half-written.
 
 Columns (header row, Chinese or English): 企业名称 name, 统一社会信用代码 uscc, 村社区代码 place (the
-place's code), 地址 address, 地块 parcel, 面积（亩） area_mu, 园区内 in_park (是/否).
+place's code), 地址 address, 地块 parcel, 面积（亩） area_mu, 园区内 in_park (是/否), and optionally 纬度 lat and
+经度 lon (WGS 84 degrees, both or neither: the site's point on the map of sites by stage).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import pgettext
 
-from longcheng.kernel import tables
+from longcheng.kernel import maps, tables
 from longcheng.kernel.access.scope import require_perm, restrict
 from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import KernelError
@@ -29,9 +30,10 @@ from .spec import DETERMINE
 
 HEADERS = {"企业名称": "name", "name": "name", "统一社会信用代码": "uscc", "uscc": "uscc", "村社区代码": "place",
            "place": "place", "地址": "address", "address": "address", "地块": "parcel", "parcel": "parcel",
-           "面积（亩）": "area_mu", "面积(亩)": "area_mu", "area_mu": "area_mu", "园区内": "in_park", "in_park": "in_park"}
+           "面积（亩）": "area_mu", "面积(亩)": "area_mu", "area_mu": "area_mu", "园区内": "in_park", "in_park": "in_park",
+           "纬度": "lat", "lat": "lat", "latitude": "lat", "经度": "lon", "lon": "lon", "longitude": "lon"}
 COLUMN = {"name": "企业名称", "uscc": "统一社会信用代码", "place": "村社区代码", "address": "地址", "parcel": "地块",
-          "area_mu": "面积（亩）", "in_park": "园区内"}
+          "area_mu": "面积（亩）", "in_park": "园区内", "lat": "纬度", "lon": "经度"}
 YES, NO = {"是", "yes", "y", "1", "true"}, {"否", "no", "n", "0", "false", ""}
 
 
@@ -74,8 +76,21 @@ def _check_row(row: dict[str, str], line: int, places: QuerySet[Place], seen: di
     seen.setdefault(key, line)
     if uscc and Site.objects.filter(firm__uscc=uscc, address=address, parcel=parcel).exists():
         bad("address", pgettext("remediation", "This firm's site is already registered."))
+    lat, lon = _position(row, bad)
     return {"name": name, "uscc": uscc, "place": place, "address": address, "parcel": parcel, "area_mu": area,
-            "in_park": park in YES}
+            "in_park": park in YES, "lat": lat, "lon": lon}
+
+
+def _position(row: dict[str, str], bad: Any) -> tuple[float | None, float | None]:
+    """纬度 and 经度: both empty (no point), or both a position in China (kernel.maps' range)."""
+    lat, lon = row.get("lat", "").strip(), row.get("lon", "").strip()
+    if not lat and not lon:
+        return None, None
+    if not maps.valid(lat, lon):
+        bad("lat" if not lat or not maps.valid(lat, 120) else "lon",
+            pgettext("remediation", "纬度 and 经度: both, in degrees, within China (e.g. 31.7072 and 119.9395)."))
+        return None, None
+    return round(float(lat), 6), round(float(lon), 6)
 
 
 def import_register(rows: list[dict[str, str]], *, acting_user: Any) -> ImportReport:
@@ -102,7 +117,8 @@ def import_register(rows: list[dict[str, str]], *, acting_user: Any) -> ImportRe
             firm, _created = Organisation.objects.get_or_create(
                 uscc=data["uscc"], defaults={"kind": "enterprise", "name": data["name"], "place": data["place"]})
             site = Site.objects.create(firm=firm, place=data["place"], address=data["address"],
-                                       parcel=data["parcel"], area_mu=data["area_mu"], in_park=data["in_park"])
+                                       parcel=data["parcel"], area_mu=data["area_mu"], in_park=data["in_park"],
+                                       lat=data["lat"], lon=data["lon"])
             record(acting_user, "remediation.site.import", site, after={"address": site.address})
         report.imported = len(good)
     return report

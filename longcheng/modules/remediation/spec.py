@@ -57,6 +57,12 @@ REMEDIATION_AUDIT_ACTIONS = {
     "remediation.rebound_check.record": pgettext_lazy("remediation", "Rebound check recorded"),
     "remediation.milestone.done": pgettext_lazy("remediation", "Milestone done"),
     "remediation.site.import": pgettext_lazy("remediation", "Site imported from the register"),
+    "remediation.island.create": pgettext_lazy("remediation", "Green island recorded"),
+    "remediation.island.update": pgettext_lazy("remediation", "Green island corrected"),
+    "remediation.island_member.add": pgettext_lazy("remediation", "Firm joined a green island"),
+    "remediation.island_member.end": pgettext_lazy("remediation", "Firm left a green island"),
+    "remediation.manifest.record": pgettext_lazy("remediation", "Transfer manifest recorded"),
+    "remediation.milestone.add": pgettext_lazy("remediation", "Milestone added to a plan"),
     # A stage change writes remediation.case.<stage>: one label per stage the campaigns declare.
     **{f"remediation.case.{code}": label for code, label in STAGES.items()},
 }

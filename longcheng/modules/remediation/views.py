@@ -17,7 +17,7 @@ from longcheng.kernel.web.charts import render_chart
 from longcheng.kernel.web.decorators import staff_view
 from longcheng.kernel.workdays.api import SHANGHAI
 
-from . import access, actions, figures, register
+from . import access, actions, figures, register, sitemap
 from .campaigns import CAMPAIGNS, STAGES, campaign
 from .forms import AsOfForm, InspectionForm
 from .models import Site
@@ -50,7 +50,7 @@ def sites(request: StaffRequest) -> HttpResponse:
                                                                                                         "pk")
     return render(request, "remediation/sites.html", {
         "sites": rows[:PAGE], "campaigns": CAMPAIGNS, "can_inspect": has_perm(request.user, INSPECT),
-        "can_import": has_perm(request.user, DETERMINE)})
+        "can_import": has_perm(request.user, DETERMINE), "map": sitemap.site_map(request.user)})
 
 
 @staff_view(INSPECT)

@@ -21,7 +21,7 @@ from longcheng.kernel.web.decorators import staff_view
 
 from . import access, actions, rules
 from .campaigns import ACCEPTED, CAMPAIGNS, DETERMINED, EVIDENCE, FINISHED, PLANNED, REMEDIES, STAGES
-from .forms import DetermineForm, EvidenceForm, NoteForm, PlanForm, ReboundForm
+from .forms import DetermineForm, EvidenceForm, MilestoneForm, NoteForm, PlanForm, ReboundForm
 from .models import Case, Milestone, Plan, ReboundCheck
 from .spec import CLOSE, DETERMINE, INSPECT, RESPOND, VIEW
 
@@ -49,6 +49,8 @@ def _context(request: StaffRequest, case: Case, **extra: Any) -> dict[str, Any]:
         "today": timezone.localdate(),
         "determine_form": DetermineForm(), "plan_form": PlanForm(campaign=declared), "note_form": NoteForm(),
         "evidence_form": EvidenceForm(), "rebound_form": ReboundForm(), "axes": declared.axes,
+        "milestone_form": MilestoneForm(),
+        "may_add_milestone": may[DETERMINE] and plan is not None and case.status not in FINISHED,
         **extra,
     }
 
@@ -60,13 +62,16 @@ def case(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 def _post(request: StaffRequest, pk: int, form: forms.Form, act: Callable[[dict[str, Any]], Any], *,
-          permission: str = VIEW) -> HttpResponse:
-    """A step of the case page (`kernel.forms.attempt`): on a refusal the page again, with it."""
+          permission: str = VIEW, key: str = "") -> HttpResponse:
+    """A step of the case page (`kernel.forms.attempt`): on a refusal the page again, with it (and, under
+    `key`, the form as typed)."""
     found = access.case_for(request.user, pk, permission)
     _done, error = attempt(form, act)
     if error is not None:
         found.refresh_from_db()
-        return render(request, "remediation/case.html", _context(request, found, error=error), status=error.status)
+        typed = {key: form} if key else {}
+        return render(request, "remediation/case.html", _context(request, found, error=error, **typed),
+                      status=error.status)
     return redirect("remediation:case", pk)
 
 
@@ -89,6 +94,14 @@ def plan(request: StaffRequest, pk: int) -> HttpResponse:
             area_mu=data["area_mu"], pollutants=form.pollutants(), acting_user=request.user,
             milestones=[actions.MilestoneIn(data["milestone"], data["due_on"], data["working_days"])])
     return _post(request, pk, form, act)
+
+
+@require_POST
+@staff_view(DETERMINE)
+def milestone_add(request: StaffRequest, pk: int) -> HttpResponse:
+    return _post(request, pk, MilestoneForm(request.POST), lambda d: actions.do_add_milestone(
+        pk, actions.MilestoneIn(d["title"], d["due_on"], d["working_days"]), acting_user=request.user),
+        key="milestone_form")
 
 
 @require_POST

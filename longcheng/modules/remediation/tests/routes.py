@@ -55,7 +55,17 @@ def _world(world: World) -> dict[str, Any]:
     plan = Plan.objects.create(case=planned, remedy="piped_gas", lead_agency="ecology", responsible="王科长",
                                created_at=now)
     milestone = Milestone.objects.create(plan=plan, title="管道燃气接入", due_on=now.date())
-    return {"site": site, "case": case, "check": check, "island": island, "milestone": milestone}
+    return {"site": site, "case": case, "check": check, "island": island, "milestone": milestone, "member": member,
+            "planned": planned}
+
+
+def _island(w: World) -> list[Any]:
+    return [w["remediation"]["island"].pk]
+
+
+def _island_form(w: World, name: str) -> dict[str, Any]:
+    return {"name": name, "kind": "surface", "place": w["city"]["a"].code, "capacity": "100",
+            "capacity_unit": "t_per_day", "opened_on": "2024-03-01"}
 
 
 def _case(w: World) -> list[Any]:
@@ -78,7 +88,18 @@ PAGES = [
     Page("remediation:sites", VIEW),
     Page("remediation:totals", VIEW),
     Page("remediation:islands", VIEW),
-    Page("remediation:island", VIEW, lambda w: [w["remediation"]["island"].pk], within="a"),
+    Page("remediation:island", VIEW, _island, within="a"),
+    Page("remediation:island_new", DETERMINE, post=lambda w: _island_form(w, "新建绿岛")),
+    Page("remediation:island_edit", DETERMINE, _island, within="a", post=lambda w: _island_form(w, "改名绿岛")),
+    Page("remediation:island_member_add", DETERMINE, _island, within="a", get=False, post=lambda w: {
+        "firm": w["remediation"]["site"].firm.uscc, "joined_on": "2030-01-01"}),
+    Page("remediation:island_member_end", DETERMINE, _island, within="a", get=False, post=lambda w: {
+        "member": w["remediation"]["member"].pk, "left_on": "2099-01-01"}),
+    Page("remediation:island_manifest_add", DETERMINE, _island, within="a", get=False, post=lambda w: {
+        "member": w["remediation"]["member"].pk, "number": "ZY-MATRIX-2", "month": "2099-01", "material": "surface",
+        "volume_t": "3"}),
+    Page("remediation:milestone_add", DETERMINE, lambda w: [w["remediation"]["planned"].pk], within="a", get=False,
+         post=lambda w: {"title": "管道验收", "working_days": "5"}),
     Page("remediation:inspect", INSPECT, lambda w: [w["remediation"]["site"].pk, "wuluan"], within="a",
          post=lambda w: INSPECTION),
     Page("remediation:case", VIEW, _case, within="a"),
@@ -118,6 +139,11 @@ API = [
             {"title": "两断三清", "working_days": 10}]}),
     Api("POST", "/api/v1/remediation/cases/{pk}/accept", DETERMINE, _pk, within="a", body=lambda w: {}),
     Api("POST", "/api/v1/remediation/cases/{pk}/close", CLOSE, _pk, within="a", body=lambda w: {}),
+    Api("POST", "/api/v1/remediation/cases/{pk}/milestones", DETERMINE,
+        lambda w: {"pk": w["remediation"]["planned"].pk}, within="a",
+        body=lambda w: {"title": "管道验收", "working_days": 5}),
+    Api("POST", "/api/v1/remediation/cases/{pk}/evidence", (INSPECT, DETERMINE, RESPOND), _pk, within="a", multipart=True,
+        body=lambda w: {"kind": "site_photo", **_evidence(w)}),
     Api("POST", "/api/v1/remediation/milestones/{pk}/done", DETERMINE,
         lambda w: {"pk": w["remediation"]["milestone"].pk}, within="a"),
     Api("POST", "/api/v1/remediation/rebound-checks/{pk}", INSPECT, lambda w: {"pk": w["remediation"]["check"].pk},
