@@ -1,4 +1,4 @@
-"""Kernel files that must stay fully covered (issue 12), checked after the SQLite pass of
+"""Kernel files that must stay fully covered (issue 12), checked after the whole-suite pass of
 `make test` against its coverage data: a listed file with any statement not run fails the suite,
 naming the lines. Run as `python scripts/coverage_rules.py [data file]` (default `.coverage`)."""
 
