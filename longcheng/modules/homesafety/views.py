@@ -32,7 +32,7 @@ from longcheng.kernel.privacy import Kind, Level
 from longcheng.kernel.registry import Chart, Figure
 from longcheng.kernel.web.decorators import staff_view
 
-from . import actions, alarm_work, live, sound
+from . import actions, alarm_work, live, mapping, sound
 from .alarms import users_over
 from .conf import conf
 from .devices import format_readings
@@ -252,6 +252,8 @@ def _alarm_context(request: HttpRequest, pk: int) -> dict[str, Any] | None:
         "conditions": enrollee.conditions if sees_health else "",
         "sees_health": sees_health,
         "address": privacy.show(request.user, Kind.ADDRESS, enrollee.person.address, path),
+        "map": mapping.person_features(enrollee, states, readings, alarm) if sees_location else None,
+        "worker_note": mapping.worker_note(alarm),
         "sketch": None if not sees_location else sketch(
             enrollee, state if state and state.lat is not None else
             min((s for s in states if s.lat is not None), key=lambda s: s.pk, default=None)),

@@ -211,7 +211,7 @@ def _login(user: Any) -> Client:
 def test_the_console_shows_the_alarm_in_chinese_with_the_sketch(world: Any, sos: Alarm) -> None:
     ingest([Incoming(raw(lat=31.7300, lon=120.0683))], source="mqtt")
     page = _login(world["operator"]).get("/homesafety/").content.decode()
-    assert "告警中心" in page and "王秀英" in page and "<svg class=\"sketch\"" in page
+    assert "告警中心" in page and "王秀英" in page and "class=\"lc-map\"" in page
     assert "李梅" in page and "139****9000" in page  # the family contact, phone masked
 
 
