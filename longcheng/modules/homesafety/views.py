@@ -394,7 +394,7 @@ def family(request: HttpRequest) -> HttpResponse:
     """A phone-sized page: only the enrolled persons of whom this account's resident is a recorded
     family contact; their state, last seen, alarms and what was done."""
     me = getattr(request.user, "resident", None)
-    relatives = []
+    relatives: list[dict[str, Any]] = []
     if me is not None:
         person_ids = Relationship.objects.filter(relative=me, is_family_contact=True).values("person_id")
         for enrollee in Enrollee.objects.filter(person_id__in=person_ids).select_related("person"):
@@ -406,7 +406,7 @@ def family(request: HttpRequest) -> HttpResponse:
                 "open": Alarm.objects.filter(enrollee=enrollee, is_open=True).count(),
             })
     # People with an open alarm first (most open alarms first), then by name.
-    relatives.sort(key=lambda r: (-r["open"], r["enrollee"].person.name))
+    relatives.sort(key=lambda r: (-int(r["open"]), str(r["enrollee"])))
     return render(request, "homesafety/family.html", {"relatives": relatives, "me": me})
 
 
