@@ -32,7 +32,7 @@ from longcheng.kernel.privacy import Kind, Level
 from longcheng.kernel.registry import Chart, Figure
 from longcheng.kernel.web.decorators import staff_view
 
-from . import actions, alarm_work, live, sound
+from . import actions, alarm_work, live, mapping, sound
 from .alarms import users_over
 from .conf import conf
 from .devices import format_readings
@@ -252,6 +252,8 @@ def _alarm_context(request: HttpRequest, pk: int) -> dict[str, Any] | None:
         "conditions": enrollee.conditions if sees_health else "",
         "sees_health": sees_health,
         "address": privacy.show(request.user, Kind.ADDRESS, enrollee.person.address, path),
+        "map": mapping.person_features(enrollee, states, readings, alarm) if sees_location else None,
+        "worker_note": mapping.worker_note(alarm),
         "sketch": None if not sees_location else sketch(
             enrollee, state if state and state.lat is not None else
             min((s for s in states if s.lat is not None), key=lambda s: s.pk, default=None)),
@@ -392,7 +394,7 @@ def family(request: HttpRequest) -> HttpResponse:
     """A phone-sized page: only the enrolled persons of whom this account's resident is a recorded
     family contact; their state, last seen, alarms and what was done."""
     me = getattr(request.user, "resident", None)
-    relatives = []
+    relatives: list[dict[str, Any]] = []
     if me is not None:
         person_ids = Relationship.objects.filter(relative=me, is_family_contact=True).values("person_id")
         for enrollee in Enrollee.objects.filter(person_id__in=person_ids).select_related("person"):
@@ -403,6 +405,8 @@ def family(request: HttpRequest) -> HttpResponse:
                 "alarms": Alarm.objects.filter(enrollee=enrollee).prefetch_related("events").order_by("-raised_at")[:10],
                 "open": Alarm.objects.filter(enrollee=enrollee, is_open=True).count(),
             })
+    # People with an open alarm first (most open alarms first), then by name.
+    relatives.sort(key=lambda r: (-int(r["open"]), str(r["enrollee"])))
     return render(request, "homesafety/family.html", {"relatives": relatives, "me": me})
 
 
@@ -411,8 +415,11 @@ def family(request: HttpRequest) -> HttpResponse:
 
 def response_rows(user: Any, since: dt.datetime | None = None) -> list[dict[str, Any]]:
     """Per community: alarms, share acknowledged within 60 s and 180 s, median minutes to arrival,
-    false-alarm share (alarms raised since `since`, default 30 days)."""
-    since = since or timezone.now() - dt.timedelta(days=30)
+    false-alarm share (alarms raised since `since`, default 30 days). The 60 s share counts only the
+    alarms raised more than 60 s ago, the 180 s share those raised more than 180 s ago: an alarm
+    raised 20 s ago has not failed the norm yet."""
+    now = timezone.now()
+    since = since or now - dt.timedelta(days=30)
     qs = restrict(Alarm.objects.filter(raised_at__gte=since), user, VIEW).exclude(outcome="cleared")
     rows: dict[str, dict[str, Any]] = {}
     for raised, acked, arrived, outcome, level, name, parent in qs.values_list(
@@ -420,11 +427,15 @@ def response_rows(user: Any, since: dt.datetime | None = None) -> list[dict[str,
             "enrollee__person__place__name", "enrollee__person__place__parent__name"):
         place = parent if level == "grid" else name  # figures per community, not per grid
         row = rows.setdefault(place or "—", {"place": place or "—", "n": 0, "in60": 0, "in180": 0, "false": 0,
-                                             "arrivals": []})
+                                             "n60": 0, "n180": 0, "arrivals": []})
         row["n"] += 1
-        if acked is not None:
-            wait = (acked - raised).total_seconds()
+        age = (now - raised).total_seconds()
+        wait = (acked - raised).total_seconds() if acked is not None else math.inf
+        if age > 60:
+            row["n60"] += 1
             row["in60"] += wait <= 60
+        if age > 180:
+            row["n180"] += 1
             row["in180"] += wait <= 180
         if arrived is not None:
             row["arrivals"].append((arrived - raised).total_seconds() / 60)
@@ -432,8 +443,8 @@ def response_rows(user: Any, since: dt.datetime | None = None) -> list[dict[str,
     out = []
     for row in sorted(rows.values(), key=lambda r: r["place"]):
         arrivals = sorted(row.pop("arrivals"))
-        row["pct60"] = round(100 * row["in60"] / row["n"], 1)
-        row["pct180"] = round(100 * row["in180"] / row["n"], 1)
+        row["pct60"] = round(100 * row["in60"] / row["n60"], 1) if row["n60"] else 100.0
+        row["pct180"] = round(100 * row["in180"] / row["n180"], 1) if row["n180"] else 100.0
         row["false_pct"] = round(100 * row["false"] / row["n"], 1)
         row["arrival_median"] = round(arrivals[len(arrivals) // 2], 1) if arrivals else None
         out.append(row)
@@ -447,9 +458,9 @@ def panel_figures(user: Any) -> list[Figure]:
     total = sum(r["n"] for r in rows)
     month: list[Figure] = []
     if total:
-        in60 = sum(r["in60"] for r in rows)
+        in60, n60 = sum(r["in60"] for r in rows), sum(r["n60"] for r in rows)
         false = sum(r["false"] for r in rows)
-        month = [Figure(_("Acknowledged within 60 s, 30 days"), f"{100 * in60 / total:.1f}%"),
+        month = [Figure(_("Acknowledged within 60 s, 30 days"), f"{100 * in60 / n60:.1f}%" if n60 else "—"),
                  Figure(_("False alarms, 30 days"), f"{100 * false / total:.1f}%")]
     day = timezone.now() - dt.timedelta(days=1)
     missing = restrict(SeqGap.objects.filter(detected_at__gte=day), user, VIEW).aggregate(n=Sum("missing"))["n"]

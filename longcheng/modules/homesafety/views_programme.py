@@ -16,16 +16,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from longcheng.kernel import privacy
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import access_object, has_perm, restrict
 from longcheng.kernel.errors import KernelError
 from longcheng.kernel.forms import refusal
+from longcheng.kernel.privacy import Kind, Level
 from longcheng.kernel.web.decorators import staff_view
 
-from . import actions
+from . import actions, mapping, rulebook
 from .devices import DEVICE_TYPES
 from .forms import FeatureRequestForm, SafetyForm, ThresholdsForm
-from .models import Device, Enrollee, FeatureRequest, KitItem, KitStatus
+from .models import Alarm, Device, DeviceState, Enrollee, FeatureRequest, KitItem, KitStatus, Reading
 
 VIEW, MANAGE = "homesafety.view", "homesafety.manage"
 
@@ -66,8 +68,12 @@ def _person_context(request: StaffRequest, enrollee: Enrollee, bound: dict[str, 
     thresholds = bound.get("thresholds") or ThresholdsForm(initial=enrollee.rule_overrides or {})
     feature = bound.get("request") or FeatureRequestForm(devices=_wristbands(request, enrollee),
                                                          initial={"feature": "calling", "enable": True})
-    defaults = DEVICE_TYPES["wristband"].defaults
+    path = enrollee.person.place.path if enrollee.person.place else None
+    # Empty: what the places set (the alarm rules page), else the device type's default.
+    defaults = {**DEVICE_TYPES["wristband"].defaults,
+                **rulebook.place_settings(rulebook.current(), "wristband", path)[0]}
     return {
+        "map": _person_map(request, enrollee, path),
         "e": enrollee, "devices": Device.objects.filter(enrollee=enrollee).select_related("state").order_by("kind", "serial"),
         "kit": enrollee.kit.all(), "can_manage": has_perm(request.user, MANAGE),
         "requests": FeatureRequest.objects.filter(device__enrollee=enrollee).select_related("device", "decided_by")
@@ -77,6 +83,17 @@ def _person_context(request: StaffRequest, enrollee: Enrollee, bound: dict[str, 
         "thresholds": [(thresholds[name], defaults.get(name), low, high)
                        for name, (_label, low, high, _whole) in actions.THRESHOLDS.items()],
     }
+
+
+def _person_map(request: StaffRequest, enrollee: Enrollee, path: str | None) -> list[Any] | None:
+    """The person's map for the roles that see positions plainly (kernel.privacy), else None."""
+    if privacy.level(request.user, Kind.LOCATION, path) < Level.PLAIN:
+        return None
+    states = list(DeviceState.objects.filter(device__enrollee=enrollee).select_related("device"))
+    readings = list(Reading.objects.filter(device__enrollee=enrollee).order_by("-device_time")[:30])
+    alarm = (Alarm.objects.filter(enrollee=enrollee, dispatched_to__isnull=False)
+             .select_related("dispatched_to").order_by("-raised_at").first())
+    return mapping.person_features(enrollee, states, readings, alarm if alarm and alarm.is_open else None)
 
 
 @staff_view(VIEW)

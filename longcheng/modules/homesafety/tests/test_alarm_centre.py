@@ -211,7 +211,7 @@ def _login(user: Any) -> Client:
 def test_the_console_shows_the_alarm_in_chinese_with_the_sketch(world: Any, sos: Alarm) -> None:
     ingest([Incoming(raw(lat=31.7300, lon=120.0683))], source="mqtt")
     page = _login(world["operator"]).get("/homesafety/").content.decode()
-    assert "告警中心" in page and "王秀英" in page and "<svg class=\"sketch\"" in page
+    assert "告警中心" in page and "王秀英" in page and "class=\"lc-map\"" in page
     assert "李梅" in page and "139****9000" in page  # the family contact, phone masked
 
 
@@ -257,8 +257,8 @@ def test_the_family_page_shows_only_their_own_relative(world: Any, sos: Alarm, r
 def test_response_figures_per_community(world: Any, sos: Alarm) -> None:
     from ..views import panel_figures, response_rows
 
-    raised = sos.raised_at
-    Alarm.objects.filter(pk=sos.pk).update(acknowledged_at=raised + dt.timedelta(seconds=30),
+    raised = sos.raised_at - dt.timedelta(minutes=5)
+    Alarm.objects.filter(pk=sos.pk).update(raised_at=raised, acknowledged_at=raised + dt.timedelta(seconds=30),
                                            arrived_at=raised + dt.timedelta(minutes=12), outcome="false_alarm")
     (row,) = response_rows(world["operator"])
     assert row["place"] == "上书房社区" and row["n"] == 1 and row["pct60"] == 100.0
@@ -266,3 +266,36 @@ def test_response_figures_per_community(world: Any, sos: Alarm) -> None:
     labels = {str(f.label): f.value for f in panel_figures(world["operator"])}
     assert labels["60 秒内确认率（近 30 天）"] == "100.0%" and labels["误报率（近 30 天）"] == "100.0%"
     assert response_rows(world["other_op"]) == []  # another community's operator sees none of it
+
+
+def test_the_60_and_180_second_shares_count_only_alarms_older_than_that(world: Any, sos: Alarm) -> None:
+    from ..views import response_rows
+
+    # Unacknowledged, raised 20 s ago: it has failed neither norm yet.
+    Alarm.objects.filter(pk=sos.pk).update(raised_at=timezone.now() - dt.timedelta(seconds=20))
+    (row,) = response_rows(world["operator"])
+    assert (row["n60"], row["n180"], row["pct60"], row["pct180"]) == (0, 0, 100.0, 100.0)
+    # Raised 2 minutes ago: it failed the 60 s norm, not yet the 180 s one.
+    Alarm.objects.filter(pk=sos.pk).update(raised_at=timezone.now() - dt.timedelta(minutes=2))
+    (row,) = response_rows(world["operator"])
+    assert (row["n60"], row["n180"], row["pct60"], row["pct180"]) == (1, 0, 0.0, 100.0)
+    Alarm.objects.filter(pk=sos.pk).update(raised_at=timezone.now() - dt.timedelta(minutes=4))
+    (row,) = response_rows(world["operator"])
+    assert (row["n60"], row["n180"], row["pct180"]) == (1, 1, 0.0)
+
+
+def test_the_family_page_puts_people_with_open_alarms_first(world: Any, sos: Alarm, rid: Any) -> None:
+    from longcheng.kernel.people.models import Relationship, Resident
+
+    from ..models import Enrollee
+
+    # 丁 sorts before 王 by name: with no alarm, she still comes after 王秀英's open SOS.
+    calm = Resident.objects.create(resident_id=rid(birth="19440101", seq=8), name="丁桂兰", gender="F",
+                                   birth_date="1944-01-01", place=world["city"]["a"])
+    Relationship.objects.create(person=calm, relative=world["daughter"], kind="child", is_family_contact=True)
+    Enrollee.objects.create(person=calm)
+    page = _login(world["family"]).get("/homesafety/family/").content.decode()
+    assert page.index("王秀英") < page.index("丁桂兰")
+    actions.do_resolve(sos.pk, outcome="handled", acting_user=world["operator"])
+    page = _login(world["family"]).get("/homesafety/family/").content.decode()
+    assert page.index("丁桂兰") < page.index("王秀英")  # nothing open: by name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.test import Client
@@ -66,6 +67,9 @@ def test_the_person_and_family_pages_write_the_latest_values_for_people(world: A
         client.cookies["django_language"] = "zh-hans"
     person = staff.get(f"/homesafety/persons/{world['enrollee'].pk}/").content.decode()
     family = relative.get("/homesafety/family/").content.decode()
+    # The position goes to the person's map (its GeoJSON data), never into the line of readings.
+    assert "[120.07001, 31.73001]" in person
     for page in (person, family):
         assert "心率 88 次/分 · 电量 70% · 佩戴中" in page
-        assert "worn=" not in page and "hr=" not in page and "31.73001" not in page
+        text = re.sub(r"<script[^>]*>.*?</script>", "", page, flags=re.S)
+        assert "worn=" not in text and "hr=" not in text and "31.73001" not in text

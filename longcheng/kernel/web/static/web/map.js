@@ -10,7 +10,8 @@
 
   function draw(el) {
     var source = document.getElementById(el.getAttribute("data-features"));
-    if (!source || typeof L === "undefined") { return; }
+    // Drawn once: a page may load this file twice, or call lcDrawMaps again after adding a map.
+    if (!source || typeof L === "undefined" || el.getAttribute("data-drawn") !== null) { return; }
     var data = JSON.parse(source.textContent);
     var map = L.map(el, { scrollWheelZoom: false, attributionControl: !!el.getAttribute("data-tiles") });
     if (el.getAttribute("data-tiles")) {
@@ -36,5 +37,7 @@
     var maps = document.querySelectorAll(".lc-map[data-features]");
     for (var i = 0; i < maps.length; i++) { draw(maps[i]); }
   }
+  // For a page that puts a map in place itself (a pane fetched and inserted by a script).
+  window.lcDrawMaps = start;
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();

@@ -35,7 +35,11 @@
     fetch(root.dataset.detail + "?alarm=" + selected, { credentials: "same-origin" }).then(function (r) {
       return r.ok ? r.text() : null;
     }).then(function (html) {
-      if (html && !typing) document.getElementById("detail-pane").innerHTML = html;
+      if (html && !typing) {
+        document.getElementById("detail-pane").innerHTML = html;
+        // Scripts inserted with the pane do not run: the kernel's map script draws its map.
+        if (window.lcDrawMaps) window.lcDrawMaps();
+      }
     }).finally(function () {
       detailBusy = false;
       if (detailAgain) { detailAgain = false; refreshDetail(); }
