@@ -22,7 +22,7 @@ from longcheng.kernel.orgs.models import Organisation
 from longcheng.kernel.tables import ImportReport, RowProblem
 
 from .actions import do_list_round
-from .models import Consultancy
+from .models import AuditRound, Consultancy
 from .spec import REVIEW
 
 HEADERS = {"统一社会信用代码": "uscc", "uscc": "uscc", "审核原因": "trigger", "trigger": "trigger", "行业": "industry",
@@ -49,6 +49,10 @@ def do_import_list(content: bytes, *, filename: str, year: int, listed_on: dt.da
     firms = {o.uscc: o for o in restrict(Organisation.objects.filter(kind="enterprise"), acting_user, REVIEW)
              .filter(uscc__in=codes).select_related("place")}
     roster = {c.org.uscc: c for c in Consultancy.objects.select_related("org").filter(org__uscc__in=codes)}
+    grades: dict[int, str] = {}  # each firm's latest grade, for the self-audit rule
+    for firm_id, grade in AuditRound.objects.filter(firm__in=list(firms.values())).exclude(grade="").order_by(
+            "firm_id", "year").values_list("firm_id", "grade"):
+        grades[firm_id] = grade
     with transaction.atomic():
         for line, row in tables.numbered(rows):
             values = {k: WORDS.get(k, {}).get(row.get(k, "").strip(), row.get(k, "").strip()) for k in COLUMN}
@@ -59,10 +63,10 @@ def do_import_list(content: bytes, *, filename: str, year: int, listed_on: dt.da
                 continue
             consultancy = roster.get(values["consultancy"].upper()) if values["consultancy"] else None
             try:
-                with transaction.atomic():
-                    do_list_round(firm=firm, year=year, listed_on=listed_on, trigger=values["trigger"],
-                                  industry=values["industry"], mode=values["mode"], consultancy=consultancy,
-                                  acting_user=acting_user)
+                # do_list_round's own atomic block is the row's savepoint: a refused row leaves nothing.
+                do_list_round(firm=firm, year=year, listed_on=listed_on, trigger=values["trigger"],
+                              industry=values["industry"], mode=values["mode"], consultancy=consultancy,
+                              acting_user=acting_user, last_grade=grades.get(firm.pk, ""))
             except KernelError as exc:
                 column = named.get(exc.field or "", exc.field or "")
                 report.problems.append(RowProblem(line, column, str(exc.message)))

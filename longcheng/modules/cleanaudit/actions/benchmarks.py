@@ -1,5 +1,6 @@
 """An industry's indicator levels, kept as data and versioned: the bureau sets a new version of one
-indicator's levels; the rows of earlier versions stay, so a round graded before keeps its reasons."""
+indicator's levels; the rows of earlier versions stay on record (who set which levels when). A round's
+page grades against the latest version."""
 
 from __future__ import annotations
 

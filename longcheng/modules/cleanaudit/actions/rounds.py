@@ -35,10 +35,12 @@ def _choice(value: str, choices: Mapping[str, Any], field: str) -> str:
     return value
 
 
-def _engage(mode: str, consultancy: Consultancy | None, firm: Organisation) -> Consultancy | None:
+def _engage(mode: str, consultancy: Consultancy | None, firm: Organisation, last_grade: str | None) -> Consultancy | None:
     if mode == "self":
-        last = AuditRound.objects.filter(firm=firm).exclude(grade="").order_by("-year").first()
-        if last is not None and not rules.may_self_audit(last.grade):
+        if last_grade is None:
+            last = AuditRound.objects.filter(firm=firm).exclude(grade="").order_by("-year").first()
+            last_grade = last.grade if last is not None else ""
+        if not rules.may_self_audit(last_grade):
             raise KernelError(pgettext("cleanaudit", "A firm graded C must engage a consultancy for its next audit."),
                               code=ErrorCode.SELF_AUDIT_NOT_ALLOWED, field="mode")
         return None
@@ -53,9 +55,10 @@ def _engage(mode: str, consultancy: Consultancy | None, firm: Organisation) -> C
 
 
 def do_list_round(*, firm: Organisation, year: int, listed_on: dt.date, trigger: str, industry: str, mode: str,
-                  consultancy: Consultancy | None = None, acting_user: User, now: dt.datetime | None = None
-                  ) -> AuditRound:
-    """Put a firm on the year's list: its round opens at 筹划与组织, due within 2 months."""
+                  consultancy: Consultancy | None = None, acting_user: User, now: dt.datetime | None = None,
+                  last_grade: str | None = None) -> AuditRound:
+    """Put a firm on the year's list: its round opens at 筹划与组织, due within 2 months. `last_grade`: the
+    firm's latest grade ("" for none) when the caller looked the grades of a whole list up at once."""
     require_perm(acting_user, REVIEW)
     if firm.place is None or not place_in_scope(acting_user, REVIEW, firm.place.path):
         raise NotFound(field="firm")
@@ -65,7 +68,7 @@ def do_list_round(*, firm: Organisation, year: int, listed_on: dt.date, trigger:
     if listed_on.year != year:
         raise KernelError(pgettext("cleanaudit", "The list date must fall in the list's year."), code="invalid_date",
                           field="listed_on")
-    engaged = _engage(mode, consultancy, firm)
+    engaged = _engage(mode, consultancy, firm, last_grade)
     at = now or timezone.now()
     try:
         with transaction.atomic():
