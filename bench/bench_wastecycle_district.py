@@ -41,7 +41,8 @@ def _build() -> None:
         for n, org in enumerate(orgs)], batch_size=5000)
     days = [FIRST + dt.timedelta(days=d) for d in range(DAYS * 7 // 5 + 2) if (FIRST + dt.timedelta(days=d)).weekday() < 5]
     for day in days[:DAYS]:
-        Weighing.objects.bulk_create([Weighing(klass=k, day=day, meal=m, grams=1000 + n % 900)
+        Weighing.objects.bulk_create([Weighing(klass=k, day=day, meal=m, grams=1000 + n % 900,
+                                               diners=30 + n % 10 if n % 10 else None)
                                       for n, k in enumerate(classes) for m in ("breakfast", "lunch")], batch_size=10000)
         Attendance.objects.bulk_create([Attendance(klass=k, day=day, meal=m, diners=30 + n % 10)
                                         for n, k in enumerate(classes) if n % 10 for m in ("breakfast", "lunch")],
