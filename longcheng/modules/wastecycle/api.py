@@ -72,7 +72,7 @@ def list_weighings(request: StaffRequest, pk: int, start: dt.date | None = None,
     rows = Weighing.objects.filter(klass=found)
     rows = rows.filter(day__gte=start) if start else rows
     rows = rows.filter(day__lte=end) if end else rows
-    return [_weighing_out(w, getattr(w, "diners", None)) for w in reports.with_diners(rows).order_by("-day", "meal")[:500]]
+    return [_weighing_out(w, w.diners) for w in reports.with_diners(rows).order_by("-day", "meal")[:500]]
 
 
 @router.post("/weighings", response={201: WeighingOut})
@@ -87,9 +87,8 @@ def post_weighing(request: StaffRequest, payload: WeighingIn) -> Any:
     else:
         weighing = actions.do_record_weighing(klass, day=payload.day, meal=payload.meal, grams=payload.grams,
                                               source=payload.source, acting_user=request.user)
-    diners = reports.with_diners(Weighing.objects.filter(pk=weighing.pk)).values_list(  # type: ignore[misc]
-        "diners", flat=True).first()
-    return Status(201, _weighing_out(weighing, diners))
+    weighing.refresh_from_db(fields=["diners"])
+    return Status(201, _weighing_out(weighing, weighing.diners))
 
 
 class TicketOut(Schema):

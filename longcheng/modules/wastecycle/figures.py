@@ -22,7 +22,7 @@ from .spec import VIEW
 def panel_figures(user: Any) -> list[Figure]:
     since = timezone.localdate() - dt.timedelta(days=30)
     meals = with_diners(restrict(Weighing.objects.filter(day__gte=since), user, VIEW))
-    totals = meals.filter(diners__isnull=False).aggregate(g=Sum("grams"), d=Sum("diners"))  # type: ignore[misc]
+    totals = meals.filter(diners__isnull=False).aggregate(g=Sum("grams"), d=Sum("diners"))
     tickets = restrict(Ticket.objects.filter(tare_at__date__gte=since), user, VIEW).aggregate(kg=Sum("net_kg"))
     released = restrict(Lot.objects.filter(state="released"), user, VIEW).count()
     return [

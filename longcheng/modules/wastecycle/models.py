@@ -94,6 +94,9 @@ class Weighing(models.Model):
     day = models.DateField()
     meal = models.CharField(max_length=12, choices=Meal.choices)
     grams = models.PositiveIntegerField()
+    # The meal's attendance, copied here by the actions (do_record_weighing, do_record_attendance) so that
+    # the reports sum one table: the district report at a city's size missed its target joining the two.
+    diners = models.PositiveIntegerField(null=True, blank=True)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.PHONE)
     recorded_by = models.ForeignKey("access.User", on_delete=models.PROTECT, null=True, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)

@@ -46,6 +46,7 @@ def do_record_attendance(klass: SchoolClass, *, day: dt.date, meal: str, diners:
         else:
             row.diners = diners
             row.save(update_fields=["diners"])
+        Weighing.objects.filter(klass=klass, day=day, meal=meal).update(diners=diners)
         record(acting_user, "wastecycle.attendance.record", row, before=before,
                after={"class": klass.name, "day": day, "meal": meal, "diners": diners})
     return row
@@ -69,7 +70,8 @@ def do_record_weighing(klass: SchoolClass, *, day: dt.date, meal: str, grams: in
         raise taken
     try:
         with transaction.atomic():
-            row = Weighing.objects.create(klass=klass, day=day, meal=meal, grams=grams, source=source,
+            diners = Attendance.objects.filter(klass=klass, day=day, meal=meal).values_list("diners", flat=True).first()
+            row = Weighing.objects.create(klass=klass, day=day, meal=meal, grams=grams, source=source, diners=diners,
                                           recorded_by=acting_user)
             record(acting_user, "wastecycle.weighing.record", row,
                    after={"class": klass.name, "day": day, "meal": meal, "grams": grams, "source": source})

@@ -59,9 +59,11 @@ def build_school(town: Place) -> int:
             else:
                 per = 40 + 5 * klass.grade_no + rng.uniform(-12, 12)
             # 六年级4班 forgets the attendance on Fridays: its Friday meals are weighed but not ranked.
-            if not (klass.name == "六年级4班" and day.weekday() == 4):
+            counted = not (klass.name == "六年级4班" and day.weekday() == 4)
+            if counted:
                 attendance.append(Attendance(klass=klass, day=day, meal="lunch", diners=diners))
             weighings.append(Weighing(klass=klass, day=day, meal="lunch", grams=max(0, round(per * diners)),
+                                      diners=diners if counted else None,
                                       source="scale" if klass.grade_no <= 3 else "phone"))
         kitchen.append(KitchenWaste(school=school, place=town, day=day, reason=rng.choice(
             ["overproduction", "spoilage", "trimmings"]), grams=rng.randint(2_000, 9_000)))

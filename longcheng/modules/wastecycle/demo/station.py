@@ -167,9 +167,13 @@ def _handouts(station: Station, town: Place, released: list[Lot], first: dt.date
     Handout.objects.bulk_create(rows)
 
 
+def _unprocessed(done: dt.datetime | None, end: dt.datetime) -> bool:
+    return done is None or done >= end
+
+
 def _stock(station: Station, batches: list[Batch], tickets: list[Ticket]) -> None:
     """Perishables received but not processed by each month's end (what the balance counts as stock)."""
-    done_at = {}
+    done_at: dict[int, dt.datetime | None] = {}
     for batch_id, ticket_id in Batch.tickets.through.objects.filter(batch__in=batches).values_list(
             "batch_id", "ticket_id"):
         done_at[ticket_id] = next(b.done_at for b in batches if b.pk == batch_id)
@@ -178,8 +182,7 @@ def _stock(station: Station, batches: list[Batch], tickets: list[Ticket]) -> Non
     first = timezone.localtime(min(t.tare_at for t in tickets)).date().replace(day=1)
     for month in rules.months_between(first, timezone.localdate()):
         end = _at((month + dt.timedelta(days=32)).replace(day=1), 0)
-        waiting = sum(t.net_kg for t in perishable if t.tare_at < end
-                      and (done_at.get(t.pk) is None or done_at[t.pk] >= end))
+        waiting = sum(t.net_kg for t in perishable if t.tare_at < end and _unprocessed(done_at.get(t.pk), end))
         rows.append(StockCount(station=station, month=month, kg=waiting))
     StockCount.objects.bulk_create(rows)
 

@@ -198,3 +198,14 @@ def test_the_month_closes_within_tolerance_or_is_flagged(city: dict[str, Any], o
     assert (flagged.balance.difference, flagged.balance.closes) == (-1_000, False)
     _, gap = actions.do_receive_shipment(shipment, received_kg=9_500, acting_user=operator)
     assert gap
+
+
+def test_attendance_recorded_after_the_weighing_still_counts(school: dict[str, Any], teacher: Any) -> None:
+    klass = school["classes"][0]
+    actions.do_record_weighing(klass, day=DAY, meal="lunch", grams=700, acting_user=teacher)
+    assert [r.klass for r in reports.school_report(SchoolClass.objects.all(), DAY, DAY).ranked] == []
+    actions.do_record_attendance(klass, day=DAY, meal="lunch", diners=35, acting_user=teacher)
+    actions.do_record_attendance(klass, day=DAY, meal="lunch", diners=35, acting_user=teacher)  # no-op
+    ranked = reports.school_report(SchoolClass.objects.all(), DAY, DAY).ranked
+    assert [(r.klass, r.per_diner) for r in ranked] == [(klass, Fraction(20))]
+    assert AuditEntry.objects.filter(action="wastecycle.attendance.record").count() == 1
