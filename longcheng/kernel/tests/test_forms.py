@@ -58,11 +58,16 @@ def test_one_value_through_one_field() -> None:
 
 def test_a_page_step_runs_the_action_only_for_a_valid_form() -> None:
     ran: list[dict[str, object]] = []
-    result, error = attempt(_Form({"amount": "12.50", "reason": "too short"}), lambda d: ran.append(d) or "done")
+
+    def act(data: dict[str, object]) -> str:
+        ran.append(data)
+        return "done"
+
+    result, error = attempt(_Form({"amount": "12.50", "reason": "too short"}), act)
     assert (result, error) == ("done", None) and ran[0]["amount"] == 1250
 
     ran.clear()
-    result, error = attempt(_Form({"amount": "abc", "reason": "long enough"}), lambda d: ran.append(d))
+    result, error = attempt(_Form({"amount": "abc", "reason": "long enough"}), act)
     assert result is None and ran == [] and error is not None and error.field == "amount"
 
 
