@@ -102,12 +102,12 @@ def do_join_report(*, code: str, answers: dict[str, bool], acting_user: User) ->
                               code=ErrorCode.OWN_REPORT, field="code")
         party = Party.objects.create(report=report, side="B", user=acting_user)
         _store_answers(party, exclusions, answers)
-        record(acting_user, "accidents.report.join", report, after={"side": "B"})
+        record(acting_user, "accidents.report.join", report, after={"party_side": "B"})
         if refused:
             report.status = Report.Status.REFUSED
             report.refused_because = next(e for e in exclusions if e.code == refused)
             report.save(update_fields=["status", "refused_because"])
-            record(acting_user, "accidents.report.refuse", report, after={"side": "B", "refused_because": refused})
+            record(acting_user, "accidents.report.refuse", report, after={"party_side": "B", "refused_because": refused})
     return report
 
 
@@ -159,7 +159,7 @@ def do_confirm_party(report: Report, values: dict[str, Any], *, acting_user: Use
                                                          source=source, checked_at=now)
                                            for code, result in checks.items()])
         record(acting_user, "accidents.party.confirm", party,
-               after={"plate": party.plate, "licence_no": party.licence_no, "phone": party.phone,
+               after={"plate": party.plate, "driving_licence_no": party.licence_no, "phone": party.phone,
                       "insurer": clean["insurer"].code, "registry_checks": checks})
     return party
 
@@ -259,7 +259,7 @@ def do_sign_agreement(report: Report, *, acting_user: User, now: datetime | None
         if party.signed_at is None:
             party.signed_at = now
             party.save(update_fields=["signed_at"])
-            record(acting_user, "accidents.agreement.sign", party, after={"side": party.side})
+            record(acting_user, "accidents.agreement.sign", party, after={"party_side": party.side})
         if all(p.signed_at for p in report.parties.all()) and report.parties.count() == 2:
             report.agreement_at, report.status = now, Report.Status.HANDED_OFF
             report.save(update_fields=["agreement_at", "status"])
