@@ -22,10 +22,10 @@ from longcheng.kernel.people.validators import validate_phone, validate_resident
 from longcheng.kernel.places.models import Place
 from longcheng.kernel.uploads import JPEG, PNG, check_upload
 
-from . import rules, tables
+from . import registries, rules, tables
 from .actions_review import do_call_to_scene, do_decide_liability, do_update_claim, hand_off
 from .errors import ErrorCode
-from .models import Answer, Insurer, Party, Photo, Report
+from .models import Answer, Insurer, Party, Photo, RegistryCheck, Report
 from .spec import REPORT
 
 PLATE = re.compile(r"^[\u4e00-\u9fff][A-Z][A-Z0-9]{5,6}$")
@@ -102,12 +102,12 @@ def do_join_report(*, code: str, answers: dict[str, bool], acting_user: User) ->
                               code=ErrorCode.OWN_REPORT, field="code")
         party = Party.objects.create(report=report, side="B", user=acting_user)
         _store_answers(party, exclusions, answers)
-        record(acting_user, "accidents.report.join", report, after={"side": "B"})
+        record(acting_user, "accidents.report.join", report, after={"party_side": "B"})
         if refused:
             report.status = Report.Status.REFUSED
             report.refused_because = next(e for e in exclusions if e.code == refused)
             report.save(update_fields=["status", "refused_because"])
-            record(acting_user, "accidents.report.refuse", report, after={"side": "B", "refused_because": refused})
+            record(acting_user, "accidents.report.refuse", report, after={"party_side": "B", "refused_because": refused})
     return report
 
 
@@ -143,17 +143,24 @@ def do_confirm_party(report: Report, values: dict[str, Any], *, acting_user: Use
     """A driver confirms their own licence, vehicle and insurer (never the other driver's)."""
     require_perm(acting_user, REPORT)
     clean = _party_values(values)
+    # The registry is asked outside the transaction (a real adapter is a network call); its answers
+    # are stored with the confirmation they checked.
+    checks, source = registries.run(clean), registries.adapter_name()
+    now = now or timezone.now()
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
         _step(report, Report.Status.PAIRING)
         party = _own_party(report, acting_user)
         for key, value in clean.items():
             setattr(party, key, value)
-        party.confirmed_at = now or timezone.now()
+        party.confirmed_at = now
         party.save()
+        RegistryCheck.objects.bulk_create([RegistryCheck(report=report, party=party, item=code, result=result,
+                                                         source=source, checked_at=now)
+                                           for code, result in checks.items()])
         record(acting_user, "accidents.party.confirm", party,
-               after={"plate": party.plate, "licence_no": party.licence_no, "phone": party.phone,
-                      "insurer": clean["insurer"].code})
+               after={"plate": party.plate, "driving_licence_no": party.licence_no, "phone": party.phone,
+                      "insurer": clean["insurer"].code, "registry_checks": checks})
     return party
 
 
@@ -252,7 +259,7 @@ def do_sign_agreement(report: Report, *, acting_user: User, now: datetime | None
         if party.signed_at is None:
             party.signed_at = now
             party.save(update_fields=["signed_at"])
-            record(acting_user, "accidents.agreement.sign", party, after={"side": party.side})
+            record(acting_user, "accidents.agreement.sign", party, after={"party_side": party.side})
         if all(p.signed_at for p in report.parties.all()) and report.parties.count() == 2:
             report.agreement_at, report.status = now, Report.Status.HANDED_OFF
             report.save(update_fields=["agreement_at", "status"])

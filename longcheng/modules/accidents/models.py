@@ -229,3 +229,21 @@ class Handoff(models.Model):
 
     def __str__(self) -> str:
         return self.claim_no or f"{self.report_id}/{self.party_id}"
+
+
+class RegistryCheck(models.Model):
+    """One registry check of a driver's confirmed details as the adapter answered it (registries.py):
+    what was checked, by which adapter ("" when none is connected), when, and the result. Stored at
+    the confirmation, so that the officer and the driver see what was answered then."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="registry_checks")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="registry_checks")
+    item = models.CharField(max_length=20)  # the check: licence, plate, inspection, insurance
+    result = models.CharField(max_length=12)
+    source = models.CharField(max_length=20, blank=True)
+    checked_at = models.DateTimeField()
+
+    scope_path_field = "report__place__path"
+
+    def __str__(self) -> str:
+        return f"{self.party_id}:{self.item}={self.result}"

@@ -46,21 +46,34 @@ class DemoRegistry:
 ADAPTERS: dict[str, RegistryAdapter] = {"demo": DemoRegistry()}
 
 
+def adapter_name() -> str:
+    name = getattr(settings, "ACCIDENTS_REGISTRY", "") or ""
+    return name if name in ADAPTERS else ""
+
+
 def adapter() -> RegistryAdapter | None:
-    return ADAPTERS.get(getattr(settings, "ACCIDENTS_REGISTRY", "") or "")
+    return ADAPTERS.get(adapter_name())
 
 
-def checks(party: Any) -> list[tuple[str, str, str]]:
-    """(check code, its label, the result's label) for a confirmed party; "unverified" throughout
-    without an adapter or before the driver confirmed."""
+def run(values: dict[str, Any]) -> dict[str, str]:
+    """{check code: "valid" | "invalid" | "unverified"} for a driver's confirmed details (the cleaned
+    values of actions._party_values); "unverified" throughout without an adapter."""
     source = adapter()
-    out = []
-    for code, label in CHECKS.items():
+    out = {}
+    for code in CHECKS:
         result = "unverified"
-        if source is not None and party.confirmed_at:
-            result = source.check(code, licence_no=party.licence_no, licence_class=party.licence_class,
-                                  plate=party.plate, policy_no=party.policy_no,
-                                  insurer_code=party.insurer.code if party.insurer else "")
-            result = result if result in RESULTS else "unverified"
-        out.append((code, str(label), str(RESULTS[result])))
+        if source is not None:
+            result = source.check(code, licence_no=values["licence_no"], licence_class=values["licence_class"],
+                                  plate=values["plate"], policy_no=values["policy_no"],
+                                  insurer_code=values["insurer"].code if values.get("insurer") else "")
+        out[code] = result if result in RESULTS else "unverified"
     return out
+
+
+def stored(party: Any) -> list[dict[str, Any]]:
+    """The checks recorded at the party's latest confirmation, in words: an empty list before it."""
+    rows = [r for r in party.registry_checks.all() if r.checked_at == party.confirmed_at]
+    order = list(CHECKS)
+    return [{"code": r.item, "label": str(CHECKS.get(r.item, r.item)), "result": r.result,
+             "result_label": str(RESULTS.get(r.result, r.result)), "checked_at": r.checked_at, "source": r.source}
+            for r in sorted(rows, key=lambda r: order.index(r.item) if r.item in order else len(order))]

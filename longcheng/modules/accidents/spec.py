@@ -73,10 +73,45 @@ ACCIDENTS_AUDIT_ACTIONS = {
     "accidents.rules.liability": pgettext_lazy("accidents", "New version of an accident liability rule"),
 }
 
+# The keys of accidents' audit rows (before/after) that the audit page would otherwise show as
+# stored. "licence_no" and "side" are written "driving_licence_no" and "party_side": other modules
+# label the former their own way.
+ACCIDENTS_AUDIT_FIELDS = {
+    "chiefs": pgettext_lazy("accidents", "Duty chiefs told"),
+    "party_side": pgettext_lazy("accidents", "Driver (A or B)"),
+    "circumstances": pgettext_lazy("accidents", "Situations ticked"),
+    "claim_no": pgettext_lazy("accidents", "Claim number"),
+    "escalated_at": pgettext_lazy("accidents", "Escalated at"),
+    "insurer": pgettext_lazy("accidents", "Insurer"),
+    "liability_a": pgettext_lazy("accidents", "Liability of driver A"),
+    "liability_b": pgettext_lazy("accidents", "Liability of driver B"),
+    "driving_licence_no": pgettext_lazy("accidents", "Driving licence number"),
+    "minutes": pgettext_lazy("accidents", "Minutes waiting"),
+    "mutual_self_pay": pgettext_lazy("accidents", "互碰自赔 (each insurer pays its own)"),
+    "plate": pgettext_lazy("accidents", "Plate"),
+    "problems": pgettext_lazy("accidents", "Photo problems"),
+    "proposed_a": pgettext_lazy("accidents", "Rule table's proposal for driver A"),
+    "refused_because": pgettext_lazy("accidents", "Refused because"),
+    "registry_checks": pgettext_lazy("accidents", "Registry checks"),
+    "rule_versions": pgettext_lazy("accidents", "Versions of the rules applied"),
+    "rules": pgettext_lazy("accidents", "Rules applied"),
+    "shot": pgettext_lazy("accidents", "Which photo"),
+    "version": pgettext_lazy("accidents", "Version"),
+    "basis": pgettext_lazy("accidents", "Basis"),
+    "question_zh": pgettext_lazy("accidents", "Question (Chinese)"),
+    "question_en": pgettext_lazy("accidents", "Question (English)"),
+    "situation_zh": pgettext_lazy("accidents", "Situation (Chinese)"),
+    "situation_en": pgettext_lazy("accidents", "Situation (English)"),
+    "outcome": pgettext_lazy("accidents", "Liability of the party it applies to"),
+    "order": pgettext_lazy("accidents", "Position in the list"),
+    "active": pgettext_lazy("accidents", "In force"),
+}
+
 
 SPEC = register_module(ModuleSpec(
     code="accidents",
     audit_actions=dict(ACCIDENTS_AUDIT_ACTIONS),
+    audit_fields=dict(ACCIDENTS_AUDIT_FIELDS),
     label=_("Accident quick handling"),
     permissions=dict(PERMISSIONS),
     roles=ROLES,

@@ -25,7 +25,7 @@ from longcheng.kernel.forms import refusal
 from longcheng.kernel.places.models import Place
 from longcheng.kernel.web.decorators import staff_view
 
-from . import access, actions, documents, tables
+from . import access, actions, documents, registries, tables
 from .forms import JoinForm, PartyForm, PhotoForm, StartForm, TickForm
 from .models import Handoff, Report
 from .shown import parties_view
@@ -105,6 +105,8 @@ def _page(request: StaffRequest, obj: Report, error: KernelError | None = None, 
         "photos": obj.photos.filter(party=party).order_by("pk"),
         "qr": _qr(join_url) if obj.status == Report.Status.PAIRING and obj.parties.count() < 2 else "",
         "handoffs": Handoff.objects.filter(report=obj, party=party).select_related("insurer"),
+        # The driver sees the registry's answers about their own licence, vehicle and policy only.
+        "my_checks": registries.stored(party),
     }, status=_status(error))
 
 

@@ -51,7 +51,8 @@ def review(request: StaffRequest, pk: int) -> HttpResponse:
     return render(request, "accidents/review.html", {
         "report": report, "parties": parties, "form": form, "error": error,
         "ticked": [(p["side"], documents.situation_labels(p["circumstances"])) for p in parties], "photos": report.photos.select_related("party").order_by("party__side", "shot"),
-        "checks": [(p.side, registries.checks(p)) for p in report.parties.select_related("insurer").order_by("side")],
+        "checks": [(p.side, registries.stored(p))
+                   for p in report.parties.prefetch_related("registry_checks").order_by("side")],
         "minutes": rules.review_minutes(report.submitted_at, timezone.now()) if report.submitted_at else None,
     }, status=error.status if error else 200)
 

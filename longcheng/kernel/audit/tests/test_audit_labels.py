@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[3]  # the longcheng package
 # The calls that write an audit row, with the action code as second argument (or action=).
 WRITERS = {"record", "entry", "audit_entry", "_audit", "record_read"}
 # Parts whose change keys are all labelled; the others are not covered yet (their keys show as
-# they are stored): accidents, ecorestore, remediation.
-FIELDS_COVERED = ("kernel", "modules/onestop", "modules/youthaid", "modules/homesafety")
+# they are stored): ecorestore, remediation.
+FIELDS_COVERED = ("kernel", "modules/onestop", "modules/youthaid", "modules/homesafety", "modules/accidents")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

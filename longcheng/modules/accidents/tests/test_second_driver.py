@@ -54,7 +54,7 @@ def test_a_yes_from_the_second_driver_refuses_the_report_with_its_reason(
     assert report.refused_because.code == "drink_drugs"
     assert _answers(report, "B")["drink_drugs"] == (True, 1) and _answers(report, "A")["drink_drugs"] == (False, 1)
     audit = AuditEntry.objects.get(action="accidents.report.refuse", object_id=str(report.pk))
-    assert audit.after == {"side": "B", "refused_because": "drink_drugs"}
+    assert audit.after == {"party_side": "B", "refused_because": "drink_drugs"}
     # Nothing further: no confirmation, no submission.
     with pytest.raises(KernelError) as step:
         actions.do_confirm_party(report, details(people, "B"), acting_user=people["b"])
