@@ -10,7 +10,7 @@ urlpatterns = [
     path("open/", views.case_open, name="case_open"),
     path("cases/<int:pk>/", views.case, name="case"),
     # One url and one view per change of a case (views.CASE_STEPS), POST only.
-    *(path(f"cases/<int:pk>/{name}/", views.case_step_view(name), name=f"case_{name}") for name in views.CASE_STEPS),
+    *(path(f"cases/<int:pk>/{name.replace('_', '-')}/", views.case_step_view(name), name=f"case_{name}") for name in views.CASE_STEPS),
     path("cases/<int:pk>/certificate/", views.certificate, name="certificate"),
     path("shifts/", views_shifts.shifts, name="shifts"),
     path("shifts/<int:pk>/", views_shifts.shift, name="shift"),
