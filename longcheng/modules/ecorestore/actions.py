@@ -33,6 +33,7 @@ from .models import (
     ShiftState,
     Source,
     StageStep,
+    Threshold,
     Work,
     Zone,
 )
@@ -142,6 +143,10 @@ def rates() -> list[rules.RateRow]:
     return [rules.RateRow(r.valid_from, r.fen_per_hour) for r in Rate.objects.all()]
 
 
+def thresholds() -> list[rules.ThresholdRow]:
+    return [rules.ThresholdRow(t.valid_from, t.fast_lane_below_fen, t.max_convert_fen) for t in Threshold.objects.all()]
+
+
 def quote(case: Case, amount_fen: int) -> tuple[rules.RateRow | None, rules.Conversion | None]:
     """The calculator: the rate in force on the decision date and what the amount becomes."""
     rate = rules.rate_on(rates(), case.decided_on) if case.decided_on else None
@@ -158,7 +163,8 @@ def do_convert_to_labour(case: Case, *, amount_fen: int, consent: bool, hardship
         rate, conversion = quote(case, amount_fen)
         problem = rules.conversion_problem(
             party_kind=case.party_kind, consent=consent, hardship=hardship, amount_fen=amount_fen,
-            convertible_fen=money_owed(case), fen_per_hour=rate.fen_per_hour if rate else None, stage=case.stage)
+            convertible_fen=money_owed(case), fen_per_hour=rate.fen_per_hour if rate else None, stage=case.stage,
+            damage_fen=case.damage_fen, threshold=rules.threshold_on(thresholds(), case.decided_on))
         if problem:
             field, message = problem
             code = ErrorCode.NO_RATE if rate is None and field == "amount" else ErrorCode.NOT_ELIGIBLE

@@ -123,3 +123,12 @@ class AssessForm(forms.Form):
                                           max_value=100_000_000, required=False)
     satisfactory = forms.BooleanField(label=pgettext_lazy("ecorestore", "Assessed as satisfactory"), required=False)
     notes = forms.CharField(label=pgettext_lazy("ecorestore", "Notes"), max_length=500, required=False)
+
+
+class ThresholdForm(forms.Form):
+    valid_from = forms.DateField(label=pgettext_lazy("ecorestore", "In force from"), widget=DateWidget())
+    fast_lane_below_fen = YuanField(label=pgettext_lazy("ecorestore", "Fast lane below (yuan of damage)"),
+                                    allow_zero=True)
+    max_convert_fen = YuanField(label=pgettext_lazy("ecorestore", "At most converted per case (yuan, empty: no cap)"),
+                                required=False)
+    basis = forms.CharField(label=pgettext_lazy("ecorestore", "Basis"), max_length=200)

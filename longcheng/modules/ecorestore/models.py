@@ -347,3 +347,26 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}@{self.checked_on}"
+
+
+class Threshold(models.Model):
+    """The eligibility thresholds in force from a date (data, versioned: a change is a new row):
+    below `fast_lane_below_fen` of damage a natural person may convert without hardship evidence
+    (Taizhou's < 500 yuan fast lane); at most `max_convert_fen` of a case converts to labour."""
+
+    valid_from = models.DateField(unique=True)
+    fast_lane_below_fen = models.BigIntegerField(default=0)
+    max_convert_fen = models.BigIntegerField(null=True, blank=True)  # None: no cap
+    basis = models.CharField(max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    scope_public = {"ecorestore.view", "ecorestore.manage"}
+
+    class Meta:
+        ordering = ["-valid_from"]
+        constraints = [models.CheckConstraint(condition=models.Q(fast_lane_below_fen__gte=0),
+                                              name="ecorestore_fast_lane_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.valid_from}: <{self.fast_lane_below_fen}"

@@ -68,21 +68,39 @@ def convert(amount_fen: int, fen_per_hour: int) -> Conversion:
     return Conversion(hours, fen_per_hour, offset, amount_fen - offset)
 
 
+@dataclass(frozen=True)
+class ThresholdRow:
+    valid_from: dt.date
+    fast_lane_below_fen: int
+    max_convert_fen: int | None
+
+
+def threshold_on(rows: Sequence[ThresholdRow], day: dt.date | None) -> ThresholdRow | None:
+    """The thresholds in force on a day: the latest version that started on or before it."""
+    started = [r for r in rows if day is not None and r.valid_from <= day]
+    return max(started, key=lambda r: r.valid_from) if started else None
+
+
 def conversion_problem(*, party_kind: str, consent: bool, hardship: str, amount_fen: int, convertible_fen: int,
-                       fen_per_hour: int | None, stage: str) -> tuple[str, str] | None:
-    """Why this conversion is refused, as (field, message), or None."""
+                       fen_per_hour: int | None, stage: str, damage_fen: int = 0,
+                       threshold: ThresholdRow | None = None) -> tuple[str, str] | None:
+    """Why this conversion is refused, as (field, message), or None. Below the fast lane's amount of
+    damage no hardship evidence is asked; above the cap no more converts."""
+    fast_lane = threshold is not None and damage_fen < threshold.fast_lane_below_fen
     if stage not in CONVERTIBLE_STAGES:
         return "stage", pgettext("ecorestore", "Labour may be agreed only once an agreement or a judgement settles the amount.")
     if party_kind != "person":
         return "party_kind", pgettext("ecorestore", "Labour in lieu of payment is for natural persons only.")
     if not consent:
         return "consent", pgettext("ecorestore", "The party's consent is required.")
-    if len(hardship.strip()) < 4:
+    if not fast_lane and len(hardship.strip()) < 4:
         return "hardship", pgettext("ecorestore", "Record the evidence of hardship (at least 4 characters).")
     if fen_per_hour is None:
         return "amount", pgettext("ecorestore", "No conversion rate was in force on the decision date.")
     if amount_fen <= 0 or amount_fen > convertible_fen:
         return "amount", pgettext("ecorestore", "The amount must be more than zero and at most what is still owed in money.")
+    if threshold is not None and threshold.max_convert_fen is not None and amount_fen > threshold.max_convert_fen:
+        return "amount", pgettext("ecorestore", "The amount is above what the thresholds in force let convert to labour.")
     if amount_fen < fen_per_hour:
         return "amount", pgettext("ecorestore", "The amount is less than one hour of labour at the rate in force.")
     return None

@@ -56,6 +56,7 @@ ECORESTORE_AUDIT_ACTIONS = {
     "ecorestore.work.deliver": pgettext_lazy("ecorestore", "Restoration in kind delivered"),
     "ecorestore.work.breach": pgettext_lazy("ecorestore", "Restoration in kind breached (rest reverts to money)"),
     "ecorestore.assessment.record": pgettext_lazy("ecorestore", "Restoration-effect assessment recorded"),
+    "ecorestore.threshold.set": pgettext_lazy("ecorestore", "Eligibility thresholds: new version"),
 }
 
 
@@ -70,6 +71,7 @@ SPEC = register_module(ModuleSpec(
         NavItem(pgettext_lazy("ecorestore", "Judged damage cases"), "ecorestore:cases", COURT, order=200),
         NavItem(pgettext_lazy("ecorestore", "Restoration shifts"), "ecorestore:shifts", SUPERVISE, order=201),
         NavItem(pgettext_lazy("ecorestore", "My restoration"), "ecorestore:mine", OWN, order=202),
+        NavItem(pgettext_lazy("ecorestore", "Eligibility thresholds"), "ecorestore:thresholds", MANAGE, order=203),
     ],
     panels=[DashboardPanel(
         "ecorestore", _("Restoration by labour"), VIEW,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views, views_shifts
+from . import views, views_config, views_shifts
 
 app_name = "ecorestore"
 urlpatterns = [
@@ -18,4 +18,6 @@ urlpatterns = [
     *(path(f"shifts/<int:pk>/{name.replace('_', '-')}/", views_shifts.shift_step_view(name), name=f"shift_{name}")
       for name in views_shifts.SHIFT_STEPS),
     path("mine/", views.mine, name="mine"),
+    path("thresholds/", views_config.thresholds, name="thresholds"),
+    path("thresholds/set/", views_config.threshold_set, name="threshold_set"),
 ]

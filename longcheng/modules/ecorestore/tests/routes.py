@@ -95,6 +95,9 @@ PAGES = [
     *(Page(f"ecorestore:shift_{step}", SUPERVISE, _shift, within="a", get=False, post=body)
       for step, body in SHIFT_POSTS),
     Page("ecorestore:mine", OWN),
+    Page("ecorestore:thresholds", MANAGE),
+    Page("ecorestore:threshold_set", MANAGE, get=False, post=lambda w: {
+        "valid_from": "2026-01-01", "fast_lane_below_fen": "500", "basis": "泰州市以劳代偿快速通道"}),
 ]
 
 API = [
