@@ -56,6 +56,8 @@ ECORESTORE_AUDIT_ACTIONS = {
     "ecorestore.work.deliver": pgettext_lazy("ecorestore", "Restoration in kind delivered"),
     "ecorestore.work.breach": pgettext_lazy("ecorestore", "Restoration in kind breached (rest reverts to money)"),
     "ecorestore.assessment.record": pgettext_lazy("ecorestore", "Restoration-effect assessment recorded"),
+    "ecorestore.agreement.download": pgettext_lazy("ecorestore", "Labour agreement downloaded (PDF)"),
+    "ecorestore.certificate.download": pgettext_lazy("ecorestore", "Completion certificate downloaded (PDF)"),
     "ecorestore.threshold.set": pgettext_lazy("ecorestore", "Eligibility thresholds: new version"),
 }
 

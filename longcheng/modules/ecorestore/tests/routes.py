@@ -90,6 +90,10 @@ PAGES = [
     *(Page(f"ecorestore:case_{step}", CASES, _case, within="a", view_permission=None, get=False,
            post_permission=MANAGE, post=body) for step, body in CASE_POSTS),
     Page("ecorestore:certificate", CASES, lambda w: [w["ecorestore"]["done"].pk], within="a", view_permission=None),
+    Page("ecorestore:certificate_pdf", CASES, lambda w: [w["ecorestore"]["done"].pk], within="a",
+         view_permission=None),
+    Page("ecorestore:agreement_pdf", CASES, lambda w: [w["ecorestore"]["case"].pk, w["ecorestore"]["obligation"].pk],
+         within="a", view_permission=None),
     Page("ecorestore:shifts", SUPERVISE),
     Page("ecorestore:shift", SUPERVISE, _shift, within="a"),
     *(Page(f"ecorestore:shift_{step}", SUPERVISE, _shift, within="a", get=False, post=body)

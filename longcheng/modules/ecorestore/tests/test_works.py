@@ -154,3 +154,19 @@ def test_pages_add_deliver_and_refuse_naming_the_field(scene: dict[str, Any]) ->
     zh.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     assert "实物修复" in zh.get(f"/ecorestore/cases/{case.pk}/").content.decode()
     assert DECIDED  # the case was decided on DECIDED: its rate is the 2022 one
+
+
+def test_agreement_and_certificate_as_pdf(scene: dict[str, Any]) -> None:
+    prosecutor, case = scene["prosecutor"], scene["case"]
+    obligation = actions.do_convert_to_labour(case, amount_fen=4_400, consent=True, hardship="低保户证明", due_on=DUE,
+                                              acting_user=prosecutor)
+    client = _client(prosecutor)
+    url = f"/ecorestore/cases/{case.pk}/obligations/{obligation.pk}/agreement.pdf"
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert AuditEntry.objects.filter(action="ecorestore.agreement.download").count() == 1
+    assert client.get(f"/ecorestore/cases/{case.pk}/certificate.pdf").status_code == 404  # none issued yet
+    stranger = staff("stranger", {"ecorestore_prosecutor": [scene["city"]["liyang"]]})
+    assert _client(stranger).get(url).status_code == 404
+    assert AuditEntry.objects.filter(action="ecorestore.agreement.download").count() == 1
