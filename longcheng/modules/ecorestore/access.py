@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from longcheng.kernel.access.scope import restrict
 from longcheng.kernel.errors import NotFound
 
-from .models import Case, Obligation, Shift, Source, Zone
+from .models import Case, Obligation, Shift, Source, Work, Zone
 from .spec import COURT, MANAGE, OWN, SUPERVISE, VIEW
 
 
@@ -53,3 +53,14 @@ def own_obligations(user: Any) -> QuerySet[Obligation]:
 
 def zones_for(user: Any, permission: str) -> QuerySet[Zone]:
     return restrict(Zone.objects.select_related("base"), user, permission).order_by("pk")
+
+
+def work_for(user: Any, pk: int) -> Work:
+    """A work in kind for the procuratorate of its case or the supervisor of its zone."""
+    by_case = restrict(Work.objects.all(), user, MANAGE)
+    by_zone = Work.objects.filter(zone__in=restrict(Zone.objects.all(), user, SUPERVISE))
+    work = (Work.objects.filter(Q(pk__in=by_case.values("pk")) | Q(pk__in=by_zone.values("pk")))
+            .select_related("case__place", "zone__place").filter(pk=pk).first())
+    if work is None:
+        raise NotFound()
+    return work

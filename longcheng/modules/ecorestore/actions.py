@@ -20,6 +20,7 @@ from longcheng.kernel.places.models import Place
 from . import rules
 from .errors import ErrorCode
 from .models import (
+    Assessment,
     Case,
     Certificate,
     DamageHead,
@@ -32,6 +33,8 @@ from .models import (
     ShiftState,
     Source,
     StageStep,
+    Threshold,
+    Work,
     Zone,
 )
 from .spec import COURT, MANAGE, SUPERVISE
@@ -45,7 +48,8 @@ def _require_at(user: User, permission: str, place: Place, field: str | None = N
 def money_owed(case: Case) -> int:
     """What the party still owes in money: the damage less what labour offset, plus what a breach reverted."""
     converted = sum(o.amount_offset_fen - o.reverted_fen for o in case.obligations.all())
-    return case.damage_fen - converted
+    in_kind = sum(w.amount_offset_fen - w.reverted_fen for w in case.works.all())
+    return case.damage_fen - converted - in_kind
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,8 @@ def do_advance_case(case: Case, *, to_stage: str, on: dt.date, acting_user: User
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         problem = rules.stage_problem(case.stage, to_stage)
+        if not problem and to_stage == "disclosed" and not Assessment.objects.filter(case=case, satisfactory=True).exists():
+            problem = pgettext("ecorestore", "A case is disclosed only after a satisfactory effect assessment.")
         if problem:
             raise KernelError(problem, code=ErrorCode.STAGE_ORDER, field="stage")
         before = case.stage
@@ -135,6 +141,10 @@ def do_advance_case(case: Case, *, to_stage: str, on: dt.date, acting_user: User
 
 def rates() -> list[rules.RateRow]:
     return [rules.RateRow(r.valid_from, r.fen_per_hour) for r in Rate.objects.all()]
+
+
+def thresholds() -> list[rules.ThresholdRow]:
+    return [rules.ThresholdRow(t.valid_from, t.fast_lane_below_fen, t.max_convert_fen) for t in Threshold.objects.all()]
 
 
 def quote(case: Case, amount_fen: int) -> tuple[rules.RateRow | None, rules.Conversion | None]:
@@ -153,7 +163,8 @@ def do_convert_to_labour(case: Case, *, amount_fen: int, consent: bool, hardship
         rate, conversion = quote(case, amount_fen)
         problem = rules.conversion_problem(
             party_kind=case.party_kind, consent=consent, hardship=hardship, amount_fen=amount_fen,
-            convertible_fen=money_owed(case), fen_per_hour=rate.fen_per_hour if rate else None, stage=case.stage)
+            convertible_fen=money_owed(case), fen_per_hour=rate.fen_per_hour if rate else None, stage=case.stage,
+            damage_fen=case.damage_fen, threshold=rules.threshold_on(thresholds(), case.decided_on))
         if problem:
             field, message = problem
             code = ErrorCode.NO_RATE if rate is None and field == "amount" else ErrorCode.NOT_ELIGIBLE
@@ -271,7 +282,7 @@ def do_record_breach(obligation: Obligation, *, reason: str, acting_user: User) 
     return obligation
 
 
-def do_issue_certificate(case: Case, *, acting_user: User) -> Certificate:
+def do_issue_certificate(case: Case, *, acting_user: User, today: dt.date | None = None) -> Certificate:
     """Completion: every obligation performed and every shift signed; sent back to the case's source."""
     _require_at(acting_user, MANAGE, case.place)
     with transaction.atomic():
@@ -279,15 +290,19 @@ def do_issue_certificate(case: Case, *, acting_user: User) -> Certificate:
         obligations = list(Obligation.objects.filter(case=case).order_by("pk"))
         unsigned = Shift.objects.filter(obligation__case=case,
                                         state__in=[ShiftState.CHECKED_IN, ShiftState.CHECKED_OUT]).count()
+        in_kind = list(Work.objects.filter(case=case))
+        works = [rules.WorkRow(w.state, w.quantity_owed, w.quantity_done, rules.tended_until(w.done_on, w.tend_months))
+                 for w in in_kind]
         problem = rules.certificate_problem(
             stage=case.stage, obligations=[(o.state, o.hours_owed, o.hours_credited) for o in obligations],
-            unsigned_shifts=unsigned)
+            unsigned_shifts=unsigned, works=works, today=today or timezone.localdate())
         if problem or Certificate.objects.filter(case=case).exists():
             raise KernelError(problem or pgettext("ecorestore", "This case has its certificate."),
                               code=ErrorCode.CERTIFICATE_REFUSED, field="certificate")
         certificate = Certificate.objects.create(
             case=case, number=f"{case.number}-证", hours=sum(o.hours_owed for o in obligations),
-            amount_offset_fen=sum(o.amount_offset_fen for o in obligations), sent_to=case.source_organ,
+            amount_offset_fen=sum(o.amount_offset_fen for o in obligations) + sum(w.amount_offset_fen for w in in_kind),
+            sent_to=case.source_organ,
             issued_by=acting_user)
         case.stage, case.stage_due = "assessment", None
         case.save(update_fields=["stage", "stage_due"])

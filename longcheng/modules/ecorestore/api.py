@@ -13,7 +13,7 @@ from longcheng.kernel.errors import NotFound, PermissionDenied
 from longcheng.kernel.ledger.money import MAX_AMOUNT_FEN
 from longcheng.kernel.places.models import Place
 
-from . import access, actions
+from . import access, actions, actions_restore
 from .models import Case
 from .spec import COURT, MANAGE, SUPERVISE, VIEW
 
@@ -141,3 +141,38 @@ def check_in(request: StaffRequest, pk: int, payload: EcorestoreCheckIn) -> Any:
     shift = access.shift_for(request.user, pk)
     return actions.do_check_in_shift(shift, lat=payload.lat, lon=payload.lon, acting_user=request.user)
 
+
+
+class EcorestoreWorkOut(Schema):
+    id: int
+    kind: str
+    zone: str = Field(alias="zone.name")
+    quantity_owed: int
+    quantity_done: int
+    fen_per_unit: int
+    amount_offset_fen: int
+    reverted_fen: int
+    tend_months: int
+    due_on: dt.date
+    state: str
+
+
+class EcorestoreDeliveryIn(Schema):
+    quantity: int = Field(gt=0, le=10_000_000)
+    on: dt.date
+
+
+@router.get("/cases/{pk}/works", response=list[EcorestoreWorkOut])
+def list_works(request: StaffRequest, pk: int) -> Any:
+    """The case's restoration in kind: trees, fish, area, with what is delivered."""
+    _require_cases(request.user)
+    return list(access.case_for(request.user, pk).works.select_related("zone").order_by("pk"))
+
+
+@router.post("/works/{pk}/deliveries", response={201: EcorestoreWorkOut})
+def deliver(request: StaffRequest, pk: int, payload: EcorestoreDeliveryIn) -> Any:
+    """Units delivered, by the procuratorate or the supervisor of the work's zone."""
+    work = access.work_for(request.user, pk)
+    actions_restore.do_record_delivery(work, quantity=payload.quantity, on=payload.on, acting_user=request.user)
+    work.refresh_from_db()
+    return Status(201, work)

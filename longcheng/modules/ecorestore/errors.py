@@ -15,3 +15,4 @@ class ErrorCode(StrEnum):
     SHIFT_STATE = "shift_state"
     OBLIGATION_CLOSED = "obligation_closed"
     CERTIFICATE_REFUSED = "certificate_refused"
+    ASSESSMENT_REFUSED = "assessment_refused"

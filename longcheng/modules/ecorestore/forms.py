@@ -13,7 +13,7 @@ from longcheng.kernel.errors import KernelError
 from longcheng.kernel.forms import YuanField
 from longcheng.kernel.widgets import DateTimeWidget, DateWidget
 
-from .models import Head, PartyKind, Source, Stage
+from .models import Head, PartyKind, Source, Stage, WorkKind
 
 
 def shown(error: KernelError, form: forms.Form) -> dict[str, Any]:
@@ -89,3 +89,46 @@ class CertifyForm(forms.Form):
 
 class ShiftForm(forms.Form):
     """Checking out or signing off a shift: nothing to type."""
+
+
+class WorkForm(forms.Form):
+    kind = forms.ChoiceField(label=pgettext_lazy("ecorestore", "Restoration in kind"), choices=WorkKind.choices)
+    zone = forms.IntegerField(label=pgettext_lazy("ecorestore", "Zone"), min_value=1)
+    quantity = forms.IntegerField(label=pgettext_lazy("ecorestore", "Quantity (trees, fish or m²)"), min_value=1,
+                                  max_value=10_000_000)
+    fen_per_unit = YuanField(label=pgettext_lazy("ecorestore", "Value per unit (yuan)"))
+    tend_months = forms.IntegerField(label=pgettext_lazy("ecorestore", "Months of tending (trees)"), min_value=0,
+                                     max_value=24, required=False)
+    due_on = forms.DateField(label=pgettext_lazy("ecorestore", "Perform by"), widget=DateWidget())
+
+
+class DeliverForm(forms.Form):
+    work = forms.IntegerField(label=pgettext_lazy("ecorestore", "Restoration in kind"), min_value=1)
+    quantity = forms.IntegerField(label=pgettext_lazy("ecorestore", "Quantity delivered"), min_value=1,
+                                  max_value=10_000_000)
+    on = forms.DateField(label=pgettext_lazy("ecorestore", "Delivered on"), widget=DateWidget())
+
+
+class WorkBreachForm(forms.Form):
+    work = forms.IntegerField(label=pgettext_lazy("ecorestore", "Restoration in kind"), min_value=1)
+    reason = forms.CharField(label=pgettext_lazy("ecorestore", "Reason"), min_length=4, max_length=300)
+
+
+class AssessForm(forms.Form):
+    checked_on = forms.DateField(label=pgettext_lazy("ecorestore", "Check date"), widget=DateWidget())
+    assessor = forms.CharField(label=pgettext_lazy("ecorestore", "Assessor"), max_length=100)
+    survival_percent = forms.IntegerField(label=pgettext_lazy("ecorestore", "Survival rate (%)"), min_value=0,
+                                          max_value=100, required=False)
+    area_restored_m2 = forms.IntegerField(label=pgettext_lazy("ecorestore", "Area restored (m²)"), min_value=0,
+                                          max_value=100_000_000, required=False)
+    satisfactory = forms.BooleanField(label=pgettext_lazy("ecorestore", "Assessed as satisfactory"), required=False)
+    notes = forms.CharField(label=pgettext_lazy("ecorestore", "Notes"), max_length=500, required=False)
+
+
+class ThresholdForm(forms.Form):
+    valid_from = forms.DateField(label=pgettext_lazy("ecorestore", "In force from"), widget=DateWidget())
+    fast_lane_below_fen = YuanField(label=pgettext_lazy("ecorestore", "Fast lane below (yuan of damage)"),
+                                    allow_zero=True)
+    max_convert_fen = YuanField(label=pgettext_lazy("ecorestore", "At most converted per case (yuan, empty: no cap)"),
+                                required=False)
+    basis = forms.CharField(label=pgettext_lazy("ecorestore", "Basis"), max_length=200)

@@ -265,3 +265,108 @@ class Certificate(models.Model):
     def __str__(self) -> str:
         return self.number
 
+
+
+class WorkKind(models.TextChoices):
+    TREES = "trees", pgettext_lazy("ecorestore", "Trees planted and tended")
+    FISH = "fish", pgettext_lazy("ecorestore", "Fish released")
+    AREA = "area", pgettext_lazy("ecorestore", "Area restored (m²)")
+
+
+class Work(models.Model):
+    """An obligation in kind: trees planted (and tended for some months), fish released or an area
+    restored, at an agreed value per unit, so that a breach reverts exactly the units not delivered."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="works")
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="works")
+    kind = models.CharField(max_length=8, choices=WorkKind.choices)
+    quantity_owed = models.PositiveIntegerField()
+    quantity_done = models.PositiveIntegerField(default=0)
+    fen_per_unit = models.PositiveIntegerField()
+    amount_offset_fen = models.BigIntegerField()  # quantity_owed × fen_per_unit, exactly
+    reverted_fen = models.BigIntegerField(default=0)
+    tend_months = models.PositiveSmallIntegerField(default=0)  # trees: tended this long after planting
+    done_on = models.DateField(null=True, blank=True)  # the day the last unit was delivered
+    due_on = models.DateField()
+    state = models.CharField(max_length=10, choices=ObligationState.choices, default=ObligationState.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_path_field = "case__place__path"
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity_done__lte=models.F("quantity_owed")),
+                                   name="ecorestore_work_within_owed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.kind}#{self.pk}"
+
+    @property
+    def quantity_left(self) -> int:
+        return self.quantity_owed - self.quantity_done
+
+
+class Delivery(models.Model):
+    """Units of a work delivered on a day (trees planted, a batch of fish released, an area restored)."""
+
+    work = models.ForeignKey(Work, on_delete=models.PROTECT, related_name="deliveries")
+    quantity = models.PositiveIntegerField()
+    on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    scope_path_field = "work__case__place__path"
+
+    class Meta:
+        ordering = ["on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.work_id}+{self.quantity}"
+
+
+class Assessment(models.Model):
+    """The restoration-effect assessment: the assessor's result at the check date."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="assessment")
+    checked_on = models.DateField()
+    assessor = models.CharField(max_length=100)
+    survival_percent = models.PositiveSmallIntegerField(null=True, blank=True)  # trees alive at the check date
+    area_restored_m2 = models.PositiveIntegerField(null=True, blank=True)
+    satisfactory = models.BooleanField()
+    notes = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    scope_path_field = "case__place__path"
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(survival_percent__lte=100),
+                                              name="ecorestore_survival_percent")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}@{self.checked_on}"
+
+
+class Threshold(models.Model):
+    """The eligibility thresholds in force from a date (data, versioned: a change is a new row):
+    below `fast_lane_below_fen` of damage a natural person may convert without hardship evidence
+    (Taizhou's < 500 yuan fast lane); at most `max_convert_fen` of a case converts to labour."""
+
+    valid_from = models.DateField(unique=True)
+    fast_lane_below_fen = models.BigIntegerField(default=0)
+    max_convert_fen = models.BigIntegerField(null=True, blank=True)  # None: no cap
+    basis = models.CharField(max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    scope_public = {"ecorestore.view", "ecorestore.manage"}
+
+    class Meta:
+        ordering = ["-valid_from"]
+        constraints = [models.CheckConstraint(condition=models.Q(fast_lane_below_fen__gte=0),
+                                              name="ecorestore_fast_lane_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.valid_from}: <{self.fast_lane_below_fen}"

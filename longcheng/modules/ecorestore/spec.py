@@ -52,6 +52,13 @@ ECORESTORE_AUDIT_ACTIONS = {
     "ecorestore.shift.sign_off": pgettext_lazy("ecorestore", "Shift signed off by the supervisor"),
     "ecorestore.obligation.breach": pgettext_lazy("ecorestore", "Breach recorded (rest reverts to money)"),
     "ecorestore.certificate.issue": pgettext_lazy("ecorestore", "Completion certificate issued"),
+    "ecorestore.work.create": pgettext_lazy("ecorestore", "Restoration in kind set (trees, fish, area)"),
+    "ecorestore.work.deliver": pgettext_lazy("ecorestore", "Restoration in kind delivered"),
+    "ecorestore.work.breach": pgettext_lazy("ecorestore", "Restoration in kind breached (rest reverts to money)"),
+    "ecorestore.assessment.record": pgettext_lazy("ecorestore", "Restoration-effect assessment recorded"),
+    "ecorestore.agreement.download": pgettext_lazy("ecorestore", "Labour agreement downloaded (PDF)"),
+    "ecorestore.certificate.download": pgettext_lazy("ecorestore", "Completion certificate downloaded (PDF)"),
+    "ecorestore.threshold.set": pgettext_lazy("ecorestore", "Eligibility thresholds: new version"),
 }
 
 
@@ -66,6 +73,7 @@ SPEC = register_module(ModuleSpec(
         NavItem(pgettext_lazy("ecorestore", "Judged damage cases"), "ecorestore:cases", COURT, order=200),
         NavItem(pgettext_lazy("ecorestore", "Restoration shifts"), "ecorestore:shifts", SUPERVISE, order=201),
         NavItem(pgettext_lazy("ecorestore", "My restoration"), "ecorestore:mine", OWN, order=202),
+        NavItem(pgettext_lazy("ecorestore", "Eligibility thresholds"), "ecorestore:thresholds", MANAGE, order=203),
     ],
     panels=[DashboardPanel(
         "ecorestore", _("Restoration by labour"), VIEW,
@@ -75,6 +83,7 @@ SPEC = register_module(ModuleSpec(
     demo=[DemoStep("ecorestore", _("Restoration by labour"),
                    later("longcheng.modules.ecorestore.demo.build"), order=200)],
     urls="longcheng.modules.ecorestore.urls",
+    jobs="longcheng.modules.ecorestore.jobs",
     api="longcheng.modules.ecorestore.api.router",
     personal_data=personal_data,
     retention=RETENTION,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views, views_shifts
+from . import documents, views, views_config, views_shifts
 
 app_name = "ecorestore"
 urlpatterns = [
@@ -10,12 +10,16 @@ urlpatterns = [
     path("open/", views.case_open, name="case_open"),
     path("cases/<int:pk>/", views.case, name="case"),
     # One url and one view per change of a case (views.CASE_STEPS), POST only.
-    *(path(f"cases/<int:pk>/{name}/", views.case_step_view(name), name=f"case_{name}") for name in views.CASE_STEPS),
+    *(path(f"cases/<int:pk>/{name.replace('_', '-')}/", views.case_step_view(name), name=f"case_{name}") for name in views.CASE_STEPS),
     path("cases/<int:pk>/certificate/", views.certificate, name="certificate"),
+    path("cases/<int:pk>/certificate.pdf", documents.certificate, name="certificate_pdf"),
+    path("cases/<int:pk>/obligations/<int:opk>/agreement.pdf", documents.agreement, name="agreement_pdf"),
     path("shifts/", views_shifts.shifts, name="shifts"),
     path("shifts/<int:pk>/", views_shifts.shift, name="shift"),
     # One url and one view per step of a shift (views_shifts.SHIFT_STEPS), POST only.
     *(path(f"shifts/<int:pk>/{name.replace('_', '-')}/", views_shifts.shift_step_view(name), name=f"shift_{name}")
       for name in views_shifts.SHIFT_STEPS),
     path("mine/", views.mine, name="mine"),
+    path("thresholds/", views_config.thresholds, name="thresholds"),
+    path("thresholds/set/", views_config.threshold_set, name="threshold_set"),
 ]

@@ -20,8 +20,20 @@ from longcheng.kernel.forms import refusal
 from longcheng.kernel.places.models import Place
 from longcheng.kernel.web.decorators import staff_view
 
-from . import access, actions, rules
-from .forms import AdvanceForm, BookForm, BreachForm, CaseForm, CertifyForm, ConvertForm, shown
+from . import access, actions, rules, views_restore
+from .forms import (
+    AdvanceForm,
+    AssessForm,
+    BookForm,
+    BreachForm,
+    CaseForm,
+    CertifyForm,
+    ConvertForm,
+    DeliverForm,
+    WorkBreachForm,
+    WorkForm,
+    shown,
+)
 from .models import Case, Certificate, Obligation, Stage
 from .spec import COURT, MANAGE, OWN, VIEW
 
@@ -136,6 +148,8 @@ def _certify(request: StaffRequest, case: Case, data: dict[str, Any]) -> None:
 CASE_STEPS: dict[str, tuple[type[forms.Form], Callable[[StaffRequest, Case, dict[str, Any]], None]]] = {
     "advance": (AdvanceForm, _advance), "convert": (ConvertForm, _convert), "book": (BookForm, _book),
     "breach": (BreachForm, _breach), "certify": (CertifyForm, _certify),
+    "work": (WorkForm, views_restore.add_work), "deliver": (DeliverForm, views_restore.deliver),
+    "work_breach": (WorkBreachForm, views_restore.work_breach), "assess": (AssessForm, views_restore.assess),
 }
 
 
@@ -152,7 +166,7 @@ def case_step_view(name: str) -> Callable[..., HttpResponse]:
         try:
             run(request, item, _valid(form))
         except KernelError as exc:
-            if exc.status in (403, 404) and exc.field in (None, "obligation"):
+            if exc.status in (403, 404) and exc.field in (None, "obligation", "work"):
                 raise
             item = access.case_for(request.user, pk)
             context = _case_context(request, item, shown(exc, form), {f"{name}_form": form})
@@ -185,7 +199,7 @@ def _case_context(request: StaffRequest, item: Case, error: dict[str, Any] | Non
         "next_stages": [(s, Stage(s).label) for s in rules.NEXT_STAGES.get(item.stage, ())],
         "certificate": Certificate.objects.filter(case=item).first(), "can_manage": can_manage,
         "zones": access.zones_for(request.user, MANAGE) if can_manage else [], "error": error, "quote": quote,
-        "quote_amount": amount, "rates": actions.rates(), **step_forms, **(typed or {}),
+        "quote_amount": amount, "rates": actions.rates(), **views_restore.context(item), **step_forms, **(typed or {}),
     }
 
 

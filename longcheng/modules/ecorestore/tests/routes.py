@@ -13,7 +13,7 @@ from longcheng.kernel.route_matrix import Api, Page, Routes, World
 
 
 def _world(world: World) -> dict[str, Any]:
-    from longcheng.modules.ecorestore.models import Case, Certificate, DamageHead, Obligation, Shift
+    from longcheng.modules.ecorestore.models import Case, Certificate, DamageHead, Obligation, Shift, Work
 
     from .support import DECIDED, make_base, make_rates
 
@@ -34,7 +34,10 @@ def _world(world: World) -> dict[str, Any]:
                                  ends_at=timezone.now() + dt.timedelta(hours=4))
     Certificate.objects.create(case=cases[1], number="JK-M-2-证", hours=9, amount_offset_fen=19_800,
                                sent_to="常州经开区人民法院", issued_by=world["users"]["city_admin"])
-    return {"case": cases[0], "done": cases[1], "obligation": obligation, "shift": shift, "zone": zones["labour"]}
+    work = Work.objects.create(case=cases[0], zone=zones["planting"], kind="trees", quantity_owed=10, fen_per_unit=500,
+                               amount_offset_fen=5_000, tend_months=6, due_on=DECIDED + dt.timedelta(days=180))
+    return {"case": cases[0], "done": cases[1], "obligation": obligation, "shift": shift, "zone": zones["labour"],
+            "work": work, "planting": zones["planting"]}
 
 
 VIEW, MANAGE, COURT = "ecorestore.view", "ecorestore.manage", "ecorestore.court"
@@ -64,6 +67,12 @@ CASE_POSTS: list[tuple[str, Any]] = [
                         "starts_at": "2024-12-01T09:00", "hours": "4"}),
     ("breach", lambda w: {"obligation": w["ecorestore"]["obligation"].pk, "reason": "连续三次未到场"}),
     ("certify", lambda w: {}),
+    ("work", lambda w: {"kind": "fish", "zone": w["ecorestore"]["planting"].pk, "quantity": "100",
+                        "fen_per_unit": "0.3", "due_on": "2024-12-31"}),
+    ("deliver", lambda w: {"work": w["ecorestore"]["work"].pk, "quantity": "2", "on": "2024-08-01"}),
+    ("work_breach", lambda w: {"work": w["ecorestore"]["work"].pk, "reason": "逾期未补植"}),
+    ("assess", lambda w: {"checked_on": "2025-03-01", "assessor": "江苏环科院", "survival_percent": "90",
+                          "satisfactory": "on"}),
 ]
 
 # (step, its form) of a shift, each on its own url taking POSTs only (views_shifts.SHIFT_STEPS).
@@ -81,11 +90,18 @@ PAGES = [
     *(Page(f"ecorestore:case_{step}", CASES, _case, within="a", view_permission=None, get=False,
            post_permission=MANAGE, post=body) for step, body in CASE_POSTS),
     Page("ecorestore:certificate", CASES, lambda w: [w["ecorestore"]["done"].pk], within="a", view_permission=None),
+    Page("ecorestore:certificate_pdf", CASES, lambda w: [w["ecorestore"]["done"].pk], within="a",
+         view_permission=None),
+    Page("ecorestore:agreement_pdf", CASES, lambda w: [w["ecorestore"]["case"].pk, w["ecorestore"]["obligation"].pk],
+         within="a", view_permission=None),
     Page("ecorestore:shifts", SUPERVISE),
     Page("ecorestore:shift", SUPERVISE, _shift, within="a"),
     *(Page(f"ecorestore:shift_{step}", SUPERVISE, _shift, within="a", get=False, post=body)
       for step, body in SHIFT_POSTS),
     Page("ecorestore:mine", OWN),
+    Page("ecorestore:thresholds", MANAGE),
+    Page("ecorestore:threshold_set", MANAGE, get=False, post=lambda w: {
+        "valid_from": "2026-01-01", "fast_lane_below_fen": "500", "basis": "泰州市以劳代偿快速通道"}),
 ]
 
 API = [
@@ -96,6 +112,11 @@ API = [
     Api("POST", "/api/v1/ecorestore/cases", (MANAGE, COURT), within="a", body=lambda w: {
         **{k: v for k, v in _new_case(w).items() if not k.startswith("head_")},
         "place": w["city"]["a"].code, "heads": {"service_loss": 10_000}}),
+    Api("GET", "/api/v1/ecorestore/cases/{pk}/works", CASES, lambda w: {"pk": w["ecorestore"]["case"].pk},
+        within="a"),
+    Api("POST", "/api/v1/ecorestore/works/{pk}/deliveries", (MANAGE, SUPERVISE),
+        lambda w: {"pk": w["ecorestore"]["work"].pk}, within="a",
+        body=lambda w: {"quantity": 1, "on": "2024-08-01"}),
     Api("GET", "/api/v1/ecorestore/shifts", SUPERVISE),
     Api("POST", "/api/v1/ecorestore/shifts/{pk}/check-in", SUPERVISE, lambda w: {"pk": w["ecorestore"]["shift"].pk},
         within="a", body=lambda w: {"lat": 31.762, "lon": 120.072}),
