@@ -1,8 +1,8 @@
 """The one way the platform writes a PDF (an access report, an accident agreement, a certificate):
 reportlab with its built-in CID font for Chinese, so no font file is shipped and nothing is fetched.
 
-A document is a title and a list of blocks — a heading, a paragraph, a table of rows, or a labelled
-list of (label, value) pairs — written in that order on A4. Every text is escaped here: a value a
+A document is a title and a list of blocks — a heading, a paragraph, a table of rows, a labelled
+list of (label, value) pairs, or a picture (a kernel.drawing) — written in that order on A4. Every text is escaped here: a value a
 user typed is never read as reportlab markup."""
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from longcheng.kernel.drawing import Drawing, flowable
 
 # reportlab's built-in CID font: Chinese without shipping a font file.
 FONT = "STSong-Light"
@@ -61,7 +63,15 @@ class Pairs:
     pairs: Sequence[tuple[Any, Any]]
 
 
-Block = Heading | Para | Rows | Pairs
+@dataclass(frozen=True)
+class Picture:
+    """A vector drawing (kernel.drawing), as wide as `width` points."""
+
+    drawing: Drawing
+    width: float = 300
+
+
+Block = Heading | Para | Rows | Pairs | Picture
 
 
 def document(title: str, blocks: Sequence[Block]) -> bytes:
@@ -87,6 +97,8 @@ def document(title: str, blocks: Sequence[Block]) -> bytes:
             story += [Spacer(1, 6), Paragraph(escape(block.text), heading)]
         elif isinstance(block, Para):
             story.append(Paragraph(escape(block.text), body))
+        elif isinstance(block, Picture):
+            story.append(flowable(block.drawing, block.width, FONT))
         elif isinstance(block, Rows):
             story.append(grid([[cell(v) for v in row] for row in block.rows], header=True))
         else:

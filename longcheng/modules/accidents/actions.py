@@ -22,7 +22,7 @@ from longcheng.kernel.people.validators import validate_phone, validate_resident
 from longcheng.kernel.places.models import Place
 from longcheng.kernel.uploads import JPEG, PNG, check_upload
 
-from . import registries, rules, tables
+from . import registries, rules, sketch, tables
 from .actions_review import do_call_to_scene, do_decide_liability, do_update_claim, hand_off
 from .errors import ErrorCode
 from .models import Answer, Insurer, Party, Photo, RegistryCheck, Report
@@ -183,6 +183,24 @@ def do_tick_circumstances(report: Report, codes: list[str], *, acting_user: User
         record(acting_user, "accidents.party.tick", party, before={"circumstances": before},
                after={"circumstances": party.circumstances})
     return party
+
+
+def do_draw_sketch(report: Report, data: dict[str, Any], *, acting_user: User) -> Report:
+    """Either driver draws (or redraws) the sketch before the report is submitted; the other sees it
+    and both sign the agreement that prints it."""
+    require_perm(acting_user, REPORT)
+    cleaned = sketch.clean(data)
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        _step(report, Report.Status.PAIRING)
+        _own_party(report, acting_user)
+        before = report.sketch
+        report.sketch = cleaned
+        report.save(update_fields=["sketch"])
+        # In words, as the audit page shows it: "十字路口；A C4 朝北；B C3 朝北".
+        record(acting_user, "accidents.report.sketch", report, before={"sketch": sketch.describe(before)},
+               after={"sketch": sketch.describe(cleaned)})
+    return report
 
 
 def _digest(upload: Any) -> str:

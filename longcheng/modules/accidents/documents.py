@@ -17,6 +17,7 @@ from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import Conflict
 from longcheng.kernel.uploads import download
 
+from . import sketch
 from .errors import ErrorCode
 from .models import LiabilityRule, Report
 from .shown import parties_view
@@ -74,6 +75,10 @@ def agreement_pdf(user: Any, report: Report) -> bytes:
             (pgettext("accidents", "Liability"), _liability(report, p["side"])),
             (pgettext("accidents", "Signed"), p["signed"]),
         ])]
+    picture = sketch.drawing(report.sketch)
+    if picture is not None:
+        blocks += [pdf.Heading(pgettext("accidents", "Sketch")), pdf.Picture(picture, width=240),
+                   pdf.Para(sketch.describe(report.sketch))]
     blocks.append(pdf.Heading(pgettext("accidents", "Agreement")))
     blocks.append(pdf.Para(pgettext(
         "accidents", "Both drivers confirm the facts above and accept the liability as decided; each claims "

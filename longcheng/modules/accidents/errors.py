@@ -20,3 +20,4 @@ class ErrorCode(StrEnum):
     RULE_EXISTS = "accident_rule_exists"
     RULE_STALE = "accident_rule_stale"
     RULE_UNCHANGED = "accident_rule_unchanged"
+    BAD_SKETCH = "accident_bad_sketch"

@@ -12,6 +12,7 @@ from longcheng.kernel.forms import YuanField
 from longcheng.kernel.people.validators import validate_phone, validate_resident_id
 from longcheng.kernel.places.models import Place
 
+from . import sketch
 from .actions import LICENCE_CLASSES
 from .models import Exclusion, Handoff, Insurer, LiabilityRule, Outcome, Photo
 
@@ -124,3 +125,30 @@ class DecisionForm(forms.Form):
 
 class ClaimForm(forms.Form):
     status = forms.ChoiceField(choices=Handoff.Status.choices, label=pgettext_lazy("accidents", "Claim status"))
+
+
+_CELLS = [(cell, cell) for cell in sketch.CELLS]
+
+
+class SketchForm(forms.Form):
+    """The sketch on the phone: the layout and, for each vehicle, its square (A1–E5) and heading."""
+
+    layout = forms.ChoiceField(label=pgettext_lazy("accidents", "Road layout"), choices=list(sketch.LAYOUTS.items()))
+    a_cell = forms.ChoiceField(label=pgettext_lazy("accidents", "Vehicle A: square"), choices=_CELLS)
+    a_heading = forms.ChoiceField(label=pgettext_lazy("accidents", "Vehicle A: facing"),
+                                  choices=list(sketch.HEADINGS.items()))
+    b_cell = forms.ChoiceField(label=pgettext_lazy("accidents", "Vehicle B: square"), choices=_CELLS)
+    b_heading = forms.ChoiceField(label=pgettext_lazy("accidents", "Vehicle B: facing"),
+                                  choices=list(sketch.HEADINGS.items()))
+
+    @staticmethod
+    def initial_from(data: dict[str, Any]) -> dict[str, str]:
+        if not data:
+            return {"layout": "straight", "a_cell": "C4", "a_heading": "N", "b_cell": "C3", "b_heading": "N"}
+        return {"layout": data.get("layout", ""), **{f"{side}_{key}": data.get(side, {}).get(key, "")
+                                                      for side in ("a", "b") for key in ("cell", "heading")}}
+
+    def sketch(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {"layout": data["layout"], "a": {"cell": data["a_cell"], "heading": data["a_heading"]},
+                "b": {"cell": data["b_cell"], "heading": data["b_heading"]}}

@@ -101,6 +101,9 @@ class Report(models.Model):
     # The version of each liability rule the proposal applied ({code: version}): the table in force
     # at submission, kept with the report when the keeper saves a newer one.
     rule_versions = models.JSONField(default=dict, blank=True)
+    # The sketch (sketch.py): layout and each vehicle's square and heading, drawn by either driver
+    # before the report is submitted; printed on the agreement.
+    sketch = models.JSONField(pgettext_lazy("accidents", "sketch"), default=dict, blank=True)
     changed_by_officer = models.BooleanField(default=False)
     decision_reason = models.CharField(max_length=300, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

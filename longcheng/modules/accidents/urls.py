@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("reports/<int:pk>/photo/", views.photo, name="photo"),
     path("reports/<int:pk>/tick/", views.tick, name="tick"),
+    path("reports/<int:pk>/sketch/", views.draw_sketch, name="sketch"),
     path("reports/<int:pk>/submit/", views.submit, name="submit"),
     path("reports/<int:pk>/sign/", views.sign, name="sign"),
     path("reports/<int:pk>/photos/<int:photo_pk>/", views.photo_file, name="photo_file"),

@@ -25,8 +25,8 @@ from longcheng.kernel.forms import refusal
 from longcheng.kernel.places.models import Place
 from longcheng.kernel.web.decorators import staff_view
 
-from . import access, actions, documents, registries, tables
-from .forms import JoinForm, PartyForm, PhotoForm, StartForm, TickForm
+from . import access, actions, documents, registries, sketch, tables
+from .forms import JoinForm, PartyForm, PhotoForm, SketchForm, StartForm, TickForm
 from .models import Handoff, Report
 from .shown import parties_view
 from .spec import REPORT
@@ -99,7 +99,8 @@ def _page(request: StaffRequest, obj: Report, error: KernelError | None = None, 
     party = access.own_party(obj, request.user)
     join_url = request.build_absolute_uri(reverse("accidents:join") + f"?code={obj.pairing_code}")
     forms = {"party_form": PartyForm(), "photo_form": PhotoForm(initial={"taken_at": timezone.localtime()}),
-             "tick_form": TickForm(rules=tables.rules_in_force(), initial={"circumstances": party.circumstances})}
+             "tick_form": TickForm(rules=tables.rules_in_force(), initial={"circumstances": party.circumstances}),
+             "sketch_form": SketchForm(initial=SketchForm.initial_from(obj.sketch))}
     return render(request, "accidents/report.html", {
         "report": obj, "me": party, "parties": parties_view(request.user, obj), "error": error, **forms, **bound,
         "photos": obj.photos.filter(party=party).order_by("pk"),
@@ -107,6 +108,7 @@ def _page(request: StaffRequest, obj: Report, error: KernelError | None = None, 
         "handoffs": Handoff.objects.filter(report=obj, party=party).select_related("insurer"),
         # The driver sees the registry's answers about their own licence, vehicle and policy only.
         "my_checks": registries.stored(party),
+        **sketch.shown(obj.sketch),
     }, status=_status(error))
 
 
@@ -145,6 +147,14 @@ def tick(request: StaffRequest, pk: int) -> HttpResponse:
     return _step(request, pk, "tick_form", TickForm(request.POST, rules=tables.rules_in_force()),
                  lambda obj, data: actions.do_tick_circumstances(obj, data["circumstances"],
                                                                  acting_user=request.user))
+
+
+@staff_view(REPORT)
+@require_POST
+def draw_sketch(request: StaffRequest, pk: int) -> HttpResponse:
+    form = SketchForm(request.POST)
+    return _step(request, pk, "sketch_form", form,
+                 lambda obj, _data: actions.do_draw_sketch(obj, form.sketch(), acting_user=request.user))
 
 
 @staff_view(REPORT)

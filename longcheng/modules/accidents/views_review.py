@@ -12,7 +12,7 @@ from longcheng.kernel.errors import KernelError
 from longcheng.kernel.forms import refusal
 from longcheng.kernel.web.decorators import staff_view
 
-from . import access, actions, documents, figures, registries, rules
+from . import access, actions, documents, figures, registries, rules, sketch
 from .forms import ClaimForm, DecisionForm
 from .shown import parties_view
 from .spec import CLAIMS, FIGURES, REVIEW
@@ -54,6 +54,7 @@ def review(request: StaffRequest, pk: int) -> HttpResponse:
         "checks": [(p.side, registries.stored(p))
                    for p in report.parties.prefetch_related("registry_checks").order_by("side")],
         "minutes": rules.review_minutes(report.submitted_at, timezone.now()) if report.submitted_at else None,
+        **sketch.shown(report.sketch),
     }, status=error.status if error else 200)
 
 
@@ -81,6 +82,7 @@ def claim(request: StaffRequest, pk: int) -> HttpResponse:
     return render(request, "accidents/claim.html", {
         "handoff": handoff, "parties": parties_view(request.user, handoff.report), "form": form, "error": error,
         "photos": handoff.report.photos.select_related("party").order_by("party__side", "shot", "pk"),
+        **sketch.shown(handoff.report.sketch),
     }, status=error.status if error else 200)
 
 

@@ -93,6 +93,7 @@ PAGES = [
                       "plate": "苏D99999", "policy_no": "P9", "loss_fen": "100"}),
     _step("photo", {"shot": "front"}),
     _step("tick", {"circumstances": ["rear_end"]}),
+    _step("sketch", {"layout": "straight", "a_cell": "C4", "a_heading": "N", "b_cell": "C3", "b_heading": "N"}),
     _step("submit"),
     _step("sign"),
     Page("accidents:photo_file", REPORT, _report_photo, within="a"),

@@ -117,6 +117,13 @@ def test_two_phones_take_a_rear_end_collision_to_the_insurers(live_server: Any, 
         _photo(b, shot)
     _tick(a, ["rear_end"])
     _tick(b, ["hit_while_lawful"])
+    # A draws the sketch on the phone: B (C3) stopped ahead, A (C4) behind, both facing north.
+    for field, value in (("layout", "straight"), ("a_cell", "C4"), ("a_heading", "N"), ("b_cell", "C3"),
+                         ("b_heading", "N")):
+        a.select_option(f"#id_{field}", value)
+    a.click("#save-sketch")
+    a.wait_for_load_state()
+    assert a.locator("#sketch svg").count() == 1 and "A 在 C4" in a.locator("#sketch").inner_text()
     # A sees B's phone and plate masked, their own plainly.
     a.reload()
     parties = a.locator("table.parties").inner_text()
@@ -136,6 +143,7 @@ def test_two_phones_take_a_rear_end_collision_to_the_insurers(live_server: Any, 
     officer.click(f"a[href='/accidents/queue/{report.pk}/']")
     officer.wait_for_selector("#proposal")
     assert "追尾前车" in officer.locator("#ticked").inner_text()
+    assert officer.locator("#sketch svg").count() == 1
     assert officer.locator("a[href*='/photos/']").count() == 5
     officer.check("input[name=decision][value=accept]")
     officer.click("form.form button[type=submit]")
