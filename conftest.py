@@ -27,23 +27,6 @@ def require_service(name: str, host: str, port: int) -> None:
         pytest.skip(message)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that commits for real (live_server, transactional_db, transaction=True) flushes the
-    tables when it ends, and with them the rows the data migrations loaded (youthaid's aid types,
-    accidents' rules, the ledger's accounts): the next such test in the worker would find none. They
-    run with serialized rollback, which restores the migrated contents when each of them starts;
-    tests in a transaction run first (pytest-django's order), so they never see the flushed state."""
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        names = getattr(item, "fixturenames", ())
-        transactional = "live_server" in names or "transactional_db" in names or (
-            marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
-        if not transactional:
-            continue
-        kwargs = dict(marker.kwargs) if marker is not None else {}
-        item.add_marker(pytest.mark.django_db(**{**kwargs, "transaction": True, "serialized_rollback": True}))
-
-
 @pytest.fixture
 def english() -> Any:
     """Messages in English, for tests that check a message names its rule; Chinese is the default."""

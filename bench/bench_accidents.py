@@ -110,7 +110,7 @@ def _submits(world: dict[str, Any]) -> None:
         a, b = world["bench_a"], world["bench_b"]
         rep = actions.do_start_report(place=world["district"], lat=31.7, lon=119.9, answers=answers,
                                       third_party_property=False, acting_user=a)
-        actions.do_join_report(code=rep.pairing_code, acting_user=b)
+        actions.do_join_report(code=rep.pairing_code, answers=answers, acting_user=b)
         for user, plate in ((a, "苏D11111"), (b, "苏D22222")):
             actions.do_confirm_party(rep, {**details, "plate": plate}, acting_user=user)
         actions.do_tick_circumstances(rep, ["rear_end"], acting_user=a)

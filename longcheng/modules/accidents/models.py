@@ -145,7 +145,9 @@ class Party(models.Model):
     signed_at = models.DateTimeField(null=True, blank=True)
 
     scope_path_field = "report__place__path"
-    personal_fields = {"phone": Kind.CONTACT, "licence_no": Kind.IDENTIFIER, "plate": Kind.IDENTIFIER}
+    # "driving_licence_no" is the key its audit rows write the licence under (spec.py): masked alike.
+    personal_fields = {"phone": Kind.CONTACT, "licence_no": Kind.IDENTIFIER, "driving_licence_no": Kind.IDENTIFIER,
+                       "plate": Kind.IDENTIFIER}
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "side"], name="accidents_party_side")]
