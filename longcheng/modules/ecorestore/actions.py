@@ -271,15 +271,21 @@ def do_record_breach(obligation: Obligation, *, reason: str, acting_user: User) 
         if obligation.state != ObligationState.OPEN:
             raise KernelError(pgettext("ecorestore", "This obligation is closed."), code=ErrorCode.OBLIGATION_CLOSED,
                               field="obligation")
-        obligation.reverted_fen = rules.breach_reversion(hours_owed=obligation.hours_owed,
-                                                         hours_credited=obligation.hours_credited,
-                                                         fen_per_hour=obligation.fen_per_hour)
-        obligation.state = ObligationState.BREACHED
-        obligation.save(update_fields=["reverted_fen", "state"])
-        Shift.objects.filter(obligation=obligation, state=ShiftState.BOOKED).update(state=ShiftState.MISSED)
-        record(acting_user, "ecorestore.obligation.breach", obligation, reason=reason.strip(),
-               after={"reverted_fen": obligation.reverted_fen, "hours_credited": obligation.hours_credited})
+        breach_labour(obligation, reason=reason.strip(), acting_user=acting_user)
     return obligation
+
+
+def breach_labour(obligation: Obligation, *, reason: str, acting_user: User | None) -> None:
+    """Inside the caller's transaction, the obligation locked and open: the unperformed hours revert
+    to money exactly, booked shifts become missed, audited (no acting user: the daily job)."""
+    obligation.reverted_fen = rules.breach_reversion(hours_owed=obligation.hours_owed,
+                                                     hours_credited=obligation.hours_credited,
+                                                     fen_per_hour=obligation.fen_per_hour)
+    obligation.state = ObligationState.BREACHED
+    obligation.save(update_fields=["reverted_fen", "state"])
+    Shift.objects.filter(obligation=obligation, state=ShiftState.BOOKED).update(state=ShiftState.MISSED)
+    record(acting_user, "ecorestore.obligation.breach", obligation, reason=reason,
+           after={"reverted_fen": obligation.reverted_fen, "hours_credited": obligation.hours_credited})
 
 
 def do_issue_certificate(case: Case, *, acting_user: User, today: dt.date | None = None) -> Certificate:

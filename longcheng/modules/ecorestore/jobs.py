@@ -14,12 +14,11 @@ from django.utils import timezone
 from django.utils.translation import pgettext
 
 from longcheng.kernel.access.models import RoleAssignment, User
-from longcheng.kernel.audit.actions import record
 from longcheng.kernel.jobs.api import crontab, periodic_job
 from longcheng.kernel.notify.api import queue_message
 
-from . import actions_restore, rules
-from .models import Case, Obligation, ObligationState, Shift, ShiftState, Work
+from . import actions, actions_restore
+from .models import Case, Obligation, ObligationState, Work
 
 PROSECUTOR = "ecorestore_prosecutor"
 
@@ -48,14 +47,7 @@ def _breach_labour(obligation: Obligation, reason: str) -> int:
         obligation = Obligation.objects.select_for_update().select_related("case__place").get(pk=obligation.pk)
         if obligation.state != ObligationState.OPEN:
             return 0
-        obligation.reverted_fen = rules.breach_reversion(hours_owed=obligation.hours_owed,
-                                                         hours_credited=obligation.hours_credited,
-                                                         fen_per_hour=obligation.fen_per_hour)
-        obligation.state = ObligationState.BREACHED
-        obligation.save(update_fields=["reverted_fen", "state"])
-        Shift.objects.filter(obligation=obligation, state=ShiftState.BOOKED).update(state=ShiftState.MISSED)
-        record(None, "ecorestore.obligation.breach", obligation, reason=reason,
-               after={"reverted_fen": obligation.reverted_fen, "hours_credited": obligation.hours_credited})
+        actions.breach_labour(obligation, reason=reason, acting_user=None)
         what = pgettext("ecorestore", "%(hours)s hours of labour") % {"hours": obligation.hours_owed}
         return _tell(obligation.case, f"o{obligation.pk}", what, obligation.due_on)
 
