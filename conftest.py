@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import socket
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -25,6 +26,28 @@ def require_service(name: str, host: str, port: int) -> None:
         if IN_CI:
             pytest.fail(f"{message}; under CI it must be running")
         pytest.skip(message)
+
+
+def process_database_url() -> str:
+    """The test database as a separate process (run_huey, uvicorn, an ingest worker) reaches it: the
+    file for SQLite, the server for PostgreSQL."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+    return f"postgres://{s['USER'] or 'postgres'}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float, step: float = 0.1) -> bool:
+    """Poll `predicate` until it holds or `timeout` seconds pass (another process's work)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
 
 
 @pytest.fixture

@@ -11,17 +11,16 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from huey import SqliteHuey
 from huey.contrib.djhuey import HUEY
 
+from conftest import process_database_url, wait_for
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.notify.models import Message
 from longcheng.modules.accidents import jobs
@@ -32,21 +31,6 @@ from .conftest import _user
 JOB = "longcheng.modules.accidents.jobs.accidents_escalate_overdue"
 
 
-def _database_url() -> str:
-    """The test database as the consumer process reaches it (a file for SQLite, a server for PostgreSQL)."""
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-def _wait(predicate: Any, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def _stop(proc: subprocess.Popen[Any]) -> None:
@@ -67,7 +51,7 @@ def test_run_huey_on_the_file_queue_escalates_an_overdue_report_once(
     Report.objects.filter(pk=overdue.pk).update(submitted_at=timezone.now() - timedelta(minutes=20))
     Report.objects.filter(pk=young.pk).update(submitted_at=timezone.now() - timedelta(minutes=5))
     queue_file, queue = tmp_path / "jobs.sqlite3", f"test-acc-{os.getpid()}"
-    env = {**os.environ, "DATABASE_URL": _database_url(), "JOBS_URL": f"sqlite:///{queue_file}",
+    env = {**os.environ, "DATABASE_URL": process_database_url(), "JOBS_URL": f"sqlite:///{queue_file}",
            "JOBS_QUEUE": queue, "JOBS_IMMEDIATE": "0"}
     log = tmp_path / "huey.log"
     consumer = subprocess.Popen([sys.executable, "-m", "longcheng", "run_huey", "-w", "2", "-k", "thread"],
@@ -75,16 +59,16 @@ def test_run_huey_on_the_file_queue_escalates_an_overdue_report_once(
     told = Message.objects.filter(related_id=str(overdue.pk), dedupe_key__contains=":escalate:")
     try:
         # The scheduler queues the periodic job as the consumer starts; a worker runs it.
-        assert _wait(lambda: Report.objects.get(pk=overdue.pk).escalated_at is not None, 90), log.read_text()
+        assert wait_for(lambda: Report.objects.get(pk=overdue.pk).escalated_at is not None, 90), log.read_text()
         # Queued twice more on the same file queue, as a retry or a second producer would.
         # (The message as the project's queue writes it, put on the consumer's file.)
         producer = SqliteHuey(queue, filename=str(queue_file))
         for _ in range(2):
             producer.storage.enqueue(HUEY.serialize_task(jobs.accidents_escalate_overdue.s()))
-        assert _wait(lambda: producer.pending_count() == 0, 60), log.read_text()
-        assert _wait(lambda: told.exclude(status="sent").count() == 0 and told.count() == 2, 30), log.read_text()
+        assert wait_for(lambda: producer.pending_count() == 0, 60), log.read_text()
+        assert wait_for(lambda: told.exclude(status="sent").count() == 0 and told.count() == 2, 30), log.read_text()
         # The periodic run and the two queued: three runs of the job, each to its end.
-        assert _wait(lambda: len(set(re.findall(rf"{JOB}: (\S+) executed in", log.read_text()))) == 3, 30), \
+        assert wait_for(lambda: len(set(re.findall(rf"{JOB}: (\S+) executed in", log.read_text()))) == 3, 30), \
             log.read_text()
     finally:
         _stop(consumer)

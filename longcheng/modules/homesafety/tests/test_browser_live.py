@@ -14,11 +14,13 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from conftest import process_database_url
+
 from .. import actions
 from ..ingest import Incoming, ingest
 from ..models import Alarm
 from .conftest import raw
-from .test_live import _database_url, _free_port, start_uvicorn, stop_uvicorn
+from .test_live import _free_port, start_uvicorn, stop_uvicorn
 
 pytestmark = [pytest.mark.browser, pytest.mark.service, pytest.mark.postgres]
 
@@ -31,7 +33,7 @@ def test_the_console_on_uvicorn_shows_a_new_alarm_and_follows_its_detail(
     client = Client()
     client.force_login(world["operator"])
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": _database_url(), "LONGCHENG_VAR_DIR": str(tmp_path), "DB_CONN_MAX_AGE": "0",
+    env = {**os.environ, "DATABASE_URL": process_database_url(), "LONGCHENG_VAR_DIR": str(tmp_path), "DB_CONN_MAX_AGE": "0",
            "JOBS_IMMEDIATE": "1"}
     subprocess.run([str(Path(sys.executable).with_name("longcheng")), "collectstatic", "--noinput", "-v0"], env=env,
                    check=True)

@@ -19,26 +19,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from conftest import require_service
+from conftest import process_database_url, require_service, wait_for
 
 from ..models import Alarm, AlarmEvent, DeviceState
 from .conftest import msg
-
-
-def _test_database_url() -> str:
-    from django.db import connection
-
-    s = connection.settings_dict
-    return f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-def _wait(predicate: Any, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def flush_queue(url: str, name: str) -> None:
@@ -70,7 +54,7 @@ def test_the_real_consumer_notifies_escalates_on_time_and_marks_silent_devices_o
     # The smoke alarm has been silent for two days: the first offline check must catch it.
     DeviceState.objects.filter(device=world["smoke"]).update(online=True,
                                                             last_received_at=timezone.now() - dt.timedelta(days=2))
-    env = {**os.environ, "DATABASE_URL": _test_database_url(), "JOBS_URL": redis_url, "JOBS_QUEUE": queue,
+    env = {**os.environ, "DATABASE_URL": process_database_url(), "JOBS_URL": redis_url, "JOBS_QUEUE": queue,
            "JOBS_IMMEDIATE": "0", "HOMESAFETY_ACK_SECONDS": "5", "HOMESAFETY_REMIND_SECONDS": "5",
            "HOMESAFETY_MQTT_PREFIX": prefix, "MQTT_URL": "mqtt://127.0.0.1:1883"}
     consumer_log, worker_log = tmp_path / "huey.log", tmp_path / "ingest.log"
@@ -81,7 +65,7 @@ def test_the_real_consumer_notifies_escalates_on_time_and_marks_silent_devices_o
                          stdout=worker_log.open("w"), stderr=subprocess.STDOUT, env=env),
     ]
     try:
-        assert _wait(lambda: "ingesting from" in worker_log.read_text(), 30), worker_log.read_text()
+        assert wait_for(lambda: "ingesting from" in worker_log.read_text(), 30), worker_log.read_text()
         time.sleep(1.0)  # the worker's subscription settles on the broker
         publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"test-pub-{run}")
         publisher.connect("127.0.0.1", 1883)
@@ -90,13 +74,13 @@ def test_the_real_consumer_notifies_escalates_on_time_and_marks_silent_devices_o
         publisher.loop_stop()
         publisher.disconnect()
 
-        assert _wait(lambda: Alarm.objects.filter(kind="sos").exists(), 30), worker_log.read_text()
+        assert wait_for(lambda: Alarm.objects.filter(kind="sos").exists(), 30), worker_log.read_text()
         sos = Alarm.objects.get(kind="sos")
         # The daughter's SMS and her in-app message, delivered by the consumer.
         family = Message.objects.filter(related_id=str(sos.pk), dedupe_key__contains=":sms:")
-        assert _wait(lambda: family.filter(status="sent").exists(), 30), consumer_log.read_text()
-        assert _wait(lambda: AlarmEvent.objects.filter(alarm=sos, step__in=("escalated", "reminded")).count() >= 2, 30)
-        assert _wait(lambda: Alarm.objects.filter(kind="offline", device=world["smoke"]).exists(), 30)
+        assert wait_for(lambda: family.filter(status="sent").exists(), 30), consumer_log.read_text()
+        assert wait_for(lambda: AlarmEvent.objects.filter(alarm=sos, step__in=("escalated", "reminded")).count() >= 2, 30)
+        assert wait_for(lambda: Alarm.objects.filter(kind="offline", device=world["smoke"]).exists(), 30)
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)

@@ -25,6 +25,8 @@ from asgiref.sync import sync_to_async
 from django.db import connection
 from django.test import AsyncClient, Client
 
+from conftest import process_database_url
+
 from .. import live
 from ..ingest import Incoming, ingest
 from ..models import Alarm
@@ -151,10 +153,6 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    return f"postgres://{s['USER']}{':' + s['PASSWORD'] if s['PASSWORD'] else ''}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
-
 
 def start_uvicorn(port: int, env: dict[str, str], workers: int = 1) -> subprocess.Popen[bytes]:
     """The production command of docs/operations.md, on a free port."""
@@ -252,7 +250,7 @@ def test_fifty_open_consoles_on_uvicorn_block_nothing_and_all_hear_a_new_alarm_w
     client.force_login(world["operator"])
     cookie = client.cookies["sessionid"].value
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": _database_url(), "LONGCHENG_VAR_DIR": str(tmp_path), "DB_CONN_MAX_AGE": "0",
+    env = {**os.environ, "DATABASE_URL": process_database_url(), "LONGCHENG_VAR_DIR": str(tmp_path), "DB_CONN_MAX_AGE": "0",
            "JOBS_IMMEDIATE": "1"}
     server = start_uvicorn(port, env)
 
