@@ -40,6 +40,14 @@ CENTRES = {"320402": (31.7812, 119.9740), "320404": (31.7702, 119.9310), "320411
            "320412": (31.7072, 119.9395), "320413": (31.7236, 119.5661), "320481": (31.4160, 119.4843)}
 
 
+# What drivers typically draw: a rear-end on a straight road, a turn across a crossroads, a T-junction.
+SKETCHES = [
+    {"layout": "straight", "a": {"cell": "C4", "heading": "N"}, "b": {"cell": "C3", "heading": "N"}},
+    {"layout": "crossroads", "a": {"cell": "C4", "heading": "N"}, "b": {"cell": "D3", "heading": "W"}},
+    {"layout": "t_junction", "a": {"cell": "C4", "heading": "N"}, "b": {"cell": "B3", "heading": "E"}},
+]
+
+
 def _check_digit(body: str) -> str:
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     return "10X98765432"[sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11]
@@ -113,6 +121,8 @@ class _Builder:
         ticks_a, ticks_b, _w = rng.choices(STORIES, weights=[s[2] for s in STORIES])[0]
         actions.do_tick_circumstances(report, ticks_a, acting_user=a, now=at)
         actions.do_tick_circumstances(report, ticks_b, acting_user=b, now=at)
+        # Chosen by number, not drawn from rng: the demo's other random choices stay as they were.
+        actions.do_draw_sketch(report, SKETCHES[n % len(SKETCHES)], acting_user=a)
         self._photo(report, a, at, lat, lon, n)
         submitted = at + timedelta(minutes=rng.randrange(4, 12))
         actions.do_submit_report(report, acting_user=a, now=submitted)
