@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from conftest import make_resident_id
 from longcheng.kernel.route_matrix import Api, Page, Routes, World
 
 REPORT, REVIEW, CLAIMS, RULES = "accidents.report", "accidents.review", "accidents.claims", "accidents.rules"
@@ -28,8 +29,10 @@ def _world(world: World) -> dict[str, Any]:
                                      acting_user=a)
     actions.do_join_report(code=report.pairing_code, answers={code: False for code, *_ in EXCLUSIONS}, acting_user=b)
     # Two drivers, two licences: the masking sweep tells a driver's own (plain) licence from the other's.
-    other = Resident.objects.exclude(pk=world["person"].pk).exclude(resident_id="").order_by("pk").first()
-    assert other is not None
+    # Its own second resident: the matrix may build this part's world alone (without the residents
+    # other parts make).
+    other = Resident.objects.create(resident_id=make_resident_id(birth="19800101", seq=77), name="赵司机",
+                                    gender="M", birth_date="1980-01-01", place=world["city"]["a"])
     for user, plate, licence in ((a, "苏D11111", world["person"].resident_id), (b, "苏D22222", other.resident_id)):
         actions.do_confirm_party(report, {"name": "司机", "phone": "13800000000",
                                           "licence_no": licence, "licence_class": "C1",
