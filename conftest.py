@@ -14,6 +14,17 @@ from typing import Any
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# Passwords hashed fast (longcheng/settings.py says why) in every process a test starts, and here,
+# where pytest-django read the settings before this file.
+os.environ["LONGCHENG_TEST_FAST_HASHING"] = "1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers
+
+    settings.PASSWORD_HASHERS = settings.TEST_PASSWORD_HASHERS
+    get_hashers.cache_clear()
 
 
 def require_service(name: str, host: str, port: int) -> None:

@@ -216,6 +216,14 @@ if OIDC_ENABLED:
     if ENVIRONMENT == "production" and _plain:
         # The token and the keys that verify it must not cross the network in clear.
         raise ImproperlyConfigured(f"{', '.join(_plain)}: must be https:// in production")
+# The test suite (conftest.py sets it, and the servers and workers its tests start inherit it)
+# hashes passwords with MD5: Django's 1,000,000 PBKDF2 rounds cost most of a second per test user
+# on a 2-core machine, minutes of `make test`. Never in production, whatever the environment says
+# (the suite's production-settings checks run with it set).
+TEST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
+                         "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+if env_bool("LONGCHENG_TEST_FAST_HASHING", False) and ENVIRONMENT != "production":
+    PASSWORD_HASHERS = TEST_PASSWORD_HASHERS
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",

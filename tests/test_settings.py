@@ -111,3 +111,11 @@ def test_production_sends_hsts_and_a_csp_and_hides_the_api_docs(tmp_path: Path) 
     status, location = out["DOCS"].split(" ", 1)
     assert status == "302" and location.startswith("/login/")
 
+
+
+def test_production_hashes_passwords_slowly_even_where_the_test_flag_is_set(tmp_path: Path) -> None:
+    # The suite sets LONGCHENG_TEST_FAST_HASHING in its environment (conftest.py): this process has it too.
+    assert os.environ["LONGCHENG_TEST_FAST_HASHING"] == "1"
+    result = _production_response(tmp_path, "from django.conf import settings; print(settings.PASSWORD_HASHERS[0])")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
