@@ -24,7 +24,8 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.contrib.auth.hashers import get_hashers
 
     settings.PASSWORD_HASHERS = settings.TEST_PASSWORD_HASHERS
-    get_hashers.cache_clear()
+    # get_hashers is lru_cached; django-stubs types it as a plain callable.
+    get_hashers.cache_clear()  # type: ignore[attr-defined]
 
 
 def require_service(name: str, host: str, port: int) -> None:
