@@ -57,6 +57,10 @@ class Chart:
     kind: str
     labels: list[str]
     series: dict[str, list[float]]
+    # Target lines (e.g. 97.5 for a share that must reach 97.5 %), drawn as labelled guide lines, and
+    # the top of the value axis (100 for a share), so a bar is read against its norm.
+    guides: tuple[float, ...] = ()
+    top: float | None = None
 
 
 @dataclass(frozen=True)

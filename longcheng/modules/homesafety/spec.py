@@ -67,6 +67,7 @@ HOMESAFETY_AUDIT_ACTIONS = {
     "homesafety.alarm.comment": _("Alarm: comment added"),
     "homesafety.alarm.assign": _("Alarm: assignee changed"),
     "homesafety.alarm.export": _("Alarm history exported"),
+    "homesafety.report.export": _("Alarm centre figures downloaded"),
     "homesafety.console.sound": _("Alarm sound muted or turned on"),
     "homesafety.rules.change": _("Alarm rules changed (new version)"),
     "homesafety.escalation.change": _("Escalation chain changed (new version)"),
@@ -84,7 +85,8 @@ HOMESAFETY_AUDIT_FIELDS = {
     "enable": _("Switch on"), "approved": _("Approved"), "payment_enabled": _("Payment switched on"),
     "calling_enabled": _("Calling switched on"), "comment": _("Comment"), "assignee": _("Assigned to"),
     "alert_muted": _("Alarm sound muted"), "version": _("Version"), "params": _("Thresholds"),
-    "kinds": _("Alarm kinds"), "levels": _("Levels"),
+    "kinds": _("Alarm kinds"), "levels": _("Levels"), "month": _("Month"), "format": _("File format"),
+    "alarms": _("Alarms"),
 }
 
 
@@ -99,6 +101,7 @@ SPEC = register_module(ModuleSpec(
         NavItem(_("My family"), "homesafety:family", "homesafety.family", order=42),
         NavItem(_("Wristband requests"), "homesafety:feature_requests", "people.manage", order=43),
         NavItem(_("Alarm rules"), "homesafety:rules", "homesafety.manage", order=44),
+        NavItem(_("Alarm figures"), "homesafety:report", "homesafety.view", order=45),
     ],
     panels=[DashboardPanel(
         "homesafety", _("Home safety"), "homesafety.view",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import history, sound, views, views_orders, views_programme, views_rules
+from . import history, sound, views, views_orders, views_programme, views_report, views_rules
 
 app_name = "homesafety"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("history/export.xlsx", history.history_xlsx, name="history_xlsx"),
     # One url and one view per step of an alarm (views.py, ALARM_STEPS)
     *(path(f"alarms/<int:pk>/{name}/", views.alarm_step_view(name), name=f"alarm_{name}") for name in views.ALARM_STEPS),
+    path("report/", views_report.report_page, name="report"),
+    path("report/figures.xlsx", views_report.report_xlsx, name="report_xlsx"),
+    path("report/figures.pdf", views_report.report_pdf, name="report_pdf"),
     path("devices/<int:pk>/", views.device_page, name="device"),
     path("rules/", views_rules.rules_page, name="rules"),
     path("rules/save/", views_rules.rules_save, name="rules_save"),
