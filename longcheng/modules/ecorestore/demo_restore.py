@@ -64,17 +64,17 @@ def money(base: Base, actors: dict[str, User]) -> None:
     if breached is not None and breached.reverted_fen:
         receipts.append(("compensation", breached.reverted_fen, breached.case.party_name, dt.date(2025, 5, 8),
                          breached.case))
-    for kind, amount, payer, on, case in receipts:
-        actions_money.do_record_receipt(base, NewReceipt(kind=kind, amount_fen=amount, payer=payer, received_on=on,
+    for what, amount, payer, on, case in receipts:
+        actions_money.do_record_receipt(base, NewReceipt(kind=what, amount_fen=amount, payer=payer, received_on=on,
                                                          case=case), acting_user=prosecutor)
     zones = {z.kind: z for z in base.zones.all()}
     spends: tuple[tuple[str, str, int, str, dt.date, str | None], ...] = (
             ("fry", "鲢鳙鱼苗 5000 尾（增殖放流）", 45_000, "武进区水产技术推广站", dt.date(2025, 4, 2), ZoneKind.FISH_RELEASE),
             ("seedlings", "香樟、女贞苗木 120 株", 60_000, "常州某苗木专业合作社", dt.date(2025, 4, 15), ZoneKind.REPLANTING),
             ("assessment", "补植复绿修复效果评估", 80_000, "江苏省环境科学研究院", dt.date(2025, 6, 30), None))
-    for purpose, text, amount, payee, on, kind in spends:
+    for purpose, text, amount, payee, on, where in spends:
         actions_money.do_record_spend(base, NewSpend(purpose=purpose, description=text, amount_fen=amount,
-                                                     payee=payee, spent_on=on, zone=zones.get(kind) if kind else None),
+                                                     payee=payee, spent_on=on, zone=zones.get(where) if where else None),
                                       acting_user=prosecutor)
 
 
