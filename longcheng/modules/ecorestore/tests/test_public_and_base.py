@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from longcheng.kernel.privacy import public_name
 from longcheng.modules.ecorestore import actions_money, figures
@@ -104,10 +105,12 @@ def test_the_dashboard_counts_trees_fish_and_money_in_scope(city: dict[str, Any]
     _case(city, 1, Stage.DISCLOSED, scene["zones"]["planting"], scene["prosecutor"])
     actions_money.do_record_receipt(scene["base"], NewReceipt(kind="compensation", amount_fen=12_345, payer="张某",
                                                               received_on=DECIDED), acting_user=scene["prosecutor"])
-    shown = {str(f.label): f.value for f in figures.restoration_figures(scene["prosecutor"])}
+    with translation.override("en"):
+        shown = {str(f.label): f.value for f in figures.restoration_figures(scene["prosecutor"])}
     assert shown["Trees planted"] == 60 and shown["Fish released"] == 0
     assert "123.45" in str(shown["Money received"]) and "0.00" in str(shown["Money spent"])
     outsider = staff("outsider", {"ecorestore_prosecutor": [city["liyang"]]})
-    shown = {str(f.label): f.value for f in figures.restoration_figures(outsider)}
+    with translation.override("en"):
+        shown = {str(f.label): f.value for f in figures.restoration_figures(outsider)}
     assert shown["Trees planted"] == 0 and "123.45" not in str(shown["Money received"])
     assert len(figures.panel_charts(scene["prosecutor"])) == 3
