@@ -35,6 +35,14 @@ class WeighForm(_Form):
                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
 
 
+class CorrectForm(_Form):
+    key = "correct"
+    grams = forms.IntegerField(label=pgettext_lazy("wastecycle", "Corrected leftovers (g)"), min_value=0,
+                               max_value=200_000, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    reason = forms.CharField(label=pgettext_lazy("wastecycle", "Reason for the correction"), min_length=4,
+                             max_length=200)
+
+
 class KitchenForm(_Form):
     key = "kitchen"
     day = forms.DateField(label=pgettext_lazy("wastecycle", "Day"), widget=DateWidget())

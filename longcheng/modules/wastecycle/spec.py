@@ -36,6 +36,7 @@ ROLES = [
 AUDIT_ACTIONS = {
     "wastecycle.attendance.record": pgettext_lazy("wastecycle", "Attendance recorded"),
     "wastecycle.weighing.record": pgettext_lazy("wastecycle", "Class leftovers weighed"),
+    "wastecycle.weighing.correct": pgettext_lazy("wastecycle", "Class leftovers corrected"),
     "wastecycle.kitchen.record": pgettext_lazy("wastecycle", "Kitchen waste recorded"),
     "wastecycle.ticket.record": pgettext_lazy("wastecycle", "Weighbridge ticket written"),
     "wastecycle.ticket.reverse": pgettext_lazy("wastecycle", "Weighbridge ticket reversed"),
