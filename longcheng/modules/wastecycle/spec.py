@@ -84,6 +84,7 @@ SPEC = register_module(ModuleSpec(
         later("longcheng.modules.wastecycle.figures.panel_figures"), order=210)],
     demo=[DemoStep("wastecycle", _("Food waste and transfer station"), later("longcheng.modules.wastecycle.demo.build"), order=210)],
     urls="longcheng.modules.wastecycle.urls",
+    jobs="longcheng.modules.wastecycle.jobs",
     api="longcheng.modules.wastecycle.api.router",
     audit_actions=dict(AUDIT_ACTIONS),
     audit_fields=dict(AUDIT_FIELDS),

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views_batch, views_school, views_station, views_weighing
+from . import views_batch, views_files, views_school, views_station, views_weighing
 
 app_name = "wastecycle"
 urlpatterns = [
     path("", views_school.school, name="school"),
     path("district/", views_school.district, name="district"),
+    path("district/report/", views_files.district_file, name="district_file"),
+    path("schools/<int:pk>/report/", views_files.school_file, name="school_file"),
     path("classes/<int:pk>/weigh/", views_school.weigh, name="weigh"),
     path("weighings/<int:pk>/correct/", views_weighing.correct, name="correct"),
     path("schools/<int:pk>/kitchen/", views_school.kitchen, name="kitchen"),

@@ -136,5 +136,5 @@ def district(request: StaffRequest) -> HttpResponse:
     period = PeriodForm(request.GET or None)
     start, end = period.span()
     rows = reports.district_report(access.school_days_for(request.user), start, end)
-    return render(request, "wastecycle/district.html", {"rows": rows, "period": period,
+    return render(request, "wastecycle/district.html", {"rows": rows, "period": period, "month": end,
                                                         "alert": conf("WASTECYCLE_ALERT_GRAMS")})

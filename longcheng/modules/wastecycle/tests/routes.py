@@ -45,6 +45,8 @@ PASSING = {"tested_on": "2026-11-20", "organic_matter": "48", "nutrients": "5.5"
 PAGES = [
     Page("wastecycle:school", VIEW),
     Page("wastecycle:district", VIEW),
+    Page("wastecycle:district_file", VIEW),
+    Page("wastecycle:school_file", VIEW, _pk("school"), within="a"),
     Page("wastecycle:weigh", WEIGH, _pk("klass"), within="a",
          post=lambda w: {"day": "2026-11-02", "meal": "lunch", "diners": "38", "grams": "1200"}),
     Page("wastecycle:correct", WEIGH, _pk("weighing"), within="a",
