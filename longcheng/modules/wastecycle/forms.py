@@ -158,6 +158,13 @@ class ShipmentForm(_Form):
     shipped_kg = forms.IntegerField(label=pgettext_lazy("wastecycle", "Shipped (kg)"), min_value=1, max_value=100_000)
 
 
+class CompactionForm(_Form):
+    key = "compaction"
+    at = forms.DateTimeField(label=pgettext_lazy("wastecycle", "Compacted at"), widget=DateTimeWidget())
+    blocks = forms.IntegerField(label=pgettext_lazy("wastecycle", "Blocks"), min_value=1, max_value=50)
+    kg = forms.IntegerField(label=pgettext_lazy("wastecycle", "Compacted (kg)"), min_value=1, max_value=100_000)
+
+
 class ReceiveForm(_Form):
     key = "receive"
     received_kg = forms.IntegerField(label=pgettext_lazy("wastecycle", "Received at the plant (kg)"), min_value=1,

@@ -48,6 +48,7 @@ AUDIT_ACTIONS = {
     "wastecycle.lot.release": pgettext_lazy("wastecycle", "Soil lot released"),
     "wastecycle.collector.add": pgettext_lazy("wastecycle", "Collector added"),
     "wastecycle.handout.record": pgettext_lazy("wastecycle", "Soil handed out"),
+    "wastecycle.compaction.record": pgettext_lazy("wastecycle", "Compaction run recorded"),
     "wastecycle.shipment.record": pgettext_lazy("wastecycle", "Shipment to the power plant"),
     "wastecycle.shipment.receive": pgettext_lazy("wastecycle", "Plant's received weight"),
     "wastecycle.stock.record": pgettext_lazy("wastecycle", "Month-end stock counted"),
@@ -68,6 +69,7 @@ AUDIT_FIELDS = {
     "output_kg": pgettext_lazy("wastecycle", "Soil output (kg)"),
     "residue_kg": pgettext_lazy("wastecycle", "Residue (kg)"),
     "month": pgettext_lazy("wastecycle", "Month"),
+    "runs": pgettext_lazy("wastecycle", "Compaction runs"),
 }
 
 SPEC = register_module(ModuleSpec(

@@ -21,6 +21,7 @@ urlpatterns = [
     path("stations/<int:pk>/collectors/", views_station.collector_new, name="collector_new"),
     path("stations/<int:pk>/handouts/", views_station.handout_new, name="handout_new"),
     path("stations/<int:pk>/shipments/", views_station.shipment_new, name="shipment_new"),
+    path("stations/<int:pk>/compactions/", views_station.compaction_new, name="compaction_new"),
     path("stations/<int:pk>/stock/", views_station.stock_new, name="stock_new"),
     path("shipments/<int:pk>/receive/", views_station.shipment_receive, name="shipment_receive"),
     path("tickets/<int:pk>/", views_batch.ticket, name="ticket"),

@@ -23,6 +23,7 @@ from .soil import (
 from .station import (
     NewTicket,
     do_receive_shipment,
+    do_record_compaction,
     do_record_shipment,
     do_record_stock,
     do_record_ticket,
@@ -31,7 +32,7 @@ from .station import (
 
 __all__ = [
     "NewTicket", "do_add_collector", "do_correct_weighing", "do_finish_batch", "do_open_batch", "do_receive_shipment",
-    "do_record_attendance", "do_record_handout", "do_record_kitchen_waste", "do_record_shipment", "do_record_step",
+    "do_record_attendance", "do_record_compaction", "do_record_handout", "do_record_kitchen_waste", "do_record_shipment", "do_record_step",
     "do_record_stock", "do_record_temperatures", "do_record_ticket", "do_record_weighing", "do_release_lot",
     "do_reverse_ticket", "do_test_lot", "do_weigh_meal", "temperature_ok",
 ]

@@ -71,6 +71,8 @@ PAGES = [
                          "on": "2026-11-20", "kg": "100"}),
     Page("wastecycle:shipment_new", OPERATE, _pk("station"), within="yaoguan", get=False,
          post=lambda w: {"shipped_at": "2026-11-02T15:00", "vehicle": "苏D4", "blocks": "3", "shipped_kg": "9000"}),
+    Page("wastecycle:compaction_new", OPERATE, _pk("station"), within="yaoguan", get=False,
+         post=lambda w: {"at": "2026-11-02T11:00", "blocks": "4", "kg": "12000"}),
     Page("wastecycle:stock_new", OPERATE, _pk("station"), within="yaoguan", get=False,
          post=lambda w: {"month": "2026-11-01", "kg": "12000"}),
     Page("wastecycle:shipment_receive", OPERATE, _pk("shipment"), within="yaoguan", get=False,
