@@ -45,8 +45,10 @@ class Rollup:
 
 
 def overdue_rounds(rounds: QuerySet[AuditRound], today: dt.date) -> QuerySet[AuditRound]:
-    """Rounds past a deadline: an open stage past its due day, or the bureau's review past its own."""
+    """Rounds past a deadline: the registration (备案) not filed by its day, an open stage past its due day,
+    or the bureau's review past its own."""
     return rounds.filter(Q(stages__closed_at__isnull=True, stages__due_on__lt=today)
+                         | Q(registered_on__isnull=True, registration_due__lt=today)
                          | Q(status__in=("assessment", "assessed"), review_due__lt=today)).distinct()
 
 
@@ -185,20 +187,40 @@ def rollup_xlsx(user: Any, result: Rollup, year: int | None) -> bytes:
     return exports.xlsx_bytes(book)
 
 
-def benchmarks(industry: str) -> dict[str, tuple[tuple[Decimal, Decimal, Decimal], bool]]:
-    """The industry's indicator levels, the latest version of each indicator."""
+def benchmarks(industry: str, on: dt.date | None = None) -> dict[str, tuple[tuple[Decimal, Decimal, Decimal], bool]]:
+    """The industry's indicator levels in force on `on` (today if not given): of each indicator, the version
+    with the latest `effective_from` not after that day."""
+    day = on or timezone.localdate()
+    rows: dict[str, list[Benchmark]] = {}
+    for row in Benchmark.objects.filter(industry=industry, effective_from__lte=day).order_by("indicator", "version"):
+        rows.setdefault(row.indicator, []).append(row)
     out: dict[str, tuple[tuple[Decimal, Decimal, Decimal], bool]] = {}
-    for row in Benchmark.objects.filter(industry=industry).order_by("indicator", "version"):
-        out[row.indicator] = ((row.level_1, row.level_2, row.level_3), row.restrictive)
+    for indicator, versions in rows.items():
+        chosen = rules.in_force([(r.effective_from, r.version) for r in versions], day)
+        row = next(r for r in versions if (r.effective_from, r.version) == chosen)
+        out[indicator] = ((row.level_1, row.level_2, row.level_3), row.restrictive)
     return out
+
+
+def grading_day(audit: AuditRound, today: dt.date | None = None) -> dt.date:
+    """The day a round is graded on: its assessment (评估), or the review that failed it, or today while it
+    is open. A version of the levels set later does not regrade a finished round."""
+    if audit.assessed_on is not None:
+        return audit.assessed_on
+    last = audit.reviews.order_by("-at").values_list("at", flat=True).first()
+    if last is not None:
+        return timezone.localdate(last)
+    return today or timezone.localdate()
 
 
 LEVELS = {1: "I", 2: "II", 3: "III"}
 
 
-def industry_levels(audit: AuditRound, computed: dict[str, dict[str, Decimal | None]]) -> dict[str, str]:
-    """The firm's level (I/II/III, or '—' below III or without benchmarks) before and after."""
-    marks = benchmarks(audit.industry)
+def industry_levels(audit: AuditRound, computed: dict[str, dict[str, Decimal | None]],
+                    today: dt.date | None = None) -> dict[str, str]:
+    """The firm's level (I/II/III, or '—' below III or without benchmarks) before and after, against the
+    levels in force on the round's grading day."""
+    marks = benchmarks(audit.industry, grading_day(audit, today))
     out = {}
     for period in ("before", "after"):
         level = rules.industry_level(computed[period], marks) if marks and period in computed else None
