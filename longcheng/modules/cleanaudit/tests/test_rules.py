@@ -22,7 +22,7 @@ def test_the_seven_stages_in_order() -> None:
 
 
 def test_a_stage_does_not_close_without_its_artefacts() -> None:
-    problems = rules.gate_problems("planning", RoundFacts(artefacts=frozenset({"team"})))
+    problems = rules.gate_problems("planning", RoundFacts(artefacts=frozenset({"team"}), registered=True))
     assert [field for field, _ in problems] == ["artefact_plan"]
     assert [f for f, _ in rules.gate_problems("planning", RoundFacts(artefacts=frozenset({"team", "plan"})))] == [
         "registration"]
