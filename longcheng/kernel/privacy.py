@@ -184,3 +184,13 @@ def shown_name(user: Any, person: Any) -> str:
     if person.age() >= 18:
         return str(person.name)
     return str(show(user, Kind.MINOR, person.name, person.place.path if person.place else None))
+
+
+def public_name(name: Any) -> str:
+    """A party's name as a public page shows it (a disclosure, a notice read without signing in):
+    the first and last characters, the rest masked (张*明, 常********司). Whoever reads, never the
+    full name: no role, no reveal."""
+    text = str(name or "").strip()
+    if len(text) <= 1:
+        return "*" if text else ""
+    return mask_name(text)

@@ -53,6 +53,7 @@ ACTIONS = {
     "ledger.commitment": _("Funds committed"),
     "ledger.commitment_bulk": _("Funds committed (batch)"),
     "ledger.donation": _("Donation received"),
+    "ledger.receipt": _("Money received into a fund"),
     "ledger.payment": _("Payment made"),
     "ledger.payment_bulk": _("Payments made (batch)"),
     "ledger.release": _("Committed funds released"),

@@ -6,15 +6,24 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ninja import Field, Router, Schema, Status
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import pgettext
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import has_perm, require_perm, restrict
-from longcheng.kernel.errors import NotFound, PermissionDenied
+from longcheng.kernel.errors import KernelError, NotFound, PermissionDenied
+from longcheng.kernel.forms import refusal
 from longcheng.kernel.orgs.models import Organisation
 
 from . import access, actions, figures, rules
-from .models import AuditRound, Consultancy
+from .actions.common import must_be_party
+from .downloads import benchmark_rows, report_response, stored_file
+from .forms import ArtefactForm
+from .models import AuditRound, Consultancy, ListTerm
 from .spec import RESPOND, REVIEW, VIEW
 
 router = Router(tags=["cleanaudit"])
@@ -31,6 +40,8 @@ class CleanauditRoundOut(Schema):
     status: str
     grade: str
     review_due: dt.date | None = None
+    registration_due: dt.date | None = None
+    registered_on: dt.date | None = None
 
 
 class CleanauditOptionOut(Schema):
@@ -248,3 +259,127 @@ def review(request: StaffRequest, pk: int, payload: ReviewIn) -> Any:
     done = actions.do_review(pk, kind=payload.kind, scores=payload.scores, vetoes=payload.vetoes,
                              reasons=payload.reasons, acting_user=request.user)
     return Status(201, {"id": done.pk, "passed": done.passed, "total": str(done.total)})
+
+
+EITHER = (VIEW, RESPOND)
+
+
+def _either(request: StaffRequest) -> None:
+    if not any(has_perm(request.user, p) for p in EITHER):
+        raise PermissionDenied()
+
+
+class CleanauditArtefactOut(Schema):
+    id: int
+    stage: str
+    kind: str
+    title: str
+    file_name: str
+
+
+class CleanauditBenchmarkOut(Schema):
+    id: int
+    industry: str
+    indicator: str
+    version: int
+    effective_from: dt.date
+    level_1: Decimal
+    level_2: Decimal
+    level_3: Decimal
+    restrictive: bool
+    in_force: bool
+
+
+class BenchmarkIn(Schema):
+    industry: str
+    indicator: str
+    level_1: Decimal
+    level_2: Decimal
+    level_3: Decimal
+    restrictive: bool = False
+    effective_from: dt.date | None = None
+
+
+class CleanauditTermOut(Schema):
+    year: int | None = None  # None: the rule's defaults, for a year without its own
+    register_months: int
+    start_months: int
+    assess_working_days: int
+    accept_months: int
+
+
+class TermIn(Schema):
+    register_months: int
+    start_months: int
+    assess_working_days: int
+    accept_months: int
+
+
+@router.post("/rounds/{pk}/artefacts/upload", response={201: CleanauditArtefactOut})
+def upload_artefact(request: StaffRequest, pk: int, kind: Form[str] = "", title: Form[str] = "",
+                    note: Form[str] = "", file: File[UploadedFile | None] = None) -> Any:
+    """A stage's document as a file (multipart: `kind`, `title`, `note`, `file`: PDF, JPEG or PNG, at most
+    20 MB, checked by its content). The firm's side only; the caller's right to the round is checked before
+    the parts (403/404 before a 400)."""
+    require_perm(request.user, RESPOND)
+    must_be_party(access.side_of(request.user, access.round_for(request.user, pk)) or "")
+    form = ArtefactForm({"kind": kind, "title": title, "note": note},
+                        MultiValueDict({"file": [file]} if file is not None else {}))
+    if not form.is_valid():
+        raise refusal(form)
+    if form.cleaned_data.get("file") is None:
+        raise KernelError(pgettext("cleanaudit", "Choose a file (PDF, JPEG or PNG)."), code="required", field="file")
+    artefact = actions.do_add_artefact(pk, kind=form.cleaned_data["kind"], title=form.cleaned_data["title"],
+                                       note=form.cleaned_data["note"], upload=form.cleaned_data["file"],
+                                       acting_user=request.user)
+    return Status(201, artefact)
+
+
+@router.get("/artefacts/{pk}/file")
+def artefact_file(request: StaffRequest, pk: int) -> Any:
+    """A stage's document, to whoever sees the round (audited as a read); out of scope is the same 404."""
+    _either(request)
+    return stored_file(request.user, pk)
+
+
+@router.get("/rounds/{pk}/report.pdf")
+def report_pdf(request: StaffRequest, pk: int) -> HttpResponse:
+    """The audit report outline as PDF (audited as a read)."""
+    _either(request)
+    return report_response(request.user, access.round_for(request.user, pk))
+
+
+@router.post("/rounds/{pk}/registration", response=CleanauditRoundOut)
+def register(request: StaffRequest, pk: int) -> Any:
+    """The firm's side files the round's registration (备案) while 筹划与组织 is open."""
+    require_perm(request.user, RESPOND)
+    return actions.do_register(pk, acting_user=request.user)
+
+
+@router.get("/benchmarks", response=list[CleanauditBenchmarkOut])
+def list_benchmarks(request: StaffRequest, industry: str | None = None, on: dt.date | None = None) -> Any:
+    """Every version of the industries' indicator levels; `in_force`: the one in force on `on` (today)."""
+    require_perm(request.user, VIEW)
+    return benchmark_rows(industry, on or timezone.localdate())
+
+
+@router.post("/benchmarks", response={201: CleanauditBenchmarkOut})
+def set_benchmark(request: StaffRequest, payload: BenchmarkIn) -> Any:
+    require_perm(request.user, REVIEW)
+    row = actions.do_set_benchmark(acting_user=request.user, **payload.dict())
+    return Status(201, {**{k: getattr(row, k) for k in CleanauditBenchmarkOut.model_fields if k != "in_force"},
+                        "in_force": row.effective_from <= timezone.localdate()})
+
+
+@router.get("/terms", response=list[CleanauditTermOut])
+def list_terms(request: StaffRequest) -> Any:
+    """The rule's default deadlines (year null) and each year's own."""
+    _either(request)
+    default = {"year": None, **rules.TERM_DEFAULTS}
+    return [default, *ListTerm.objects.order_by("-year")[:100]]
+
+
+@router.put("/terms/{year}", response=CleanauditTermOut)
+def set_term(request: StaffRequest, year: int, payload: TermIn) -> Any:
+    require_perm(request.user, REVIEW)
+    return actions.do_set_term(year=year, values=payload.dict(), acting_user=request.user)

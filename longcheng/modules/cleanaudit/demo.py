@@ -99,7 +99,8 @@ def _benchmarks() -> None:
     for industry in INDUSTRIES:
         for indicator, ((one, two, three), restrictive) in BENCHMARKS.items():
             Benchmark.objects.get_or_create(industry=industry, indicator=indicator, version=1, defaults={
-                "level_1": one, "level_2": two, "level_3": three, "restrictive": restrictive})
+                "level_1": one, "level_2": two, "level_3": three, "restrictive": restrictive,
+                "effective_from": dt.date(2016, 7, 1)})
 
 
 def _figures(audit: AuditRound, rng: random.Random, after: bool) -> list[Figures]:
@@ -187,7 +188,11 @@ def _plan(firms: list[Organisation], roster: list[Consultancy]) -> list[AuditRou
         mode = "consultancy" if n % 3 == 0 else "self"
         audit = AuditRound(firm=firm, place=firm.place, year=year, listed_on=listed, trigger=TRIGGERS[n % 4],
                            industry=INDUSTRIES[n % 4], mode=mode, status=status,
-                           consultancy=roster[n % 3] if mode == "consultancy" else None)
+                           consultancy=roster[n % 3] if mode == "consultancy" else None,
+                           registration_due=rules.registration_due(listed))
+        # Registered within the month, but for every other firm still at 筹划与组织 (overdue on it).
+        if status != STAGES[0].code or n % 2:
+            audit.registered_on = listed + dt.timedelta(days=10 + n % 15)
         if status in ("assessed", "accepted", "failed"):
             audit.assessed_on = dt.date(year, 10, 10 + n % 15)
         if status == "accepted":

@@ -21,3 +21,5 @@ class ErrorCode(StrEnum):
     NOT_ASSESSED = "not_assessed"
     WRONG_SIDE = "wrong_side"
     BENCHMARK = "invalid_benchmark"
+    TERM = "invalid_term"
+    ALREADY_REGISTERED = "already_registered"

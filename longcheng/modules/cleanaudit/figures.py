@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import pgettext
 
@@ -18,7 +18,7 @@ from longcheng.kernel.ledger.money import format_fen, yuan
 from longcheng.kernel.registry import Chart, Figure
 
 from . import access, rules
-from .models import AuditRound, Benchmark, Consultancy, Figures, Option, Review
+from .models import AuditRound, Benchmark, Consultancy, Figures, Option, Review, StageRecord
 from .stages import COST_CLASSES, CYCLE_YEARS, STATUSES
 
 DISCOUNT_RATE = Decimal("0.08")  # the rate an option's NPV is shown at
@@ -44,17 +44,28 @@ class Rollup:
         return self.by_status.get("accepted", 0)
 
 
+def overdue_q(today: dt.date) -> Q:
+    """A round past a deadline: the registration (备案) not filed by its day, an open stage past its due
+    day, or the bureau's review past its own. One condition, so it can filter or count in one query."""
+    late_stage = StageRecord.objects.filter(round=OuterRef("pk"), closed_at__isnull=True, due_on__lt=today)
+    return (Q(Exists(late_stage)) | Q(registered_on__isnull=True, registration_due__lt=today)
+            | Q(status__in=("assessment", "assessed"), review_due__lt=today))
+
+
 def overdue_rounds(rounds: QuerySet[AuditRound], today: dt.date) -> QuerySet[AuditRound]:
-    """Rounds past a deadline: an open stage past its due day, or the bureau's review past its own."""
-    return rounds.filter(Q(stages__closed_at__isnull=True, stages__due_on__lt=today)
-                         | Q(status__in=("assessment", "assessed"), review_due__lt=today)).distinct()
+    """Rounds past a deadline (overdue_q)."""
+    return rounds.filter(overdue_q(today))
 
 
-def _park_intensities(rounds: QuerySet[AuditRound]) -> tuple[int, dict[str, dict[str, Decimal | None]]]:
-    both = Figures.objects.filter(round__in=rounds).values("round").annotate(n=Count("pk")).filter(n=2).values("round")
-    sums = {row["period"]: row for row in Figures.objects.filter(round__in=both).values("period").annotate(
-        firms=Count("round"), value_added=Sum("value_added_fen"), output=Sum("output"),
-        **{flow: Sum(name) for flow, name in FLOW_FIELDS.items()})}
+def _park_intensities(scope: QuerySet[AuditRound, Any]) -> tuple[int, dict[str, dict[str, Decimal | None]]]:
+    """The park's intensities per 10,000 yuan before and after: the firms with both periods, their flows
+    summed and divided by their summed value added; one query (the other period by an EXISTS on the
+    (round, period) key)."""
+    other = Figures.objects.filter(round=OuterRef("round"), period__in=("before", "after")).exclude(
+        period=OuterRef("period"))
+    sums = {row["period"]: row for row in Figures.objects.filter(round__in=scope).filter(Exists(other)).order_by()
+            .values("period").annotate(firms=Count("round"), value_added=Sum("value_added_fen"),
+                                       **{flow: Sum(name) for flow, name in FLOW_FIELDS.items()})}
     out: dict[str, dict[str, Decimal | None]] = {}
     for period in ("before", "after"):
         row = sums.get(period)
@@ -68,24 +79,29 @@ def _park_intensities(rounds: QuerySet[AuditRound]) -> tuple[int, dict[str, dict
 
 
 def rollup(user: Any, *, year: int | None = None, today: dt.date | None = None) -> Rollup:
-    rounds = access.rounds_for(user)
+    """The park roll-up in three aggregate queries, each over the user's scope once: rounds per status
+    with the overdue counted alongside (an EXISTS per round, no join and DISTINCT), the options per cost
+    class with the implemented ones' savings alongside, and the park's intensities."""
+    rounds = access.rounds_for(user).order_by()
     if year is not None:
         rounds = rounds.filter(year=year)
     day = today or timezone.localdate()
-    result = Rollup(by_status={row["status"]: row["n"] for row in rounds.order_by().values("status").annotate(
-        n=Count("pk"))})
+    result = Rollup()
+    for row in rounds.values("status").annotate(n=Count("pk"), late=Count("pk", filter=overdue_q(day))):
+        result.by_status[row["status"]] = row["n"]
+        result.overdue += row["late"]
     result.rounds = sum(result.by_status.values())
-    result.overdue = overdue_rounds(rounds, day).count()
-    options = Option.objects.filter(round__in=rounds)
-    for row in options.order_by().values("cost_class").annotate(
-            n=Count("pk"), investment=Sum("investment_fen"),
-            implemented=Count("pk", filter=Q(status="implemented"))):
+    scope = rounds.values("pk")
+    done = Q(status="implemented")
+    for row in Option.objects.filter(round__in=scope).order_by().values("cost_class").annotate(
+            n=Count("pk"), investment=Sum("investment_fen"), implemented=Count("pk", filter=done),
+            saving=Sum("yearly_saving_fen", filter=done), energy=Sum("energy_saved_tce", filter=done),
+            water=Sum("water_saved_m3", filter=done)):
         result.options[row["cost_class"]] = row
-    done = options.filter(status="implemented").aggregate(
-        saving=Sum("yearly_saving_fen"), energy=Sum("energy_saved_tce"), water=Sum("water_saved_m3"))
-    result.savings_fen = int(done["saving"] or 0)
-    result.energy_saved_tce, result.water_saved_m3 = done["energy"] or ZERO, done["water"] or ZERO
-    result.firms_compared, park = _park_intensities(rounds)
+        result.savings_fen += int(row["saving"] or 0)
+        result.energy_saved_tce += row["energy"] or ZERO
+        result.water_saved_m3 += row["water"] or ZERO
+    result.firms_compared, park = _park_intensities(scope)
     result.before, result.after = park.get("before", {}), park.get("after", {})
     return result
 
@@ -185,20 +201,40 @@ def rollup_xlsx(user: Any, result: Rollup, year: int | None) -> bytes:
     return exports.xlsx_bytes(book)
 
 
-def benchmarks(industry: str) -> dict[str, tuple[tuple[Decimal, Decimal, Decimal], bool]]:
-    """The industry's indicator levels, the latest version of each indicator."""
+def benchmarks(industry: str, on: dt.date | None = None) -> dict[str, tuple[tuple[Decimal, Decimal, Decimal], bool]]:
+    """The industry's indicator levels in force on `on` (today if not given): of each indicator, the version
+    with the latest `effective_from` not after that day."""
+    day = on or timezone.localdate()
+    rows: dict[str, list[Benchmark]] = {}
+    for row in Benchmark.objects.filter(industry=industry, effective_from__lte=day).order_by("indicator", "version"):
+        rows.setdefault(row.indicator, []).append(row)
     out: dict[str, tuple[tuple[Decimal, Decimal, Decimal], bool]] = {}
-    for row in Benchmark.objects.filter(industry=industry).order_by("indicator", "version"):
-        out[row.indicator] = ((row.level_1, row.level_2, row.level_3), row.restrictive)
+    for indicator, versions in rows.items():
+        chosen = rules.in_force([(r.effective_from, r.version) for r in versions], day)
+        row = next(r for r in versions if (r.effective_from, r.version) == chosen)
+        out[indicator] = ((row.level_1, row.level_2, row.level_3), row.restrictive)
     return out
+
+
+def grading_day(audit: AuditRound, today: dt.date | None = None) -> dt.date:
+    """The day a round is graded on: its assessment (评估), or the review that failed it, or today while it
+    is open. A version of the levels set later does not regrade a finished round."""
+    if audit.assessed_on is not None:
+        return audit.assessed_on
+    last = audit.reviews.order_by("-at").values_list("at", flat=True).first()
+    if last is not None:
+        return timezone.localdate(last)
+    return today or timezone.localdate()
 
 
 LEVELS = {1: "I", 2: "II", 3: "III"}
 
 
-def industry_levels(audit: AuditRound, computed: dict[str, dict[str, Decimal | None]]) -> dict[str, str]:
-    """The firm's level (I/II/III, or '—' below III or without benchmarks) before and after."""
-    marks = benchmarks(audit.industry)
+def industry_levels(audit: AuditRound, computed: dict[str, dict[str, Decimal | None]],
+                    today: dt.date | None = None) -> dict[str, str]:
+    """The firm's level (I/II/III, or '—' below III or without benchmarks) before and after, against the
+    levels in force on the round's grading day."""
+    marks = benchmarks(audit.industry, grading_day(audit, today))
     out = {}
     for period in ("before", "after"):
         level = rules.industry_level(computed[period], marks) if marks and period in computed else None

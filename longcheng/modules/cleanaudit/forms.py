@@ -131,3 +131,14 @@ class BenchmarkForm(forms.Form):
                                  max_digits=14, decimal_places=4)
     restrictive = forms.BooleanField(label=pgettext_lazy("cleanaudit", "Restrictive indicator (限定性指标)"),
                                      required=False)
+    effective_from = forms.DateField(label=pgettext_lazy("cleanaudit", "In force from"), required=False)
+
+
+class TermForm(forms.Form):
+    """The deadlines of one year's list."""
+
+    year = forms.IntegerField(label=pgettext_lazy("cleanaudit", "Year of the list"), min_value=2016, max_value=2100)
+    register_months = forms.IntegerField(label=pgettext_lazy("cleanaudit", "Registration within (months)"))
+    start_months = forms.IntegerField(label=pgettext_lazy("cleanaudit", "Start within (months)"))
+    assess_working_days = forms.IntegerField(label=pgettext_lazy("cleanaudit", "Assessment within (working days)"))
+    accept_months = forms.IntegerField(label=pgettext_lazy("cleanaudit", "Acceptance within (months of the assessment)"))

@@ -1,7 +1,8 @@
 """Reminders before a deadline and escalation after (each morning): a stage due within `REMIND_DAYS`
 reminds the firm's staff (and its consultancy's); a stage past its due day goes to the technical team and
 the bureau over the firm's place; an assessment or acceptance past the bureau's own deadline goes to the
-bureau. Each person hears of each deadline once (dedupe keys), however often the sweep runs."""
+bureau; the registration (备案) likewise, before and after its own day. Each person hears of each deadline
+once (dedupe keys), however often the sweep runs."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from longcheng.kernel.jobs.api import crontab, periodic_job
 from longcheng.kernel.notify.api import queue_message
 
 from .models import AuditRound, StageRecord
-from .stages import STAGE_BY_CODE
+from .stages import FIRST, STAGE_BY_CODE
 
 REMIND_DAYS = 7
 
@@ -44,10 +45,32 @@ def _send(users: list[Any], audit: AuditRound, key: str, subject: str, body: str
     return len(users)
 
 
+def _registrations(day: dt.date) -> int:
+    """The registration (备案), its own deadline: due within REMIND_DAYS reminds the firm's side; past its
+    day, the technical team and the bureau over the firm's place hear of it. Once each (dedupe keys)."""
+    sent = 0
+    pending = AuditRound.objects.filter(registered_on=None, status=FIRST, registration_due__isnull=False,
+                                        registration_due__lte=day + dt.timedelta(days=REMIND_DAYS)).select_related(
+        "firm", "place", "consultancy").order_by("registration_due", "pk")
+    for audit in pending.iterator(chunk_size=500):
+        assert audit.registration_due is not None  # filtered above
+        facts = {"firm": audit.firm.name, "due": audit.registration_due.isoformat()}
+        if audit.registration_due < day:
+            sent += _send(users_over(audit.place.path, ["cleanaudit_expert", "cleanaudit_bureau"]), audit,
+                          f"register-late:{audit.pk}",
+                          pgettext("cleanaudit", "Registration overdue: %(firm)s") % facts,
+                          pgettext("cleanaudit", "%(firm)s's registration (备案) was due on %(due)s.") % facts)
+        else:
+            sent += _send(party_users(audit), audit, f"register-remind:{audit.pk}",
+                          pgettext("cleanaudit", "Registration due soon") % facts,
+                          pgettext("cleanaudit", "%(firm)s's registration (备案) is due on %(due)s.") % facts)
+    return sent
+
+
 def sweep(today: dt.date | None = None) -> int:
     """Queue the day's reminders and escalations; returns how many people were addressed."""
     day = today or timezone.localdate()
-    sent = 0
+    sent = _registrations(day)
     open_stages = (StageRecord.objects.filter(closed_at=None, due_on__isnull=False, due_on__lte=day + dt.timedelta(
         days=REMIND_DAYS)).select_related("round__firm", "round__place", "round__consultancy").order_by("due_on", "pk"))
     for record in open_stages.iterator(chunk_size=500):

@@ -21,7 +21,7 @@ from longcheng.kernel.errors import KernelError
 from longcheng.kernel.orgs.models import Organisation
 from longcheng.kernel.tables import ImportReport, RowProblem
 
-from .actions import do_list_round
+from .actions import do_list_round, term_for
 from .models import AuditRound, Consultancy
 from .spec import REVIEW
 
@@ -53,6 +53,7 @@ def do_import_list(content: bytes, *, filename: str, year: int, listed_on: dt.da
     for firm_id, grade in AuditRound.objects.filter(firm__in=list(firms.values())).exclude(grade="").order_by(
             "firm_id", "year").values_list("firm_id", "grade"):
         grades[firm_id] = grade
+    term = term_for(year)  # the year's deadlines, read once for the whole list
     with transaction.atomic():
         for line, row in tables.numbered(rows):
             values = {k: WORDS.get(k, {}).get(row.get(k, "").strip(), row.get(k, "").strip()) for k in COLUMN}
@@ -66,7 +67,7 @@ def do_import_list(content: bytes, *, filename: str, year: int, listed_on: dt.da
                 # do_list_round's own atomic block is the row's savepoint: a refused row leaves nothing.
                 do_list_round(firm=firm, year=year, listed_on=listed_on, trigger=values["trigger"],
                               industry=values["industry"], mode=values["mode"], consultancy=consultancy,
-                              acting_user=acting_user, last_grade=grades.get(firm.pk, ""))
+                              acting_user=acting_user, last_grade=grades.get(firm.pk, ""), term=term)
             except KernelError as exc:
                 column = named.get(exc.field or "", exc.field or "")
                 report.problems.append(RowProblem(line, column, str(exc.message)))

@@ -68,6 +68,12 @@ class AuditRound(models.Model):
     # The bureau's deadline once the seven stages are done: to assess (22 working days after the
     # application), then to accept (12 months after 评估).
     review_due = models.DateField(null=True, blank=True)
+    # Registration (备案) with the bureau: its own step, due `ListTerm.register_months` after the list;
+    # 筹划与组织 cannot close before it.
+    registration_due = models.DateField(null=True, blank=True)
+    registered_on = models.DateField(null=True, blank=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+")
     assessed_on = models.DateField(null=True, blank=True)
     accepted_on = models.DateField(null=True, blank=True)
     grade = models.CharField(pgettext_lazy("cleanaudit", "grade"), max_length=1, blank=True)
@@ -282,7 +288,8 @@ class Review(models.Model):
 
 class Benchmark(models.Model):
     """An industry's indicator level (清洁生产评价指标体系), kept as data and versioned: a new version is a
-    new row; the latest version applies. Lower is better (a consumption per unit of output)."""
+    new row in force from `effective_from`; a round is graded against the version in force on its date
+    (assessment, else today). Lower is better (a consumption per unit of output)."""
 
     industry = models.CharField(max_length=24, choices=list(INDUSTRIES.items()))
     indicator = models.CharField(max_length=32)  # a key of rules.INDICATORS
@@ -291,6 +298,7 @@ class Benchmark(models.Model):
     level_2 = models.DecimalField(max_digits=14, decimal_places=4)
     level_3 = models.DecimalField(max_digits=14, decimal_places=4)
     restrictive = models.BooleanField(default=False)  # 限定性指标: must reach level III at least
+    effective_from = models.DateField(pgettext_lazy("cleanaudit", "in force from"))
     # Who set this version and when (None for the levels seeded by the demo or a migration).
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                related_name="+")
@@ -302,3 +310,26 @@ class Benchmark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.industry}:{self.indicator}:v{self.version}"
+
+
+class ListTerm(models.Model):
+    """The deadlines of one year's list, set by the bureau (the provinces' platforms publish them with each
+    year's list): registration, start, the bureau's assessment and the acceptance. A year without a row
+    uses rules.DEFAULT_TERM. Read when a deadline is computed: a change applies to deadlines set after it."""
+
+    year = models.PositiveSmallIntegerField(pgettext_lazy("cleanaudit", "year of the list"), unique=True)
+    register_months = models.PositiveSmallIntegerField(pgettext_lazy("cleanaudit", "registration within (months)"))
+    start_months = models.PositiveSmallIntegerField(pgettext_lazy("cleanaudit", "start within (months)"))
+    assess_working_days = models.PositiveSmallIntegerField(
+        pgettext_lazy("cleanaudit", "assessment within (working days)"))
+    accept_months = models.PositiveSmallIntegerField(
+        pgettext_lazy("cleanaudit", "acceptance within (months of the assessment)"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+")
+    set_at = models.DateTimeField(null=True, blank=True)
+
+    # The terms are the same for every place: whoever may see audits reads them.
+    scope_public = ("cleanaudit.view", "cleanaudit.respond", "cleanaudit.review")
+
+    def __str__(self) -> str:
+        return str(self.year)

@@ -22,7 +22,7 @@ PASS_MARK = Decimal(60)
 ASSESS_WORKING_DAYS = 22  # the bureau assesses within a month: 22 working days
 ACCEPT_MONTHS = 12  # medium/high-cost options in and 验收 applied for within 12 months of 评估
 START_MONTHS = 2  # file materials and start within 2 months of the list
-REGISTER_MONTHS = 1
+REGISTER_MONTHS = 1  # register (备案) within 1 month of the list
 FOUR = Decimal("0.0001")
 
 Problem = tuple[str, str]  # (field, message)
@@ -56,6 +56,7 @@ class RoundFacts:
     has_after: bool = False
     balance: tuple[Decimal, Decimal, Decimal, Decimal] | None = None  # inputs, products, by-products, losses
     options: tuple[OptionFacts, ...] = ()
+    registered: bool = False  # the registration (备案) is filed: 筹划与组织 cannot close before it
 
 
 def balance_gap(inputs: Decimal, products: Decimal, byproducts: Decimal, losses: Decimal) -> Decimal:
@@ -86,6 +87,8 @@ def _pct(fraction: Decimal) -> str:
 def _stage_checks(stage: str, facts: RoundFacts, tolerance: Decimal) -> list[Problem]:
     found: list[Problem] = []
     live = [o for o in facts.options if o.status != "dropped"]
+    if stage == STAGES[0].code and not facts.registered:
+        found.append(("registration", pgettext("cleanaudit", "The registration (备案) is not filed yet.")))
     if stage == "preaudit" and not facts.has_before:
         found.append(("figures", pgettext("cleanaudit", "The baseline figures (before) are not in yet.")))
     # The balance is checked where it is drawn up and again when the round applies for 评估 (closing the
@@ -346,21 +349,56 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def stage_due(stage: str, listed_on: dt.date) -> dt.date:
-    """Planning must be done (materials filed, audit started) within 2 months of the list; every other
-    stage, and the application for 评估, within the list's year."""
+@dataclass(frozen=True)
+class Term:
+    """The deadlines of one year's list (models.ListTerm; DEFAULT_TERM where the bureau set none)."""
+
+    register_months: int = REGISTER_MONTHS
+    start_months: int = START_MONTHS
+    assess_working_days: int = ASSESS_WORKING_DAYS
+    accept_months: int = ACCEPT_MONTHS
+
+
+DEFAULT_TERM = Term()
+TERM_DEFAULTS = {"register_months": REGISTER_MONTHS, "start_months": START_MONTHS,
+                 "assess_working_days": ASSESS_WORKING_DAYS, "accept_months": ACCEPT_MONTHS}
+TERM_LIMITS = {"register_months": (1, 12), "start_months": (1, 12), "assess_working_days": (1, 120),
+               "accept_months": (1, 36)}
+
+
+def term_problem(values: Mapping[str, int | None]) -> Problem | None:
+    """A year's deadlines: each within its limits, and registration no later than the start."""
+    for name, (low, high) in TERM_LIMITS.items():
+        value = values.get(name)
+        if value is None or not low <= value <= high:
+            return name, pgettext("cleanaudit", "A whole number from %(low)s to %(high)s.") % {"low": low, "high": high}
+    if (values["register_months"] or 0) > (values["start_months"] or 0):
+        return "register_months", pgettext("cleanaudit", "Registration may not be due after the start.")
+    return None
+
+
+def registration_due(listed_on: dt.date, term: Term = DEFAULT_TERM) -> dt.date:
+    """Register (备案) within the term's months of the list (1 by default)."""
+    return add_months(listed_on, term.register_months)
+
+
+def stage_due(stage: str, listed_on: dt.date, term: Term = DEFAULT_TERM) -> dt.date:
+    """Planning must be done (materials filed, audit started) within the term's months of the list (2 by
+    default); every other stage, and the application for 评估, within the list's year."""
     if stage == STAGES[0].code:
-        return add_months(listed_on, START_MONTHS)
+        return add_months(listed_on, term.start_months)
     return dt.date(listed_on.year, 12, 31)
 
 
-def assessment_due(applied: dt.datetime, add_working_days: Callable[[dt.datetime, int], dt.datetime]) -> dt.date:
-    """The bureau assesses within 22 working days of the application (the kernel's calendar)."""
-    return add_working_days(applied, ASSESS_WORKING_DAYS).date()
+def assessment_due(applied: dt.datetime, add_working_days: Callable[[dt.datetime, int], dt.datetime],
+                   term: Term = DEFAULT_TERM) -> dt.date:
+    """The bureau assesses within the term's working days of the application (22 by default; the kernel's
+    calendar)."""
+    return add_working_days(applied, term.assess_working_days).date()
 
 
-def acceptance_due(assessed_on: dt.date) -> dt.date:
-    return add_months(assessed_on, ACCEPT_MONTHS)
+def acceptance_due(assessed_on: dt.date, term: Term = DEFAULT_TERM) -> dt.date:
+    return add_months(assessed_on, term.accept_months)
 
 
 def is_overdue(due_on: dt.date | None, today: dt.date, done: bool) -> bool:
@@ -373,6 +411,13 @@ def next_audit_year(*, industry: str, trigger: str, accepted_year: int) -> int |
     if trigger == "voluntary":
         return None
     return accepted_year + CYCLE_YEARS[INDUSTRY_CYCLE.get(industry, "polluting")]
+
+
+def in_force(versions: Iterable[tuple[dt.date, int]], on: dt.date) -> tuple[dt.date, int] | None:
+    """Of an indicator's versions (effective_from, version), the one in force on `on`: the latest
+    effective_from not after it (the higher version on a tie); None before the first."""
+    started = [v for v in versions if v[0] <= on]
+    return max(started) if started else None
 
 
 def benchmark_problem(level_1: Decimal | None, level_2: Decimal | None, level_3: Decimal | None) -> Problem | None:

@@ -61,6 +61,8 @@ AUDIT_ACTIONS = {
     "cleanaudit.benchmark.set": pgettext_lazy("cleanaudit", "Industry indicator levels set"),
     "cleanaudit.artefact.download": pgettext_lazy("cleanaudit", "Audit document downloaded"),
     "cleanaudit.report.download": pgettext_lazy("cleanaudit", "Audit report outline downloaded"),
+    "cleanaudit.term.set": pgettext_lazy("cleanaudit", "Deadlines of a year's audit list set"),
+    "cleanaudit.round.register": pgettext_lazy("cleanaudit", "Audit registration (备案) filed"),
 }
 AUDIT_FIELDS = {
     "stage": pgettext_lazy("cleanaudit", "stage"),
@@ -72,6 +74,14 @@ AUDIT_FIELDS = {
     "version": pgettext_lazy("cleanaudit", "version"),
     "levels": pgettext_lazy("cleanaudit", "levels (I, II, III)"),
     "restrictive": pgettext_lazy("cleanaudit", "restrictive"),
+    "effective_from": pgettext_lazy("cleanaudit", "in force from"),
+    "year": pgettext_lazy("cleanaudit", "year of the list"),
+    "register_months": pgettext_lazy("cleanaudit", "registration within (months)"),
+    "start_months": pgettext_lazy("cleanaudit", "start within (months)"),
+    "assess_working_days": pgettext_lazy("cleanaudit", "assessment within (working days)"),
+    "accept_months": pgettext_lazy("cleanaudit", "acceptance within (months of the assessment)"),
+    "registered_on": pgettext_lazy("cleanaudit", "registered on"),
+    "late": pgettext_lazy("cleanaudit", "late"),
 }
 
 SPEC = register_module(ModuleSpec(

@@ -55,11 +55,14 @@ def zones_for(user: Any, permission: str) -> QuerySet[Zone]:
     return restrict(Zone.objects.select_related("base"), user, permission).order_by("pk")
 
 
-def work_for(user: Any, pk: int) -> Work:
-    """A work in kind for the procuratorate of its case or the supervisor of its zone."""
-    by_case = restrict(Work.objects.all(), user, MANAGE)
+def work_for(user: Any, pk: int, *, supervise_only: bool = False) -> Work:
+    """A work in kind for the procuratorate of its case or the supervisor of its zone (supervise_only:
+    the supervisor's own page, which finds only the works of the zones it holds)."""
     by_zone = Work.objects.filter(zone__in=restrict(Zone.objects.all(), user, SUPERVISE))
-    work = (Work.objects.filter(Q(pk__in=by_case.values("pk")) | Q(pk__in=by_zone.values("pk")))
+    found = Q(pk__in=by_zone.values("pk"))
+    if not supervise_only:
+        found |= Q(pk__in=restrict(Work.objects.all(), user, MANAGE).values("pk"))
+    work = (Work.objects.filter(found)
             .select_related("case__place", "zone__place").filter(pk=pk).first())
     if work is None:
         raise NotFound()

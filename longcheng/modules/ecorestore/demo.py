@@ -16,7 +16,7 @@ from django.db import transaction
 from longcheng.kernel.access.models import User
 from longcheng.kernel.places.models import Level, Place
 
-from . import actions
+from . import actions, demo_restore
 from .models import Base, Case, Rate, Zone, ZoneKind
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -69,8 +69,10 @@ def _base(community: Place) -> Base:
     return base
 
 
-def _perform(case: Case, plan: str, zone: Zone, actors: dict[str, User], day: dt.date) -> None:
+def _perform(case: Case, plan: str, zones: dict[str, Zone], actors: dict[str, User], day: dt.date,
+             disclose: bool) -> None:
     prosecutor, supervisor = actors["prosecutor"], actors["supervisor"]
+    zone = zones[ZoneKind.LABOUR]
     obligation = actions.do_convert_to_labour(case, amount_fen=min(actions.money_owed(case), 88_000), consent=True,
                                               hardship="低保家庭证明、村委会出具的经济困难证明", due_on=day + dt.timedelta(days=120),
                                               acting_user=prosecutor)
@@ -85,13 +87,17 @@ def _perform(case: Case, plan: str, zone: Zone, actors: dict[str, User], day: dt
         obligation.refresh_from_db()
         if obligation.hours_left == 0:
             break
+    if plan == "performing" and case.party_user_id:
+        demo_restore.miss_one(obligation, zone, actors, day + dt.timedelta(days=7 * (shifts + 1)))
+    demo_restore.in_kind(case, plan, zones, actors, day)
     if plan == "breached":
         actions.do_record_breach(obligation, reason="连续两次无故未到岗，剩余部分转为金钱赔偿", acting_user=prosecutor)
     elif plan == "certified":
         actions.do_issue_certificate(case, acting_user=prosecutor)
+        demo_restore.assess(case, actors, day, disclose)
 
 
-def _case(row: tuple[Any, ...], i: int, place: Place, zone: Zone, actors: dict[str, User]) -> None:
+def _case(row: tuple[Any, ...], i: int, place: Place, zones: dict[str, Zone], actors: dict[str, User]) -> None:
     number, title, source, organ, damage, kind, plan = row
     opened = dt.date(2024, 6, 10) + dt.timedelta(days=40 * i)
     decided = opened + dt.timedelta(days=20) if source == "court" else None
@@ -110,7 +116,7 @@ def _case(row: tuple[Any, ...], i: int, place: Place, zone: Zone, actors: dict[s
                                 acting_user=actors["prosecutor"])
     if plan in ("certified", "breached", "performing"):
         case.refresh_from_db()
-        _perform(case, plan, zone, actors, case.decided_on or opened)
+        _perform(case, plan, zones, actors, case.decided_on or opened, disclose=i < 2)
 
 
 @transaction.atomic
@@ -125,10 +131,11 @@ def build(*, log: Callable[[str], None] = print, progress: Callable[[int], None]
     if community is None or None in actors.values():
         log("  ecorestore: no 剑湖社区 or no demo accounts; skipped")
         return
-    _base(community)
-    labour = Zone.objects.get(place__name="劳务代偿区", base__name=BASE_NAME)
+    base = _base(community)
+    zones = {zone.kind: zone for zone in base.zones.all()}
     for i, row in enumerate(CASES):
-        _case(row, i, community, labour, actors)  # type: ignore[arg-type]
+        _case(row, i, community, zones, actors)  # type: ignore[arg-type]
         if progress:
             progress(1)
+    demo_restore.finish(base, actors)  # type: ignore[arg-type]
     log(f"  ecorestore: the 宋剑湖 base with {len(ZONES)} zones, {Case.objects.count()} cases")

@@ -12,7 +12,21 @@ from longcheng.kernel.access.scope import restrict
 from longcheng.kernel.ledger.money import format_fen
 from longcheng.kernel.registry import Chart, Figure
 
-from .models import Case, Obligation, ObligationState, Source, Stage
+from .models import (
+    Case,
+    Delivery,
+    MoneyKind,
+    Obligation,
+    ObligationState,
+    Receipt,
+    Shift,
+    ShiftState,
+    Source,
+    Spend,
+    SpendPurpose,
+    Stage,
+    WorkKind,
+)
 from .spec import VIEW
 
 
@@ -30,6 +44,24 @@ def panel_figures(user: Any) -> list[Figure]:
         Figure(pgettext("ecorestore", "Labour hours credited"), totals["hours"] or 0, pgettext("ecorestore", "hours")),
         Figure(pgettext("ecorestore", "Amount converted to labour"), format_fen(totals["offset"] or 0)),
         Figure(pgettext("ecorestore", "Reverted to money on breach"), format_fen(totals["reverted"] or 0)),
+        *restoration_figures(user),
+    ]
+
+
+def restoration_figures(user: Any) -> list[Figure]:
+    """What was restored in kind and the park's money, in the viewer's places: trees planted, fish
+    released (units delivered), shifts missed, money received into and spent from the bases' funds."""
+    delivered = dict(restrict(Delivery.objects.all(), user, VIEW).values_list("work__kind")
+                     .annotate(n=Sum("quantity")).values_list("work__kind", "n"))
+    missed = restrict(Shift.objects.filter(state=ShiftState.MISSED), user, VIEW).count()
+    received = restrict(Receipt.objects.all(), user, VIEW).aggregate(s=Sum("amount_fen"))["s"] or 0
+    spent = restrict(Spend.objects.all(), user, VIEW).aggregate(s=Sum("amount_fen"))["s"] or 0
+    return [
+        Figure(pgettext("ecorestore", "Trees planted"), delivered.get(WorkKind.TREES, 0), pgettext("ecorestore", "trees")),
+        Figure(pgettext("ecorestore", "Fish released"), delivered.get(WorkKind.FISH, 0), pgettext("ecorestore", "fish")),
+        Figure(pgettext("ecorestore", "Shifts missed"), missed),
+        Figure(pgettext("ecorestore", "Money received"), format_fen(received)),
+        Figure(pgettext("ecorestore", "Money spent"), format_fen(spent)),
     ]
 
 
@@ -42,4 +74,17 @@ def panel_charts(user: Any) -> list[Chart]:
               {pgettext("ecorestore", "Cases"): [float(by_stage.get(s.value, 0)) for s in Stage]}),
         Chart(pgettext("ecorestore", "Cases by source"), "bar", [str(s.label) for s in Source],
               {pgettext("ecorestore", "Cases"): [float(by_source.get(s.value, 0)) for s in Source]}),
+        _money_chart(user),
     ]
+
+
+def _money_chart(user: Any) -> Chart:
+    received = dict(restrict(Receipt.objects.all(), user, VIEW).values_list("kind").annotate(s=Sum("amount_fen"))
+                    .values_list("kind", "s"))
+    spent = dict(restrict(Spend.objects.all(), user, VIEW).values_list("purpose").annotate(s=Sum("amount_fen"))
+                 .values_list("purpose", "s"))
+    labels = [str(k.label) for k in MoneyKind] + [str(p.label) for p in SpendPurpose]
+    ins = [received.get(k.value, 0) / 100 for k in MoneyKind] + [0.0] * len(SpendPurpose)
+    outs = [0.0] * len(MoneyKind) + [spent.get(p.value, 0) / 100 for p in SpendPurpose]
+    return Chart(pgettext("ecorestore", "The park's money (yuan)"), "bar", labels,
+                 {pgettext("ecorestore", "Money received"): ins, pgettext("ecorestore", "Money spent"): outs})

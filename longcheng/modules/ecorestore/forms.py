@@ -13,7 +13,7 @@ from longcheng.kernel.errors import KernelError
 from longcheng.kernel.forms import YuanField
 from longcheng.kernel.widgets import DateTimeWidget, DateWidget
 
-from .models import Head, PartyKind, Source, Stage, WorkKind
+from .models import Head, MoneyKind, PartyKind, Source, SpendPurpose, Stage, WorkKind
 
 
 def shown(error: KernelError, form: forms.Form) -> dict[str, Any]:
@@ -132,3 +132,20 @@ class ThresholdForm(forms.Form):
     max_convert_fen = YuanField(label=pgettext_lazy("ecorestore", "At most converted per case (yuan, empty: no cap)"),
                                 required=False)
     basis = forms.CharField(label=pgettext_lazy("ecorestore", "Basis"), max_length=200)
+
+
+class ReceiptForm(forms.Form):
+    kind = forms.ChoiceField(label=pgettext_lazy("ecorestore", "Money received"), choices=MoneyKind.choices)
+    amount = YuanField(label=pgettext_lazy("ecorestore", "Amount (yuan)"))
+    payer = forms.CharField(label=pgettext_lazy("ecorestore", "Paid by"), max_length=100)
+    received_on = forms.DateField(label=pgettext_lazy("ecorestore", "Received on"), widget=DateWidget())
+    case = forms.IntegerField(label=pgettext_lazy("ecorestore", "Case"), min_value=1, required=False)
+
+
+class SpendForm(forms.Form):
+    purpose = forms.ChoiceField(label=pgettext_lazy("ecorestore", "Paid for"), choices=SpendPurpose.choices)
+    description = forms.CharField(label=pgettext_lazy("ecorestore", "What was bought or done"), max_length=200)
+    amount = YuanField(label=pgettext_lazy("ecorestore", "Amount (yuan)"))
+    payee = forms.CharField(label=pgettext_lazy("ecorestore", "Paid to"), max_length=100)
+    spent_on = forms.DateField(label=pgettext_lazy("ecorestore", "Paid on"), widget=DateWidget())
+    zone = forms.IntegerField(label=pgettext_lazy("ecorestore", "Zone"), min_value=1, required=False)

@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import pgettext
 
 from longcheng.kernel.access.models import RoleAssignment, User
+from longcheng.kernel.audit.actions import record
 from longcheng.kernel.jobs.api import crontab, periodic_job
 from longcheng.kernel.notify.api import queue_message
 
 from . import actions, actions_restore
-from .models import Case, Obligation, ObligationState, Work
+from .models import Case, Obligation, ObligationState, Shift, ShiftState, Work
 
 PROSECUTOR = "ecorestore_prosecutor"
 
@@ -74,6 +75,34 @@ def detect_breaches(today: dt.date | None = None) -> int:
     return sent
 
 
+def _miss(shift: Shift) -> int:
+    with transaction.atomic():
+        if not Shift.objects.filter(pk=shift.pk, state=ShiftState.BOOKED).update(state=ShiftState.MISSED):
+            return 0  # checked in (or breached) since it was read
+        case = shift.obligation.case
+        record(None, "ecorestore.shift.missed", shift, after={
+            "case": case.number, "starts_at": shift.starts_at.isoformat(), "zone": shift.zone.name})
+        subject = pgettext("ecorestore", "Missed shift: %(number)s") % {"number": case.number}
+        body = pgettext("ecorestore", "The shift of %(start)s at %(zone)s for case %(number)s was booked and never "
+                        "checked in. It is recorded as missed; whether it is a breach is yours to decide.") % {
+            "start": timezone.localtime(shift.starts_at).strftime("%Y-%m-%d %H:%M"), "zone": shift.zone.name,
+            "number": case.number}
+        for user in prosecutors_over(case.place.path):
+            queue_message("inapp", subject=subject, body=body, to_user=user, related=case,
+                          dedupe_key=f"ecorestore:missed:{shift.pk}:{user.pk}")
+    return 1
+
+
+def mark_missed_shifts(now: dt.datetime | None = None) -> int:
+    """A shift booked and never checked in by its end (check-in closes then) becomes missed, audited
+    without an acting user, and the prosecutors over the case are told. Not a breach by itself: the
+    prosecutor decides. Returns how many shifts were marked."""
+    now = now or timezone.now()
+    late = (Shift.objects.filter(state=ShiftState.BOOKED, ends_at__lt=now)
+            .select_related("zone", "obligation__case__place").order_by("pk"))
+    return sum(_miss(shift) for shift in late)
+
+
 @periodic_job(crontab(hour="6", minute="30"))
 def ecorestore_detect_breaches() -> int:
-    return detect_breaches()
+    return mark_missed_shifts() + detect_breaches()

@@ -137,6 +137,9 @@ class Base(models.Model):
     name = models.CharField(max_length=100, unique=True)
     place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
     area_km2 = models.DecimalField(max_digits=6, decimal_places=2, default=0)
+    # The park's money on the kernel ledger (restoration fees and compensation recovered), opened on
+    # the first receipt (actions_money.base_fund).
+    fund = models.OneToOneField("ledger.Fund", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     scope_path_field = "place__path"
 
@@ -370,3 +373,65 @@ class Threshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.valid_from}: <{self.fast_lane_below_fen}"
+
+
+class MoneyKind(models.TextChoices):
+    FEE = "fee", pgettext_lazy("ecorestore", "Restoration fee")
+    COMPENSATION = "compensation", pgettext_lazy("ecorestore", "Compensation recovered")
+
+
+class Receipt(models.Model):
+    """Money into the base's fund: a restoration fee or compensation recovered (of a case, or not),
+    posted on the kernel ledger under `ecorestore:receipt:<id>`."""
+
+    base = models.ForeignKey(Base, on_delete=models.PROTECT, related_name="receipts")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="receipts")
+    kind = models.CharField(max_length=16, choices=MoneyKind.choices)
+    amount_fen = models.BigIntegerField()
+    payer = models.CharField(max_length=100)
+    received_on = models.DateField()
+    entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    scope_path_field = "base__place__path"
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="ecorestore_receipt_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.base_id}+{self.amount_fen}"
+
+
+class SpendPurpose(models.TextChoices):
+    SEEDLINGS = "seedlings", pgettext_lazy("ecorestore", "Seedlings and replanting")
+    FRY = "fry", pgettext_lazy("ecorestore", "Fish fry for release")
+    TENDING = "tending", pgettext_lazy("ecorestore", "Tending and upkeep")
+    EQUIPMENT = "equipment", pgettext_lazy("ecorestore", "Facilities and equipment")
+    ASSESSMENT = "assessment", pgettext_lazy("ecorestore", "Restoration-effect assessment")
+    OTHER = "other", pgettext_lazy("ecorestore", "Other restoration work")
+
+
+class Spend(models.Model):
+    """What the fund paid for, posted under `ecorestore:spend:<id>`; never more than the fund holds."""
+
+    base = models.ForeignKey(Base, on_delete=models.PROTECT, related_name="spends")
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, null=True, blank=True, related_name="spends")
+    purpose = models.CharField(max_length=16, choices=SpendPurpose.choices)
+    description = models.CharField(max_length=200)
+    amount_fen = models.BigIntegerField()
+    payee = models.CharField(max_length=100)
+    spent_on = models.DateField()
+    entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    scope_path_field = "base__place__path"
+
+    class Meta:
+        ordering = ["-spent_on", "-pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="ecorestore_spend_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.base_id}-{self.amount_fen}"

@@ -59,6 +59,9 @@ ECORESTORE_AUDIT_ACTIONS = {
     "ecorestore.agreement.download": pgettext_lazy("ecorestore", "Labour agreement downloaded (PDF)"),
     "ecorestore.certificate.download": pgettext_lazy("ecorestore", "Completion certificate downloaded (PDF)"),
     "ecorestore.threshold.set": pgettext_lazy("ecorestore", "Eligibility thresholds: new version"),
+    "ecorestore.money.receive": pgettext_lazy("ecorestore", "Restoration fee or compensation received into the park's fund"),
+    "ecorestore.money.spend": pgettext_lazy("ecorestore", "Park's fund spent on restoration"),
+    "ecorestore.shift.missed": pgettext_lazy("ecorestore", "Shift missed (never checked in)"),
 }
 
 
@@ -74,6 +77,8 @@ SPEC = register_module(ModuleSpec(
         NavItem(pgettext_lazy("ecorestore", "Restoration shifts"), "ecorestore:shifts", SUPERVISE, order=201),
         NavItem(pgettext_lazy("ecorestore", "My restoration"), "ecorestore:mine", OWN, order=202),
         NavItem(pgettext_lazy("ecorestore", "Eligibility thresholds"), "ecorestore:thresholds", MANAGE, order=203),
+        NavItem(pgettext_lazy("ecorestore", "Restoration base"), "ecorestore:bases", VIEW, order=204),
+        NavItem(pgettext_lazy("ecorestore", "Deliveries in kind"), "ecorestore:deliveries", SUPERVISE, order=205),
     ],
     panels=[DashboardPanel(
         "ecorestore", _("Restoration by labour"), VIEW,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import documents, views, views_config, views_shifts
+from . import documents, views, views_base, views_config, views_public, views_shifts
 
 app_name = "ecorestore"
 urlpatterns = [
@@ -22,4 +22,13 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("thresholds/", views_config.thresholds, name="thresholds"),
     path("thresholds/set/", views_config.threshold_set, name="threshold_set"),
+    path("deliveries/", views_shifts.deliveries, name="deliveries"),
+    path("deliveries/record/", views_shifts.delivery_record, name="delivery_record"),
+    path("bases/", views_base.bases, name="bases"),
+    path("bases/<int:pk>/", views_base.base, name="base"),
+    path("bases/<int:pk>/money/", views_base.money, name="money"),
+    path("bases/<int:pk>/money/receive/", views_base.money_receive, name="money_receive"),
+    path("bases/<int:pk>/money/spend/", views_base.money_spend, name="money_spend"),
+    # Public: no sign-in (what may be disclosed of finished cases).
+    path("disclosure/", views_public.disclosure, name="disclosure"),
 ]

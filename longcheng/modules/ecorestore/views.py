@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import pgettext
@@ -34,7 +35,7 @@ from .forms import (
     WorkForm,
     shown,
 )
-from .models import Case, Certificate, Obligation, Stage
+from .models import Case, Certificate, Obligation, ShiftState, Stage
 from .spec import COURT, MANAGE, OWN, VIEW
 
 
@@ -107,7 +108,8 @@ def _status(error: KernelError) -> int:
 
 def refusal_text(field: str) -> str:
     texts = {"place": pgettext("ecorestore", "Choose a place in your scope."),
-             "zone": pgettext("ecorestore", "Choose a zone of the base in your scope.")}
+             "zone": pgettext("ecorestore", "Choose a zone of the base in your scope."),
+             "case": pgettext("ecorestore", "Choose a case in your scope.")}
     return texts[field]
 
 
@@ -195,9 +197,10 @@ def _case_context(request: StaffRequest, item: Case, error: dict[str, Any] | Non
     step_forms = {f"{name}_form": form_class(None) for name, (form_class, _run) in CASE_STEPS.items()}
     return {
         "case": item, "heads": item.heads.all(), "steps": item.steps.select_related("by"),
-        "obligations": item.obligations.prefetch_related("shifts__zone"), "money_owed": actions.money_owed(item),
+        "obligations": item.obligations.annotate(missed=Count("shifts", filter=Q(shifts__state=ShiftState.MISSED)))
+        .prefetch_related("shifts__zone"), "money_owed": actions.money_owed(item),
         "next_stages": [(s, Stage(s).label) for s in rules.NEXT_STAGES.get(item.stage, ())],
-        "certificate": Certificate.objects.filter(case=item).first(), "can_manage": can_manage,
+        "certificate": Certificate.objects.filter(case=item).first(), "receipts": item.receipts.all(), "can_manage": can_manage,
         "zones": access.zones_for(request.user, MANAGE) if can_manage else [], "error": error, "quote": quote,
         "quote_amount": amount, "rates": actions.rates(), **views_restore.context(item), **step_forms, **(typed or {}),
     }

@@ -16,12 +16,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from longcheng.kernel import maps
 from longcheng.kernel.access.requests import StaffRequest
+from longcheng.kernel.access.scope import restrict
 from longcheng.kernel.forms import attempt
 from longcheng.kernel.web.decorators import staff_view
 
-from . import access, actions
-from .forms import CheckInForm, ShiftForm, shown
-from .models import Shift, ShiftState
+from . import access, actions, actions_restore
+from .forms import CheckInForm, DeliverForm, ShiftForm, shown
+from .models import Delivery, ObligationState, Shift, ShiftState, Work, Zone
 from .spec import SUPERVISE
 
 
@@ -88,3 +89,40 @@ def shift_step_view(name: str) -> Callable[..., HttpResponse]:
 @require_safe
 def shift(request: StaffRequest, pk: int) -> HttpResponse:
     return _shift_page(request, access.shift_for(request.user, pk))
+
+
+def _deliveries_page(request: StaffRequest, form: DeliverForm, error: dict[str, Any] | None = None,
+                     status: int = 200) -> HttpResponse:
+    zones = restrict(Zone.objects.all(), request.user, SUPERVISE)
+    works = (Work.objects.filter(zone__in=zones, state=ObligationState.OPEN).select_related("zone", "case")
+             .order_by("due_on", "pk")[:200])
+    recent = (Delivery.objects.filter(work__zone__in=zones).select_related("work__zone", "work__case")
+              .order_by("-on", "-pk")[:50])
+    return render(request, "ecorestore/deliveries.html", {"works": works, "recent": recent, "form": form,
+                                                          "error": error}, status=status)
+
+
+@staff_view(SUPERVISE)
+@require_safe
+def deliveries(request: StaffRequest) -> HttpResponse:
+    """The supervisor's own page: the works in kind open in their zones, and what was delivered."""
+    return _deliveries_page(request, DeliverForm())
+
+
+@staff_view(SUPERVISE)
+@require_POST
+def delivery_record(request: StaffRequest) -> HttpResponse:
+    """Trees planted, a batch of fish released or an area restored, recorded on site by the supervisor
+    of the work's zone (another zone's work is not found); refused: the page again, nothing written."""
+    form = DeliverForm(request.POST)
+
+    def run(data: dict[str, Any]) -> Any:
+        work = access.work_for(request.user, data["work"], supervise_only=True)
+        return actions_restore.do_record_delivery(work, quantity=data["quantity"], on=data["on"],
+                                                  acting_user=request.user)
+
+    _done, error = attempt(form, run)
+    if error is not None:
+        status = error.status if error.status in (400, 409, 422) else 400
+        return _deliveries_page(request, form, shown(error, form), status)
+    return redirect("ecorestore:deliveries")

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from longcheng.kernel.access.scope import access_object, place_in_scope, restrict
 from longcheng.kernel.errors import PermissionDenied
 
-from .models import Batch, Collector, Lot, SchoolClass, Shipment, Station, Ticket
+from .models import Batch, Collector, Lot, SchoolClass, SchoolDay, Shipment, Station, Ticket, Weighing
 from .spec import VIEW
 
 
@@ -27,6 +27,14 @@ def classes_for(user: Any, permission: str = VIEW) -> QuerySet[SchoolClass]:
 def class_for(user: Any, pk: int, permission: str = VIEW) -> SchoolClass:
     return access_object(SchoolClass, user, pk, permission,
                          queryset=SchoolClass.objects.select_related("school", "grade", "place"))
+
+
+def school_days_for(user: Any, permission: str = VIEW) -> QuerySet[SchoolDay]:
+    return restrict(SchoolDay.objects.all(), user, permission)
+
+
+def weighing_for(user: Any, pk: int, permission: str = VIEW) -> Weighing:
+    return access_object(Weighing, user, pk, permission, queryset=Weighing.objects.select_related("klass__place"))
 
 
 def stations_for(user: Any, permission: str = VIEW) -> QuerySet[Station]:

@@ -24,3 +24,6 @@ class ErrorCode(StrEnum):
     DUPLICATE_BATCH = "duplicate_batch"
     DUPLICATE_COLLECTOR = "duplicate_collector"
     ALREADY_RECEIVED = "already_received"
+    WEIGHED_PER_PUPIL = "weighed_per_pupil"
+    NOT_PER_PUPIL = "not_per_pupil"
+    RUN_SHIPPED = "run_shipped"

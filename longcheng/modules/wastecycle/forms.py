@@ -35,6 +35,14 @@ class WeighForm(_Form):
                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
 
 
+class CorrectForm(_Form):
+    key = "correct"
+    grams = forms.IntegerField(label=pgettext_lazy("wastecycle", "Corrected leftovers (g)"), min_value=0,
+                               max_value=200_000, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    reason = forms.CharField(label=pgettext_lazy("wastecycle", "Reason for the correction"), min_length=4,
+                             max_length=200)
+
+
 class KitchenForm(_Form):
     key = "kitchen"
     day = forms.DateField(label=pgettext_lazy("wastecycle", "Day"), widget=DateWidget())
@@ -148,6 +156,13 @@ class ShipmentForm(_Form):
     vehicle = forms.CharField(label=pgettext_lazy("wastecycle", "Vehicle plate"), max_length=20)
     blocks = forms.IntegerField(label=pgettext_lazy("wastecycle", "Blocks"), min_value=1, max_value=50)
     shipped_kg = forms.IntegerField(label=pgettext_lazy("wastecycle", "Shipped (kg)"), min_value=1, max_value=100_000)
+
+
+class CompactionForm(_Form):
+    key = "compaction"
+    at = forms.DateTimeField(label=pgettext_lazy("wastecycle", "Compacted at"), widget=DateTimeWidget())
+    blocks = forms.IntegerField(label=pgettext_lazy("wastecycle", "Blocks"), min_value=1, max_value=50)
+    kg = forms.IntegerField(label=pgettext_lazy("wastecycle", "Compacted (kg)"), min_value=1, max_value=100_000)
 
 
 class ReceiveForm(_Form):

@@ -100,6 +100,10 @@ class Weighing(models.Model):
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.PHONE)
     recorded_by = models.ForeignKey("access.User", on_delete=models.PROTECT, null=True, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # A teacher's correction (do_correct_weighing): the grams are replaced, the first figure and the
+    # reason kept in the audit row; the page marks the weighing corrected.
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    correction_reason = models.CharField(max_length=200, blank=True)
 
     scope_path_field = "klass__place__path"
 
@@ -109,6 +113,60 @@ class Weighing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.klass_id} {self.day} {self.meal}: {self.grams} g"
+
+
+class SchoolDay(models.Model):
+    """A school's day of plate waste, summed from its weighings (rollup.refresh_school_day, called by
+    every action that writes a weighing or its diners): the district report reads these, about twenty
+    rows a school a month, instead of the weighings (sixty a school a day at a city's size)."""
+
+    school = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="wastecycle_days")
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    grams = models.PositiveBigIntegerField(default=0)  # of the meals with their attendance
+    diners = models.PositiveIntegerField(default=0)
+    meals = models.PositiveIntegerField(default=0)  # weighings with attendance
+    unattended = models.PositiveIntegerField(default=0)  # weighings without: not counted
+
+    scope_path_field = "place__path"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "day"], name="wastecycle_schoolday_once")]
+        indexes = [models.Index(fields=["day", "school"])]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.day}"
+
+
+class SchoolOptions(models.Model):
+    """How a school weighs: per class only (the default, no row) or per pupil too."""
+
+    school = models.OneToOneField("orgs.Organisation", on_delete=models.PROTECT, related_name="wastecycle_options")
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    per_pupil = models.BooleanField(default=False)
+
+    scope_path_field = "place__path"
+
+    def __str__(self) -> str:
+        return f"{self.school_id}: {self.per_pupil}"
+
+
+class PupilWeighing(models.Model):
+    """One pupil's leftovers of a meal, where the school weighs per pupil: by seat number, no name kept
+    (the class's weighing is their sum, its diners the pupils weighed)."""
+
+    weighing = models.ForeignKey(Weighing, on_delete=models.CASCADE, related_name="pupils")
+    seat = models.PositiveSmallIntegerField()
+    grams = models.PositiveIntegerField()
+
+    scope_path_field = "weighing__klass__place__path"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["weighing", "seat"], name="wastecycle_pupil_once")]
+        ordering = ["seat"]
+
+    def __str__(self) -> str:
+        return f"{self.weighing_id} #{self.seat}: {self.grams} g"
 
 
 class KitchenWaste(models.Model):
@@ -297,6 +355,26 @@ class Shipment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vehicle} {self.shipped_at}"
+
+
+class CompactionRun(models.Model):
+    """One run of the compactor: the other waste pressed into blocks, later loaded onto a shipment."""
+
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="compactions")
+    at = models.DateTimeField()
+    blocks = models.PositiveIntegerField()
+    kg = models.PositiveIntegerField()
+    shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, null=True, blank=True, related_name="runs")
+    recorded_by = models.ForeignKey("access.User", on_delete=models.PROTECT, null=True, related_name="+")
+
+    scope_path_field = "station__place__path"
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(blocks__gt=0, kg__gt=0), name="wastecycle_compaction_size")]
+        indexes = [models.Index(fields=["station", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.at}: {self.blocks}"
 
 
 class StockCount(models.Model):

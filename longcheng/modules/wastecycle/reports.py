@@ -18,7 +18,7 @@ from longcheng.kernel.orgs.models import Organisation
 
 from . import rules
 from .conf import conf
-from .models import SchoolClass, Weighing
+from .models import SchoolClass, SchoolDay, Weighing
 
 
 def with_diners(weighings: QuerySet[Weighing]) -> QuerySet[Weighing]:
@@ -136,16 +136,16 @@ class SchoolMonth:
         return rules.shown_grams(rules.grams_per_diner(self.grams, self.diners))
 
 
-def district_report(classes: QuerySet[SchoolClass], start: dt.date, end: dt.date) -> list[SchoolMonth]:
-    """Each school's months: grams and diners of the meals with attendance, one grouped query a month
-    (a day range on the indexed day, not a truncation: SQLite computes TruncMonth in Python per row)."""
+def district_report(days: QuerySet[SchoolDay], start: dt.date, end: dt.date) -> list[SchoolMonth]:
+    """Each school's months from the schools' days (`SchoolDay`, kept with the weighings): grams and diners
+    of the meals with their attendance, one grouped query a month (a day range on the indexed day, not
+    a truncation: SQLite computes TruncMonth in Python per row)."""
     totals: list[tuple[int, dt.date, int, int]] = []
     for month in rules.months_between(start, end):
         following = (month + dt.timedelta(days=32)).replace(day=1)
-        rows = (Weighing.objects.filter(klass__in=classes, day__gte=max(start, month),
-                                        day__lte=min(end, following - dt.timedelta(days=1)), diners__isnull=False)
-                .values("klass__school_id").annotate(g=Sum("grams"), d=Sum("diners")).order_by())
-        totals += [(r["klass__school_id"], month, r["g"] or 0, r["d"] or 0) for r in rows]
+        rows = (days.filter(day__gte=max(start, month), day__lte=min(end, following - dt.timedelta(days=1)))
+                .values("school_id").annotate(g=Sum("grams"), d=Sum("diners")).order_by())
+        totals += [(r["school_id"], month, r["g"] or 0, r["d"] or 0) for r in rows if r["d"]]
     names = dict(Organisation.objects.filter(pk__in={t[0] for t in totals}).values_list("pk", "name"))
     return sorted((SchoolMonth(names[school], month, g, d) for school, month, g, d in totals),
                   key=lambda m: (m.school, m.month))

@@ -36,6 +36,7 @@ ROLES = [
 AUDIT_ACTIONS = {
     "wastecycle.attendance.record": pgettext_lazy("wastecycle", "Attendance recorded"),
     "wastecycle.weighing.record": pgettext_lazy("wastecycle", "Class leftovers weighed"),
+    "wastecycle.weighing.correct": pgettext_lazy("wastecycle", "Class leftovers corrected"),
     "wastecycle.kitchen.record": pgettext_lazy("wastecycle", "Kitchen waste recorded"),
     "wastecycle.ticket.record": pgettext_lazy("wastecycle", "Weighbridge ticket written"),
     "wastecycle.ticket.reverse": pgettext_lazy("wastecycle", "Weighbridge ticket reversed"),
@@ -47,6 +48,7 @@ AUDIT_ACTIONS = {
     "wastecycle.lot.release": pgettext_lazy("wastecycle", "Soil lot released"),
     "wastecycle.collector.add": pgettext_lazy("wastecycle", "Collector added"),
     "wastecycle.handout.record": pgettext_lazy("wastecycle", "Soil handed out"),
+    "wastecycle.compaction.record": pgettext_lazy("wastecycle", "Compaction run recorded"),
     "wastecycle.shipment.record": pgettext_lazy("wastecycle", "Shipment to the power plant"),
     "wastecycle.shipment.receive": pgettext_lazy("wastecycle", "Plant's received weight"),
     "wastecycle.stock.record": pgettext_lazy("wastecycle", "Month-end stock counted"),
@@ -67,6 +69,7 @@ AUDIT_FIELDS = {
     "output_kg": pgettext_lazy("wastecycle", "Soil output (kg)"),
     "residue_kg": pgettext_lazy("wastecycle", "Residue (kg)"),
     "month": pgettext_lazy("wastecycle", "Month"),
+    "runs": pgettext_lazy("wastecycle", "Compaction runs"),
 }
 
 SPEC = register_module(ModuleSpec(
@@ -83,6 +86,7 @@ SPEC = register_module(ModuleSpec(
         later("longcheng.modules.wastecycle.figures.panel_figures"), order=210)],
     demo=[DemoStep("wastecycle", _("Food waste and transfer station"), later("longcheng.modules.wastecycle.demo.build"), order=210)],
     urls="longcheng.modules.wastecycle.urls",
+    jobs="longcheng.modules.wastecycle.jobs",
     api="longcheng.modules.wastecycle.api.router",
     audit_actions=dict(AUDIT_ACTIONS),
     audit_fields=dict(AUDIT_FIELDS),

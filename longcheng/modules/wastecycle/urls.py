@@ -2,13 +2,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views_batch, views_school, views_station
+from . import views_batch, views_files, views_school, views_station, views_weighing
 
 app_name = "wastecycle"
 urlpatterns = [
     path("", views_school.school, name="school"),
     path("district/", views_school.district, name="district"),
+    path("district/report/", views_files.district_file, name="district_file"),
+    path("schools/<int:pk>/report/", views_files.school_file, name="school_file"),
     path("classes/<int:pk>/weigh/", views_school.weigh, name="weigh"),
+    path("weighings/<int:pk>/correct/", views_weighing.correct, name="correct"),
     path("schools/<int:pk>/kitchen/", views_school.kitchen, name="kitchen"),
     path("stations/", views_station.stations, name="station"),
     path("stations/<int:pk>/", views_station.station, name="station_detail"),
@@ -18,6 +21,7 @@ urlpatterns = [
     path("stations/<int:pk>/collectors/", views_station.collector_new, name="collector_new"),
     path("stations/<int:pk>/handouts/", views_station.handout_new, name="handout_new"),
     path("stations/<int:pk>/shipments/", views_station.shipment_new, name="shipment_new"),
+    path("stations/<int:pk>/compactions/", views_station.compaction_new, name="compaction_new"),
     path("stations/<int:pk>/stock/", views_station.stock_new, name="stock_new"),
     path("shipments/<int:pk>/receive/", views_station.shipment_receive, name="shipment_receive"),
     path("tickets/<int:pk>/", views_batch.ticket, name="ticket"),

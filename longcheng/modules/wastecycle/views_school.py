@@ -135,6 +135,6 @@ def district(request: StaffRequest) -> HttpResponse:
     """Every school in the user's scope, month by month."""
     period = PeriodForm(request.GET or None)
     start, end = period.span()
-    rows = reports.district_report(access.classes_for(request.user), start, end)
-    return render(request, "wastecycle/district.html", {"rows": rows, "period": period,
+    rows = reports.district_report(access.school_days_for(request.user), start, end)
+    return render(request, "wastecycle/district.html", {"rows": rows, "period": period, "month": end,
                                                         "alert": conf("WASTECYCLE_ALERT_GRAMS")})

@@ -22,7 +22,16 @@ from longcheng.kernel.web.decorators import staff_view
 
 from . import access, actions, balance, rules
 from .conf import conf
-from .forms import BatchForm, CollectorForm, HandoutForm, ReceiveForm, ShipmentForm, StockForm, TicketForm
+from .forms import (
+    BatchForm,
+    CollectorForm,
+    CompactionForm,
+    HandoutForm,
+    ReceiveForm,
+    ShipmentForm,
+    StockForm,
+    TicketForm,
+)
 from .models import Lot, LotState, Station, Ticket
 from .sankey import sankey_svg
 from .spec import OPERATE, VIEW
@@ -30,7 +39,7 @@ from .views_common import post
 
 STATION_FORMS: dict[str, type[forms.Form]] = {
     "ticket": TicketForm, "batch": BatchForm, "collector": CollectorForm, "handout": HandoutForm,
-    "shipment": ShipmentForm, "stock": StockForm}
+    "shipment": ShipmentForm, "stock": StockForm, "compaction": CompactionForm}
 
 
 @staff_view(VIEW)
@@ -64,6 +73,8 @@ def _station_page(request: StaffRequest, station: Station, bound: dict[str, form
         "lots": Lot.objects.filter(batch__station=station, state=LotState.RELEASED).order_by("-released_at")[:20],
         "collectors": station.collectors.order_by("name"), "calendar": balance.handout_calendar(station, first, today),
         "shipments": shipments, "months": months,
+        "runs": station.compactions.select_related("shipment").order_by("-at", "-pk")[:20],
+        "unshipped": station.compactions.filter(shipment__isnull=True).order_by("at", "pk")[:50],
         "villages": restrict(Place.objects.filter(level__in=["community", "village"]), request.user, VIEW)
         .order_by("path")[:300]}, status=status)
 
@@ -137,9 +148,22 @@ def handout_new(request: StaffRequest, pk: int) -> HttpResponse:
 @require_POST
 def shipment_new(request: StaffRequest, pk: int) -> HttpResponse:
     def call(station: Station, d: dict[str, Any]) -> Any:
+        runs = request.POST.getlist("runs")
+        if not all(r.isdigit() for r in runs):
+            raise KernelError(pgettext("wastecycle", "Choose compaction runs of this station."), field="runs")
         return actions.do_record_shipment(station, shipped_at=d["shipped_at"], vehicle=d["vehicle"],
-                                          blocks=d["blocks"], shipped_kg=d["shipped_kg"], acting_user=request.user)
+                                          blocks=d["blocks"], shipped_kg=d["shipped_kg"], acting_user=request.user,
+                                          runs=[int(r) for r in runs])
     return _station_post(request, pk, "shipment", call)
+
+
+@staff_view(OPERATE)
+@require_POST
+def compaction_new(request: StaffRequest, pk: int) -> HttpResponse:
+    def call(station: Station, d: dict[str, Any]) -> Any:
+        return actions.do_record_compaction(station, at=d["at"], blocks=d["blocks"], kg=d["kg"],
+                                            acting_user=request.user)
+    return _station_post(request, pk, "compaction", call)
 
 
 @staff_view(OPERATE)

@@ -1,9 +1,10 @@
 """An industry's indicator levels, kept as data and versioned: the bureau sets a new version of one
-indicator's levels; the rows of earlier versions stay on record (who set which levels when). A round's
-page grades against the latest version."""
+indicator's levels, in force from a day (today or later); the rows of earlier versions stay on record
+(who set which levels when). A round is graded against the version in force on its date (figures.grading_day)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -33,9 +34,17 @@ def _level(value: Any) -> Decimal | None:
 
 
 def do_set_benchmark(*, industry: str, indicator: str, level_1: Any, level_2: Any, level_3: Any,
-                     restrictive: bool, acting_user: User) -> Benchmark:
-    """A new version of one indicator's levels for an industry (the latest version applies)."""
+                     restrictive: bool, acting_user: User, effective_from: dt.date | None = None,
+                     today: dt.date | None = None) -> Benchmark:
+    """A new version of one indicator's levels for an industry, in force from `effective_from` (today if
+    not given). Never from a past day: a finished audit was graded on its own day, and a new version must
+    not regrade it."""
     require_perm(acting_user, REVIEW)
+    day = today or timezone.localdate()
+    start = effective_from or day
+    if start < day:
+        raise KernelError(pgettext("cleanaudit", "A new version takes effect today or later, never in the past."),
+                          code=ErrorCode.BENCHMARK, field="effective_from")
     if industry not in INDUSTRIES:
         raise KernelError(pgettext("cleanaudit", "Choose one of the listed values."), code="invalid", field="industry")
     if indicator not in rules.INDICATORS:
@@ -49,11 +58,12 @@ def do_set_benchmark(*, industry: str, indicator: str, level_1: Any, level_2: An
         with transaction.atomic():
             latest = Benchmark.objects.filter(industry=industry, indicator=indicator).aggregate(v=Max("version"))["v"]
             row = Benchmark.objects.create(industry=industry, indicator=indicator, version=(latest or 0) + 1,
-                                           level_1=one, level_2=two, level_3=three,
+                                           level_1=one, level_2=two, level_3=three, effective_from=start,
                                            restrictive=restrictive, set_by=acting_user, set_at=timezone.now())
             record(acting_user, "cleanaudit.benchmark.set", row, after={
                 "industry": industry, "indicator": indicator, "version": row.version,
-                "levels": [str(v) for v in levels], "restrictive": restrictive})
+                "levels": [str(v) for v in levels], "restrictive": restrictive,
+                "effective_from": start.isoformat()})
     except IntegrityError as exc:  # two at once: the second retries with the next version
         raise Conflict(pgettext("cleanaudit", "Someone set this indicator at the same moment; try again."),
                        code=ErrorCode.BENCHMARK, field="indicator") from exc

@@ -44,7 +44,8 @@ def facts_of(audit: AuditRound) -> rules.RoundFacts:
         artefacts=frozenset(audit.artefacts.values_list("kind", flat=True)),
         has_before="before" in periods, has_after="after" in periods,
         balance=(balance.inputs_t, balance.products_t, balance.byproducts_t, balance.losses_t) if balance else None,
-        options=option_facts(Option.objects.filter(round=audit).order_by("pk")))
+        options=option_facts(Option.objects.filter(round=audit).order_by("pk")),
+        registered=audit.registered_on is not None)
 
 
 def decimal_of(value: Any, field: str) -> Decimal:

@@ -21,6 +21,7 @@ from ..errors import ErrorCode
 from ..models import AuditRound, Option, Review, StageRecord
 from ..spec import REVIEW
 from .common import option_facts
+from .deadlines import term_for
 
 
 def _lock(round_id: int, acting_user: User) -> AuditRound:
@@ -34,8 +35,10 @@ def _lock(round_id: int, acting_user: User) -> AuditRound:
 
 def _overdue(audit: AuditRound, today: dt.date) -> bool:
     late_stage = StageRecord.objects.filter(round=audit, due_on__isnull=False).exclude(closed_at=None)
-    return any(r.closed_at and r.due_on and r.closed_at.astimezone(SHANGHAI).date() > r.due_on
-               for r in late_stage) or \
+    late_registration = (audit.registered_on is not None and audit.registration_due is not None
+                         and audit.registered_on > audit.registration_due)
+    return late_registration or any(r.closed_at and r.due_on and r.closed_at.astimezone(SHANGHAI).date() > r.due_on
+                                    for r in late_stage) or \
         rules.is_overdue(audit.review_due, today, done=False)
 
 
@@ -76,7 +79,7 @@ def _apply(audit: AuditRound, review: Review, at: dt.datetime) -> None:
         audit.status = "failed"
     elif review.kind == "assessment":
         audit.status, audit.assessed_on = "assessed", today
-        audit.review_due = rules.acceptance_due(today)
+        audit.review_due = rules.acceptance_due(today, term_for(audit.year))
     else:
         audit.status, audit.accepted_on = "accepted", today
     assessment = audit.reviews.filter(kind="assessment").order_by("-at").first()

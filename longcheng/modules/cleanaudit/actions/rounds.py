@@ -25,6 +25,7 @@ from ..models import Artefact, AuditRound, Balance, Consultancy, Figures, Option
 from ..spec import REVIEW
 from ..stages import ARTEFACTS, FIRST, INDUSTRIES, MODES, STAGE_BY_CODE, TRIGGERS
 from .common import decimal_of, facts_of, fen_of, must_be_in_stage, must_be_party
+from .deadlines import term_for
 
 FIGURE_FIELDS = ("energy_tce", "water_m3", "materials_t", "co2_t", "output")  # and value_added_fen, in fen
 
@@ -56,9 +57,10 @@ def _engage(mode: str, consultancy: Consultancy | None, firm: Organisation, last
 
 def do_list_round(*, firm: Organisation, year: int, listed_on: dt.date, trigger: str, industry: str, mode: str,
                   consultancy: Consultancy | None = None, acting_user: User, now: dt.datetime | None = None,
-                  last_grade: str | None = None) -> AuditRound:
+                  last_grade: str | None = None, term: rules.Term | None = None) -> AuditRound:
     """Put a firm on the year's list: its round opens at 筹划与组织, due within 2 months. `last_grade`: the
-    firm's latest grade ("" for none) when the caller looked the grades of a whole list up at once."""
+    firm's latest grade ("" for none) when the caller looked the grades of a whole list up at once; `term`:
+    the year's deadlines when the caller read them once for a whole list."""
     require_perm(acting_user, REVIEW)
     if firm.place is None or not place_in_scope(acting_user, REVIEW, firm.place.path):
         raise NotFound(field="firm")
@@ -70,12 +72,14 @@ def do_list_round(*, firm: Organisation, year: int, listed_on: dt.date, trigger:
                           field="listed_on")
     engaged = _engage(mode, consultancy, firm, last_grade)
     at = now or timezone.now()
+    deadlines = term or term_for(year)
     try:
         with transaction.atomic():
             audit = AuditRound.objects.create(firm=firm, place=firm.place, year=year, listed_on=listed_on,
-                                              trigger=trigger, industry=industry, mode=mode, consultancy=engaged)
+                                              trigger=trigger, industry=industry, mode=mode, consultancy=engaged,
+                                              registration_due=rules.registration_due(listed_on, deadlines))
             StageRecord.objects.create(round=audit, stage=FIRST, opened_at=at,
-                                       due_on=rules.stage_due(FIRST, listed_on))
+                                       due_on=rules.stage_due(FIRST, listed_on, deadlines))
             record(acting_user, "cleanaudit.round.list", audit, after={
                 "year": year, "trigger": trigger, "mode": mode, "consultancy": engaged.pk if engaged else None})
     except IntegrityError as exc:
@@ -200,11 +204,11 @@ def do_set_option_status(option_id: int, *, status: str, measured_saving_fen: An
     return option
 
 
-def _assessment_due(at: dt.datetime) -> dt.date:
-    """22 working days by the kernel's calendar; a firm's application is never refused because next year's
-    holidays are not published yet: then the rule's plain month stands in."""
+def _assessment_due(at: dt.datetime, term: rules.Term) -> dt.date:
+    """The term's working days (22 by default) by the kernel's calendar; a firm's application is never
+    refused because next year's holidays are not published yet: then the rule's plain month stands in."""
     try:
-        return rules.assessment_due(at.astimezone(SHANGHAI), add_working_days)
+        return rules.assessment_due(at.astimezone(SHANGHAI), add_working_days, term)
     except CalendarDataMissing:
         return rules.add_months(at.astimezone(SHANGHAI).date(), 1)
 
@@ -223,14 +227,14 @@ def do_close_stage(round_id: int, *, acting_user: User, now: dt.datetime | None 
             field, message = problems[0]
             raise KernelError(message, code=ErrorCode.GATE, field=field)
         StageRecord.objects.filter(round=audit, stage=stage).update(closed_at=at, closed_by=acting_user)
-        following = rules.next_stage(stage)
+        following, term = rules.next_stage(stage), term_for(audit.year)
         if following is None:
             audit.status = "assessment"
-            audit.review_due = _assessment_due(at)
+            audit.review_due = _assessment_due(at, term)
         else:
             audit.status = following
             StageRecord.objects.create(round=audit, stage=following, opened_at=at,
-                                       due_on=rules.stage_due(following, audit.listed_on))
+                                       due_on=rules.stage_due(following, audit.listed_on, term))
         audit.save(update_fields=["status", "review_due"])
         record(acting_user, "cleanaudit.stage.close", audit, before={"stage": stage}, after={"stage": audit.status})
     return audit

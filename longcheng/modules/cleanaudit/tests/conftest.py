@@ -61,12 +61,14 @@ def list_round(world: dict[str, Any], n: int = 0, mode: str = "self", **kw: Any)
                                  industry="coatings", mode=mode, acting_user=world["bureau"], **kw)
 
 
-def fill_stage(audit: Any, user: Any) -> None:
+def fill_stage(audit: Any, user: Any, now: Any = None) -> None:
     """What the round's current stage asks for, filed by `user`."""
     stage = audit.status
     kinds = {"planning": ("team", "plan"), "preaudit": ("targets",), "audit": ("balance_report",),
              "options": ("screening",), "feasibility": ("feasibility",), "implementation": ("implementation",),
              "continuous": ("continuous_plan",)}[stage]
+    if stage == "planning" and audit.registered_on is None:
+        audit = actions.do_register(audit.pk, acting_user=user, now=now)
     for kind in kinds:
         actions.do_add_artefact(audit.pk, kind=kind, title=f"{kind} 文件", acting_user=user)
     if stage == "preaudit":
@@ -90,7 +92,7 @@ def fill_stage(audit: Any, user: Any) -> None:
 def walk(audit: Any, user: Any, until: str = "assessment", now: Any = None) -> Any:
     """Fill and close stages until the round reaches `until` (closing each at `now`, if given)."""
     while audit.status != until:
-        fill_stage(audit, user)
+        fill_stage(audit, user, now)
         audit = actions.do_close_stage(audit.pk, acting_user=user, now=now)
     return audit
 

@@ -83,6 +83,9 @@ PAGES = [
     Page("cleanaudit:benchmarks", VIEW, post_permission=REVIEW, post=lambda w: {
         "industry": "coatings", "indicator": "energy_per_output", "level_1": "0.2", "level_2": "0.3",
         "level_3": "0.4"}),
+    Page("cleanaudit:terms", VIEW, post_permission=REVIEW, post=lambda w: {
+        "year": "2027", "register_months": "1", "start_months": "2", "assess_working_days": "22", "accept_months": "12"}),
+    Page("cleanaudit:register", RESPOND, _round, within="a", get=False, post=lambda w: {}),
     Page("cleanaudit:artefact", RESPOND, _round, within="a", get=False,
          post=lambda w: {"kind": "team", "title": "审核小组"}),
     Page("cleanaudit:figures", RESPOND, _round, within="a", get=False, post=lambda w: FIGURES),
@@ -124,6 +127,30 @@ API = [
         within="a", body=lambda w: {"body": "答复"}),
     Api("POST", "/api/v1/cleanaudit/rounds/{pk}/reviews", REVIEW, _pk, within="a", body=lambda w: {
         "kind": "assessment", "scores": {"process": 18, "focus": 14, "balance": 18, "options": 22, "report": 18}}),
+]
+
+def _upload(w: World) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"kind": "team", "title": "审核小组", "file": SimpleUploadedFile(
+        "team.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")}
+
+
+TERM = {"register_months": 1, "start_months": 2, "assess_working_days": 22, "accept_months": 12}
+
+API += [
+    Api("POST", "/api/v1/cleanaudit/rounds/{pk}/artefacts/upload", RESPOND, _pk, within="a", multipart=True,
+        body=_upload),
+    Api("GET", "/api/v1/cleanaudit/artefacts/{pk}/file", EITHER, lambda w: {"pk": w["cleanaudit"]["plan"].pk},
+        within="a"),
+    Api("GET", "/api/v1/cleanaudit/rounds/{pk}/report.pdf", EITHER, _pk, within="a"),
+    Api("POST", "/api/v1/cleanaudit/rounds/{pk}/registration", RESPOND, _pk, within="a"),
+    Api("GET", "/api/v1/cleanaudit/benchmarks", VIEW),
+    Api("POST", "/api/v1/cleanaudit/benchmarks", REVIEW, body=lambda w: {
+        "industry": "coatings", "indicator": "energy_per_output", "level_1": "0.2", "level_2": "0.3",
+        "level_3": "0.4"}),
+    Api("GET", "/api/v1/cleanaudit/terms", EITHER),
+    Api("PUT", "/api/v1/cleanaudit/terms/{year}", REVIEW, lambda w: {"year": 2027}, body=lambda w: TERM),
 ]
 
 ROUTES = Routes(pages=PAGES, api=API, world=_world)

@@ -61,6 +61,8 @@ def _planning_on_the_page(page: Any, url: str, audit: AuditRound) -> None:
         form.locator("button[type=submit]").click()
         page.wait_for_selector("#round-status")
     assert page.locator("#stage-planning a.file").inner_text() == "计划.pdf"
+    page.click("#register-form button")  # the registration (备案) before 筹划与组织 may close
+    page.wait_for_selector("#registration[data-registered=yes]")
     page.click("#close-stage button")
     page.wait_for_selector("#round-status")
 

@@ -76,7 +76,8 @@ def test_the_report_outline_is_a_pdf_with_the_rounds_figures(world: dict[str, An
 
 def test_the_bureau_sets_a_new_version_of_an_indicator_and_a_bad_one_names_its_field(world: dict[str, Any]) -> None:
     Benchmark.objects.create(industry="coatings", indicator="energy_per_output", level_1=Decimal("0.25"),
-                             level_2=Decimal("0.32"), level_3=Decimal("0.40"), restrictive=True)
+                             level_2=Decimal("0.32"), level_3=Decimal("0.40"), restrictive=True,
+                             effective_from=dt.date(2016, 7, 1))
     bureau = _client(world["bureau"])
     url = reverse("cleanaudit:benchmarks")
     bad = bureau.post(url, {"industry": "coatings", "indicator": "energy_per_output", "level_1": "0.3",

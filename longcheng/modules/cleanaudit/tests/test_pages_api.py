@@ -11,6 +11,7 @@ from typing import Any
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from longcheng.kernel.workdays.api import SHANGHAI
 from longcheng.modules.cleanaudit import figures
@@ -103,15 +104,17 @@ def test_the_round_page_grades_the_firm_against_its_industry(world: dict[str, An
     from longcheng.modules.cleanaudit.models import Benchmark
 
     # Coatings, energy per unit of output restrictive: before 0.3125 (level II), after 1100/4200 = 0.2619 (I).
+    since = dt.date(2016, 7, 1)
     Benchmark.objects.create(industry="coatings", indicator="energy_per_output", level_1=Decimal("0.27"),
-                             level_2=Decimal("0.32"), level_3=Decimal("0.40"), restrictive=True)
+                             level_2=Decimal("0.32"), level_3=Decimal("0.40"), restrictive=True, effective_from=since)
     Benchmark.objects.create(industry="coatings", indicator="water_per_output", level_1=Decimal(18),
-                             level_2=Decimal(22), level_3=Decimal(30))
+                             level_2=Decimal(22), level_3=Decimal(30), effective_from=since)
     audit = walk(list_round(world), world["firm_user"], now=IN_TIME)
     html = _client(world["park"]).get(reverse("cleanaudit:round", args=[audit.pk])).content.decode()
     assert 'data-period="before">II<' in html and 'data-period="after">I<' in html
     # A new version of the restrictive indicator, stricter: the firm falls below level III before.
     Benchmark.objects.create(industry="coatings", indicator="energy_per_output", version=2, level_1=Decimal("0.20"),
-                             level_2=Decimal("0.25"), level_3=Decimal("0.30"), restrictive=True)
+                             level_2=Decimal("0.25"), level_3=Decimal("0.30"), restrictive=True,
+                             effective_from=timezone.localdate())
     html = _client(world["park"]).get(reverse("cleanaudit:round", args=[audit.pk])).content.decode()
     assert 'data-period="before">—<' in html and 'data-period="after">III<' in html

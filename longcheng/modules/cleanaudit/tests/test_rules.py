@@ -22,9 +22,11 @@ def test_the_seven_stages_in_order() -> None:
 
 
 def test_a_stage_does_not_close_without_its_artefacts() -> None:
-    problems = rules.gate_problems("planning", RoundFacts(artefacts=frozenset({"team"})))
+    problems = rules.gate_problems("planning", RoundFacts(artefacts=frozenset({"team"}), registered=True))
     assert [field for field, _ in problems] == ["artefact_plan"]
-    assert rules.gate_problems("planning", RoundFacts(artefacts=frozenset({"team", "plan"}))) == []
+    assert [f for f, _ in rules.gate_problems("planning", RoundFacts(artefacts=frozenset({"team", "plan"})))] == [
+        "registration"]
+    assert rules.gate_problems("planning", RoundFacts(artefacts=frozenset({"team", "plan"}), registered=True)) == []
     assert [f for f, _ in rules.gate_problems("preaudit", RoundFacts(artefacts=ALL))] == ["figures"]
     assert rules.gate_problems("preaudit", RoundFacts(artefacts=ALL, has_before=True)) == []
 

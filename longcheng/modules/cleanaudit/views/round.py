@@ -178,6 +178,12 @@ def close_stage(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@staff_view(RESPOND)
+def register(request: StaffRequest, pk: int) -> HttpResponse:
+    return _post(request, pk, forms.Form(request.POST), lambda f: actions.do_register(pk, acting_user=request.user))
+
+
+@require_POST
 @staff_view(None)
 def open_thread(request: StaffRequest, pk: int) -> HttpResponse:
     return _post(request, pk, ThreadForm(request.POST), lambda f: actions.do_open_thread(

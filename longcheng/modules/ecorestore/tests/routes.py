@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from longcheng.kernel.route_matrix import Api, Page, Routes, World
+from longcheng.kernel.route_matrix import PUBLIC, Api, Page, Routes, World
 
 
 def _world(world: World) -> dict[str, Any]:
@@ -37,7 +37,7 @@ def _world(world: World) -> dict[str, Any]:
     work = Work.objects.create(case=cases[0], zone=zones["planting"], kind="trees", quantity_owed=10, fen_per_unit=500,
                                amount_offset_fen=5_000, tend_months=6, due_on=DECIDED + dt.timedelta(days=180))
     return {"case": cases[0], "done": cases[1], "obligation": obligation, "shift": shift, "zone": zones["labour"],
-            "work": work, "planting": zones["planting"]}
+            "work": work, "planting": zones["planting"], "base": zones["labour"].base}
 
 
 VIEW, MANAGE, COURT = "ecorestore.view", "ecorestore.manage", "ecorestore.court"
@@ -53,6 +53,10 @@ def _new_case(w: World) -> dict[str, Any]:
     return {"number": "JK-M-9", "title": "新案件", "source": "court", "source_organ": "常州经开区人民法院",
             "legal_basis": "规定", "place": w["city"]["a"].pk, "party_name": "李某", "party_kind": "person",
             "opened_on": "2024-07-01", "decided_on": "2024-07-01", "head_service_loss": "100"}
+
+
+def _base(w: World) -> list[Any]:
+    return [w["ecorestore"]["base"].pk]
 
 
 def _shift(w: World) -> list[Any]:
@@ -100,6 +104,18 @@ PAGES = [
       for step, body in SHIFT_POSTS),
     Page("ecorestore:mine", OWN),
     Page("ecorestore:thresholds", MANAGE),
+    Page("ecorestore:deliveries", SUPERVISE),
+    Page("ecorestore:delivery_record", SUPERVISE, within="a", get=False, post=lambda w: {
+        "work": w["ecorestore"]["work"].pk, "quantity": "1", "on": "2024-08-01"}),
+    Page("ecorestore:bases", VIEW),
+    Page("ecorestore:base", VIEW, _base, within="a"),
+    Page("ecorestore:money", VIEW, _base, within="a"),
+    Page("ecorestore:money_receive", MANAGE, _base, within="a", get=False, post=lambda w: {
+        "kind": "fee", "amount": "500", "payer": "李某", "received_on": "2024-09-01",
+        "case": w["ecorestore"]["case"].pk}),
+    Page("ecorestore:money_spend", MANAGE, _base, within="a", get=False, post=lambda w: {
+        "purpose": "fry", "description": "鱼苗", "amount": "1", "payee": "水产站", "spent_on": "2024-09-01"}),
+    Page("ecorestore:disclosure", PUBLIC),
     Page("ecorestore:threshold_set", MANAGE, get=False, post=lambda w: {
         "valid_from": "2026-01-01", "fast_lane_below_fen": "500", "basis": "泰州市以劳代偿快速通道"}),
 ]

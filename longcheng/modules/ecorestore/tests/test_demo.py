@@ -5,8 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from longcheng.modules.ecorestore import demo
-from longcheng.modules.ecorestore.models import Case, Certificate, Obligation, Zone
+from longcheng.modules.ecorestore import actions_money, demo
+from longcheng.modules.ecorestore.models import (
+    Assessment,
+    Base,
+    Case,
+    Certificate,
+    Obligation,
+    Shift,
+    Work,
+    Zone,
+)
 
 from .support import staff
 
@@ -24,5 +33,14 @@ def test_the_demo_builds_the_base_and_a_year_of_cases_once(city: dict[str, Any])
     assert list(Obligation.objects.filter(state="breached").values_list("hours_credited", "reverted_fen")) == [
         (12, 28 * 2200)]
     assert Obligation.objects.filter(case__party_user=party).count() == 1
+    # In kind: fish on the two fishing cases certified, trees on the logging one, trees still open on one.
+    done = sorted(Work.objects.values_list("kind", "quantity_done", "state"))
+    assert done == [("fish", 5000, "complete"), ("fish", 5000, "complete"), ("trees", 50, "open"),
+                    ("trees", 60, "complete")]
+    assert Assessment.objects.filter(satisfactory=True).count() == 3
+    assert Case.objects.filter(stage="disclosed").count() == 2
+    assert Shift.objects.filter(state="missed", obligation__case__party_user=party).count() == 1
+    money = actions_money.fund_figures(Base.objects.get())
+    assert money == {"received": 400_000 + 28 * 2200, "spent": 185_000, "balance": 215_000 + 28 * 2200}
     demo.build(log=lines.append)
     assert Case.objects.count() == len(demo.CASES) and "already" in lines[-1]

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from .school import do_record_attendance, do_record_kitchen_waste, do_record_weighing, do_weigh_meal
+from .school import (
+    do_correct_weighing,
+    do_record_attendance,
+    do_record_kitchen_waste,
+    do_record_weighing,
+    do_weigh_meal,
+)
 from .soil import (
     do_add_collector,
     do_finish_batch,
@@ -17,6 +23,7 @@ from .soil import (
 from .station import (
     NewTicket,
     do_receive_shipment,
+    do_record_compaction,
     do_record_shipment,
     do_record_stock,
     do_record_ticket,
@@ -24,8 +31,8 @@ from .station import (
 )
 
 __all__ = [
-    "NewTicket", "do_add_collector", "do_finish_batch", "do_open_batch", "do_receive_shipment",
-    "do_record_attendance", "do_record_handout", "do_record_kitchen_waste", "do_record_shipment", "do_record_step",
+    "NewTicket", "do_add_collector", "do_correct_weighing", "do_finish_batch", "do_open_batch", "do_receive_shipment",
+    "do_record_attendance", "do_record_compaction", "do_record_handout", "do_record_kitchen_waste", "do_record_shipment", "do_record_step",
     "do_record_stock", "do_record_temperatures", "do_record_ticket", "do_record_weighing", "do_release_lot",
     "do_reverse_ticket", "do_test_lot", "do_weigh_meal", "temperature_ok",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import pgettext
 
 from longcheng.kernel.access.models import User
@@ -16,6 +17,7 @@ from longcheng.kernel.orgs.models import Organisation
 from ..access import require_place
 from ..errors import ErrorCode
 from ..models import Attendance, KitchenReason, KitchenWaste, Meal, SchoolClass, Source, Weighing
+from ..rollup import refresh_school_day
 from ..spec import WEIGH
 
 MAX_DINERS, MAX_GRAMS = 200, 200_000  # a class, not a canteen; 200 kg of leftovers is a typo
@@ -46,7 +48,8 @@ def do_record_attendance(klass: SchoolClass, *, day: dt.date, meal: str, diners:
         else:
             row.diners = diners
             row.save(update_fields=["diners"])
-        Weighing.objects.filter(klass=klass, day=day, meal=meal).update(diners=diners)
+        if Weighing.objects.filter(klass=klass, day=day, meal=meal).update(diners=diners):
+            refresh_school_day(klass, day)
         record(acting_user, "wastecycle.attendance.record", row, before=before,
                after={"class": klass.name, "day": day, "meal": meal, "diners": diners})
     return row
@@ -73,6 +76,7 @@ def do_record_weighing(klass: SchoolClass, *, day: dt.date, meal: str, grams: in
             diners = Attendance.objects.filter(klass=klass, day=day, meal=meal).values_list("diners", flat=True).first()
             row = Weighing.objects.create(klass=klass, day=day, meal=meal, grams=grams, source=source, diners=diners,
                                           recorded_by=acting_user)
+            refresh_school_day(klass, day)
             record(acting_user, "wastecycle.weighing.record", row,
                    after={"class": klass.name, "day": day, "meal": meal, "grams": grams, "source": source})
     except IntegrityError as exc:
@@ -103,3 +107,30 @@ def do_weigh_meal(klass: SchoolClass, *, day: dt.date, meal: str, diners: int, g
     with transaction.atomic():
         do_record_attendance(klass, day=day, meal=meal, diners=diners, acting_user=acting_user)
         return do_record_weighing(klass, day=day, meal=meal, grams=grams, acting_user=acting_user, source=source)
+
+
+def do_correct_weighing(weighing: Weighing, *, grams: int, reason: str, acting_user: User) -> Weighing:
+    """A teacher's correction of a class's weighing (a misread scale, a tray forgotten): the grams are
+    replaced, with the reason; the first figure stays in the audit row and the school's day follows."""
+    klass = weighing.klass
+    require_perm(acting_user, WEIGH)
+    require_place(acting_user, WEIGH, klass.place.path, "klass")
+    reason = (reason or "").strip()
+    if not 4 <= len(reason) <= 200:
+        raise KernelError(pgettext("wastecycle", "Give a reason of 4 to 200 characters."), field="reason")
+    if not 0 <= grams <= MAX_GRAMS:
+        raise KernelError(pgettext("wastecycle", "Between 0 and 200,000 g."), field="grams")
+    with transaction.atomic():
+        row = Weighing.objects.select_for_update().get(pk=weighing.pk)
+        if row.pupils.exists():
+            raise Conflict(pgettext("wastecycle", "This meal was weighed pupil by pupil: weigh the pupils again."),
+                           code=ErrorCode.WEIGHED_PER_PUPIL, field="grams")
+        if row.grams == grams:
+            raise KernelError(pgettext("wastecycle", "The weight is the same as recorded."), field="grams")
+        before = {"grams": row.grams}
+        row.grams, row.corrected_at, row.correction_reason = grams, timezone.now(), reason
+        row.save(update_fields=["grams", "corrected_at", "correction_reason"])
+        refresh_school_day(klass, row.day)
+        record(acting_user, "wastecycle.weighing.correct", row, reason=reason, before=before,
+               after={"class": klass.name, "day": row.day, "meal": row.meal, "grams": grams})
+    return row

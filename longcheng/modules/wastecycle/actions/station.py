@@ -21,7 +21,7 @@ from .. import rules
 from ..access import require_place
 from ..conf import conf
 from ..errors import ErrorCode
-from ..models import Shipment, Station, StockCount, Stream, Ticket
+from ..models import CompactionRun, Shipment, Station, StockCount, Stream, Ticket
 from ..spec import OPERATE
 
 PHOTO_LIMIT = 5 * 1024 * 1024
@@ -122,8 +122,41 @@ def do_reverse_ticket(ticket: Ticket, *, reason: str, acting_user: User) -> Tick
     return reversal
 
 
+def do_record_compaction(station: Station, *, at: dt.datetime, blocks: int, kg: int,
+                         acting_user: User) -> CompactionRun:
+    """A run of the compactor: how many blocks of other waste it pressed, and their mass."""
+    require_perm(acting_user, OPERATE)
+    require_place(acting_user, OPERATE, station.place.path, "station")
+    if not 0 < blocks <= 50:
+        raise KernelError(pgettext("wastecycle", "Between 1 and 50 blocks."), field="blocks")
+    if not 0 < kg <= 100_000:
+        raise KernelError(pgettext("wastecycle", "Between 1 and 100,000 kg."), field="kg")
+    with transaction.atomic():
+        row = CompactionRun.objects.create(station=station, at=at, blocks=blocks, kg=kg, recorded_by=acting_user)
+        record(acting_user, "wastecycle.compaction.record", row, after={"at": at, "blocks": blocks, "kg": kg})
+    return row
+
+
+def _load_runs(station: Station, shipment: Shipment, run_ids: list[int], blocks: int) -> list[int]:
+    """The compaction runs loaded onto the shipment: of this station, not shipped before, their blocks the
+    shipment's; locked, so two shipments cannot take the same run."""
+    runs = list(CompactionRun.objects.select_for_update().filter(station=station, pk__in=run_ids).order_by("pk"))
+    if len(runs) != len(set(run_ids)):
+        raise KernelError(pgettext("wastecycle", "Choose compaction runs of this station."), field="runs")
+    if any(run.shipment_id is not None for run in runs):
+        raise Conflict(pgettext("wastecycle", "A compaction run chosen is already shipped."),
+                       code=ErrorCode.RUN_SHIPPED, field="runs")
+    if sum(run.blocks for run in runs) != blocks:
+        raise KernelError(pgettext("wastecycle", "The blocks are not those of the runs chosen (%(n)d).")
+                          % {"n": sum(run.blocks for run in runs)}, field="blocks")
+    CompactionRun.objects.filter(pk__in=[run.pk for run in runs]).update(shipment=shipment)
+    return [run.pk for run in runs]
+
+
 def do_record_shipment(station: Station, *, shipped_at: dt.datetime, vehicle: str, blocks: int, shipped_kg: int,
-                       acting_user: User) -> Shipment:
+                       acting_user: User, runs: list[int] | None = None) -> Shipment:
+    """Blocks shipped to the plant; with `runs`, the compaction runs they came from (their blocks must add
+    up to the shipment's)."""
     require_perm(acting_user, OPERATE)
     require_place(acting_user, OPERATE, station.place.path, "station")
     if not vehicle.strip() or len(vehicle) > 20:
@@ -135,8 +168,9 @@ def do_record_shipment(station: Station, *, shipped_at: dt.datetime, vehicle: st
     with transaction.atomic():
         row = Shipment.objects.create(station=station, shipped_at=shipped_at, vehicle=vehicle.strip(), blocks=blocks,
                                       shipped_kg=shipped_kg)
+        loaded = _load_runs(station, row, runs, blocks) if runs else []
         record(acting_user, "wastecycle.shipment.record", row,
-               after={"vehicle": row.vehicle, "blocks": blocks, "shipped_kg": shipped_kg})
+               after={"vehicle": row.vehicle, "blocks": blocks, "shipped_kg": shipped_kg, "runs": loaded})
     return row
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from longcheng.kernel.orgs.models import Organisation, OrgKind
 from longcheng.kernel.places.models import Place
 
+from .. import rollup
 from ..models import Attendance, KitchenWaste, SchoolClass, Weighing
 
 PREFIX = "wc-demo-"
@@ -70,4 +71,6 @@ def build_school(town: Place) -> int:
     Attendance.objects.bulk_create(attendance, batch_size=2000)
     Weighing.objects.bulk_create(weighings, batch_size=2000)
     KitchenWaste.objects.bulk_create(kitchen, batch_size=2000)
+    if days:
+        rollup.rebuild(days[0], days[-1])  # the schools' days the district report reads
     return len(weighings)

@@ -14,7 +14,7 @@ VIEW, WEIGH, OPERATE = "wastecycle.view", "wastecycle.weigh", "wastecycle.operat
 
 
 def _world(world: World) -> dict[str, Any]:
-    from longcheng.modules.wastecycle.models import Batch, Collector, Lot, Shipment, Ticket
+    from longcheng.modules.wastecycle.models import Batch, Collector, Lot, Shipment, Ticket, Weighing
 
     from .support import DAY, at, make_school, make_station
 
@@ -29,7 +29,9 @@ def _world(world: World) -> dict[str, Any]:
     batch = Batch.objects.create(station=station, code="M-B2", started_at=at(DAY), input_kg=3000)
     collector = Collector.objects.create(station=station, name="勤新村菜园", village=world["city"]["b"])
     shipment = Shipment.objects.create(station=station, shipped_at=at(DAY), vehicle="苏D2", blocks=3, shipped_kg=9000)
-    return {"school": school["school"], "klass": school["classes"][0], "station": station, "ticket": ticket,
+    weighing = Weighing.objects.create(klass=school["classes"][0], day=DAY, meal="breakfast", grams=1200, diners=38)
+    return {"school": school["school"], "klass": school["classes"][0], "weighing": weighing,
+            "station": station, "ticket": ticket,
             "batch": batch, "done": done, "lot": lot, "collector": collector, "shipment": shipment}
 
 
@@ -43,8 +45,12 @@ PASSING = {"tested_on": "2026-11-20", "organic_matter": "48", "nutrients": "5.5"
 PAGES = [
     Page("wastecycle:school", VIEW),
     Page("wastecycle:district", VIEW),
+    Page("wastecycle:district_file", VIEW),
+    Page("wastecycle:school_file", VIEW, _pk("school"), within="a"),
     Page("wastecycle:weigh", WEIGH, _pk("klass"), within="a",
          post=lambda w: {"day": "2026-11-02", "meal": "lunch", "diners": "38", "grams": "1200"}),
+    Page("wastecycle:correct", WEIGH, _pk("weighing"), within="a",
+         post=lambda w: {"grams": "1350", "reason": "漏称了一个餐盘"}),
     Page("wastecycle:kitchen", WEIGH, _pk("school"), within="a", get=False,
          post=lambda w: {"day": "2026-11-02", "reason": "spoilage", "grams": "3000"}),
     Page("wastecycle:station", VIEW),
@@ -65,6 +71,8 @@ PAGES = [
                          "on": "2026-11-20", "kg": "100"}),
     Page("wastecycle:shipment_new", OPERATE, _pk("station"), within="yaoguan", get=False,
          post=lambda w: {"shipped_at": "2026-11-02T15:00", "vehicle": "苏D4", "blocks": "3", "shipped_kg": "9000"}),
+    Page("wastecycle:compaction_new", OPERATE, _pk("station"), within="yaoguan", get=False,
+         post=lambda w: {"at": "2026-11-02T11:00", "blocks": "4", "kg": "12000"}),
     Page("wastecycle:stock_new", OPERATE, _pk("station"), within="yaoguan", get=False,
          post=lambda w: {"month": "2026-11-01", "kg": "12000"}),
     Page("wastecycle:shipment_receive", OPERATE, _pk("shipment"), within="yaoguan", get=False,

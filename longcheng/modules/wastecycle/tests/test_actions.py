@@ -13,7 +13,7 @@ import pytest
 from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError, PermissionDenied
 from longcheng.modules.wastecycle import actions, balance, reports
-from longcheng.modules.wastecycle.models import Batch, Handout, Lot, SchoolClass, Ticket, Weighing
+from longcheng.modules.wastecycle.models import Batch, Handout, Lot, SchoolClass, SchoolDay, Ticket, Weighing
 
 from .support import DAY, PASSING, at, make_school, make_station
 
@@ -50,7 +50,7 @@ def test_grams_per_diner_exact_and_a_class_without_attendance_not_ranked(school:
     assert [r.shown for r in report.ranked] == ["22.5", "33.3"]
     assert {r.klass.name for r in report.unranked} == {c3.name, c4.name}
     assert [r.unattended_meals for r in report.unranked if r.klass == c3] == [1]
-    district = reports.district_report(SchoolClass.objects.all(), DAY, DAY)
+    district = reports.district_report(SchoolDay.objects.all(), DAY, DAY)
     assert [(m.school, m.grams, m.diners, m.shown) for m in district] == [("遥观中心小学", 1900, 70, "27.1")]
     assert AuditEntry.objects.filter(action="wastecycle.weighing.record").count() == 3
 

@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from longcheng.modules.wastecycle import balance, reports
 from longcheng.modules.wastecycle.demo import build
-from longcheng.modules.wastecycle.models import Handout, Lot, SchoolClass, Station, Ticket, Weighing
+from longcheng.modules.wastecycle.models import (
+    Handout,
+    Lot,
+    SchoolClass,
+    SchoolDay,
+    Station,
+    Ticket,
+    Weighing,
+)
 
 
 def test_the_demo_builds_fast_once_and_shows_the_stories(city: dict[str, Any]) -> None:
@@ -29,6 +37,8 @@ def test_the_demo_builds_fast_once_and_shows_the_stories(city: dict[str, Any]) -
     fall = [kg for kg in report.daily_kg[4] if kg is not None]
     assert 4.5 <= fall[0] - fall[-1] <= 7.5, fall
     assert any(r.unattended_meals for r in report.ranked + report.unranked)
+    district = reports.district_report(SchoolDay.objects.all(), dt.date(2026, 9, 1), today)
+    assert sum(m.grams for m in district) == sum(r.grams for r in report.ranked + report.unranked)
     station = Station.objects.get()
     months = {m.month: m.balance for m in (balance.month_balance(station, m) for m in
                                           balance.rules.months_between(today - dt.timedelta(days=300), today))}
