@@ -31,6 +31,10 @@ class Role:
     # What the role sees of each kind of personal data (kernel.privacy: Kind -> Level); a kind not
     # named here is seen at kernel.privacy.DEFAULTS (masked, or not at all).
     sees: Mapping[str, int] = field(default_factory=dict, hash=False, compare=False)
+    # A role held by a member of the public (a family member, a driver): the page (URL name) such a
+    # user lands on after sign-in, shown without the staff header. A user who also holds a role
+    # without a landing (staff) keeps the dashboard.
+    landing: str = ""
 
 
 @dataclass(frozen=True)

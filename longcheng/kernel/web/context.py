@@ -2,12 +2,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
+from django.utils import timezone
 from django.urls import NoReverseMatch, reverse
 
 from longcheng.kernel import registry
+from longcheng.kernel.access.models import RoleAssignment
 from longcheng.kernel.access.scope import has_perm
 from longcheng.kernel.notify.api import unread_count
+
+
+def public_landing(user: Any) -> str | None:
+    """The URL of the page a public-side user (every role they hold declares the same landing) starts
+    on; None for staff, for a user holding no role and for the superuser."""
+    if not user.is_authenticated or user.is_superuser:
+        return None
+    held = set(RoleAssignment.objects.filter(user=user).filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=timezone.now())).values_list("role", flat=True))
+    known = registry.roles()
+    landings = {known[code].landing if code in known else "" for code in held}
+    if len(landings) != 1 or "" in landings:
+        return None
+    try:
+        return reverse(landings.pop())
+    except NoReverseMatch:
+        return None
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -30,4 +50,5 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     matching = [n for n in nav if n["url"] != "/" and current.startswith(str(n["url"]))]
     if matching:
         max(matching, key=lambda n: len(str(n["url"])))["current"] = True
-    return {"shell_nav": nav, "shell_unread": unread_count(user)}
+    landing = public_landing(user)
+    return {"shell_nav": nav, "shell_unread": unread_count(user), "shell_landing": landing}

@@ -28,6 +28,7 @@ from longcheng.kernel.rights import who
 from longcheng.kernel.workdays import api as workdays
 
 from .charts import render_chart
+from .context import public_landing
 from .decorators import staff_view
 from .forms import DeathForm, ResidentForm, RevealForm
 from .signin import signed_in
@@ -57,6 +58,10 @@ def attach_error(form: Any, error: KernelError) -> None:
 
 @staff_view(None)
 def home(request: HttpRequest) -> HttpResponse:
+    # A family member or a driver starts on their own page, not on a staff dashboard they have no use for.
+    landing = public_landing(request.user)
+    if landing:
+        return redirect(landing)
     panels = []
     for panel in registry.dashboard_panels():
         if panel.permission and not has_perm(request.user, panel.permission):

@@ -40,7 +40,7 @@ _HANDLERS: dict[str, int] = {Kind.IDENTIFIER: Level.PLAIN, Kind.CONTACT: Level.P
 ROLES = [
     # A driver is a citizen account (real-name verified at sign-up) reporting anywhere in the city;
     # what they see is narrowed to the reports they are a party of (access.py).
-    Role("accidents_driver", pgettext_lazy("accidents", "Driver (龙e处)"), frozenset({REPORT})),
+    Role("accidents_driver", pgettext_lazy("accidents", "Driver (龙e处)"), frozenset({REPORT}), landing="accidents:home"),
     Role("accidents_officer", pgettext_lazy("accidents", "Traffic officer (龙e处)"), frozenset({REVIEW, FIGURES}),
          demo_scope="武进区", sees=_HANDLERS),
     Role(CHIEF_ROLE, pgettext_lazy("accidents", "Duty chief (龙e处)"), frozenset({REVIEW, FIGURES})),

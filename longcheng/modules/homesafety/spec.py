@@ -49,7 +49,8 @@ ROLES = [
     Role("homesafety_installer", _("Device installer"), frozenset({"homesafety.view", "homesafety.install"}),
          sees={Kind.MINOR: Level.PLAIN, Kind.ADDRESS: Level.PLAIN}, demo_scope=COMMUNITY),
     Role("homesafety_gateway", _("Telemetry gateway (machine account)"), frozenset({"homesafety.ingest"})),
-    Role("family_member", _("Family member"), frozenset({"homesafety.family"}), demo_scope=COMMUNITY),
+    Role("family_member", _("Family member"), frozenset({"homesafety.family"}), demo_scope=COMMUNITY,
+         landing="homesafety:family"),
 ]
 
 
