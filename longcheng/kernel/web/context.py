@@ -4,8 +4,8 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
-from django.utils import timezone
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from longcheng.kernel import registry
 from longcheng.kernel.access.models import RoleAssignment
