@@ -265,6 +265,12 @@ API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
 # (kernel/maps.py). Empty: places are drawn on a blank ground. Its origin is added to img-src below.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 MAP_ATTRIBUTION = env_str("MAP_ATTRIBUTION", "")
+# The datum the tiles are drawn in: "wgs84" (天地图's CGCS2000 is within a metre of it) or "gcj02"
+# (高德, 腾讯: the shifted datum China requires of commercial maps). Coordinates are stored as WGS-84;
+# with a GCJ-02 base map they are shifted only as they are drawn, so points sit on the tiles' streets.
+MAP_TILE_DATUM = env_str("MAP_TILE_DATUM", "wgs84").lower()
+if MAP_TILE_DATUM not in ("wgs84", "gcj02"):
+    raise ImproperlyConfigured(f"MAP_TILE_DATUM must be wgs84 or gcj02, not {MAP_TILE_DATUM!r}")
 _TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL.startswith("https://") else ""
 
 # Content-Security-Policy (django-csp). Scripts only from our own static files: no inline script,

@@ -6,7 +6,8 @@ the city's own tile server, configured by MAP_TILE_URL (a URL template such as
 https://tiles.example.gov.cn/{z}/{x}/{y}.png); without it the features are drawn on a blank ground,
 still in their true positions, and listed under the map (the list is also what a screen reader or a
 browser without scripts gets). Coordinates are WGS 84; a point outside China's range or not a number
-is left out, never drawn at 0,0.
+is left out, never drawn at 0,0. A tile provider drawn in GCJ-02 (MAP_TILE_DATUM=gcj02: 高德, 腾讯)
+gets the features shifted as they are drawn (prcoords); what is stored stays WGS 84.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import prcoords
+from django.conf import settings
 
 # Mainland China and its waters, generously: a point outside is a bad reading, not a place.
 LAT_RANGE, LON_RANGE = (3.0, 54.0), (73.0, 136.0)
@@ -76,6 +80,29 @@ def place_area(place: Any, label: str | None = None, *, url: str = "", tone: str
     return Feature(outline, label or place.name, url, tone, count)
 
 
-def collection(features: Sequence[Feature | None]) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection of the features that are places (None left out)."""
-    return {"type": "FeatureCollection", "features": [f.as_geojson() for f in features if f is not None]}
+def display_datum() -> str:
+    """The datum features are drawn in: GCJ-02 only over a GCJ-02 base map; without tiles the
+    places' own outlines are the ground, and they are WGS 84 like everything else."""
+    return "gcj02" if settings.MAP_TILE_URL and settings.MAP_TILE_DATUM == "gcj02" else "wgs84"
+
+
+def to_gcj02(coordinates: Any) -> Any:
+    """GeoJSON coordinates ([lon, lat], or nested lists of them) shifted from WGS 84 to GCJ-02."""
+    if coordinates and isinstance(coordinates[0], int | float):
+        shifted = prcoords.wgs_gcj(prcoords.Coords(float(coordinates[1]), float(coordinates[0])))
+        return [round(shifted.lon, 6), round(shifted.lat, 6)]
+    return [to_gcj02(c) for c in coordinates]
+
+
+def _drawn(geometry: dict[str, Any]) -> dict[str, Any]:
+    if geometry.get("type") == "GeometryCollection":
+        return {**geometry, "geometries": [_drawn(g) for g in geometry.get("geometries", [])]}
+    return {**geometry, "coordinates": to_gcj02(geometry.get("coordinates", []))}
+
+
+def collection(features: Sequence[Feature | None], *, datum: str = "wgs84") -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of the features that are places (None left out), in `datum`."""
+    out = [f.as_geojson() for f in features if f is not None]
+    if datum == "gcj02":
+        out = [{**f, "geometry": _drawn(f["geometry"])} for f in out]
+    return {"type": "FeatureCollection", "features": out}

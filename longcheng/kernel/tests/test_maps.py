@@ -42,3 +42,24 @@ def test_the_map_tag_uses_the_packages_leaflet_and_lists_the_places() -> None:
 def test_a_configured_tile_server_is_handed_to_the_map() -> None:
     html = Template("{% load maps %}{% map spots %}").render(Context({"spots": []}))
     assert 'data-tiles="https://tiles.example.gov.cn/{z}/{x}/{y}.png"' in html
+
+
+def test_over_a_gcj02_base_map_features_are_shifted_as_drawn_and_stored_as_they_are() -> None:
+    # 常州市天宁区 (WGS 84) and its GCJ-02 position: the shift there is about 500 m to the east and south.
+    spot = maps.point(31.7246, 120.0683, "天宁")
+    ring = maps.area([[31.70, 119.90], [31.70, 119.91], [31.71, 119.91]], "outline")
+    template = Template("{% load maps %}{% map spots %}")
+    with override_settings(MAP_TILE_URL="https://webrd01.is.autonavi.com/{z}/{x}/{y}.png", MAP_TILE_DATUM="gcj02"):
+        assert maps.display_datum() == "gcj02"
+        drawn = maps.collection([spot, ring], datum=maps.display_datum())
+        html = template.render(Context({"spots": [spot]}))
+    lon, lat = drawn["features"][0]["geometry"]["coordinates"]
+    assert (round(lat, 4), round(lon, 4)) == (31.7228, 120.0732)
+    assert spot is not None and spot.geometry["coordinates"] == [120.0683, 31.7246]  # what is kept is unchanged
+    assert drawn["features"][1]["geometry"]["coordinates"][0][0] != [119.9, 31.7]
+    assert "120.073241" in html and "120.0683" not in html
+    # No tiles, or tiles in WGS 84 (天地图): nothing is shifted; the outlines and points agree with each other.
+    for tiles, datum in (("", "gcj02"), ("https://t0.tianditu.gov.cn/{z}/{x}/{y}.png", "wgs84")):
+        with override_settings(MAP_TILE_URL=tiles, MAP_TILE_DATUM=datum):
+            assert maps.display_datum() == "wgs84"
+            assert "120.0683" in template.render(Context({"spots": [spot]}))

@@ -18,6 +18,7 @@ _ids = itertools.count(1)
 def map(features: list[maps.Feature | None], label: str = "", height: int = 360) -> dict[str, Any]:
     shown = [f for f in features if f is not None]
     map_id = f"map-{next(_ids)}"
-    return {"map_id": map_id, "data_id": f"{map_id}-data", "data": maps.collection(shown), "features": shown, "label": label,
+    return {"map_id": map_id, "data_id": f"{map_id}-data", "features": shown, "label": label,
+            "data": maps.collection(shown, datum=maps.display_datum()),
             "height": max(160, min(int(height), 900)), "tiles": getattr(settings, "MAP_TILE_URL", ""),
             "attribution": getattr(settings, "MAP_ATTRIBUTION", "")}
