@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 from longcheng.kernel.ledger.money import yuan
 from longcheng.kernel.registry import DataSection, RecordClass
 
-from .models import Case, Certificate, Obligation, Shift
+from .models import Case, Certificate, Obligation, Receipt, Shift
 
 YEAR = 365
 
@@ -41,6 +41,18 @@ def personal_data(person: Any) -> list[DataSection]:
               for s in Shift.objects.filter(obligation__case__in=cases).select_related("obligation__case", "zone")]
     certificates = [[c.case.number, c.number, c.hours, yuan(c.amount_offset_fen), c.sent_to, c.issued_at]
                     for c in Certificate.objects.filter(case__in=cases).select_related("case")]
+    receipts = [[r.case.number if r.case else "", r.get_kind_display(), yuan(r.amount_fen), r.payer, r.received_on]
+                for r in Receipt.objects.filter(case__in=cases).select_related("case")]
+    return [
+        *_sections(rows, obligations, shifts, certificates),
+        DataSection(pgettext_lazy("ecorestore", "Money received for the cases"), [
+            pgettext_lazy("ecorestore", "case number"), pgettext_lazy("ecorestore", "kind"),
+            pgettext_lazy("ecorestore", "amount"), pgettext_lazy("ecorestore", "paid by"),
+            pgettext_lazy("ecorestore", "received on")], receipts),
+    ]
+
+
+def _sections(rows: list[Any], obligations: list[Any], shifts: list[Any], certificates: list[Any]) -> list[DataSection]:
     return [
         DataSection(pgettext_lazy("ecorestore", "Damage cases"), [pgettext_lazy("ecorestore", "case number"), pgettext_lazy("ecorestore", "title"), pgettext_lazy("ecorestore", "source"), pgettext_lazy("ecorestore", "organ"),
                                          pgettext_lazy("ecorestore", "legal basis"), pgettext_lazy("ecorestore", "party"), pgettext_lazy("ecorestore", "party kind"), pgettext_lazy("ecorestore", "stage"),

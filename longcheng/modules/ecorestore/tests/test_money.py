@@ -14,7 +14,7 @@ from django.conf import settings
 from django.test import Client
 
 from longcheng.kernel.audit.models import AuditEntry
-from longcheng.kernel.errors import PermissionDenied
+from longcheng.kernel.errors import KernelError, PermissionDenied
 from longcheng.kernel.ledger.actions import InsufficientFunds
 from longcheng.kernel.ledger.models import Account, Fund, JournalEntry, Posting
 from longcheng.modules.ecorestore import actions, actions_money
@@ -98,8 +98,9 @@ def test_the_first_spend_with_no_fund_yet_writes_nothing(scene: dict[str, Any]) 
 @pytest.mark.parametrize("amount", [0, -100])
 def test_no_amount_below_one_fen(scene: dict[str, Any], amount: int) -> None:
     before = state()
-    with pytest.raises(Exception, match="more than zero"):
+    with pytest.raises(KernelError) as refused:
         _receive(scene, amount)
+    assert refused.value.field == "amount" and refused.value.code == "invalid_amount"
     assert state() == before
 
 

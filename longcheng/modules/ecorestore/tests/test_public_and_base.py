@@ -14,7 +14,6 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from longcheng.kernel.privacy import public_name
 from longcheng.modules.ecorestore import actions_money, figures
 from longcheng.modules.ecorestore.actions_money import NewReceipt, NewSpend
 from longcheng.modules.ecorestore.models import (
@@ -28,14 +27,6 @@ from longcheng.modules.ecorestore.models import (
 )
 
 from .support import DECIDED, make_base, staff
-
-
-def test_public_name_masks_every_name_whoever_reads() -> None:
-    assert public_name("张三丰") == "张*丰"
-    assert public_name("李四") == "李*"
-    assert public_name("王") == "*"
-    assert public_name("  ") == "" and public_name(None) == ""
-    assert public_name("常州某某环保科技有限公司") == "常" + "*" * 10 + "司"
 
 
 def _case(city: dict[str, Any], n: int, stage: str, zone: Any, user: Any) -> Case:
