@@ -43,6 +43,32 @@ class CorrectForm(_Form):
                              max_length=200)
 
 
+class PupilsForm(_Form):
+    key = "pupils"
+    day = forms.DateField(label=pgettext_lazy("wastecycle", "Day"), widget=DateWidget())
+    meal = forms.ChoiceField(label=pgettext_lazy("wastecycle", "Meal"), choices=Meal.choices, initial=Meal.LUNCH)
+    plates = forms.CharField(label=pgettext_lazy("wastecycle", "Plates: seat and grams, one pupil a line"),
+                             widget=forms.Textarea(attrs={"rows": 8, "placeholder": "1 35\n2 0\n3 120"}))
+
+    def clean_plates(self) -> dict[int, int]:
+        plates: dict[int, int] = {}
+        for n, line in enumerate(self.cleaned_data["plates"].splitlines(), 1):
+            parts = line.replace(":", " ").replace("，", " ").replace(",", " ").split()
+            if not parts:
+                continue
+            if len(parts) != 2 or not all(p.isdigit() for p in parts) or int(parts[0]) in plates:
+                raise forms.ValidationError(pgettext("wastecycle", "Line %(n)d: a seat number and grams, once a seat.")
+                                            % {"n": n})
+            plates[int(parts[0])] = int(parts[1])
+        return plates
+
+
+class OptionsForm(_Form):
+    key = "options"
+    per_pupil = forms.BooleanField(label=pgettext_lazy("wastecycle", "This school weighs pupil by pupil"),
+                                   required=False)
+
+
 class KitchenForm(_Form):
     key = "kitchen"
     day = forms.DateField(label=pgettext_lazy("wastecycle", "Day"), widget=DateWidget())

@@ -37,6 +37,8 @@ AUDIT_ACTIONS = {
     "wastecycle.attendance.record": pgettext_lazy("wastecycle", "Attendance recorded"),
     "wastecycle.weighing.record": pgettext_lazy("wastecycle", "Class leftovers weighed"),
     "wastecycle.weighing.correct": pgettext_lazy("wastecycle", "Class leftovers corrected"),
+    "wastecycle.pupils.weigh": pgettext_lazy("wastecycle", "Pupils' plates weighed"),
+    "wastecycle.options.set": pgettext_lazy("wastecycle", "School's weighing option set"),
     "wastecycle.kitchen.record": pgettext_lazy("wastecycle", "Kitchen waste recorded"),
     "wastecycle.ticket.record": pgettext_lazy("wastecycle", "Weighbridge ticket written"),
     "wastecycle.ticket.reverse": pgettext_lazy("wastecycle", "Weighbridge ticket reversed"),
@@ -70,6 +72,8 @@ AUDIT_FIELDS = {
     "residue_kg": pgettext_lazy("wastecycle", "Residue (kg)"),
     "month": pgettext_lazy("wastecycle", "Month"),
     "runs": pgettext_lazy("wastecycle", "Compaction runs"),
+    "per_pupil": pgettext_lazy("wastecycle", "Weighs per pupil"),
+    "pupils": pgettext_lazy("wastecycle", "Pupils weighed"),
 }
 
 SPEC = register_module(ModuleSpec(

@@ -123,7 +123,7 @@ def do_correct_weighing(weighing: Weighing, *, grams: int, reason: str, acting_u
     with transaction.atomic():
         row = Weighing.objects.select_for_update().get(pk=weighing.pk)
         if row.pupils.exists():
-            raise Conflict(pgettext("wastecycle", "This meal was weighed pupil by pupil: weigh the pupils again."),
+            raise Conflict(pgettext("wastecycle", "This meal was weighed pupil by pupil: its weight is the sum of the plates."),
                            code=ErrorCode.WEIGHED_PER_PUPIL, field="grams")
         if row.grams == grams:
             raise KernelError(pgettext("wastecycle", "The weight is the same as recorded."), field="grams")

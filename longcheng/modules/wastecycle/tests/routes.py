@@ -14,7 +14,15 @@ VIEW, WEIGH, OPERATE = "wastecycle.view", "wastecycle.weigh", "wastecycle.operat
 
 
 def _world(world: World) -> dict[str, Any]:
-    from longcheng.modules.wastecycle.models import Batch, Collector, Lot, Shipment, Ticket, Weighing
+    from longcheng.modules.wastecycle.models import (
+        Batch,
+        Collector,
+        Lot,
+        SchoolOptions,
+        Shipment,
+        Ticket,
+        Weighing,
+    )
 
     from .support import DAY, at, make_school, make_station
 
@@ -29,6 +37,7 @@ def _world(world: World) -> dict[str, Any]:
     batch = Batch.objects.create(station=station, code="M-B2", started_at=at(DAY), input_kg=3000)
     collector = Collector.objects.create(station=station, name="勤新村菜园", village=world["city"]["b"])
     shipment = Shipment.objects.create(station=station, shipped_at=at(DAY), vehicle="苏D2", blocks=3, shipped_kg=9000)
+    SchoolOptions.objects.create(school=school["school"], place=world["city"]["a"], per_pupil=True)
     weighing = Weighing.objects.create(klass=school["classes"][0], day=DAY, meal="breakfast", grams=1200, diners=38)
     return {"school": school["school"], "klass": school["classes"][0], "weighing": weighing,
             "station": station, "ticket": ticket,
@@ -49,6 +58,9 @@ PAGES = [
     Page("wastecycle:school_file", VIEW, _pk("school"), within="a"),
     Page("wastecycle:weigh", WEIGH, _pk("klass"), within="a",
          post=lambda w: {"day": "2026-11-02", "meal": "lunch", "diners": "38", "grams": "1200"}),
+    Page("wastecycle:pupils", WEIGH, _pk("klass"), within="a",
+         post=lambda w: {"day": "2026-11-04", "meal": "lunch", "plates": "1 30\n2 0\n3 85"}),
+    Page("wastecycle:options", WEIGH, _pk("klass"), within="a", get=False, post=lambda w: {"per_pupil": "on"}),
     Page("wastecycle:correct", WEIGH, _pk("weighing"), within="a",
          post=lambda w: {"grams": "1350", "reason": "漏称了一个餐盘"}),
     Page("wastecycle:kitchen", WEIGH, _pk("school"), within="a", get=False,
