@@ -48,8 +48,11 @@ def overdue_q(today: dt.date) -> Q:
     """A round past a deadline: the registration (备案) not filed by its day, an open stage past its due
     day, or the bureau's review past its own. One condition, so it can filter or count in one query."""
     late_stage = StageRecord.objects.filter(round=OuterRef("pk"), closed_at__isnull=True, due_on__lt=today)
-    return (Q(Exists(late_stage)) | Q(registered_on__isnull=True, registration_due__lt=today)
-            | Q(status__in=("assessment", "assessed"), review_due__lt=today))
+    # A finished round (accepted or failed) has no open stage and no review due: the status test comes
+    # first, so the stage lookup runs only for the rounds still open.
+    return ~Q(status__in=("accepted", "failed")) & (
+        Q(registered_on__isnull=True, registration_due__lt=today)
+        | Q(status__in=("assessment", "assessed"), review_due__lt=today) | Q(Exists(late_stage)))
 
 
 def overdue_rounds(rounds: QuerySet[AuditRound], today: dt.date) -> QuerySet[AuditRound]:
