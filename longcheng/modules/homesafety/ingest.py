@@ -16,6 +16,8 @@ from typing import Any
 from django.utils import timezone
 from pydantic import ValidationError
 
+from longcheng.kernel.telemetry.envelope import Envelope, Incoming, device_time
+
 from . import rulebook, rules
 from .actions import first_signal
 from .alarms import clear_alarm, raise_alarm
@@ -23,7 +25,6 @@ from .conf import conf
 from .devices import DEVICE_TYPES
 from .models import AlarmKind, Device, Severity
 from .telemetry import batch
-from .telemetry.envelope import Envelope, Incoming, device_time
 from .telemetry.registry import forget_devices
 from .telemetry.state import State
 from .telemetry.store import Accepted, IngestResult

@@ -21,8 +21,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
-from ..models import DeadLetter, Device, DeviceState, SeqGap
-from .envelope import (
+from longcheng.kernel.telemetry.envelope import (
     MAX_DEPTH,
     MAX_PAYLOAD,
     UNDECODED,
@@ -35,6 +34,8 @@ from .envelope import (
     serial_from_topic,
     too_deep,
 )
+
+from ..models import DeadLetter, Device, DeviceState, SeqGap
 from .registry import devices_by_serial, gateway_scope, in_scope, user_scope
 from .sequence import fill_gaps, sequence
 from .state import State, load_states, save_states

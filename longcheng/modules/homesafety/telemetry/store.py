@@ -16,8 +16,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from longcheng.kernel.telemetry.envelope import Incoming, clean, payload_text
+
 from ..models import DeadLetter, Device, Reading
-from .envelope import Incoming, clean, payload_text
 
 log = logging.getLogger("longcheng.homesafety.ingest")
 
