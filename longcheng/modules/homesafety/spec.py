@@ -122,6 +122,7 @@ SPEC = register_module(ModuleSpec(
         device_types=later("longcheng.modules.homesafety.devices.type_codes"),
         application=later("longcheng.modules.homesafety.ingest.HomeSafety"),
         ingest_permission="homesafety.ingest",
-        scope_path="enrollee__person__place__path",
+        scope_path="homesafety__enrollee__person__place__path",
+        select_related=("homesafety__enrollee",),
     ),
 ))
