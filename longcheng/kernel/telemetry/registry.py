@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import CharField, F, Value
 from django.db.models.functions import Coalesce
 
 from longcheng.kernel.access.models import User
@@ -74,7 +74,7 @@ def _scope_path() -> Any:
     """The place path of a device through its module's binding (the first module that binds it)."""
     paths = [F(t.scope_path) for _spec, t in telemetry_modules() if t.scope_path]
     if not paths:
-        return Value(None)
+        return Value(None, output_field=CharField())  # no module binds devices to places: no gateway may send
     return paths[0] if len(paths) == 1 else Coalesce(*paths)
 
 
