@@ -100,9 +100,9 @@ class Feed:
 def _in_process(feed: Feed) -> None:
     from django.db import transaction
 
+    from longcheng.kernel.telemetry.store import Accepted, insert_new
     from longcheng.modules.homesafety.ingest import Incoming, ingest
     from longcheng.modules.homesafety.models import Device
-    from longcheng.modules.homesafety.telemetry.store import Accepted, insert_new
 
     progress(f"in-process ingest: {MESSAGES} readings in batches of 500")
     batches = [[feed.body(i) for i in range(start, start + 500)] for start in range(0, MESSAGES, 500)]

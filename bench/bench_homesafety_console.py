@@ -50,7 +50,7 @@ def _build() -> dict[str, Any]:
     from longcheng.kernel.people.models import Resident
     from longcheng.kernel.places.models import Place
     from longcheng.modules.homesafety.alarms import raise_alarm
-    from longcheng.modules.homesafety.models import Alarm, Device, DeviceState, Enrollee
+    from longcheng.modules.homesafety.models import Alarm, Device, DeviceState, Enrollee, create_devices
     from longcheng.modules.homesafety.rules import Verdict
 
     quiet = lambda *a, **k: None  # noqa: E731
@@ -66,9 +66,8 @@ def _build() -> dict[str, Any]:
         ids = list(free.order_by("pk").values_list("pk", flat=True)[:needed])
         Enrollee.objects.bulk_create([Enrollee(person_id=pk, lives_alone=True) for pk in ids], batch_size=2000)
         enrollees = dict(Enrollee.objects.values_list("person_id", "pk"))
-        Device.objects.bulk_create([Device(serial=f"HSC-{i:06d}", kind="wristband", enrollee_id=enrollees[pk],
-                                           installed_at=now - dt.timedelta(days=30)) for i, pk in enumerate(ids)],
-                                   batch_size=2000)
+        create_devices([(f"HSC-{i:06d}", "wristband", enrollees[pk], now - dt.timedelta(days=30))
+                        for i, pk in enumerate(ids)], batch_size=2000)
         DeviceState.objects.bulk_create([DeviceState(device=d) for d in Device.objects.filter(serial__startswith="HSC-")],
                                         batch_size=2000)
         with transaction.atomic():  # 50 open alarms on the console before the run

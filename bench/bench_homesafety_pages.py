@@ -36,7 +36,7 @@ def _build(persons: int, readings: int) -> None:
     from longcheng.kernel.people.models import Resident
     from longcheng.modules.homesafety import demo as hs_demo
     from longcheng.modules.homesafety.alarms import raise_alarm
-    from longcheng.modules.homesafety.models import Device, DeviceState, Enrollee, Reading
+    from longcheng.modules.homesafety.models import Device, DeviceState, Enrollee, Reading, create_devices
     from longcheng.modules.homesafety.rules import Verdict
 
     if Enrollee.objects.count() >= persons and Reading.objects.count() >= readings * 0.99:
@@ -58,8 +58,7 @@ def _build(persons: int, readings: int) -> None:
     enrollees = dict(Enrollee.objects.values_list("person_id", "pk"))
     for start in range(0, len(ids), 20_000):
         chunk = ids[start:start + 20_000]
-        Device.objects.bulk_create([Device(serial=f"P-{pk}", kind="wristband", enrollee_id=enrollees[pk],
-                                           installed_at=now - dt.timedelta(days=30)) for pk in chunk], batch_size=5000)
+        create_devices([(f"P-{pk}", "wristband", enrollees[pk], now - dt.timedelta(days=30)) for pk in chunk])
     devices = list(Device.objects.filter(serial__startswith="P-").values_list("pk", flat=True))
     DeviceState.objects.bulk_create([DeviceState(device_id=pk, last_received_at=now, last_device_time=now, online=True,
                                                  lat=31.7, lon=120.0, metrics={"hr": 72, "battery": 80})

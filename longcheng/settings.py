@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "longcheng.kernel.jobs",
     # Data-subject requests (PIPL art. 44-47) and retention (kernel/rights).
     "longcheng.kernel.rights",
+    # Device telemetry shared by the modules that have devices (kernel/telemetry, docs/telemetry.md).
+    "longcheng.kernel.telemetry",
     "longcheng.kernel.web",
     # Public services: one app each, discovered through the kernel registry in their AppConfig.ready().
     *env_list("LONGCHENG_MODULES", ["longcheng.modules.homesafety", "longcheng.modules.youthaid",

@@ -122,6 +122,26 @@ class RecordClass:
     purge: Callable[[Any], int] | None = None
 
 
+@dataclass(frozen=True)
+class Telemetry:
+    """A module's devices, plugged into the kernel's telemetry (kernel/telemetry, docs/telemetry.md).
+
+    `device_types()`: the codes of the device types the module declares (a device of a type no
+    module declares is refused, dead letter `unknown_device_type`). `application()`: a fresh object
+    applying one batch's readings to the module's rules (kernel.telemetry.plug.Application).
+    `ingest_permission`: what a gateway account needs, in the places whose devices it may send for.
+    `scope_path`: the lookup from a device to the place path a gateway's scope must cover (the
+    module's binding of a device to a person or a place); empty: no gateway may send for its devices.
+    `select_related`: what the device cache loads with each device for the application (home
+    safety: its binding and the bound person)."""
+
+    device_types: Callable[[], Any]
+    application: Callable[[], Any]
+    ingest_permission: str
+    scope_path: str = ""
+    select_related: tuple[str, ...] = ()
+
+
 @dataclass
 class ModuleSpec:
     code: str
@@ -164,6 +184,8 @@ class ModuleSpec:
     # ("onestop.task" -> "企业迁移登记 #21 · 迁入申请" instead of "relocation #21 / move_in"). A model
     # not named here shows the text stored with the row.
     audit_objects: dict[str, Callable[[list[str]], dict[str, str]]] = field(default_factory=dict)
+    # The module's devices in the kernel's telemetry (docs/telemetry.md); None: the module has none.
+    telemetry: Telemetry | None = None
 
 
 _MODULES: dict[str, ModuleSpec] = {}

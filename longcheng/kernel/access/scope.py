@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -194,7 +195,12 @@ def _follow_loaded(obj: Any, parts: list[str]) -> str | None:
     """The value at the end of `parts` if every step is already in memory (None: ask the database)."""
     current = obj
     for part in parts[:-1]:
-        field = current._meta.get_field(part)
+        try:
+            field = current._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None  # e.g. a subclass's instance loaded where its parent's relation goes on
+        if not field.concrete:
+            return None  # a reverse relation (a module's binding of a kernel row): ask the database
         if getattr(current, field.attname, None) is None:
             return ""  # no place: nothing to follow
         if not field.is_cached(current):

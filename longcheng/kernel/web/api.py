@@ -36,6 +36,7 @@ from longcheng.kernel.access.models import ApiToken, User, hash_token
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.errors import ErrorCode, KernelError
 from longcheng.kernel.rights.api import router as _rights_router
+from longcheng.kernel.telemetry.api import router as _telemetry_router
 
 from . import api_kernel, api_services  # the kernel's own routes
 
@@ -292,6 +293,7 @@ for _path, _router in [*api_kernel.ROUTERS, *api_services.ROUTERS]:
     api.add_router(_path, _router)
 
 api.add_router("/access", _access_router)
+api.add_router("/telemetry", _telemetry_router)
 api.add_router("/rights", _rights_router)
 
 

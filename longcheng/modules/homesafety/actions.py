@@ -18,6 +18,7 @@ from longcheng.kernel.audit.actions import record
 from longcheng.kernel.errors import ErrorCode, KernelError
 from longcheng.kernel.notify.api import queue_message
 from longcheng.kernel.people.models import Resident
+from longcheng.kernel.telemetry.registry import forget_devices
 
 from .access import alarm_to_handle
 from .devices import DEVICE_TYPES
@@ -36,8 +37,8 @@ from .models import (
     OrderStatus,
     Outcome,
     WorkOrder,
+    home_device,
 )
-from .telemetry.registry import forget_devices
 
 # Which status each step may start from.
 _FROM = {
@@ -262,7 +263,8 @@ def do_decide_feature(request_id: int, *, approve: bool, acting_user: User) -> A
         if not FeatureRequest.objects.filter(pk=request.pk, status="pending").update(
                 status="approved" if approve else "rejected", decided_by=acting_user, decided_at=timezone.now()):
             raise StepRefused(_("This request has been decided already."), field="status")
-        device = request.device
+        device = home_device(request.device)
+        assert device is not None  # a request is made for a wristband of home safety's
         before = {"payment_enabled": device.payment_enabled, "calling_enabled": device.calling_enabled}
         if approve:
             Device.objects.filter(pk=device.pk).update(**{f"{request.feature}_enabled": request.enable})

@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 
 from longcheng.kernel.access.models import RoleAssignment, User
 from longcheng.kernel.jobs.api import enqueue_on_commit
+from longcheng.kernel.telemetry.models import Device
 
 from . import (
     jobs,  # a module, not its names: jobs.py imports this one (they call each other)
     rulebook,
 )
-from .models import Alarm, AlarmEvent, AlarmStatus, Device, Enrollee, Outcome, Severity
+from .models import Alarm, AlarmEvent, AlarmStatus, Enrollee, Outcome, Severity
 from .rules import Verdict
 
 

@@ -10,41 +10,21 @@ from ninja import Field, Router, Schema
 
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import access_object, require_perm, restrict
+from longcheng.kernel.telemetry.api import TelemetryIn, TelemetryOut, ingest_http
 
 from . import actions
-from .ingest import Incoming, ingest
 from .models import Alarm
 from .views import dispatch_candidates
 
 router = Router(tags=["homesafety"])
 
-MAX_BATCH = 1000
-
-
-class TelemetryIn(Schema):
-    messages: list[dict[str, Any]] = Field(..., min_length=1, max_length=MAX_BATCH,
-                                           description="Device messages, each {device, seq, ts, metrics, event}")
-
-
-class TelemetryOut(Schema):
-    stored: int
-    duplicates: int
-    rejected: int
-    raised: int
-    cleared: int
-    reasons: dict[str, int]
-    errors: list[dict[str, Any]]
-
-
 @router.post("/telemetry", response=TelemetryOut)
 def post_telemetry(request: HttpRequest, payload: TelemetryIn) -> Any:
-    """A gateway's batch (up to 1,000 messages). The same validation and ingest path as MQTT; each
-    rejected message is listed with its index and reason, the others are stored. A device not
-    bound within the gateway account's scope is refused (`device_out_of_scope`)."""
+    """The kernel's `POST /api/v1/telemetry/ingest` under its name before issue 20, kept for the
+    gateways configured with it: a gateway's batch (up to 1,000 messages), the same validation and
+    ingest path as MQTT; each rejected message is listed with its index and reason."""
     require_perm(request.user, "homesafety.ingest")
-    received = dt.datetime.now(dt.UTC)
-    return ingest([Incoming(payload=m, received_at=received) for m in payload.messages], source="http",
-                  gateway=request.user).as_dict()
+    return ingest_http(request, payload)
 
 
 class AlarmOut(Schema):

@@ -137,3 +137,8 @@ def format_readings(metrics: dict[str, Any] | None, *, without: frozenset[str] =
             shown = f"{value}{unit}" if unit in ("%", "°C", "%/m") else f"{value} {unit}".strip()
         parts.append(f"{label} {shown}")
     return " · ".join(parts)
+
+
+def type_codes() -> list[str]:
+    """The codes of the declared device types, for the kernel's telemetry (spec.py: `Telemetry`)."""
+    return list(DEVICE_TYPES)

@@ -3,8 +3,9 @@
     result = ingest([Incoming(payload=b'{"device": "WB-1", ...}', topic="...")], source="mqtt")
 
 The plumbing any device service shares (envelope limits, dead letters, (device, seq) idempotency,
-sequence gaps, the latest state row) is in `telemetry/`, which issue 20 moves into the kernel. This
-file supplies what is home safety's own: the device types' metrics and events, the clock window,
+sequence gaps, the latest state row) is the kernel's telemetry (kernel/telemetry, docs/telemetry.md),
+which asks this `Application` about home safety's device types (spec.py: `Telemetry`). This file
+supplies what is home safety's own: the device types' metrics and events, the clock window,
 the rules and the alarms they raise or clear, and the first signal that completes an installation.
 """
 
@@ -16,25 +17,34 @@ from typing import Any
 from django.utils import timezone
 from pydantic import ValidationError
 
+from longcheng.kernel.telemetry import batch
+from longcheng.kernel.telemetry.envelope import Envelope, Incoming, device_time
+from longcheng.kernel.telemetry.models import Device
+from longcheng.kernel.telemetry.registry import forget_devices
+from longcheng.kernel.telemetry.state import State
+from longcheng.kernel.telemetry.store import Accepted, IngestResult
+
 from . import rulebook, rules
 from .actions import first_signal
 from .alarms import clear_alarm, raise_alarm
 from .conf import conf
 from .devices import DEVICE_TYPES
-from .models import AlarmKind, Device, Severity
-from .telemetry import batch
-from .telemetry.envelope import Envelope, Incoming, device_time
-from .telemetry.registry import forget_devices
-from .telemetry.state import State
-from .telemetry.store import Accepted, IngestResult
+from .models import AlarmKind, Enrollee, Severity, home_device
 
 __all__ = ["Incoming", "IngestResult", "forget_devices", "ingest"]
 
 
 def ingest(messages: list[Incoming], *, source: str, gateway: Any = None) -> IngestResult:
-    """Store a batch (see telemetry/batch.py). `gateway`: the account that sent it over HTTP, whose
-    scope must cover each message's device (over MQTT a gateway topic names the account)."""
-    return batch.ingest(messages, source=source, application=HomeSafety, gateway=gateway)
+    """Store a batch (kernel/telemetry/batch.py; each device's module applies its readings).
+    `gateway`: the account that sent it over HTTP, whose scope must cover each message's device
+    (over MQTT a gateway topic names the account)."""
+    return batch.ingest(messages, source=source, gateway=gateway)
+
+
+def _enrollee(device: Device) -> Enrollee | None:
+    """The person the device is bound to (its binding is loaded with it by the kernel's cache)."""
+    home = home_device(device)
+    return home.enrollee if home is not None else None
 
 
 class HomeSafety:
@@ -83,7 +93,7 @@ class HomeSafety:
         return {pk: device for pk, (device, _offset) in self.clock_notes.items()}
 
     def on_row(self, device: Device, state: State, row: Accepted, in_order: bool, result: IngestResult) -> None:
-        enrollee = device.enrollee
+        enrollee = _enrollee(device)
         if enrollee is None:
             return
         kind = DEVICE_TYPES[device.kind]
@@ -124,8 +134,9 @@ class HomeSafety:
         result.raised += _clock(state, device, rows, self.clock_notes.get(device.pk), now, result)
 
     def back_online(self, device: Device, state: State, result: IngestResult) -> None:
-        if device.enrollee is not None and state.last_received_at is not None:
-            result.cleared += clear_alarm(device.enrollee, device, AlarmKind.OFFLINE, state.last_received_at)
+        enrollee = _enrollee(device)
+        if enrollee is not None and state.last_received_at is not None:
+            result.cleared += clear_alarm(enrollee, device, AlarmKind.OFFLINE, state.last_received_at)
 
     def first_heard(self, device_ids: list[int]) -> None:
         first_signal(device_ids)
@@ -138,7 +149,7 @@ def _clock(state: State, device: Device, rows: list[Accepted], note: tuple[Devic
     own = [r for r in rows if not r.conflict]
     latest = max(own, key=lambda r: r.seq) if own else None
     offset = latest.clock_offset if latest is not None else (note[1] if note else None)
-    enrollee = device.enrollee
+    enrollee = _enrollee(device)
     if offset is not None:
         state.clock_offset_s = offset
         if enrollee is not None:

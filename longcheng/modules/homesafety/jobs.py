@@ -21,7 +21,7 @@ from . import (
 )
 from .conf import conf
 from .devices import DEVICE_TYPES
-from .models import Alarm, AlarmEvent, AlarmKind, AlarmStatus, DeviceState, SeqGap, Severity
+from .models import Alarm, AlarmEvent, AlarmKind, AlarmStatus, DeviceState, SeqGap, Severity, home_device
 from .rules import Verdict
 
 log = logging.getLogger("longcheng.homesafety")
@@ -190,15 +190,16 @@ def mark_offline(now: dt.datetime | None = None) -> int:
     for code, kind in DEVICE_TYPES.items():
         limit = now - dt.timedelta(seconds=kind.heartbeat_seconds * conf("HOMESAFETY_OFFLINE_FACTOR"))
         silent = DeviceState.objects.filter(online=True, device__kind=code, device__active=True,
-                                            device__enrollee__isnull=False, last_received_at__lt=limit)
-        for state in silent.select_related("device__enrollee"):
+                                            device__homesafety__enrollee__isnull=False, last_received_at__lt=limit)
+        for state in silent.select_related("device__homesafety__enrollee"):
             with transaction.atomic():
                 if not DeviceState.objects.filter(pk=state.pk, online=True).update(online=False):
                     continue
                 verdict = Verdict(AlarmKind.OFFLINE, True, Severity.WARNING,
                                   {"last_seen": state.last_received_at.isoformat() if state.last_received_at else None})
-                assert state.device.enrollee is not None
-                alarms.raise_alarm(state.device.enrollee, state.device, verdict, now)
+                enrollee = state.device.homesafety.enrollee
+                assert enrollee is not None
+                alarms.raise_alarm(enrollee, state.device, verdict, now)
                 raised += 1
     return raised
 
@@ -224,7 +225,7 @@ def warn_gaps(now: dt.datetime | None = None) -> int:
     for pk in waiting:
         with transaction.atomic():
             # Locked as the ingester locks it, which rewrites the list with each batch.
-            state = DeviceState.objects.select_for_update(of=("self",)).select_related("device__enrollee").get(pk=pk)
+            state = DeviceState.objects.select_for_update(of=("self",)).select_related("device__homesafety__enrollee").get(pk=pk)
             due = [g for g in state.pending_gaps if g[2] <= due_before]
             if not due:
                 continue
@@ -232,12 +233,13 @@ def warn_gaps(now: dt.datetime | None = None) -> int:
             state.save(update_fields=["pending_gaps"])
             SeqGap.objects.bulk_create([SeqGap.from_pending(pk, g, warned_at=now) for g in due])
             device = state.device
-            if device.enrollee is None:
+            home = home_device(device)
+            if home is None or home.enrollee is None:
                 continue
             verdict = Verdict(AlarmKind.MESSAGES_MISSING, True, Severity.WARNING,
                               {"first": min(g[0] for g in due), "last": max(g[1] for g in due),
                                "missing": sum(g[1] - g[0] + 1 for g in due)})
-            raised += int(alarms.raise_alarm(device.enrollee, device, verdict, now)[1])
+            raised += int(alarms.raise_alarm(home.enrollee, device, verdict, now)[1])
     return raised
 
 

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from longcheng.kernel.access.scope import is_city_wide, path_q
 from longcheng.kernel.places.models import Place
+from longcheng.kernel.telemetry.models import DeadLetter, DeviceState, Reading, SeqGap
+from longcheng.kernel.telemetry.models import Device as TelemetryDevice
+
+__all__ = ["DeadLetter", "DeviceState", "Reading", "SeqGap"]  # the kernel's, named here for home safety's code
 
 
 class Risk(models.TextChoices):
@@ -47,20 +49,24 @@ class Enrollee(models.Model):
         return str(self.person)
 
 
-class Device(models.Model):
-    serial = models.CharField(_("serial or IMEI"), max_length=40, unique=True)
-    kind = models.CharField(_("device type"), max_length=30)
+class Device(TelemetryDevice):
+    """A device of home safety's types and its binding to the person it watches over. The kernel's
+    telemetry holds the device itself (serial, type, installation, active; its state, readings, dead
+    letters and gaps); this row, in a table of home safety's own, what home safety keeps with it."""
+
+    device_ptr = models.OneToOneField(TelemetryDevice, on_delete=models.CASCADE, parent_link=True, primary_key=True,
+                                      related_name="homesafety")
     enrollee = models.ForeignKey(Enrollee, on_delete=models.PROTECT, null=True, blank=True, related_name="devices",
                                  verbose_name=_("enrolled person"))
-    installed_at = models.DateTimeField(_("installed at"), null=True, blank=True)
     # Off by default for fear of telephone fraud; switched on only through a recorded request.
     payment_enabled = models.BooleanField(_("payment enabled"), default=False)
     calling_enabled = models.BooleanField(_("calling enabled"), default=False)
-    active = models.BooleanField(_("active"), default=True)
 
     scope_path_field = "enrollee__person__place__path"
+    # The kernel device's scope_filter goes through this binding; restrict() takes this path first.
 
     class Meta:
+        db_table = "homesafety_binding"
         verbose_name = _("device")
         verbose_name_plural = _("devices")
 
@@ -68,110 +74,30 @@ class Device(models.Model):
         return self.serial
 
 
-class DeviceState(models.Model):
-    """The latest state of a device, read by the console at once, and the rules' memory (so rule
-    state survives a restart). Only readings newer than last_device_time change it."""
-
-    device = models.OneToOneField(Device, on_delete=models.CASCADE, primary_key=True, related_name="state")
-    last_device_time = models.DateTimeField(null=True, blank=True)
-    # Not indexed: every batch rewrites this row, and an index on a changing column makes each update
-    # a full new tuple plus index entries (no HOT update); the offline sweep reads all states anyway.
-    last_received_at = models.DateTimeField(null=True, blank=True)
-    last_seq = models.BigIntegerField(null=True, blank=True)
-    metrics = models.JSONField(default=dict, blank=True)
-    lat = models.FloatField(null=True, blank=True)
-    lon = models.FloatField(null=True, blank=True)
-    rule_state = models.JSONField(default=dict, blank=True)
-    online = models.BooleanField(default=False)
-    # The highest sequence number stored: a message above it by more than one reveals a gap.
-    max_seq = models.BigIntegerField(null=True, blank=True)
-    # Device time minus platform time of the device's latest message when that was outside the
-    # window (ahead by more than the allowed skew, or behind by more than the stale limit); None when right.
-    clock_offset_s = models.FloatField(null=True, blank=True)
-    # Gaps seen within the grace period, [from, to, seen at (epoch s)]: most are a reordering and
-    # fill within a second; the periodic job records what is left as SeqGap rows.
-    pending_gaps = models.JSONField(default=list, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.device_id} @ {self.last_device_time}"
+def create_devices(devices: list[tuple[str, str, int | None, dt.datetime | None]], batch_size: int = 5000) -> None:
+    """Many (serial, type, enrollee id, installed at) at once, for the benchmarks: Django's
+    bulk_create refuses a model with a parent table, so the kernel's rows are bulk-created and
+    their bindings inserted after them in one statement per chunk."""
+    made = TelemetryDevice.objects.bulk_create(
+        [TelemetryDevice(serial=serial, kind=kind, installed_at=at) for serial, kind, _e, at in devices],
+        batch_size=batch_size)
+    rows = [(d.pk, enrollee) for d, (_s, _k, enrollee, _a) in zip(made, devices, strict=True)]
+    table = connection.ops.quote_name(Device._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            cursor.executemany(f"INSERT INTO {table} (device_ptr_id, enrollee_id, payment_enabled, calling_enabled) "
+                               "VALUES (%s, %s, %s, %s)", [(pk, e, False, False) for pk, e in rows[start:start + batch_size]])
 
 
-class Reading(models.Model):
-    # No index of its own: the (device, seq) unique index starts with device and serves its lookups;
-    # one index fewer to write per reading.
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="readings", db_index=False)
-    seq = models.BigIntegerField()
-    device_time = models.DateTimeField()
-    received_at = models.DateTimeField()
-    metrics = models.JSONField(default=dict)
-    event = models.CharField(max_length=20, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["device", "seq"], name="homesafety_reading_once")]
-        indexes = [models.Index(fields=["device", "device_time"])]
-
-    def __str__(self) -> str:
-        return f"{self.device_id}#{self.seq}"
-
-
-class DeadLetter(models.Model):
-    """A message the ingester could not use, kept with its reason; never a reason to stop."""
-
-    received_at = models.DateTimeField(db_index=True)
-    source = models.CharField(max_length=10)
-    topic = models.CharField(max_length=200, blank=True)
-    device_serial = models.CharField(max_length=40, blank=True, db_index=True)
-    reason = models.CharField(max_length=40)
-    detail = models.CharField(max_length=300, blank=True)
-    payload = models.TextField()
-
-    class Meta:
-        verbose_name = _("rejected message")
-        verbose_name_plural = _("rejected messages")
-
-    def __str__(self) -> str:
-        return f"{self.reason}: {self.device_serial or '?'}"
-
-    @staticmethod
-    def scope_filter(paths: tuple[str, ...]) -> Q:
-        """Scoped through the device it names (a serial, not a key: a letter may name a device that
-        does not exist). A letter of an unknown or unbound device belongs to no place: city-wide
-        roles only see it (kernel.access.scope fails closed)."""
-        if is_city_wide(paths):
-            return Q()
-        places = Place.objects.filter(path_q("path", paths)).values("pk")
-        return Q(device_serial__in=Device.objects.filter(enrollee__person__place__in=places).values("serial"))
-
-
-class SeqGap(models.Model):
-    """Sequence numbers of a device still missing a grace period after a later number came first
-    (DeviceState.pending_gaps holds them until then). Later arrivals inside it lower `missing`."""
-
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="gaps")
-    first_seq = models.BigIntegerField(pgettext_lazy("sequence gap", "from"))
-    last_seq = models.BigIntegerField(pgettext_lazy("sequence gap", "to"))
-    count = models.BigIntegerField(pgettext_lazy("sequence gap", "count"))
-    missing = models.BigIntegerField(_("still missing"))
-    detected_at = models.DateTimeField(_("seen at"), db_index=True)
-    warned_at = models.DateTimeField(null=True, blank=True)
-
-    scope_path_field = "device__enrollee__person__place__path"
-
-    class Meta:
-        verbose_name = _("sequence gap")
-        verbose_name_plural = _("sequence gaps")
-        indexes = [models.Index(fields=["device", "first_seq"])]
-
-    def __str__(self) -> str:
-        return f"{self.device_id}: {self.first_seq}–{self.last_seq}"
-
-    @classmethod
-    def from_pending(cls, device_id: int, gap: list[Any], warned_at: dt.datetime | None = None) -> SeqGap:
-        """The row for a gap kept in DeviceState.pending_gaps as [first, last, seen at (epoch s)]."""
-        first, last, seen = gap
-        return cls(device_id=device_id, first_seq=first, last_seq=last, count=last - first + 1,
-                   missing=last - first + 1, detected_at=dt.datetime.fromtimestamp(seen, tz=dt.UTC),
-                   warned_at=warned_at)
+def home_device(device: TelemetryDevice) -> Device | None:
+    """Home safety's row of a kernel device (loaded with it by the ingester's cache), None when the
+    device is bound to nothing of home safety's."""
+    if isinstance(device, Device):
+        return device
+    try:
+        return device.homesafety  # type: ignore[no-any-return, unused-ignore]
+    except Device.DoesNotExist:
+        return None
 
 
 class Severity(models.IntegerChoices):
@@ -229,7 +155,7 @@ class FalseAlarmReason(models.TextChoices):
 
 class Alarm(models.Model):
     enrollee = models.ForeignKey(Enrollee, on_delete=models.PROTECT, related_name="alarms", verbose_name=_("enrolled person"))
-    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="alarms", verbose_name=_("device"))
+    device = models.ForeignKey(TelemetryDevice, on_delete=models.PROTECT, related_name="alarms", verbose_name=_("device"))
     kind = models.CharField(_("kind"), max_length=20, choices=AlarmKind.choices)
     severity = models.PositiveSmallIntegerField(_("severity"), choices=Severity.choices)
     status = models.CharField(_("status"), max_length=15, choices=AlarmStatus.choices, default=AlarmStatus.RAISED)
@@ -347,7 +273,7 @@ class KitItem(models.Model):
     enrollee = models.ForeignKey(Enrollee, on_delete=models.CASCADE, related_name="kit", verbose_name=_("enrolled person"))
     kind = models.CharField(_("device type"), max_length=30)
     status = models.CharField(_("status"), max_length=10, choices=KitStatus.choices, default=KitStatus.PLANNED)
-    device = models.OneToOneField(Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="kit_item")
+    device = models.OneToOneField(TelemetryDevice, on_delete=models.SET_NULL, null=True, blank=True, related_name="kit_item")
 
     scope_path_field = "enrollee__person__place__path"
 
@@ -399,7 +325,7 @@ class FeatureRequest(models.Model):
 
     FEATURES = [("payment", _("Payment")), ("calling", _("Calling"))]
 
-    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="feature_requests")
+    device = models.ForeignKey(TelemetryDevice, on_delete=models.PROTECT, related_name="feature_requests")
     feature = models.CharField(_("feature"), max_length=10, choices=FEATURES)
     enable = models.BooleanField(_("turn on"), default=True)
     requested_by = models.CharField(_("asked by"), max_length=50)
@@ -411,7 +337,7 @@ class FeatureRequest(models.Model):
                                    related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
 
-    scope_path_field = "device__enrollee__person__place__path"
+    scope_path_field = "device__homesafety__enrollee__person__place__path"
 
     class Meta:
         verbose_name = _("feature request")

@@ -34,9 +34,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 import paho.mqtt.client as mqtt
 from django.db import close_old_connections
 
-from .conf import conf
-from .ingest import ingest
-from .telemetry.envelope import (
+from longcheng.kernel.telemetry.envelope import (
     BATCH_MAX_DEPTH,
     MAX_DEPTH,
     MAX_PAYLOAD,
@@ -45,6 +43,9 @@ from .telemetry.envelope import (
     is_gateway_topic,
     nested_deeper_than,
 )
+
+from .conf import conf
+from .ingest import ingest
 
 log = logging.getLogger("longcheng.homesafety.mqtt")
 MAX_GATEWAY_PAYLOAD = 1_048_576  # a gateway batch of up to 1,000 messages

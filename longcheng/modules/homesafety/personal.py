@@ -56,7 +56,7 @@ RETENTION = [
                 of_person=lambda person: Enrollee.objects.filter(person=person)),
     RecordClass("homesafety.readings", _("Device readings"), _("Readings are kept 180 days."), days=180,
                 expired=lambda cutoff: Reading.objects.filter(received_at__lt=cutoff),
-                of_person=lambda person: Reading.objects.filter(device__enrollee__person=person), erasable=True),
+                of_person=lambda person: Reading.objects.filter(device__homesafety__enrollee__person=person), erasable=True),
     RecordClass("homesafety.dead_letters", _("Rejected device messages"),
                 _("Rejected messages are kept 90 days for diagnosis."), days=90,
                 expired=lambda cutoff: DeadLetter.objects.filter(received_at__lt=cutoff)),

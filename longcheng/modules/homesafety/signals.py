@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
 
-from .models import Device, Enrollee
-from .telemetry.registry import forget_devices
+from longcheng.kernel.telemetry.models import Device as TelemetryDevice
+from longcheng.kernel.telemetry.registry import forget_devices
 
-for model in (Device, Enrollee):
-    post_save.connect(forget_devices, sender=model, dispatch_uid=f"homesafety-forget-{model.__name__}")
-    post_delete.connect(forget_devices, sender=model, dispatch_uid=f"homesafety-forget-{model.__name__}-del")
+from .models import Device, Enrollee
+
+for model in (TelemetryDevice, Device, Enrollee):
+    post_save.connect(forget_devices, sender=model, dispatch_uid=f"homesafety-forget-{model._meta.label}")
+    post_delete.connect(forget_devices, sender=model, dispatch_uid=f"homesafety-forget-{model._meta.label}-del")

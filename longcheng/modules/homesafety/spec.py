@@ -13,6 +13,7 @@ from longcheng.kernel.registry import (
     ModuleSpec,
     NavItem,
     Role,
+    Telemetry,
     later,
     register_module,
 )
@@ -119,4 +120,13 @@ SPEC = register_module(ModuleSpec(
     api="longcheng.modules.homesafety.api.router",
     audit_actions=dict(HOMESAFETY_AUDIT_ACTIONS),
     audit_fields=dict(HOMESAFETY_AUDIT_FIELDS),
+    # Wristbands and smoke alarms in the kernel's telemetry (docs/telemetry.md): a gateway account
+    # needs homesafety.ingest where the device's person lives.
+    telemetry=Telemetry(
+        device_types=later("longcheng.modules.homesafety.devices.type_codes"),
+        application=later("longcheng.modules.homesafety.ingest.HomeSafety"),
+        ingest_permission="homesafety.ingest",
+        scope_path="homesafety__enrollee__person__place__path",
+        select_related=("homesafety__enrollee",),
+    ),
 ))

@@ -234,9 +234,9 @@ def _alarm_context(request: HttpRequest, pk: int) -> dict[str, Any] | None:
     path = enrollee.person.place.path if enrollee.person.place else None
     sees_location = privacy.level(request.user, Kind.LOCATION, path) >= Level.PLAIN
     sees_health = privacy.level(request.user, Kind.HEALTH, path) >= Level.PLAIN
-    readings = list(Reading.objects.filter(device__enrollee=enrollee).select_related("device")
+    readings = list(Reading.objects.filter(device__homesafety__enrollee=enrollee).select_related("device")
                     .order_by("-device_time")[:12])
-    states = list(DeviceState.objects.filter(device__enrollee=enrollee).select_related("device"))
+    states = list(DeviceState.objects.filter(device__homesafety__enrollee=enrollee).select_related("device"))
     for row in (*readings, *states):
         shown = _without_location(row.metrics, sees_location)  # type: ignore[attr-defined]
         row.shown_readings = format_readings(shown)  # type: ignore[attr-defined]
@@ -398,7 +398,7 @@ def family(request: HttpRequest) -> HttpResponse:
     if me is not None:
         person_ids = Relationship.objects.filter(relative=me, is_family_contact=True).values("person_id")
         for enrollee in Enrollee.objects.filter(person_id__in=person_ids).select_related("person"):
-            states = list(DeviceState.objects.filter(device__enrollee=enrollee).select_related("device"))
+            states = list(DeviceState.objects.filter(device__homesafety__enrollee=enrollee).select_related("device"))
             seen = [s.last_received_at for s in states if s.last_received_at]
             relatives.append({
                 "enrollee": enrollee, "states": states, "last_seen": max(seen) if seen else None,

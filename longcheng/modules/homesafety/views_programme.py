@@ -76,7 +76,7 @@ def _person_context(request: StaffRequest, enrollee: Enrollee, bound: dict[str, 
         "map": _person_map(request, enrollee, path),
         "e": enrollee, "devices": Device.objects.filter(enrollee=enrollee).select_related("state").order_by("kind", "serial"),
         "kit": enrollee.kit.all(), "can_manage": has_perm(request.user, MANAGE),
-        "requests": FeatureRequest.objects.filter(device__enrollee=enrollee).select_related("device", "decided_by")
+        "requests": FeatureRequest.objects.filter(device__homesafety__enrollee=enrollee).select_related("device", "decided_by")
         .order_by("-created_at"),
         "safety": safety, "thresholds_form": thresholds, "feature_form": feature,
         "polygon": initial["polygon"], "radius": initial["radius_m"],
@@ -89,8 +89,8 @@ def _person_map(request: StaffRequest, enrollee: Enrollee, path: str | None) -> 
     """The person's map for the roles that see positions plainly (kernel.privacy), else None."""
     if privacy.level(request.user, Kind.LOCATION, path) < Level.PLAIN:
         return None
-    states = list(DeviceState.objects.filter(device__enrollee=enrollee).select_related("device"))
-    readings = list(Reading.objects.filter(device__enrollee=enrollee).order_by("-device_time")[:30])
+    states = list(DeviceState.objects.filter(device__homesafety__enrollee=enrollee).select_related("device"))
+    readings = list(Reading.objects.filter(device__homesafety__enrollee=enrollee).order_by("-device_time")[:30])
     alarm = (Alarm.objects.filter(enrollee=enrollee, dispatched_to__isnull=False)
              .select_related("dispatched_to").order_by("-raised_at").first())
     return mapping.person_features(enrollee, states, readings, alarm if alarm and alarm.is_open else None)
@@ -170,7 +170,7 @@ def person_step_view(name: str) -> Any:
 
 def _requests_page(request: StaffRequest, status: int = 200) -> HttpResponse:
     qs = (restrict(FeatureRequest.objects.all(), request.user, "people.manage")
-          .select_related("device__enrollee__person", "decided_by").order_by("status", "-created_at"))
+          .select_related("device__homesafety__enrollee__person", "decided_by").order_by("status", "-created_at"))
     return render(request, "homesafety/feature_requests.html", {"requests": qs[:300]}, status=status)
 
 

@@ -16,9 +16,10 @@ from django.utils import timezone
 def _fresh_device_cache() -> Any:
     """Each test starts with the ingester's device and gateway caches empty: a rolled-back test's
     devices and gateway accounts must not be served to the next one."""
+    from longcheng.kernel.telemetry.registry import DEVICES as _DEVICES
+    from longcheng.kernel.telemetry.registry import GATEWAYS as _GATEWAYS
+
     from ..rulebook import BOOK
-    from ..telemetry.registry import DEVICES as _DEVICES
-    from ..telemetry.registry import GATEWAYS as _GATEWAYS
 
     _DEVICES.clear()
     _GATEWAYS.clear()

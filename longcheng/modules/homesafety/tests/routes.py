@@ -104,6 +104,9 @@ PAGES = [
 API = [
     Api("POST", "/api/v1/homesafety/telemetry", "homesafety.ingest",
         body=lambda w: {"messages": [{"device": "WB-M", "seq": 1, "ts": 1763856000000, "metrics": {"hr": 70}}]}),
+    # The kernel's telemetry route (kernel/telemetry/api.py): home safety's gateways hold its permission.
+    Api("POST", "/api/v1/telemetry/ingest", "homesafety.ingest",
+        body=lambda w: {"messages": [{"device": "WB-M", "seq": 2, "ts": 1763856000000, "metrics": {"hr": 70}}]}),
     Api("GET", "/api/v1/homesafety/alarms", "homesafety.view"),
     Api("GET", "/api/v1/homesafety/alarms/{pk}", "homesafety.view", _alarm, within="a"),
     Api("POST", "/api/v1/homesafety/alarms/{pk}/acknowledge", HANDLE, _alarm, within="a"),

@@ -85,7 +85,7 @@ def test_an_sos_from_a_device_with_a_wrong_clock_raises_its_alarm_and_a_clock_wa
     sos = Alarm.objects.get(kind=AlarmKind.SOS)
     assert abs(sos.detail["clock_offset_s"] - offset.total_seconds()) < 60
     clock = Alarm.objects.get(kind=AlarmKind.CLOCK_OFF)
-    assert clock.device == world["band"] and abs(clock.detail["offset_s"] - offset.total_seconds()) < 60
+    assert clock.device_id == world["band"].pk and abs(clock.detail["offset_s"] - offset.total_seconds()) < 60
     assert not DeadLetter.objects.filter(reason="time_in_future").exists()
     state = DeviceState.objects.get(device=world["band"])
     assert state.clock_offset_s is not None and abs(state.clock_offset_s - offset.total_seconds()) < 60
@@ -194,7 +194,7 @@ def test_the_http_gateway_is_held_to_its_scope_too(world: Any, stranger: Device,
     assert response.status_code == 200
     assert response.json()["errors"] == [{"index": 0, "reason": "device_out_of_scope",
                                           "detail": response.json()["errors"][0]["detail"]}]
-    assert not Alarm.objects.exists() and Reading.objects.get().device == world["band"]
+    assert not Alarm.objects.exists() and Reading.objects.get().device_id == world["band"].pk
 
 
 def test_a_burned_sequence_number_does_not_silence_the_real_sos(world: Any, stranger: Device, gw_a: Any) -> None:
@@ -250,7 +250,7 @@ def test_a_gap_still_open_after_the_grace_is_a_console_warning(world: Any) -> No
     assert warn_gaps(timezone.now()) == 0  # a reordered stream fills most gaps within seconds
     assert warn_gaps(timezone.now() + dt.timedelta(minutes=5)) == 1
     alarm = Alarm.objects.get(kind=AlarmKind.MESSAGES_MISSING)
-    assert alarm.device == world["band"] and alarm.detail["missing"] == 3
+    assert alarm.device_id == world["band"].pk and alarm.detail["missing"] == 3
     gap = SeqGap.objects.get(device=world["band"])
     assert (gap.first_seq, gap.last_seq, gap.missing) == (201, 203, 3) and gap.warned_at is not None
     assert warn_gaps(timezone.now() + dt.timedelta(minutes=6)) == 0

@@ -1,12 +1,12 @@
 """Sequence numbers: a jump opens a gap, a late arrival fills one. A gap waits in the state row for
-its grace period; the periodic job (jobs.warn_gaps) records what is still missing then."""
+its grace period; the periodic job (home safety: jobs.warn_gaps) records what is still missing then."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 
-from ..models import SeqGap
+from .models import SeqGap
 from .state import State
 
 MAX_PENDING_GAPS = 50
@@ -20,7 +20,7 @@ def sequence(pk: int, state: State, seqs: list[int], now: dt.datetime, gaps: lis
     A new gap waits in the state row (`pending_gaps`, [from, to, seen at]) for the grace period:
     two workers sharing a device's stream reorder it all the time, and a table row per reordering
     cost a quarter of the throughput over MQTT. The periodic job turns what is still missing after
-    the grace into SeqGap rows and a warning (jobs.warn_gaps)."""
+    the grace into SeqGap rows and a warning (home safety: jobs.warn_gaps)."""
     high = state.max_seq
     pending = state.pending_gaps
     stamp = round(now.timestamp(), 3)

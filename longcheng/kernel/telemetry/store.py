@@ -16,10 +16,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from ..models import DeadLetter, Device, Reading
 from .envelope import Incoming, clean, payload_text
+from .models import DeadLetter, Device, Reading
 
-log = logging.getLogger("longcheng.homesafety.ingest")
+log = logging.getLogger("longcheng.telemetry.ingest")
 
 
 @dataclass
@@ -129,9 +129,9 @@ def utc(value: Any) -> dt.datetime | None:
     """SQLite gives naive UTC datetimes (or text); PostgreSQL aware ones."""
     if isinstance(value, str):
         value = parse_datetime(value)
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value
+    if not isinstance(value, dt.datetime):
+        return None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 def json_dict(value: Any) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """One batch of device messages, from bytes to stored readings and updated states. What a reading
-means (its device type's metrics, its rules, its alarms) is asked of an `Application`, built afresh
-for each batch; this file knows only envelopes, devices, sequence numbers and dead letters.
+means (its device type's metrics, its rules, its alarms) is asked of the `Application` of the module
+that declares the device's type (plug.py), built afresh for each batch; this file knows only
+envelopes, devices, sequence numbers and dead letters.
 
 A batch is one transaction. Every message ends in exactly one place: a stored reading, a duplicate
 (same device and sequence number: stored once), or a dead letter with its reason. A bad message
@@ -21,7 +22,6 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
-from ..models import DeadLetter, Device, DeviceState, SeqGap
 from .envelope import (
     MAX_DEPTH,
     MAX_PAYLOAD,
@@ -35,7 +35,9 @@ from .envelope import (
     serial_from_topic,
     too_deep,
 )
-from .registry import devices_by_serial, gateway_scope, in_scope, user_scope
+from .models import DeadLetter, Device, DeviceState, SeqGap
+from .plug import declared_types, telemetry_of
+from .registry import Scopes, devices_by_serial, gateway_scope, in_scope, user_scope
 from .sequence import fill_gaps, sequence
 from .state import State, load_states, save_states
 from .store import Accepted, IngestResult, content, insert_new, log, poison, stored_content
@@ -44,7 +46,8 @@ Refuse = Callable[[int, Incoming, str, str, str], None]
 
 
 class Application(Protocol):
-    """What the service that owns the devices does with their messages (homesafety: ingest.py)."""
+    """What the module that declares a device type does with its devices' messages (home safety:
+    its ingest.py). `ModuleSpec.telemetry.application()` makes a fresh one for each batch."""
 
     def accept(self, message: Incoming, envelope: Envelope, device: Device, now: dt.datetime,
                index: int) -> tuple[Accepted | None, str, str]:
@@ -67,10 +70,58 @@ class Application(Protocol):
         """Devices heard for the first time, once the states are saved."""
 
 
-def ingest(messages: list[Incoming], *, source: str, application: Callable[[], Application],
+class Dispatch:
+    """The applications of one batch, one per module with devices, each made when one of its devices
+    first comes up and asked only about its own devices."""
+
+    def __init__(self) -> None:
+        self.types = declared_types()
+        self.apps: dict[str, Application] = {}
+        self.module_of: dict[int, str] = {}
+
+    def app(self, device: Device) -> Application:
+        module = self.types[device.kind]  # check_envelope refused the undeclared types
+        self.module_of[device.pk] = module
+        if module not in self.apps:
+            telemetry = telemetry_of(module)
+            assert telemetry is not None
+            self.apps[module] = telemetry.application()
+        return self.apps[module]
+
+    def accept(self, message: Incoming, envelope: Envelope, device: Device, now: dt.datetime,
+               index: int) -> tuple[Accepted | None, str, str]:
+        return self.app(device).accept(message, envelope, device, now, index)
+
+    def extra_devices(self) -> dict[int, Device]:
+        extra: dict[int, Device] = {}
+        for module, app in self.apps.items():
+            for pk, device in app.extra_devices().items():
+                self.module_of[pk] = module
+                extra[pk] = device
+        return extra
+
+    def on_row(self, device: Device, state: State, row: Accepted, in_order: bool, result: IngestResult) -> None:
+        self.app(device).on_row(device, state, row, in_order, result)
+
+    def on_device(self, device: Device, state: State, rows: list[Accepted], now: dt.datetime,
+                  result: IngestResult) -> None:
+        self.app(device).on_device(device, state, rows, now, result)
+
+    def back_online(self, device: Device, state: State, result: IngestResult) -> None:
+        self.app(device).back_online(device, state, result)
+
+    def first_heard(self, device_ids: list[int]) -> None:
+        for module, app in self.apps.items():
+            mine = [pk for pk in device_ids if self.module_of.get(pk) == module]
+            if mine:
+                app.first_heard(mine)
+
+
+def ingest(messages: list[Incoming], *, source: str, application: Callable[[], Application] = Dispatch,
            gateway: Any = None) -> IngestResult:
     """Store a batch. `gateway`: the account that sent it over HTTP, whose scope must cover each
-    message's device (over MQTT a gateway topic names the account)."""
+    message's device (over MQTT a gateway topic names the account). `application`: by default each
+    device's module's (Dispatch); a module may pass its own for its devices alone."""
     if gateway is not None:
         for message in messages:
             message.gateway = gateway
@@ -130,8 +181,9 @@ def _ingest(messages: list[Incoming], *, source: str, app: Application) -> Inges
                                detail=clean(detail, 300), payload=payload_text(message.payload)))
         result.reasons[reason] += 1
 
+    types = declared_types()
     for index, message in enumerate(messages):
-        envelope, device, reason, detail, serial = check_envelope(message, devices)
+        envelope, device, reason, detail, serial = check_envelope(message, devices, types)
         row = None
         if envelope is not None and device is not None:
             row, reason, detail = app.accept(message, envelope, device, now, index)
@@ -148,9 +200,10 @@ def _ingest(messages: list[Incoming], *, source: str, app: Application) -> Inges
     return result
 
 
-def check_envelope(message: Incoming, devices: dict[str, Device]) -> tuple[Envelope | None, Device | None, str, str, str]:
-    """(envelope, device, "", "", serial) for a well-formed message of a known, active device its
-    sender may speak for; else (None, None, reason, detail, serial)."""
+def check_envelope(message: Incoming, devices: dict[str, Device],
+                   types: dict[str, str]) -> tuple[Envelope | None, Device | None, str, str, str]:
+    """(envelope, device, "", "", serial) for a well-formed message of a known, active device of a
+    declared type its sender may speak for; else (None, None, reason, detail, serial)."""
     if message.refused:
         return None, None, message.refused[0], message.refused[1], ""
     data = message.decoded
@@ -168,22 +221,25 @@ def check_envelope(message: Incoming, devices: dict[str, Device]) -> tuple[Envel
         gateway = gateway_from_topic(message.topic)
         if gateway is None and serial_from_topic(message.topic) != serial:
             return None, None, "topic_mismatch", f"topic {message.topic[:120]} does not name device {serial}", serial
-    paths: tuple[str, ...] | None = None
+    scopes: Scopes | None = None
     if gateway is not None:
-        paths = gateway_scope(gateway) if isinstance(gateway, str) else user_scope(gateway)
-        if not paths:
+        scopes = gateway_scope(gateway) if isinstance(gateway, str) else user_scope(gateway)
+        if not scopes:
             return (None, None, "unknown_gateway",
                     f"no active gateway account {str(gateway)[:60]!r} may send telemetry", serial)
     device = devices.get(serial)
     if device is None:
         return None, None, "unknown_device", "no device with this serial is registered", serial
-    if paths is not None and not in_scope(device, paths):
+    declared = device.kind in types
+    if scopes is not None and declared and not in_scope(device, scopes, types):
         # Nothing stored, no alarm, no sequence number used up: a gateway speaks only for the
         # devices bound to persons within its scope.
         return (None, None, "device_out_of_scope",
                 f"device {serial} is not bound within gateway {str(gateway)[:60]}'s scope", serial)
     if not device.active:
         return None, None, "retired_device", "this device is retired", serial
+    if not declared:
+        return None, None, "unknown_device_type", f"device type {device.kind!r} is not declared", serial
     return envelope, device, "", "", serial
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import connection
 
-from ..models import DeviceState
+from .models import DeviceState
 from .store import json_dict, utc
 
 
