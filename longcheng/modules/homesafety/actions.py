@@ -153,7 +153,7 @@ def do_enrol(person: Any, *, acting_user: User, lives_alone: bool = False, condi
     return enrollee
 
 
-def _bind_device(enrollee: Any, *, serial: str, kind: str, field: str) -> Device:
+def bind_device(enrollee: Any, *, serial: str, kind: str, field: str) -> Device:
     """Register a device (serial or IMEI) for a person with its empty state; the caller holds the
     transaction and writes the audit row."""
     serial = (serial or "").strip()
@@ -200,7 +200,7 @@ def do_complete_installation(order_id: int, *, serials: dict[str, str], acting_u
         raise KernelError(_("Nothing is planned for this person."), field="serials")
     with transaction.atomic():
         for item in kit:
-            device = _bind_device(order.enrollee, serial=serials.get(item.kind, ""), kind=item.kind,
+            device = bind_device(order.enrollee, serial=serials.get(item.kind, ""), kind=item.kind,
                                   field=f"serial_{item.kind}")
             KitItem.objects.filter(pk=item.pk).update(device=device)
         WorkOrder.objects.filter(pk=order.pk).update(status=OrderStatus.AWAITING_SIGNAL, bound_at=timezone.now())

@@ -164,3 +164,34 @@ class SurveyImportForm(forms.Form):
             raise forms.ValidationError(_("The file is larger than 5 MB."), code="too_large")
         return upload
 
+
+
+class DeviceBindForm(forms.Form):
+    prefix = "bind"  # three device forms share the person page: their fields' names and ids kept apart
+    kind = forms.ChoiceField(label=_("Device type"), error_messages={"required": _("Choose a device type."),
+                                                                      "invalid_choice": _("Choose a device type.")})
+    serial = forms.CharField(max_length=40, label=_("Serial or IMEI"),
+                             error_messages={"required": _("Enter the serial or IMEI of the device.")})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(code, t.label) for code, t in DEVICE_TYPES.items()]  # type: ignore[attr-defined]
+
+
+class UnbindForm(forms.Form):
+    prefix = "unbind"
+    device = forms.ModelChoiceField(queryset=Device.objects.none(), label=_("Device"),
+                                    error_messages={"required": _("Choose one of the person's devices."),
+                                                    "invalid_choice": _("Choose one of the person's devices.")})
+    # Required by the action, with its message (binding._reason).
+    reason = forms.CharField(required=False, max_length=200, label=_("Why it is taken off"))
+
+    def __init__(self, *args: Any, devices: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["device"].queryset = devices  # type: ignore[attr-defined]
+
+
+class SwapForm(UnbindForm):
+    prefix = "swap"
+    serial = forms.CharField(max_length=40, label=_("Serial or IMEI of the new device"),
+                             error_messages={"required": _("Enter the serial or IMEI of the device.")})

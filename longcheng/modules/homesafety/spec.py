@@ -70,6 +70,9 @@ HOMESAFETY_AUDIT_ACTIONS = {
     "homesafety.alarm.assign": _("Alarm: assignee changed"),
     "homesafety.alarm.export": _("Alarm history exported"),
     "homesafety.report.export": _("Alarm centre figures downloaded"),
+    "homesafety.device.bind": _("Device bound to a person"),
+    "homesafety.device.unbind": _("Device taken off a person"),
+    "homesafety.device.swap": _("Device replaced"),
     "homesafety.console.sound": _("Alarm sound muted or turned on"),
     "homesafety.rules.change": _("Alarm rules changed (new version)"),
     "homesafety.escalation.change": _("Escalation chain changed (new version)"),
@@ -88,7 +91,8 @@ HOMESAFETY_AUDIT_FIELDS = {
     "calling_enabled": _("Calling switched on"), "comment": _("Comment"), "assignee": _("Assigned to"),
     "alert_muted": _("Alarm sound muted"), "version": _("Version"), "params": _("Thresholds"),
     "kinds": _("Alarm kinds"), "levels": _("Levels"), "month": _("Month"), "format": _("File format"),
-    "alarms": _("Alarms"),
+    "alarms": _("Alarms"), "serial": _("Device serial"), "enrollee": _("Enrolled person"),
+    "active": _("In service"),
 }
 
 

@@ -24,9 +24,9 @@ from longcheng.kernel.forms import refusal
 from longcheng.kernel.privacy import Kind, Level
 from longcheng.kernel.web.decorators import staff_view
 
-from . import actions, mapping, rulebook
+from . import actions, binding, mapping, rulebook
 from .devices import DEVICE_TYPES
-from .forms import FeatureRequestForm, SafetyForm, ThresholdsForm
+from .forms import DeviceBindForm, FeatureRequestForm, SafetyForm, SwapForm, ThresholdsForm, UnbindForm
 from .models import Alarm, Device, DeviceState, Enrollee, FeatureRequest, KitItem, KitStatus, Reading
 
 VIEW, MANAGE = "homesafety.view", "homesafety.manage"
@@ -72,9 +72,13 @@ def _person_context(request: StaffRequest, enrollee: Enrollee, bound: dict[str, 
     # Empty: what the places set (the alarm rules page), else the device type's default.
     defaults = {**DEVICE_TYPES["wristband"].defaults,
                 **rulebook.place_settings(rulebook.current(), "wristband", path)[0]}
+    devices = _devices(enrollee)
     return {
         "map": _person_map(request, enrollee, path),
-        "e": enrollee, "devices": Device.objects.filter(enrollee=enrollee).select_related("state").order_by("kind", "serial"),
+        "e": enrollee, "devices": devices.select_related("state"),
+        "bind_form": bound.get("bind") or DeviceBindForm(initial={"kind": "wristband"}),
+        "unbind_form": bound.get("unbind") or UnbindForm(devices=devices),
+        "swap_form": bound.get("swap") or SwapForm(devices=devices),
         "kit": enrollee.kit.all(), "can_manage": has_perm(request.user, MANAGE),
         "requests": FeatureRequest.objects.filter(device__homesafety__enrollee=enrollee).select_related("device", "decided_by")
         .order_by("-created_at"),
@@ -83,6 +87,25 @@ def _person_context(request: StaffRequest, enrollee: Enrollee, bound: dict[str, 
         "thresholds": [(thresholds[name], defaults.get(name), low, high)
                        for name, (_label, low, high, _whole) in actions.THRESHOLDS.items()],
     }
+
+
+def _devices(enrollee: Enrollee) -> Any:
+    return Device.objects.filter(enrollee=enrollee).order_by("kind", "serial")
+
+
+def _bind(request: StaffRequest, enrollee: Enrollee, form: DeviceBindForm) -> Any:
+    return binding.do_bind_device(enrollee.pk, kind=form.cleaned_data["kind"], serial=form.cleaned_data["serial"],
+                                  acting_user=request.user)
+
+
+def _unbind(request: StaffRequest, enrollee: Enrollee, form: UnbindForm) -> Any:
+    return binding.do_unbind_device(form.cleaned_data["device"].pk, reason=form.cleaned_data["reason"],
+                                    acting_user=request.user)
+
+
+def _swap(request: StaffRequest, enrollee: Enrollee, form: SwapForm) -> Any:
+    return binding.do_swap_device(form.cleaned_data["device"].pk, serial=form.cleaned_data["serial"],
+                                  reason=form.cleaned_data["reason"], acting_user=request.user)
 
 
 def _person_map(request: StaffRequest, enrollee: Enrollee, path: str | None) -> list[Any] | None:
@@ -131,6 +154,9 @@ PERSON_STEPS = {
                              lambda request, e, form: actions.do_update_thresholds(e.pk, form.values(),
                                                                                    acting_user=request.user)),
     # Recorded by whoever takes the family's call: anyone who sees the person (the action decides).
+    "bind": PersonStep(MANAGE, lambda request, e: DeviceBindForm(request.POST), _bind),
+    "unbind": PersonStep(MANAGE, lambda request, e: UnbindForm(request.POST, devices=_devices(e)), _unbind),
+    "swap": PersonStep(MANAGE, lambda request, e: SwapForm(request.POST, devices=_devices(e)), _swap),
     "request": PersonStep(VIEW, lambda request, e: FeatureRequestForm(request.POST, devices=_wristbands(request, e)),
                           _request_feature),
 }
