@@ -100,18 +100,24 @@ def totals(user: Any, moment: dt.datetime | None = None, *, campaign: str | None
         cases = cases.filter(campaign=campaign)
     staged = (staging or _stage_at)(cases.order_by(), moment)
     result = Totals(as_of=moment)
-    result.by_stage = {row["stage_then"]: row["n"] for row in
-                       staged.values("stage_then").annotate(n=Count("pk")).order_by()}
+    # One grouped query gives the stages, the closed by remedy, the land and the streets' counts.
+    groups = list(staged.values("place__path", "stage_then", "plan__remedy")
+                  .annotate(n=Count("pk"), mu=Sum("plan__area_mu")).order_by())
+    mu = Decimal(0)
+    for row in groups:
+        result.by_stage[row["stage_then"]] = result.by_stage.get(row["stage_then"], 0) + row["n"]
+        if row["stage_then"] == CLOSED:
+            remedy = row["plan__remedy"]
+            result.closed_by_remedy[remedy] = result.closed_by_remedy.get(remedy, 0) + row["n"]
+            # SQLite sums decimals as floats: each group rounded back to the column's two places.
+            mu += Decimal(str(round(float(row["mu"] or 0), 2)))
+    result.mu = mu.quantize(Decimal("0.01"))
     closed = staged.filter(stage_then=CLOSED)
-    result.closed_by_remedy = {row["plan__remedy"]: row["n"] for row in
-                               closed.values("plan__remedy").annotate(n=Count("pk")).order_by()}
-    # SQLite sums decimals as floats: round back to the column's two places.
-    result.mu = Decimal(closed.aggregate(mu=Sum("plan__area_mu"))["mu"] or 0).quantize(Decimal("0.01"))
     cuts = (PollutantFigure.objects.filter(plan__case__in=closed.values("pk")).values("pollutant")
             .annotate(cut=Sum(F("before_kg") - F("after_kg"))).order_by())
     result.cut_kg = {row["pollutant"]: int(row["cut"] or 0) for row in cuts}
     result.islands = islands_for(user).filter(opened_on__lte=timezone.localdate(moment)).count()
-    result.streets = _streets(staged, moment)
+    result.streets = _streets(staged, moment, groups)
     return result
 
 
@@ -129,13 +135,16 @@ def _street_of(path: str, streets: dict[str, Place]) -> str | None:
     return None
 
 
-def _streets(staged: Any, moment: dt.datetime) -> list[StreetRow]:
-    """Each street's closed and open cases and its overdue milestones then, in two grouped queries (rolled
+def _streets(staged: Any, moment: dt.datetime, groups: list[dict[str, Any]] | None = None) -> list[StreetRow]:
+    """Each street's closed and open cases (from the totals' grouped rows when given) and its overdue
+    milestones then, in two grouped queries (rolled
     up from places to streets in Python: a city has about a hundred streets and thousands of places).
     A street is flagged when it has overdue milestones or its share closed lags the others' (conf.warning)."""
     streets = _street_paths()
     rows: dict[str, StreetRow] = {}
-    for row in staged.values("place__path", "stage_then").annotate(n=Count("pk")).order_by():
+    if groups is None:
+        groups = list(staged.values("place__path", "stage_then").annotate(n=Count("pk")).order_by())
+    for row in groups:
         street = _street_of(row["place__path"], streets)
         if street is None or row["stage_then"] == DISMISSED:
             continue
