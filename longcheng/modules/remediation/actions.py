@@ -39,6 +39,7 @@ from .campaigns import (
 )
 from .conf import thresholds
 from .errors import ErrorCode
+from .history import record_change
 from .models import (
     Case,
     Evidence,
@@ -48,7 +49,6 @@ from .models import (
     PollutantFigure,
     ReboundCheck,
     Site,
-    StatusChange,
 )
 from .spec import CLOSE, DETERMINE, INSPECT, RESPOND
 
@@ -71,7 +71,7 @@ def _move(case: Case, dst: str, *, user: User | None, note: str = "", now: dt.da
     at = now or timezone.now()
     src, case.status = case.status, dst
     case.save(update_fields=["status", "closed_at", "rebound", "accepted_by"])
-    StatusChange.objects.create(case=case, src=src, dst=dst, at=at, by=user, note=note[:500])
+    record_change(case, dst, at, by=user, src=src, note=note[:500])
     record(user, f"remediation.case.{dst}", case, before={"status": src}, after={"status": dst})
 
 
@@ -107,7 +107,7 @@ def do_record_inspection(
             if case is None:
                 case = Case.objects.create(campaign=declared.code, site=site, firm_id=site.firm_id,
                                            place_id=site.place_id, opened_at=now)
-                StatusChange.objects.create(case=case, dst=SCREENED, at=now, by=acting_user)
+                record_change(case, SCREENED, now, by=acting_user)
             inspection = Inspection.objects.create(
                 case=case, inspector=acting_user, at=now, note=note[:500],
                 checklist={item.code: bool(checklist.get(item.code)) for item in declared.checklist},

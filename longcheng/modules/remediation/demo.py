@@ -122,10 +122,13 @@ def _sites(firms: list[tuple[Organisation, Place]], rng: random.Random, *, park:
 
 
 def _history(case: Case, stages: list[tuple[str, dt.datetime]], by: User | None) -> Iterator[StatusChange]:
-    src = ""
+    src, previous = "", None
     for dst, at in stages:
-        yield StatusChange(case=case, src=src, dst=dst, at=at, by=by)
-        src = dst
+        change = StatusChange(case=case, src=src, dst=dst, at=at, by=by)
+        if previous is not None:
+            previous.until = at  # the next change takes over (history.valid_at)
+        yield change
+        src, previous = dst, change
 
 
 def _closed_campaign(streets: list[Place], staff: User | None, rng: random.Random,

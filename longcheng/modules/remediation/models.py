@@ -79,19 +79,22 @@ class Case(models.Model):
 
 
 class StatusChange(models.Model):
-    """A case's every stage change, with who and when: the stage on any past date is the last row before it."""
+    """A case's every stage change, with who and when: the stage on any past date is the last row before it.
+    `until` is when the next change (by at, then pk) took over, empty for the current one, so a case's stage
+    at D is its one row with at <= D < until: written with the next change (actions.record_change)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="changes")
     src = models.CharField(max_length=16, blank=True)
     dst = models.CharField(max_length=16, choices=STAGE_CHOICES)
     at = models.DateTimeField()
+    until = models.DateTimeField(null=True, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     note = models.CharField(max_length=500, blank=True)
 
     scope_path_field = "case__place__path"
 
     class Meta:
-        indexes = [models.Index(fields=["case", "at"])]
+        indexes = [models.Index(fields=["case", "at"]), models.Index(fields=["case", "until", "at"])]
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.dst}"
