@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,6 +17,7 @@ from longcheng.kernel.errors import ErrorCode as KernelCode
 from longcheng.kernel.errors import KernelError, PermissionDenied
 from longcheng.kernel.ledger.money import MAX_AMOUNT_FEN
 from longcheng.kernel.places.models import Place
+from longcheng.kernel.uploads import JPEG, PNG, FileKind, check_upload
 
 from . import rules
 from .errors import ErrorCode
@@ -46,10 +48,12 @@ def _require_at(user: User, permission: str, place: Place, field: str | None = N
 
 
 def money_owed(case: Case) -> int:
-    """What the party still owes in money: the damage less what labour offset, plus what a breach reverted."""
+    """What the party still owes in money: the damage less what labour and works in kind offset, plus
+    what a breach reverted, less the money received for the case (its receipts in the base's fund)."""
     converted = sum(o.amount_offset_fen - o.reverted_fen for o in case.obligations.all())
     in_kind = sum(w.amount_offset_fen - w.reverted_fen for w in case.works.all())
-    return case.damage_fen - converted - in_kind
+    paid = sum(r.amount_fen for r in case.receipts.all())
+    return case.damage_fen - converted - in_kind - paid
 
 
 @dataclass(frozen=True)
@@ -203,10 +207,35 @@ def _locked_shift(shift: Shift, user: User) -> Shift:
     return Shift.objects.select_for_update().select_related("zone", "obligation").get(pk=shift.pk)
 
 
+PHOTO_MAX_BYTES = 8 * 1024 * 1024
+
+
+def _photo_kind(photo: Any) -> FileKind | None:
+    """An optional photo checked by its content before anything is written (refused on `photo`)."""
+    return None if photo is None else check_upload(photo, allowed=(JPEG, PNG), max_bytes=PHOTO_MAX_BYTES,
+                                                   field="photo")
+
+
+def _keep_photo(shift: Shift, field: str, photo: Any, kind: FileKind | None) -> list[str]:
+    """Stores the checked photo on the shift (not yet saved) after every check passed; returns the
+    fields to save. Should the row's save then fail, the caller deletes the file (`_drop_photo`)."""
+    if photo is None or kind is None:
+        return []
+    getattr(shift, field).save(f"{shift.pk}-{field}.{'png' if kind == PNG else 'jpg'}", photo, save=False)
+    return [field]
+
+
+def _drop_photo(shift: Shift, fields: list[str]) -> None:
+    for field in fields:
+        getattr(shift, field).delete(save=False)
+
+
 def do_check_in_shift(shift: Shift, *, lat: float | None, lon: float | None, acting_user: User,
-                      now: dt.datetime | None = None) -> Shift:
-    """On the supervisor's phone at the zone: inside the outline and within the shift's window, or refused."""
+                      now: dt.datetime | None = None, photo: Any = None) -> Shift:
+    """On the supervisor's phone at the zone: inside the outline and within the shift's window, or refused.
+    An optional photo (JPEG or PNG) is kept with the shift."""
     now = now or timezone.now()
+    kind = _photo_kind(photo)
     with transaction.atomic():
         shift = _locked_shift(shift, acting_user)
         point = (lat, lon) if lat is not None and lon is not None else None
@@ -218,21 +247,33 @@ def do_check_in_shift(shift: Shift, *, lat: float | None, lon: float | None, act
             raise KernelError(message, code=code, field=field)
         shift.state, shift.checked_in_at = ShiftState.CHECKED_IN, now
         shift.check_in_lat, shift.check_in_lon = lat, lon
-        shift.save(update_fields=["state", "checked_in_at", "check_in_lat", "check_in_lon"])
-        record(acting_user, "ecorestore.shift.check_in", shift, after={"at": now.isoformat()})
+        kept = _keep_photo(shift, "check_in_photo", photo, kind)
+        try:
+            shift.save(update_fields=["state", "checked_in_at", "check_in_lat", "check_in_lon", *kept])
+            record(acting_user, "ecorestore.shift.check_in", shift, after={"at": now.isoformat(), "photo": bool(kept)})
+        except BaseException:
+            _drop_photo(shift, kept)
+            raise
     return shift
 
 
-def do_check_out_shift(shift: Shift, *, acting_user: User, now: dt.datetime | None = None) -> Shift:
+def do_check_out_shift(shift: Shift, *, acting_user: User, now: dt.datetime | None = None,
+                       photo: Any = None) -> Shift:
     now = now or timezone.now()
+    kind = _photo_kind(photo)
     with transaction.atomic():
         shift = _locked_shift(shift, acting_user)
         if shift.state != ShiftState.CHECKED_IN:
             raise KernelError(pgettext("ecorestore", "This shift is not checked in."), code=ErrorCode.SHIFT_STATE,
                               field="shift")
         shift.state, shift.checked_out_at = ShiftState.CHECKED_OUT, now
-        shift.save(update_fields=["state", "checked_out_at"])
-        record(acting_user, "ecorestore.shift.check_out", shift, after={"at": now.isoformat()})
+        kept = _keep_photo(shift, "check_out_photo", photo, kind)
+        try:
+            shift.save(update_fields=["state", "checked_out_at", *kept])
+            record(acting_user, "ecorestore.shift.check_out", shift, after={"at": now.isoformat(), "photo": bool(kept)})
+        except BaseException:
+            _drop_photo(shift, kept)
+            raise
     return shift
 
 

@@ -24,6 +24,7 @@ from longcheng.kernel.ledger import actions as ledger
 from longcheng.kernel.ledger.models import Fund
 from longcheng.kernel.ledger.money import MAX_AMOUNT_FEN
 
+from .actions import money_owed
 from .models import Base, Case, MoneyKind, Receipt, Spend, SpendPurpose, Zone
 from .spec import MANAGE
 
@@ -66,6 +67,14 @@ def _at(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(12, 0), SHANGHAI)
 
 
+def _within_owed(case: Case, amount_fen: int) -> None:
+    """A receipt for a case pays at most what the case still owes in money (the case locked while it is checked)."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if amount_fen > money_owed(locked):
+        raise KernelError(pgettext("ecorestore", "The amount is more than what the case still owes in money."),
+                          code=KernelCode.INVALID_AMOUNT, field="amount")
+
+
 @dataclass(frozen=True)
 class NewReceipt:
     kind: str
@@ -84,6 +93,8 @@ def do_record_receipt(base: Base, new: NewReceipt, *, acting_user: User, today: 
         raise KernelError(pgettext("ecorestore", "Choose what the money is."), field="kind")
     _check(new.amount_fen, ("received_on", new.received_on), ("payer", new.payer), today)
     with transaction.atomic():
+        if new.case is not None:
+            _within_owed(new.case, new.amount_fen)
         fund = base_fund(base, acting_user=acting_user)
         receipt = Receipt.objects.create(base=base, case=new.case, kind=new.kind, amount_fen=new.amount_fen,
                                          payer=new.payer.strip()[:100], received_on=new.received_on,

@@ -81,6 +81,11 @@ class CheckInForm(forms.Form):
     lat = forms.FloatField(label=pgettext_lazy("ecorestore", "Latitude"), min_value=-90, max_value=90, required=False)
     lon = forms.FloatField(label=pgettext_lazy("ecorestore", "Longitude"), min_value=-180, max_value=180,
                            required=False)
+    photo = forms.FileField(label=pgettext_lazy("ecorestore", "Photo (optional)"), required=False)
+
+
+class CheckOutForm(forms.Form):
+    photo = forms.FileField(label=pgettext_lazy("ecorestore", "Photo (optional)"), required=False)
 
 
 class CertifyForm(forms.Form):

@@ -244,6 +244,10 @@ class Shift(models.Model):
     # Where the supervisor's phone stood at check-in: kept as evidence, never shown on a list.
     check_in_lat = models.FloatField(null=True, blank=True)
     check_in_lon = models.FloatField(null=True, blank=True)
+    # Optional photos taken on the supervisor's phone at check-in and check-out (JPEG or PNG, passed
+    # through kernel.uploads.check_upload); opened only through the audited download of the shift page.
+    check_in_photo = models.FileField(upload_to="ecorestore/shifts/%Y/%m/", blank=True)
+    check_out_photo = models.FileField(upload_to="ecorestore/shifts/%Y/%m/", blank=True)
 
     class Meta:
         ordering = ["starts_at", "pk"]

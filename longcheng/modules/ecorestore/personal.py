@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import pgettext_lazy
 
@@ -37,7 +38,8 @@ def personal_data(person: Any) -> list[DataSection]:
                     yuan(o.reverted_fen), o.consent, o.hardship_evidence, o.due_on, o.get_state_display()]
                    for o in Obligation.objects.filter(case__in=cases).select_related("case")]
     shifts = [[s.obligation.case.number, s.zone.name, s.starts_at, s.ends_at, s.get_state_display(),
-               s.checked_in_at, s.checked_out_at, s.hours_credited, s.check_in_lat, s.check_in_lon]
+               s.checked_in_at, s.checked_out_at, s.hours_credited, s.check_in_lat, s.check_in_lon,
+               bool(s.check_in_photo), bool(s.check_out_photo)]
               for s in Shift.objects.filter(obligation__case__in=cases).select_related("obligation__case", "zone")]
     certificates = [[c.case.number, c.number, c.hours, yuan(c.amount_offset_fen), c.sent_to, c.issued_at]
                     for c in Certificate.objects.filter(case__in=cases).select_related("case")]
@@ -63,7 +65,8 @@ def _sections(rows: list[Any], obligations: list[Any], shifts: list[Any], certif
                     obligations),
         DataSection(pgettext_lazy("ecorestore", "Shifts"), [pgettext_lazy("ecorestore", "case number"), pgettext_lazy("ecorestore", "zone"), pgettext_lazy("ecorestore", "starts at"), pgettext_lazy("ecorestore", "ends at"), pgettext_lazy("ecorestore", "state"),
                                    pgettext_lazy("ecorestore", "checked in at"), pgettext_lazy("ecorestore", "checked out at"), pgettext_lazy("ecorestore", "hours credited"),
-                                   pgettext_lazy("ecorestore", "check-in latitude"), pgettext_lazy("ecorestore", "check-in longitude")], shifts),
+                                   pgettext_lazy("ecorestore", "check-in latitude"), pgettext_lazy("ecorestore", "check-in longitude"),
+                                   pgettext_lazy("ecorestore", "photo at check-in"), pgettext_lazy("ecorestore", "photo at check-out")], shifts),
         DataSection(pgettext_lazy("ecorestore", "Certificates"), [pgettext_lazy("ecorestore", "case number"), pgettext_lazy("ecorestore", "certificate"), pgettext_lazy("ecorestore", "hours"), pgettext_lazy("ecorestore", "amount offset"),
                                          pgettext_lazy("ecorestore", "sent to"), pgettext_lazy("ecorestore", "issued at")], certificates),
     ]
@@ -76,6 +79,20 @@ def _old_check_ins(cutoff: dt.datetime) -> QuerySet[Any]:
 def _forget_check_ins(shifts: QuerySet[Any]) -> int:
     # The shift stays (the hours it credited are part of the certificate); where the phone stood goes.
     return int(shifts.update(check_in_lat=None, check_in_lon=None))
+
+
+def _old_photos(cutoff: dt.datetime) -> QuerySet[Any]:
+    return Shift.objects.filter(ends_at__lt=cutoff).exclude(check_in_photo="", check_out_photo="")
+
+
+def _forget_photos(shifts: QuerySet[Any]) -> int:
+    # The files go from the disk once the rows no longer name them; the shift and its hours stay.
+    rows = list(shifts)
+    files = [f for s in rows for f in (s.check_in_photo, s.check_out_photo) if f]
+    with transaction.atomic():
+        done = int(Shift.objects.filter(pk__in=[s.pk for s in rows]).update(check_in_photo="", check_out_photo=""))
+        transaction.on_commit(lambda: [f.delete(save=False) for f in files])
+    return done
 
 
 RETENTION = [
@@ -92,4 +109,8 @@ RETENTION = [
     RecordClass("ecorestore.check_in_positions", pgettext_lazy("ecorestore", "Check-in positions of shifts"),
                 pgettext_lazy("ecorestore", "Where a shift was checked in is forgotten 3 years after the shift (placeholder)."),
                 days=3 * YEAR, action="anonymise", expired=_old_check_ins, anonymise=_forget_check_ins),
+    # The photos at check-in and check-out prove the same as the position, for the same time.
+    RecordClass("ecorestore.shift_photos", pgettext_lazy("ecorestore", "Photos at check-in and check-out of shifts"),
+                pgettext_lazy("ecorestore", "A shift's photos are deleted 3 years after the shift (placeholder)."),
+                days=3 * YEAR, action="anonymise", expired=_old_photos, anonymise=_forget_photos),
 ]

@@ -49,6 +49,7 @@ ECORESTORE_AUDIT_ACTIONS = {
     "ecorestore.shift.book": pgettext_lazy("ecorestore", "Restoration shift booked"),
     "ecorestore.shift.check_in": pgettext_lazy("ecorestore", "Checked in on site"),
     "ecorestore.shift.check_out": pgettext_lazy("ecorestore", "Checked out on site"),
+    "ecorestore.shift.photo.download": pgettext_lazy("ecorestore", "Shift photo opened"),
     "ecorestore.shift.sign_off": pgettext_lazy("ecorestore", "Shift signed off by the supervisor"),
     "ecorestore.obligation.breach": pgettext_lazy("ecorestore", "Breach recorded (rest reverts to money)"),
     "ecorestore.certificate.issue": pgettext_lazy("ecorestore", "Completion certificate issued"),

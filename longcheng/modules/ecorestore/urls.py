@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/<int:pk>/obligations/<int:opk>/agreement.pdf", documents.agreement, name="agreement_pdf"),
     path("shifts/", views_shifts.shifts, name="shifts"),
     path("shifts/<int:pk>/", views_shifts.shift, name="shift"),
+    path("shifts/<int:pk>/photo/<str:moment>/", views_shifts.shift_photo, name="shift_photo"),
     # One url and one view per step of a shift (views_shifts.SHIFT_STEPS), POST only.
     *(path(f"shifts/<int:pk>/{name.replace('_', '-')}/", views_shifts.shift_step_view(name), name=f"shift_{name}")
       for name in views_shifts.SHIFT_STEPS),

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import pgettext
@@ -18,10 +19,11 @@ from longcheng.kernel import maps
 from longcheng.kernel.access.requests import StaffRequest
 from longcheng.kernel.access.scope import restrict
 from longcheng.kernel.forms import attempt
+from longcheng.kernel.uploads import download
 from longcheng.kernel.web.decorators import staff_view
 
 from . import access, actions, actions_restore
-from .forms import CheckInForm, DeliverForm, ShiftForm, shown
+from .forms import CheckInForm, CheckOutForm, DeliverForm, ShiftForm, shown
 from .models import Delivery, ObligationState, Shift, ShiftState, Work, Zone
 from .spec import SUPERVISE
 
@@ -38,11 +40,12 @@ def shifts(request: StaffRequest) -> HttpResponse:
 
 
 def _check_in(request: StaffRequest, shift: Shift, data: dict[str, Any]) -> None:
-    actions.do_check_in_shift(shift, lat=data["lat"], lon=data["lon"], acting_user=request.user)
+    actions.do_check_in_shift(shift, lat=data["lat"], lon=data["lon"], acting_user=request.user,
+                              photo=data.get("photo"))
 
 
 def _check_out(request: StaffRequest, shift: Shift, data: dict[str, Any]) -> None:
-    actions.do_check_out_shift(shift, acting_user=request.user)
+    actions.do_check_out_shift(shift, acting_user=request.user, photo=data.get("photo"))
 
 
 def _sign_off(request: StaffRequest, shift: Shift, data: dict[str, Any]) -> None:
@@ -51,7 +54,7 @@ def _sign_off(request: StaffRequest, shift: Shift, data: dict[str, Any]) -> None
 
 # A shift's steps by url name (ecorestore:shift_<name>, at shifts/<pk>/<name with dashes>/), POST only.
 SHIFT_STEPS: dict[str, tuple[type[forms.Form], Callable[[StaffRequest, Shift, dict[str, Any]], None]]] = {
-    "check_in": (CheckInForm, _check_in), "check_out": (ShiftForm, _check_out), "sign_off": (ShiftForm, _sign_off),
+    "check_in": (CheckInForm, _check_in), "check_out": (CheckOutForm, _check_out), "sign_off": (ShiftForm, _sign_off),
 }
 
 
@@ -74,7 +77,7 @@ def shift_step_view(name: str) -> Callable[..., HttpResponse]:
     @require_POST
     def view(request: StaffRequest, pk: int) -> HttpResponse:
         item = access.shift_for(request.user, pk)
-        form = form_class(request.POST)
+        form = form_class(request.POST, request.FILES)
         _done, error = attempt(form, lambda data: run(request, item, data))
         if error is not None:
             status = error.status if error.status in (400, 409, 422) else 400
@@ -89,6 +92,25 @@ def shift_step_view(name: str) -> Callable[..., HttpResponse]:
 @require_safe
 def shift(request: StaffRequest, pk: int) -> HttpResponse:
     return _shift_page(request, access.shift_for(request.user, pk))
+
+
+PHOTOS = {"check-in": "check_in_photo", "check-out": "check_out_photo"}
+
+
+@staff_view(SUPERVISE)
+@require_safe
+def shift_photo(request: StaffRequest, pk: int, moment: str) -> HttpResponseBase:
+    """A shift's check-in or check-out photo, to whoever sees the shift; each opening audited."""
+    item = access.shift_for(request.user, pk)
+    field = PHOTOS.get(moment)
+    stored = getattr(item, field) if field else None
+    if not stored:
+        raise Http404
+    try:
+        return download(stored, stored.name.rsplit("/", 1)[-1], acting_user=request.user,
+                        action="ecorestore.shift.photo.download", obj=item, after={"moment": moment})
+    except FileNotFoundError as gone:
+        raise Http404 from gone
 
 
 def _deliveries_page(request: StaffRequest, form: DeliverForm, error: dict[str, Any] | None = None,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from longcheng.kernel.route_matrix import PUBLIC, Api, Page, Routes, World
@@ -32,6 +33,7 @@ def _world(world: World) -> dict[str, Any]:
                                            due_on=DECIDED + dt.timedelta(days=180))
     shift = Shift.objects.create(obligation=obligation, zone=zones["labour"], starts_at=timezone.now(),
                                  ends_at=timezone.now() + dt.timedelta(hours=4))
+    shift.check_in_photo.save("matrix.jpg", ContentFile(b"\xff\xd8\xff\xe0" + b"matrix" * 64))
     Certificate.objects.create(case=cases[1], number="JK-M-2-证", hours=9, amount_offset_fen=19_800,
                                sent_to="常州经开区人民法院", issued_by=world["users"]["city_admin"])
     work = Work.objects.create(case=cases[0], zone=zones["planting"], kind="trees", quantity_owed=10, fen_per_unit=500,
@@ -100,6 +102,7 @@ PAGES = [
          within="a", view_permission=None),
     Page("ecorestore:shifts", SUPERVISE),
     Page("ecorestore:shift", SUPERVISE, _shift, within="a"),
+    Page("ecorestore:shift_photo", SUPERVISE, lambda w: [w["ecorestore"]["shift"].pk, "check-in"], within="a"),
     *(Page(f"ecorestore:shift_{step}", SUPERVISE, _shift, within="a", get=False, post=body)
       for step, body in SHIFT_POSTS),
     Page("ecorestore:mine", OWN),
