@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from longcheng.kernel.access.scope import has_perm
+from longcheng.kernel.errors import PermissionDenied
 
 from .batch import ingest
 from .envelope import Incoming
@@ -40,7 +41,8 @@ class TelemetryOut(Schema):
 def ingest_http(request: HttpRequest, payload: TelemetryIn) -> dict[str, Any]:
     """A gateway account's batch: stored, each rejected message listed with its index and reason."""
     if not any(has_perm(request.user, permission) for permission in ingest_permissions()):
-        raise PermissionDenied()
+        # The kernel's refusal: a JSON 403 like every API refusal (Django's would be an HTML page).
+        raise PermissionDenied(_("This account may not send telemetry."))
     received = dt.datetime.now(dt.UTC)
     return ingest([Incoming(payload=m, received_at=received) for m in payload.messages], source="http",
                   gateway=request.user).as_dict()

@@ -43,7 +43,7 @@ def _require(user: User, path: str, field: str | None = None) -> None:
 
 def base_fund(base: Base, *, acting_user: User | None) -> Fund:
     """The base's fund, opened on first use (inside the caller's transaction)."""
-    locked = Base.objects.select_for_update().select_related("fund").get(pk=base.pk)
+    locked = Base.objects.select_for_update(of=("self",)).select_related("fund").get(pk=base.pk)
     if locked.fund is not None:
         return locked.fund
     fund = ledger.do_create_fund(code=fund_code(locked), name=pgettext("ecorestore", "%(base)s restoration fund")

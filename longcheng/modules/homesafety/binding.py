@@ -50,7 +50,7 @@ def _take_off(device_id: int, reason: str, acting_user: User) -> tuple[Device, d
     """Inside the caller's transaction: the device locked, checked free of open alarms, unbound."""
     reason = _reason(reason)
     device = access_object(Device, acting_user, device_id, MANAGE,
-                           queryset=Device.objects.select_for_update().select_related("enrollee"))
+                           queryset=Device.objects.select_for_update(of=("self", "device_ptr")).select_related("enrollee"))
     if Alarm.objects.filter(device_id=device.pk, is_open=True).exists():
         raise Conflict(_("The device has an open alarm: answer it before the device is taken off."), field="device")
     before = {"serial": device.serial, "enrollee": device.enrollee_id, "active": device.active}

@@ -4,7 +4,6 @@ the actions, and a second build adds nothing."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 from typing import Any
 
 import pytest
@@ -31,9 +30,8 @@ def test_demo_builds_a_week_of_cases_once(monkeypatch: Any) -> None:
     demo.build_orgs(log=quiet)
     demo.build_staff(log=quiet)
     lines: list[str] = []
-    started = time.perf_counter()
+    # No time limit here: a timed assertion fails on a loaded machine (speed lives in bench/).
     build(log=lines.append, now=NOW)
-    assert time.perf_counter() - started < 10  # a few seconds
     assert clock.now is not None and clock.now.__name__ == "now"  # the clock is given back
 
     cases: Any = Case.objects.all()
