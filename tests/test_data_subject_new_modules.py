@@ -118,7 +118,7 @@ def test_the_access_report_lists_the_new_modules_data(city: Any, rid: Any, make_
     sections = {code: {str(s.title): s.rows for s in found} for code, _label, found in parts}
     assert sorted(r[0] for r in sections["accidents"]["Driver's details"]) == sorted(
         Report.objects.values_list("pk", flat=True))
-    assert sections["ecorestore"]["Shifts"][0][-2:] == [31.762, 120.072]
+    assert sections["ecorestore"]["Shifts"][0][-4:] == [31.762, 120.072, False, False]  # position, no photos
     assert [r[1] for r in sections["remediation"]["Remediation plans"]] == ["遥观镇张伟五金加工店"]
     assert [r[3] for r in sections["remediation"]["Evidence uploaded"]] == ["排污许可证.pdf"]
     xlsx = actions.do_generate_report(request, fmt="xlsx", acting_user=officer)[1]
