@@ -13,9 +13,17 @@ from longcheng.kernel.access.scope import has_perm
 from longcheng.kernel.notify.api import unread_count
 
 
-def public_landing(user: Any) -> str | None:
+def public_landing(request: HttpRequest) -> str | None:
     """The URL of the page a public-side user (every role they hold declares the same landing) starts
-    on; None for staff, for a user holding no role and for the superuser."""
+    on; None for staff, for a user holding no role and for the superuser. One query a request: the
+    home view and the page's shell both ask."""
+    if not hasattr(request, "_public_landing"):
+        request._public_landing = _landing(request.user)  # type: ignore[attr-defined]
+    found: str | None = request._public_landing  # type: ignore[attr-defined]
+    return found
+
+
+def _landing(user: Any) -> str | None:
     if not user.is_authenticated or user.is_superuser:
         return None
     held = set(RoleAssignment.objects.filter(user=user).filter(
@@ -50,5 +58,5 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     matching = [n for n in nav if n["url"] != "/" and current.startswith(str(n["url"]))]
     if matching:
         max(matching, key=lambda n: len(str(n["url"])))["current"] = True
-    landing = public_landing(user)
+    landing = public_landing(request)
     return {"shell_nav": nav, "shell_unread": unread_count(user), "shell_landing": landing}

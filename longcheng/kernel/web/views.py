@@ -59,7 +59,7 @@ def attach_error(form: Any, error: KernelError) -> None:
 @staff_view(None)
 def home(request: HttpRequest) -> HttpResponse:
     # A family member or a driver starts on their own page, not on a staff dashboard they have no use for.
-    landing = public_landing(request.user)
+    landing = public_landing(request)
     if landing:
         return redirect(landing)
     panels = []

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from longcheng.kernel.access.models import User
 from longcheng.kernel.access.scope import access_object, require_perm
 from longcheng.kernel.audit.actions import record
-from longcheng.kernel.errors import Conflict, ErrorCode, KernelError
+from longcheng.kernel.errors import Conflict, ErrorCode, KernelError, NotFound
 from longcheng.kernel.telemetry.registry import forget_devices
 
 from .actions import bind_device
@@ -46,25 +46,28 @@ def do_bind_device(enrollee_id: int, *, kind: str, serial: str, acting_user: Use
     return device
 
 
-def _take_off(device_id: int, reason: str, acting_user: User) -> tuple[Device, dict[str, Any]]:
+def _take_off(device_id: int, reason: str, acting_user: User) -> tuple[Device, Enrollee, dict[str, Any]]:
     """Inside the caller's transaction: the device locked, checked free of open alarms, unbound."""
     reason = _reason(reason)
     device = access_object(Device, acting_user, device_id, MANAGE,
                            queryset=Device.objects.select_for_update(of=("self", "device_ptr")).select_related("enrollee"))
     if Alarm.objects.filter(device_id=device.pk, is_open=True).exists():
         raise Conflict(_("The device has an open alarm: answer it before the device is taken off."), field="device")
+    enrollee = device.enrollee
+    if enrollee is None:  # in scope only through its person: an unbound device is found by nobody
+        raise NotFound()
     before = {"serial": device.serial, "enrollee": device.enrollee_id, "active": device.active}
     device.enrollee = None
     device.active = False
     device.payment_enabled = device.calling_enabled = False
     device.save()
-    return device, {"before": before, "reason": reason}
+    return device, enrollee, {"before": before, "reason": reason}
 
 
 def do_unbind_device(device_id: int, *, reason: str, acting_user: User) -> Device:
     require_perm(acting_user, MANAGE)
     with transaction.atomic():
-        device, change = _take_off(device_id, reason, acting_user)
+        device, _enrollee, change = _take_off(device_id, reason, acting_user)
         record(acting_user, "homesafety.device.unbind", device, before=change["before"],
                after={"enrollee": None, "active": False}, reason=change["reason"])
     forget_devices()
@@ -74,8 +77,7 @@ def do_unbind_device(device_id: int, *, reason: str, acting_user: User) -> Devic
 def do_swap_device(device_id: int, *, serial: str, reason: str, acting_user: User) -> Device:
     require_perm(acting_user, MANAGE)
     with transaction.atomic():
-        old, change = _take_off(device_id, reason, acting_user)
-        enrollee = Enrollee.objects.get(pk=change["before"]["enrollee"])
+        old, enrollee, change = _take_off(device_id, reason, acting_user)
         new = bind_device(enrollee, serial=serial, kind=old.kind, field="serial")
         record(acting_user, "homesafety.device.swap", new, before=change["before"],
                after={"serial": new.serial, "kind": new.kind, "enrollee": enrollee.pk}, reason=change["reason"])

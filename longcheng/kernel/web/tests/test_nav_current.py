@@ -18,7 +18,7 @@ def test_the_longest_matching_item_alone_is_current(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr("longcheng.kernel.registry.nav_items", lambda: items)
     monkeypatch.setattr(context, "reverse", lambda name: urls[name])
     monkeypatch.setattr(context, "unread_count", lambda user: 0)
-    monkeypatch.setattr(context, "public_landing", lambda user: None)
+    monkeypatch.setattr(context, "public_landing", lambda request: None)
     request = RequestFactory().get("/youthaid/review/")
     request.user = SimpleNamespace(is_authenticated=True)  # type: ignore[assignment]
     nav = context.shell(request)["shell_nav"]

@@ -51,6 +51,15 @@ def case_in_restoration(city: dict[str, Any], prosecutor: Any, **kwargs: Any) ->
     return actions.do_advance_case(case, to_stage="restoration", on=DECIDED, acting_user=prosecutor)
 
 
+def restoration_scene(city: dict[str, Any]) -> tuple[dict[str, Zone], Any, Case]:
+    """The base's zones and rates, a prosecutor of 遥观 and one of their cases in restoration: where
+    the tests of money, shifts and missed shifts start."""
+    make_rates()
+    zones = make_base(city)
+    prosecutor = staff("prosecutor", {"ecorestore_prosecutor": [city["yaoguan"]]})
+    return zones, prosecutor, case_in_restoration(city, prosecutor)
+
+
 def staff(username: str, roles: dict[str, list[Place]]) -> Any:
     """A signed-in-able account without a password: hashing one costs a second on a busy machine,
     and these tests sign in with force_login."""

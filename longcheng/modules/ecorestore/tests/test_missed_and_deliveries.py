@@ -20,15 +20,12 @@ from longcheng.modules.ecorestore import actions, actions_restore, jobs
 from longcheng.modules.ecorestore.actions_restore import NewWork
 from longcheng.modules.ecorestore.models import Delivery, Obligation, Shift, Work
 
-from .support import DECIDED, INSIDE, case_in_restoration, make_base, make_rates, staff
+from .support import DECIDED, INSIDE, restoration_scene, staff
 
 
 @pytest.fixture
 def scene(city: dict[str, Any]) -> dict[str, Any]:
-    make_rates()
-    zones = make_base(city)
-    prosecutor = staff("prosecutor", {"ecorestore_prosecutor": [city["yaoguan"]]})
-    case = case_in_restoration(city, prosecutor)
+    zones, prosecutor, case = restoration_scene(city)
     obligation = actions.do_convert_to_labour(case, amount_fen=20_000, consent=True, hardship="低保户证明",
                                               due_on=timezone.localdate() + dt.timedelta(days=90),
                                               acting_user=prosecutor)

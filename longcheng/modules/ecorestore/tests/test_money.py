@@ -21,7 +21,7 @@ from longcheng.modules.ecorestore import actions, actions_money
 from longcheng.modules.ecorestore.actions_money import NewReceipt, NewSpend
 from longcheng.modules.ecorestore.models import Base, Receipt, Spend
 
-from .support import case_in_restoration, make_base, make_rates, new_case, staff
+from .support import new_case, restoration_scene, staff
 
 TABLES: tuple[Any, ...] = (Base, Receipt, Spend, Fund, Account, JournalEntry, Posting, AuditEntry)
 ON = dt.date(2024, 9, 1)
@@ -33,10 +33,7 @@ def state() -> dict[str, list[dict[str, Any]]]:
 
 @pytest.fixture
 def scene(city: dict[str, Any]) -> dict[str, Any]:
-    make_rates()
-    zones = make_base(city)
-    prosecutor = staff("prosecutor", {"ecorestore_prosecutor": [city["yaoguan"]]})
-    case = case_in_restoration(city, prosecutor)
+    zones, prosecutor, case = restoration_scene(city)
     elsewhere = staff("elsewhere", {"ecorestore_prosecutor": [city["b"]]})
     return {"base": zones["labour"].base, "zones": zones, "case": case, "prosecutor": prosecutor,
             "elsewhere": elsewhere}

@@ -17,7 +17,7 @@ from longcheng.kernel.errors import KernelError
 from longcheng.modules.ecorestore import actions, actions_money
 from longcheng.modules.ecorestore.actions_money import NewReceipt
 
-from .support import case_in_restoration, make_base, make_rates, staff
+from .support import restoration_scene
 from .test_money import state
 
 ON = dt.date(2024, 9, 1)
@@ -25,10 +25,7 @@ ON = dt.date(2024, 9, 1)
 
 @pytest.fixture
 def scene(city: dict[str, Any]) -> dict[str, Any]:
-    make_rates()
-    zones = make_base(city)
-    prosecutor = staff("prosecutor", {"ecorestore_prosecutor": [city["yaoguan"]]})
-    case = case_in_restoration(city, prosecutor)
+    zones, prosecutor, case = restoration_scene(city)
     return {"base": zones["labour"].base, "case": case, "prosecutor": prosecutor}
 
 

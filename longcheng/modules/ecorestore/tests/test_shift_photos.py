@@ -18,7 +18,7 @@ from longcheng.kernel.errors import KernelError
 from longcheng.modules.ecorestore import actions, personal
 from longcheng.modules.ecorestore.models import Shift
 
-from .support import DECIDED, INSIDE, OUTSIDE, case_in_restoration, make_base, make_rates, staff
+from .support import DECIDED, INSIDE, OUTSIDE, restoration_scene, staff
 from .test_pages_steps import _client, state, text
 
 JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"reed bed" * 64
@@ -34,10 +34,7 @@ def media(settings: Any, tmp_path: Path) -> Path:
 @pytest.fixture
 def scene(city: dict[str, Any]) -> dict[str, Any]:
     """A case in restoration with ¥200 converted into 9 hours of labour, and the zone's supervisor."""
-    make_rates()
-    zones = make_base(city)
-    prosecutor = staff("prosecutor", {"ecorestore_prosecutor": [city["yaoguan"]]})
-    case = case_in_restoration(city, prosecutor)
+    zones, prosecutor, case = restoration_scene(city)
     obligation = actions.do_convert_to_labour(case, amount_fen=20_000, consent=True, hardship="低保户证明",
                                               due_on=DECIDED + dt.timedelta(days=180), acting_user=prosecutor)
     supervisor = staff("supervisor", {"ecorestore_supervisor": [zones["labour"].place]})
