@@ -63,3 +63,9 @@ def test_over_a_gcj02_base_map_features_are_shifted_as_drawn_and_stored_as_they_
         with override_settings(MAP_TILE_URL=tiles, MAP_TILE_DATUM=datum):
             assert maps.display_datum() == "wgs84"
             assert "120.0683" in template.render(Context({"spots": [spot]}))
+
+
+def test_a_map_without_tiles_says_so_without_naming_a_setting() -> None:
+    with override_settings(MAP_TILE_URL=""):
+        html = Template("{% load maps %}{% map spots %}").render(Context({"spots": [maps.point(31.7, 119.9, "甲")]}))
+    assert "MAP_TILE_URL" not in html

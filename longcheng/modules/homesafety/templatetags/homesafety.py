@@ -32,6 +32,15 @@ def readings(metrics: Any) -> str:
 
 
 @register.filter
+def event_label(code: Any) -> Any:
+    """A device event in words ("跌倒报警"), not its code; an event no kind names keeps its code."""
+    if not code:
+        return ""
+    labels = {**dict(AlarmKind.choices), "test": _("Self-test")}
+    return labels.get(code, code)
+
+
+@register.filter
 def get(mapping: Any, key: str) -> Any:
     return mapping.get(key) if isinstance(mapping, dict) else None
 

@@ -129,3 +129,13 @@ def test_a_bad_month_is_refused_by_its_field(world: Any, stream: list[Alarm], mo
 
 def test_the_family_cannot_see_the_figures(world: Any, stream: list[Alarm]) -> None:
     assert _login(world["family"]).get("/homesafety/report/", {"month": "2026-10"}).status_code == 403
+
+
+def test_a_device_event_is_written_in_words_on_the_console() -> None:
+    from django.utils import translation
+
+    from ..templatetags.homesafety import event_label
+
+    with translation.override("zh-hans"):
+        assert str(event_label("fall")) == "跌倒" and str(event_label("test")) == "自检"
+    assert event_label("") == "" and event_label("unknown_event") == "unknown_event"
