@@ -37,7 +37,8 @@ class MonthForm(forms.Form):
 
 
 def _month(request: HttpRequest) -> tuple[MonthForm, dt.date | None]:
-    form = MonthForm(request.GET)
+    # No month asked: this month, shown in the field as well, so the page says which month it is.
+    form = MonthForm(request.GET if "month" in request.GET else {"month": f"{timezone.localdate():%Y-%m}"})
     return form, (form.cleaned_data["month"] if form.is_valid() else None)
 
 
