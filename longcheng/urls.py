@@ -13,5 +13,7 @@ urlpatterns = [
     path("access/", include("longcheng.kernel.access.urls")),
     # Data-subject requests and retention (kernel/rights).
     path("rights/", include("longcheng.kernel.rights.urls")),
+    # Telemetry gateways: their tokens and what they sent (kernel/telemetry).
+    path("telemetry/", include("longcheng.kernel.telemetry.urls")),
     path("", include("longcheng.kernel.web.urls")),
 ]

@@ -42,6 +42,7 @@ PERMISSIONS = {
     "workdays.manage": _("Maintain the holiday calendar"),
     "access.manage": _("Manage staff accounts and roles"),
     "people.privacy": _("Answer data-subject requests and see who can see a resident"),
+    "telemetry.gateways": _("Manage telemetry gateways: their tokens and what they sent"),
 }
 
 # What each role sees of personal data (kernel.privacy; the table is in docs/security.md). Kinds not
@@ -103,6 +104,7 @@ KERNEL = register_module(
             NavItem(_("Organisations"), "web:orgs", "orgs.view", order=30),
             NavItem(_("Funds"), "web:funds", "ledger.view", order=80),
             NavItem(_("Notifications"), "web:messages", "notify.view", order=85),
+            NavItem(_("Gateways"), "telemetry:gateways", "telemetry.gateways", order=88),
             NavItem(_("Working days"), "web:workdays", None, order=90),
             NavItem(_("Audit trail"), "web:audit", "audit.view", order=95),
             NavItem(_("Staff and roles"), "access:staff", "access.manage", order=97),

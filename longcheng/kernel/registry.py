@@ -133,13 +133,15 @@ class Telemetry:
     `scope_path`: the lookup from a device to the place path a gateway's scope must cover (the
     module's binding of a device to a person or a place); empty: no gateway may send for its devices.
     `select_related`: what the device cache loads with each device for the application (home
-    safety: its binding and the bound person)."""
+    safety: its binding and the bound person). `reasons`: the module's own dead-letter reasons (code →
+    label), shown in words beside the kernel's on the rejected-message pages."""
 
     device_types: Callable[[], Any]
     application: Callable[[], Any]
     ingest_permission: str
     scope_path: str = ""
     select_related: tuple[str, ...] = ()
+    reasons: dict[str, Label] = field(default_factory=dict)
 
 
 @dataclass

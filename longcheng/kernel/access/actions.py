@@ -410,6 +410,17 @@ def do_issue_token(user: User, *, name: str, days: int | None = None, acting_use
     Returns the token and its raw value, which is shown once; only its hash is kept."""
     if acting_user is None or acting_user.pk != user.pk:
         raise NotFound()
+    name = token_name(name, days)
+    with transaction.atomic():
+        token, raw = ApiToken.issue(user, name, days=days)
+        audit.record(acting_user, "access.token_issue", token,
+               after={"name": name, "prefix": token.prefix, "expires_at": token.expires_at.isoformat()})
+    return token, raw
+
+
+def token_name(name: str, days: int | None) -> str:
+    """A new token's name, stripped, and its lifetime checked: the rules of every token, one's own or
+    a gateway's (kernel.telemetry.gateways). Refusals name their field."""
     name = (name or "").strip()
     if not name:
         raise KernelError(_("Give the token a name, e.g. the program that will use it."),
@@ -419,11 +430,7 @@ def do_issue_token(user: User, *, name: str, days: int | None = None, acting_use
     if days is not None and not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
         raise KernelError(_("A token lasts between 1 and %(n)d days.") % {"n": settings.API_TOKEN_MAX_DAYS},
                           field="days")
-    with transaction.atomic():
-        token, raw = ApiToken.issue(user, name, days=days)
-        audit.record(acting_user, "access.token_issue", token,
-               after={"name": name, "prefix": token.prefix, "expires_at": token.expires_at.isoformat()})
-    return token, raw
+    return name
 
 
 def tokens_of(user: Any) -> list[ApiToken]:

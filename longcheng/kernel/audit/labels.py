@@ -25,6 +25,8 @@ ACTIONS = {
     "access.role.end": _("Role taken away"),
     "access.token_issue": _("API token issued"),
     "access.token_revoke": _("API token revoked"),
+    "telemetry.gateway_token_issue": _("Gateway token issued"),
+    "telemetry.gateway_token_revoke": _("Gateway token revoked"),
     "access.twofactor.enrol": _("Authenticator set up"),
     "access.twofactor.remove": _("Authenticator removed"),
     "audit.export": _("Audit trail exported"),

@@ -22,6 +22,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
+from .activity import note_batch
 from .envelope import (
     MAX_DEPTH,
     MAX_PAYLOAD,
@@ -32,6 +33,7 @@ from .envelope import (
     decode,
     gateway_from_topic,
     payload_text,
+    sender_of,
     serial_from_topic,
     too_deep,
 )
@@ -177,7 +179,8 @@ def _ingest(messages: list[Incoming], *, source: str, app: Application) -> Inges
     def refuse(index: int, message: Incoming, reason: str, detail: str, serial: str) -> None:
         result.errors.append({"index": index, "reason": reason, "detail": detail})
         dead.append(DeadLetter(received_at=message.received_at or now, source=source,
-                               topic=clean(message.topic, 200), device_serial=clean(serial, 40), reason=reason,
+                               topic=clean(message.topic, 200), device_serial=clean(serial, 40),
+                               gateway=sender_of(message), reason=reason,
                                detail=clean(detail, 300), payload=payload_text(message.payload)))
         result.reasons[reason] += 1
 
@@ -197,6 +200,7 @@ def _ingest(messages: list[Incoming], *, source: str, app: Application) -> Inges
         result.rejected = len(dead)
         if fresh or app.extra_devices():
             apply(fresh, now, result, app)
+    note_batch(messages, dead, now, source)
     return result
 
 

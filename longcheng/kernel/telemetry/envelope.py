@@ -151,3 +151,11 @@ def device_time(ts: int | str) -> dt.datetime:
         return parsed.replace(tzinfo=dt.UTC)
     return parsed
 
+
+def sender_of(message: Incoming) -> str:
+    """The gateway account a message came through: over HTTP the token's account, over MQTT the one
+    its gateway topic names; "" for a device's own topic."""
+    gateway = message.gateway
+    if gateway is not None:
+        return clean(gateway if isinstance(gateway, str) else getattr(gateway, "username", ""), 150)
+    return clean(gateway_from_topic(message.topic or "") or "", 150)

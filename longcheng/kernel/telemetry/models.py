@@ -107,6 +107,9 @@ class DeadLetter(models.Model):
     source = models.CharField(max_length=10)
     topic = models.CharField(max_length=200, blank=True)
     device_serial = models.CharField(max_length=40, blank=True, db_index=True)
+    # The gateway account that sent it (HTTP: the token's account; MQTT: the gateway topic's), so a
+    # gateway's page lists what it got wrong; "" for a device's own message.
+    gateway = models.CharField(max_length=150, blank=True, db_index=True)
     reason = models.CharField(max_length=40)
     detail = models.CharField(max_length=300, blank=True)
     payload = models.TextField()
@@ -161,3 +164,27 @@ class SeqGap(models.Model):
         return cls(device_id=device_id, first_seq=first, last_seq=last, count=last - first + 1,
                    missing=last - first + 1, detected_at=dt.datetime.fromtimestamp(seen, tz=dt.UTC),
                    warned_at=warned_at)
+
+
+class GatewayActivity(models.Model):
+    """What a gateway account last sent and how much of it was refused: one row per account that
+    ever sent a batch, rewritten once per batch (not per message). Only active gateway accounts get
+    a row: a name in an unknown gateway's topic costs a dead letter, never a row here."""
+
+    account = models.CharField(_("gateway account"), max_length=150, unique=True)
+    last_at = models.DateTimeField(_("last message at"))
+    last_source = models.CharField(_("source"), max_length=10)
+    last_topic = models.CharField(_("topic"), max_length=200, blank=True)
+    # The last message as received (truncated): it carries positions and health readings, so the
+    # page shows it only to roles that see locations plainly, like a dead letter's payload.
+    last_payload = models.TextField(blank=True)
+    messages = models.BigIntegerField(_("messages"), default=0)
+    rejected = models.BigIntegerField(_("rejected"), default=0)
+    last_rejected_at = models.DateTimeField(_("last rejected at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("gateway activity")
+        verbose_name_plural = _("gateway activity")
+
+    def __str__(self) -> str:
+        return f"{self.account} @ {self.last_at}"

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .envelope import Incoming, clean, payload_text
+from .envelope import Incoming, clean, payload_text, sender_of
 from .models import DeadLetter, Device, Reading
 
 log = logging.getLogger("longcheng.telemetry.ingest")
@@ -104,7 +104,7 @@ def poison(message: Incoming, source: str) -> IngestResult:
     with transaction.atomic():
         DeadLetter.objects.create(received_at=message.received_at or timezone.now(), source=source,
                                   topic=clean(message.topic, 200), device_serial=clean(str(serial), 40),
-                                  reason="internal_error", detail=clean(detail, 300), payload=payload_text(message.payload))
+                                  gateway=sender_of(message), reason="internal_error", detail=clean(detail, 300), payload=payload_text(message.payload))
     result = IngestResult(rejected=1, errors=[{"index": 0, "reason": "internal_error", "detail": detail}])
     result.reasons["internal_error"] = 1
     return result

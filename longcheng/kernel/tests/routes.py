@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from longcheng.kernel.access.models import ApiToken, RoleAssignment, User
 from longcheng.kernel.ledger.models import Fund
 from longcheng.kernel.rights.models import SubjectRequest
 from longcheng.kernel.route_matrix import PUBLIC, Api, Page, Routes, World
@@ -18,8 +19,12 @@ def _world(world: World) -> dict[str, Any]:
         person=world["person"], kind="delete", requester_name="王秀英", identity_check="id_card",
         identity_note="身份证 尾号 0038", received_at=now, due_at=now + dt.timedelta(days=21),
         registered_by=world["users"]["privacy_officer"])
+    # A gateway account of 上书房社区 (home safety's gateway role is the one ingest role there is).
+    gateway = User.objects.create_user(username="gw-matrix", password="-")
+    RoleAssignment.objects.create(user=gateway, role="homesafety_gateway").places.set([world["city"]["a"]])
+    token, _raw = ApiToken.issue(gateway, "matrix")
     return {"fund": Fund.objects.create(code="test-fund", name="测试基金", place=world["city"]["root"]),
-            "request": request}
+            "request": request, "gateway": gateway, "gateway_token": token}
 
 
 def _request(world: World) -> list[Any]:
@@ -51,6 +56,12 @@ def _assignment_pk(world: World) -> dict[str, Any]:
 
 
 MANAGE = "access.manage"
+GATEWAYS = "telemetry.gateways"
+
+
+def _gateway(world: World) -> list[Any]:
+    return [world["kernel"]["gateway"].username]
+
 PRIVACY = "people.privacy"
 NEW_REQUEST = {"kind": "access", "requester_name": "王秀英", "identity_check": "id_card",
                "identity_note": "身份证 尾号 0038"}
@@ -88,6 +99,11 @@ PAGES = [
     Page("web:messages", "notify.view"),
     Page("web:inbox", None),
     Page("web:tokens", None),
+    Page("telemetry:gateways", GATEWAYS),
+    Page("telemetry:gateway", GATEWAYS, _gateway, within="a"),
+    Page("telemetry:issue_token", GATEWAYS, _gateway, within="a", get=False, post=lambda w: {"name": "gw", "days": 5}),
+    Page("telemetry:revoke_token", GATEWAYS, lambda w: [*_gateway(w), w["kernel"]["gateway_token"].pk], within="a",
+         get=False),
     # Anyone signed in manages their own tokens: no permission to deny, so no denied post to check.
     Page("web:issue_token", None, get=False),
     Page("web:revoke_token", None, lambda w: [0], get=False),
