@@ -5,9 +5,11 @@ told), writes the alarm's timeline and the audit row in the same transaction."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -54,8 +56,11 @@ class StepRefused(KernelError):
     default_code = Code.STEP_REFUSED
 
 
-def _step(alarm_id: int, step: str, acting_user: User, changes: dict[str, Any], note: str = "") -> Alarm:
-    alarm = alarm_to_handle(acting_user, alarm_id)
+def _step(alarm_id: int, step: str, acting_user: User, changes: dict[str, Any], note: str = "",
+          fetch: Callable[[Any, int], Alarm] = alarm_to_handle) -> Alarm:
+    """`fetch`: how the acting user reaches the alarm (a handler by place; the worker sent, by being
+    the one sent: trips.py)."""
+    alarm = fetch(acting_user, alarm_id)
     with transaction.atomic():
         before = alarm.status
         done = Alarm.objects.filter(pk=alarm.pk, status__in=_FROM[step]).update(**changes)
@@ -96,14 +101,21 @@ def do_dispatch(alarm_id: int, *, to_user: Any, acting_user: User, note: str = "
     with transaction.atomic():
         queue_message("inapp", subject=_("Go to %(name)s: %(kind)s") % {
             "name": result.enrollee.person.name, "kind": result.get_kind_display()},
-            body=result.enrollee.person.address, to_user=to_user, related=result,
+            body=f"{result.enrollee.person.address}\n{reverse('homesafety:trip', args=[result.pk])}",
+            to_user=to_user, related=result,
             dedupe_key=f"hs:{result.pk}:dispatch:{to_user.pk}")
     return result
 
 
-def do_arrive(alarm_id: int, *, acting_user: User, note: str = "") -> Alarm:
+# The worker's shared position serves the trip only: wiped at arrival and at resolution.
+NO_POSITION = {"worker_lat": None, "worker_lon": None, "worker_accuracy_m": None, "worker_seen_at": None}
+
+
+def do_arrive(alarm_id: int, *, acting_user: User, note: str = "",
+              fetch: Callable[[Any, int], Alarm] = alarm_to_handle) -> Alarm:
     return _step(alarm_id, "arrive", acting_user, {"status": AlarmStatus.ARRIVED, "arrived_at": timezone.now(),
-                                                   "arrival_note": (note or "").strip()[:500]}, note)
+                                                   "arrival_note": (note or "").strip()[:500], **NO_POSITION},
+                 note, fetch)
 
 
 def do_resolve(alarm_id: int, *, outcome: str, acting_user: User, notes: str = "", false_alarm_reason: str = "") -> Alarm:
@@ -119,7 +131,7 @@ def do_resolve(alarm_id: int, *, outcome: str, acting_user: User, notes: str = "
     changes: dict[str, Any] = {"status": AlarmStatus.RESOLVED, "is_open": False, "resolved_at": now,
                                "resolved_by": acting_user, "outcome": outcome, "notes": notes.strip(),
                                "false_alarm_reason": false_alarm_reason,
-                               "next_escalation_at": None}
+                               "next_escalation_at": None, **NO_POSITION}
     if alarm.acknowledged_at is None:
         changes.update(acknowledged_at=now, acknowledged_by=acting_user)
     return _step(alarm_id, "resolve", acting_user, changes, notes)

@@ -1,8 +1,8 @@
 """What the kernel map (longcheng.kernel.maps, `{% map %}`) shows of an enrolled person: the
 community's own outline (drawn even offline, with no tiles), the home, the safe zone (its circle
 drawn as a 48-corner outline, or its own outline), the latest positions of the person's devices
-and of their latest readings, and the worker sent to the door once they arrived (the platform
-has no live position of a worker: before arrival the map says nothing of them). Coordinates are
+and of their latest readings, and the worker sent to the door: on the way where their phone shares
+its position (trips.py), at the door once they arrived. Coordinates are
 WGS-84 as the devices send them."""
 
 from __future__ import annotations
@@ -60,12 +60,19 @@ def person_features(enrollee: Enrollee, states: list[DeviceState], readings: lis
     if alarm is not None and alarm.dispatched_to_id and alarm.arrived_at:
         features.append(maps.point(*home, _("%(worker)s at the door since %(time)s") % {
             "worker": alarm.dispatched_to, "time": _hm(alarm.arrived_at)}, tone="plain"))
+    elif alarm is not None and alarm.dispatched_to_id and alarm.worker_seen_at:
+        features.append(maps.point(alarm.worker_lat, alarm.worker_lon, _("%(worker)s on the way · %(time)s") % {
+            "worker": alarm.dispatched_to, "time": _hm(alarm.worker_seen_at)}, tone="plain"))
     return features
 
 
 def worker_note(alarm: Alarm | None) -> str:
-    """What the map cannot show of the worker sent: on the way, position unknown."""
+    """What the map cannot show of the worker sent: on the way, and since when their phone last
+    shared a position (or that it has shared none)."""
     if alarm is None or not alarm.dispatched_to_id or alarm.arrived_at:
         return ""
-    return _("%(worker)s sent at %(time)s, on the way: no position until they arrive.") % {
+    if alarm.worker_seen_at:
+        return _("%(worker)s sent at %(time)s, on the way; position shared at %(seen)s.") % {
+            "worker": alarm.dispatched_to, "time": _hm(alarm.dispatched_at), "seen": _hm(alarm.worker_seen_at)}
+    return _("%(worker)s sent at %(time)s, on the way: no position until they share it or arrive.") % {
         "worker": alarm.dispatched_to, "time": _hm(alarm.dispatched_at)}

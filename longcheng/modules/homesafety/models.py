@@ -185,6 +185,13 @@ class Alarm(models.Model):
                                  related_name="+", verbose_name=_("assignee"))
     dispatch_note = models.CharField(_("note on dispatch"), max_length=500, blank=True)
     arrival_note = models.CharField(_("note on arrival"), max_length=500, blank=True)
+    # The dispatched worker's latest position while on the way, shared from their phone (trips.py).
+    # Only the latest is kept, and it is wiped at arrival or resolution: nothing of a worker's
+    # movements outlives the trip.
+    worker_lat = models.FloatField(null=True, blank=True)
+    worker_lon = models.FloatField(null=True, blank=True)
+    worker_accuracy_m = models.PositiveIntegerField(null=True, blank=True)
+    worker_seen_at = models.DateTimeField(null=True, blank=True)
     cleared_at = models.DateTimeField(_("condition cleared at"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     next_escalation_at = models.DateTimeField(null=True, blank=True, db_index=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import history, sound, views, views_orders, views_programme, views_report, views_rules
+from . import history, sound, views, views_orders, views_programme, views_report, views_rules, views_trips
 
 app_name = "homesafety"
 
@@ -26,6 +26,11 @@ urlpatterns = [
     path("escalation/save/", views_rules.escalation_save, name="escalation_save"),
     path("rejected/", views.rejected, name="rejected"),
     path("family/", views.family, name="family"),
+    # The worker sent to a door, on their phone (trips.py).
+    path("trips/", views_trips.trips, name="trips"),
+    path("trips/<int:pk>/", views_trips.trip, name="trip"),
+    path("trips/<int:pk>/position/", views_trips.share_position, name="trip_position"),
+    path("trips/<int:pk>/arrive/", views_trips.arrive, name="trip_arrive"),
     path("persons/", views_programme.persons, name="persons"),
     path("persons/<int:pk>/", views_programme.person, name="person"),
     # One url and one view per change to a person (views_programme.py, PERSON_STEPS)

@@ -33,6 +33,13 @@ def _world(world: World) -> dict[str, Any]:
     return {"alarm": alarm, "enrollee": enrollee, "device": device, "order": order, "request": request}
 
 
+TRIP = "homesafety.trip (the worker sent only)"
+
+
+def _alarm_pk(world: World) -> list[Any]:
+    return [world["homesafety"]["alarm"].pk]
+
+
 def _alarm(world: World) -> dict[str, Any]:
     return {"pk": world["homesafety"]["alarm"].pk}
 
@@ -77,6 +84,15 @@ PAGES = [
          post=lambda w: {"place": w["city"]["a"].pk, "role_0": "homesafety_operator", "channels_0": "inapp"}),
     Page("homesafety:rejected", "homesafety.view"),
     Page("homesafety:family", "homesafety.family"),
+    # The worker sent reaches an alarm by being the one sent (trips.py), not by a role: nobody in the
+    # matrix was sent to its alarm, so every role gets not-found and a position or an arrival changes
+    # nothing. TRIP is held by no role.
+    Page("homesafety:trips", None),
+    Page("homesafety:trip", TRIP, _alarm_pk, within="a", view_permission=None),
+    Page("homesafety:trip_position", TRIP, _alarm_pk, within="a", view_permission=None, get=False,
+         post=lambda w: {"lat": "31.72", "lon": "120.07", "accuracy_m": "20"}),
+    Page("homesafety:trip_arrive", TRIP, _alarm_pk, within="a", view_permission=None, get=False,
+         post=lambda w: {"note": "到了"}),
     Page("homesafety:persons", "homesafety.view"),
     Page("homesafety:person", "homesafety.view", _of("enrollee"), within="a"),
     # Each change to a person has its own url, taking POSTs only (views_programme.py, PERSON_STEPS).
