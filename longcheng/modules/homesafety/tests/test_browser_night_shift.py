@@ -1,25 +1,36 @@
-"""A night shift at 1366×900 in the browser: an SOS arrives while the console is open, the operator
+"""A night shift at 1366×900 in the browser: an SOS is published with mosquitto_pub to the broker
+and taken by a real `longcheng ingest_mqtt` worker process while the console is open; the operator
 hears the alert, comments, assigns, dispatches with a note, records the worker's arrival, resolves
 with an outcome, finds the alarm again in history and exports the month as XLSX. Runs in the
-PostgreSQL pass (the live server's threads each need their own database connection). The SOS is
-ingested in-process here; the same message over mosquitto_pub is tested by test_docs_example.py and
-the production-layout test."""
+PostgreSQL pass (the live server's threads and the worker each need their own database connection),
+against the machine's Mosquitto (MQTT_URL; CI runs one on 127.0.0.1:1883) under a prefix of its own."""
 
 from __future__ import annotations
 
 import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import openpyxl
 import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from conftest import DESK, fits, new_page, raw_keys, sign_in
+from conftest import DESK, IN_CI, fits, new_page, raw_keys, require_service, sign_in
 
-from ..ingest import Incoming, ingest
 from ..models import Alarm, AlarmComment, AlarmStatus
 from .conftest import raw
+
+ROOT = Path(__file__).resolve().parents[4]
 
 pytestmark = [pytest.mark.browser, pytest.mark.service, pytest.mark.postgres]
 
@@ -57,16 +68,53 @@ def _work_the_alarm(page: Any) -> None:
     page.wait_for_load_state()
 
 
-@override_settings(HOMESAFETY_STREAM_SECONDS=20)
-def test_a_night_shift_from_sos_to_the_months_export(live_server: Any, browser: Any, world: Any) -> None:
+@pytest.fixture
+def ingest_worker(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """A real ingest worker process on the live server's database, subscribed under its own prefix."""
+    from django.conf import settings
     from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("runs in the PostgreSQL pass")
+    mqtt = urlparse(settings.MQTT_URL)
+    require_service("Mosquitto", mqtt.hostname or "127.0.0.1", mqtt.port or 1883)
+    if shutil.which("mosquitto_pub") is None:
+        (pytest.fail if IN_CI else pytest.skip)("mosquitto_pub is not installed (the mosquitto-clients package)")
+    db = connection.settings_dict
+    prefix = f"night-{uuid.uuid4().hex[:8]}/v1"
+    env = {**os.environ, "MQTT_URL": settings.MQTT_URL, "HOMESAFETY_MQTT_PREFIX": prefix, "JOBS_IMMEDIATE": "1",
+           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+           "LONGCHENG_VAR_DIR": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"}
+    log = tmp_path / "ingest.log"
+    with log.open("ab") as out:
+        worker = subprocess.Popen([sys.executable, "-m", "longcheng", "ingest_mqtt", "--worker", "night-1"],
+                                  stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while "ingesting from" not in log.read_text(errors="replace"):
+            assert worker.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")[-2000:]
+            time.sleep(0.2)
+        time.sleep(0.5)  # the subscription settles on the broker
+        yield {"prefix": prefix, "host": mqtt.hostname or "127.0.0.1", "port": mqtt.port or 1883, "log": log}
+    finally:
+        worker.terminate()
+        worker.wait(20)
+
+
+def _publish(worker: dict[str, Any], serial: str, message: dict[str, Any]) -> None:
+    sent = subprocess.run(["mosquitto_pub", "-h", worker["host"], "-p", str(worker["port"]), "-q", "1",
+                           "-t", f"{worker['prefix']}/devices/{serial}/events", "-m", json.dumps(message)],
+                          capture_output=True, text=True, timeout=30)
+    assert sent.returncode == 0, sent.stderr
+
+
+@override_settings(HOMESAFETY_STREAM_SECONDS=20)
+def test_a_night_shift_from_sos_to_the_months_export(live_server: Any, browser: Any, world: Any,
+                                                      ingest_worker: dict[str, Any]) -> None:
     page = new_page(browser, DESK)
     _console(page, live_server.url)
-    ingest([Incoming(raw(event="sos", lat=31.7249, lon=120.0688))], source="mqtt")
-    page.wait_for_selector("#alarm-list li[data-alarm]", timeout=15_000)
+    _publish(ingest_worker, "WB-1", json.loads(raw(event="sos", lat=31.7249, lon=120.0688)))
+    page.wait_for_selector("#alarm-list li[data-alarm]", timeout=30_000)
     page.wait_for_function("document.querySelector('.console').dataset.sounded === '1'", timeout=5_000)
     assert page.evaluate("window.__tones") == 6  # heard: three two-tone pulses
     fits(page)
