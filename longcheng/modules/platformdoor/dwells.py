@@ -128,7 +128,7 @@ def bypassed(platform: Platform, at: dt.datetime) -> tuple[set[int], list[int]]:
     covered: set[int] = set()
     ids: list[int] = []
     candidates = Bypass.objects.filter(platform=platform, approved_by__isnull=False, ended_at__isnull=True,
-                                       expires_at__gt=at, requested_at__lte=at)
+                                       expires_at__gt=at, approved_at__lte=at)
     for bypass in candidates:
         if not rules.bypass_in_force(bypass.requested_by_id, bypass.approved_by_id, bypass.expires_at,
                                      bypass.ended_at, at):
