@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from . import alarms, rules
 from .devices import ARRIVE, CLOSE, DEPART, DETECTOR, LOOP, SWITCH
-from .models import AlarmKind, Bypass, Decision, Detector, Dwell, Platform, Sensor
+from .models import AlarmKind, Bypass, Decision, Detector, Door, Dwell, Platform, Sensor
 
 
 class Batch:
@@ -89,21 +89,26 @@ class Batch:
     def _depart(self, dwell: Dwell, at: dt.datetime) -> int:
         Dwell.objects.filter(pk=dwell.pk).update(departed_at=at)
         dwell.departed_at = at
-        decision = record_decision(dwell, at, self.states(dwell.platform))
-        if not decision.departed_blocked:
-            return 0
-        first = Detector.objects.select_related("door").filter(pk__in=decision.blocked).order_by("pk").first()
-        return int(alarms.raise_alarm(AlarmKind.DEPARTED_BLOCKED, dwell.platform, at,
-                                      door=first.door if first else None, detector=first, dwell=dwell)[1])
+        now = self.states(dwell.platform)
+        decision = record_decision(dwell, at, now)
+        raised = 0
+        if not decision.loop_closed:  # a stuck switch: the loop never closed
+            door = Door.objects.filter(pk=int(now["open_door"])).first() if now.get("open_door") else None
+            raised += alarms.raise_alarm(AlarmKind.LOOP_OPEN, dwell.platform, at, door=door, dwell=dwell)[1]
+        if decision.departed_blocked:
+            first = Detector.objects.select_related("door").filter(pk__in=decision.blocked).order_by("pk").first()
+            raised += alarms.raise_alarm(AlarmKind.DEPARTED_BLOCKED, dwell.platform, at,
+                                         door=first.door if first else None, detector=first, dwell=dwell)[1]
+        return raised
 
     def states(self, platform: Platform) -> dict[int | str, str]:
         """The platform's current values: detector id → state, and "loop" → closed/open (from the
         state rows, with what this batch has seen on top)."""
-        rows = Sensor.objects.filter(platform=platform).values_list(
-            "device_id", "device__kind", "detector_id", "device__state__rule_state")
+        rows = Sensor.objects.filter(platform=platform).order_by("door__side", "door__number").values_list(
+            "device_id", "device__kind", "detector_id", "device__state__rule_state", "door_id")
         out: dict[int | str, str] = {}
         switches = []
-        for device_id, kind, detector_id, memory in rows:
+        for device_id, kind, detector_id, memory, door_id in rows:
             value = self.latest.get(device_id) or (memory or {}).get("s")
             if kind == DETECTOR and detector_id is not None:
                 out[detector_id] = value or rules.CLEAR
@@ -111,6 +116,8 @@ class Batch:
                 out["loop"] = value or "closed"
             elif kind == SWITCH:
                 switches.append(value or "locked")
+                if value == "open" and "open_door" not in out:
+                    out["open_door"] = str(door_id)
         # The doors' switches in series are the loop: one open switch opens it, whatever the loop reports.
         out["loop"] = "open" if "open" in switches or out.get("loop") == "open" else "closed"
         return out
