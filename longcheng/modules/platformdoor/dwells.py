@@ -20,9 +20,23 @@ class Batch:
 
     def __init__(self) -> None:
         self.latest: dict[int, str] = {}
+        self.windows: dict[int, list[tuple[int, dt.datetime, dt.datetime | None]]] = {}
+
+    def armed_id(self, platform: Platform, at: dt.datetime) -> int | None:
+        """The dwell armed at `at` (from the platform's latest dwells, read once per batch)."""
+        windows = self.windows.get(platform.pk)
+        if windows is None:
+            windows = self.windows[platform.pk] = list(
+                Dwell.objects.filter(platform=platform, closed_at__isnull=False).order_by("-arrived_at")
+                .values_list("pk", "closed_at", "departed_at")[:5])
+        for pk, closed, departed in windows:
+            if closed <= at and (departed is None or at <= departed):
+                return pk
+        return None
 
     def train(self, sensor: Sensor, event: str, train: str, at: dt.datetime) -> int:
         platform = sensor.platform
+        self.windows.pop(platform.pk, None)
         if event == ARRIVE:
             Dwell.objects.create(platform=platform, train=train, arrived_at=at)
             return 0

@@ -71,12 +71,21 @@ class PlatformDoors:
                 result.raised += self.batch.train(sensor, row.event, row.metrics.get("train", ""), row.device_time)
                 continue
             value = _value(kind, row.metrics)
-            if value is None or value == state.rule_state.get("s"):
+            if value is None or not self._news(kind, sensor, state, value, row):
                 continue
-            state.rule_state = {**state.rule_state, "s": value}
             self.batch.latest[sensor.device_id] = value
             result.raised += self.batch.changed(sensor, kind, value, row.device_time)
         self.rows = []
+
+    def _news(self, kind: str, sensor: Sensor, state: State, value: str, row: Accepted) -> bool:
+        """Whether the reading changes what the rules know: a new value, or a detector still blocked
+        (or faulty) now within a dwell armed after it first said so (a train's events may come first)."""
+        armed = self.batch.armed_id(sensor.platform, row.device_time) if kind == DETECTOR and value != "clear" else None
+        memory = state.rule_state
+        if value == memory.get("s") and (armed is None or armed == memory.get("d")):
+            return False
+        state.rule_state = {**memory, "s": value, "d": armed}
+        return True
 
     def on_device(self, device: Device, state: State, rows: list[Accepted], now: dt.datetime,
                   result: IngestResult) -> None:

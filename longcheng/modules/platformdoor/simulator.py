@@ -168,3 +168,24 @@ def close_old_alarms(line: Line, keep: int = 3) -> int:
                                                       + dt.timedelta(minutes=2), acknowledged_at=alarm.raised_at
                                                       + dt.timedelta(seconds=20))
     return n
+
+
+def publish(url: str, prefix: str, messages: list[tuple[str, dict[str, Any]]], *, client_id: str) -> int:
+    """Publish the messages to an MQTT broker (QoS 1) as the devices would, waiting for each."""
+    import paho.mqtt.client as mqtt  # optional here: only the simulator's MQTT mode needs paho
+
+    from longcheng.kernel.telemetry.mqtt import configure
+
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id)
+    broker = configure(client, url)
+    client.connect(broker.host, broker.port)
+    client.loop_start()
+    try:
+        infos = [client.publish(f"{prefix}/devices/{body['device']}/{kind}", json.dumps(body), qos=1)
+                 for kind, body in messages]
+        for info in infos:
+            info.wait_for_publish(timeout=30)
+    finally:
+        client.loop_stop()
+        client.disconnect()
+    return len(messages)
