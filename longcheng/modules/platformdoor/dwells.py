@@ -20,7 +20,7 @@ class Batch:
 
     def __init__(self) -> None:
         self.latest: dict[int, str] = {}
-        self.windows: dict[int, list[tuple[int, dt.datetime, dt.datetime | None]]] = {}
+        self.windows: dict[int, list[tuple[int, dt.datetime | None, dt.datetime | None]]] = {}
 
     def armed_id(self, platform: Platform, at: dt.datetime) -> int | None:
         """The dwell armed at `at` (from the platform's latest dwells, read once per batch)."""
@@ -30,7 +30,7 @@ class Batch:
                 Dwell.objects.filter(platform=platform, closed_at__isnull=False).order_by("-arrived_at")
                 .values_list("pk", "closed_at", "departed_at")[:5])
         for pk, closed, departed in windows:
-            if closed <= at and (departed is None or at <= departed):
+            if closed is not None and closed <= at and (departed is None or at <= departed):
                 return pk
         return None
 
