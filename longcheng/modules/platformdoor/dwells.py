@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
-
 from . import alarms, rules
 from .devices import ARRIVE, CLOSE, DEPART, DETECTOR, LOOP, SWITCH
 from .models import AlarmKind, Bypass, Decision, Detector, Door, Dwell, Platform, Sensor
@@ -21,6 +19,16 @@ class Batch:
     def __init__(self) -> None:
         self.latest: dict[int, str] = {}
         self.windows: dict[int, list[tuple[int, dt.datetime | None, dt.datetime | None]]] = {}
+        self.dwells: dict[int, Dwell] = {}
+
+    def armed(self, platform: Platform, at: dt.datetime) -> Dwell | None:
+        """The dwell armed at `at`, kept for the batch (a train's event forgets the platform's)."""
+        pk = self.armed_id(platform, at)
+        if pk is None:
+            return None
+        if pk not in self.dwells:
+            self.dwells[pk] = Dwell.objects.select_related("platform__station__line").get(pk=pk)
+        return self.dwells[pk]
 
     def armed_id(self, platform: Platform, at: dt.datetime) -> int | None:
         """The dwell armed at `at` (from the platform's latest dwells, read once per batch)."""
@@ -37,6 +45,7 @@ class Batch:
     def train(self, sensor: Sensor, event: str, train: str, at: dt.datetime) -> int:
         platform = sensor.platform
         self.windows.pop(platform.pk, None)
+        self.dwells.clear()
         if event == ARRIVE:
             Dwell.objects.create(platform=platform, train=train, arrived_at=at)
             return 0
@@ -54,7 +63,7 @@ class Batch:
             return self._detector(sensor, sensor.detector, value, at)
         if value != "open":
             return 0
-        dwell = armed_dwell(sensor.platform, at)
+        dwell = self.armed(sensor.platform, at)
         if dwell is None:
             return 0
         door = sensor.door if kind == SWITCH else None
@@ -64,7 +73,7 @@ class Batch:
         if value == rules.CLEAR:
             alarms.signal_clear(detector, at)
             return 0
-        dwell = armed_dwell(sensor.platform, at)
+        dwell = self.armed(sensor.platform, at)
         raised = 0
         if value == rules.FAULT:
             raised += alarms.raise_alarm(AlarmKind.FAULT, sensor.platform, at, door=detector.door,
@@ -135,13 +144,6 @@ class Batch:
         # The doors' switches in series are the loop: one open switch opens it, whatever the loop reports.
         out["loop"] = "open" if "open" in switches or out.get("loop") == "open" else "closed"
         return out
-
-
-def armed_dwell(platform: Platform, at: dt.datetime) -> Dwell | None:
-    """The dwell whose gap detection was armed at `at` (doors closed, train not yet gone)."""
-    return (Dwell.objects.filter(platform=platform, closed_at__lte=at)
-            .filter(Q(departed_at__isnull=True) | Q(departed_at__gte=at)).order_by("-arrived_at")
-            .select_related("platform__station__line").first())
 
 
 def bypassed(platform: Platform, at: dt.datetime) -> tuple[set[int], list[int]]:
