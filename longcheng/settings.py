@@ -103,7 +103,8 @@ INSTALLED_APPS = [
                                     "longcheng.modules.ecorestore", "longcheng.modules.remediation",
                                     "longcheng.modules.accidents",
                                     "longcheng.modules.cleanaudit",
-                                    "longcheng.modules.wastecycle"]),
+                                    "longcheng.modules.wastecycle",
+                                    "longcheng.modules.platformdoor"]),
 ]
 
 AUTH_USER_MODEL = "access.User"

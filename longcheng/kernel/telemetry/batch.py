@@ -71,6 +71,9 @@ class Application(Protocol):
     def first_heard(self, device_ids: list[int]) -> None:
         """Devices heard for the first time, once the states are saved."""
 
+    # Optional: `finish(result)`, after every device of the batch, before the states are saved (an
+    # application that must see several devices' readings in time order buffers them in on_row).
+
 
 class Dispatch:
     """The applications of one batch, one per module with devices, each made when one of its devices
@@ -111,6 +114,12 @@ class Dispatch:
 
     def back_online(self, device: Device, state: State, result: IngestResult) -> None:
         self.app(device).back_online(device, state, result)
+
+    def finish(self, result: IngestResult) -> None:
+        for app in self.apps.values():
+            finish = getattr(app, "finish", None)
+            if finish is not None:
+                finish(result)
 
     def first_heard(self, device_ids: list[int]) -> None:
         for module, app in self.apps.items():
@@ -311,6 +320,9 @@ def apply(rows: list[Accepted], now: dt.datetime, result: IngestResult, app: App
             state.online = True
             if not was_online:
                 app.back_online(device, state, result)
+    finish = getattr(app, "finish", None)
+    if finish is not None:
+        finish(result)
     save_states(list(states.values()))
     if gaps:
         SeqGap.objects.bulk_create(gaps)
