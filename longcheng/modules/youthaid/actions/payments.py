@@ -134,8 +134,7 @@ def do_pay_batch(batch: PaymentBatch | int, *, acting_user: User) -> PaymentBatc
         now = timezone.now()
         bulk.update(Payment, ["entry_id", "status"],
                     [(pk_, entries[f"youthaid:pay:{pk_}"], PayStatus.PAID.value) for pk_, _a, _app, _k in rows])
-        Application.objects.filter(pk__in=Payment.objects.filter(batch=locked, status=PayStatus.PAID)
-                                   .values("application_id")).update(status=AppStatus.PAID)
+        bulk.update(Application, ["status"], [(app, AppStatus.PAID.value) for _p, _a, app, _k in rows])
         locked.status, locked.paid_by, locked.paid_at = BatchStatus.PAID, acting_user, now
         locked.save(update_fields=["status", "paid_by", "paid_at"])
         record(acting_user, "youthaid.pay", locked, after={"count": len(rows), "total_fen": locked.total_fen})
