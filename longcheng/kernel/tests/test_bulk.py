@@ -106,3 +106,19 @@ def test_a_failure_inside_leaves_nothing_of_the_bulk_write(accounts):
         _ = 1 / 0
     assert (JournalEntry.objects.count(), Posting.objects.count(),
             list(Account.objects.values_list("balance_fen"))) == before
+
+
+def test_objects_and_default_rows_are_written_as_the_orm_would(accounts):
+    fund_acc, outside = accounts
+    start = bulk.defaults(JournalEntry)
+    assert start["memo"] == "" and start["idempotency_key"] is None and "id" not in start
+    entries = [JournalEntry(at=timezone.now(), memo=f"对象{n}", kind="t") for n in range(3)]
+    with transaction.atomic():
+        assert bulk.insert_objects(entries) is entries
+        assert bulk.insert_objects([]) == [] and bulk.load_objects([]) == 0
+        written = bulk.load_objects([Posting(entry=entries[n], account=fund_acc, amount_fen=n + 1, at=entries[n].at)
+                                     for n in range(3)])
+    assert written == 3 and all(not e._state.adding for e in entries)
+    assert [JournalEntry.objects.get(pk=e.pk).memo for e in entries] == ["对象0", "对象1", "对象2"]
+    assert sorted(Posting.objects.filter(entry__in=entries).values_list("entry_id", "amount_fen")) == [
+        (entries[n].pk, n + 1) for n in range(3)]
