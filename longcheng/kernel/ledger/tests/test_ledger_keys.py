@@ -333,3 +333,20 @@ def test_an_entry_moving_an_account_to_itself_changes_no_balance(liyang_fund):
     assert Posting.objects.filter(entry=entry).count() == 2
     assert Account.objects.get(pk=fund_acc.pk).balance_fen == 500_000
     postings_match_balances()
+
+
+@pytest.mark.parametrize(("spec", "code", "field"), [
+    (("lines", [(-5, "fund"), (4, "commitment")], "m", "mod:x:1"), "unbalanced_entry", "entries[0].lines"),
+    (("lines", [(-5, "fund"), (5, "commitment")], " ", "mod:x:1"), "required", "entries[0]"),
+    (("lines", [(-5, "fund"), (5, "commitment")], "m", ""), "required", "entries[0]"),
+    (("lines", [(-5, "fund"), (5, "commitment")], "m", "manual:1:x"), "invalid", "entries[0].idempotency_key"),
+])
+def test_a_bulk_posting_names_the_entry_it_refuses(liyang_fund, spec, code, field):
+    _kind, lines, memo, key = spec
+    accounts = {"fund": actions.fund_account(liyang_fund), "commitment": actions.fund_account(liyang_fund, "commitment")}
+    before = snapshot()
+    with pytest.raises(KernelError) as info:
+        actions.do_post_entries([actions.EntrySpec([(accounts[a], amount) for amount, a in lines], memo, key)],
+                                kind="t", acting_user=None, audit_obj=liyang_fund)
+    assert (info.value.code, info.value.field) == (code, field)
+    assert snapshot() == before
