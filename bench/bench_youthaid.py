@@ -5,13 +5,15 @@
     death, create the case, report and screening one by one), both over the same registry of
     BENCH_YOUTHAID_COMPARE_RESIDENTS residents (rolled back): per-resident rates measured at the same
     size, nothing extrapolated. Then the scan and the year's entitlements over the whole registry
-    (BENCH_RESIDENTS) against the target: 1,000,000 residents in < 10 s, i.e. ≤ 10 µs a resident.
+    (BENCH_RESIDENTS) against the target: 1,000,000 residents in < 3 s on PostgreSQL (≤ 3 µs a
+    resident, issue 23), < 10 s on SQLite.
 (b) The year's entitlements (three queries) against per youth and aid type through the ORM, over
     the same youths.
 (c) A payment batch with its ledger postings (do_create_batch + do_pay_batch) against per payment
     Payment.objects.create + ledger.do_pay_from_commitment + save, both over the same
     BENCH_YOUTHAID_COMPARE_PAYMENTS applications (rolled back); then a batch of
-    BENCH_YOUTHAID_PAYMENTS against the target: 100,000 in < 30 s, i.e. ≤ 0.3 ms a payment.
+    BENCH_YOUTHAID_PAYMENTS against the target: 100,000 in < 15 s on PostgreSQL (≤ 0.15 ms a
+    payment, issue 23), < 30 s on SQLite.
 
 BENCH_RESIDENTS sets the registry size (BENCH_SIZE=city: 1,000,000).
 """
@@ -19,12 +21,15 @@ BENCH_RESIDENTS sets the registry size (BENCH_SIZE=city: 1,000,000).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import time
 from typing import Any
 
 from bench.common import note, progress, report, sized, target
 
+# BENCH_YOUTHAID_PARTS=scan,entitlements,payments (default all): a subset, e.g. `payments` alone.
+PARTS = set((os.environ.get("BENCH_YOUTHAID_PARTS") or "scan,entitlements,payments").split(","))
 RESIDENTS = sized("BENCH_RESIDENTS", tiny=3000, small=50_000, city=1_000_000)
 COMPARE_RESIDENTS = min(RESIDENTS, sized("BENCH_YOUTHAID_COMPARE_RESIDENTS", tiny=3000, small=20_000, city=20_000))
 PAYMENTS = sized("BENCH_YOUTHAID_PAYMENTS", tiny=300, small=10_000, city=100_000)
@@ -305,10 +310,29 @@ def _pay_batch(app_ids: list[int], user: Any) -> int:
 
 def run() -> None:
     user = _setup()
-    _compare_scan(user)
-    found_ids, rows, ent_seconds = _whole_registry(user)
-    _compare_entitlements(found_ids, rows, ent_seconds)
-    _payments(user)
+    if "scan" in PARTS:
+        _compare_scan(user)
+        found_ids, rows, ent_seconds = _whole_registry(user)
+        if "entitlements" in PARTS:
+            _compare_entitlements(found_ids, rows, ent_seconds)
+    if "payments" in PARTS:
+        _payments(user)
+
+
+def _analyze() -> None:
+    """Fresh planner statistics after a bulk load, as autovacuum would have gathered them by the
+    time a clerk works on the rows (without, PostgreSQL plans for the empty tables it last saw)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def _postgres() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
 
 
 def _setup() -> Any:
@@ -348,8 +372,6 @@ def _compare_scan(user: Any) -> None:
 
 def _whole_registry(user: Any) -> tuple[list[int], list[Any], float]:
     """The whole registry, against the target: (the youths found, their entitlements, seconds)."""
-    from django.db import connection
-
     from longcheng.kernel.people.models import Resident
     from longcheng.modules.youthaid.models import Youth
     from longcheng.modules.youthaid.scan import entitlements, scan_registry
@@ -357,9 +379,7 @@ def _whole_registry(user: Any) -> tuple[list[int], list[Any], float]:
     if RESIDENTS > COMPARE_RESIDENTS:
         progress(f"growing the registry to {RESIDENTS:,} residents (bulk)")
         build_registry(RESIDENTS - COMPARE_RESIDENTS, k0=COMPARE_RESIDENTS)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # as autovacuum would have after a bulk load
+    _analyze()
     scanned = Resident.objects.count()
     progress(f"ours: scan_registry over {scanned:,} residents")
     result = scan_registry(acting_user=user, today=TODAY)
@@ -372,8 +392,9 @@ def _whole_registry(user: Any) -> tuple[list[int], list[Any], float]:
     ent_seconds = time.perf_counter() - began
     note(f"scan of {scanned:,} residents: {result.found} found {result.by_outcome} in {result.seconds:.2f} s; "
          f"their entitlements in {ent_seconds:.2f} s")
+    goal = 3 if _postgres() else 10  # PostgreSQL, where production runs: issue 23
     target("youthaid", f"scan + entitlements, per resident ({scanned:,} residents)",
-           (result.seconds + ent_seconds) / scanned * 1e6, 10, "µs", note="1,000,000 in < 10 s")
+           (result.seconds + ent_seconds) / scanned * 1e6, goal, "µs", note=f"1,000,000 in < {goal} s")
     return found_ids, rows, ent_seconds
 
 
@@ -393,12 +414,29 @@ def _payments(user: Any) -> None:
     from longcheng.kernel.ledger import actions as ledger
     from longcheng.modules.youthaid import actions
     from longcheng.modules.youthaid.models import Application
-    from longcheng.modules.youthaid.scan import entitlements
 
     progress(f"setting up {PAYMENTS:,} approved applications (bulk) and committing their total")
     youth_ids = setup_applications(PAYMENTS, user, k0=95_000_000)
+    _analyze()
     app_ids = list(Application.objects.filter(status="approved", youth_id__in=youth_ids).order_by("pk")
                    .values_list("pk", flat=True))
+    if "entitlements" in PARTS:
+        _entitlements_of_many(youth_ids)
+    _compare_payments(app_ids, user)
+    progress(f"ours: do_create_batch + do_pay_batch of {len(app_ids):,} payments")
+    began = time.perf_counter()
+    _pay_batch(app_ids, user)
+    paid = time.perf_counter() - began
+    assert ledger.fund_account(actions.youth_fund(), "commitment").balance_fen == 0
+    note(f"batch of {len(app_ids):,} payments made and paid in {paid:.2f} s")
+    goal = 0.15 if _postgres() else 0.3  # issue 23: < 15 s on PostgreSQL, < 30 s on SQLite
+    target("youthaid", f"payment batch with postings, per payment ({len(app_ids):,} payments)",
+           paid / len(app_ids) * 1e3, goal, "ms", note=f"100,000 in < {goal * 100:.0f} s")
+
+
+def _entitlements_of_many(youth_ids: list[int]) -> None:
+    from longcheng.modules.youthaid.scan import entitlements
+
     progress(f"entitlements of {len(youth_ids):,} youths, both ways")
     began = time.perf_counter()
     entitlements(2026, youths=youth_ids)
@@ -409,6 +447,10 @@ def _payments(user: Any) -> None:
     report("youthaid", f"entitlements, {len(youth_ids):,} youths", ent_big * 1e3, ent_big_base * 1e3, "ms",
            "per youth and type through the ORM, same youths")
 
+
+def _compare_payments(app_ids: list[int], user: Any) -> None:
+    """The batch against the plain ORM way (a Payment, its posting and two saves per payment), on
+    the same applications, both rolled back."""
     compare = app_ids[:COMPARE_PAYMENTS]
     progress(f"baseline: {len(compare):,} payments one by one with their postings (rolled back)")
     _n, pay_base = _rolled_back(lambda: _pay_one_by_one(compare, user))
@@ -416,12 +458,3 @@ def _payments(user: Any) -> None:
     _n, pay_ours = _rolled_back(lambda: _pay_batch(compare, user))
     report("youthaid", f"payment with its posting, per payment ({len(compare):,} payments)",
            pay_ours / len(compare) * 1e3, pay_base / len(compare) * 1e3, "ms", "one by one, same applications")
-
-    progress(f"ours: do_create_batch + do_pay_batch of {len(app_ids):,} payments")
-    began = time.perf_counter()
-    _pay_batch(app_ids, user)
-    paid = time.perf_counter() - began
-    assert ledger.fund_account(actions.youth_fund(), "commitment").balance_fen == 0
-    note(f"batch of {len(app_ids):,} payments made and paid in {paid:.2f} s")
-    target("youthaid", f"payment batch with postings, per payment ({len(app_ids):,} payments)",
-           paid / len(app_ids) * 1e3, 0.3, "ms", note="100,000 in < 30 s")

@@ -10,9 +10,11 @@ import json
 
 import pytest
 from django.apps import apps
+from django.db.models import Sum
 from django.test import Client
 
 from longcheng.kernel.access.models import ApiToken
+from longcheng.kernel.audit.models import AuditEntry
 from longcheng.kernel.errors import KernelError
 from longcheng.kernel.ledger import actions
 from longcheng.kernel.ledger.models import Account, JournalEntry, Posting
@@ -265,3 +267,86 @@ def test_a_typed_amount_beyond_the_bound_is_refused(text):
         parse_yuan(text, field="amount")
     assert info.value.code == "invalid_amount" and info.value.field == "amount"
     assert parse_yuan("10000000000") == actions.MAX_AMOUNT_FEN
+
+
+# --- bulk posting: set-based balances (issue 23) --------------------------------------------------------
+
+
+def postings_match_balances():
+    """Every account's running balance is the sum of its postings."""
+    sums = dict(Posting.objects.values("account_id").annotate(s=Sum("amount_fen")).values_list("account_id", "s"))
+    assert {a.pk: a.balance_fen for a in Account.objects.all()} == {
+        a.pk: sums.get(a.pk, 0) for a in Account.objects.all()}
+
+
+def test_a_bulk_posting_over_many_accounts_moves_each_by_its_total(liyang_fund):
+    fund_acc, commitment = actions.fund_account(liyang_fund), actions.fund_account(liyang_fund, "commitment")
+    payees = [actions.external_account(f"ly-payee-{n}", f"收款人{n}", fund=liyang_fund) for n in range(3)]
+    specs = [actions.EntrySpec([(fund_acc, -(n + 1) * 100), (payees[n % 3], (n + 1) * 100)], f"付{n}", f"mod:b:{n}")
+             for n in range(30)]
+    specs.append(actions.EntrySpec([(fund_acc, -1_000), (commitment, 1_000)], "留", "mod:b:commit"))
+    audit = AuditEntry.objects.count()
+    ids = actions.do_post_entries(specs, kind="payment", acting_user=None, audit_obj=liyang_fund)
+    assert set(ids) == {s.idempotency_key for s in specs} and len(set(ids.values())) == 31
+    assert Account.objects.get(pk=fund_acc.pk).balance_fen == 500_000 - sum(range(1, 31)) * 100 - 1_000
+    assert [Account.objects.get(pk=p.pk).balance_fen for p in payees] == [
+        sum((n + 1) * 100 for n in range(30) if n % 3 == k) for k in range(3)]
+    assert AuditEntry.objects.count() == audit + 1
+    postings_match_balances()
+    # Run again: the same entries, nothing posted twice.
+    before = snapshot()
+    assert actions.do_post_entries(specs, kind="payment", acting_user=None, audit_obj=liyang_fund) == ids
+    assert snapshot() == before
+
+
+def test_a_bulk_posting_refused_on_one_account_writes_nothing_and_names_it(liyang_fund):
+    fund_acc, commitment = actions.fund_account(liyang_fund), actions.fund_account(liyang_fund, "commitment")
+    payee = actions.external_account("ly-payee", "收款人", fund=liyang_fund)
+    actions.do_commit(liyang_fund, 300, memo="留", acting_user=None)
+    before = snapshot()
+    # The fund holds enough; the commitment (a later account in the statement) does not.
+    specs = [actions.EntrySpec([(fund_acc, -100), (payee, 100)], "付", "mod:r:1"),
+             actions.EntrySpec([(commitment, -400), (payee, 400)], "付", "mod:r:2")]
+    with pytest.raises(actions.InsufficientFunds) as info:
+        actions.do_post_entries(specs, kind="payment", acting_user=None, audit_obj=liyang_fund)
+    assert info.value.field == "amount_fen" and "cannot be taken from it" in str(info.value.message)
+    assert snapshot() == before
+    postings_match_balances()
+
+
+def test_a_bulk_posting_beyond_the_balance_bound_writes_nothing(liyang_fund):
+    donors = actions.external_account("ly-donors", "捐赠人", fund=liyang_fund)
+    outside = actions.external_account("ly-outside", "外部", fund=liyang_fund)
+    amount = actions.MAX_AMOUNT_FEN
+    specs = [actions.EntrySpec([(donors, -amount), (outside, amount)], "大额", f"mod:big:{n}")
+             for n in range(actions.MAX_BALANCE_FEN // amount + 1)]
+    before = snapshot()
+    with pytest.raises(KernelError) as info:
+        actions.do_post_entries(specs, kind="t", acting_user=None, audit_obj=liyang_fund)
+    assert info.value.code == "invalid_amount" and "cannot hold more than" in str(info.value.message)
+    assert snapshot() == before
+
+
+def test_an_entry_moving_an_account_to_itself_changes_no_balance(liyang_fund):
+    fund_acc = actions.fund_account(liyang_fund)
+    entry = actions.do_post_entry([(fund_acc, -5), (fund_acc, 5)], memo="内部", kind="t", acting_user=None)
+    assert Posting.objects.filter(entry=entry).count() == 2
+    assert Account.objects.get(pk=fund_acc.pk).balance_fen == 500_000
+    postings_match_balances()
+
+
+@pytest.mark.parametrize(("spec", "code", "field"), [
+    (("lines", [(-5, "fund"), (4, "commitment")], "m", "mod:x:1"), "unbalanced_entry", "entries[0].lines"),
+    (("lines", [(-5, "fund"), (5, "commitment")], " ", "mod:x:1"), "required", "entries[0]"),
+    (("lines", [(-5, "fund"), (5, "commitment")], "m", ""), "required", "entries[0]"),
+    (("lines", [(-5, "fund"), (5, "commitment")], "m", "manual:1:x"), "invalid", "entries[0].idempotency_key"),
+])
+def test_a_bulk_posting_names_the_entry_it_refuses(liyang_fund, spec, code, field):
+    _kind, lines, memo, key = spec
+    accounts = {"fund": actions.fund_account(liyang_fund), "commitment": actions.fund_account(liyang_fund, "commitment")}
+    before = snapshot()
+    with pytest.raises(KernelError) as info:
+        actions.do_post_entries([actions.EntrySpec([(accounts[a], amount) for amount, a in lines], memo, key)],
+                                kind="t", acting_user=None, audit_obj=liyang_fund)
+    assert (info.value.code, info.value.field) == (code, field)
+    assert snapshot() == before

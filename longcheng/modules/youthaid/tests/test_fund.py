@@ -150,7 +150,7 @@ def test_bulk_posting_twice_with_the_same_keys_posts_once(funded: Any, liyang: d
     money, entries = balances(funded), JournalEntry.objects.count()
     audit_rows = AuditEntry.objects.count()
     second = ledger.do_post_entries(specs, kind="payment", acting_user=liyang["reviewer"], audit_obj=batch)
-    assert {k: e.pk for k, e in first.items()} == {k: e.pk for k, e in second.items()}
+    assert first == second and len(first) == 3
     assert (balances(funded), JournalEntry.objects.count(), AuditEntry.objects.count()) == (
         money, entries, audit_rows)
     assert Account.objects.get(pk=payee.pk).balance_fen == 6_000
@@ -176,6 +176,27 @@ def test_bulk_posting_twice_with_the_same_keys_posts_once(funded: Any, liyang: d
     with pytest.raises(KernelError) as bad:
         ledger.do_post_entries(unbalanced, kind="payment", acting_user=liyang["reviewer"], audit_obj=batch)
     assert (bad.value.code, bad.value.field) == ("unbalanced_entry", "entries[0].lines")
+    postings_match_balances()
+
+
+def test_a_batch_the_commitment_cannot_pay_is_refused_with_nothing_half_written(
+        active_case: Youth, second_case: Youth, funded: Any, grant: Any, liyang: dict[str, Any],
+        balances: Any, counts: Any, english: Any) -> None:
+    """Paying posts entries, postings, balances, payment links and statuses in bulk: when the ledger
+    refuses (here the commitment was partly released meanwhile) none of it is left behind."""
+    reviewer = liyang["reviewer"]
+    apps = [grant(active_case, "medical", 500_000), grant(second_case, "medical", 400_000)]
+    batch = actions.do_create_batch(title="十一月救助", acting_user=reviewer)
+    ledger.do_release_commitment(funded, ledger.fund_account(funded, AccountKind.COMMITMENT).balance_fen - 100,
+                                 memo="撤回", acting_user=reviewer)
+    before, money = counts(), balances(funded)
+    with pytest.raises(InsufficientFunds):
+        actions.do_pay_batch(batch, acting_user=reviewer)
+    assert counts() == before and balances(funded) == money
+    assert set(Payment.objects.filter(batch=batch).values_list("status", "entry")) == {(PayStatus.PENDING, None)}
+    assert set(Application.objects.filter(pk__in=[a.pk for a in apps]).values_list("status", flat=True)) == {
+        AppStatus.APPROVED}
+    assert PaymentBatch.objects.get(pk=batch.pk).status == BatchStatus.OPEN
     postings_match_balances()
 
 
