@@ -25,6 +25,7 @@ from longcheng.kernel.orgs.models import Organisation
 from longcheng.kernel.places.models import Place
 from longcheng.kernel.workdays.api import SHANGHAI
 
+from . import tally
 from .campaigns import REMEDIES
 from .models import (
     Case,
@@ -264,6 +265,7 @@ def build(*, log: Any = print, progress: Callable[[int], None] | None = None, no
         _zone(zone_streets, staff, rng, now)
         _islands(streets, rng, now)
         _link_firm_account(open_cases[-1])
+        tally.rebuild()  # the cases above were bulk-inserted, around the actions that keep the snapshot
     log(f"  remediation: {REMEDIATED} firms remediated in Wujin's 2024 campaign, {len(open_cases)} open, "
         f"{len(ISLANDS)} green islands, a 厂中厂 and a fire-door campaign in the development zone")
 

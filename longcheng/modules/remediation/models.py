@@ -276,3 +276,54 @@ class Manifest(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class Tally(models.Model):
+    """The dashboard's snapshot of the current totals (tally.py): how many cases of a campaign at a place
+    stand at a stage now, with the closed ones' remedy and land. Rebuilt from the records by a nightly job
+    and kept current by the actions as each case moves, so the dashboard reads a few hundred rows instead
+    of every case and its history."""
+
+    place = models.ForeignKey("places.Place", on_delete=models.CASCADE, related_name="+")
+    campaign = models.CharField(max_length=32)
+    stage = models.CharField(max_length=16, choices=STAGE_CHOICES)
+    remedy = models.CharField(max_length=16, blank=True)  # the plan's remedy for a closed case, else ""
+    cases = models.IntegerField(default=0)
+    mu = models.DecimalField(max_digits=14, decimal_places=2, default=0)  # the closed cases' land
+
+    scope_path_field = "place__path"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["place", "campaign", "stage", "remedy"],
+                                               name="remediation_tally_once")]
+
+    def __str__(self) -> str:
+        return f"{self.place_id}:{self.campaign}:{self.stage}={self.cases}"
+
+
+class TallyCut(models.Model):
+    """The snapshot's pollutants cut (before − after, kg a year) by the closed cases of a campaign at a place."""
+
+    place = models.ForeignKey("places.Place", on_delete=models.CASCADE, related_name="+")
+    campaign = models.CharField(max_length=32)
+    pollutant = models.CharField(max_length=16, choices=list(POLLUTANTS.items()))
+    kg = models.BigIntegerField(default=0)
+
+    scope_path_field = "place__path"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["place", "campaign", "pollutant"],
+                                               name="remediation_tally_cut_once")]
+
+    def __str__(self) -> str:
+        return f"{self.place_id}:{self.pollutant}={self.kg}"
+
+
+class TallyBuild(models.Model):
+    """When the snapshot was last rebuilt from the records: without a row the dashboard computes live."""
+
+    built_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.built_at:%Y-%m-%d %H:%M}"
