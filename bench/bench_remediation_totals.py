@@ -86,7 +86,7 @@ def _build() -> dict[str, Any]:
                    scores={"danger": 2, "pollution": 1}, reasons={"danger": "无消防通道"}) for i in range(INSPECTIONS)],
         batch_size=5000)
     ReboundCheck.objects.bulk_create([
-        ReboundCheck(case=c, days=d, due_on=AS_OF.date() + dt.timedelta(days=d + i % 60))
+        ReboundCheck(case=c, place_id=c.place_id, days=d, due_on=AS_OF.date() + dt.timedelta(days=d + i % 60))
         for i, c in enumerate(cases) if c.status == "closed" for d in (30, 90, 180)], batch_size=5000)
     return {"office": user, "patrol": patrol, "street": streets[0]}
 

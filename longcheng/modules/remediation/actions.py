@@ -279,9 +279,9 @@ def do_close_case(case_id: int, *, acting_user: User, note: str = "") -> Case:
         _move(case, CLOSED, user=acting_user, note=note, now=now)
         declared = _campaign_of(case.campaign)
         today = now.astimezone(SHANGHAI).date()
-        ReboundCheck.objects.bulk_create([ReboundCheck(case=case, days=d, due_on=due) for d, due in
-                                          zip(declared.rebound_days, rules.rebound_dates(today, declared.rebound_days),
-                                              strict=True)])
+        dates = zip(declared.rebound_days, rules.rebound_dates(today, declared.rebound_days), strict=True)
+        ReboundCheck.objects.bulk_create([ReboundCheck(case=case, place_id=case.place_id, days=d, due_on=due)
+                                          for d, due in dates])
     return case
 
 

@@ -206,8 +206,9 @@ def _open_cases(streets: list[Place], staff: User | None, rng: random.Random, no
         found = Inspection.objects.bulk_create([Inspection(case=c, inspector=staff, at=now - dt.timedelta(days=30),
                                                            found_running=True, note="回头看：复产")
                                                 for c in cases if c.rebound])
-        ReboundCheck.objects.bulk_create([ReboundCheck(case=i.case, days=30, due_on=today - dt.timedelta(days=30),
-                                                       inspection=i) for i in found])
+        ReboundCheck.objects.bulk_create([ReboundCheck(case=i.case, place_id=i.case.place_id, days=30,
+                                                       due_on=today - dt.timedelta(days=30), inspection=i)
+                                          for i in found])
     planned = [c for c in cases if c.status in ("planned", "reopened")]
     plans = Plan.objects.bulk_create([Plan(case=c, remedy="upgrade", lead_agency="ecology", responsible="整治专班",
                                            area_mu=c.site.area_mu, created_at=c.opened_at) for c in planned])

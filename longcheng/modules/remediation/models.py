@@ -4,6 +4,8 @@ rebound checks after 销号 and every stage change as a row (so a past date's to
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -199,15 +201,25 @@ class ReboundCheck(models.Model):
     days = models.PositiveSmallIntegerField()
     due_on = models.DateField()
     inspection = models.OneToOneField(Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The case's place, copied (it never changes): a street's patrol list reads its checks due through the
+    # index below instead of joining every open check to its case (migration 0007 filled the rows before).
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
 
-    scope_path_field = "case__place__path"
+    scope_path_field = "place__path"
 
     class Meta:
         indexes = [models.Index(fields=["due_on"], condition=Q(inspection__isnull=True),
-                                name="remediation_rebound_due")]
+                                name="remediation_rebound_due"),
+                   models.Index(fields=["place", "due_on"], condition=Q(inspection__isnull=True),
+                                name="remediation_rebound_place_due")]
 
     def __str__(self) -> str:
         return f"{self.case_id}:+{self.days}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.place_id is None:
+            self.place_id = self.case.place_id
+        super().save(*args, **kwargs)
 
 
 class Island(models.Model):

@@ -1,6 +1,7 @@
 """Migration 0005 fills StatusChange.until for the rows already there: the database taken back to 0004,
 histories written (changes out of order by pk, two at the same moment, a case with one change), then
-migrated forward; each change must hold until the next of its case by (at, pk), the last one open.
+migrated forward; each change must hold until the next of its case by (at, pk), the last one open. Then
+0007 gives each rebound check already there its case's place.
 
 A transactional test: SQLite cannot change a schema inside the test's transaction."""
 
@@ -16,6 +17,7 @@ from django.db.migrations.executor import MigrationExecutor
 from .conftest import make_uscc
 
 BEFORE, AFTER = ("remediation", "0004_site_lat_lon"), ("remediation", "0005_status_change_until")
+PLACED = ("remediation", "0008_rebound_check_place_required")
 START = dt.datetime(2024, 3, 1, 9, tzinfo=dt.UTC)
 
 
@@ -44,6 +46,8 @@ def _histories(apps: Any, city: dict[str, Any]) -> dict[str, list[int]]:
         for day in days:
             change = StatusChange.objects.create(case=case, dst="planned", at=START + dt.timedelta(days=day))
             made[name].append(change.pk)
+        ReboundCheck = apps.get_model("remediation", "ReboundCheck")
+        made[f"check_{name}"] = [ReboundCheck.objects.create(case=case, days=30, due_on=START.date()).pk]
     return made
 
 
@@ -59,5 +63,8 @@ def test_0005_fills_until_for_the_rows_already_there(city: dict[str, Any]) -> No
         assert [long[pk].until for pk in (first, three_a, three_b, nine, twenty)] == [
             at[three_a], at[three_b], at[nine], at[twenty], None]
         assert StatusChange.objects.get(pk=made["single"][0]).until is None
+        ReboundCheck = _migrate([PLACED]).get_model("remediation", "ReboundCheck")
+        checks = ReboundCheck.objects.filter(pk__in=made["check_long"] + made["check_single"])
+        assert [c.place_id for c in checks] == [city["a"].pk, city["a"].pk]
     finally:
         _migrate(latest)
