@@ -126,7 +126,7 @@ def _streets(user: Any) -> None:
     def ours() -> Any:
         staged = figures._stage_at(figures.cases_for(user).order_by(), AS_OF)
         groups = list(staged.values("place__path", "stage_then").annotate(n=Count("pk")).order_by())
-        return figures._streets(groups, staged.exclude(stage_then__in=FINISHED).values("pk"), AS_OF)
+        return figures._streets(groups, staged.exclude(stage_then__in=FINISHED).values("pk"), AS_OF)[0]
 
     rows = ours()
     assert {r.place.path: (r.closed, r.open) for r in rows} == _plain_streets()

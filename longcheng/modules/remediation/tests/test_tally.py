@@ -11,7 +11,15 @@ from typing import Any
 from django.utils import timezone
 
 from longcheng.modules.remediation import actions, figures, jobs, tally
-from longcheng.modules.remediation.models import Case, Plan, ReboundCheck, StatusChange, Tally, TallyBuild
+from longcheng.modules.remediation.models import (
+    Case,
+    Milestone,
+    Plan,
+    ReboundCheck,
+    StatusChange,
+    Tally,
+    TallyBuild,
+)
 
 from .conftest import inspect, to_accepted
 
@@ -77,3 +85,15 @@ def test_live_until_the_first_rebuild_and_no_empty_rows_read(world: dict[str, An
     assert Tally.objects.get(stage="screened").cases == 0
     assert figures.snapshot_totals(world["office"]).by_stage == {"determined": 1}
     assert figures.current_totals(world["office"]).by_stage == {"determined": 1}
+
+
+def test_the_panels_overdue_milestones_are_the_lists(world: dict[str, Any]) -> None:
+    tally.rebuild()
+    late = to_accepted(world, 0)
+    to_accepted(world, 1)
+    Milestone.objects.filter(plan__case=late).update(due_on=timezone.localdate() - dt.timedelta(days=3))
+    for name in VIEWERS:
+        shown = figures.panel_figures(world[name])[5]  # "Overdue milestones"
+        assert shown.value == figures.overdue_milestones(world[name]).count(), name
+    assert figures.snapshot_totals(world["office"]).overdue == 1
+    assert figures.snapshot_totals(world["patrol_liyang"]).overdue == 0
