@@ -122,11 +122,13 @@ def _streets(user: Any) -> None:
 
     from longcheng.modules.remediation import figures
     from longcheng.modules.remediation.campaigns import FINISHED
+    from longcheng.modules.remediation.models import Milestone
 
     def ours() -> Any:
         staged = figures._stage_at(figures.cases_for(user).order_by(), AS_OF)
         groups = list(staged.values("place__path", "stage_then").annotate(n=Count("pk")).order_by())
-        return figures._streets(groups, staged.exclude(stage_then__in=FINISHED).values("pk"), AS_OF)[0]
+        still_open = staged.exclude(stage_then__in=FINISHED).values("pk")
+        return figures._streets(groups, Milestone.objects.filter(plan__case__in=still_open), AS_OF)[0]
 
     rows = ours()
     assert {r.place.path: (r.closed, r.open) for r in rows} == _plain_streets()

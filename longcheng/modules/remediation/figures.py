@@ -106,7 +106,7 @@ def totals(user: Any, moment: dt.datetime | None = None, *, campaign: str | None
             .annotate(cut=Sum(F("before_kg") - F("after_kg"))).order_by())
     cut_kg = {row["pollutant"]: int(row["cut"] or 0) for row in cuts}
     still_open = staged.exclude(stage_then__in=FINISHED).values("pk")
-    return _assemble(user, moment, groups, cut_kg, still_open)
+    return _assemble(user, moment, groups, cut_kg, Milestone.objects.filter(plan__case__in=still_open))
 
 
 def snapshot_totals(user: Any, *, campaign: str | None = None) -> Totals:
@@ -114,8 +114,12 @@ def snapshot_totals(user: Any, *, campaign: str | None = None) -> Totals:
     of every case and its history; computed live (totals) until the snapshot is first built."""
     if not tally.built():
         return totals(user, campaign=campaign)
-    still_open = _cases(user, campaign).exclude(status__in=FINISHED).values("pk")
-    return _assemble(user, timezone.now(), tally.groups(user, campaign), tally.cuts(user, campaign), still_open)
+    # The open cases' milestones, found from the milestones (partial index on the ones not done), not
+    # from a list of every open case in scope.
+    milestones = restrict(Milestone.objects.all(), user, VIEW).exclude(plan__case__status__in=FINISHED)
+    if campaign:
+        milestones = milestones.filter(plan__case__campaign=campaign)
+    return _assemble(user, timezone.now(), tally.groups(user, campaign), tally.cuts(user, campaign), milestones)
 
 
 def _cases(user: Any, campaign: str | None) -> QuerySet[Case]:
@@ -124,9 +128,9 @@ def _cases(user: Any, campaign: str | None) -> QuerySet[Case]:
 
 
 def _assemble(user: Any, moment: dt.datetime, groups: list[dict[str, Any]], cut_kg: dict[str, int],
-              still_open: QuerySet[Any]) -> Totals:
+              milestones: QuerySet[Milestone]) -> Totals:
     """Totals from the grouped rows (place path, stage, remedy, cases, land), the pollutants cut and the
-    cases still open then (for the streets' overdue milestones)."""
+    milestones of the cases still open then (for the streets' overdue milestones)."""
     result = Totals(as_of=moment, cut_kg=cut_kg)
     mu = Decimal(0)
     for row in groups:
@@ -138,7 +142,7 @@ def _assemble(user: Any, moment: dt.datetime, groups: list[dict[str, Any]], cut_
             mu += Decimal(str(round(float(row["mu"] or 0), 2)))
     result.mu = mu.quantize(Decimal("0.01"))
     result.islands = islands_for(user).filter(opened_on__lte=timezone.localdate(moment)).count()
-    result.streets, result.overdue = _streets(groups, still_open, moment)
+    result.streets, result.overdue = _streets(groups, milestones, moment)
     return result
 
 
@@ -156,10 +160,10 @@ def _street_of(path: str, streets: dict[str, Place]) -> str | None:
     return None
 
 
-def _streets(groups: list[dict[str, Any]], still_open: QuerySet[Any],
+def _streets(groups: list[dict[str, Any]], milestones: QuerySet[Milestone],
              moment: dt.datetime) -> tuple[list[StreetRow], int]:
     """Each street's closed and open cases (from the totals' grouped rows) and its overdue milestones then
-    (of the cases `still_open`), rolled up from places to streets in Python: a city has about a hundred
+    (among `milestones`: those of the cases still open then), rolled up from places to streets in Python: a city has about a hundred
     streets and thousands of places. A street is flagged when it has overdue milestones or its share closed
     lags the others' (conf.warning). Also returns the overdue milestones of all the places."""
     streets = _street_paths()
@@ -174,7 +178,7 @@ def _streets(groups: list[dict[str, Any]], still_open: QuerySet[Any],
         else:
             entry.open += row["n"]
     day = timezone.localdate(moment)
-    late = (Milestone.objects.filter(plan__case__in=still_open, due_on__lt=day)
+    late = (milestones.filter(due_on__lt=day)
             .filter(Q(done_at=None) | Q(done_at__gt=moment))
             .values("plan__case__place__path").annotate(n=Count("pk")).order_by())
     overdue = 0
