@@ -46,13 +46,14 @@ class Rollup:
 
 def overdue_q(today: dt.date) -> Q:
     """A round past a deadline: the registration (备案) not filed by its day, an open stage past its due
-    day, or the bureau's review past its own. One condition, so it can filter or count in one query."""
-    late_stage = StageRecord.objects.filter(round=OuterRef("pk"), closed_at__isnull=True, due_on__lt=today)
-    # A finished round (accepted or failed) has no open stage and no review due: the status test comes
-    # first, so the stage lookup runs only for the rounds still open.
+    day, or the bureau's review past its own. One condition, so it can filter or count in one query. The
+    late stages are one uncorrelated subquery over the open stage rows (partial index
+    cleanaudit_stage_open_due), looked up by hash, not an EXISTS probed for every open round."""
+    late_stages = StageRecord.objects.filter(closed_at__isnull=True, due_on__lt=today).values("round_id")
+    # A finished round (accepted or failed) has no open stage and no review due: the status test comes first.
     return ~Q(status__in=("accepted", "failed")) & (
         Q(registered_on__isnull=True, registration_due__lt=today)
-        | Q(status__in=("assessment", "assessed"), review_due__lt=today) | Q(Exists(late_stage)))
+        | Q(status__in=("assessment", "assessed"), review_due__lt=today) | Q(pk__in=late_stages))
 
 
 def overdue_rounds(rounds: QuerySet[AuditRound], today: dt.date) -> QuerySet[AuditRound]:

@@ -112,6 +112,9 @@ class StageRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "stage"], name="cleanaudit_stage_once")]
+        # The open stages by due day: the overdue rounds of the roll-up (figures.overdue_q).
+        indexes = [models.Index(fields=["due_on", "round"], condition=Q(closed_at__isnull=True),
+                                name="cleanaudit_stage_open_due")]
 
     def __str__(self) -> str:
         return f"{self.round_id}:{self.stage}"

@@ -20,7 +20,7 @@ from longcheng.kernel.errors import Conflict, KernelError, NotFound
 from longcheng.kernel.uploads import SCANS, check_upload
 from longcheng.kernel.workdays.api import SHANGHAI, add_working_days
 
-from . import access, rules
+from . import access, rules, tally
 from .campaigns import (
     ACCEPTED,
     AGENCIES,
@@ -72,6 +72,7 @@ def _move(case: Case, dst: str, *, user: User | None, note: str = "", now: dt.da
     src, case.status = case.status, dst
     case.save(update_fields=["status", "closed_at", "rebound", "accepted_by"])
     record_change(case, dst, at, by=user, src=src, note=note[:500])
+    tally.shift(case, src, dst)
     record(user, f"remediation.case.{dst}", case, before={"status": src}, after={"status": dst})
 
 
@@ -108,6 +109,7 @@ def do_record_inspection(
                 case = Case.objects.create(campaign=declared.code, site=site, firm_id=site.firm_id,
                                            place_id=site.place_id, opened_at=now)
                 record_change(case, SCREENED, now, by=acting_user)
+                tally.shift(case, None, SCREENED)
             inspection = Inspection.objects.create(
                 case=case, inspector=acting_user, at=now, note=note[:500],
                 checklist={item.code: bool(checklist.get(item.code)) for item in declared.checklist},
@@ -277,9 +279,9 @@ def do_close_case(case_id: int, *, acting_user: User, note: str = "") -> Case:
         _move(case, CLOSED, user=acting_user, note=note, now=now)
         declared = _campaign_of(case.campaign)
         today = now.astimezone(SHANGHAI).date()
-        ReboundCheck.objects.bulk_create([ReboundCheck(case=case, days=d, due_on=due) for d, due in
-                                          zip(declared.rebound_days, rules.rebound_dates(today, declared.rebound_days),
-                                              strict=True)])
+        dates = zip(declared.rebound_days, rules.rebound_dates(today, declared.rebound_days), strict=True)
+        ReboundCheck.objects.bulk_create([ReboundCheck(case=case, place_id=case.place_id, days=d, due_on=due)
+                                          for d, due in dates])
     return case
 
 

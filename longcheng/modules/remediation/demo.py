@@ -25,6 +25,7 @@ from longcheng.kernel.orgs.models import Organisation
 from longcheng.kernel.places.models import Place
 from longcheng.kernel.workdays.api import SHANGHAI
 
+from . import tally
 from .campaigns import REMEDIES
 from .models import (
     Case,
@@ -205,8 +206,9 @@ def _open_cases(streets: list[Place], staff: User | None, rng: random.Random, no
         found = Inspection.objects.bulk_create([Inspection(case=c, inspector=staff, at=now - dt.timedelta(days=30),
                                                            found_running=True, note="回头看：复产")
                                                 for c in cases if c.rebound])
-        ReboundCheck.objects.bulk_create([ReboundCheck(case=i.case, days=30, due_on=today - dt.timedelta(days=30),
-                                                       inspection=i) for i in found])
+        ReboundCheck.objects.bulk_create([ReboundCheck(case=i.case, place_id=i.case.place_id, days=30,
+                                                       due_on=today - dt.timedelta(days=30), inspection=i)
+                                          for i in found])
     planned = [c for c in cases if c.status in ("planned", "reopened")]
     plans = Plan.objects.bulk_create([Plan(case=c, remedy="upgrade", lead_agency="ecology", responsible="整治专班",
                                            area_mu=c.site.area_mu, created_at=c.opened_at) for c in planned])
@@ -264,6 +266,7 @@ def build(*, log: Any = print, progress: Callable[[int], None] | None = None, no
         _zone(zone_streets, staff, rng, now)
         _islands(streets, rng, now)
         _link_firm_account(open_cases[-1])
+        tally.rebuild()  # the cases above were bulk-inserted, around the actions that keep the snapshot
     log(f"  remediation: {REMEDIATED} firms remediated in Wujin's 2024 campaign, {len(open_cases)} open, "
         f"{len(ISLANDS)} green islands, a 厂中厂 and a fire-door campaign in the development zone")
 

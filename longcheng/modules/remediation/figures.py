@@ -20,6 +20,7 @@ from longcheng.kernel.access.scope import restrict
 from longcheng.kernel.places.models import PATH_SEPARATOR, Level, Place
 from longcheng.kernel.registry import Chart, Figure
 
+from . import tally
 from .access import cases_for
 from .campaigns import CLOSED, DISMISSED, FINISHED, POLLUTANTS, REMEDIES, STAGES
 from .conf import warning
@@ -61,6 +62,7 @@ class Totals:
     cut_kg: dict[str, int] = field(default_factory=dict)
     islands: int = 0
     streets: list[StreetRow] = field(default_factory=list)
+    overdue: int = 0  # milestones overdue then, of the cases open then, wherever they lie
 
     @property
     def closed(self) -> int:
@@ -92,17 +94,44 @@ def stage_at_by_subquery(cases: QuerySet[Case], moment: dt.datetime) -> Any:
 
 def totals(user: Any, moment: dt.datetime | None = None, *, campaign: str | None = None,
            staging: Any = None) -> Totals:
-    """The viewer's totals as they stood at `moment` (now by default); `staging` is how each case's stage
-    then is found (_stage_at; stage_at_by_subquery for the baseline)."""
+    """The viewer's totals as they stood at `moment` (now by default), computed from the history; `staging`
+    is how each case's stage then is found (_stage_at; stage_at_by_subquery for the baseline)."""
     moment = moment or timezone.now()
-    cases = cases_for(user, VIEW)
-    if campaign:
-        cases = cases.filter(campaign=campaign)
-    staged = (staging or _stage_at)(cases.order_by(), moment)
-    result = Totals(as_of=moment)
+    staged = (staging or _stage_at)(_cases(user, campaign), moment)
     # One grouped query gives the stages, the closed by remedy, the land and the streets' counts.
     groups = list(staged.values("place__path", "stage_then", "plan__remedy")
                   .annotate(n=Count("pk"), mu=Sum("plan__area_mu")).order_by())
+    closed = staged.filter(stage_then=CLOSED)
+    cuts = (PollutantFigure.objects.filter(plan__case__in=closed.values("pk")).values("pollutant")
+            .annotate(cut=Sum(F("before_kg") - F("after_kg"))).order_by())
+    cut_kg = {row["pollutant"]: int(row["cut"] or 0) for row in cuts}
+    still_open = staged.exclude(stage_then__in=FINISHED).values("pk")
+    return _assemble(user, moment, groups, cut_kg, Milestone.objects.filter(plan__case__in=still_open))
+
+
+def snapshot_totals(user: Any, *, campaign: str | None = None) -> Totals:
+    """The viewer's totals now, read from the snapshot (tally.py: a few rows per place and campaign) instead
+    of every case and its history; computed live (totals) until the snapshot is first built."""
+    if not tally.built():
+        return totals(user, campaign=campaign)
+    # The open cases' milestones, found from the milestones (partial index on the ones not done), not
+    # from a list of every open case in scope.
+    milestones = restrict(Milestone.objects.all(), user, VIEW).exclude(plan__case__status__in=FINISHED)
+    if campaign:
+        milestones = milestones.filter(plan__case__campaign=campaign)
+    return _assemble(user, timezone.now(), tally.groups(user, campaign), tally.cuts(user, campaign), milestones)
+
+
+def _cases(user: Any, campaign: str | None) -> QuerySet[Case]:
+    cases = cases_for(user, VIEW).order_by()
+    return cases.filter(campaign=campaign) if campaign else cases
+
+
+def _assemble(user: Any, moment: dt.datetime, groups: list[dict[str, Any]], cut_kg: dict[str, int],
+              milestones: QuerySet[Milestone]) -> Totals:
+    """Totals from the grouped rows (place path, stage, remedy, cases, land), the pollutants cut and the
+    milestones of the cases still open then (for the streets' overdue milestones)."""
+    result = Totals(as_of=moment, cut_kg=cut_kg)
     mu = Decimal(0)
     for row in groups:
         result.by_stage[row["stage_then"]] = result.by_stage.get(row["stage_then"], 0) + row["n"]
@@ -112,12 +141,8 @@ def totals(user: Any, moment: dt.datetime | None = None, *, campaign: str | None
             # SQLite sums decimals as floats: each group rounded back to the column's two places.
             mu += Decimal(str(round(float(row["mu"] or 0), 2)))
     result.mu = mu.quantize(Decimal("0.01"))
-    closed = staged.filter(stage_then=CLOSED)
-    cuts = (PollutantFigure.objects.filter(plan__case__in=closed.values("pk")).values("pollutant")
-            .annotate(cut=Sum(F("before_kg") - F("after_kg"))).order_by())
-    result.cut_kg = {row["pollutant"]: int(row["cut"] or 0) for row in cuts}
     result.islands = islands_for(user).filter(opened_on__lte=timezone.localdate(moment)).count()
-    result.streets = _streets(staged, moment, groups)
+    result.streets, result.overdue = _streets(groups, milestones, moment)
     return result
 
 
@@ -135,15 +160,14 @@ def _street_of(path: str, streets: dict[str, Place]) -> str | None:
     return None
 
 
-def _streets(staged: Any, moment: dt.datetime, groups: list[dict[str, Any]] | None = None) -> list[StreetRow]:
-    """Each street's closed and open cases (from the totals' grouped rows when given) and its overdue
-    milestones then, in two grouped queries (rolled
-    up from places to streets in Python: a city has about a hundred streets and thousands of places).
-    A street is flagged when it has overdue milestones or its share closed lags the others' (conf.warning)."""
+def _streets(groups: list[dict[str, Any]], milestones: QuerySet[Milestone],
+             moment: dt.datetime) -> tuple[list[StreetRow], int]:
+    """Each street's closed and open cases (from the totals' grouped rows) and its overdue milestones then
+    (among `milestones`: those of the cases still open then), rolled up from places to streets in Python: a city has about a hundred
+    streets and thousands of places. A street is flagged when it has overdue milestones or its share closed
+    lags the others' (conf.warning). Also returns the overdue milestones of all the places."""
     streets = _street_paths()
     rows: dict[str, StreetRow] = {}
-    if groups is None:
-        groups = list(staged.values("place__path", "stage_then").annotate(n=Count("pk")).order_by())
     for row in groups:
         street = _street_of(row["place__path"], streets)
         if street is None or row["stage_then"] == DISMISSED:
@@ -154,11 +178,12 @@ def _streets(staged: Any, moment: dt.datetime, groups: list[dict[str, Any]] | No
         else:
             entry.open += row["n"]
     day = timezone.localdate(moment)
-    still_open = staged.exclude(stage_then__in=FINISHED).values("pk")
-    late = (Milestone.objects.filter(plan__case__in=still_open, due_on__lt=day)
+    late = (milestones.filter(due_on__lt=day)
             .filter(Q(done_at=None) | Q(done_at__gt=moment))
             .values("plan__case__place__path").annotate(n=Count("pk")).order_by())
+    overdue = 0
     for row in late:
+        overdue += row["n"]
         street = _street_of(row["plan__case__place__path"], streets)
         if street in rows:
             rows[street].overdue += row["n"]
@@ -172,7 +197,7 @@ def _streets(staged: Any, moment: dt.datetime, groups: list[dict[str, Any]] | No
             entry.reasons.append(pgettext("remediation", "%(rate)d%% closed against %(all)d%% overall") % {
                 "rate": entry.percent, "all": round(overall * 100)})
         entry.warned = bool(entry.reasons)
-    return sorted(rows.values(), key=lambda r: (not r.warned, r.rate, r.place.path))
+    return sorted(rows.values(), key=lambda r: (not r.warned, r.rate, r.place.path)), overdue
 
 
 def islands_for(user: Any) -> QuerySet[Island]:
@@ -214,7 +239,7 @@ def current_totals(user: Any) -> Totals:
     memo = getattr(user, "_remediation_totals", None)
     if memo is not None and time.monotonic() - memo[0] < _MEMO_SECONDS:
         return memo[1]
-    result = totals(user)
+    result = snapshot_totals(user)
     try:
         user._remediation_totals = (time.monotonic(), result)
     except AttributeError:  # an object that takes no attributes (AnonymousUser is never here): no memo
@@ -230,7 +255,7 @@ def panel_figures(user: Any) -> list[Figure]:
         Figure(pgettext("remediation", "Land vacated or revived"), f"{now.mu:,.0f}", pgettext("remediation", "mu")),
         Figure(pgettext("remediation", "Pollutants cut"), f"{now.cut_t:,.0f}", pgettext("remediation", "t")),
         Figure(pgettext("remediation", "Green islands in service"), now.islands),
-        Figure(pgettext("remediation", "Overdue milestones"), overdue_milestones(user).count()),
+        Figure(pgettext("remediation", "Overdue milestones"), now.overdue),
         Figure(pgettext("remediation", "Streets flagged (通报预警)"), sum(r.warned for r in now.streets),
                url=reverse("remediation:totals") + "#streets"),
     ]

@@ -20,6 +20,7 @@ from longcheng.kernel.notify.api import queue_message
 from .campaigns import AGENCIES, FINISHED
 from .conf import escalate_days
 from .models import Milestone
+from .tally import rebuild
 
 LEAD, OFFICE = 1, 2
 
@@ -76,3 +77,10 @@ def _tell(milestone: Milestone, level: int) -> int:
 @periodic_job(crontab(hour="8", minute="0"))
 def warn_overdue_milestones() -> int:
     return warn_overdue()
+
+
+@periodic_job(crontab(hour="0", minute="20"))
+def rebuild_totals_snapshot() -> float:
+    """The dashboard's snapshot of the totals rebuilt from the records each night (tally.py); returns the
+    seconds it took."""
+    return rebuild().seconds

@@ -4,6 +4,8 @@ rebound checks after 销号 and every stage change as a row (so a past date's to
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -199,15 +201,25 @@ class ReboundCheck(models.Model):
     days = models.PositiveSmallIntegerField()
     due_on = models.DateField()
     inspection = models.OneToOneField(Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The case's place, copied (it never changes): a street's patrol list reads its checks due through the
+    # index below instead of joining every open check to its case (migration 0007 filled the rows before).
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
 
-    scope_path_field = "case__place__path"
+    scope_path_field = "place__path"
 
     class Meta:
         indexes = [models.Index(fields=["due_on"], condition=Q(inspection__isnull=True),
-                                name="remediation_rebound_due")]
+                                name="remediation_rebound_due"),
+                   models.Index(fields=["place", "due_on"], condition=Q(inspection__isnull=True),
+                                name="remediation_rebound_place_due")]
 
     def __str__(self) -> str:
         return f"{self.case_id}:+{self.days}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.place_id is None:
+            self.place_id = self.case.place_id
+        super().save(*args, **kwargs)
 
 
 class Island(models.Model):
@@ -276,3 +288,54 @@ class Manifest(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class Tally(models.Model):
+    """The dashboard's snapshot of the current totals (tally.py): how many cases of a campaign at a place
+    stand at a stage now, with the closed ones' remedy and land. Rebuilt from the records by a nightly job
+    and kept current by the actions as each case moves, so the dashboard reads a few hundred rows instead
+    of every case and its history."""
+
+    place = models.ForeignKey("places.Place", on_delete=models.CASCADE, related_name="+")
+    campaign = models.CharField(max_length=32)
+    stage = models.CharField(max_length=16, choices=STAGE_CHOICES)
+    remedy = models.CharField(max_length=16, blank=True)  # the plan's remedy for a closed case, else ""
+    cases = models.IntegerField(default=0)
+    mu = models.DecimalField(max_digits=14, decimal_places=2, default=0)  # the closed cases' land
+
+    scope_path_field = "place__path"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["place", "campaign", "stage", "remedy"],
+                                               name="remediation_tally_once")]
+
+    def __str__(self) -> str:
+        return f"{self.place_id}:{self.campaign}:{self.stage}={self.cases}"
+
+
+class TallyCut(models.Model):
+    """The snapshot's pollutants cut (before − after, kg a year) by the closed cases of a campaign at a place."""
+
+    place = models.ForeignKey("places.Place", on_delete=models.CASCADE, related_name="+")
+    campaign = models.CharField(max_length=32)
+    pollutant = models.CharField(max_length=16, choices=list(POLLUTANTS.items()))
+    kg = models.BigIntegerField(default=0)
+
+    scope_path_field = "place__path"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["place", "campaign", "pollutant"],
+                                               name="remediation_tally_cut_once")]
+
+    def __str__(self) -> str:
+        return f"{self.place_id}:{self.pollutant}={self.kg}"
+
+
+class TallyBuild(models.Model):
+    """When the snapshot was last rebuilt from the records: without a row the dashboard computes live."""
+
+    built_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.built_at:%Y-%m-%d %H:%M}"

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import pgettext
@@ -22,7 +23,7 @@ from longcheng.kernel.workdays.api import SHANGHAI
 from . import access, actions, figures, register, sitemap
 from .campaigns import CAMPAIGNS, STAGES, campaign
 from .forms import AsOfForm, InspectionForm
-from .models import Site
+from .models import Case, Site
 from .spec import DETERMINE, INSPECT, RESPOND, VIEW
 
 PAGE = 200
@@ -43,11 +44,21 @@ def cases(request: StaffRequest) -> HttpResponse:
     # milestones, each list saying how many more there are (the bench's p95 target is for this page).
     checks = access.rebound_checks_due(request.user, INSPECT) if has_perm(request.user, INSPECT) else None
     overdue = figures.overdue_milestones(request.user)
-    page = Paginator(rows.order_by("-opened_at", "-pk"), LIST_PAGE).get_page(request.GET.get("page"))
+    page = _case_page(rows, request.GET.get("page"))
     return render(request, "remediation/cases.html", {
         "cases": page, "page": page, "campaigns": CAMPAIGNS, "stages": STAGES, "chosen": chosen, "stage": stage,
         "checks": _first(checks), "overdue": _first(overdue),
     })
+
+
+def _case_page(rows: QuerySet[Case], number: str | None) -> Page:
+    """A page of cases, newest first: the page's ids found on the cases alone, then those 50 read with their
+    firm, site and place (joined before the sort, PostgreSQL read every case of a street with its firm)."""
+    order = ("-opened_at", "-pk")
+    ids: Any = rows.select_related(None).order_by(*order).values_list("pk", flat=True)
+    page = Paginator(ids, LIST_PAGE).get_page(number)
+    page.object_list = list(rows.filter(pk__in=list(page.object_list)).order_by(*order))
+    return page
 
 
 def _first(rows: Any) -> dict[str, Any] | None:
