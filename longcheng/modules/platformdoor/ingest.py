@@ -23,7 +23,7 @@ from .models import Sensor
 
 def sensor_of(device: Device) -> Sensor | None:
     try:
-        return device.platformdoor  # type: ignore[no-any-return,unused-ignore]
+        return device.platformdoor  # type: ignore[attr-defined,no-any-return,unused-ignore]
     except ObjectDoesNotExist:
         return None
 
