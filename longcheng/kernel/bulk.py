@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, models
+from django.db import models
 
 from longcheng.kernel import sql
 
@@ -109,8 +109,7 @@ def insert_objects(objs: Sequence[M]) -> Sequence[M]:
         return objs
     names, rows = _object_rows(objs)
     for obj, pk in zip(objs, insert(type(objs[0]), names, rows), strict=True):
-        obj.pk = pk
-        obj._state.adding, obj._state.db = False, DEFAULT_DB_ALIAS
+        sql.saved(obj, pk)
     return objs
 
 

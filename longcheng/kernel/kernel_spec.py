@@ -70,7 +70,8 @@ ROLES = [
     # Manages the accounts of one district and can grant there only what it holds itself. No audit.view:
     # the audit trail is not scoped by place yet, and would show the whole city.
     Role("district_admin", _("District platform administrator"),
-         frozenset({"places.view", "places.manage", "people.view", "people.manage", "orgs.view", "access.manage"}),
+         frozenset({"places.view", "places.manage", "people.view", "people.manage", "orgs.view", "access.manage",
+                    "telemetry.gateways"}),
          _("Manages the staff accounts and roles of one district."), demo_scope="武进区"),
 ]
 

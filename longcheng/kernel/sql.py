@@ -193,6 +193,12 @@ def insert_objects(objs: Sequence[M]) -> Sequence[M]:
     fields = [f for f in opts.concrete_fields if f is not opts.pk]
     pks = insert(type(objs[0]), [f.attname for f in fields], [[f.pre_save(obj, True) for f in fields] for obj in objs])
     for obj, pk in zip(objs, pks, strict=True):
-        obj.pk = pk
-        obj._state.adding, obj._state.db = False, DEFAULT_DB_ALIAS
+        saved(obj, pk)
     return objs
+
+
+def saved(obj: models.Model, pk: Any) -> None:
+    """Mark an instance written by a hand-written INSERT as save() would (its key, in the database):
+    the one place outside the ORM that touches an instance's state (kernel.bulk uses it too)."""
+    obj.pk = pk
+    obj._state.adding, obj._state.db = False, DEFAULT_DB_ALIAS

@@ -118,7 +118,7 @@ def test_objects_and_default_rows_are_written_as_the_orm_would(accounts):
         assert bulk.insert_objects([]) == [] and bulk.load_objects([]) == 0
         written = bulk.load_objects([Posting(entry=entries[n], account=fund_acc, amount_fen=n + 1, at=entries[n].at)
                                      for n in range(3)])
-    assert written == 3 and all(not e._state.adding for e in entries)
+    assert written == 3 and all(e.pk for e in entries)
     assert [JournalEntry.objects.get(pk=e.pk).memo for e in entries] == ["对象0", "对象1", "对象2"]
     assert sorted(Posting.objects.filter(entry__in=entries).values_list("entry_id", "amount_fen")) == [
         (entries[n].pk, n + 1) for n in range(3)]

@@ -46,7 +46,7 @@ ROLES = [
     Role("homesafety_street_officer", _("Street office officer (alarm escalation)"),
          frozenset({"homesafety.view", "homesafety.handle", "people.view"}), sees=HANDLES, demo_scope=STREET),
     Role("homesafety_manager", _("Home-safety programme manager"),
-         frozenset({"homesafety.view", "homesafety.manage", "people.view", "telemetry.gateways"}), sees=HANDLES),
+         frozenset({"homesafety.view", "homesafety.manage", "people.view"}), sees=HANDLES),
     Role("homesafety_installer", _("Device installer"), frozenset({"homesafety.view", "homesafety.install"}),
          sees={Kind.MINOR: Level.PLAIN, Kind.ADDRESS: Level.PLAIN}, demo_scope=COMMUNITY),
     Role("homesafety_gateway", _("Telemetry gateway (machine account)"), frozenset({"homesafety.ingest"})),

@@ -33,8 +33,10 @@ def gateways(world: Any, make_user: Any) -> dict[str, Any]:
         "gw_a": make_user("gw-a", {"homesafety_gateway": [city["a"]]}, display_name="上书房网关"),
         # A person who also sends telemetry is no gateway: nobody may be given a token for them.
         "person": make_user("worker-gw", {"homesafety_gateway": [city["a"]], "community_worker": [city["a"]]}),
-        "manager": make_user("mgr", {"homesafety_manager": [city["yaoguan"]]}),
-        "far_manager": make_user("far", {"homesafety_manager": [city["liyang"]]}),
+        # Gateways are machine accounts of every service: the platform's administrators manage them
+        # (a home-safety manager would otherwise hold the tokens of the platform doors' gateways).
+        "manager": make_user("mgr", {"district_admin": [city["wujin"]]}),
+        "far_manager": make_user("far", {"district_admin": [city["liyang"]]}),
     }
 
 
@@ -48,12 +50,15 @@ def _issue(client: Client, account: str = "gw-a", **data: Any) -> Any:
     return client.post(f"/telemetry/gateways/{account}/tokens/", {"name": "gw-a.lan", "days": 30, **data})
 
 
-def test_the_manager_lists_the_gateways_of_their_area_only(world: Any, gateways: dict[str, Any]) -> None:
+def test_the_manager_lists_the_gateways_of_their_area_only(world: Any, gateways: dict[str, Any],
+                                                          make_user: Any) -> None:
     page = _client(gateways["manager"]).get("/telemetry/gateways/").content.decode()
-    # gw-a serves 上书房社区 (within 遥观镇); the world's "gw" serves the whole city; worker-gw is a person.
+    # gw-a serves 上书房社区 (within 武进区); the world's "gw" serves the whole city; worker-gw is a person.
     assert "上书房网关" in page and 'id="gateway-gw"' not in page and "worker-gw" not in page
     assert "gw-a" not in _client(gateways["far_manager"]).get("/telemetry/gateways/").content.decode()
     assert _client(world["operator"]).get("/telemetry/gateways/").status_code == 403
+    programme = make_user("programme", {"homesafety_manager": [world["city"]["root"]]})
+    assert _client(programme).get("/telemetry/gateways/").status_code == 403
 
 
 def test_a_token_issued_on_the_page_sends_and_its_message_shows(world: Any, gateways: dict[str, Any]) -> None:
