@@ -314,6 +314,9 @@ class Collector(models.Model):
     station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="collectors")
     name = models.CharField(max_length=100)
     village = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    # A farmer collecting for themselves is a resident (their data-subject rights, personal.py); a
+    # village's gardens are no one's.
+    person = models.ForeignKey("people.Resident", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     scope_path_field = "station__place__path"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -182,7 +183,9 @@ def do_release_lot(lot: Lot, *, acting_user: User) -> Lot:
     return lot
 
 
-def do_add_collector(station: Station, *, name: str, village: Place, acting_user: User) -> Collector:
+def do_add_collector(station: Station, *, name: str, village: Place, acting_user: User,
+                     person: Any = None) -> Collector:
+    """A farmer (`person`: the resident, for their data-subject rights) or a village's gardens."""
     _operate(acting_user, station.place.path, "station")
     name = name.strip()
     if not name or len(name) > 100:
@@ -191,7 +194,7 @@ def do_add_collector(station: Station, *, name: str, village: Place, acting_user
                          code=ErrorCode.DUPLICATE_COLLECTOR, field="name")
     try:
         with transaction.atomic():
-            row = Collector.objects.create(station=station, name=name, village=village)
+            row = Collector.objects.create(station=station, name=name, village=village, person=person)
             record(acting_user, "wastecycle.collector.add", row, after={"name": name, "village": village.name})
     except IntegrityError as exc:
         raise duplicate from exc
