@@ -301,6 +301,8 @@ class LotTest(models.Model):
     values = models.JSONField()  # measure → value as text ("45.2"); rules.NYT525 names the measures
     failures = models.JSONField(default=list)
     passed = models.BooleanField()
+    # The edition of the standard the values were judged against (rules.NYT525_EDITIONS).
+    edition = models.CharField(max_length=20, default="NY/T 525-2021")
 
     scope_path_field = "lot__batch__station__place__path"
 

@@ -156,11 +156,13 @@ def do_test_lot(lot: Lot, *, tested_on: dt.date, values: dict[str, str], acting_
     failures = rules.lot_failures(values)
     with transaction.atomic():
         test = LotTest.objects.create(lot=lot, tested_on=tested_on, passed=not failures, failures=failures,
-                                      values={m: str(values[m]).strip() for m in rules.NYT525})
+                                      values={m: str(values[m]).strip() for m in rules.NYT525},
+                                      edition=rules.NYT525_EDITION)
         if failures:
             Lot.objects.filter(pk=lot.pk).update(state=LotState.FAILED)
             lot.state = LotState.FAILED
-        record(acting_user, "wastecycle.lot.test", lot, after={"passed": not failures, "failures": failures})
+        record(acting_user, "wastecycle.lot.test", lot, after={"passed": not failures, "failures": failures,
+                                                               "edition": rules.NYT525_EDITION})
     return test
 
 

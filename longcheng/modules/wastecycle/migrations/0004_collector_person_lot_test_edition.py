@@ -17,4 +17,15 @@ class Migration(migrations.Migration):
             name='person',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.resident'),
         ),
+        # The tests already written were judged against the 2012 edition; new ones against 2021.
+        migrations.AddField(
+            model_name="lottest",
+            name="edition",
+            field=models.CharField(default="NY 525-2012", max_length=20),
+        ),
+        migrations.AlterField(
+            model_name="lottest",
+            name="edition",
+            field=models.CharField(default="NY/T 525-2021", max_length=20),
+        ),
     ]
