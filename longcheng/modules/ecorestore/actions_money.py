@@ -166,6 +166,8 @@ def _reverse(record_: Receipt | Spend, name: str, reason: str, acting_user: User
     if MoneyReversal.objects.filter(**{name: locked}).exists():
         raise Conflict(pgettext("ecorestore", "This record has already been reversed."), field="record")
     original = locked.entry
+    if original is None:  # every receipt and spend posts its entry with its row; never reached
+        raise Conflict(pgettext("ecorestore", "This record has already been reversed."), field="record")
     lines = [(p.account, -p.amount_fen) for p in original.postings.select_related("account").order_by("pk")]
     entry = ledger.do_post_entry(
         lines, memo=pgettext("ecorestore", "Reversal: %(reason)s") % {"reason": reason}, kind="reversal",

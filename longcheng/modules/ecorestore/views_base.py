@@ -52,7 +52,7 @@ def base(request: StaffRequest, pk: int) -> HttpResponse:
         "base": item, "zones": zones, "where": where, "money": actions_money.fund_figures(item)})
 
 
-def _money_page(request: StaffRequest, item: Base, typed: dict[str, forms.Form] | None = None,
+def _money_page(request: StaffRequest, item: Base, typed: dict[str, Any] | None = None,
                 error: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
     can_manage = has_perm(request.user, MANAGE) and restrict(Base.objects.filter(pk=item.pk), request.user,
                                                              MANAGE).exists()

@@ -12,7 +12,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 # NY/T 525 organic fertiliser limits as data: measure → (label, unit, lowest allowed, highest allowed).
 # Each edition is kept; a test is judged against the edition in force (NYT525_EDITION) and records it.
-Limits = dict[str, tuple[object, str, Decimal | None, Decimal | None]]
+Limits = dict[str, tuple[object, object, Decimal | None, Decimal | None]]  # unit: text or a lazy one
 _HEAVY_METALS: Limits = {  # mg/kg, dry basis; the same in both editions
     "arsenic": (pgettext_lazy("wastecycle", "Arsenic"), "mg/kg", None, Decimal("15")),
     "mercury": (pgettext_lazy("wastecycle", "Mercury"), "mg/kg", None, Decimal("2")),

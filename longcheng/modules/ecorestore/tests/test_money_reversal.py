@@ -63,7 +63,8 @@ def test_reversing_a_receipt_posts_the_negated_entry_and_the_case_owes_it_again(
     receipt.refresh_from_db()
     assert receipt.amount_fen == 50_000 and receipt.entry_id is not None  # the row itself is untouched
     audit = AuditEntry.objects.get(action="ecorestore.money.reverse", object_id=str(receipt.pk))
-    assert audit.after["reason"] == "金额录入错误，重新登记" and audit.before == {"amount_fen": 50_000}
+    assert audit.before == {"amount_fen": 50_000}
+    assert audit.after is not None and audit.after["reason"] == "金额录入错误，重新登记"
 
 
 def test_reversing_a_spend_puts_the_money_back_into_the_fund(scene: dict[str, Any]) -> None:
