@@ -125,3 +125,18 @@ def test_the_pages_reverse_and_show_it_and_a_refusal_keeps_the_typing(scene: dic
     assert f'id="reversed-receipt-{receipt.pk}"' in page and "金额录入错误" in page
     again = client.post(url, {"reason": "再次冲销"})
     assert again.status_code == 409 and MoneyReversal.objects.count() == 1
+
+
+def test_the_partys_access_report_shows_the_reversal(scene: dict[str, Any], rid: Any) -> None:
+    from longcheng.kernel.people.models import Resident
+    from longcheng.modules.ecorestore import personal
+
+    person = Resident.objects.create(resident_id=rid(seq=41), name="张某", gender="M", birth_date=dt.date(1980, 1, 1),
+                                     place=scene["city"]["a"])
+    party = staff("party", {})
+    party.resident = person
+    party.save()
+    scene["case"].__class__.objects.filter(pk=scene["case"].pk).update(party_user=party)
+    actions_money.do_reverse_receipt(scene["receipt"], reason="金额录入错误", acting_user=scene["prosecutor"])
+    money = next(s for s in personal.personal_data(person) if s.rows and len(s.rows[0]) == 6)
+    assert money.rows[0][-1] == "金额录入错误"
