@@ -60,6 +60,7 @@ ACTIONS = {
     "ledger.payment_bulk": _("Payments made (batch)"),
     "ledger.release": _("Committed funds released"),
     "ledger.return": _("Payment returned"),
+    "ledger.reversal": _("Ledger entry reversed"),
     "workdays.set_year": _("Working-day calendar set for a year"),
 }
 

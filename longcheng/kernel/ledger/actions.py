@@ -166,21 +166,22 @@ def external_account(code: str, name: str, *, fund: Fund) -> Account:
 
 def do_post_entry(
     lines: Sequence[tuple[Account, int]], *, memo: str, kind: str, acting_user: User | None,
-    idempotency_key: str | None = None, at: dt.datetime | None = None,
+    idempotency_key: str | None = None, at: dt.datetime | None = None, reverses: JournalEntry | None = None,
 ) -> JournalEntry:
-    """Post a balanced entry. Refuses fractional, zero or out-of-bound amounts, unbalanced entries,
+    """Post a balanced entry (`reverses`: the entry this one undoes, its lines negated by the caller). Refuses fractional, zero or out-of-bound amounts, unbalanced entries,
     and any line that would take a no-negative account below zero; on refusal nothing is written.
     A module keys its postings under its own namespace (`youthaid:pay:215`); a key posted before
     returns that entry if the lines are the same, and is a conflict (409) if they are not. The
     `manual:` namespace is do_manual_entry's alone."""
     if idempotency_key and idempotency_key.startswith(MANUAL_KEY_PREFIX):
         raise KernelError(_("This idempotency key is reserved."), code=ErrorCode.INVALID, field="idempotency_key")
-    return _post_entry(lines, memo=memo, kind=kind, acting_user=acting_user, idempotency_key=idempotency_key, at=at)
+    return _post_entry(lines, memo=memo, kind=kind, acting_user=acting_user, idempotency_key=idempotency_key, at=at,
+                       reverses=reverses)
 
 
 def _post_entry(
     lines: Sequence[tuple[Account, int]], *, memo: str, kind: str, acting_user: User | None,
-    idempotency_key: str | None = None, at: dt.datetime | None = None,
+    idempotency_key: str | None = None, at: dt.datetime | None = None, reverses: JournalEntry | None = None,
 ) -> JournalEntry:
     if len(lines) < 2:
         raise KernelError(_("An entry needs at least two lines."), code=ErrorCode.UNBALANCED_ENTRY, field="lines")
@@ -203,7 +204,7 @@ def _post_entry(
             entry = JournalEntry.objects.create(
                 at=when, memo=memo.strip()[:200], kind=kind,
                 actor=acting_user if getattr(acting_user, "is_authenticated", False) else None,
-                idempotency_key=idempotency_key or None,
+                idempotency_key=idempotency_key or None, reverses=reverses,
             )
             Posting.objects.bulk_create(
                 [Posting(entry=entry, account=account, amount_fen=amount, at=when) for account, amount in lines])

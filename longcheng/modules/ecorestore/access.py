@@ -45,6 +45,20 @@ def shift_for(user: Any, pk: int) -> Shift:
     return shift
 
 
+def case_shift_for(user: Any, case_pk: int, pk: int) -> Shift:
+    """A shift of a case, for the procuratorate over the case's place (`view`): its photos are shown
+    on the case page to them alone; anyone else, the court included, finds nothing."""
+    cases = restrict(Case.objects.filter(pk=case_pk), user, VIEW)
+    shift = Shift.objects.filter(obligation__case__in=cases, pk=pk).first()
+    if shift is None:
+        raise NotFound()
+    return shift
+
+
+def may_see_photos(user: Any, case: Case) -> bool:
+    return restrict(Case.objects.filter(pk=case.pk), user, VIEW).exists()
+
+
 def own_obligations(user: Any) -> QuerySet[Obligation]:
     """Only the obligations of cases naming this account: holding `own` anywhere shows no one else's."""
     qs = restrict(Obligation.objects.select_related("case"), user, OWN)

@@ -49,10 +49,10 @@ def _require_at(user: User, permission: str, place: Place, field: str | None = N
 
 def money_owed(case: Case) -> int:
     """What the party still owes in money: the damage less what labour and works in kind offset, plus
-    what a breach reverted, less the money received for the case (its receipts in the base's fund)."""
+    what a breach reverted, less the money received for the case (its receipts in the base's fund, not reversed)."""
     converted = sum(o.amount_offset_fen - o.reverted_fen for o in case.obligations.all())
     in_kind = sum(w.amount_offset_fen - w.reverted_fen for w in case.works.all())
-    paid = sum(r.amount_fen for r in case.receipts.all())
+    paid = sum(r.amount_fen for r in case.receipts.filter(reversal__isnull=True))
     return case.damage_fen - converted - in_kind - paid
 
 

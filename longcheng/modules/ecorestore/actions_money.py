@@ -18,14 +18,14 @@ from django.utils.translation import pgettext
 from longcheng.kernel.access.models import User
 from longcheng.kernel.access.scope import place_in_scope
 from longcheng.kernel.audit.actions import record
+from longcheng.kernel.errors import Conflict, KernelError, PermissionDenied
 from longcheng.kernel.errors import ErrorCode as KernelCode
-from longcheng.kernel.errors import KernelError, PermissionDenied
 from longcheng.kernel.ledger import actions as ledger
 from longcheng.kernel.ledger.models import Fund
 from longcheng.kernel.ledger.money import MAX_AMOUNT_FEN
 
 from .actions import money_owed
-from .models import Base, Case, MoneyKind, Receipt, Spend, SpendPurpose, Zone
+from .models import Base, Case, MoneyKind, MoneyReversal, Receipt, Spend, SpendPurpose, Zone
 from .spec import MANAGE
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -150,10 +150,57 @@ def do_record_spend(base: Base, new: NewSpend, *, acting_user: User, today: dt.d
     return spend
 
 
+def _reason(reason: str) -> str:
+    text = (reason or "").strip()
+    if not 4 <= len(text) <= 200:
+        raise KernelError(pgettext("ecorestore", "Give the reason for the correction (4 to 200 characters)."),
+                          code=KernelCode.REQUIRED, field="reason")
+    return text
+
+
+def _reverse(record_: Receipt | Spend, name: str, reason: str, acting_user: User) -> MoneyReversal:
+    """The reversing entry of a receipt or a spend: its lines negated, `reverses` naming the entry,
+    in one transaction with the reversal's row and its audit row; refused if reversed before."""
+    model = type(record_)
+    locked = model.objects.select_for_update(of=("self",)).select_related("entry").get(pk=record_.pk)
+    if MoneyReversal.objects.filter(**{name: locked}).exists():
+        raise Conflict(pgettext("ecorestore", "This record has already been reversed."), field="record")
+    original = locked.entry
+    if original is None:  # every receipt and spend posts its entry with its row; never reached
+        raise Conflict(pgettext("ecorestore", "This record has already been reversed."), field="record")
+    lines = [(p.account, -p.amount_fen) for p in original.postings.select_related("account").order_by("pk")]
+    entry = ledger.do_post_entry(
+        lines, memo=pgettext("ecorestore", "Reversal: %(reason)s") % {"reason": reason}, kind="reversal",
+        acting_user=acting_user, idempotency_key=f"{KEY_PREFIX}{name}:{locked.pk}:reverse", reverses=original)
+    reversal = MoneyReversal.objects.create(**{name: locked}, reason=reason, entry=entry, recorded_by=acting_user)
+    record(acting_user, "ecorestore.money.reverse", locked, before={"amount_fen": locked.amount_fen},
+           after={"reversed": name, "reason": reason, "amount_fen": 0})
+    return reversal
+
+
+def do_reverse_receipt(receipt: Receipt, *, reason: str, acting_user: User) -> MoneyReversal:
+    """A receipt recorded in error: the money goes back out of the fund to the payers' account (refused,
+    nothing written, if the fund no longer holds it), and the case owes it again."""
+    _require(acting_user, receipt.base.place.path)
+    if receipt.case is not None:
+        _require(acting_user, receipt.case.place.path, "case")
+    text = _reason(reason)
+    with transaction.atomic():
+        return _reverse(receipt, "receipt", text, acting_user)
+
+
+def do_reverse_spend(spend: Spend, *, reason: str, acting_user: User) -> MoneyReversal:
+    """A spend recorded in error: the money comes back into the fund from the payees' account."""
+    _require(acting_user, spend.base.place.path)
+    text = _reason(reason)
+    with transaction.atomic():
+        return _reverse(spend, "spend", text, acting_user)
+
+
 def fund_figures(base: Base) -> dict[str, Any]:
-    """Received, spent and the balance of the base's fund (the balance is the ledger's own)."""
-    received = Receipt.objects.filter(base=base).aggregate(s=Sum("amount_fen"))["s"] or 0
-    spent = Spend.objects.filter(base=base).aggregate(s=Sum("amount_fen"))["s"] or 0
+    """Received, spent (less what was reversed) and the balance of the base's fund (the ledger's own)."""
+    received = Receipt.objects.filter(base=base, reversal__isnull=True).aggregate(s=Sum("amount_fen"))["s"] or 0
+    spent = Spend.objects.filter(base=base, reversal__isnull=True).aggregate(s=Sum("amount_fen"))["s"] or 0
     fund = Fund.objects.filter(pk__in=Base.objects.filter(pk=base.pk).values("fund_id")).first()  # never a stale base's
     balance = ledger.fund_account(fund).balance_fen if fund is not None else 0
     return {"received": received, "spent": spent, "balance": balance}

@@ -54,8 +54,8 @@ def restoration_figures(user: Any) -> list[Figure]:
     delivered = dict(restrict(Delivery.objects.all(), user, VIEW).values_list("work__kind")
                      .annotate(n=Sum("quantity")).values_list("work__kind", "n"))
     missed = restrict(Shift.objects.filter(state=ShiftState.MISSED), user, VIEW).count()
-    received = restrict(Receipt.objects.all(), user, VIEW).aggregate(s=Sum("amount_fen"))["s"] or 0
-    spent = restrict(Spend.objects.all(), user, VIEW).aggregate(s=Sum("amount_fen"))["s"] or 0
+    received = restrict(Receipt.objects.filter(reversal__isnull=True), user, VIEW).aggregate(s=Sum("amount_fen"))["s"] or 0
+    spent = restrict(Spend.objects.filter(reversal__isnull=True), user, VIEW).aggregate(s=Sum("amount_fen"))["s"] or 0
     return [
         Figure(pgettext("ecorestore", "Trees planted"), delivered.get(WorkKind.TREES, 0), pgettext("ecorestore", "trees")),
         Figure(pgettext("ecorestore", "Fish released"), delivered.get(WorkKind.FISH, 0), pgettext("ecorestore", "fish")),
@@ -79,9 +79,9 @@ def panel_charts(user: Any) -> list[Chart]:
 
 
 def _money_chart(user: Any) -> Chart:
-    received = dict(restrict(Receipt.objects.all(), user, VIEW).values_list("kind").annotate(s=Sum("amount_fen"))
+    received = dict(restrict(Receipt.objects.filter(reversal__isnull=True), user, VIEW).values_list("kind").annotate(s=Sum("amount_fen"))
                     .values_list("kind", "s"))
-    spent = dict(restrict(Spend.objects.all(), user, VIEW).values_list("purpose").annotate(s=Sum("amount_fen"))
+    spent = dict(restrict(Spend.objects.filter(reversal__isnull=True), user, VIEW).values_list("purpose").annotate(s=Sum("amount_fen"))
                  .values_list("purpose", "s"))
     labels = [str(k.label) for k in MoneyKind] + [str(p.label) for p in SpendPurpose]
     ins = [received.get(k.value, 0) / 100 for k in MoneyKind] + [0.0] * len(SpendPurpose)

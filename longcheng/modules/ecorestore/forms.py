@@ -154,3 +154,10 @@ class SpendForm(forms.Form):
     payee = forms.CharField(label=pgettext_lazy("ecorestore", "Paid to"), max_length=100)
     spent_on = forms.DateField(label=pgettext_lazy("ecorestore", "Paid on"), widget=DateWidget())
     zone = forms.IntegerField(label=pgettext_lazy("ecorestore", "Zone"), min_value=1, required=False)
+
+
+class ReverseForm(forms.Form):
+    """A receipt or spend recorded in error: the reason, for the reversing entry and the audit."""
+
+    reason = forms.CharField(label=pgettext_lazy("ecorestore", "Reason for the correction"), min_length=4,
+                             max_length=200)

@@ -439,3 +439,25 @@ class Spend(models.Model):
 
     def __str__(self) -> str:
         return f"{self.base_id}-{self.amount_fen}"
+
+
+class MoneyReversal(models.Model):
+    """A receipt or a spend recorded in error, undone by a reversing entry on the fund's ledger
+    (`ecorestore:receipt:<id>:reverse`, `ecorestore:spend:<id>:reverse`): the row it undoes is never
+    edited or deleted, and is reversed at most once (one-to-one)."""
+
+    receipt = models.OneToOneField(Receipt, on_delete=models.PROTECT, null=True, blank=True, related_name="reversal")
+    spend = models.OneToOneField(Spend, on_delete=models.PROTECT, null=True, blank=True, related_name="reversal")
+    reason = models.CharField(max_length=200)
+    entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(
+            condition=models.Q(receipt__isnull=False, spend__isnull=True) | models.Q(receipt__isnull=True,
+                                                                                      spend__isnull=False),
+            name="ecorestore_reversal_one_record")]
+
+    def __str__(self) -> str:
+        return f"reversal of {'receipt' if self.receipt_id else 'spend'} {self.receipt_id or self.spend_id}"

@@ -43,15 +43,20 @@ def personal_data(person: Any) -> list[DataSection]:
               for s in Shift.objects.filter(obligation__case__in=cases).select_related("obligation__case", "zone")]
     certificates = [[c.case.number, c.number, c.hours, yuan(c.amount_offset_fen), c.sent_to, c.issued_at]
                     for c in Certificate.objects.filter(case__in=cases).select_related("case")]
-    receipts = [[r.case.number if r.case else "", r.get_kind_display(), yuan(r.amount_fen), r.payer, r.received_on]
-                for r in Receipt.objects.filter(case__in=cases).select_related("case")]
+    receipts = [[r.case.number if r.case else "", r.get_kind_display(), yuan(r.amount_fen), r.payer, r.received_on,
+                 _reversed(r)] for r in Receipt.objects.filter(case__in=cases).select_related("case", "reversal")]
     return [
         *_sections(rows, obligations, shifts, certificates),
         DataSection(pgettext_lazy("ecorestore", "Money received for the cases"), [
             pgettext_lazy("ecorestore", "case number"), pgettext_lazy("ecorestore", "kind"),
             pgettext_lazy("ecorestore", "amount"), pgettext_lazy("ecorestore", "paid by"),
-            pgettext_lazy("ecorestore", "received on")], receipts),
+            pgettext_lazy("ecorestore", "received on"), pgettext_lazy("ecorestore", "reversed (reason)")], receipts),
     ]
+
+
+def _reversed(receipt: Receipt) -> str:
+    reversal = getattr(receipt, "reversal", None)  # the reverse one-to-one: absent when not reversed
+    return reversal.reason if reversal is not None else ""
 
 
 def _sections(rows: list[Any], obligations: list[Any], shifts: list[Any], certificates: list[Any]) -> list[DataSection]:

@@ -62,6 +62,7 @@ ECORESTORE_AUDIT_ACTIONS = {
     "ecorestore.threshold.set": pgettext_lazy("ecorestore", "Eligibility thresholds: new version"),
     "ecorestore.money.receive": pgettext_lazy("ecorestore", "Restoration fee or compensation received into the park's fund"),
     "ecorestore.money.spend": pgettext_lazy("ecorestore", "Park's fund spent on restoration"),
+    "ecorestore.money.reverse": pgettext_lazy("ecorestore", "Money received or spent reversed (recorded in error)"),
     "ecorestore.shift.missed": pgettext_lazy("ecorestore", "Shift missed (never checked in)"),
 }
 

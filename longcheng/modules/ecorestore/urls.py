@@ -11,6 +11,8 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case, name="case"),
     # One url and one view per change of a case (views.CASE_STEPS), POST only.
     *(path(f"cases/<int:pk>/{name.replace('_', '-')}/", views.case_step_view(name), name=f"case_{name}") for name in views.CASE_STEPS),
+    path("cases/<int:pk>/shifts/<int:spk>/photo/<str:moment>/", views_shifts.case_shift_photo,
+         name="case_shift_photo"),
     path("cases/<int:pk>/certificate/", views.certificate, name="certificate"),
     path("cases/<int:pk>/certificate.pdf", documents.certificate, name="certificate_pdf"),
     path("cases/<int:pk>/obligations/<int:opk>/agreement.pdf", documents.agreement, name="agreement_pdf"),
@@ -30,6 +32,10 @@ urlpatterns = [
     path("bases/<int:pk>/money/", views_base.money, name="money"),
     path("bases/<int:pk>/money/receive/", views_base.money_receive, name="money_receive"),
     path("bases/<int:pk>/money/spend/", views_base.money_spend, name="money_spend"),
+    path("bases/<int:pk>/money/receipts/<int:rpk>/reverse/", views_base.money_reverse_receipt,
+         name="money_reverse_receipt"),
+    path("bases/<int:pk>/money/spends/<int:rpk>/reverse/", views_base.money_reverse_spend,
+         name="money_reverse_spend"),
     # Public: no sign-in (what may be disclosed of finished cases).
     path("disclosure/", views_public.disclosure, name="disclosure"),
 ]

@@ -200,7 +200,8 @@ def _case_context(request: StaffRequest, item: Case, error: dict[str, Any] | Non
         "obligations": item.obligations.annotate(missed=Count("shifts", filter=Q(shifts__state=ShiftState.MISSED)))
         .prefetch_related("shifts__zone"), "money_owed": actions.money_owed(item),
         "next_stages": [(s, Stage(s).label) for s in rules.NEXT_STAGES.get(item.stage, ())],
-        "certificate": Certificate.objects.filter(case=item).first(), "receipts": item.receipts.all(), "can_manage": can_manage,
+        "certificate": Certificate.objects.filter(case=item).first(), "receipts": item.receipts.select_related("reversal"), "can_manage": can_manage,
+        "photos_shown": access.may_see_photos(request.user, item),
         "zones": access.zones_for(request.user, MANAGE) if can_manage else [], "error": error, "quote": quote,
         "quote_amount": amount, "rates": actions.rates(), **views_restore.context(item), **step_forms, **(typed or {}),
     }

@@ -20,7 +20,7 @@ from longcheng.kernel.forms import attempt
 from longcheng.kernel.web.decorators import staff_view
 
 from . import access, actions_money, views
-from .forms import ReceiptForm, SpendForm, shown
+from .forms import ReceiptForm, ReverseForm, SpendForm, shown
 from .models import Base, Receipt, Spend, ZoneKind
 from .spec import MANAGE, VIEW
 
@@ -52,16 +52,17 @@ def base(request: StaffRequest, pk: int) -> HttpResponse:
         "base": item, "zones": zones, "where": where, "money": actions_money.fund_figures(item)})
 
 
-def _money_page(request: StaffRequest, item: Base, typed: dict[str, forms.Form] | None = None,
+def _money_page(request: StaffRequest, item: Base, typed: dict[str, Any] | None = None,
                 error: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
     can_manage = has_perm(request.user, MANAGE) and restrict(Base.objects.filter(pk=item.pk), request.user,
                                                              MANAGE).exists()
     return render(request, "ecorestore/money.html", {
         "base": item, "money": actions_money.fund_figures(item), "can_manage": can_manage,
-        "receipts": Receipt.objects.filter(base=item).select_related("case")[:200],
-        "spends": Spend.objects.filter(base=item).select_related("zone")[:200],
+        "receipts": Receipt.objects.filter(base=item).select_related("case", "reversal")[:200],
+        "spends": Spend.objects.filter(base=item).select_related("zone", "reversal")[:200],
         "cases": access.cases_for(request.user, manage=True).only("pk", "number")[:300] if can_manage else [],
-        "zones": item.zones.all(), "receipt_form": ReceiptForm(), "spend_form": SpendForm(), **(typed or {}),
+        "zones": item.zones.all(), "receipt_form": ReceiptForm(), "spend_form": SpendForm(),
+        "reverse_form": ReverseForm(), **(typed or {}),
         "error": error}, status=status)
 
 
@@ -113,3 +114,39 @@ def money_receive(request: StaffRequest, pk: int) -> HttpResponse:
 @require_POST
 def money_spend(request: StaffRequest, pk: int) -> HttpResponse:
     return _post(request, pk, "spend")
+
+
+def _reverse(request: StaffRequest, item: Base, name: str, rpk: int, data: dict[str, Any]) -> None:
+    model = Receipt if name == "receipt" else Spend
+    row = model.objects.filter(base=item, pk=rpk).select_related("base__place").first()
+    if row is None:
+        raise NotFound(field="record")
+    if isinstance(row, Receipt):
+        actions_money.do_reverse_receipt(row, reason=data["reason"], acting_user=request.user)
+    else:
+        actions_money.do_reverse_spend(row, reason=data["reason"], acting_user=request.user)
+
+
+def _post_reverse(request: StaffRequest, pk: int, name: str, rpk: int) -> HttpResponse:
+    """A receipt or a spend recorded in error, undone by a reversing entry (ecorestore:money_reverse_*);
+    refused: the page again with the reason as typed, nothing written."""
+    item = _base_for(request, pk)
+    form = ReverseForm(request.POST)
+    _done, error = attempt(form, lambda data: _reverse(request, item, name, rpk, data))
+    if error is not None:
+        status = error.status if error.status in (400, 409, 422) else 400
+        typed = {"reverse_form": form, "reverse_target": f"{name}-{rpk}"}
+        return _money_page(request, _base_for(request, pk), typed, shown(error, form), status)
+    return redirect(reverse("ecorestore:money", args=[item.pk]))
+
+
+@staff_view(MANAGE)
+@require_POST
+def money_reverse_receipt(request: StaffRequest, pk: int, rpk: int) -> HttpResponse:
+    return _post_reverse(request, pk, "receipt", rpk)
+
+
+@staff_view(MANAGE)
+@require_POST
+def money_reverse_spend(request: StaffRequest, pk: int, rpk: int) -> HttpResponse:
+    return _post_reverse(request, pk, "spend", rpk)

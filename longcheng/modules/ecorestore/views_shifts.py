@@ -25,7 +25,7 @@ from longcheng.kernel.web.decorators import staff_view
 from . import access, actions, actions_restore
 from .forms import CheckInForm, CheckOutForm, DeliverForm, ShiftForm, shown
 from .models import Delivery, ObligationState, Shift, ShiftState, Work, Zone
-from .spec import SUPERVISE
+from .spec import SUPERVISE, VIEW
 
 
 @staff_view(SUPERVISE)
@@ -100,8 +100,20 @@ PHOTOS = {"check-in": "check_in_photo", "check-out": "check_out_photo"}
 @staff_view(SUPERVISE)
 @require_safe
 def shift_photo(request: StaffRequest, pk: int, moment: str) -> HttpResponseBase:
-    """A shift's check-in or check-out photo, to whoever sees the shift; each opening audited."""
-    item = access.shift_for(request.user, pk)
+    """A shift's check-in or check-out photo, to the supervisors of its zone; each opening audited."""
+    return photo_response(request, access.shift_for(request.user, pk), moment)
+
+
+@staff_view(VIEW)
+@require_safe
+def case_shift_photo(request: StaffRequest, pk: int, spk: int, moment: str) -> HttpResponseBase:
+    """The same photo from the case page, to the procuratorate over the case's place only (`view`: a
+    court that judged the case sees that a photo exists, not the photo); each opening audited."""
+    item = access.case_shift_for(request.user, pk, spk)
+    return photo_response(request, item, moment)
+
+
+def photo_response(request: StaffRequest, item: Shift, moment: str) -> HttpResponseBase:
     field = PHOTOS.get(moment)
     stored = getattr(item, field) if field else None
     if not stored:

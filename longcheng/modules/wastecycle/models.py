@@ -301,6 +301,8 @@ class LotTest(models.Model):
     values = models.JSONField()  # measure → value as text ("45.2"); rules.NYT525 names the measures
     failures = models.JSONField(default=list)
     passed = models.BooleanField()
+    # The edition of the standard the values were judged against (rules.NYT525_EDITIONS).
+    edition = models.CharField(max_length=20, default="NY/T 525-2021")
 
     scope_path_field = "lot__batch__station__place__path"
 
@@ -314,6 +316,9 @@ class Collector(models.Model):
     station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="collectors")
     name = models.CharField(max_length=100)
     village = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    # A farmer collecting for themselves is a resident (their data-subject rights, personal.py); a
+    # village's gardens are no one's.
+    person = models.ForeignKey("people.Resident", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     scope_path_field = "station__place__path"
 

@@ -15,6 +15,8 @@ from longcheng.kernel.registry import (
     register_module,
 )
 
+from .personal import RETENTION, personal_data
+
 VIEW, WEIGH, OPERATE = "wastecycle.view", "wastecycle.weigh", "wastecycle.operate"
 
 PERMISSIONS = {
@@ -94,4 +96,6 @@ SPEC = register_module(ModuleSpec(
     api="longcheng.modules.wastecycle.api.router",
     audit_actions=dict(AUDIT_ACTIONS),
     audit_fields=dict(AUDIT_FIELDS),
+    personal_data=personal_data,
+    retention=RETENTION,
 ))

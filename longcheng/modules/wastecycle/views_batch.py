@@ -78,7 +78,8 @@ def _batch_page(request: StaffRequest, batch: Batch, bound: dict[str, forms.Form
         "error": error, "can_operate": has_perm(request.user, OPERATE), "chart": _temperature_chart(batch),
         "hot_days": round(hot.total_seconds() / 86400, 1), "min_days": conf("WASTECYCLE_MIN_DAYS"),
         "min_c": conf("WASTECYCLE_MIN_TENTHS") / 10, "readings": len(readings),
-        "limits": [(m, label, unit, low, high) for m, (label, unit, low, high) in rules.NYT525.items()]},
+        "limits": [(m, label, unit, low, high) for m, (label, unit, low, high) in rules.NYT525.items()],
+        "edition": rules.NYT525_EDITION},
         status=status)
 
 

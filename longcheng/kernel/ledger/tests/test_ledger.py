@@ -79,6 +79,16 @@ def test_a_retried_request_posts_once(fund):
     assert balances(fund)["fund"] == 500 and JournalEntry.objects.count() == 1
 
 
+def test_a_reversing_entry_names_the_entry_it_undoes(fund):
+    donors = actions.external_account("aid:donors", "捐赠人", fund=fund)
+    first = actions.do_donate(fund, 700, donor_name="甲", acting_user=None)
+    undo = actions.do_post_entry([(actions.fund_account(fund), -700), (donors, 700)], memo="冲销", kind="reversal",
+                                 acting_user=None, reverses=first)
+    assert undo.reverses == first and first.reverses is None
+    assert balances(fund)["fund"] == 0 and JournalEntry.objects.count() == 2
+    assert AuditEntry.objects.filter(action="ledger.reversal").count() == 1
+
+
 def test_pay_and_bank_return(fund):
     payee = actions.external_account("bank", "银行", fund=fund)
     actions.do_donate(fund, 100_000, donor_name="甲", acting_user=None)

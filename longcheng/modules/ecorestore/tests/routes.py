@@ -38,8 +38,25 @@ def _world(world: World) -> dict[str, Any]:
                                sent_to="常州经开区人民法院", issued_by=world["users"]["city_admin"])
     work = Work.objects.create(case=cases[0], zone=zones["planting"], kind="trees", quantity_owed=10, fen_per_unit=500,
                                amount_offset_fen=5_000, tend_months=6, due_on=DECIDED + dt.timedelta(days=180))
-    return {"case": cases[0], "done": cases[1], "obligation": obligation, "shift": shift, "zone": zones["labour"],
+    receipt, spend = _money(zones["labour"].base, cases[0], world["city"]["a"])
+    return {"receipt": receipt, "spend": spend, "case": cases[0], "done": cases[1], "obligation": obligation, "shift": shift, "zone": zones["labour"],
             "work": work, "planting": zones["planting"], "base": zones["labour"].base}
+
+
+def _money(base: Any, case: Any, place: Any) -> tuple[Any, Any]:
+    """A receipt of ¥500 for the case and a spend of ¥100, each with its entry on the base's fund."""
+    from longcheng.modules.ecorestore import actions_money
+    from longcheng.modules.ecorestore.actions_money import NewReceipt, NewSpend
+
+    from .support import DECIDED, staff
+
+    user = staff("matrix_treasurer", {"ecorestore_prosecutor": [place]})
+
+    receipt = actions_money.do_record_receipt(base, NewReceipt(kind="fee", amount_fen=50_000, payer="张某",
+                                                                received_on=DECIDED, case=case), acting_user=user)
+    spend = actions_money.do_record_spend(base, NewSpend(purpose="fry", description="鱼苗", amount_fen=10_000,
+                                                          payee="水产站", spent_on=DECIDED), acting_user=user)
+    return receipt, spend
 
 
 VIEW, MANAGE, COURT = "ecorestore.view", "ecorestore.manage", "ecorestore.court"
@@ -98,6 +115,8 @@ PAGES = [
     Page("ecorestore:certificate", CASES, lambda w: [w["ecorestore"]["done"].pk], within="a", view_permission=None),
     Page("ecorestore:certificate_pdf", CASES, lambda w: [w["ecorestore"]["done"].pk], within="a",
          view_permission=None),
+    Page("ecorestore:case_shift_photo", VIEW, lambda w: [w["ecorestore"]["case"].pk, w["ecorestore"]["shift"].pk,
+                                                        "check-in"], within="a"),
     Page("ecorestore:agreement_pdf", CASES, lambda w: [w["ecorestore"]["case"].pk, w["ecorestore"]["obligation"].pk],
          within="a", view_permission=None),
     Page("ecorestore:shifts", SUPERVISE),
@@ -118,6 +137,10 @@ PAGES = [
         "case": w["ecorestore"]["case"].pk}),
     Page("ecorestore:money_spend", MANAGE, _base, within="a", get=False, post=lambda w: {
         "purpose": "fry", "description": "鱼苗", "amount": "1", "payee": "水产站", "spent_on": "2024-09-01"}),
+    Page("ecorestore:money_reverse_receipt", MANAGE, lambda w: [w["ecorestore"]["base"].pk, w["ecorestore"]["receipt"].pk],
+         within="a", get=False, post=lambda w: {"reason": "金额录入错误"}),
+    Page("ecorestore:money_reverse_spend", MANAGE, lambda w: [w["ecorestore"]["base"].pk, w["ecorestore"]["spend"].pk],
+         within="a", get=False, post=lambda w: {"reason": "重复登记"}),
     Page("ecorestore:disclosure", PUBLIC),
     Page("ecorestore:threshold_set", MANAGE, get=False, post=lambda w: {
         "valid_from": "2026-01-01", "fast_lane_below_fen": "500", "basis": "泰州市以劳代偿快速通道"}),

@@ -138,3 +138,27 @@ def test_photos_are_deleted_after_three_years(scene: dict[str, Any], media: Path
         assert anonymise(expired(later)) == 1
     shift.refresh_from_db()
     assert not shift.check_in_photo and shift.state == "checked_in" and _files(media) == []
+
+
+def test_the_case_page_shows_the_photos_to_the_procuratorate_and_withholds_them_from_the_court(
+        scene: dict[str, Any], media: Path, city: dict[str, Any]) -> None:
+    shift = _shift(scene)
+    actions.do_check_in_shift(shift, lat=INSIDE[0], lon=INSIDE[1], acting_user=scene["supervisor"], photo=_photo())
+    case = scene["obligation"].case
+    link = f"/ecorestore/cases/{case.pk}/shifts/{shift.pk}/photo/check-in/"
+    prosecutor = _client(scene["prosecutor"])
+    page = text(prosecutor.get(f"/ecorestore/cases/{case.pk}/"))
+    assert f'id="photos-{shift.pk}"' in page and f'href="{link}"' in page
+    opened = prosecutor.get(link)
+    assert opened.status_code == 200 and b"".join(opened.streaming_content) == JPEG_BYTES  # type: ignore[attr-defined]
+    assert AuditEntry.objects.filter(action="ecorestore.shift.photo.download", object_id=str(shift.pk),
+                                     actor=scene["prosecutor"], is_read=True).count() == 1
+
+    judge = _client(staff("judge", {"ecorestore_court": [city["a"]]}))
+    page = text(judge.get(f"/ecorestore/cases/{case.pk}/"))
+    assert f'id="photos-{shift.pk}"' in page and "shown to the procuratorate only" in page and link not in page
+    elsewhere = _client(staff("elsewhere", {"ecorestore_prosecutor": [city["b"]]}))
+    before = AuditEntry.objects.count()
+    assert judge.get(link).status_code in (403, 404) and elsewhere.get(link).status_code == 404
+    assert prosecutor.get(link.replace(str(case.pk), str(case.pk + 999), 1)).status_code == 404
+    assert AuditEntry.objects.count() == before

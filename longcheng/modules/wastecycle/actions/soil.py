@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -155,11 +156,13 @@ def do_test_lot(lot: Lot, *, tested_on: dt.date, values: dict[str, str], acting_
     failures = rules.lot_failures(values)
     with transaction.atomic():
         test = LotTest.objects.create(lot=lot, tested_on=tested_on, passed=not failures, failures=failures,
-                                      values={m: str(values[m]).strip() for m in rules.NYT525})
+                                      values={m: str(values[m]).strip() for m in rules.NYT525},
+                                      edition=rules.NYT525_EDITION)
         if failures:
             Lot.objects.filter(pk=lot.pk).update(state=LotState.FAILED)
             lot.state = LotState.FAILED
-        record(acting_user, "wastecycle.lot.test", lot, after={"passed": not failures, "failures": failures})
+        record(acting_user, "wastecycle.lot.test", lot, after={"passed": not failures, "failures": failures,
+                                                               "edition": rules.NYT525_EDITION})
     return test
 
 
@@ -182,7 +185,9 @@ def do_release_lot(lot: Lot, *, acting_user: User) -> Lot:
     return lot
 
 
-def do_add_collector(station: Station, *, name: str, village: Place, acting_user: User) -> Collector:
+def do_add_collector(station: Station, *, name: str, village: Place, acting_user: User,
+                     person: Any = None) -> Collector:
+    """A farmer (`person`: the resident, for their data-subject rights) or a village's gardens."""
     _operate(acting_user, station.place.path, "station")
     name = name.strip()
     if not name or len(name) > 100:
@@ -191,7 +196,7 @@ def do_add_collector(station: Station, *, name: str, village: Place, acting_user
                          code=ErrorCode.DUPLICATE_COLLECTOR, field="name")
     try:
         with transaction.atomic():
-            row = Collector.objects.create(station=station, name=name, village=village)
+            row = Collector.objects.create(station=station, name=name, village=village, person=person)
             record(acting_user, "wastecycle.collector.add", row, after={"name": name, "village": village.name})
     except IntegrityError as exc:
         raise duplicate from exc

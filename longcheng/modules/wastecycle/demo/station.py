@@ -38,7 +38,8 @@ from .school import PREFIX
 COMMUNITIES = ("上书房社区", "剑湖社区", "遥观村", "勤新村", "今创社区")
 MARKETS = ("遥观农贸市场", "剑湖菜场")
 PASSING = {"organic_matter": "47.2", "nutrients": "5.4", "moisture": "26", "ph": "7.4", "arsenic": "4.1",
-           "mercury": "0.3", "lead": "18", "chromium": "36", "cadmium": "0.8"}
+           "mercury": "0.3", "lead": "18", "chromium": "36", "cadmium": "0.8",
+           "germination": "82", "coliforms": "20", "ascaris": "98"}
 FARMERS = ("勤新村菜园", "张建国", "李秀英", "王志强")
 
 

@@ -36,4 +36,5 @@ def make_station(place: Any, name: str = "遥观镇垃圾转运站") -> Station:
 
 
 PASSING = {"organic_matter": "48.5", "nutrients": "5.6", "moisture": "24", "ph": "7.2", "arsenic": "3",
-           "mercury": "0.2", "lead": "12", "chromium": "40", "cadmium": "0.5"}
+           "mercury": "0.2", "lead": "12", "chromium": "40", "cadmium": "0.5",
+           "germination": "82", "coliforms": "20", "ascaris": "98"}

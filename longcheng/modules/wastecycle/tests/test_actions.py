@@ -161,6 +161,33 @@ def test_no_lot_released_without_a_passing_test_nor_handed_out(city: dict[str, A
     assert (lot.state, lot.released_at, Handout.objects.count()) == ("failed", None, 0)
 
 
+def test_a_lot_is_judged_against_nyt525_2021_and_a_biological_failure_keeps_it_from_farmers(
+        city: dict[str, Any], operator: Any) -> None:
+    """The 2021 edition's own measures (REFERENCES.md): germination index ≥ 70 %, faecal coliforms ≤ 100
+    per gram, ascaris egg mortality ≥ 95 %; a test without one is refused on it, nothing written."""
+    from longcheng.modules.wastecycle.models import LotTest
+
+    station = make_station(city["yaoguan"])
+    batch = _batch(station, operator)
+    actions.do_record_temperatures(batch, [(at(DAY) + dt.timedelta(hours=6 * i), Decimal("60")) for i in range(21)],
+                                   acting_user=operator)
+    lot = actions.do_finish_batch(batch, output_kg=2_000, residue_kg=0, moisture_pct=None,
+                                  done_at=at(DAY + dt.timedelta(days=6)), acting_user=operator)
+    audits = AuditEntry.objects.count()
+    with pytest.raises(KernelError) as missing:
+        actions.do_test_lot(lot, tested_on=DAY, values={k: v for k, v in PASSING.items() if k != "germination"},
+                            acting_user=operator)
+    assert missing.value.field == "germination"
+    assert (LotTest.objects.count(), AuditEntry.objects.count()) == (0, audits)
+    failed = actions.do_test_lot(lot, tested_on=DAY, values={**PASSING, "coliforms": "240"}, acting_user=operator)
+    assert (failed.passed, failed.failures, failed.edition) == (False, ["coliforms"], "NY/T 525-2021")
+    with pytest.raises(KernelError) as refused:
+        actions.do_release_lot(lot, acting_user=operator)
+    assert refused.value.code == "lot_failed"
+    lot.refresh_from_db()
+    assert lot.state == "failed"
+
+
 def test_a_passing_lot_is_released_and_handed_out_within_its_mass(city: dict[str, Any], operator: Any) -> None:
     station = make_station(city["yaoguan"])
     batch = _batch(station, operator)

@@ -37,6 +37,13 @@ def _submit(page: Any, form: str) -> None:
     assert not page.locator("p.error").count(), page.locator("p.error").all_inner_texts()
 
 
+def _follow(page: Any, link: str) -> None:
+    """A link followed to its page's end: what is checked next reads the new page, never one half-loaded."""
+    with page.expect_navigation():
+        page.click(link)
+    page.wait_for_load_state()
+
+
 def _check(page: Any) -> None:
     fits(page)
     assert raw_keys(page) == [], raw_keys(page)
@@ -48,7 +55,7 @@ def test_a_teacher_weighs_a_class_on_a_phone(live_server: Any, browser: Any, wor
     phone = sign_in(new_page(browser, PHONE), url, "teacher")
     phone.goto(f"{url}/wastecycle/")
     _check(phone)
-    phone.click(f"a[href='/wastecycle/classes/{klass.pk}/weigh/']")
+    _follow(phone, f"a[href='/wastecycle/classes/{klass.pk}/weigh/']")
     phone.fill("#weigh-day", "2099-11-02")  # a day in the future: refused by the action, named
     phone.select_option("#weigh-meal", "lunch")
     phone.fill("#weigh-diners", "38")
@@ -78,7 +85,7 @@ def test_the_operator_takes_a_month_from_ticket_to_balance(live_server: Any, bro
     url, station = live_server.url, world["station"]
     desk = sign_in(new_page(browser, DESK), url, "operator")
     desk.goto(f"{url}/wastecycle/stations/")
-    desk.click(f"a[href='/wastecycle/stations/{station.pk}/']")
+    _follow(desk, f"a[href='/wastecycle/stations/{station.pk}/']")
     _check(desk)
     for field, value in {"ticket_key": "YG-1", "vehicle": "苏D12345", "source_name": "上书房社区", "gross_kg": "9000",
                          "gross_at": "2026-11-02T08:00", "tare_kg": "6000", "tare_at": "2026-11-02T08:30"}.items():
@@ -90,7 +97,7 @@ def test_the_operator_takes_a_month_from_ticket_to_balance(live_server: Any, bro
     desk.fill("#batch-started_at", "2026-11-03T08:00")
     desk.fill("#batch-tickets", "YG-1")
     _submit(desk, "form[action$='/batches/']")
-    desk.click("#batches a")
+    _follow(desk, "#batches a")
     desk.fill("#temperatures-readings", _readings())
     _submit(desk, "form[action$='/temperatures/']")
     for field, value in {"output_kg": "1050", "residue_kg": "150", "done_at": "2026-11-09T08:00"}.items():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
+import pytest
+
 from longcheng.modules.wastecycle import rules
 
 T0 = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
@@ -44,11 +46,38 @@ def test_the_temperature_record_needs_the_heat_for_the_days_without_gaps() -> No
 def test_nyt525_limits() -> None:
     good = {"organic_matter": "45", "nutrients": "5", "moisture": "30", "ph": "5.5", "arsenic": "15",
             "mercury": "2", "lead": "50", "chromium": "150", "cadmium": "3"}
-    assert rules.lot_failures(good) == []
-    assert rules.lot_failures({**good, "organic_matter": "44.9", "cadmium": "3.1", "ph": "8.6"}) == [
+    assert rules.lot_failures(good, rules.NYT525_2012) == []
+    assert rules.lot_failures({**good, "organic_matter": "44.9", "cadmium": "3.1", "ph": "8.6"}, rules.NYT525_2012) == [
         "organic_matter", "ph", "cadmium"]
-    assert rules.lot_failures({**good, "lead": "x"}) == ["lead"]
-    assert "mercury" in rules.lot_failures({k: v for k, v in good.items() if k != "mercury"})
+    assert rules.lot_failures({**good, "lead": "x"}, rules.NYT525_2012) == ["lead"]
+    assert "mercury" in rules.lot_failures({k: v for k, v in good.items() if k != "mercury"}, rules.NYT525_2012)
+
+
+# NY/T 525-2021 at its limits exactly (REFERENCES.md): organic matter 30 %, nutrients 4.0 %, moisture
+# 30 %, pH 5.5–8.5, germination index 70 %, faecal coliforms 100 /g, ascaris egg mortality 95 %, and the
+# heavy metals As 15, Hg 2, Pb 50, Cr 150, Cd 3 mg/kg.
+AT_2021_LIMITS = {"organic_matter": "30", "nutrients": "4.0", "moisture": "30", "ph": "8.5", "germination": "70",
+                  "arsenic": "15", "mercury": "2", "lead": "50", "chromium": "150", "cadmium": "3",
+                  "coliforms": "100", "ascaris": "95"}
+
+
+def test_the_2021_edition_is_in_force_with_its_limits() -> None:
+    assert rules.NYT525_EDITION == "NY/T 525-2021" and rules.NYT525_EDITIONS[rules.NYT525_EDITION] is rules.NYT525
+    assert set(rules.NYT525) == set(AT_2021_LIMITS)
+    assert rules.lot_failures(AT_2021_LIMITS) == []
+    # Soil of 35 % organic matter and 4.5 % nutrients passes 2021 and would have failed 2012.
+    lower = {**AT_2021_LIMITS, "organic_matter": "35", "nutrients": "4.5"}
+    assert rules.lot_failures(lower) == []
+    assert rules.lot_failures(lower, rules.NYT525_2012) == ["organic_matter", "nutrients"]
+
+
+@pytest.mark.parametrize(("measure", "value"), [
+    ("organic_matter", "29.9"), ("nutrients", "3.99"), ("moisture", "30.1"), ("ph", "5.4"), ("ph", "8.51"),
+    ("germination", "69.9"), ("coliforms", "101"), ("ascaris", "94.9"), ("arsenic", "15.01"), ("mercury", "2.1"),
+    ("lead", "50.5"), ("chromium", "151"), ("cadmium", "3.01"),
+])
+def test_one_measure_past_its_2021_limit_fails_the_lot_on_that_measure(measure: str, value: str) -> None:
+    assert rules.lot_failures({**AT_2021_LIMITS, measure: value}) == [measure]
 
 
 def test_the_balance_closes_within_tolerance_or_shows_the_difference() -> None:
