@@ -75,6 +75,7 @@ FIELDS = {
     "expires_at": _("Expires"),
     "fields": _("Fields"),
     "filters": _("Filters"),
+    "gateway": _("Gateway account"),
     "given_by": _("Given by"),
     "ip": _("Address (IP)"),
     "via": _("Signed in through"),

@@ -178,7 +178,7 @@ class GatewayActivity(models.Model):
     # The last message as received (truncated): it carries positions and health readings, so the
     # page shows it only to roles that see locations plainly, like a dead letter's payload.
     last_payload = models.TextField(blank=True)
-    messages = models.BigIntegerField(_("messages"), default=0)
+    messages = models.BigIntegerField(_("messages received"), default=0)
     rejected = models.BigIntegerField(_("rejected"), default=0)
     last_rejected_at = models.DateTimeField(_("last rejected at"), null=True, blank=True)
 

@@ -133,7 +133,7 @@ class Dwell(models.Model):
 
     platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="dwells")
     train = models.CharField(_("train"), max_length=20, blank=True)
-    arrived_at = models.DateTimeField(_("arrived at"), db_index=True)
+    arrived_at = models.DateTimeField(pgettext_lazy("train", "arrived at"), db_index=True)
     closed_at = models.DateTimeField(_("doors closed at"), null=True, blank=True)
     departed_at = models.DateTimeField(_("departed at"), null=True, blank=True)
     blocked_seen = models.JSONField(default=dict, blank=True)
@@ -187,14 +187,14 @@ REAL_CAUSES = frozenset({Cause.PERSON, Cause.BAG})
 
 
 class Alarm(models.Model):
-    kind = models.CharField(_("alarm"), max_length=20, choices=AlarmKind.choices)
+    kind = models.CharField(pgettext_lazy("platform door", "alarm"), max_length=20, choices=AlarmKind.choices)
     critical = models.BooleanField(_("critical"), default=False)
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="alarms")
     platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="alarms")
     door = models.ForeignKey(Door, on_delete=models.CASCADE, null=True, blank=True, related_name="alarms")
     detector = models.ForeignKey(Detector, on_delete=models.SET_NULL, null=True, blank=True, related_name="alarms")
     dwell = models.ForeignKey(Dwell, on_delete=models.SET_NULL, null=True, blank=True, related_name="alarms")
-    raised_at = models.DateTimeField(_("raised at"), db_index=True)
+    raised_at = models.DateTimeField(pgettext_lazy("platform door", "raised at"), db_index=True)
     signal_cleared_at = models.DateTimeField(_("signal clear at"), null=True, blank=True)
     escalate_at = models.DateTimeField(_("escalates at"))
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
@@ -267,7 +267,8 @@ class FunctionalTest(models.Model):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="+")
-    result = models.CharField(_("result"), max_length=10, choices=TestResult.choices, blank=True)
+    result = models.CharField(pgettext_lazy("functional test", "result"), max_length=10, choices=TestResult.choices,
+                              blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     scope_path_field = "detector__door__platform__station__place__path"

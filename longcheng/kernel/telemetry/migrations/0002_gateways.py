@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 ('last_source', models.CharField(max_length=10, verbose_name='source')),
                 ('last_topic', models.CharField(blank=True, max_length=200, verbose_name='topic')),
                 ('last_payload', models.TextField(blank=True)),
-                ('messages', models.BigIntegerField(default=0, verbose_name='messages')),
+                ('messages', models.BigIntegerField(default=0, verbose_name='messages received')),
                 ('rejected', models.BigIntegerField(default=0, verbose_name='rejected')),
                 ('last_rejected_at', models.DateTimeField(blank=True, null=True, verbose_name='last rejected at')),
             ],
