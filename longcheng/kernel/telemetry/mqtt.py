@@ -79,7 +79,8 @@ def expand(topic: str, payload: bytes) -> list[Incoming]:
 
 @dataclass(frozen=True)
 class Broker:
-    """From a URL: `mqtt://user:password@host:1883` or `mqtts://…:8883?cafile=/path/ca.pem` (TLS)."""
+    """Where and how to connect, from MQTT_URL: `mqtt://user:password@host:1883` (plain) or
+    `mqtts://user:password@host:8883` (TLS, the system's trusted CAs, or `?cafile=/path/ca.pem`)."""
 
     host: str
     port: int
@@ -88,14 +89,15 @@ class Broker:
     tls: bool = False
     cafile: str | None = None
 
-    def __str__(self) -> str:  # never the password
-        return f"{'mqtts' if self.tls else 'mqtt'}://{self.username + '@' if self.username else ''}{self.host}:{self.port}"
+    def __str__(self) -> str:  # for logs and messages: never the password
+        who = f"{self.username}@" if self.username else ""
+        return f"{'mqtts' if self.tls else 'mqtt'}://{who}{self.host}:{self.port}"
 
 
 def parse_broker(url: str) -> Broker:
     parsed = urlparse(url)
     if parsed.scheme not in ("mqtt", "tcp", "mqtts", "ssl"):
-        raise ValueError(f"an MQTT URL looks like mqtt://host:1883 or mqtts://user:password@host:8883, "
+        raise ValueError(f"MQTT_URL must look like mqtt://host:1883 or mqtts://user:password@host:8883, "
                          f"not {parsed.scheme}://…")
     tls = parsed.scheme in ("mqtts", "ssl")
     query = parse_qs(parsed.query)
@@ -106,6 +108,7 @@ def parse_broker(url: str) -> Broker:
 
 
 def configure(client: Any, url: str) -> Broker:
+    """Credentials and TLS from MQTT_URL onto a paho client (before connect)."""
     b = parse_broker(url)
     if b.username is not None:
         client.username_pw_set(b.username, b.password)

@@ -24,12 +24,10 @@ import os
 import queue
 import re
 import socket
-import ssl
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlparse
 
 import paho.mqtt.client as mqtt
 from django.db import close_old_connections
@@ -43,6 +41,9 @@ from longcheng.kernel.telemetry.envelope import (
     is_gateway_topic,
     nested_deeper_than,
 )
+
+# The broker's URL is read once, by the kernel's worker code, for every module's MQTT clients.
+from longcheng.kernel.telemetry.mqtt import configure, parse_broker
 
 from .conf import conf
 from .ingest import ingest
@@ -84,49 +85,9 @@ def is_event(topic: str) -> bool:
     return topic.endswith("/events")
 
 
-@dataclass(frozen=True)
-class Broker:
-    """Where and how to connect, from MQTT_URL: `mqtt://user:password@host:1883` (plain) or
-    `mqtts://user:password@host:8883` (TLS, the system's trusted CAs, or `?cafile=/path/ca.pem`)."""
-
-    host: str
-    port: int
-    username: str | None = None
-    password: str | None = None
-    tls: bool = False
-    cafile: str | None = None
-
-    def __str__(self) -> str:  # for logs and messages: never the password
-        who = f"{self.username}@" if self.username else ""
-        return f"{'mqtts' if self.tls else 'mqtt'}://{who}{self.host}:{self.port}"
-
-
-def parse_broker(url: str) -> Broker:
-    parsed = urlparse(url)
-    if parsed.scheme not in ("mqtt", "tcp", "mqtts", "ssl"):
-        raise ValueError(f"MQTT_URL must look like mqtt://host:1883 or mqtts://user:password@host:8883, "
-                         f"not {parsed.scheme}://…")
-    tls = parsed.scheme in ("mqtts", "ssl")
-    query = parse_qs(parsed.query)
-    return Broker(host=parsed.hostname or "127.0.0.1", port=parsed.port or (8883 if tls else 1883),
-                  username=unquote(parsed.username) if parsed.username else None,
-                  password=unquote(parsed.password) if parsed.password is not None else None,
-                  tls=tls, cafile=query["cafile"][0] if query.get("cafile") else None)
-
-
 def broker(url: str) -> tuple[str, int]:
     b = parse_broker(url)
     return b.host, b.port
-
-
-def configure(client: Any, url: str) -> Broker:
-    """Credentials and TLS from MQTT_URL onto a paho client (before connect)."""
-    b = parse_broker(url)
-    if b.username is not None:
-        client.username_pw_set(b.username, b.password)
-    if b.tls:
-        client.tls_set(ca_certs=b.cafile, cert_reqs=ssl.CERT_REQUIRED, tls_version=ssl.PROTOCOL_TLS_CLIENT)
-    return b
 
 
 def instance_prefix(topic_prefix: str | None = None) -> str:
