@@ -73,12 +73,15 @@ def _covers(manager_paths: tuple[str, ...], assignments: list[RoleAssignment]) -
     return bool(paths) and all(any(p.startswith(m) for m in manager_paths) for p in paths)
 
 
-def _candidates(manager: Any) -> list[tuple[User, list[RoleAssignment]]]:
+def _candidates(manager: Any, username: str | None = None) -> list[tuple[User, list[RoleAssignment]]]:
     paths = ALL if manager is SYSTEM else scope_paths(manager, PERMISSION)
     if not paths:
         return []
     roles, now = ingest_roles(), timezone.now()
-    users = (User.objects.filter(role_assignments__role__in=list(roles), is_active=True).distinct()
+    users = User.objects.filter(role_assignments__role__in=list(roles), is_active=True)
+    if username is not None:
+        users = users.filter(username=username)  # one gateway's page: not every gateway's rows
+    users = (users.distinct()
              .prefetch_related("role_assignments__places").order_by("username"))
     found = []
     for user in users:
@@ -88,12 +91,12 @@ def _candidates(manager: Any) -> list[tuple[User, list[RoleAssignment]]]:
     return found
 
 
-def gateways_of(manager: Any) -> list[Gateway]:
-    """The gateway accounts this manager may manage, with their activity, tokens and the messages
-    refused in the last 24 hours."""
+def gateways_of(manager: Any, username: str | None = None) -> list[Gateway]:
+    """The gateway accounts this manager may manage (or only `username`'s), with their activity,
+    tokens and the messages refused in the last 24 hours."""
     roles = ingest_roles()
     found = [Gateway(user, [(str(roles[a.role].label), p.name) for a in live for p in a.places.all()])
-             for user, live in _candidates(manager)]
+             for user, live in _candidates(manager, username)]
     names = [g.account.username for g in found]
     activity = {a.account: a for a in GatewayActivity.objects.filter(account__in=names)}
     tokens: dict[int, list[ApiToken]] = {}
@@ -111,10 +114,10 @@ def gateways_of(manager: Any) -> list[Gateway]:
 
 def gateway_of(manager: Any, username: str) -> Gateway:
     """One gateway this manager may manage; any other name is the same not-found as a stranger's."""
-    for gateway in gateways_of(manager):
-        if gateway.account.username == username:
-            return gateway
-    raise NotFound()
+    found = gateways_of(manager, username)
+    if not found:
+        raise NotFound()
+    return found[0]
 
 
 def _actor(acting_user: Any) -> Any:
